@@ -1,0 +1,19 @@
+//! Greenlight's domain: the pure types and rules everything else stands on.
+//!
+//! Nothing here does I/O, awaits, or reads the clock: the time is always an
+//! argument. That keeps the rules (the post state machine, the canonical
+//! content hash, the audit chain) testable without a database.
+
+pub mod audit;
+pub mod canonical;
+pub mod content;
+pub mod diff;
+pub mod id;
+pub mod names;
+pub mod network;
+pub mod permission;
+pub mod post;
+pub mod schedule;
+pub mod validation;
+
+pub use jiff::Timestamp;
