@@ -1,1 +1,48 @@
+//! Greenlight's application services: every use case, with its
+//! authorization and its audit event, in one transaction.
+//!
+//! The web and CLI layers translate requests into calls here and errors
+//! from here into responses; no rule lives in them.
 
+pub mod access;
+pub mod accounts;
+pub mod audit;
+pub mod blobs;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod media;
+pub mod planning;
+pub mod posts;
+pub mod workspaces;
+
+use std::{path::PathBuf, sync::Arc};
+
+pub use access::{Caller, Via};
+pub use error::{Error, Result};
+use greenlight_store::Db;
+
+/// Everything a use case needs: the database, the clock, and the blob store.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub clock: Arc<dyn clock::Clock>,
+    pub blobs: Arc<dyn blobs::BlobStore>,
+    pub settings: Arc<Settings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where uploads are spooled before they are checked.
+    pub scratch_dir: PathBuf,
+    /// Largest accepted upload.
+    pub max_upload_bytes: u64,
+    /// How long a login lasts.
+    pub session_days: i64,
+}
+
+impl App {
+    pub fn now(&self) -> greenlight_domain::Timestamp {
+        self.clock.now()
+    }
+}

@@ -1,1 +1,20 @@
+//! Greenlight's storage on SQLite or PostgreSQL.
+//!
+//! One portable SQL text per query (with `$n` placeholders, which both
+//! backends accept) runs on whichever backend the URL names; the
+//! [`sql!`] macro dispatches it. Every function takes a [`Tx`], so a change
+//! and its audit event always commit together.
 
+#[macro_use]
+mod macros;
+pub mod accounts;
+pub mod audit;
+pub mod db;
+pub mod media;
+pub mod planning;
+pub mod posts;
+mod time;
+pub mod workspaces;
+
+pub use db::{Backend, Db, StoreError, Tx};
+pub use time::DbTime;

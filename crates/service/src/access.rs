@@ -1,0 +1,111 @@
+//! Who is calling, and what they may do in a workspace.
+
+use greenlight_domain::{
+    audit::Actor,
+    id::{TokenId, UserId, WorkspaceId},
+    permission::{Permission, Role},
+};
+use greenlight_store::{Tx, workspaces};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// `None` only for the server's own command line.
+    pub user: Option<UserId>,
+    /// Instance administrators create users and workspaces and act as owner
+    /// in every workspace (not through API tokens, which keep their scope).
+    pub is_admin: bool,
+    pub via: Via,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Session,
+    Token {
+        id: TokenId,
+        workspace: WorkspaceId,
+        role: Role,
+    },
+    /// `greenlight admin …` on the server.
+    Cli,
+    /// Greenlight itself (demo seeding, jobs).
+    System,
+}
+
+impl Caller {
+    pub fn cli() -> Self {
+        Caller { user: None, is_admin: true, via: Via::Cli }
+    }
+
+    pub fn system() -> Self {
+        Caller { user: None, is_admin: true, via: Via::System }
+    }
+
+    /// A logged-in user.
+    pub fn session(user: UserId, is_admin: bool) -> Self {
+        Caller { user: Some(user), is_admin, via: Via::Session }
+    }
+
+    pub fn actor(&self) -> Actor {
+        match (self.via, self.user) {
+            (Via::Token { id, .. }, Some(user)) => Actor::Token { token_id: id, user_id: user },
+            (Via::Session, Some(user)) => Actor::User { user_id: user },
+            (Via::Cli, _) => Actor::Cli,
+            _ => Actor::System,
+        }
+    }
+
+    /// The user, for use cases that need a person (authoring a revision).
+    pub fn require_user(&self) -> Result<UserId> {
+        self.user.ok_or_else(|| Error::Forbidden("this needs a user account".into()))
+    }
+
+    /// Instance administration (users, workspaces) is for admins by session or CLI.
+    pub fn require_instance_admin(&self) -> Result<()> {
+        match self.via {
+            Via::Cli | Via::System => Ok(()),
+            Via::Session if self.is_admin => Ok(()),
+            _ => Err(Error::Forbidden("only an instance administrator can do this".into())),
+        }
+    }
+}
+
+/// The caller's role in the workspace. A workspace the caller cannot see
+/// is "not found", never "forbidden": its existence is not disclosed.
+pub async fn role_in(tx: &mut Tx, caller: &Caller, workspace: WorkspaceId) -> Result<Role> {
+    let member_role = match caller.user {
+        Some(user) => workspaces::role_of(tx, workspace, user).await?,
+        None => None,
+    };
+    let role = match caller.via {
+        Via::Token { workspace: scope, role, .. } => {
+            if scope != workspace {
+                return Err(Error::NotFound("workspace"));
+            }
+            // A token never has more rights than its user has now.
+            let user_role = if caller.is_admin { Some(Role::Owner) } else { member_role };
+            user_role.map(|r| r.min(role))
+        }
+        _ if caller.is_admin => workspaces::workspace(tx, workspace).await?.map(|_| Role::Owner),
+        _ => member_role,
+    };
+    role.ok_or(Error::NotFound("workspace"))
+}
+
+/// Checks a permission; returns the caller's role for finer checks.
+pub async fn require(tx: &mut Tx, caller: &Caller, workspace: WorkspaceId, permission: Permission) -> Result<Role> {
+    let role = role_in(tx, caller, workspace).await?;
+    if !role.can(permission) {
+        return Err(Error::Forbidden(format!("a {role} cannot {}", describe(permission))));
+    }
+    Ok(role)
+}
+
+fn describe(permission: Permission) -> String {
+    greenlight_domain::permission::MATRIX
+        .iter()
+        .find(|row| row.permission == permission)
+        .map(|row| row.description.to_lowercase())
+        .unwrap_or_else(|| format!("{permission:?}"))
+}

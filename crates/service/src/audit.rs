@@ -1,0 +1,112 @@
+//! Recording events, reading history, and verifying the chains.
+
+use greenlight_domain::{
+    audit::{Break, Chain, Event, Verified, Verifier},
+    id::{PostId, WorkspaceId},
+    permission::Permission,
+};
+use greenlight_store::{Db, Tx, audit};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::{App, Caller, access, error::Result, posts};
+
+/// Records one event in the caller's transaction.
+pub async fn record(
+    tx: &mut Tx,
+    app: &App,
+    caller: &Caller,
+    chain: Chain,
+    action: &str,
+    subject: (&str, Option<Uuid>),
+    data: serde_json::Value,
+) -> Result<Event> {
+    let actor = caller.actor();
+    let event = audit::NewEvent { chain, at: app.now(), actor: &actor, action, subject_kind: subject.0, subject_id: subject.1, data };
+    Ok(audit::append(tx, event).await?)
+}
+
+pub const MAX_PAGE: i64 = 200;
+
+/// A page of a workspace's history, oldest first, after sequence `after`.
+pub async fn workspace_history(app: &App, caller: &Caller, ws: WorkspaceId, after: i64, limit: i64) -> Result<Vec<Event>> {
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewWorkspaceHistory).await?;
+    Ok(audit::chain_events(&mut tx, Chain::Workspace(ws), after, limit.clamp(1, MAX_PAGE)).await?)
+}
+
+/// A page of one post's history.
+pub async fn post_history(app: &App, caller: &Caller, ws: WorkspaceId, post: PostId, after: i64, limit: i64) -> Result<Vec<Event>> {
+    let mut tx = app.db.read().await?;
+    posts::visible_post(&mut tx, caller, ws, post).await?;
+    Ok(audit::subject_events(&mut tx, Chain::Workspace(ws), post.uuid(), after, limit.clamp(1, MAX_PAGE)).await?)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainReport {
+    pub chain: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    Intact(Verified),
+    Broken(Break),
+}
+
+impl ChainReport {
+    pub fn is_intact(&self) -> bool {
+        matches!(self.outcome, Outcome::Intact(_))
+    }
+}
+
+/// Re-computes one chain from its first event, a page at a time.
+pub async fn verify_chain(db: &Db, chain: Chain) -> Result<ChainReport> {
+    let mut tx = db.read().await?;
+    let mut verifier = Verifier::new(chain);
+    let mut after = 0;
+    let outcome = loop {
+        let page = audit::chain_events(&mut tx, chain, after, 1000).await?;
+        let Some(last) = page.last() else {
+            let head = audit::head(&mut tx, chain).await?;
+            break match verifier.finish(head) {
+                Ok(v) => Outcome::Intact(v),
+                Err(b) => Outcome::Broken(b),
+            };
+        };
+        after = last.seq;
+        if let Err(b) = page.iter().try_for_each(|e| verifier.push(e)) {
+            break Outcome::Broken(b);
+        }
+    };
+    Ok(ChainReport { chain: chain.to_string(), outcome })
+}
+
+/// Verifies every chain (the CLI and instance administrators).
+pub async fn verify_all(db: &Db) -> Result<Vec<ChainReport>> {
+    let chains = {
+        let mut tx = db.read().await?;
+        audit::chains(&mut tx).await?
+    };
+    let mut reports = Vec::with_capacity(chains.len());
+    for chain in chains {
+        reports.push(verify_chain(db, chain).await?);
+    }
+    Ok(reports)
+}
+
+/// Verifies one workspace's chain for its members who may read its history.
+pub async fn verify_workspace(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<ChainReport> {
+    {
+        let mut tx = app.db.read().await?;
+        access::require(&mut tx, caller, ws, Permission::ViewWorkspaceHistory).await?;
+    }
+    verify_chain(&app.db, Chain::Workspace(ws)).await
+}
+
+pub async fn verify_instance(app: &App, caller: &Caller) -> Result<Vec<ChainReport>> {
+    caller.require_instance_admin()?;
+    verify_all(&app.db).await
+}

@@ -1,0 +1,128 @@
+//! Media uploads: sniffed, measured, thumbnailed, stored by content hash.
+
+use std::{io::Cursor, path::PathBuf};
+
+use greenlight_domain::{audit::Chain, id::MediaId, id::WorkspaceId, permission::Permission};
+use greenlight_store::media::{self as store, Media};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    App, Caller, access,
+    audit::record,
+    error::{Error, Result},
+};
+
+/// What we accept. Networks take these; anything else is refused up front.
+pub const ACCEPTED: &[&str] = &["image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4", "video/quicktime", "video/webm"];
+
+/// Largest image side we decode (a 16k × 16k image is already 1 GiB of pixels).
+const MAX_IMAGE_SIDE: u32 = 16_384;
+const THUMBNAIL_SIDE: u32 = 320;
+
+/// An upload spooled to a scratch file by the web layer, with its SHA-256.
+pub struct Upload {
+    pub path: PathBuf,
+    pub filename: String,
+    pub size: u64,
+    pub sha256: [u8; 32],
+}
+
+struct Measured {
+    width: u32,
+    height: u32,
+    thumbnail_png: Vec<u8>,
+}
+
+/// Decodes an image within limits and makes a PNG thumbnail.
+fn measure_image(bytes: &[u8]) -> Result<Measured, String> {
+    let mut reader = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| e.to_string())?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let img = reader.decode().map_err(|e| e.to_string())?;
+    let (width, height) = (img.width(), img.height());
+    let thumb = if width > THUMBNAIL_SIDE || height > THUMBNAIL_SIDE { img.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE) } else { img };
+    let mut thumbnail_png = Vec::new();
+    thumb.write_to(&mut Cursor::new(&mut thumbnail_png), image::ImageFormat::Png).map_err(|e| e.to_string())?;
+    Ok(Measured { width, height, thumbnail_png })
+}
+
+pub async fn store_upload(app: &App, caller: &Caller, ws: WorkspaceId, upload: Upload) -> Result<Media> {
+    let uploader = caller.require_user()?;
+    {
+        let mut tx = app.db.read().await?;
+        access::require(&mut tx, caller, ws, Permission::UploadMedia).await?;
+    }
+    if upload.size == 0 {
+        return Err(Error::field("file", "the file is empty"));
+    }
+    let bytes = tokio::fs::read(&upload.path).await.map_err(Error::internal)?;
+    let mime = infer::get(&bytes).map(|t| t.mime_type()).unwrap_or("application/octet-stream");
+    if !ACCEPTED.contains(&mime) {
+        return Err(Error::UnsupportedMedia(format!("{mime}; accepted: {}", ACCEPTED.join(", "))));
+    }
+    let key = format!("sha256:{}", hex::encode(upload.sha256));
+    let (width, height, thumbnail_key) = if mime.starts_with("image/") {
+        let measured = tokio::task::spawn_blocking(move || measure_image(&bytes)).await.map_err(Error::internal)?;
+        let measured = measured.map_err(|e| Error::field("file", format!("the image cannot be read: {e}")))?;
+        let thumb_key = format!("sha256:{}", hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&measured.thumbnail_png)));
+        let thumb_path = upload.path.with_extension("thumb");
+        tokio::fs::write(&thumb_path, &measured.thumbnail_png).await.map_err(Error::internal)?;
+        let stored = app.blobs.put(&thumb_key, &thumb_path).await;
+        let _ = tokio::fs::remove_file(&thumb_path).await;
+        stored.map_err(Error::internal)?;
+        (Some(i64::from(measured.width)), Some(i64::from(measured.height)), Some(thumb_key))
+    } else {
+        (None, None, None)
+    };
+    app.blobs.put(&key, &upload.path).await.map_err(Error::internal)?;
+
+    let filename: String = upload.filename.chars().filter(|c| !c.is_control()).take(255).collect();
+    let media = Media {
+        id: MediaId::from_uuid(Uuid::now_v7()),
+        workspace_id: ws,
+        blob_key: key,
+        thumbnail_key,
+        filename: if filename.trim().is_empty() { "upload".into() } else { filename },
+        mime: mime.into(),
+        size: i64::try_from(upload.size).map_err(Error::internal)?,
+        width,
+        height,
+        uploaded_by: uploader,
+        created_at: app.now(),
+    };
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::UploadMedia).await?;
+    store::insert_media(&mut tx, &media).await?;
+    let data = json!({ "filename": media.filename, "mime": media.mime, "size": media.size, "blob": media.blob_key });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "media.uploaded", ("media", Some(media.id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(media)
+}
+
+pub async fn media(app: &App, caller: &Caller, ws: WorkspaceId, id: MediaId) -> Result<Media> {
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
+    store::media(&mut tx, ws, id).await?.ok_or(Error::NotFound("media"))
+}
+
+pub async fn library(app: &App, caller: &Caller, ws: WorkspaceId, before: Option<MediaId>, limit: i64) -> Result<Vec<Media>> {
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
+    Ok(store::media_library(&mut tx, ws, before, limit.clamp(1, 200)).await?)
+}
+
+/// The bytes of a media item or of its thumbnail.
+pub async fn bytes(app: &App, caller: &Caller, ws: WorkspaceId, id: MediaId, thumbnail: bool) -> Result<(String, Vec<u8>)> {
+    let m = media(app, caller, ws, id).await?;
+    let (key, mime) = match (thumbnail, &m.thumbnail_key) {
+        (true, Some(key)) => (key.clone(), "image/png".to_owned()),
+        (true, None) => return Err(Error::NotFound("thumbnail")),
+        (false, _) => (m.blob_key.clone(), m.mime.clone()),
+    };
+    let bytes = app.blobs.get(&key).await.map_err(Error::internal)?;
+    Ok((mime, bytes))
+}

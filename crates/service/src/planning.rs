@@ -1,0 +1,180 @@
+//! Channels, campaigns and labels.
+
+use greenlight_domain::{
+    audit::Chain,
+    id::{CampaignId, ChannelId, LabelId, WorkspaceId},
+    names::{Colour, Handle, Name},
+    network::Network,
+    permission::Permission,
+    validation::Errors,
+};
+use greenlight_store::{
+    StoreError,
+    planning::{self, Campaign, Channel, Label},
+};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    App, Caller, access,
+    audit::record,
+    error::{Error, Result},
+};
+
+fn duplicate(what: &str) -> impl FnOnce(StoreError) -> Error + '_ {
+    move |err| match err {
+        StoreError::Duplicate => Error::Conflict(format!("{what} already exists")),
+        other => other.into(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewChannel {
+    pub network: String,
+    pub handle: String,
+    pub display_name: String,
+}
+
+pub async fn create_channel(app: &App, caller: &Caller, ws: WorkspaceId, input: NewChannel) -> Result<Channel> {
+    let mut errors = Errors::new();
+    let network = Network::parse(&input.network);
+    if network.is_none() {
+        let known: Vec<&str> = Network::ALL.iter().map(|n| n.as_str()).collect();
+        errors.add("network", format!("one of {}", known.join(", ")));
+    }
+    let handle = errors.check("handle", Handle::parse(&input.handle));
+    let display_name = errors.check("display_name", Name::parse(&input.display_name));
+    let (Some(network), Some(handle), Some(display_name)) = (network, handle, display_name) else {
+        return Err(Error::Invalid(errors.into_vec()));
+    };
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::ManageChannels).await?;
+    let channel = Channel {
+        id: ChannelId::from_uuid(Uuid::now_v7()),
+        workspace_id: ws,
+        network: network.as_str().into(),
+        handle: handle.as_str().into(),
+        display_name: display_name.as_str().into(),
+        created_at: app.now(),
+    };
+    planning::insert_channel(&mut tx, &channel).await.map_err(duplicate("a channel with this network and handle"))?;
+    let data = json!({ "network": channel.network, "handle": channel.handle, "display_name": channel.display_name });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "channel.created", ("channel", Some(channel.id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(channel)
+}
+
+pub async fn channels(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<Channel>> {
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    Ok(planning::channels(&mut tx, ws).await?)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCampaign {
+    pub name: String,
+    pub colour: String,
+    #[serde(default)]
+    pub starts_on: Option<String>,
+    #[serde(default)]
+    pub ends_on: Option<String>,
+}
+
+fn parse_date(errors: &mut Errors, field: &str, value: Option<&str>) -> Option<Option<jiff::civil::Date>> {
+    match value {
+        None => Some(None),
+        Some(text) => errors.check(field, text.parse::<jiff::civil::Date>().map_err(|_| "a date like 2026-12-01")).map(Some),
+    }
+}
+
+pub async fn create_campaign(app: &App, caller: &Caller, ws: WorkspaceId, input: NewCampaign) -> Result<Campaign> {
+    let mut errors = Errors::new();
+    let name = errors.check("name", Name::parse(&input.name));
+    let colour = errors.check("colour", Colour::parse(&input.colour));
+    let starts = parse_date(&mut errors, "starts_on", input.starts_on.as_deref());
+    let ends = parse_date(&mut errors, "ends_on", input.ends_on.as_deref());
+    if let (Some(Some(s)), Some(Some(e))) = (starts, ends)
+        && e < s
+    {
+        errors.add("ends_on", "ends before it starts");
+    }
+    let (Some(name), Some(colour), Some(starts), Some(ends)) = (name, colour, starts, ends) else {
+        return Err(Error::Invalid(errors.into_vec()));
+    };
+    errors.into_result()?;
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::ManagePlanning).await?;
+    let campaign = Campaign {
+        id: CampaignId::from_uuid(Uuid::now_v7()),
+        workspace_id: ws,
+        name: name.as_str().into(),
+        colour: colour.as_str().into(),
+        starts_on: starts.map(|d| d.to_string()),
+        ends_on: ends.map(|d| d.to_string()),
+        created_at: app.now(),
+    };
+    planning::insert_campaign(&mut tx, &campaign).await.map_err(duplicate("a campaign with this name"))?;
+    let data = json!({ "name": campaign.name, "colour": campaign.colour, "starts_on": campaign.starts_on, "ends_on": campaign.ends_on });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "campaign.created", ("campaign", Some(campaign.id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(campaign)
+}
+
+pub async fn campaigns(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<Campaign>> {
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    Ok(planning::campaigns(&mut tx, ws).await?)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewLabel {
+    pub name: String,
+    #[serde(default = "default_kind")]
+    pub kind: String,
+    #[serde(default = "default_colour")]
+    pub colour: String,
+}
+
+fn default_kind() -> String {
+    "label".into()
+}
+
+fn default_colour() -> String {
+    "#6b7280".into()
+}
+
+pub async fn create_label(app: &App, caller: &Caller, ws: WorkspaceId, input: NewLabel) -> Result<Label> {
+    let mut errors = Errors::new();
+    let name = errors.check("name", Name::parse(&input.name));
+    let colour = errors.check("colour", Colour::parse(&input.colour));
+    if !matches!(input.kind.as_str(), "label" | "pillar") {
+        errors.add("kind", "label or pillar");
+    }
+    let (Some(name), Some(colour)) = (name, colour) else { return Err(Error::Invalid(errors.into_vec())) };
+    errors.into_result()?;
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::ManagePlanning).await?;
+    let label = Label {
+        id: LabelId::from_uuid(Uuid::now_v7()),
+        workspace_id: ws,
+        name: name.as_str().into(),
+        kind: input.kind,
+        colour: colour.as_str().into(),
+        created_at: app.now(),
+    };
+    planning::insert_label(&mut tx, &label).await.map_err(duplicate("a label with this name"))?;
+    let data = json!({ "name": label.name, "kind": label.kind, "colour": label.colour });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "label.created", ("label", Some(label.id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(label)
+}
+
+pub async fn labels(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<Label>> {
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    Ok(planning::labels(&mut tx, ws).await?)
+}

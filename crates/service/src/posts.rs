@@ -1,0 +1,457 @@
+//! Posts, their revisions, and changes to them.
+
+use std::collections::BTreeSet;
+
+use greenlight_domain::{
+    audit::Chain,
+    content::Content,
+    diff::{FieldChange, diff},
+    id::{CampaignId, ChannelId, LabelId, PostId, RevisionId, UserId, WorkspaceId},
+    permission::{Permission, Role},
+    post::{PostEvent, PostState},
+    schedule::PlannedTime,
+    validation::{Errors, FieldError},
+};
+use greenlight_store::{
+    StoreError, Tx, media, planning,
+    posts::{self, Post, PostFilter, Revision},
+};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    App, Caller, access,
+    audit::record,
+    error::{Error, Result},
+};
+
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_BRIEF_CHARS: usize = 10_000;
+
+/// The post if the caller may see it; "not found" for other workspaces.
+pub async fn visible_post(tx: &mut Tx, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<(Role, Post)> {
+    let role = access::require(tx, caller, ws, Permission::ViewPosts).await?;
+    let post = posts::post(tx, ws, id).await?.ok_or(Error::NotFound("post"))?;
+    Ok((role, post))
+}
+
+/// Owners edit their own posts; some roles edit anybody's.
+fn require_edit(role: Role, caller: &Caller, post: &Post) -> Result<()> {
+    let own = caller.user == Some(post.owner_id);
+    if role.can(Permission::EditAnyPost) || (own && role.can(Permission::EditOwnPosts)) {
+        return Ok(());
+    }
+    Err(Error::Forbidden(format!("a {role} cannot edit {} post", if own { "their own" } else { "somebody else's" })))
+}
+
+fn check_text(errors: &mut Errors, field: &str, value: &str, max: usize, required: bool) {
+    if required && value.trim().is_empty() {
+        errors.add(field, "must not be empty");
+    }
+    if value.chars().count() > max {
+        errors.add(field, format!("at most {max} characters"));
+    }
+}
+
+/// Checks that referenced records exist in the workspace (a foreign or
+/// unknown id is a field error, not a way to probe other workspaces).
+async fn check_refs(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    errors: &mut Errors,
+    campaign: Option<CampaignId>,
+    labels: &[LabelId],
+    channels: &[ChannelId],
+) -> Result<()> {
+    if let Some(c) = campaign
+        && planning::campaign(tx, ws, c).await?.is_none()
+    {
+        errors.add("campaign_id", "no such campaign in this workspace");
+    }
+    let known_labels: BTreeSet<LabelId> = planning::labels(tx, ws).await?.into_iter().map(|l| l.id).collect();
+    if labels.iter().any(|l| !known_labels.contains(l)) {
+        errors.add("label_ids", "no such label in this workspace");
+    }
+    let known_channels: BTreeSet<ChannelId> = planning::channels(tx, ws).await?.into_iter().map(|c| c.id).collect();
+    if channels.iter().any(|c| !known_channels.contains(c)) {
+        errors.add("channel_ids", "no such channel in this workspace");
+    }
+    Ok(())
+}
+
+async fn check_content(tx: &mut Tx, ws: WorkspaceId, content: &Content, channels: &[ChannelId]) -> Result<Vec<FieldError>> {
+    let targets: BTreeSet<ChannelId> = channels.iter().copied().collect();
+    let mut errors = match content.validate(&targets) {
+        Ok(()) => Vec::new(),
+        Err(errors) => errors.into_iter().map(|e| FieldError::new(format!("content.{}", e.field), e.message)).collect(),
+    };
+    let media_ids: Vec<_> = content.media_ids().into_iter().collect();
+    if media::count_media(tx, ws, &media_ids).await? != media_ids.len() {
+        errors.push(FieldError::new("content.media", "refers to media that is not in this workspace's library"));
+    }
+    Ok(errors)
+}
+
+fn sorted<T: Ord>(mut items: Vec<T>) -> Vec<T> {
+    items.sort();
+    items.dedup();
+    items
+}
+
+fn parse_planned(errors: &mut Errors, value: Option<&str>) -> Option<PlannedTime> {
+    value.and_then(|v| errors.check("planned_at", PlannedTime::parse(v)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPost {
+    pub title: String,
+    #[serde(default)]
+    pub brief: String,
+    #[serde(default)]
+    pub campaign_id: Option<CampaignId>,
+    #[serde(default)]
+    pub label_ids: Vec<LabelId>,
+    #[serde(default)]
+    pub channel_ids: Vec<ChannelId>,
+    /// RFC 9557, e.g. `2026-12-01T09:00[Europe/Copenhagen]`.
+    #[serde(default)]
+    pub planned_at: Option<String>,
+    #[serde(default)]
+    pub content: Content,
+}
+
+/// A post and the revision a write produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct Saved {
+    pub post: Post,
+    pub revision: Revision,
+}
+
+pub async fn create_post(app: &App, caller: &Caller, ws: WorkspaceId, input: NewPost) -> Result<Saved> {
+    let author = caller.require_user()?;
+    let mut errors = Errors::new();
+    check_text(&mut errors, "title", &input.title, MAX_TITLE_CHARS, true);
+    check_text(&mut errors, "brief", &input.brief, MAX_BRIEF_CHARS, false);
+    let planned = parse_planned(&mut errors, input.planned_at.as_deref());
+    let content = input.content.normalized();
+    let labels = sorted(input.label_ids);
+    let channels = sorted(input.channel_ids);
+
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::CreatePosts).await?;
+    check_refs(&mut tx, ws, &mut errors, input.campaign_id, &labels, &channels).await?;
+    let mut errors = errors.into_vec();
+    errors.extend(check_content(&mut tx, ws, &content, &channels).await?);
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let now = app.now();
+    let id = PostId::from_uuid(Uuid::now_v7());
+    let revision = Revision {
+        id: RevisionId::from_uuid(Uuid::now_v7()),
+        post_id: id,
+        number: 1,
+        content_hash: content.hash(),
+        content,
+        author_id: author,
+        created_at: now,
+    };
+    let post = Post {
+        id,
+        workspace_id: ws,
+        title: input.title.trim().into(),
+        brief: input.brief,
+        owner_id: author,
+        campaign_id: input.campaign_id,
+        state: PostState::Draft,
+        planned,
+        version: 1,
+        current_revision_id: Some(revision.id),
+        label_ids: labels,
+        channel_ids: channels,
+        created_at: now,
+        updated_at: now,
+    };
+    posts::insert_post(&mut tx, &post).await?;
+    posts::insert_revision(&mut tx, &revision).await?;
+    let data = json!({
+        "title": post.title,
+        "planned_at": post.planned.as_ref().map(|p| p.to_string()),
+        "revision": 1,
+        "content_hash": revision.content_hash,
+    });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "post.created", ("post", Some(id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(Saved { post, revision })
+}
+
+pub async fn post(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<Post> {
+    let mut tx = app.db.read().await?;
+    Ok(visible_post(&mut tx, caller, ws, id).await?.1)
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostQuery {
+    pub state: Option<String>,
+    pub campaign_id: Option<CampaignId>,
+    pub owner_id: Option<UserId>,
+    /// Planned at or after (RFC 3339 instant).
+    pub from: Option<String>,
+    /// Planned before.
+    pub until: Option<String>,
+    /// The id of the last post of the previous page.
+    pub cursor: Option<PostId>,
+    pub limit: Option<i64>,
+}
+
+pub const DEFAULT_PAGE: i64 = 50;
+pub const MAX_PAGE: i64 = 200;
+
+/// A page of posts and the cursor of the next page, if there is one.
+pub async fn posts(app: &App, caller: &Caller, ws: WorkspaceId, query: PostQuery) -> Result<(Vec<Post>, Option<PostId>)> {
+    let mut errors = Errors::new();
+    let state = query.state.as_deref().and_then(|s| {
+        let state = PostState::parse(s);
+        if state.is_none() {
+            errors.add("state", "not a post state");
+        }
+        state
+    });
+    let instant = |errors: &mut Errors, field: &str, v: Option<&str>| {
+        v.and_then(|v| errors.check(field, v.parse::<jiff::Timestamp>().map_err(|_| "an instant like 2026-12-01T08:00:00Z")))
+    };
+    let from = instant(&mut errors, "from", query.from.as_deref());
+    let until = instant(&mut errors, "until", query.until.as_deref());
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        errors.add("limit", format!("between 1 and {MAX_PAGE}"));
+    }
+    errors.into_result()?;
+    let filter = PostFilter { state, campaign: query.campaign_id, owner: query.owner_id, from, until };
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
+    let mut page = posts::posts(&mut tx, ws, &filter, query.cursor, limit + 1).await?;
+    let next = if page.len() as i64 > limit {
+        page.truncate(limit as usize);
+        page.last().map(|p| p.id)
+    } else {
+        None
+    };
+    Ok((page, next))
+}
+
+/// `Some(None)` clears a field, `None` leaves it alone.
+fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostChange {
+    pub title: Option<String>,
+    pub brief: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub campaign_id: Option<Option<CampaignId>>,
+    pub label_ids: Option<Vec<LabelId>>,
+    pub channel_ids: Option<Vec<ChannelId>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub planned_at: Option<Option<String>>,
+}
+
+fn require_version(expected: Option<i64>, post: &Post) -> Result<i64> {
+    let expected = expected.ok_or(Error::VersionRequired)?;
+    if expected != post.version {
+        return Err(Error::Stale { current: post.version });
+    }
+    Ok(expected)
+}
+
+fn stale(current: i64) -> impl FnOnce(StoreError) -> Error {
+    move |err| match err {
+        StoreError::Stale => Error::Stale { current },
+        other => other.into(),
+    }
+}
+
+/// Changes a post's planning fields (not its content: that is a revision).
+/// A schedule-only change keeps the post's state, and so its approvals.
+pub async fn update_post(
+    app: &App,
+    caller: &Caller,
+    ws: WorkspaceId,
+    id: PostId,
+    expected: Option<i64>,
+    change: PostChange,
+) -> Result<Post> {
+    let mut tx = app.db.write().await?;
+    let (role, mut post) = visible_post(&mut tx, caller, ws, id).await?;
+    require_edit(role, caller, &post)?;
+    let expected = require_version(expected, &post)?;
+
+    let mut errors = Errors::new();
+    let mut changed = serde_json::Map::new();
+    if let Some(title) = change.title {
+        check_text(&mut errors, "title", &title, MAX_TITLE_CHARS, true);
+        post.title = title.trim().into();
+        changed.insert("title".into(), json!(post.title));
+    }
+    if let Some(brief) = change.brief {
+        check_text(&mut errors, "brief", &brief, MAX_BRIEF_CHARS, false);
+        post.brief = brief;
+        changed.insert("brief".into(), json!(post.brief));
+    }
+    if let Some(campaign) = change.campaign_id {
+        post.campaign_id = campaign;
+        changed.insert("campaign_id".into(), json!(campaign));
+    }
+    if let Some(labels) = change.label_ids {
+        post.label_ids = sorted(labels);
+        changed.insert("label_ids".into(), json!(post.label_ids));
+    }
+    if let Some(channels) = change.channel_ids {
+        post.channel_ids = sorted(channels);
+        changed.insert("channel_ids".into(), json!(post.channel_ids));
+    }
+    if let Some(planned) = change.planned_at {
+        if !post.state.allows_reschedule() {
+            errors.add("planned_at", format!("a post that is {} can no longer be rescheduled", post.state));
+        }
+        post.planned = match planned {
+            Some(text) => parse_planned(&mut errors, Some(&text)),
+            None => None,
+        };
+        changed.insert("planned_at".into(), json!(post.planned.as_ref().map(|p| p.to_string())));
+    }
+    check_refs(&mut tx, ws, &mut errors, post.campaign_id, &post.label_ids, &post.channel_ids).await?;
+    let mut errors = errors.into_vec();
+    if changed.contains_key("channel_ids")
+        && let Some(current) = posts::latest_revision(&mut tx, id).await?
+    {
+        // Variants for channels that are no longer targeted would be orphans.
+        let orphans = check_content(&mut tx, ws, &current.content, &post.channel_ids).await?;
+        errors.extend(orphans.into_iter().map(|e| FieldError::new("channel_ids", format!("the current content: {}", e.message))));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    if changed.is_empty() {
+        return Ok(post);
+    }
+    post.version += 1;
+    post.updated_at = app.now();
+    posts::update_post(&mut tx, &post, expected).await.map_err(stale(post.version - 1))?;
+    record(&mut tx, app, caller, Chain::Workspace(ws), "post.updated", ("post", Some(id.uuid())), serde_json::Value::Object(changed))
+        .await?;
+    tx.commit().await?;
+    Ok(post)
+}
+
+/// The result of saving content: a new revision, or the current one when
+/// the content did not change.
+#[derive(Debug, Clone, Serialize)]
+pub struct SavedRevision {
+    #[serde(flatten)]
+    pub saved: Saved,
+    pub created: bool,
+}
+
+/// Saves content as the post's next revision. Revisions are never changed
+/// afterwards; editing approved content sends the post back to review.
+pub async fn save_revision(
+    app: &App,
+    caller: &Caller,
+    ws: WorkspaceId,
+    id: PostId,
+    expected: Option<i64>,
+    content: Content,
+) -> Result<SavedRevision> {
+    let author = caller.require_user()?;
+    let content = content.normalized();
+    let mut tx = app.db.write().await?;
+    let (role, mut post) = visible_post(&mut tx, caller, ws, id).await?;
+    require_edit(role, caller, &post)?;
+    let expected = require_version(expected, &post)?;
+    let errors = check_content(&mut tx, ws, &content, &post.channel_ids).await?;
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let current = posts::latest_revision(&mut tx, id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
+    let hash = content.hash();
+    if hash == current.content_hash {
+        return Ok(SavedRevision { saved: Saved { post, revision: current }, created: false });
+    }
+    let state = post.state.apply(PostEvent::EditContent).map_err(|e| Error::Conflict(e.to_string()))?;
+    let now = app.now();
+    let revision = Revision {
+        id: RevisionId::from_uuid(Uuid::now_v7()),
+        post_id: id,
+        number: current.number + 1,
+        content_hash: hash,
+        content,
+        author_id: author,
+        created_at: now,
+    };
+    let from_state = post.state;
+    post.state = state;
+    post.current_revision_id = Some(revision.id);
+    post.version += 1;
+    post.updated_at = now;
+    posts::insert_revision(&mut tx, &revision).await?;
+    posts::update_post(&mut tx, &post, expected).await.map_err(stale(expected))?;
+    let mut data = json!({ "revision": revision.number, "content_hash": revision.content_hash });
+    if from_state != state {
+        data["state"] = json!({ "from": from_state, "to": state });
+    }
+    record(&mut tx, app, caller, Chain::Workspace(ws), "post.revision_saved", ("post", Some(id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(SavedRevision { saved: Saved { post, revision }, created: true })
+}
+
+/// Moves a post through its state machine (used by the demo now; by the
+/// approval engine and the publisher later).
+pub async fn apply_event(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, event: PostEvent) -> Result<Post> {
+    let mut tx = app.db.write().await?;
+    let (_, mut post) = visible_post(&mut tx, caller, ws, id).await?;
+    let from = post.state;
+    post.state = from.apply(event).map_err(|e| Error::Conflict(e.to_string()))?;
+    let expected = post.version;
+    post.version += 1;
+    post.updated_at = app.now();
+    posts::update_post(&mut tx, &post, expected).await.map_err(stale(expected))?;
+    let data = json!({ "event": event, "from": from, "to": post.state });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "post.state_changed", ("post", Some(id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(post)
+}
+
+pub async fn revisions(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<Vec<Revision>> {
+    let mut tx = app.db.read().await?;
+    visible_post(&mut tx, caller, ws, id).await?;
+    Ok(posts::revisions(&mut tx, id).await?)
+}
+
+pub async fn revision(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, number: i64) -> Result<Revision> {
+    let mut tx = app.db.read().await?;
+    visible_post(&mut tx, caller, ws, id).await?;
+    posts::revision(&mut tx, id, number).await?.ok_or(Error::NotFound("revision"))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RevisionDiff {
+    pub from: i64,
+    pub to: i64,
+    pub from_hash: greenlight_domain::canonical::Hash,
+    pub to_hash: greenlight_domain::canonical::Hash,
+    pub changes: Vec<FieldChange>,
+}
+
+pub async fn diff_revisions(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, from: i64, to: i64) -> Result<RevisionDiff> {
+    let mut tx = app.db.read().await?;
+    visible_post(&mut tx, caller, ws, id).await?;
+    let a = posts::revision(&mut tx, id, from).await?.ok_or(Error::NotFound("revision"))?;
+    let b = posts::revision(&mut tx, id, to).await?.ok_or(Error::NotFound("revision"))?;
+    Ok(RevisionDiff { from, to, from_hash: a.content_hash, to_hash: b.content_hash, changes: diff(&a.content, &b.content) })
+}

@@ -1,0 +1,165 @@
+//! Appending to and reading the hash-chained audit log.
+
+use greenlight_domain::{
+    Timestamp,
+    audit::{Actor, Chain, Event},
+    canonical::Hash,
+    id::EventId,
+};
+use uuid::Uuid;
+
+use crate::{
+    db::{Result, StoreError, Tx},
+    time::DbTime,
+};
+
+/// What a caller records; the store adds the chain position and hashes.
+pub struct NewEvent<'a> {
+    pub chain: Chain,
+    pub at: Timestamp,
+    pub actor: &'a Actor,
+    pub action: &'a str,
+    pub subject_kind: &'a str,
+    pub subject_id: Option<Uuid>,
+    pub data: serde_json::Value,
+}
+
+/// Appends an event in the caller's transaction. The head row is updated
+/// first, which locks it: concurrent appends to one chain queue up instead
+/// of forking it (on both backends).
+pub async fn append(tx: &mut Tx, new: NewEvent<'_>) -> Result<Event> {
+    let chain = new.chain.to_string();
+    sql!(
+        tx,
+        exec,
+        "INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING",
+        &chain,
+        Hash::GENESIS.to_string()
+    )?;
+    let (seq, prev) = sql!(tx, one as (i64, String), "UPDATE audit_heads SET seq = seq + 1 WHERE chain = $1 RETURNING seq, hash", &chain)?;
+    let prev_hash = Hash::parse(&prev).ok_or_else(|| StoreError::Corrupt(format!("audit head hash `{prev}`")))?;
+    let data = serde_json::to_string(&new.data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut event = Event {
+        id: EventId::from_uuid(Uuid::now_v7()),
+        chain: new.chain,
+        seq,
+        // Stored to the microsecond, so hash what will be read back.
+        at: Timestamp::from_microsecond(new.at.as_microsecond()).unwrap_or(new.at),
+        actor: new.actor.clone(),
+        action: new.action.to_owned(),
+        subject_kind: new.subject_kind.to_owned(),
+        subject_id: new.subject_id,
+        data,
+        prev_hash,
+        hash: Hash::GENESIS,
+    };
+    event.hash = event.compute_hash();
+    let (actor_kind, actor_id, actor_extra) = event.actor.columns();
+    sql!(
+        tx,
+        exec,
+        "INSERT INTO audit_events (id, chain, seq, at, actor_kind, actor_id, actor_extra, action, subject_kind, subject_id, data, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        event.id.uuid(),
+        &chain,
+        seq,
+        DbTime(event.at),
+        actor_kind,
+        actor_id,
+        actor_extra,
+        &event.action,
+        &event.subject_kind,
+        event.subject_id,
+        &event.data,
+        event.prev_hash.to_string(),
+        event.hash.to_string()
+    )?;
+    sql!(tx, exec, "UPDATE audit_heads SET hash = $2 WHERE chain = $1", &chain, event.hash.to_string())?;
+    Ok(event)
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: Uuid,
+    chain: String,
+    seq: i64,
+    at: DbTime,
+    actor_kind: String,
+    actor_id: Option<Uuid>,
+    actor_extra: Option<String>,
+    action: String,
+    subject_kind: String,
+    subject_id: Option<Uuid>,
+    data: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl EventRow {
+    fn into_event(self) -> Result<Event> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("audit event {} has a bad {what}", self.id));
+        Ok(Event {
+            id: EventId::from_uuid(self.id),
+            chain: Chain::parse(&self.chain).ok_or_else(|| corrupt("chain"))?,
+            seq: self.seq,
+            at: self.at.0,
+            actor: Actor::from_columns(&self.actor_kind, self.actor_id, self.actor_extra.as_deref()).ok_or_else(|| corrupt("actor"))?,
+            prev_hash: Hash::parse(&self.prev_hash).ok_or_else(|| corrupt("previous hash"))?,
+            hash: Hash::parse(&self.hash).ok_or_else(|| corrupt("hash"))?,
+            action: self.action,
+            subject_kind: self.subject_kind,
+            subject_id: self.subject_id,
+            data: self.data,
+        })
+    }
+}
+
+macro_rules! event_select {
+    () => {
+        "SELECT id, chain, seq, at, actor_kind, actor_id, actor_extra, action, subject_kind, subject_id, data, prev_hash, hash
+         FROM audit_events "
+    };
+}
+
+/// A page of one chain in order, after sequence number `after`.
+pub async fn chain_events(tx: &mut Tx, chain: Chain, after: i64, limit: i64) -> Result<Vec<Event>> {
+    sql!(
+        tx,
+        all as EventRow,
+        concat!(event_select!(), "WHERE chain = $1 AND seq > $2 ORDER BY seq LIMIT $3"),
+        chain.to_string(),
+        after,
+        limit
+    )?
+    .into_iter()
+    .map(EventRow::into_event)
+    .collect()
+}
+
+/// A page of the events about one record in a chain, in order.
+pub async fn subject_events(tx: &mut Tx, chain: Chain, subject: Uuid, after: i64, limit: i64) -> Result<Vec<Event>> {
+    sql!(
+        tx,
+        all as EventRow,
+        concat!(event_select!(), "WHERE chain = $1 AND subject_id = $2 AND seq > $3 ORDER BY seq LIMIT $4"),
+        chain.to_string(),
+        subject,
+        after,
+        limit
+    )?
+    .into_iter()
+    .map(EventRow::into_event)
+    .collect()
+}
+
+pub async fn head(tx: &mut Tx, chain: Chain) -> Result<Option<(i64, Hash)>> {
+    let row = sql!(tx, optional as (i64, String), "SELECT seq, hash FROM audit_heads WHERE chain = $1", chain.to_string())?;
+    row.map(|(seq, hash)| Ok((seq, Hash::parse(&hash).ok_or_else(|| StoreError::Corrupt(format!("audit head hash `{hash}`")))?)))
+        .transpose()
+}
+
+/// Every chain that has events or a head.
+pub async fn chains(tx: &mut Tx) -> Result<Vec<Chain>> {
+    let rows = sql!(tx, all as (String,), "SELECT chain FROM audit_heads UNION SELECT DISTINCT chain FROM audit_events ORDER BY 1")?;
+    rows.into_iter().map(|(c,)| Chain::parse(&c).ok_or_else(|| StoreError::Corrupt(format!("audit chain `{c}`")))).collect()
+}

@@ -1,0 +1,193 @@
+//! Channels, campaigns and labels: what posts are planned against.
+
+use greenlight_domain::{
+    Timestamp,
+    id::{CampaignId, ChannelId, LabelId, WorkspaceId},
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::{db::Result, db::Tx, time::DbTime};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Channel {
+    pub id: ChannelId,
+    pub workspace_id: WorkspaceId,
+    pub network: String,
+    pub handle: String,
+    pub display_name: String,
+    pub created_at: Timestamp,
+}
+
+type ChannelRow = (Uuid, Uuid, String, String, String, DbTime);
+
+fn channel_from((id, ws, network, handle, display_name, created_at): ChannelRow) -> Channel {
+    Channel {
+        id: ChannelId::from_uuid(id),
+        workspace_id: WorkspaceId::from_uuid(ws),
+        network,
+        handle,
+        display_name,
+        created_at: created_at.0,
+    }
+}
+
+pub async fn insert_channel(tx: &mut Tx, c: &Channel) -> Result<()> {
+    sql!(
+        tx,
+        exec,
+        "INSERT INTO channels (id, workspace_id, network, handle, display_name, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        c.id.uuid(),
+        c.workspace_id.uuid(),
+        &c.network,
+        &c.handle,
+        &c.display_name,
+        DbTime(c.created_at)
+    )?;
+    Ok(())
+}
+
+pub async fn update_channel(tx: &mut Tx, c: &Channel) -> Result<()> {
+    sql!(tx, exec, "UPDATE channels SET handle = $2, display_name = $3 WHERE id = $1", c.id.uuid(), &c.handle, &c.display_name)?;
+    Ok(())
+}
+
+pub async fn channels(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<Channel>> {
+    let rows = sql!(
+        tx,
+        all as ChannelRow,
+        "SELECT id, workspace_id, network, handle, display_name, created_at FROM channels WHERE workspace_id = $1 ORDER BY network, handle",
+        workspace.uuid()
+    )?;
+    Ok(rows.into_iter().map(channel_from).collect())
+}
+
+pub async fn channel(tx: &mut Tx, workspace: WorkspaceId, id: ChannelId) -> Result<Option<Channel>> {
+    let row = sql!(
+        tx,
+        optional as ChannelRow,
+        "SELECT id, workspace_id, network, handle, display_name, created_at FROM channels WHERE workspace_id = $1 AND id = $2",
+        workspace.uuid(),
+        id.uuid()
+    )?;
+    Ok(row.map(channel_from))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Campaign {
+    pub id: CampaignId,
+    pub workspace_id: WorkspaceId,
+    pub name: String,
+    pub colour: String,
+    /// Calendar dates, `YYYY-MM-DD`, in the workspace's time zone.
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+    pub created_at: Timestamp,
+}
+
+type CampaignRow = (Uuid, Uuid, String, String, Option<String>, Option<String>, DbTime);
+
+fn campaign_from((id, ws, name, colour, starts_on, ends_on, created_at): CampaignRow) -> Campaign {
+    Campaign {
+        id: CampaignId::from_uuid(id),
+        workspace_id: WorkspaceId::from_uuid(ws),
+        name,
+        colour,
+        starts_on,
+        ends_on,
+        created_at: created_at.0,
+    }
+}
+
+pub async fn insert_campaign(tx: &mut Tx, c: &Campaign) -> Result<()> {
+    sql!(
+        tx,
+        exec,
+        "INSERT INTO campaigns (id, workspace_id, name, colour, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        c.id.uuid(),
+        c.workspace_id.uuid(),
+        &c.name,
+        &c.colour,
+        c.starts_on.as_deref(),
+        c.ends_on.as_deref(),
+        DbTime(c.created_at)
+    )?;
+    Ok(())
+}
+
+pub async fn update_campaign(tx: &mut Tx, c: &Campaign) -> Result<()> {
+    sql!(
+        tx,
+        exec,
+        "UPDATE campaigns SET name = $2, colour = $3, starts_on = $4, ends_on = $5 WHERE id = $1",
+        c.id.uuid(),
+        &c.name,
+        &c.colour,
+        c.starts_on.as_deref(),
+        c.ends_on.as_deref()
+    )?;
+    Ok(())
+}
+
+pub async fn campaigns(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<Campaign>> {
+    let rows = sql!(
+        tx,
+        all as CampaignRow,
+        "SELECT id, workspace_id, name, colour, starts_on, ends_on, created_at FROM campaigns WHERE workspace_id = $1 ORDER BY name",
+        workspace.uuid()
+    )?;
+    Ok(rows.into_iter().map(campaign_from).collect())
+}
+
+pub async fn campaign(tx: &mut Tx, workspace: WorkspaceId, id: CampaignId) -> Result<Option<Campaign>> {
+    let row = sql!(
+        tx,
+        optional as CampaignRow,
+        "SELECT id, workspace_id, name, colour, starts_on, ends_on, created_at FROM campaigns WHERE workspace_id = $1 AND id = $2",
+        workspace.uuid(),
+        id.uuid()
+    )?;
+    Ok(row.map(campaign_from))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Label {
+    pub id: LabelId,
+    pub workspace_id: WorkspaceId,
+    pub name: String,
+    /// `label` (e.g. "sensitive") or `pillar` (a content pillar, e.g. "Patient stories").
+    pub kind: String,
+    pub colour: String,
+    pub created_at: Timestamp,
+}
+
+type LabelRow = (Uuid, Uuid, String, String, String, DbTime);
+
+fn label_from((id, ws, name, kind, colour, created_at): LabelRow) -> Label {
+    Label { id: LabelId::from_uuid(id), workspace_id: WorkspaceId::from_uuid(ws), name, kind, colour, created_at: created_at.0 }
+}
+
+pub async fn insert_label(tx: &mut Tx, l: &Label) -> Result<()> {
+    sql!(
+        tx,
+        exec,
+        "INSERT INTO labels (id, workspace_id, name, kind, colour, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        l.id.uuid(),
+        l.workspace_id.uuid(),
+        &l.name,
+        &l.kind,
+        &l.colour,
+        DbTime(l.created_at)
+    )?;
+    Ok(())
+}
+
+pub async fn labels(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<Label>> {
+    let rows = sql!(
+        tx,
+        all as LabelRow,
+        "SELECT id, workspace_id, name, kind, colour, created_at FROM labels WHERE workspace_id = $1 ORDER BY kind, name",
+        workspace.uuid()
+    )?;
+    Ok(rows.into_iter().map(label_from).collect())
+}

@@ -1,0 +1,305 @@
+//! Posts and their immutable revisions.
+
+use greenlight_domain::{
+    Timestamp,
+    canonical::Hash,
+    content::Content,
+    id::{CampaignId, ChannelId, LabelId, PostId, RevisionId, UserId, WorkspaceId},
+    names::ZoneName,
+    post::PostState,
+    schedule::PlannedTime,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::{
+    db::{Result, StoreError, Tx},
+    time::DbTime,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Post {
+    pub id: PostId,
+    pub workspace_id: WorkspaceId,
+    pub title: String,
+    pub brief: String,
+    pub owner_id: UserId,
+    pub campaign_id: Option<CampaignId>,
+    pub state: PostState,
+    pub planned: Option<PlannedTime>,
+    /// Bumped by every change; the API's ETag.
+    pub version: i64,
+    pub current_revision_id: Option<RevisionId>,
+    pub label_ids: Vec<LabelId>,
+    pub channel_ids: Vec<ChannelId>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct PostRow {
+    id: Uuid,
+    workspace_id: Uuid,
+    title: String,
+    brief: String,
+    owner_id: Uuid,
+    campaign_id: Option<Uuid>,
+    state: String,
+    planned_at: Option<DbTime>,
+    planned_zone: Option<String>,
+    version: i64,
+    current_revision_id: Option<Uuid>,
+    created_at: DbTime,
+    updated_at: DbTime,
+}
+
+impl PostRow {
+    fn into_post(self) -> Result<Post> {
+        let state = PostState::parse(&self.state).ok_or_else(|| StoreError::Corrupt(format!("post state `{}`", self.state)))?;
+        let planned = match (self.planned_at, self.planned_zone) {
+            (Some(at), Some(zone)) => {
+                let zone = ZoneName::parse(&zone).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Some(PlannedTime::new(at.0, zone))
+            }
+            _ => None,
+        };
+        Ok(Post {
+            id: PostId::from_uuid(self.id),
+            workspace_id: WorkspaceId::from_uuid(self.workspace_id),
+            title: self.title,
+            brief: self.brief,
+            owner_id: UserId::from_uuid(self.owner_id),
+            campaign_id: self.campaign_id.map(CampaignId::from_uuid),
+            state,
+            planned,
+            version: self.version,
+            current_revision_id: self.current_revision_id.map(RevisionId::from_uuid),
+            label_ids: Vec::new(),
+            channel_ids: Vec::new(),
+            created_at: self.created_at.0,
+            updated_at: self.updated_at.0,
+        })
+    }
+}
+
+macro_rules! post_select {
+    () => {
+        "SELECT id, workspace_id, title, brief, owner_id, campaign_id, state, planned_at, planned_zone, version,
+                current_revision_id, created_at, updated_at FROM posts "
+    };
+}
+
+pub async fn insert_post(tx: &mut Tx, post: &Post) -> Result<()> {
+    sql!(
+        tx,
+        exec,
+        "INSERT INTO posts (id, workspace_id, title, brief, owner_id, campaign_id, state, planned_at, planned_zone, version,
+                            current_revision_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        post.id.uuid(),
+        post.workspace_id.uuid(),
+        &post.title,
+        &post.brief,
+        post.owner_id.uuid(),
+        post.campaign_id.map(|c| c.uuid()),
+        post.state.as_str(),
+        post.planned.as_ref().map(|p| DbTime(p.at)),
+        post.planned.as_ref().map(|p| p.zone.as_str()),
+        post.version,
+        post.current_revision_id.map(|r| r.uuid()),
+        DbTime(post.created_at),
+        DbTime(post.updated_at)
+    )?;
+    set_links(tx, post).await
+}
+
+/// Writes `post` if its stored version is still `expected_version`, and
+/// bumps the version; `StoreError::Stale` if someone else wrote first.
+pub async fn update_post(tx: &mut Tx, post: &Post, expected_version: i64) -> Result<()> {
+    let n = sql!(
+        tx,
+        exec,
+        "UPDATE posts SET title = $3, brief = $4, owner_id = $5, campaign_id = $6, state = $7, planned_at = $8, planned_zone = $9,
+                version = $10, current_revision_id = $11, updated_at = $12
+         WHERE id = $1 AND version = $2",
+        post.id.uuid(),
+        expected_version,
+        &post.title,
+        &post.brief,
+        post.owner_id.uuid(),
+        post.campaign_id.map(|c| c.uuid()),
+        post.state.as_str(),
+        post.planned.as_ref().map(|p| DbTime(p.at)),
+        post.planned.as_ref().map(|p| p.zone.as_str()),
+        post.version,
+        post.current_revision_id.map(|r| r.uuid()),
+        DbTime(post.updated_at)
+    )?;
+    if n == 0 {
+        return Err(StoreError::Stale);
+    }
+    sql!(tx, exec, "DELETE FROM post_labels WHERE post_id = $1", post.id.uuid())?;
+    sql!(tx, exec, "DELETE FROM post_channels WHERE post_id = $1", post.id.uuid())?;
+    set_links(tx, post).await
+}
+
+async fn set_links(tx: &mut Tx, post: &Post) -> Result<()> {
+    for label in &post.label_ids {
+        sql!(tx, exec, "INSERT INTO post_labels (post_id, label_id) VALUES ($1, $2)", post.id.uuid(), label.uuid())?;
+    }
+    for channel in &post.channel_ids {
+        sql!(tx, exec, "INSERT INTO post_channels (post_id, channel_id) VALUES ($1, $2)", post.id.uuid(), channel.uuid())?;
+    }
+    Ok(())
+}
+
+pub async fn post(tx: &mut Tx, workspace: WorkspaceId, id: PostId) -> Result<Option<Post>> {
+    let row = sql!(tx, optional as PostRow, concat!(post_select!(), "WHERE workspace_id = $1 AND id = $2"), workspace.uuid(), id.uuid())?;
+    let Some(row) = row else { return Ok(None) };
+    let mut posts = vec![row.into_post()?];
+    load_links(tx, workspace, &mut posts).await?;
+    Ok(posts.pop())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PostFilter {
+    pub state: Option<PostState>,
+    pub campaign: Option<CampaignId>,
+    pub owner: Option<UserId>,
+    /// Planned at or after.
+    pub from: Option<Timestamp>,
+    /// Planned before.
+    pub until: Option<Timestamp>,
+}
+
+/// A page of posts in creation order, after the cursor post.
+pub async fn posts(tx: &mut Tx, workspace: WorkspaceId, filter: &PostFilter, after: Option<PostId>, limit: i64) -> Result<Vec<Post>> {
+    let rows = sql!(
+        tx,
+        all as PostRow,
+        concat!(
+            post_select!(),
+            "WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) AND ($3 IS NULL OR state = $3) AND ($4 IS NULL OR campaign_id = $4)
+               AND ($5 IS NULL OR owner_id = $5) AND ($6 IS NULL OR planned_at >= $6) AND ($7 IS NULL OR planned_at < $7)
+             ORDER BY id LIMIT $8"
+        ),
+        workspace.uuid(),
+        after.map(|a| a.uuid()),
+        filter.state.map(|s| s.as_str()),
+        filter.campaign.map(|c| c.uuid()),
+        filter.owner.map(|o| o.uuid()),
+        filter.from.map(DbTime),
+        filter.until.map(DbTime),
+        limit
+    )?;
+    let mut posts = rows.into_iter().map(PostRow::into_post).collect::<Result<Vec<_>>>()?;
+    load_links(tx, workspace, &mut posts).await?;
+    Ok(posts)
+}
+
+/// Fills labels and channels of a run of posts (sorted by id) with two queries.
+async fn load_links(tx: &mut Tx, workspace: WorkspaceId, posts: &mut [Post]) -> Result<()> {
+    let (Some(first), Some(last)) = (posts.first().map(|p| p.id.uuid()), posts.last().map(|p| p.id.uuid())) else { return Ok(()) };
+    let labels = sql!(
+        tx,
+        all as (Uuid, Uuid),
+        "SELECT l.post_id, l.label_id FROM post_labels l JOIN posts p ON p.id = l.post_id
+         WHERE p.workspace_id = $1 AND l.post_id BETWEEN $2 AND $3 ORDER BY l.post_id, l.label_id",
+        workspace.uuid(),
+        first,
+        last
+    )?;
+    let channels = sql!(
+        tx,
+        all as (Uuid, Uuid),
+        "SELECT c.post_id, c.channel_id FROM post_channels c JOIN posts p ON p.id = c.post_id
+         WHERE p.workspace_id = $1 AND c.post_id BETWEEN $2 AND $3 ORDER BY c.post_id, c.channel_id",
+        workspace.uuid(),
+        first,
+        last
+    )?;
+    for post in posts.iter_mut() {
+        let id = post.id.uuid();
+        post.label_ids = labels.iter().filter(|(p, _)| *p == id).map(|(_, l)| LabelId::from_uuid(*l)).collect();
+        post.channel_ids = channels.iter().filter(|(p, _)| *p == id).map(|(_, c)| ChannelId::from_uuid(*c)).collect();
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Revision {
+    pub id: RevisionId,
+    pub post_id: PostId,
+    /// 1, 2, 3 … per post.
+    pub number: i64,
+    pub content_hash: Hash,
+    pub content: Content,
+    pub author_id: UserId,
+    pub created_at: Timestamp,
+}
+
+type RevisionRow = (Uuid, Uuid, i64, String, String, Uuid, DbTime);
+
+fn revision_from((id, post, number, hash, content, author, created_at): RevisionRow) -> Result<Revision> {
+    let content_hash = Hash::parse(&hash).ok_or_else(|| StoreError::Corrupt(format!("revision hash `{hash}`")))?;
+    let content = serde_json::from_str(&content).map_err(|e| StoreError::Corrupt(format!("revision content: {e}")))?;
+    Ok(Revision {
+        id: RevisionId::from_uuid(id),
+        post_id: PostId::from_uuid(post),
+        number,
+        content_hash,
+        content,
+        author_id: UserId::from_uuid(author),
+        created_at: created_at.0,
+    })
+}
+
+pub async fn insert_revision(tx: &mut Tx, r: &Revision) -> Result<()> {
+    let content = serde_json::to_string(&r.content).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    sql!(
+        tx,
+        exec,
+        "INSERT INTO revisions (id, post_id, number, content_hash, content, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        r.id.uuid(),
+        r.post_id.uuid(),
+        r.number,
+        r.content_hash.to_string(),
+        content,
+        r.author_id.uuid(),
+        DbTime(r.created_at)
+    )?;
+    Ok(())
+}
+
+/// A post's revisions, oldest first. The caller has checked the post's workspace.
+pub async fn revisions(tx: &mut Tx, post: PostId) -> Result<Vec<Revision>> {
+    let rows = sql!(
+        tx,
+        all as RevisionRow,
+        "SELECT id, post_id, number, content_hash, content, author_id, created_at FROM revisions WHERE post_id = $1 ORDER BY number",
+        post.uuid()
+    )?;
+    rows.into_iter().map(revision_from).collect()
+}
+
+pub async fn revision(tx: &mut Tx, post: PostId, number: i64) -> Result<Option<Revision>> {
+    let row = sql!(
+        tx,
+        optional as RevisionRow,
+        "SELECT id, post_id, number, content_hash, content, author_id, created_at FROM revisions WHERE post_id = $1 AND number = $2",
+        post.uuid(),
+        number
+    )?;
+    row.map(revision_from).transpose()
+}
+
+pub async fn latest_revision(tx: &mut Tx, post: PostId) -> Result<Option<Revision>> {
+    let row = sql!(
+        tx,
+        optional as RevisionRow,
+        "SELECT id, post_id, number, content_hash, content, author_id, created_at FROM revisions WHERE post_id = $1
+         ORDER BY number DESC LIMIT 1",
+        post.uuid()
+    )?;
+    row.map(revision_from).transpose()
+}
