@@ -1,1 +1,370 @@
-fn main() {}
+//! `greenlight`: the server and its administration commands.
+
+mod config;
+
+use std::{io::Read, path::PathBuf, process::ExitCode, sync::Arc, time::Duration};
+
+use anyhow::{Context, anyhow};
+use clap::{Args, Parser, Subcommand};
+use config::{Config, Overrides};
+use greenlight_service::{
+    App, Caller, Settings, accounts, audit,
+    blobs::FsBlobStore,
+    clock::SystemClock,
+    demo::{self, Seeded},
+    workspaces,
+};
+use greenlight_store::Db;
+use greenlight_web::WebSettings;
+
+/// Greenlight: plan, approve and publish social media posts, with a
+/// verifiable record of who approved what.
+#[derive(Parser)]
+#[command(version, about, propagate_version = true)]
+struct Cli {
+    /// A TOML configuration file (see `greenlight default-config`).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data is; every command that touches the database takes these.
+#[derive(Args, Clone, Default)]
+struct Storage {
+    /// Directory for the SQLite database, media and scratch files [default: ./greenlight-data]
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// `postgres://…` or `sqlite:…`; default SQLite in the data directory.
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (migrating the database first).
+    Serve {
+        #[command(flatten)]
+        storage: Storage,
+        /// Address to listen on [default: 127.0.0.1:8080]
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// Seed the demo data first (once; a no-op if it is there).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Seed the demo data: a hospital team and an agency with two clients.
+    Demo {
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Administer users, workspaces and tokens.
+    #[command(subcommand)]
+    Admin(Admin),
+    /// Work with the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Print the default configuration as TOML.
+    DefaultConfig,
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Create a user; the password is read from standard input.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Make the user an instance administrator.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from standard input (required: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Set a user's password (read from standard input) and end their sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Create a workspace, owned by the given user.
+    CreateWorkspace {
+        #[arg(long)]
+        name: String,
+        /// IANA time zone, e.g. Europe/Copenhagen.
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+        /// Email of the first owner.
+        #[arg(long)]
+        owner: String,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Add a user to a workspace with a role.
+    AddMember {
+        #[arg(long, value_name = "WORKSPACE_ID")]
+        workspace: String,
+        #[arg(long)]
+        email: String,
+        /// owner, admin, manager, creator, reviewer or viewer.
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Create an API token acting for a member; prints the secret once.
+    CreateToken {
+        #[arg(long, value_name = "WORKSPACE_ID")]
+        workspace: String,
+        /// The member the token acts for.
+        #[arg(long)]
+        email: String,
+        /// A name to recognise the token by.
+        #[arg(long)]
+        name: String,
+        /// The token's role (never more than the member's).
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        storage: Storage,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Re-compute every hash chain and report the first broken link of each.
+    /// Exits 2 if any chain is broken.
+    Verify {
+        #[command(flatten)]
+        storage: Storage,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {}", one_line(&err));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn one_line(err: &anyhow::Error) -> String {
+    err.chain().map(|e| e.to_string()).collect::<Vec<_>>().join(": ").replace('\n', " ")
+}
+
+fn load(config_file: Option<&PathBuf>, storage: &Storage, listen: Option<String>) -> anyhow::Result<Config> {
+    let overrides = Overrides { data_dir: storage.data_dir.clone(), database_url: storage.database_url.clone(), listen };
+    Config::load(config_file.map(|p| p.as_path()), overrides)
+}
+
+/// Opens and migrates the database, and builds the application.
+async fn open(config: &Config) -> anyhow::Result<App> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
+    let db = Db::connect(&config.database_url()).await.context("opening the database")?;
+    db.migrate().await.context("migrating the database")?;
+    Ok(App {
+        db,
+        clock: Arc::new(SystemClock),
+        blobs: Arc::new(FsBlobStore::new(config.data_dir.join("media"))),
+        settings: Arc::new(Settings {
+            scratch_dir: config.data_dir.join("scratch"),
+            max_upload_bytes: config.media.max_upload_mib * 1024 * 1024,
+            session_days: config.auth.session_days,
+        }),
+    })
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).context("reading the password from standard input")?;
+    let password = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text).to_owned();
+    Ok(password)
+}
+
+/// Service errors in one line, with field errors spelled out.
+fn service(err: greenlight_service::Error) -> anyhow::Error {
+    match err {
+        greenlight_service::Error::Invalid(fields) => {
+            anyhow!("{}", fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "))
+        }
+        other => anyhow!("{other}"),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let file = cli.config.as_ref();
+    match cli.command {
+        Command::DefaultConfig => {
+            print!("{}", Config::default().to_toml()?);
+        }
+        Command::Serve { storage, listen, demo } => {
+            let config = load(file, &storage, listen)?;
+            init_logging(&config)?;
+            let app = open(&config).await?;
+            if demo {
+                seed_demo(&app).await?;
+            }
+            serve(&config, app).await?;
+        }
+        Command::Migrate { storage } => {
+            let config = load(file, &storage, None)?;
+            open(&config).await?;
+            println!("database is up to date");
+        }
+        Command::Demo { storage } => {
+            let app = open(&load(file, &storage, None)?).await?;
+            seed_demo(&app).await?;
+        }
+        Command::Admin(admin) => admin_command(file, admin).await?,
+        Command::Audit(AuditCommand::Verify { storage }) => {
+            let app = open(&load(file, &storage, None)?).await?;
+            let reports = audit::verify_all(&app.db).await.map_err(service)?;
+            let mut intact = true;
+            for report in &reports {
+                match &report.outcome {
+                    audit::Outcome::Intact(v) => println!("ok      {} ({} events, head {})", report.chain, v.events, v.head),
+                    audit::Outcome::Broken(b) => {
+                        intact = false;
+                        println!("BROKEN  {b}");
+                    }
+                }
+            }
+            if !intact {
+                return Ok(ExitCode::from(2));
+            }
+            println!("all {} chains verify", reports.len());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn admin_command(file: Option<&PathBuf>, admin: Admin) -> anyhow::Result<()> {
+    let cli = Caller::cli();
+    match admin {
+        Admin::CreateUser { email, name, admin, storage, .. } => {
+            let password = read_password()?;
+            let app = open(&load(file, &storage, None)?).await?;
+            let input = accounts::NewUser { email, name, password, is_admin: admin };
+            let user = accounts::create_user(&app, &cli, input).await.map_err(service)?;
+            println!("created user {} ({})", user.email, user.id);
+        }
+        Admin::ResetPassword { email, storage, .. } => {
+            let password = read_password()?;
+            let app = open(&load(file, &storage, None)?).await?;
+            let user = accounts::user_by_email(&app, &email).await.map_err(service)?;
+            accounts::set_password(&app, &cli, user.id, &password).await.map_err(service)?;
+            println!("password set for {}; their sessions have ended", user.email);
+        }
+        Admin::CreateWorkspace { name, time_zone, owner, storage } => {
+            let app = open(&load(file, &storage, None)?).await?;
+            let input = workspaces::NewWorkspace { name, time_zone, owner_email: Some(owner) };
+            let ws = workspaces::create_workspace(&app, &cli, input).await.map_err(service)?;
+            println!("created workspace {} ({})", ws.name, ws.id);
+        }
+        Admin::AddMember { workspace, email, role, storage } => {
+            let ws = workspace.parse().map_err(|_| anyhow!("`{workspace}` is not a workspace id"))?;
+            let app = open(&load(file, &storage, None)?).await?;
+            let member = workspaces::add_member(&app, &cli, ws, workspaces::NewMember { email, role }).await.map_err(service)?;
+            println!("{} is now {} in workspace {ws}", member.email, member.role);
+        }
+        Admin::CreateToken { workspace, email, name, role, storage } => {
+            let ws = workspace.parse().map_err(|_| anyhow!("`{workspace}` is not a workspace id"))?;
+            let app = open(&load(file, &storage, None)?).await?;
+            let user = accounts::user_by_email(&app, &email).await.map_err(service)?;
+            let created =
+                accounts::create_token(&app, &cli, ws, Some(user.id), accounts::NewToken { name, role }).await.map_err(service)?;
+            eprintln!("token {} ({}) for {}: shown once, store it now", created.token.name, created.token.role, user.email);
+            println!("{}", created.secret);
+        }
+    }
+    Ok(())
+}
+
+async fn seed_demo(app: &App) -> anyhow::Result<()> {
+    match demo::seed(app).await.map_err(service)? {
+        Seeded::Created => println!("demo data seeded"),
+        Seeded::AlreadyThere => println!("demo data is already there"),
+    }
+    Ok(())
+}
+
+fn init_logging(config: &Config) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&config.log.filter))
+        .map_err(|e| anyhow!("log filter: {e}"))?;
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match config.log.format.as_str() {
+        "json" => builder.json().init(),
+        "human" => builder.init(),
+        other => return Err(anyhow!("log format `{other}`: use human or json")),
+    }
+    Ok(())
+}
+
+async fn serve(config: &Config, app: App) -> anyhow::Result<()> {
+    let listener =
+        tokio::net::TcpListener::bind(&config.server.listen).await.with_context(|| format!("listening on {}", config.server.listen))?;
+    let address = listener.local_addr()?;
+    let url = config.server.public_url.clone().unwrap_or_else(|| format!("http://{address}"));
+    println!("Greenlight is running at {url} (API under {url}/api/v1)");
+    let has_users = {
+        let mut tx = app.db.read().await?;
+        greenlight_store::accounts::any_user(&mut tx).await?
+    };
+    if accounts::user_by_email(&app, demo::ADMIN_EMAIL).await.is_ok() {
+        println!("Log in as {} with password {} (demo data)", demo::ADMIN_EMAIL, demo::PASSWORD);
+    } else if !has_users {
+        println!("No users yet: greenlight admin create-user --admin --email you@example.org --name \"Your Name\" --password-stdin");
+    }
+    let settings = WebSettings {
+        secure_cookies: config.secure_cookies(),
+        max_body_bytes: config.server.max_body_kib * 1024,
+        request_timeout: Duration::from_secs(config.server.request_timeout_secs),
+        login_attempts_per_minute: config.auth.login_attempts_per_minute,
+    };
+    let db = app.db.clone();
+    let router = greenlight_web::router(app, settings);
+    greenlight_web::serve(listener, router, shutdown_signal()).await?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

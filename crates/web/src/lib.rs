@@ -1,1 +1,107 @@
+//! Greenlight's HTTP interface: the JSON API under `/api/v1`, health
+//! checks, and the layers every request passes (limits, timeouts, headers).
 
+mod api;
+mod extract;
+mod problem;
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use greenlight_service::App;
+use tokio::net::TcpListener;
+use tower_http::{catch_panic::CatchPanicLayer, timeout::TimeoutLayer, trace::TraceLayer};
+
+pub use problem::Problem;
+
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// Set the cookie's `Secure` flag (Greenlight is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Largest JSON body.
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    /// Login attempts per email address per minute.
+    pub login_attempts_per_minute: u32,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            secure_cookies: false,
+            max_body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            login_attempts_per_minute: 5,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub settings: Arc<WebSettings>,
+    pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+}
+
+pub fn router(app: App, settings: WebSettings) -> Router {
+    let per_minute = std::num::NonZeroU32::new(settings.login_attempts_per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+    let state =
+        AppState { app, login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))), settings: Arc::new(settings.clone()) };
+    Router::new()
+        .nest("/api/v1", api::routes(&state))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .fallback(|| async { Problem::not_found() })
+        .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+        .layer(axum::middleware::map_response(security_headers))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, settings.request_timeout))
+        .layer(CatchPanicLayer::custom(|_| {
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "urn:greenlight:problem:internal",
+                "Internal error",
+                "something went wrong; it is logged",
+            )
+            .into_response()
+        }))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.app.db.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, "database not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database not reachable").into_response()
+        }
+    }
+}
+
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}

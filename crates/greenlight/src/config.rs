@@ -1,0 +1,176 @@
+//! Configuration: defaults < TOML file (`--config`) < `GREENLIGHT__…`
+//! environment variables (`GREENLIGHT__SERVER__LISTEN=0.0.0.0:8080`) <
+//! command-line flags. Secrets may come from a file named by `…_FILE`.
+
+use std::path::{Path, PathBuf};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the SQLite database, media and scratch files live.
+    pub data_dir: PathBuf,
+    pub server: Server,
+    pub database: Database,
+    pub auth: Auth,
+    pub media: Media,
+    pub log: Log,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Server {
+    pub listen: String,
+    /// The address users reach Greenlight at; `https://…` makes cookies Secure.
+    pub public_url: Option<String>,
+    pub request_timeout_secs: u64,
+    pub max_body_kib: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Database {
+    /// `sqlite:…` or `postgres://…`; unset means SQLite in the data dir.
+    /// Never written out by `default-config` (it may hold a password).
+    #[serde(skip_serializing)]
+    pub url: Option<SecretString>,
+    /// A file holding the URL (for container secrets).
+    pub url_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Auth {
+    pub session_days: i64,
+    pub login_attempts_per_minute: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Media {
+    pub max_upload_mib: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Log {
+    /// `human` or `json`.
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `greenlight=debug,sqlx=warn`.
+    pub filter: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("greenlight-data"),
+            server: Server::default(),
+            database: Database::default(),
+            auth: Auth::default(),
+            media: Media::default(),
+            log: Log::default(),
+        }
+    }
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Server { listen: "127.0.0.1:8080".into(), public_url: None, request_timeout_secs: 30, max_body_kib: 1024 }
+    }
+}
+
+impl Default for Auth {
+    fn default() -> Self {
+        Auth { session_days: 14, login_attempts_per_minute: 5 }
+    }
+}
+
+impl Default for Media {
+    fn default() -> Self {
+        Media { max_upload_mib: 100 }
+    }
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Log { format: "human".into(), filter: "info".into() }
+    }
+}
+
+/// The flags that override configuration.
+#[derive(Debug, Default)]
+pub struct Overrides {
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>, overrides: Overrides) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment = figment.merge(Env::prefixed("GREENLIGHT__").split("__"));
+        let mut config: Config = figment.extract().map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        if let Some(path) = &config.database.url_file {
+            let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+            config.database.url = Some(text.trim().to_owned().into());
+        }
+        if let Some(dir) = overrides.data_dir {
+            config.data_dir = dir;
+        }
+        if let Some(url) = overrides.database_url.filter(|u| !u.is_empty()) {
+            config.database.url = Some(url.into());
+        }
+        if let Some(listen) = overrides.listen {
+            config.server.listen = listen;
+        }
+        Ok(config)
+    }
+
+    /// The database to use: the configured URL, else SQLite in the data dir.
+    pub fn database_url(&self) -> String {
+        match &self.database.url {
+            Some(url) => url.expose_secret().to_owned(),
+            None => format!("sqlite://{}", self.data_dir.join("greenlight.db").display()),
+        }
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.server.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The configuration as TOML, for `greenlight default-config`.
+    pub fn to_toml(&self) -> anyhow::Result<String> {
+        Ok(toml::to_string_pretty(self)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_database_url() {
+        let mut config = Config::default();
+        config.database.url = Some("postgres://u:hunter2@db/greenlight".to_owned().into());
+        let text = format!("{config:?}");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert_eq!(config.database_url(), "postgres://u:hunter2@db/greenlight");
+    }
+
+    #[test]
+    fn defaults_round_trip_through_toml() {
+        let text = Config::default().to_toml().unwrap();
+        let parsed: Config = toml::from_str(&text).unwrap();
+        assert_eq!(parsed.server.listen, "127.0.0.1:8080");
+        assert!(!text.contains("url ="), "{text}");
+    }
+}

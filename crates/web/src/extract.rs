@@ -1,0 +1,69 @@
+//! Request extractors: who is calling, and bodies whose rejections are
+//! problem documents.
+
+use axum::{
+    extract::{FromRequest, FromRequestParts, Path, Query},
+    http::{Method, header, request::Parts},
+};
+use axum_extra::extract::CookieJar;
+use greenlight_service::{Caller, Error, accounts};
+use subtle::ConstantTimeEq;
+
+use crate::{AppState, problem::Problem};
+
+pub const SESSION_COOKIE: &str = "greenlight_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(Problem))]
+pub struct ApiJson<T>(pub T);
+
+#[derive(FromRequestParts)]
+#[from_request(via(Path), rejection(Problem))]
+pub struct ApiPath<T>(pub T);
+
+#[derive(FromRequestParts)]
+#[from_request(via(Query), rejection(Problem))]
+pub struct ApiQuery<T>(pub T);
+
+/// The authenticated caller: `Authorization: Bearer glt_…`, or the session
+/// cookie — which must carry the session's CSRF token on every write.
+pub struct Auth(pub Caller);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            let bearer = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or(Error::Unauthenticated)?;
+            return Ok(Auth(accounts::token_caller(&state.app, bearer.trim()).await?));
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        let secret = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()).ok_or(Error::Unauthenticated)?;
+        let (caller, _, csrf) = accounts::session_caller(&state.app, &secret).await?;
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe {
+            let sent = parts.headers.get(CSRF_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+            if !bool::from(sent.ct_eq(csrf.as_bytes())) {
+                return Err(Problem::csrf());
+            }
+        }
+        Ok(Auth(caller))
+    }
+}
+
+/// The version a write is based on, from `If-Match: "3"` (or `W/"3"`).
+pub struct IfMatch(pub Option<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
+        let Some(value) = parts.headers.get(header::IF_MATCH) else { return Ok(IfMatch(None)) };
+        let text = value.to_str().map_err(|_| Problem::bad_request("If-Match is not text"))?.trim();
+        let text = text.strip_prefix("W/").unwrap_or(text);
+        let version =
+            text.trim_matches('"').parse().map_err(|_| Problem::bad_request("If-Match must be an ETag this API sent, like \"3\""))?;
+        Ok(IfMatch(Some(version)))
+    }
+}
