@@ -1,0 +1,3 @@
+fn main() {
+    print!("{}", greenlight_domain::permission::matrix_markdown());
+}

@@ -1,0 +1,154 @@
+//! Every route × every role × a foreign workspace, checked against the
+//! permission matrix in the domain code.
+
+use greenlight_domain::permission::{Permission as P, Role};
+use reqwest::{Method, StatusCode};
+use rstest_reuse::apply;
+use serde_json::{Value, json};
+
+use crate::{backends, harness::*};
+
+struct Route {
+    method: Method,
+    path: &'static str,
+    body: Value,
+    /// `None`: instance administrators only.
+    needs: Option<P>,
+}
+
+fn route(method: Method, path: &'static str, body: Value, needs: Option<P>) -> Route {
+    Route { method, path, body, needs }
+}
+
+fn routes() -> Vec<Route> {
+    use Method as M;
+    vec![
+        route(M::GET, "/workspaces/{ws}", json!(null), Some(P::ViewWorkspace)),
+        route(M::PATCH, "/workspaces/{ws}", json!({"name": "Renamed"}), Some(P::ManageWorkspace)),
+        route(M::GET, "/workspaces/{ws}/members", json!(null), Some(P::ViewWorkspace)),
+        route(M::POST, "/workspaces/{ws}/members", json!({"email": "newbie@example.org", "role": "viewer"}), Some(P::ManageMembers)),
+        route(M::PUT, "/workspaces/{ws}/members/{viewer}", json!({"role": "viewer"}), Some(P::ManageMembers)),
+        route(M::GET, "/workspaces/{ws}/groups", json!(null), Some(P::ViewWorkspace)),
+        route(M::POST, "/workspaces/{ws}/groups", json!({"name": "QA {role}"}), Some(P::ManageGroups)),
+        route(M::GET, "/workspaces/{ws}/tokens", json!(null), Some(P::ManageTokens)),
+        route(M::POST, "/workspaces/{ws}/tokens", json!({"name": "t", "role": "viewer"}), Some(P::ManageTokens)),
+        route(M::GET, "/workspaces/{ws}/channels", json!(null), Some(P::ViewWorkspace)),
+        route(
+            M::POST,
+            "/workspaces/{ws}/channels",
+            json!({"network": "x", "handle": "h{role}", "display_name": "H"}),
+            Some(P::ManageChannels),
+        ),
+        route(M::GET, "/workspaces/{ws}/campaigns", json!(null), Some(P::ViewWorkspace)),
+        route(M::POST, "/workspaces/{ws}/campaigns", json!({"name": "C {role}", "colour": "#000000"}), Some(P::ManagePlanning)),
+        route(M::GET, "/workspaces/{ws}/labels", json!(null), Some(P::ViewWorkspace)),
+        route(M::POST, "/workspaces/{ws}/labels", json!({"name": "L {role}"}), Some(P::ManagePlanning)),
+        route(M::GET, "/workspaces/{ws}/posts", json!(null), Some(P::ViewPosts)),
+        route(M::POST, "/workspaces/{ws}/posts", json!({"title": "By {role}"}), Some(P::CreatePosts)),
+        route(M::GET, "/workspaces/{ws}/posts/{post}", json!(null), Some(P::ViewPosts)),
+        route(M::PATCH, "/workspaces/{ws}/posts/{post}", json!({"title": "Edited"}), Some(P::EditAnyPost)),
+        route(M::POST, "/workspaces/{ws}/posts/{post}/revisions", json!({"content": {"text": "New"}}), Some(P::EditAnyPost)),
+        route(M::GET, "/workspaces/{ws}/posts/{post}/revisions", json!(null), Some(P::ViewPosts)),
+        route(M::GET, "/workspaces/{ws}/posts/{post}/revisions/1", json!(null), Some(P::ViewPosts)),
+        route(M::GET, "/workspaces/{ws}/posts/{post}/diff?from=1&to=1", json!(null), Some(P::ViewPosts)),
+        route(M::GET, "/workspaces/{ws}/posts/{post}/history", json!(null), Some(P::ViewPosts)),
+        route(M::GET, "/workspaces/{ws}/media", json!(null), Some(P::ViewPosts)),
+        route(M::GET, "/workspaces/{ws}/history", json!(null), Some(P::ViewWorkspaceHistory)),
+        route(M::GET, "/workspaces/{ws}/audit/verify", json!(null), Some(P::ViewWorkspaceHistory)),
+        route(M::GET, "/users", json!(null), None),
+        route(M::POST, "/users", json!({"email": "u{role}@example.org", "name": "U", "password": "long enough pw"}), None),
+        route(M::GET, "/audit/verify", json!(null), None),
+    ]
+}
+
+struct Ids {
+    ws: String,
+    post: String,
+    viewer: String,
+}
+
+async fn ids(h: &Harness, name: &str) -> Ids {
+    let w = h.world(name).await;
+    let owner = h.login(&format!("owner@{name}.example.org")).await;
+    let post = owner.post(&format!("/workspaces/{}/posts", w.ws), json!({"title": "Owner's post"})).await;
+    let members = owner.get(&format!("/workspaces/{}/members", w.ws)).await;
+    let viewer = members.body.as_array().unwrap().iter().find(|m| m["role"] == "viewer").unwrap()["user_id"].as_str().unwrap().to_owned();
+    Ids { ws: w.ws, post: post.body["post"]["id"].as_str().unwrap().to_owned(), viewer }
+}
+
+fn fill(template: &str, ids: &Ids, role: &str) -> String {
+    template.replace("{ws}", &ids.ws).replace("{post}", &ids.post).replace("{viewer}", &ids.viewer).replace("{role}", role)
+}
+
+#[apply(backends)]
+async fn every_route_enforces_the_permission_matrix(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let home = ids(&h, "home").await;
+    let foreign = ids(&h, "foreign").await;
+    let mut failures = Vec::new();
+    for role_name in ROLES {
+        let role = Role::parse(role_name).unwrap();
+        let client = h.login(&format!("{role_name}@home.example.org")).await;
+        for r in routes() {
+            let body: Value = serde_json::from_str(&fill(&r.body.to_string(), &home, role_name)).unwrap();
+            let send = |ids: &Ids| {
+                let mut req = client.request(r.method.clone(), &fill(r.path, ids, role_name));
+                if !body.is_null() {
+                    req = req.json(&body);
+                }
+                Client::send(req)
+            };
+            let reply = send(&home).await;
+            let allowed = r.needs.is_some_and(|p| role.can(p));
+            let ok = if allowed {
+                !matches!(reply.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
+                    && reply.status.as_u16() < 500
+            } else {
+                reply.status == StatusCode::FORBIDDEN
+            };
+            if !ok {
+                failures.push(format!("{role_name} {} {} -> {} {}", r.method, r.path, reply.status, reply.body));
+            }
+            if r.needs.is_some() {
+                let reply = send(&foreign).await;
+                if reply.status != StatusCode::NOT_FOUND {
+                    failures.push(format!("{role_name} {} {} in a foreign workspace -> {}", r.method, r.path, reply.status));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[apply(backends)]
+async fn creators_edit_their_own_posts_only_and_owners_are_protected(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("team").await;
+    let creator = h.login("creator@team.example.org").await;
+    let mine = creator.post(&format!("/workspaces/{}/posts", w.ws), json!({"title": "Mine"})).await;
+    let id = mine.body["post"]["id"].as_str().unwrap();
+    let r = creator.patch(&format!("/workspaces/{}/posts/{id}", w.ws), json!({"title": "Still mine"}), Some("\"1\"")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // An admin may not make owners; the last owner cannot be demoted.
+    let admin = h.login("admin@team.example.org").await;
+    let members = admin.get(&format!("/workspaces/{}/members", w.ws)).await;
+    let find =
+        |role: &str| members.body.as_array().unwrap().iter().find(|m| m["role"] == role).unwrap()["user_id"].as_str().unwrap().to_owned();
+    let r = admin.put(&format!("/workspaces/{}/members/{}", w.ws, find("viewer")), json!({"role": "owner"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let owner = h.login("owner@team.example.org").await;
+    let r = owner.put(&format!("/workspaces/{}/members/{}", w.ws, find("owner")), json!({"role": "admin"})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+
+    // Groups hold members only.
+    let g = admin.post(&format!("/workspaces/{}/groups", w.ws), json!({"name": "QA volunteers", "member_ids": [find("reviewer")]})).await;
+    assert_eq!(g.status, StatusCode::CREATED, "{}", g.body);
+    let outsider = h.user("outsider@example.org", false).await;
+    let r =
+        admin.put(&format!("/workspaces/{}/groups/{}/members/{}", w.ws, g.body["id"].as_str().unwrap(), outsider.id), json!(null)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r =
+        admin.put(&format!("/workspaces/{}/groups/{}/members/{}", w.ws, g.body["id"].as_str().unwrap(), find("viewer")), json!(null)).await;
+    assert_eq!(r.body["member_ids"].as_array().map(Vec::len), Some(2), "{}", r.body);
+}

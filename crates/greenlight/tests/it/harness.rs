@@ -1,0 +1,205 @@
+//! A real server on a real database (SQLite file or a fresh PostgreSQL
+//! schema), driven over HTTP.
+
+use std::sync::Arc;
+
+use greenlight_service::{App, Caller, Settings, accounts, blobs::FsBlobStore, clock::ManualClock};
+use greenlight_store::Db;
+use reqwest::{Method, StatusCode, header::HeaderMap};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct Harness {
+    pub app: App,
+    pub base: String,
+    pub db_url: String,
+    pub data_dir: tempfile::TempDir,
+    pub backend: Backend,
+}
+
+/// The PostgreSQL server tests use: `GREENLIGHT_TEST_POSTGRES`, else the local one.
+pub fn postgres_base() -> String {
+    std::env::var("GREENLIGHT_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A fresh schema per test; schemas left by crashed runs over an hour ago are dropped.
+async fn postgres_schema() -> String {
+    let base = postgres_base();
+    let pool = sqlx::PgPool::connect(&base).await.unwrap_or_else(|e| panic!("PostgreSQL at {base} is required for the tests: {e}"));
+    let now = jiff::Timestamp::now().as_second();
+    let stale: Vec<(String,)> =
+        sqlx::query_as("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'gltest\\_%'").fetch_all(&pool).await.unwrap();
+    for (name,) in stale {
+        let born: i64 = name.split('_').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        if now - born > 3600 {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE"))).execute(&pool).await;
+        }
+    }
+    let schema = format!("gltest_{now}_{}", uuid::Uuid::now_v7().simple());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&pool).await.unwrap();
+    pool.close().await;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}options[search_path]={schema}")
+}
+
+impl Harness {
+    pub async fn start(backend: Backend) -> Harness {
+        let data_dir = tempfile::tempdir().unwrap();
+        let db_url = match backend {
+            Backend::Sqlite => format!("sqlite://{}", data_dir.path().join("greenlight.db").display()),
+            Backend::Postgres => postgres_schema().await,
+        };
+        let db = Db::connect(&db_url).await.unwrap();
+        db.migrate().await.unwrap();
+        let clock = Arc::new(ManualClock::new(jiff::Timestamp::now()));
+        let app = App {
+            db,
+            clock: clock.clone(),
+            blobs: Arc::new(FsBlobStore::new(data_dir.path().join("media"))),
+            settings: Arc::new(Settings { scratch_dir: data_dir.path().join("scratch"), max_upload_bytes: 256 * 1024, session_days: 14 }),
+        };
+        let web = greenlight_web::WebSettings { max_body_bytes: 64 * 1024, ..Default::default() };
+        let router = greenlight_web::router(app.clone(), web);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(greenlight_web::serve(listener, router, std::future::pending()));
+        Harness { app, base, db_url, data_dir, backend }
+    }
+
+    /// Creates a user directly (as the CLI would).
+    pub async fn user(&self, email: &str, is_admin: bool) -> greenlight_store::accounts::User {
+        let input = accounts::NewUser {
+            email: email.into(),
+            name: email.split('@').next().unwrap_or(email).into(),
+            password: PASSWORD.into(),
+            is_admin,
+        };
+        accounts::create_user(&self.app, &Caller::cli(), input).await.unwrap()
+    }
+
+    pub async fn login(&self, email: &str) -> Client {
+        let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let res = http
+            .post(format!("{}/api/v1/session", self.base))
+            .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "login {email}");
+        let body: Value = res.json().await.unwrap();
+        Client { http, base: self.base.clone(), csrf: body["csrf_token"].as_str().map(String::from), bearer: None }
+    }
+
+    /// A client with no credentials.
+    pub fn anonymous(&self) -> Client {
+        Client { http: reqwest::Client::new(), base: self.base.clone(), csrf: None, bearer: None }
+    }
+
+    pub fn bearer(&self, token: &str) -> Client {
+        Client { http: reqwest::Client::new(), base: self.base.clone(), csrf: None, bearer: Some(token.into()) }
+    }
+}
+
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub csrf: Option<String>,
+    pub bearer: Option<String>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Client {
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let mut req = self.http.request(method, format!("{}/api/v1{path}", self.base));
+        if let Some(csrf) = &self.csrf {
+            req = req.header("x-csrf-token", csrf);
+        }
+        if let Some(bearer) = &self.bearer {
+            req = req.bearer_auth(bearer);
+        }
+        req
+    }
+
+    pub async fn send(req: reqwest::RequestBuilder) -> Reply {
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        Self::send(self.request(Method::GET, path)).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        Self::send(self.request(Method::POST, path).json(&body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value, if_match: Option<&str>) -> Reply {
+        let mut req = self.request(Method::PATCH, path).json(&body);
+        if let Some(v) = if_match {
+            req = req.header("if-match", v);
+        }
+        Self::send(req).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        Self::send(self.request(Method::PUT, path).json(&body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        Self::send(self.request(Method::DELETE, path)).await
+    }
+}
+
+/// A workspace with one member per role, and a channel.
+pub struct World {
+    pub ws: String,
+    pub channel: String,
+    pub admin: Client,
+}
+
+pub const ROLES: [&str; 6] = ["owner", "admin", "manager", "creator", "reviewer", "viewer"];
+
+impl Harness {
+    pub async fn world(&self, name: &str) -> World {
+        let admin_email = format!("root-{name}@example.org");
+        self.user(&admin_email, true).await;
+        let admin = self.login(&admin_email).await;
+        let owner_email = format!("owner@{name}.example.org");
+        self.user(&owner_email, false).await;
+        let ws = admin
+            .post("/workspaces", serde_json::json!({"name": name, "time_zone": "Europe/Copenhagen", "owner_email": owner_email}))
+            .await;
+        assert_eq!(ws.status, StatusCode::CREATED, "{}", ws.body);
+        let ws = ws.body["id"].as_str().unwrap().to_owned();
+        for role in &ROLES[1..] {
+            let email = format!("{role}@{name}.example.org");
+            self.user(&email, false).await;
+            let r = admin.post(&format!("/workspaces/{ws}/members"), serde_json::json!({"email": email, "role": role})).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+        let ch = admin
+            .post(
+                &format!("/workspaces/{ws}/channels"),
+                serde_json::json!({"network": "bluesky", "handle": format!("{name}.bsky.social"), "display_name": name}),
+            )
+            .await;
+        assert_eq!(ch.status, StatusCode::CREATED, "{}", ch.body);
+        World { ws, channel: ch.body["id"].as_str().unwrap().to_owned(), admin }
+    }
+}
