@@ -186,11 +186,21 @@ pub async fn token_caller(app: &App, bearer: &str) -> Result<Caller> {
     if !bearer.starts_with(TOKEN_PREFIX) || bearer.len() > 100 {
         return Err(Error::Unauthenticated);
     }
-    let mut tx = app.db.write().await?;
-    let token = accounts::token_by_hash(&mut tx, &secret_hash(bearer)).await?.ok_or(Error::Unauthenticated)?;
-    let user = accounts::user(&mut tx, token.user_id).await?.ok_or(Error::Unauthenticated)?;
-    accounts::touch_token(&mut tx, token.id, app.now()).await?;
-    tx.commit().await?;
+    let (token, user) = {
+        let mut tx = app.db.read().await?;
+        let token = accounts::token_by_hash(&mut tx, &secret_hash(bearer)).await?.ok_or(Error::Unauthenticated)?;
+        let user = accounts::user(&mut tx, token.user_id).await?.ok_or(Error::Unauthenticated)?;
+        (token, user)
+    };
+    // Record use at most once a minute: a busy token must not take the
+    // write lock on every request.
+    let now = app.now();
+    let stale_after = jiff::SignedDuration::from_secs(60);
+    if token.last_used_at.is_none_or(|at| now.duration_since(at) >= stale_after) {
+        let mut tx = app.db.write().await?;
+        accounts::touch_token(&mut tx, token.id, now).await?;
+        tx.commit().await?;
+    }
     Ok(Caller {
         user: Some(user.id),
         is_admin: user.is_admin,

@@ -81,7 +81,7 @@ pub async fn seed(app: &App) -> Result<Seeded> {
     for (email, name, role) in people {
         let u = user(app, email, name, false).await?;
         if role == "creator" {
-            hospital_writers.push((role, u));
+            hospital_writers.push(u);
         }
     }
     let hospital = workspace(app, "Riverside Hospital Marketing", "America/Chicago", people[0].0).await?;
@@ -120,12 +120,7 @@ pub async fn seed(app: &App) -> Result<Seeded> {
     for (name, kind) in [("sensitive", "label"), ("repurposed", "label"), ("Patient stories", "pillar"), ("Service lines", "pillar")] {
         planning::create_label(app, &cli, hospital, NewLabel { name: name.into(), kind: kind.into(), colour: "#6b7280".into() }).await?;
     }
-    let hospital_team = Team {
-        ws: hospital,
-        zone: "America/Chicago",
-        writers: hospital_writers.into_iter().map(|(_, u)| u).collect(),
-        channels: hospital_channels,
-    };
+    let hospital_team = Team { ws: hospital, zone: "America/Chicago", writers: hospital_writers, channels: hospital_channels };
 
     // The agency: its staff in both client workspaces, each client's point person as reviewer.
     let staff = [

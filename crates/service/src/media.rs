@@ -50,12 +50,17 @@ fn measure_image(bytes: &[u8]) -> Result<Measured, String> {
     Ok(Measured { width, height, thumbnail_png })
 }
 
+/// Checks, before any bytes are accepted, that the caller may upload here;
+/// [`store_upload`] checks again in the transaction that records the media.
+pub async fn authorize_upload(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<()> {
+    caller.require_user()?;
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::UploadMedia).await?;
+    Ok(())
+}
+
 pub async fn store_upload(app: &App, caller: &Caller, ws: WorkspaceId, upload: Upload) -> Result<Media> {
     let uploader = caller.require_user()?;
-    {
-        let mut tx = app.db.read().await?;
-        access::require(&mut tx, caller, ws, Permission::UploadMedia).await?;
-    }
     if upload.size == 0 {
         return Err(Error::field("file", "the file is empty"));
     }

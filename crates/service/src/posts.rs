@@ -342,7 +342,7 @@ pub async fn update_post(
     }
     post.version += 1;
     post.updated_at = app.now();
-    posts::update_post(&mut tx, &post, expected).await.map_err(stale(post.version - 1))?;
+    posts::update_post(&mut tx, &post, expected).await.map_err(stale(expected))?;
     record(&mut tx, app, caller, Chain::Workspace(ws), "post.updated", ("post", Some(id.uuid())), serde_json::Value::Object(changed))
         .await?;
     tx.commit().await?;

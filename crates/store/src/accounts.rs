@@ -221,17 +221,8 @@ pub async fn tokens(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<ApiToken>
         .collect()
 }
 
-/// Records use at most once a minute, so busy tokens do not write on every request.
 pub async fn touch_token(tx: &mut Tx, id: TokenId, now: Timestamp) -> Result<()> {
-    let a_minute_ago = now.checked_sub(jiff::SignedDuration::from_secs(60)).unwrap_or(now);
-    sql!(
-        tx,
-        exec,
-        "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)",
-        id.uuid(),
-        DbTime(now),
-        DbTime(a_minute_ago)
-    )?;
+    sql!(tx, exec, "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1", id.uuid(), DbTime(now))?;
     Ok(())
 }
 

@@ -39,12 +39,6 @@ impl From<sqlx::Error> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
 /// A connection pool on one backend.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -92,13 +86,6 @@ impl Db {
                 Ok(Db::Postgres(pool))
             }
             other => Err(StoreError::UnknownScheme(other.chars().take(32).collect())),
-        }
-    }
-
-    pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite { .. } => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
         }
     }
 

@@ -16,5 +16,5 @@ pub mod posts;
 mod time;
 pub mod workspaces;
 
-pub use db::{Backend, Db, StoreError, Tx};
+pub use db::{Db, StoreError, Tx};
 pub use time::DbTime;

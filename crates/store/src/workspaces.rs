@@ -188,15 +188,10 @@ pub async fn delete_group(tx: &mut Tx, workspace: WorkspaceId, group: GroupId) -
     Ok(n > 0)
 }
 
-pub async fn groups(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<Group>> {
-    let rows = sql!(
-        tx,
-        all as (Uuid, String, DbTime, Option<Uuid>),
-        "SELECT g.id, g.name, g.created_at, gm.user_id FROM member_groups g
-         LEFT JOIN group_members gm ON gm.group_id = g.id
-         WHERE g.workspace_id = $1 ORDER BY g.name, g.id, gm.user_id",
-        workspace.uuid()
-    )?;
+type GroupRow = (Uuid, String, DbTime, Option<Uuid>);
+
+/// Folds group rows (one per member, ordered by group) into groups.
+fn fold_groups(workspace: WorkspaceId, rows: Vec<GroupRow>) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     for (id, name, created_at, user) in rows {
         let id = GroupId::from_uuid(id);
@@ -207,9 +202,23 @@ pub async fn groups(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<Group>> {
             group.member_ids.push(UserId::from_uuid(user));
         }
     }
-    Ok(groups)
+    groups
+}
+
+macro_rules! group_select {
+    () => {
+        "SELECT g.id, g.name, g.created_at, gm.user_id FROM member_groups g
+         LEFT JOIN group_members gm ON gm.group_id = g.id
+         WHERE g.workspace_id = $1 "
+    };
+}
+
+pub async fn groups(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<Group>> {
+    let rows = sql!(tx, all as GroupRow, concat!(group_select!(), "ORDER BY g.name, g.id, gm.user_id"), workspace.uuid())?;
+    Ok(fold_groups(workspace, rows))
 }
 
 pub async fn group(tx: &mut Tx, workspace: WorkspaceId, id: GroupId) -> Result<Option<Group>> {
-    Ok(groups(tx, workspace).await?.into_iter().find(|g| g.id == id))
+    let rows = sql!(tx, all as GroupRow, concat!(group_select!(), "AND g.id = $2 ORDER BY gm.user_id"), workspace.uuid(), id.uuid())?;
+    Ok(fold_groups(workspace, rows).pop())
 }

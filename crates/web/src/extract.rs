@@ -26,6 +26,14 @@ pub struct ApiPath<T>(pub T);
 #[from_request(via(Query), rejection(Problem))]
 pub struct ApiQuery<T>(pub T);
 
+/// Set by [`Auth`] when the caller came with the session cookie, so a
+/// handler that needs the user or CSRF token does not look them up again.
+#[derive(Clone)]
+pub struct CurrentSession {
+    pub user: greenlight_store::accounts::User,
+    pub csrf_token: String,
+}
+
 /// The authenticated caller: `Authorization: Bearer glt_…`, or the session
 /// cookie — which must carry the session's CSRF token on every write.
 pub struct Auth(pub Caller);
@@ -40,7 +48,7 @@ impl FromRequestParts<AppState> for Auth {
         }
         let jar = CookieJar::from_headers(&parts.headers);
         let secret = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()).ok_or(Error::Unauthenticated)?;
-        let (caller, _, csrf) = accounts::session_caller(&state.app, &secret).await?;
+        let (caller, user, csrf) = accounts::session_caller(&state.app, &secret).await?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe {
             let sent = parts.headers.get(CSRF_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
@@ -48,6 +56,7 @@ impl FromRequestParts<AppState> for Auth {
                 return Err(Problem::csrf());
             }
         }
+        parts.extensions.insert(CurrentSession { user, csrf_token: csrf });
         Ok(Auth(caller))
     }
 }

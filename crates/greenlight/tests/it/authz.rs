@@ -53,6 +53,8 @@ fn routes() -> Vec<Route> {
         route(M::GET, "/workspaces/{ws}/posts/{post}/diff?from=1&to=1", json!(null), Some(P::ViewPosts)),
         route(M::GET, "/workspaces/{ws}/posts/{post}/history", json!(null), Some(P::ViewPosts)),
         route(M::GET, "/workspaces/{ws}/media", json!(null), Some(P::ViewPosts)),
+        // Not multipart: allowed roles learn that (400), others are refused first.
+        route(M::POST, "/workspaces/{ws}/media", json!({"file": "x"}), Some(P::UploadMedia)),
         route(M::GET, "/workspaces/{ws}/history", json!(null), Some(P::ViewWorkspaceHistory)),
         route(M::GET, "/workspaces/{ws}/audit/verify", json!(null), Some(P::ViewWorkspaceHistory)),
         route(M::GET, "/users", json!(null), None),

@@ -21,6 +21,7 @@ pub struct Harness {
     pub base: String,
     pub db_url: String,
     pub data_dir: tempfile::TempDir,
+    pub clock: Arc<ManualClock>,
     pub backend: Backend,
 }
 
@@ -70,7 +71,7 @@ impl Harness {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(greenlight_web::serve(listener, router, std::future::pending()));
-        Harness { app, base, db_url, data_dir, backend }
+        Harness { app, base, db_url, data_dir, clock, backend }
     }
 
     /// Creates a user directly (as the CLI would).

@@ -190,6 +190,11 @@ async fn sessions_tokens_and_login_limits(#[case] backend: Backend) {
     assert_eq!(h.bearer("glt_nonsense").get("/workspaces").await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(h.bearer("not a token at all").get("/workspaces").await.status, StatusCode::UNAUTHORIZED);
 
+    // The current session answers its CSRF token again (for a reloaded client).
+    let me = owner.get("/session").await;
+    assert_eq!(me.body["user"]["email"], "owner@agency.example.org");
+    assert_eq!(me.body["csrf_token"].as_str(), owner.csrf.as_deref());
+
     // Logout ends the session.
     let r = owner.delete("/session").await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
@@ -204,4 +209,10 @@ async fn sessions_tokens_and_login_limits(#[case] backend: Backend) {
     }
     assert_eq!(statuses[..5], [StatusCode::UNAUTHORIZED; 5]);
     assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
+
+    // Sessions expire (14 days in the harness).
+    let fresh = h.login("manager@agency.example.org").await;
+    assert_eq!(fresh.get("/workspaces").await.status, StatusCode::OK);
+    h.clock.advance(jiff::SignedDuration::from_hours(24 * 14 + 1));
+    assert_eq!(fresh.get("/workspaces").await.status, StatusCode::UNAUTHORIZED);
 }

@@ -54,6 +54,8 @@ async fn upload(
     ApiPath(ws): ApiPath<WorkspaceId>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Res {
+    // Refuse before spooling anything to disk.
+    media::authorize_upload(&s.app, &c, ws).await?;
     let mut multipart = multipart.map_err(|e| multipart_problem(e.body_text(), e.status()))?;
     let limit = s.app.settings.max_upload_bytes;
     while let Some(mut field) = multipart.next_field().await.map_err(|e| multipart_problem(e.body_text(), e.status()))? {

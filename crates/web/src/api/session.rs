@@ -1,7 +1,7 @@
 //! Logging in and out, the current user, and instance administration.
 
 use axum::{
-    Json, Router,
+    Extension, Json, Router,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -21,7 +21,7 @@ use serde_json::json;
 
 use crate::{
     AppState,
-    extract::{ApiJson, ApiPath, Auth, SESSION_COOKIE},
+    extract::{ApiJson, ApiPath, Auth, CurrentSession, SESSION_COOKIE},
     problem::Problem,
 };
 
@@ -78,11 +78,10 @@ async fn logout(State(state): State<AppState>, _auth: Auth, jar: CookieJar) -> R
     Ok((jar.remove(removal), StatusCode::NO_CONTENT).into_response())
 }
 
-async fn current(State(state): State<AppState>, jar: CookieJar, Auth(caller): Auth) -> Result<Response, Problem> {
+async fn current(Auth(caller): Auth, session: Option<Extension<CurrentSession>>) -> Result<Response, Problem> {
     // With a cookie, answer the CSRF token too, so a reloaded client can write again.
-    if let Some(cookie) = jar.get(SESSION_COOKIE) {
-        let (_, user, csrf) = accounts::session_caller(&state.app, cookie.value()).await?;
-        return Ok(Json(LoginOutput { user, csrf_token: csrf }).into_response());
+    if let Some(Extension(session)) = session {
+        return Ok(Json(LoginOutput { user: session.user, csrf_token: session.csrf_token }).into_response());
     }
     let user = caller.require_user()?;
     Ok(Json(json!({ "user_id": user, "via": "token" })).into_response())
