@@ -1,12 +1,16 @@
 //! Configuration: defaults < TOML file (`--config`) < `GREENLIGHT__…`
 //! environment variables (`GREENLIGHT__SERVER__LISTEN=0.0.0.0:8080`) <
-//! command-line flags. Secrets may come from a file named by `…_FILE`.
+//! command-line flags. Any setting may instead name a file that holds its
+//! value, by adding `_file` to its key (`GREENLIGHT__DATABASE__URL_FILE=
+//! /run/secrets/db`), so secrets stay out of the environment and the file.
 
 use std::path::{Path, PathBuf};
 
+use anyhow::{Context, anyhow, bail};
 use figment::{
     Figment,
     providers::{Env, Format, Serialized, Toml},
+    value::Value,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -40,8 +44,6 @@ pub struct Database {
     /// Never written out by `default-config` (it may hold a password).
     #[serde(skip_serializing)]
     pub url: Option<SecretString>,
-    /// A file holding the URL (for container secrets).
-    pub url_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -118,11 +120,9 @@ impl Config {
             figment = figment.merge(Toml::file_exact(file));
         }
         figment = figment.merge(Env::prefixed("GREENLIGHT__").split("__"));
-        let mut config: Config = figment.extract().map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
-        if let Some(path) = &config.database.url_file {
-            let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
-            config.database.url = Some(text.trim().to_owned().into());
-        }
+        let mut merged: Value = figment.extract().map_err(|e| anyhow!("configuration: {e}"))?;
+        read_value_files(&mut merged)?;
+        let mut config: Config = Figment::from(Serialized::defaults(merged)).extract().map_err(|e| anyhow!("configuration: {e}"))?;
         if let Some(dir) = overrides.data_dir {
             config.data_dir = dir;
         }
@@ -153,6 +153,20 @@ impl Config {
     }
 }
 
+/// Replaces every `<key>_file` setting with `<key>` set to the file's
+/// contents (trimmed: secret files usually end in a newline).
+fn read_value_files(value: &mut Value) -> anyhow::Result<()> {
+    let Value::Dict(_, dict) = value else { return Ok(()) };
+    let file_keys: Vec<String> = dict.keys().filter(|k| k.ends_with("_file")).cloned().collect();
+    for file_key in file_keys {
+        let key = file_key.trim_end_matches("_file").to_owned();
+        let Some(Value::String(_, path)) = dict.remove(&file_key) else { bail!("configuration: {file_key} must be a file path") };
+        let text = std::fs::read_to_string(&path).with_context(|| format!("configuration: reading {file_key} {path}"))?;
+        dict.insert(key, Value::from(text.trim().to_owned()));
+    }
+    dict.values_mut().try_for_each(read_value_files)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +178,39 @@ mod tests {
         let text = format!("{config:?}");
         assert!(!text.contains("hunter2"), "{text}");
         assert_eq!(config.database_url(), "postgres://u:hunter2@db/greenlight");
+    }
+
+    #[test]
+    #[expect(clippy::result_large_err, reason = "figment's Jail fixes the closure's error type")]
+    fn layers_override_in_order_and_values_come_from_files() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("greenlight.toml", "[server]\nlisten = \"0.0.0.0:1\"\nrequest_timeout_secs = 5\n[auth]\nsession_days = 3")?;
+            jail.create_file("db-url", "postgres://u:hunter2@db/greenlight\n")?;
+            jail.set_env("GREENLIGHT__SERVER__REQUEST_TIMEOUT_SECS", "7");
+            jail.set_env("GREENLIGHT__DATABASE__URL_FILE", "db-url");
+            let file = Some(Path::new("greenlight.toml"));
+            let config = Config::load(file, Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(config.server.listen, "0.0.0.0:1", "the file beats the default");
+            assert_eq!(config.server.request_timeout_secs, 7, "the environment beats the file");
+            assert_eq!(config.auth.session_days, 3);
+            assert_eq!(config.auth.login_attempts_per_minute, Auth::default().login_attempts_per_minute);
+            assert_eq!(config.database_url(), "postgres://u:hunter2@db/greenlight");
+
+            let flags =
+                Overrides { listen: Some("127.0.0.1:2".into()), database_url: Some("sqlite::memory:".into()), ..Overrides::default() };
+            let config = Config::load(file, flags).map_err(|e| e.to_string())?;
+            assert_eq!(config.server.listen, "127.0.0.1:2", "a flag beats everything");
+            assert_eq!(config.database_url(), "sqlite::memory:");
+
+            jail.set_env("GREENLIGHT__DATABASE__URL_FILE", "missing");
+            let err = Config::load(file, Overrides::default()).map(|_| ()).map_err(|e| format!("{e:#}")).unwrap_err();
+            assert!(err.contains("url_file") && err.contains("missing"), "{err}");
+            jail.set_env("GREENLIGHT__DATABASE__URL_FILE", "db-url");
+            jail.set_env("GREENLIGHT__SERVER__NO_SUCH_SETTING", "1");
+            let err = Config::load(file, Overrides::default()).map(|_| ()).map_err(|e| e.to_string()).unwrap_err();
+            assert!(err.contains("no_such_setting"), "{err}");
+            Ok(())
+        });
     }
 
     #[test]
