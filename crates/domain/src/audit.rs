@@ -20,7 +20,7 @@ use crate::{
 };
 
 /// Who did it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Actor {
     User {
@@ -101,10 +101,12 @@ impl Chain {
 }
 
 /// One recorded event, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Event {
     pub id: EventId,
+    /// `instance` or `workspace:<id>`.
     #[serde(serialize_with = "serialize_display")]
+    #[schema(value_type = String)]
     pub chain: Chain,
     pub seq: i64,
     pub at: Timestamp,
@@ -115,6 +117,7 @@ pub struct Event {
     pub subject_id: Option<Uuid>,
     /// JSON text, hashed byte for byte as stored.
     #[serde(serialize_with = "serialize_raw_json")]
+    #[schema(value_type = Object)]
     pub data: String,
     pub prev_hash: Hash,
     pub hash: Hash,
@@ -151,7 +154,7 @@ impl Event {
 }
 
 /// Where a chain stops verifying, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Break {
     pub chain: String,
     /// The sequence number where the chain first breaks.
@@ -224,7 +227,7 @@ impl Verifier {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Verified {
     pub events: i64,
     pub head: Hash,

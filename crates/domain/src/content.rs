@@ -22,7 +22,7 @@ pub const MAX_MEDIA: usize = 20;
 /// Longest link (the de-facto limit of browsers and of most networks).
 pub const MAX_LINK_CHARS: usize = 2_048;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Content {
     #[serde(default)]
@@ -38,7 +38,7 @@ pub struct Content {
     pub variants: BTreeMap<ChannelId, Variant>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Variant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,7 +53,7 @@ pub struct Variant {
 }
 
 /// One use of a media item; alt text belongs to the use, not the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MediaUse {
     pub media_id: MediaId,

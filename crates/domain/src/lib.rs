@@ -14,6 +14,7 @@ pub mod network;
 pub mod permission;
 pub mod post;
 pub mod schedule;
+mod schema;
 pub mod validation;
 
 pub use jiff::Timestamp;

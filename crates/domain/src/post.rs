@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PostState {
     Draft,
@@ -24,7 +24,7 @@ pub enum PostState {
     Failed,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PostEvent {
     /// Content was saved as a new revision.
@@ -90,12 +90,6 @@ impl PostState {
     /// starts; a schedule-only change keeps approvals.
     pub fn allows_reschedule(self) -> bool {
         !matches!(self, PostState::Publishing | PostState::Published)
-    }
-
-    /// Whether the post may be archived (taken off the calendar). A post
-    /// queued or going out must be unscheduled first.
-    pub fn allows_archive(self) -> bool {
-        !matches!(self, PostState::Scheduled | PostState::Publishing)
     }
 
     /// Applies an event; an event the state does not allow is an error and

@@ -322,7 +322,7 @@ async fn serve(config: &Config, app: App) -> anyhow::Result<()> {
         tokio::net::TcpListener::bind(&config.server.listen).await.with_context(|| format!("listening on {}", config.server.listen))?;
     let address = listener.local_addr()?;
     let url = config.server.public_url.clone().unwrap_or_else(|| format!("http://{address}"));
-    println!("Greenlight is running at {url} (API under {url}/api/v1)");
+    println!("Greenlight is running at {url} (API under {url}/api/v1, its docs at {url}/api/docs/)");
     let has_users = {
         let mut tx = app.db.read().await?;
         greenlight_store::accounts::any_user(&mut tx).await?

@@ -65,10 +65,12 @@ async fn password_matches(password: String, hash: Option<String>) -> Result<bool
     .map_err(Error::internal)?
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    #[schema(value_type = greenlight_domain::names::Email)]
     pub email: String,
+    #[schema(value_type = greenlight_domain::names::Name)]
     pub name: String,
     pub password: String,
     #[serde(default)]
@@ -208,15 +210,17 @@ pub async fn token_caller(app: &App, bearer: &str) -> Result<Caller> {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
+    #[schema(value_type = greenlight_domain::names::Name)]
     pub name: String,
+    #[schema(value_type = greenlight_domain::permission::Role)]
     pub role: String,
 }
 
 /// A new token; `secret` is shown this once and never stored.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedToken {
     #[serde(flatten)]
     pub token: ApiToken,

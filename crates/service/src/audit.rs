@@ -42,14 +42,14 @@ pub async fn post_history(app: &App, caller: &Caller, ws: WorkspaceId, post: Pos
     Ok(audit::subject_events(&mut tx, Chain::Workspace(ws), post.uuid(), after, limit.clamp(1, MAX_PAGE)).await?)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ChainReport {
     pub chain: String,
     #[serde(flatten)]
     pub outcome: Outcome,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     Intact(Verified),

@@ -29,11 +29,13 @@ fn duplicate(what: &str) -> impl FnOnce(StoreError) -> Error + '_ {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewChannel {
+    #[schema(value_type = greenlight_domain::network::Network)]
     pub network: String,
     pub handle: String,
+    #[schema(value_type = greenlight_domain::names::Name)]
     pub display_name: String,
 }
 
@@ -72,10 +74,12 @@ pub async fn channels(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec
     Ok(planning::channels(&mut tx, ws).await?)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCampaign {
+    #[schema(value_type = greenlight_domain::names::Name)]
     pub name: String,
+    #[schema(value_type = greenlight_domain::names::Colour)]
     pub colour: String,
     #[serde(default)]
     pub starts_on: Option<String>,
@@ -129,13 +133,17 @@ pub async fn campaigns(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Ve
     Ok(planning::campaigns(&mut tx, ws).await?)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewLabel {
+    #[schema(value_type = greenlight_domain::names::Name)]
     pub name: String,
+    /// `label` (the default) or `pillar`, a content pillar.
     #[serde(default = "default_kind")]
+    #[schema(default = "label", pattern = "^(label|pillar)$")]
     pub kind: String,
     #[serde(default = "default_colour")]
+    #[schema(value_type = greenlight_domain::names::Colour, default = "#6b7280")]
     pub colour: String,
 }
 

@@ -103,7 +103,7 @@ fn parse_planned(errors: &mut Errors, value: Option<&str>) -> Option<PlannedTime
     value.and_then(|v| errors.check("planned_at", PlannedTime::parse(v)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPost {
     pub title: String,
@@ -117,13 +117,14 @@ pub struct NewPost {
     pub channel_ids: Vec<ChannelId>,
     /// RFC 9557, e.g. `2026-12-01T09:00[Europe/Copenhagen]`.
     #[serde(default)]
+    #[schema(value_type = Option<greenlight_domain::schedule::PlannedTime>)]
     pub planned_at: Option<String>,
     #[serde(default)]
     pub content: Content,
 }
 
 /// A post and the revision a write produced.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Saved {
     pub post: Post,
     pub revision: Revision,
@@ -192,9 +193,11 @@ pub async fn post(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Re
     Ok(visible_post(&mut tx, caller, ws, id).await?.1)
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PostQuery {
+    #[param(value_type = Option<greenlight_domain::post::PostState>)]
     pub state: Option<String>,
     pub campaign_id: Option<CampaignId>,
     pub owner_id: Option<UserId>,
@@ -248,7 +251,7 @@ fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result
     Option::<T>::deserialize(d).map(Some)
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostChange {
     pub title: Option<String>,
@@ -258,6 +261,7 @@ pub struct PostChange {
     pub label_ids: Option<Vec<LabelId>>,
     pub channel_ids: Option<Vec<ChannelId>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<greenlight_domain::schedule::PlannedTime>)]
     pub planned_at: Option<Option<String>>,
 }
 
@@ -351,7 +355,7 @@ pub async fn update_post(
 
 /// The result of saving content: a new revision, or the current one when
 /// the content did not change.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SavedRevision {
     #[serde(flatten)]
     pub saved: Saved,
@@ -439,7 +443,7 @@ pub async fn revision(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, n
     posts::revision(&mut tx, id, number).await?.ok_or(Error::NotFound("revision"))
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RevisionDiff {
     pub from: i64,
     pub to: i64,

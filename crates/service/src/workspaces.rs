@@ -21,14 +21,17 @@ use crate::{
     error::{Error, Result},
 };
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWorkspace {
+    #[schema(value_type = greenlight_domain::names::Name)]
     pub name: String,
     #[serde(default = "default_zone")]
+    #[schema(value_type = greenlight_domain::names::ZoneName)]
     pub time_zone: String,
     /// The first owner; defaults to the caller.
     #[serde(default)]
+    #[schema(value_type = Option<greenlight_domain::names::Email>)]
     pub owner_email: Option<String>,
 }
 
@@ -87,10 +90,12 @@ pub async fn workspace(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Wo
     workspaces::workspace(&mut tx, ws).await?.ok_or(Error::NotFound("workspace"))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkspaceChange {
+    #[schema(value_type = Option<greenlight_domain::names::Name>)]
     pub name: Option<String>,
+    #[schema(value_type = Option<greenlight_domain::names::ZoneName>)]
     pub time_zone: Option<String>,
 }
 
@@ -141,10 +146,12 @@ async fn add(tx: &mut Tx, app: &App, caller: &Caller, ws: WorkspaceId, user: Use
     Ok(())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMember {
+    #[schema(value_type = greenlight_domain::names::Email)]
     pub email: String,
+    #[schema(value_type = greenlight_domain::permission::Role)]
     pub role: String,
 }
 
@@ -199,9 +206,10 @@ pub async fn remove_member(app: &App, caller: &Caller, ws: WorkspaceId, user: Us
     Ok(())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGroup {
+    #[schema(value_type = greenlight_domain::names::Name)]
     pub name: String,
     #[serde(default)]
     pub member_ids: Vec<UserId>,

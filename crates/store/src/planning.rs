@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::{db::Result, db::Tx, time::DbTime};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Channel {
     pub id: ChannelId,
     pub workspace_id: WorkspaceId,
@@ -73,7 +73,7 @@ pub async fn channel(tx: &mut Tx, workspace: WorkspaceId, id: ChannelId) -> Resu
     Ok(row.map(channel_from))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Campaign {
     pub id: CampaignId,
     pub workspace_id: WorkspaceId,
@@ -150,7 +150,7 @@ pub async fn campaign(tx: &mut Tx, workspace: WorkspaceId, id: CampaignId) -> Re
     Ok(row.map(campaign_from))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Label {
     pub id: LabelId,
     pub workspace_id: WorkspaceId,

@@ -17,7 +17,7 @@ use crate::{
     time::DbTime,
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Post {
     pub id: PostId,
     pub workspace_id: WorkspaceId,
@@ -226,7 +226,7 @@ async fn load_links(tx: &mut Tx, workspace: WorkspaceId, posts: &mut [Post]) -> 
     Ok(())
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Revision {
     pub id: RevisionId,
     pub post_id: PostId,

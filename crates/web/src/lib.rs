@@ -17,7 +17,8 @@ use axum::{
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use greenlight_service::App;
 use tokio::net::TcpListener;
-use tower_http::{catch_panic::CatchPanicLayer, timeout::TimeoutLayer, trace::TraceLayer};
+use tower_http::{catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer, trace::TraceLayer};
+use utoipa_swagger_ui::SwaggerUi;
 
 pub use problem::Problem;
 
@@ -54,8 +55,15 @@ pub fn router(app: App, settings: WebSettings) -> Router {
     let per_minute = std::num::NonZeroU32::new(settings.login_attempts_per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
     let state =
         AppState { app, login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))), settings: Arc::new(settings.clone()) };
+    let (api, openapi) = api::routes(&state).split_for_parts();
+    // Swagger UI needs its own scripts and styles; everything else gets none.
+    let docs = Router::from(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi)).layer(SetResponseHeaderLayer::overriding(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
+    ));
     Router::new()
-        .nest("/api/v1", api::routes(&state))
+        .merge(api)
+        .merge(docs)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .fallback(|| async { Problem::not_found() })
@@ -93,7 +101,7 @@ async fn security_headers(mut response: Response) -> Response {
         (header::REFERRER_POLICY, "no-referrer"),
         (header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'"),
     ] {
-        headers.insert(name, HeaderValue::from_static(value));
+        headers.entry(name).or_insert(HeaderValue::from_static(value));
     }
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -9,9 +9,12 @@ use greenlight_domain::validation::FieldError;
 use greenlight_service::Error;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+/// An error (RFC 9457). `type` is stable: branch on it, not on `title`.
+#[derive(Debug, Serialize, utoipa::ToSchema, utoipa::ToResponse)]
+#[response(description = "A problem document (RFC 9457)", content_type = "application/problem+json")]
 pub struct Problem {
     #[serde(rename = "type")]
+    #[schema(example = "urn:greenlight:problem:not-found")]
     pub kind: &'static str,
     pub title: &'static str,
     pub status: u16,

@@ -1,6 +1,8 @@
 //! Every route × every role × a foreign workspace, checked against the
 //! permission matrix in the domain code.
 
+use std::collections::HashMap;
+
 use greenlight_domain::permission::{Permission as P, Role};
 use reqwest::{Method, StatusCode};
 use rstest_reuse::apply;
@@ -8,28 +10,36 @@ use serde_json::{Value, json};
 
 use crate::{backends, harness::*};
 
-struct Route {
-    method: Method,
-    path: &'static str,
+pub struct Route {
+    pub method: Method,
+    /// The path as the OpenAPI document names it; `{user}`, `{group}` and
+    /// `{token}` are a spare member, group and token of the calling role.
+    pub path: &'static str,
+    query: &'static str,
     body: Value,
     /// `None`: instance administrators only.
     needs: Option<P>,
 }
 
 fn route(method: Method, path: &'static str, body: Value, needs: Option<P>) -> Route {
-    Route { method, path, body, needs }
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    Route { method, path, query, body, needs }
 }
 
-fn routes() -> Vec<Route> {
+/// Every route but the session's own, in the order each role calls them
+/// (deletions last, so they do not take away what later calls need).
+pub fn routes() -> Vec<Route> {
     use Method as M;
     vec![
         route(M::GET, "/workspaces/{ws}", json!(null), Some(P::ViewWorkspace)),
         route(M::PATCH, "/workspaces/{ws}", json!({"name": "Renamed"}), Some(P::ManageWorkspace)),
         route(M::GET, "/workspaces/{ws}/members", json!(null), Some(P::ViewWorkspace)),
         route(M::POST, "/workspaces/{ws}/members", json!({"email": "newbie@example.org", "role": "viewer"}), Some(P::ManageMembers)),
-        route(M::PUT, "/workspaces/{ws}/members/{viewer}", json!({"role": "viewer"}), Some(P::ManageMembers)),
+        route(M::PUT, "/workspaces/{ws}/members/{user}", json!({"role": "viewer"}), Some(P::ManageMembers)),
         route(M::GET, "/workspaces/{ws}/groups", json!(null), Some(P::ViewWorkspace)),
         route(M::POST, "/workspaces/{ws}/groups", json!({"name": "QA {role}"}), Some(P::ManageGroups)),
+        route(M::PUT, "/workspaces/{ws}/groups/{group}/members/{user}", json!(null), Some(P::ManageGroups)),
+        route(M::DELETE, "/workspaces/{ws}/groups/{group}/members/{user}", json!(null), Some(P::ManageGroups)),
         route(M::GET, "/workspaces/{ws}/tokens", json!(null), Some(P::ManageTokens)),
         route(M::POST, "/workspaces/{ws}/tokens", json!({"name": "t", "role": "viewer"}), Some(P::ManageTokens)),
         route(M::GET, "/workspaces/{ws}/channels", json!(null), Some(P::ViewWorkspace)),
@@ -49,37 +59,81 @@ fn routes() -> Vec<Route> {
         route(M::PATCH, "/workspaces/{ws}/posts/{post}", json!({"title": "Edited"}), Some(P::EditAnyPost)),
         route(M::POST, "/workspaces/{ws}/posts/{post}/revisions", json!({"content": {"text": "New"}}), Some(P::EditAnyPost)),
         route(M::GET, "/workspaces/{ws}/posts/{post}/revisions", json!(null), Some(P::ViewPosts)),
-        route(M::GET, "/workspaces/{ws}/posts/{post}/revisions/1", json!(null), Some(P::ViewPosts)),
+        route(M::GET, "/workspaces/{ws}/posts/{post}/revisions/{number}", json!(null), Some(P::ViewPosts)),
         route(M::GET, "/workspaces/{ws}/posts/{post}/diff?from=1&to=1", json!(null), Some(P::ViewPosts)),
         route(M::GET, "/workspaces/{ws}/posts/{post}/history", json!(null), Some(P::ViewPosts)),
         route(M::GET, "/workspaces/{ws}/media", json!(null), Some(P::ViewPosts)),
         // Not multipart: allowed roles learn that (400), others are refused first.
         route(M::POST, "/workspaces/{ws}/media", json!({"file": "x"}), Some(P::UploadMedia)),
+        route(M::GET, "/workspaces/{ws}/media/{media}", json!(null), Some(P::ViewPosts)),
+        route(M::GET, "/workspaces/{ws}/media/{media}/content", json!(null), Some(P::ViewPosts)),
+        route(M::GET, "/workspaces/{ws}/media/{media}/thumbnail", json!(null), Some(P::ViewPosts)),
         route(M::GET, "/workspaces/{ws}/history", json!(null), Some(P::ViewWorkspaceHistory)),
         route(M::GET, "/workspaces/{ws}/audit/verify", json!(null), Some(P::ViewWorkspaceHistory)),
+        route(M::POST, "/workspaces", json!({"name": "W {role}", "time_zone": "UTC", "owner_email": "owner@home.example.org"}), None),
         route(M::GET, "/users", json!(null), None),
         route(M::POST, "/users", json!({"email": "u{role}@example.org", "name": "U", "password": "long enough pw"}), None),
+        route(M::PUT, "/users/{user}/password", json!({"password": "another long password"}), None),
         route(M::GET, "/audit/verify", json!(null), None),
+        route(M::DELETE, "/workspaces/{ws}/tokens/{token}", json!(null), Some(P::ManageTokens)),
+        route(M::DELETE, "/workspaces/{ws}/groups/{group}", json!(null), Some(P::ManageGroups)),
+        route(M::DELETE, "/workspaces/{ws}/members/{user}", json!(null), Some(P::ManageMembers)),
     ]
+}
+
+/// What one role's calls act on, so no role's deletions get in another's way.
+struct Spare {
+    user: String,
+    group: String,
+    token: String,
 }
 
 struct Ids {
     ws: String,
     post: String,
-    viewer: String,
+    media: String,
+    spares: HashMap<&'static str, Spare>,
 }
 
 async fn ids(h: &Harness, name: &str) -> Ids {
     let w = h.world(name).await;
     let owner = h.login(&format!("owner@{name}.example.org")).await;
-    let post = owner.post(&format!("/workspaces/{}/posts", w.ws), json!({"title": "Owner's post"})).await;
-    let members = owner.get(&format!("/workspaces/{}/members", w.ws)).await;
-    let viewer = members.body.as_array().unwrap().iter().find(|m| m["role"] == "viewer").unwrap()["user_id"].as_str().unwrap().to_owned();
-    Ids { ws: w.ws, post: post.body["post"]["id"].as_str().unwrap().to_owned(), viewer }
+    let ws = w.ws;
+    let post = owner.post(&format!("/workspaces/{ws}/posts"), json!({"title": "Owner's post"})).await;
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(4, 4, image::Rgb([0, 0, 0]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let part = reqwest::multipart::Part::bytes(png).file_name("dot.png");
+    let media = Client::send(
+        owner.request(Method::POST, &format!("/workspaces/{ws}/media")).multipart(reqwest::multipart::Form::new().part("file", part)),
+    )
+    .await;
+    let mut spares = HashMap::new();
+    for role in ROLES {
+        let email = format!("spare-{role}@{name}.example.org");
+        let user = h.user(&email, false).await.id.to_string();
+        let r = owner.post(&format!("/workspaces/{ws}/members"), json!({"email": email, "role": "viewer"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let group = owner.post(&format!("/workspaces/{ws}/groups"), json!({"name": format!("Spare {role}")})).await;
+        let token = owner.post(&format!("/workspaces/{ws}/tokens"), json!({"name": format!("spare {role}"), "role": "viewer"})).await;
+        let id = |r: &Reply| r.body["id"].as_str().unwrap().to_owned();
+        spares.insert(role, Spare { user, group: id(&group), token: id(&token) });
+    }
+    Ids { ws, post: post.body["post"]["id"].as_str().unwrap().to_owned(), media: media.body["id"].as_str().unwrap().to_owned(), spares }
 }
 
 fn fill(template: &str, ids: &Ids, role: &str) -> String {
-    template.replace("{ws}", &ids.ws).replace("{post}", &ids.post).replace("{viewer}", &ids.viewer).replace("{role}", role)
+    let spare = &ids.spares[role];
+    template
+        .replace("{ws}", &ids.ws)
+        .replace("{post}", &ids.post)
+        .replace("{media}", &ids.media)
+        .replace("{number}", "1")
+        .replace("{user}", &spare.user)
+        .replace("{group}", &spare.group)
+        .replace("{token}", &spare.token)
+        .replace("{role}", role)
 }
 
 #[apply(backends)]
@@ -91,10 +145,18 @@ async fn every_route_enforces_the_permission_matrix(#[case] backend: Backend) {
     for role_name in ROLES {
         let role = Role::parse(role_name).unwrap();
         let client = h.login(&format!("{role_name}@home.example.org")).await;
+        // Every signed-in caller lists workspaces, and sees only their own.
+        let listed = client.get("/workspaces").await;
+        let listed: Vec<_> = listed.body.as_array().unwrap().iter().map(|w| w["id"].as_str().unwrap().to_owned()).collect();
+        if listed != [home.ws.clone()] {
+            failures.push(format!("{role_name} GET /workspaces -> {listed:?}"));
+        }
         for r in routes() {
             let body: Value = serde_json::from_str(&fill(&r.body.to_string(), &home, role_name)).unwrap();
             let send = |ids: &Ids| {
-                let mut req = client.request(r.method.clone(), &fill(r.path, ids, role_name));
+                let path = fill(r.path, ids, role_name);
+                let url = if r.query.is_empty() { path } else { format!("{path}?{}", r.query) };
+                let mut req = client.request(r.method.clone(), &url);
                 if !body.is_null() {
                     req = req.json(&body);
                 }

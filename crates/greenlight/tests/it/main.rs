@@ -8,6 +8,7 @@ mod authz;
 mod cli;
 mod harness;
 mod input;
+mod openapi;
 mod posts;
 
 use rstest_reuse::template;

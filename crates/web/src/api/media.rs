@@ -1,33 +1,45 @@
 //! Media upload (multipart, streamed to disk) and download.
 
 use axum::{
-    Json, Router,
+    Json,
     extract::{DefaultBodyLimit, Multipart, State, multipart::MultipartRejection},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
-    routing::get,
 };
 use greenlight_domain::id::{MediaId, WorkspaceId};
 use greenlight_service::{Error, media};
+use greenlight_store::media::Media;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::Page;
+use super::{
+    MediaPage,
+    doc::{Bytes, MediaPath, WorkspacePath},
+};
 use crate::{
     AppState,
     extract::{ApiPath, ApiQuery, Auth},
     problem::Problem,
 };
 
-pub fn routes(state: &AppState) -> Router<AppState> {
+pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
     // Room for the file plus the multipart framing around it.
     let limit = usize::try_from(state.app.settings.max_upload_bytes).unwrap_or(usize::MAX).saturating_add(64 * 1024);
-    Router::new()
-        .route("/workspaces/{ws}/media", get(library).post(upload).layer(DefaultBodyLimit::max(limit)))
-        .route("/workspaces/{ws}/media/{media}", get(show))
-        .route("/workspaces/{ws}/media/{media}/content", get(content))
-        .route("/workspaces/{ws}/media/{media}/thumbnail", get(thumbnail))
+    OpenApiRouter::new()
+        .merge(OpenApiRouter::new().routes(routes!(media_library, upload_media)).layer(DefaultBodyLimit::max(limit)))
+        .routes(routes!(show_media))
+        .routes(routes!(media_content))
+        .routes(routes!(media_thumbnail))
+}
+
+/// The multipart form of an upload.
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code, reason = "only describes the form in the OpenAPI document")]
+struct UploadForm {
+    #[schema(inline)]
+    file: Bytes,
 }
 
 type Res = Result<Response, Problem>;
@@ -48,7 +60,10 @@ impl Drop for Scratch {
     }
 }
 
-async fn upload(
+/// Uploads an image or video as multipart field `file`. The type is sniffed from the bytes;
+/// images get their dimensions and a thumbnail. Identical bytes are stored once.
+#[utoipa::path(post, path = "/workspaces/{ws}/media", tag = "media", params(WorkspacePath), request_body(content = inline(UploadForm), content_type = "multipart/form-data"), responses((status = 201, description = "Created", body = Media), (status = "4XX", response = Problem)))]
+async fn upload_media(
     State(s): State<AppState>,
     Auth(c): Auth,
     ApiPath(ws): ApiPath<WorkspaceId>,
@@ -85,10 +100,13 @@ async fn upload(
     Err(Error::field("file", "send the file in a multipart field named `file`").into())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct LibraryQuery {
+    /// The previous page's `next_cursor`.
     cursor: Option<MediaId>,
+    /// Items per page (default 50).
     #[serde(default = "default_limit")]
     limit: i64,
 }
@@ -97,13 +115,22 @@ fn default_limit() -> i64 {
     50
 }
 
-async fn library(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>, ApiQuery(q): ApiQuery<LibraryQuery>) -> Res {
+/// The media library, newest first, a page at a time.
+#[utoipa::path(get, path = "/workspaces/{ws}/media", tag = "media", params(WorkspacePath, LibraryQuery), responses((status = 200, description = "Done", body = MediaPage), (status = "4XX", response = Problem)))]
+async fn media_library(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath(ws): ApiPath<WorkspaceId>,
+    ApiQuery(q): ApiQuery<LibraryQuery>,
+) -> Res {
     let items = media::library(&s.app, &c, ws, q.cursor, q.limit).await?;
     let next_cursor = (items.len() as i64 >= q.limit).then(|| items.last().map(|m| m.id)).flatten();
-    Ok(Json(Page { items, next_cursor }).into_response())
+    Ok(Json(MediaPage { items, next_cursor }).into_response())
 }
 
-async fn show(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id)): ApiPath<(WorkspaceId, MediaId)>) -> Res {
+/// One media item.
+#[utoipa::path(get, path = "/workspaces/{ws}/media/{media}", tag = "media", params(WorkspacePath, MediaPath), responses((status = 200, description = "Done", body = Media), (status = "4XX", response = Problem)))]
+async fn show_media(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id)): ApiPath<(WorkspaceId, MediaId)>) -> Res {
     Ok(Json(media::media(&s.app, &c, ws, id).await?).into_response())
 }
 
@@ -117,12 +144,16 @@ fn bytes_response(mime: String, bytes: Vec<u8>) -> Response {
     response
 }
 
-async fn content(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id)): ApiPath<(WorkspaceId, MediaId)>) -> Res {
+/// The media item's bytes, with its sniffed type.
+#[utoipa::path(get, path = "/workspaces/{ws}/media/{media}/content", tag = "media", params(WorkspacePath, MediaPath), responses((status = 200, description = "Done", body = inline(Bytes), content_type = "*/*"), (status = "4XX", response = Problem)))]
+async fn media_content(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id)): ApiPath<(WorkspaceId, MediaId)>) -> Res {
     let (mime, bytes) = media::bytes(&s.app, &c, ws, id, false).await?;
     Ok(bytes_response(mime, bytes))
 }
 
-async fn thumbnail(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id)): ApiPath<(WorkspaceId, MediaId)>) -> Res {
+/// A PNG thumbnail of an image, at most 320 pixels a side (404 for a video).
+#[utoipa::path(get, path = "/workspaces/{ws}/media/{media}/thumbnail", tag = "media", params(WorkspacePath, MediaPath), responses((status = 200, description = "Done", body = inline(Bytes), content_type = "image/png"), (status = "4XX", response = Problem)))]
+async fn media_thumbnail(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id)): ApiPath<(WorkspaceId, MediaId)>) -> Res {
     let (mime, bytes) = media::bytes(&s.app, &c, ws, id, true).await?;
     Ok(bytes_response(mime, bytes))
 }

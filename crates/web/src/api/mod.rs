@@ -1,29 +1,49 @@
 //! The JSON API, `/api/v1`.
 
+mod doc;
 mod media;
 mod posts;
 mod session;
 mod workspaces;
 
 use axum::{
-    Json, Router,
+    Json,
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppState;
 
-pub fn routes(state: &AppState) -> Router<AppState> {
-    Router::new().merge(session::routes()).merge(workspaces::routes()).merge(posts::routes()).merge(media::routes(state))
+/// The API's routes, each with its operation in the OpenAPI document.
+pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
+    let api = OpenApiRouter::new().merge(session::routes()).merge(workspaces::routes()).merge(posts::routes()).merge(media::routes(state));
+    OpenApiRouter::with_openapi(doc::ApiDoc::openapi()).nest("/api/v1", api)
 }
 
-/// A list with the cursor of the next page (absent on the last page).
-#[derive(Serialize)]
-pub struct Page<T, C: Serialize> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<C>,
+/// Declares a page of a list: the items and the cursor of the next page
+/// (null on the last page). One type per list, so each has its own schema.
+macro_rules! page {
+    ($name:ident, $item:ty, $cursor:ty, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            pub items: Vec<$item>,
+            pub next_cursor: Option<$cursor>,
+        }
+    };
 }
+
+page!(PostPage, greenlight_store::posts::Post, greenlight_domain::id::PostId, "A page of posts; pass `next_cursor` back as `cursor`.");
+page!(
+    MediaPage,
+    greenlight_store::media::Media,
+    greenlight_domain::id::MediaId,
+    "A page of the media library; pass `next_cursor` back as `cursor`."
+);
+page!(EventPage, greenlight_domain::audit::Event, i64, "A page of audit events; pass `next_cursor` back as `after`.");
 
 /// A JSON body with the record's version as its ETag.
 pub fn with_etag(version: i64, body: impl Serialize) -> Response {

@@ -1,21 +1,24 @@
 //! Posts, revisions, diffs and post history.
 
 use axum::{
-    Json, Router,
+    Json,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
-    routing::get,
 };
 use greenlight_domain::{
     content::Content,
     id::{PostId, WorkspaceId},
 };
 use greenlight_service::{audit, posts};
+use greenlight_store::posts::{Post, Revision};
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
-    Page, with_etag,
+    EventPage, PostPage,
+    doc::{PostPath, RevisionPath, WorkspacePath},
+    with_etag,
     workspaces::{HistoryQuery, history_page},
 };
 use crate::{
@@ -24,24 +27,33 @@ use crate::{
     problem::Problem,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/workspaces/{ws}/posts", get(list).post(create))
-        .route("/workspaces/{ws}/posts/{post}", get(show).patch(update))
-        .route("/workspaces/{ws}/posts/{post}/revisions", get(revisions).post(save_revision))
-        .route("/workspaces/{ws}/posts/{post}/revisions/{number}", get(revision))
-        .route("/workspaces/{ws}/posts/{post}/diff", get(diff))
-        .route("/workspaces/{ws}/posts/{post}/history", get(history))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_posts, create_post))
+        .routes(routes!(show_post, update_post))
+        .routes(routes!(list_revisions, save_revision))
+        .routes(routes!(show_revision))
+        .routes(routes!(diff_revisions))
+        .routes(routes!(post_history))
 }
 
 type Res = Result<Response, Problem>;
 
-async fn list(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>, ApiQuery(q): ApiQuery<posts::PostQuery>) -> Res {
+/// Posts, newest first, filtered and a page at a time.
+#[utoipa::path(get, path = "/workspaces/{ws}/posts", tag = "posts", params(WorkspacePath, posts::PostQuery), responses((status = 200, description = "Done", body = PostPage), (status = "4XX", response = Problem)))]
+async fn list_posts(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath(ws): ApiPath<WorkspaceId>,
+    ApiQuery(q): ApiQuery<posts::PostQuery>,
+) -> Res {
     let (items, next_cursor) = posts::posts(&s.app, &c, ws, q).await?;
-    Ok(Json(Page { items, next_cursor }).into_response())
+    Ok(Json(PostPage { items, next_cursor }).into_response())
 }
 
-async fn create(
+/// Creates a draft post with its first revision.
+#[utoipa::path(post, path = "/workspaces/{ws}/posts", tag = "posts", params(WorkspacePath), request_body = posts::NewPost, responses((status = 201, description = "Created", body = posts::Saved, headers(("etag" = String, description = "The post's version, for If-Match"))), (status = "4XX", response = Problem)))]
+async fn create_post(
     State(s): State<AppState>,
     Auth(c): Auth,
     ApiPath(ws): ApiPath<WorkspaceId>,
@@ -53,12 +65,18 @@ async fn create(
     Ok(response)
 }
 
-async fn show(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id)): ApiPath<(WorkspaceId, PostId)>) -> Res {
+/// One post.
+#[utoipa::path(get, path = "/workspaces/{ws}/posts/{post}", tag = "posts", params(WorkspacePath, PostPath), responses((status = 200, description = "Done", body = Post, headers(("etag" = String, description = "The post's version, for If-Match"))), (status = "4XX", response = Problem)))]
+async fn show_post(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id)): ApiPath<(WorkspaceId, PostId)>) -> Res {
     let post = posts::post(&s.app, &c, ws, id).await?;
     Ok(with_etag(post.version, &post))
 }
 
-async fn update(
+/// Changes a post's title, brief, campaign, labels, channels or planned time.
+/// Needs `If-Match` with the version read; a stale version answers 412 and changes nothing.
+/// A schedule-only change keeps approvals.
+#[utoipa::path(patch, path = "/workspaces/{ws}/posts/{post}", tag = "posts", params(WorkspacePath, PostPath), request_body = posts::PostChange, responses((status = 200, description = "Done", body = Post, headers(("etag" = String, description = "The post's version, for If-Match"))), (status = "4XX", response = Problem)))]
+async fn update_post(
     State(s): State<AppState>,
     Auth(c): Auth,
     ApiPath((ws, id)): ApiPath<(WorkspaceId, PostId)>,
@@ -69,16 +87,21 @@ async fn update(
     Ok(with_etag(post.version, &post))
 }
 
-async fn revisions(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id)): ApiPath<(WorkspaceId, PostId)>) -> Res {
+/// Every revision of a post, oldest first.
+#[utoipa::path(get, path = "/workspaces/{ws}/posts/{post}/revisions", tag = "posts", params(WorkspacePath, PostPath), responses((status = 200, description = "Done", body = Vec<Revision>), (status = "4XX", response = Problem)))]
+async fn list_revisions(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id)): ApiPath<(WorkspaceId, PostId)>) -> Res {
     Ok(Json(posts::revisions(&s.app, &c, ws, id).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RevisionInput {
     content: Content,
 }
 
+/// Saves content as the next revision (201), or answers the current one (200)
+/// when the content is unchanged. Needs `If-Match`. Editing approved content sends the post back to review.
+#[utoipa::path(post, path = "/workspaces/{ws}/posts/{post}/revisions", tag = "posts", params(WorkspacePath, PostPath), request_body = RevisionInput, responses((status = 200, description = "The content is unchanged: the current revision", body = posts::SavedRevision), (status = 201, description = "A new revision", body = posts::SavedRevision, headers(("etag" = String, description = "The post's version, for If-Match"))), (status = "4XX", response = Problem)))]
 async fn save_revision(
     State(s): State<AppState>,
     Auth(c): Auth,
@@ -94,18 +117,25 @@ async fn save_revision(
     Ok(response)
 }
 
-async fn revision(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id, number)): ApiPath<(WorkspaceId, PostId, i64)>) -> Res {
+/// One revision.
+#[utoipa::path(get, path = "/workspaces/{ws}/posts/{post}/revisions/{number}", tag = "posts", params(WorkspacePath, PostPath, RevisionPath), responses((status = 200, description = "Done", body = Revision), (status = "4XX", response = Problem)))]
+async fn show_revision(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id, number)): ApiPath<(WorkspaceId, PostId, i64)>) -> Res {
     Ok(Json(posts::revision(&s.app, &c, ws, id, number).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct DiffQuery {
+    /// The older revision's number.
     from: i64,
+    /// The newer revision's number.
     to: i64,
 }
 
-async fn diff(
+/// What changed between two revisions, field by field, with word-level text changes.
+#[utoipa::path(get, path = "/workspaces/{ws}/posts/{post}/diff", tag = "posts", params(WorkspacePath, PostPath, DiffQuery), responses((status = 200, description = "Done", body = posts::RevisionDiff), (status = "4XX", response = Problem)))]
+async fn diff_revisions(
     State(s): State<AppState>,
     Auth(c): Auth,
     ApiPath((ws, id)): ApiPath<(WorkspaceId, PostId)>,
@@ -114,7 +144,9 @@ async fn diff(
     Ok(Json(posts::diff_revisions(&s.app, &c, ws, id, q.from, q.to).await?).into_response())
 }
 
-async fn history(
+/// The audit events about one post, oldest first.
+#[utoipa::path(get, path = "/workspaces/{ws}/posts/{post}/history", tag = "audit", params(WorkspacePath, PostPath, HistoryQuery), responses((status = 200, description = "Done", body = EventPage), (status = "4XX", response = Problem)))]
+async fn post_history(
     State(s): State<AppState>,
     Auth(c): Auth,
     ApiPath((ws, id)): ApiPath<(WorkspaceId, PostId)>,

@@ -1,11 +1,10 @@
 //! Logging in and out, the current user, and instance administration.
 
 use axum::{
-    Extension, Json, Router,
+    Extension, Json,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
-    routing::{get, post, put},
 };
 use axum_extra::extract::{
     CookieJar,
@@ -16,37 +15,46 @@ use greenlight_service::{
     Error, accounts,
     audit::{self, ChainReport},
 };
+use greenlight_store::accounts::User;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     AppState,
+    api::doc::UserPath,
     extract::{ApiJson, ApiPath, Auth, CurrentSession, SESSION_COOKIE},
     problem::Problem,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/session", post(login).delete(logout).get(current))
-        .route("/users", get(users).post(create_user))
-        .route("/users/{user}/password", put(set_password))
-        .route("/audit/verify", get(verify_instance))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login, logout, current_caller))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(set_password))
+        .routes(routes!(verify_instance))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct LoginInput {
     email: String,
     password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct LoginOutput {
-    user: greenlight_store::accounts::User,
+    user: User,
     /// Send this as `X-CSRF-Token` with every write made with the cookie.
     csrf_token: String,
 }
 
+/// Logs in: sets the session cookie (HttpOnly, SameSite=Lax) and answers the
+/// CSRF token that cookie writes must carry. Limited to a few attempts per
+/// email address per minute.
+#[utoipa::path(post, path = "/session", tag = "session", security(()), request_body = LoginInput, responses(
+    (status = 200, description = "Done", body = LoginOutput, headers(("set-cookie" = String, description = "The session cookie"))),
+    (status = "4XX", response = Problem),
+))]
 async fn login(State(state): State<AppState>, jar: CookieJar, ApiJson(input): ApiJson<LoginInput>) -> Result<Response, Problem> {
     if state.login_limiter.check_key(&input.email.trim().to_lowercase()).is_err() {
         return Err(Problem::too_many_requests());
@@ -70,6 +78,8 @@ fn cookie_duration(d: jiff::SignedDuration) -> time::Duration {
     time::Duration::seconds(d.as_secs())
 }
 
+/// Logs out: ends the session and clears the cookie.
+#[utoipa::path(delete, path = "/session", tag = "session", responses((status = 204, description = "Done; no content"), (status = "4XX", response = Problem)))]
 async fn logout(State(state): State<AppState>, _auth: Auth, jar: CookieJar) -> Result<Response, Problem> {
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         accounts::logout(&state.app, cookie.value()).await?;
@@ -78,19 +88,42 @@ async fn logout(State(state): State<AppState>, _auth: Auth, jar: CookieJar) -> R
     Ok((jar.remove(removal), StatusCode::NO_CONTENT).into_response())
 }
 
-async fn current(Auth(caller): Auth, session: Option<Extension<CurrentSession>>) -> Result<Response, Problem> {
-    // With a cookie, answer the CSRF token too, so a reloaded client can write again.
-    if let Some(Extension(session)) = session {
-        return Ok(Json(LoginOutput { user: session.user, csrf_token: session.csrf_token }).into_response());
-    }
-    let user = caller.require_user()?;
-    Ok(Json(json!({ "user_id": user, "via": "token" })).into_response())
+/// Who is calling: with the cookie, the user and the session's CSRF token
+/// (so a reloaded client can write again); with a token, the user's id.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+enum CurrentCaller {
+    Session(LoginOutput),
+    Token { user_id: UserId, via: TokenVia },
 }
 
-async fn users(State(state): State<AppState>, Auth(caller): Auth) -> Result<Response, Problem> {
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum TokenVia {
+    Token,
+}
+
+/// The current caller.
+#[utoipa::path(get, path = "/session", tag = "session", responses((status = 200, description = "Done", body = CurrentCaller), (status = "4XX", response = Problem)))]
+async fn current_caller(Auth(caller): Auth, session: Option<Extension<CurrentSession>>) -> Result<Response, Problem> {
+    if let Some(Extension(session)) = session {
+        return Ok(Json(CurrentCaller::Session(LoginOutput { user: session.user, csrf_token: session.csrf_token })).into_response());
+    }
+    let user_id = caller.require_user()?;
+    Ok(Json(CurrentCaller::Token { user_id, via: TokenVia::Token }).into_response())
+}
+
+/// Every user of the instance (instance administrators only).
+#[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, description = "Done", body = Vec<User>), (status = "4XX", response = Problem)))]
+async fn list_users(State(state): State<AppState>, Auth(caller): Auth) -> Result<Response, Problem> {
     Ok(Json(accounts::users(&state.app, &caller).await?).into_response())
 }
 
+/// Creates a user (instance administrators only).
+#[utoipa::path(post, path = "/users", tag = "users", request_body = accounts::NewUser, responses(
+    (status = 201, description = "Created", body = User),
+    (status = "4XX", response = Problem),
+))]
 async fn create_user(
     State(state): State<AppState>,
     Auth(caller): Auth,
@@ -100,12 +133,18 @@ async fn create_user(
     Ok((StatusCode::CREATED, Json(user)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PasswordInput {
     password: String,
 }
 
+/// Sets a user's password (their own, or anybody's for an instance
+/// administrator) and ends all of the user's sessions.
+#[utoipa::path(put, path = "/users/{user}/password", tag = "users", params(UserPath), request_body = PasswordInput, responses(
+    (status = 204, description = "Done; no content"),
+    (status = "4XX", response = Problem),
+))]
 async fn set_password(
     State(state): State<AppState>,
     Auth(caller): Auth,
@@ -116,12 +155,16 @@ async fn set_password(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-#[derive(Serialize)]
+/// The outcome of re-computing audit chains.
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Verification {
     pub intact: bool,
     pub chains: Vec<ChainReport>,
 }
 
+/// Re-computes every audit chain (instance administrators only) and reports
+/// the first broken link of each.
+#[utoipa::path(get, path = "/audit/verify", tag = "audit", responses((status = 200, description = "Done", body = Verification), (status = "4XX", response = Problem)))]
 async fn verify_instance(State(state): State<AppState>, Auth(caller): Auth) -> Result<Response, Problem> {
     let chains = audit::verify_instance(&state.app, &caller).await?;
     Ok(Json(Verification { intact: chains.iter().all(ChainReport::is_intact), chains }).into_response())

@@ -1,39 +1,48 @@
 //! Workspaces, members, groups, tokens, planning records, and history.
 
 use axum::{
-    Json, Router,
+    Json,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
-    routing::{delete, get, put},
 };
 use greenlight_domain::id::{GroupId, TokenId, UserId, WorkspaceId};
 use greenlight_service::{accounts, audit, planning, workspaces};
+use greenlight_store::{
+    accounts::ApiToken,
+    planning::{Campaign, Channel, Label},
+    workspaces::{Group, Member, Workspace},
+};
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{Page, session::Verification};
+use super::{
+    EventPage,
+    doc::{GroupPath, TokenPath, UserPath, WorkspacePath},
+    session::Verification,
+};
 use crate::{
     AppState,
     extract::{ApiJson, ApiPath, ApiQuery, Auth},
     problem::Problem,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/workspaces", get(list).post(create))
-        .route("/workspaces/{ws}", get(show).patch(update))
-        .route("/workspaces/{ws}/members", get(members).post(add_member))
-        .route("/workspaces/{ws}/members/{user}", put(set_role).delete(remove_member))
-        .route("/workspaces/{ws}/groups", get(groups).post(create_group))
-        .route("/workspaces/{ws}/groups/{group}", delete(delete_group))
-        .route("/workspaces/{ws}/groups/{group}/members/{user}", put(join_group).delete(leave_group))
-        .route("/workspaces/{ws}/tokens", get(tokens).post(create_token))
-        .route("/workspaces/{ws}/tokens/{token}", delete(revoke_token))
-        .route("/workspaces/{ws}/channels", get(channels).post(create_channel))
-        .route("/workspaces/{ws}/campaigns", get(campaigns).post(create_campaign))
-        .route("/workspaces/{ws}/labels", get(labels).post(create_label))
-        .route("/workspaces/{ws}/history", get(history))
-        .route("/workspaces/{ws}/audit/verify", get(verify))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_workspaces, create_workspace))
+        .routes(routes!(show_workspace, update_workspace))
+        .routes(routes!(list_members, add_member))
+        .routes(routes!(set_role, remove_member))
+        .routes(routes!(list_groups, create_group))
+        .routes(routes!(delete_group))
+        .routes(routes!(join_group, leave_group))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
+        .routes(routes!(list_channels, create_channel))
+        .routes(routes!(list_campaigns, create_campaign))
+        .routes(routes!(list_labels, create_label))
+        .routes(routes!(workspace_history))
+        .routes(routes!(verify_workspace))
 }
 
 type Res = Result<Response, Problem>;
@@ -42,19 +51,27 @@ fn created(body: impl serde::Serialize) -> Response {
     (StatusCode::CREATED, Json(body)).into_response()
 }
 
-async fn list(State(s): State<AppState>, Auth(c): Auth) -> Res {
+/// The workspaces the caller is a member of (all of them for an instance administrator).
+#[utoipa::path(get, path = "/workspaces", tag = "workspaces", responses((status = 200, description = "Done", body = Vec<Workspace>), (status = "4XX", response = Problem)))]
+async fn list_workspaces(State(s): State<AppState>, Auth(c): Auth) -> Res {
     Ok(Json(workspaces::workspaces(&s.app, &c).await?).into_response())
 }
 
-async fn create(State(s): State<AppState>, Auth(c): Auth, ApiJson(input): ApiJson<workspaces::NewWorkspace>) -> Res {
+/// Creates a workspace (instance administrators only).
+#[utoipa::path(post, path = "/workspaces", tag = "workspaces", request_body = workspaces::NewWorkspace, responses((status = 201, description = "Created", body = Workspace), (status = "4XX", response = Problem)))]
+async fn create_workspace(State(s): State<AppState>, Auth(c): Auth, ApiJson(input): ApiJson<workspaces::NewWorkspace>) -> Res {
     Ok(created(workspaces::create_workspace(&s.app, &c, input).await?))
 }
 
-async fn show(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
+/// One workspace.
+#[utoipa::path(get, path = "/workspaces/{ws}", tag = "workspaces", params(WorkspacePath), responses((status = 200, description = "Done", body = Workspace), (status = "4XX", response = Problem)))]
+async fn show_workspace(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
     Ok(Json(workspaces::workspace(&s.app, &c, ws).await?).into_response())
 }
 
-async fn update(
+/// Renames a workspace or changes its time zone.
+#[utoipa::path(patch, path = "/workspaces/{ws}", tag = "workspaces", params(WorkspacePath), request_body = workspaces::WorkspaceChange, responses((status = 200, description = "Done", body = Workspace), (status = "4XX", response = Problem)))]
+async fn update_workspace(
     State(s): State<AppState>,
     Auth(c): Auth,
     ApiPath(ws): ApiPath<WorkspaceId>,
@@ -63,10 +80,14 @@ async fn update(
     Ok(Json(workspaces::update_workspace(&s.app, &c, ws, input).await?).into_response())
 }
 
-async fn members(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
+/// The members and their roles.
+#[utoipa::path(get, path = "/workspaces/{ws}/members", tag = "workspaces", params(WorkspacePath), responses((status = 200, description = "Done", body = Vec<Member>), (status = "4XX", response = Problem)))]
+async fn list_members(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
     Ok(Json(workspaces::members(&s.app, &c, ws).await?).into_response())
 }
 
+/// Adds a user as a member with a role (only an owner grants owner).
+#[utoipa::path(post, path = "/workspaces/{ws}/members", tag = "workspaces", params(WorkspacePath), request_body = workspaces::NewMember, responses((status = 201, description = "Created", body = Member), (status = "4XX", response = Problem)))]
 async fn add_member(
     State(s): State<AppState>,
     Auth(c): Auth,
@@ -76,12 +97,15 @@ async fn add_member(
     Ok(created(workspaces::add_member(&s.app, &c, ws, input).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RoleInput {
+    #[schema(value_type = greenlight_domain::permission::Role)]
     role: String,
 }
 
+/// Changes a member's role; the last owner cannot step down.
+#[utoipa::path(put, path = "/workspaces/{ws}/members/{user}", tag = "workspaces", params(WorkspacePath, UserPath), request_body = RoleInput, responses((status = 204, description = "Done; no content"), (status = "4XX", response = Problem)))]
 async fn set_role(
     State(s): State<AppState>,
     Auth(c): Auth,
@@ -92,15 +116,21 @@ async fn set_role(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Removes a member; the last owner cannot be removed.
+#[utoipa::path(delete, path = "/workspaces/{ws}/members/{user}", tag = "workspaces", params(WorkspacePath, UserPath), responses((status = 204, description = "Done; no content"), (status = "4XX", response = Problem)))]
 async fn remove_member(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, user)): ApiPath<(WorkspaceId, UserId)>) -> Res {
     workspaces::remove_member(&s.app, &c, ws, user).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn groups(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
+/// The groups and their members.
+#[utoipa::path(get, path = "/workspaces/{ws}/groups", tag = "workspaces", params(WorkspacePath), responses((status = 200, description = "Done", body = Vec<Group>), (status = "4XX", response = Problem)))]
+async fn list_groups(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
     Ok(Json(workspaces::groups(&s.app, &c, ws).await?).into_response())
 }
 
+/// Creates a group of members, e.g. "QA volunteers".
+#[utoipa::path(post, path = "/workspaces/{ws}/groups", tag = "workspaces", params(WorkspacePath), request_body = workspaces::NewGroup, responses((status = 201, description = "Created", body = Group), (status = "4XX", response = Problem)))]
 async fn create_group(
     State(s): State<AppState>,
     Auth(c): Auth,
@@ -110,23 +140,34 @@ async fn create_group(
     Ok(created(workspaces::create_group(&s.app, &c, ws, input).await?))
 }
 
+/// Deletes a group.
+#[utoipa::path(delete, path = "/workspaces/{ws}/groups/{group}", tag = "workspaces", params(WorkspacePath, GroupPath), responses((status = 204, description = "Done; no content"), (status = "4XX", response = Problem)))]
 async fn delete_group(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, group)): ApiPath<(WorkspaceId, GroupId)>) -> Res {
     workspaces::delete_group(&s.app, &c, ws, group).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Adds a member to a group.
+#[utoipa::path(put, path = "/workspaces/{ws}/groups/{group}/members/{user}", tag = "workspaces", params(WorkspacePath, GroupPath, UserPath), responses((status = 200, description = "Done", body = Group), (status = "4XX", response = Problem)))]
 async fn join_group(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, group, user)): ApiPath<(WorkspaceId, GroupId, UserId)>) -> Res {
     Ok(Json(workspaces::set_group_membership(&s.app, &c, ws, group, user, true).await?).into_response())
 }
 
+/// Takes a member out of a group.
+#[utoipa::path(delete, path = "/workspaces/{ws}/groups/{group}/members/{user}", tag = "workspaces", params(WorkspacePath, GroupPath, UserPath), responses((status = 200, description = "Done", body = Group), (status = "4XX", response = Problem)))]
 async fn leave_group(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, group, user)): ApiPath<(WorkspaceId, GroupId, UserId)>) -> Res {
     Ok(Json(workspaces::set_group_membership(&s.app, &c, ws, group, user, false).await?).into_response())
 }
 
-async fn tokens(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
+/// The workspace's API tokens (never their secrets).
+#[utoipa::path(get, path = "/workspaces/{ws}/tokens", tag = "tokens", params(WorkspacePath), responses((status = 200, description = "Done", body = Vec<ApiToken>), (status = "4XX", response = Problem)))]
+async fn list_tokens(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
     Ok(Json(accounts::tokens(&s.app, &c, ws).await?).into_response())
 }
 
+/// Creates an API token; its secret is in this answer and nowhere else.
+/// A token's role never exceeds its creator's.
+#[utoipa::path(post, path = "/workspaces/{ws}/tokens", tag = "tokens", params(WorkspacePath), request_body = accounts::NewToken, responses((status = 201, description = "Created", body = accounts::CreatedToken), (status = "4XX", response = Problem)))]
 async fn create_token(
     State(s): State<AppState>,
     Auth(c): Auth,
@@ -136,15 +177,21 @@ async fn create_token(
     Ok(created(accounts::create_token(&s.app, &c, ws, None, input).await?))
 }
 
+/// Revokes a token at once.
+#[utoipa::path(delete, path = "/workspaces/{ws}/tokens/{token}", tag = "tokens", params(WorkspacePath, TokenPath), responses((status = 204, description = "Done; no content"), (status = "4XX", response = Problem)))]
 async fn revoke_token(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, token)): ApiPath<(WorkspaceId, TokenId)>) -> Res {
     accounts::revoke_token(&s.app, &c, ws, token).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn channels(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
+/// The channels posts can target.
+#[utoipa::path(get, path = "/workspaces/{ws}/channels", tag = "planning", params(WorkspacePath), responses((status = 200, description = "Done", body = Vec<Channel>), (status = "4XX", response = Problem)))]
+async fn list_channels(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
     Ok(Json(planning::channels(&s.app, &c, ws).await?).into_response())
 }
 
+/// Adds a channel: a network account.
+#[utoipa::path(post, path = "/workspaces/{ws}/channels", tag = "planning", params(WorkspacePath), request_body = planning::NewChannel, responses((status = 201, description = "Created", body = Channel), (status = "4XX", response = Problem)))]
 async fn create_channel(
     State(s): State<AppState>,
     Auth(c): Auth,
@@ -154,10 +201,14 @@ async fn create_channel(
     Ok(created(planning::create_channel(&s.app, &c, ws, input).await?))
 }
 
-async fn campaigns(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
+/// The campaigns.
+#[utoipa::path(get, path = "/workspaces/{ws}/campaigns", tag = "planning", params(WorkspacePath), responses((status = 200, description = "Done", body = Vec<Campaign>), (status = "4XX", response = Problem)))]
+async fn list_campaigns(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
     Ok(Json(planning::campaigns(&s.app, &c, ws).await?).into_response())
 }
 
+/// Creates a campaign.
+#[utoipa::path(post, path = "/workspaces/{ws}/campaigns", tag = "planning", params(WorkspacePath), request_body = planning::NewCampaign, responses((status = 201, description = "Created", body = Campaign), (status = "4XX", response = Problem)))]
 async fn create_campaign(
     State(s): State<AppState>,
     Auth(c): Auth,
@@ -167,10 +218,14 @@ async fn create_campaign(
     Ok(created(planning::create_campaign(&s.app, &c, ws, input).await?))
 }
 
-async fn labels(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
+/// The labels (content pillars).
+#[utoipa::path(get, path = "/workspaces/{ws}/labels", tag = "planning", params(WorkspacePath), responses((status = 200, description = "Done", body = Vec<Label>), (status = "4XX", response = Problem)))]
+async fn list_labels(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
     Ok(Json(planning::labels(&s.app, &c, ws).await?).into_response())
 }
 
+/// Creates a label.
+#[utoipa::path(post, path = "/workspaces/{ws}/labels", tag = "planning", params(WorkspacePath), request_body = planning::NewLabel, responses((status = 201, description = "Created", body = Label), (status = "4XX", response = Problem)))]
 async fn create_label(
     State(s): State<AppState>,
     Auth(c): Auth,
@@ -180,12 +235,15 @@ async fn create_label(
     Ok(created(planning::create_label(&s.app, &c, ws, input).await?))
 }
 
-/// Pages of history: `after` is the sequence number of the last event seen.
-#[derive(Deserialize)]
+/// Pages of history.
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
+    /// The `seq` of the last event seen (the previous page's `next_cursor`).
     #[serde(default)]
     pub after: i64,
+    /// Events per page, at most 200 (default 100).
     #[serde(default = "default_limit")]
     pub limit: i64,
 }
@@ -196,15 +254,24 @@ fn default_limit() -> i64 {
 
 pub fn history_page(events: Vec<greenlight_domain::audit::Event>, limit: i64) -> Response {
     let next_cursor = (events.len() as i64 >= limit.clamp(1, audit::MAX_PAGE)).then(|| events.last().map(|e| e.seq)).flatten();
-    Json(Page { items: events, next_cursor }).into_response()
+    Json(EventPage { items: events, next_cursor }).into_response()
 }
 
-async fn history(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>, ApiQuery(q): ApiQuery<HistoryQuery>) -> Res {
+/// The workspace's audit log, oldest first, a page at a time.
+#[utoipa::path(get, path = "/workspaces/{ws}/history", tag = "audit", params(WorkspacePath, HistoryQuery), responses((status = 200, description = "Done", body = EventPage), (status = "4XX", response = Problem)))]
+async fn workspace_history(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath(ws): ApiPath<WorkspaceId>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
+) -> Res {
     let events = audit::workspace_history(&s.app, &c, ws, q.after, q.limit).await?;
     Ok(history_page(events, q.limit))
 }
 
-async fn verify(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
+/// Re-computes the workspace's audit chain and reports its first broken link.
+#[utoipa::path(get, path = "/workspaces/{ws}/audit/verify", tag = "audit", params(WorkspacePath), responses((status = 200, description = "Done", body = Verification), (status = "4XX", response = Problem)))]
+async fn verify_workspace(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
     let report = audit::verify_workspace(&s.app, &c, ws).await?;
     Ok(Json(Verification { intact: report.is_intact(), chains: vec![report] }).into_response())
 }
