@@ -41,6 +41,14 @@ pub mod kind {
     pub enum Revision {}
     pub enum Media {}
     pub enum Event {}
+    pub enum Workflow {}
+    pub enum WorkflowVersion {}
+    pub enum Route {}
+    pub enum Review {}
+    pub enum Decision {}
+    pub enum Comment {}
+    pub enum Delegation {}
+    pub enum Job {}
 }
 
 pub type UserId = Id<kind::User>;
@@ -55,6 +63,14 @@ pub type PostId = Id<kind::Post>;
 pub type RevisionId = Id<kind::Revision>;
 pub type MediaId = Id<kind::Media>;
 pub type EventId = Id<kind::Event>;
+pub type WorkflowId = Id<kind::Workflow>;
+pub type WorkflowVersionId = Id<kind::WorkflowVersion>;
+pub type RouteId = Id<kind::Route>;
+pub type ReviewId = Id<kind::Review>;
+pub type DecisionId = Id<kind::Decision>;
+pub type CommentId = Id<kind::Comment>;
+pub type DelegationId = Id<kind::Delegation>;
+pub type JobId = Id<kind::Job>;
 
 // Manual impls: derives would demand `T: Clone` etc. of the marker.
 impl<T: ?Sized> Clone for Id<T> {

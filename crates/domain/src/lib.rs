@@ -16,5 +16,6 @@ pub mod post;
 pub mod schedule;
 mod schema;
 pub mod validation;
+pub mod workflow;
 
 pub use jiff::Timestamp;

@@ -1,0 +1,269 @@
+//! What a workflow says: its stages, their parallel lanes, who may answer in
+//! each lane and how many must, and each stage's checklist, due time,
+//! reminders, escalation and skip conditions.
+//!
+//! A definition is data (stored as JSON, exported as TOML) and is checked by
+//! [`Definition::validate`] before it is saved. Stages are an ordered list,
+//! so a workflow cannot loop: "cyclic" definitions are unrepresentable.
+
+use std::collections::{BTreeSet, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::routing::Condition;
+use crate::{
+    id::{GroupId, UserId},
+    names::Email,
+    permission::Role,
+    validation::{Errors, FieldError},
+};
+
+/// A workflow's definition: one version of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Definition {
+    pub stages: Vec<Stage>,
+    /// Whether a post's owner may approve it (off: nobody approves their own post).
+    #[serde(default)]
+    pub allow_self_approval: bool,
+    /// What happens when the planned publish time arrives before final approval.
+    #[serde(default)]
+    pub on_publish_time: PublishTimePolicy,
+}
+
+/// What the scheduler does with a post whose time has come but which is not
+/// approved. Nothing is ever published unapproved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "policy", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PublishTimePolicy {
+    /// Keep it waiting and tell the team (the default).
+    #[default]
+    Hold,
+    /// Mark it failed.
+    Fail,
+    /// Publish as soon as approval arrives, if within the grace period.
+    Grace { minutes: u32 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    /// Unique within the workflow, e.g. `copy`; decisions refer to it.
+    pub key: String,
+    pub name: String,
+    /// Run in parallel; the stage completes when every lane does.
+    pub lanes: Vec<Lane>,
+    /// May this stage's approvers edit the content (a new revision, theirs)?
+    #[serde(default)]
+    pub approvers_may_edit: bool,
+    /// Edits by this stage's own approvers do not reset it: its approvals
+    /// keep covering content only its approvers changed since.
+    #[serde(default)]
+    pub own_edits_keep_stage: bool,
+    /// Items an approver must tick before approving.
+    #[serde(default)]
+    pub checklist: Vec<ChecklistItem>,
+    #[serde(default)]
+    pub due: Option<Due>,
+    /// Reminders at these percentages of the time to the due time, e.g. 50 and 100.
+    #[serde(default)]
+    pub reminders: Vec<u8>,
+    #[serde(default)]
+    pub escalation: Option<Escalation>,
+    /// Skip the stage when any of these conditions holds for the post.
+    #[serde(default)]
+    pub skip_if: Vec<Condition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lane {
+    /// Unique within the stage, e.g. `legal`.
+    pub key: String,
+    pub name: String,
+    pub approvers: Vec<Approver>,
+    #[serde(default)]
+    pub rule: Rule,
+}
+
+/// Who may answer in a lane.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Approver {
+    User(UserId),
+    /// Any member of the group may answer.
+    Group(GroupId),
+    /// Any member with this role may answer.
+    Role(Role),
+    /// Someone outside the workspace, asked through a review link (by email).
+    External(Email),
+}
+
+/// How many of a lane's approvers must approve.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// Any one of them.
+    #[default]
+    Any,
+    /// Every one of them (as they were when the stage started).
+    All,
+    /// At least this many of them.
+    AtLeast(u32),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistItem {
+    pub key: String,
+    pub label: String,
+}
+
+/// When a stage is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Due {
+    /// This many minutes after the stage starts.
+    AfterMinutes(u32),
+    /// This many minutes before the planned publish time (none without one).
+    BeforePublishMinutes(u32),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Escalation {
+    /// Minutes after the stage starts.
+    pub after_minutes: u32,
+    /// Also ask these, in every lane still open.
+    pub to: Vec<Approver>,
+}
+
+/// The largest number of stages, lanes per stage, and approvers per lane:
+/// generous for real teams, small enough that nothing is unbounded.
+pub const MAX_STAGES: usize = 20;
+pub const MAX_LANES: usize = 10;
+pub const MAX_APPROVERS: usize = 50;
+
+fn key_ok(key: &str) -> bool {
+    !key.is_empty() && key.len() <= 40 && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+impl Definition {
+    /// Checks everything that can be checked without the workspace's
+    /// members (whether approvers exist is the service's check).
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Errors::new();
+        if self.stages.is_empty() {
+            errors.add("stages", "a workflow needs at least one stage");
+        }
+        if self.stages.len() > MAX_STAGES {
+            errors.add("stages", format!("at most {MAX_STAGES} stages"));
+        }
+        if let PublishTimePolicy::Grace { minutes: 0 } = self.on_publish_time {
+            errors.add("on_publish_time.minutes", "a grace period must be at least a minute");
+        }
+        let mut stage_keys = BTreeSet::new();
+        for (i, stage) in self.stages.iter().enumerate() {
+            let at = format!("stages[{i}]");
+            stage.validate(&at, &mut errors);
+            if !stage_keys.insert(stage.key.as_str()) {
+                errors.add(format!("{at}.key"), format!("`{}` is used by another stage", stage.key));
+            }
+        }
+        if !self.stages.is_empty() && self.stages.iter().all(|s| !s.skip_if.is_empty()) {
+            // Not an error: a post matching every skip condition simply needs
+            // no approval — but only if the author chose that, so say so.
+            if self.stages.iter().all(|s| s.skip_if.iter().any(Condition::is_always)) {
+                errors.add("stages", "every stage is always skipped, so nothing would ever be reviewed");
+            }
+        }
+        errors.into_result()
+    }
+}
+
+impl Stage {
+    fn validate(&self, at: &str, errors: &mut Errors) {
+        if !key_ok(&self.key) {
+            errors.add(format!("{at}.key"), "1 to 40 of a-z, 0-9, - and _");
+        }
+        if self.name.trim().is_empty() || self.name.chars().count() > 100 {
+            errors.add(format!("{at}.name"), "1 to 100 characters");
+        }
+        if self.lanes.is_empty() {
+            errors.add(format!("{at}.lanes"), "a stage needs at least one lane");
+        }
+        if self.lanes.len() > MAX_LANES {
+            errors.add(format!("{at}.lanes"), format!("at most {MAX_LANES} lanes"));
+        }
+        let mut lane_keys = BTreeSet::new();
+        for (j, lane) in self.lanes.iter().enumerate() {
+            let at = format!("{at}.lanes[{j}]");
+            if !key_ok(&lane.key) {
+                errors.add(format!("{at}.key"), "1 to 40 of a-z, 0-9, - and _");
+            }
+            if !lane_keys.insert(lane.key.as_str()) {
+                errors.add(format!("{at}.key"), format!("`{}` is used by another lane", lane.key));
+            }
+            if lane.name.trim().is_empty() || lane.name.chars().count() > 100 {
+                errors.add(format!("{at}.name"), "1 to 100 characters");
+            }
+            if lane.approvers.is_empty() {
+                errors.add(format!("{at}.approvers"), "a lane needs at least one approver");
+            }
+            if lane.approvers.len() > MAX_APPROVERS {
+                errors.add(format!("{at}.approvers"), format!("at most {MAX_APPROVERS} approvers"));
+            }
+            let distinct: HashSet<&Approver> = lane.approvers.iter().collect();
+            if distinct.len() != lane.approvers.len() {
+                errors.add(format!("{at}.approvers"), "an approver is listed twice");
+            }
+            match lane.rule {
+                Rule::AtLeast(0) => errors.add(format!("{at}.rule"), "at least 1 approval"),
+                // Only named people can be counted now; groups and roles are
+                // counted when the stage starts.
+                Rule::AtLeast(n)
+                    if lane.approvers.iter().all(|a| matches!(a, Approver::User(_) | Approver::External(_)))
+                        && n as usize > lane.approvers.len() =>
+                {
+                    errors.add(format!("{at}.rule"), format!("needs {n} approvals but names only {} approvers", lane.approvers.len()));
+                }
+                _ => {}
+            }
+        }
+        let mut items = BTreeSet::new();
+        for (k, item) in self.checklist.iter().enumerate() {
+            if !key_ok(&item.key) || !items.insert(item.key.as_str()) {
+                errors.add(format!("{at}.checklist[{k}].key"), "a unique key of a-z, 0-9, - and _");
+            }
+            if item.label.trim().is_empty() || item.label.chars().count() > 200 {
+                errors.add(format!("{at}.checklist[{k}].label"), "1 to 200 characters");
+            }
+        }
+        match self.due {
+            Some(Due::AfterMinutes(0)) => errors.add(format!("{at}.due"), "at least a minute"),
+            None if !self.reminders.is_empty() => errors.add(format!("{at}.reminders"), "reminders need a due time"),
+            _ => {}
+        }
+        for (r, percent) in self.reminders.iter().enumerate() {
+            if !(1..=200).contains(percent) {
+                errors.add(format!("{at}.reminders[{r}]"), "a percentage of the time to the due time, 1 to 200");
+            }
+        }
+        if let Some(escalation) = &self.escalation {
+            if escalation.to.is_empty() {
+                errors.add(format!("{at}.escalation.to"), "escalate to at least one person or group");
+            }
+            if escalation.after_minutes == 0 {
+                errors.add(format!("{at}.escalation.after_minutes"), "at least a minute");
+            }
+        }
+        for (c, condition) in self.skip_if.iter().enumerate() {
+            condition.validate(&format!("{at}.skip_if[{c}]"), errors);
+        }
+    }
+
+    /// Every approver the stage names, escalation included.
+    pub fn approvers(&self) -> impl Iterator<Item = &Approver> {
+        self.lanes.iter().flat_map(|l| &l.approvers).chain(self.escalation.iter().flat_map(|e| &e.to))
+    }
+}

@@ -1,0 +1,14 @@
+//! The approval engine: workflow definitions, routing, and reviews whose
+//! decisions are pinned to the revision they approve.
+
+pub mod definition;
+pub mod review;
+pub mod routing;
+pub mod templates;
+
+#[cfg(test)]
+mod tests;
+
+pub use definition::{Approver, Definition, Due, Lane, PublishTimePolicy, Rule, Stage};
+pub use review::{Context, DecisionInput, People, Plan, Principal, Progress, Review, ReviewError, ReviewStatus, Verdict, plan};
+pub use routing::{Condition, Facts, Route, route};

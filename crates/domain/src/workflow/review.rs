@@ -1,0 +1,746 @@
+//! A review: one run of a workflow version over a post.
+//!
+//! Every decision is pinned to the hash of the revision its author saw. A
+//! stage is complete while its lanes have enough approvals that *cover* the
+//! current revision: approvals of that very revision, or — where the stage
+//! says its own approvers' edits keep it — approvals of an earlier revision
+//! that only this stage's approvers changed since. After any event the run
+//! walks the stages from the first ([`Review::advance`]): skipped stages are
+//! passed, complete ones too, and the first incomplete one becomes active.
+//! So an edit re-runs the review from the first stage whose approvals no
+//! longer cover the content, and nothing carries an approval to content
+//! nobody approved.
+//!
+//! The run is pure: the people (members, groups, delegations) and the time
+//! are arguments, and every refusal changes nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    definition::{Approver, Definition, Due, Rule, Stage},
+    routing::Facts,
+};
+use crate::{
+    canonical::Hash,
+    id::{GroupId, UserId},
+    names::Email,
+    permission::Role,
+};
+
+/// Someone who can be asked and can decide: a member, or an outside
+/// reviewer known by email (who answers through a review link).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Principal {
+    User(UserId),
+    External(Email),
+}
+
+/// A member's absence: while it lasts, `delegate` may act for `from`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Delegation {
+    pub from: UserId,
+    pub delegate: UserId,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+}
+
+/// The workspace's people as the engine needs them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct People {
+    pub members: BTreeMap<UserId, Role>,
+    pub groups: BTreeMap<GroupId, BTreeSet<UserId>>,
+    pub delegations: Vec<Delegation>,
+}
+
+impl People {
+    /// Everyone the approvers name, as they are now.
+    pub fn resolve<'a>(&self, approvers: impl IntoIterator<Item = &'a Approver>) -> BTreeSet<Principal> {
+        let mut out = BTreeSet::new();
+        for approver in approvers {
+            match approver {
+                Approver::User(user) if self.members.contains_key(user) => {
+                    out.insert(Principal::User(*user));
+                }
+                Approver::User(_) => {}
+                Approver::Group(group) => {
+                    let members = self.groups.get(group).into_iter().flatten().filter(|u| self.members.contains_key(u));
+                    out.extend(members.map(|u| Principal::User(*u)));
+                }
+                Approver::Role(role) => {
+                    out.extend(self.members.iter().filter(|(_, r)| *r == role).map(|(u, _)| Principal::User(*u)));
+                }
+                Approver::External(email) => {
+                    out.insert(Principal::External(email.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whom `delegate` may act for at `now`.
+    pub fn delegators(&self, delegate: UserId, now: Timestamp) -> BTreeSet<UserId> {
+        self.delegations
+            .iter()
+            .filter(|d| d.delegate == delegate && d.starts_at <= now && now < d.ends_at && self.members.contains_key(&d.from))
+            .map(|d| d.from)
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    /// Waiting for the active stage's approvers.
+    Active,
+    /// Someone asked for changes; the owner edits and resubmits.
+    ChangesRequested,
+    Approved,
+    Rejected,
+    Withdrawn,
+}
+
+impl ReviewStatus {
+    /// A finished review takes no more decisions, edits or resubmissions.
+    pub fn is_finished(self) -> bool {
+        matches!(self, ReviewStatus::Rejected | ReviewStatus::Withdrawn)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StageStatus {
+    Pending,
+    Skipped,
+    Active,
+    Complete,
+}
+
+/// A stage as this review runs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StageRun {
+    pub key: String,
+    pub status: StageStatus,
+    /// The review's round when the stage last started (timers carry it, so
+    /// a reminder for an earlier run of the stage is ignored).
+    pub round: u32,
+    pub started_at: Option<Timestamp>,
+    pub due_at: Option<Timestamp>,
+    pub escalated: bool,
+    pub lanes: Vec<LaneRun>,
+}
+
+/// A lane as this review runs it: who was asked when the stage started, and
+/// how many approvals it needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LaneRun {
+    pub key: String,
+    pub asked: BTreeSet<Principal>,
+    pub needed: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Approve,
+    RequestChanges,
+    Reject,
+}
+
+/// A decision, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Decision {
+    pub stage: String,
+    pub lane: String,
+    pub round: u32,
+    /// Who decided.
+    pub by: Principal,
+    /// Whose place in the lane it fills: `by`, or the member `by` stands in for.
+    pub for_whom: Principal,
+    pub verdict: Verdict,
+    /// The revision the decider saw.
+    pub revision: Hash,
+    pub comment: Option<String>,
+    /// Checklist items ticked.
+    pub checklist: BTreeSet<String>,
+    pub at: Timestamp,
+}
+
+/// An administrator's approval of a whole stage, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Override {
+    pub stage: String,
+    pub by: UserId,
+    pub reason: String,
+    pub revision: Hash,
+    pub at: Timestamp,
+}
+
+/// A revision the review has seen, and who made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RevisionMark {
+    pub hash: Hash,
+    pub author: Principal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Review {
+    pub status: ReviewStatus,
+    /// The post's owner, who may not approve it unless the workflow allows.
+    pub owner: UserId,
+    /// Every revision since the review started, oldest first; the last is current.
+    pub revisions: Vec<RevisionMark>,
+    pub stages: Vec<StageRun>,
+    pub decisions: Vec<Decision>,
+    pub overrides: Vec<Override>,
+    /// Bumped whenever a stage starts.
+    pub round: u32,
+}
+
+/// Why the engine refused; nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReviewError {
+    #[error("the review is {0:?} and takes no more of this")]
+    NotActive(ReviewStatus),
+    #[error("this decision is about an older revision; the current one is {current}")]
+    Stale { current: Hash },
+    #[error("you are not asked at this stage")]
+    NotAsked,
+    #[error("you are asked in several lanes of this stage ({0}); say which one")]
+    WhichLane(String),
+    #[error("nobody approves their own post in this workflow")]
+    OwnPost,
+    #[error("you already decided on this revision")]
+    AlreadyDecided,
+    #[error("a comment is required to request changes or reject")]
+    CommentRequired,
+    #[error("tick every checklist item before approving; open: {0}")]
+    ChecklistOpen(String),
+    #[error("`{0}` is not on this stage's checklist")]
+    UnknownChecklistItem(String),
+    #[error("an override needs a reason")]
+    ReasonRequired,
+    #[error("stage `{stage}` lane `{lane}` needs {needed} approvals but only {available} people can answer")]
+    Unstaffed { stage: String, lane: String, needed: u32, available: usize },
+    #[error("the workflow and the review do not match")]
+    Mismatch,
+}
+
+/// What an event did to the review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// Still waiting at the given stage (maybe a newly started one).
+    Waiting {
+        stage: String,
+        started: bool,
+    },
+    Approved,
+    ChangesRequested,
+    Rejected,
+}
+
+/// A decision as a request makes it.
+#[derive(Debug, Clone)]
+pub struct DecisionInput {
+    pub by: Principal,
+    pub verdict: Verdict,
+    pub revision: Hash,
+    pub comment: Option<String>,
+    pub checklist: BTreeSet<String>,
+    /// Needed only when `by` is asked in several lanes of the stage.
+    pub lane: Option<String>,
+}
+
+/// What the review would do for a post: the simulator's answer, and the
+/// plan [`Review::start`] follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Plan {
+    pub stages: Vec<PlannedStage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PlannedStage {
+    pub key: String,
+    pub name: String,
+    /// The index of the skip condition that matched, if the stage is skipped.
+    pub skipped_by: Option<usize>,
+    pub lanes: Vec<PlannedLane>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PlannedLane {
+    pub key: String,
+    pub name: String,
+    pub asked: BTreeSet<Principal>,
+    pub needed: u32,
+}
+
+impl PlannedLane {
+    pub fn is_staffed(&self) -> bool {
+        self.asked.len() >= self.needed as usize
+    }
+}
+
+fn lane_runs(def: &Definition, stage: &Stage, people: &People, owner: UserId) -> Vec<PlannedLane> {
+    stage
+        .lanes
+        .iter()
+        .map(|lane| {
+            let mut asked = people.resolve(&lane.approvers);
+            if !def.allow_self_approval {
+                asked.remove(&Principal::User(owner));
+            }
+            let needed = match lane.rule {
+                Rule::Any => 1,
+                Rule::All => u32::try_from(asked.len()).unwrap_or(u32::MAX).max(1),
+                Rule::AtLeast(n) => n,
+            };
+            PlannedLane { key: lane.key.clone(), name: lane.name.clone(), asked, needed }
+        })
+        .collect()
+}
+
+/// Which stages a post would go through and who would be asked.
+pub fn plan(def: &Definition, facts: &Facts, people: &People, owner: UserId) -> Plan {
+    let stages = def
+        .stages
+        .iter()
+        .map(|stage| PlannedStage {
+            key: stage.key.clone(),
+            name: stage.name.clone(),
+            skipped_by: stage.skip_if.iter().position(|c| c.matches(facts)),
+            lanes: lane_runs(def, stage, people, owner),
+        })
+        .collect();
+    Plan { stages }
+}
+
+impl Plan {
+    /// The first lane on the path that cannot get the approvals it needs.
+    pub fn unstaffed(&self) -> Option<ReviewError> {
+        self.stages.iter().filter(|s| s.skipped_by.is_none()).find_map(|s| {
+            s.lanes.iter().find(|l| !l.is_staffed()).map(|l| ReviewError::Unstaffed {
+                stage: s.key.clone(),
+                lane: l.key.clone(),
+                needed: l.needed,
+                available: l.asked.len(),
+            })
+        })
+    }
+}
+
+/// The arguments every step of a review needs.
+pub struct Context<'a> {
+    pub def: &'a Definition,
+    pub facts: &'a Facts,
+    pub people: &'a People,
+    /// The planned publish time, for due times relative to it.
+    pub planned: Option<Timestamp>,
+    pub now: Timestamp,
+}
+
+impl Review {
+    /// Starts a review of `revision`, refusing if a lane on the path cannot
+    /// be staffed.
+    pub fn start(cx: &Context<'_>, owner: UserId, revision: RevisionMark) -> Result<(Review, Progress), ReviewError> {
+        if let Some(err) = plan(cx.def, cx.facts, cx.people, owner).unstaffed() {
+            return Err(err);
+        }
+        let stages = cx
+            .def
+            .stages
+            .iter()
+            .map(|s| StageRun {
+                key: s.key.clone(),
+                status: StageStatus::Pending,
+                round: 0,
+                started_at: None,
+                due_at: None,
+                escalated: false,
+                lanes: Vec::new(),
+            })
+            .collect();
+        let mut review = Review {
+            status: ReviewStatus::Active,
+            owner,
+            revisions: vec![revision],
+            stages,
+            decisions: Vec::new(),
+            overrides: Vec::new(),
+            round: 0,
+        };
+        let progress = review.advance(cx)?;
+        Ok((review, progress))
+    }
+
+    pub fn current_revision(&self) -> &Hash {
+        // A review always has the revision it started with.
+        &self.revisions[self.revisions.len() - 1].hash
+    }
+
+    pub fn active_stage(&self) -> Option<usize> {
+        self.stages.iter().position(|s| s.status == StageStatus::Active)
+    }
+
+    /// Whether a decision on `decided` still covers the current revision
+    /// for `stage`: the same revision, or — where the stage allows — later
+    /// revisions made only by people asked in that stage.
+    fn covers(&self, stage: &Stage, run: &StageRun, decided: &Hash) -> bool {
+        if decided == self.current_revision() {
+            return true;
+        }
+        if !stage.own_edits_keep_stage {
+            return false;
+        }
+        let Some(at) = self.revisions.iter().rposition(|r| &r.hash == decided) else { return false };
+        let asked: BTreeSet<&Principal> = run.lanes.iter().flat_map(|l| &l.asked).collect();
+        self.revisions[at + 1..].iter().all(|r| asked.contains(&r.author))
+    }
+
+    /// The approvals in a lane that count now, by whose place they fill.
+    fn approvals(&self, stage: &Stage, run: &StageRun, lane: &LaneRun) -> BTreeSet<Principal> {
+        self.decisions
+            .iter()
+            .filter(|d| d.stage == run.key && d.lane == lane.key && d.verdict == Verdict::Approve)
+            .filter(|d| lane.asked.contains(&d.for_whom) && self.covers(stage, run, &d.revision))
+            .map(|d| d.for_whom.clone())
+            .collect()
+    }
+
+    fn overridden(&self, run: &StageRun) -> bool {
+        self.overrides.iter().any(|o| o.stage == run.key && &o.revision == self.current_revision())
+    }
+
+    fn lane_done(&self, stage: &Stage, run: &StageRun, lane: &LaneRun) -> bool {
+        self.approvals(stage, run, lane).len() >= lane.needed as usize
+    }
+
+    fn stage_done(&self, stage: &Stage, run: &StageRun) -> bool {
+        !run.lanes.is_empty() && (self.overridden(run) || run.lanes.iter().all(|l| self.lane_done(stage, run, l)))
+    }
+
+    /// Walks the stages from the first: passes skipped and complete ones,
+    /// starts the first incomplete one (or keeps it running), or approves.
+    fn advance(&mut self, cx: &Context<'_>) -> Result<Progress, ReviewError> {
+        if cx.def.stages.len() != self.stages.len() {
+            return Err(ReviewError::Mismatch);
+        }
+        let mut waiting_at = None;
+        for i in 0..self.stages.len() {
+            let stage = &cx.def.stages[i];
+            if waiting_at.is_some() {
+                self.stages[i].status = StageStatus::Pending;
+                continue;
+            }
+            if stage.skip_if.iter().any(|c| c.matches(cx.facts)) {
+                self.stages[i].status = StageStatus::Skipped;
+                continue;
+            }
+            if self.stage_done(stage, &self.stages[i]) {
+                self.stages[i].status = StageStatus::Complete;
+                continue;
+            }
+            let started = self.stages[i].status != StageStatus::Active;
+            if started {
+                self.start_stage(cx, i);
+            }
+            waiting_at = Some((stage.key.clone(), started));
+        }
+        Ok(match waiting_at {
+            Some((stage, started)) => Progress::Waiting { stage, started },
+            None => {
+                self.status = ReviewStatus::Approved;
+                Progress::Approved
+            }
+        })
+    }
+
+    fn start_stage(&mut self, cx: &Context<'_>, i: usize) {
+        let stage = &cx.def.stages[i];
+        self.round += 1;
+        let lanes = lane_runs(cx.def, stage, cx.people, self.owner)
+            .into_iter()
+            .map(|l| LaneRun { key: l.key, asked: l.asked, needed: l.needed })
+            .collect();
+        let due_at = match stage.due {
+            Some(Due::AfterMinutes(m)) => cx.now.checked_add(SignedDuration::from_mins(m.into())).ok(),
+            Some(Due::BeforePublishMinutes(m)) => cx.planned.and_then(|p| p.checked_sub(SignedDuration::from_mins(m.into())).ok()),
+            None => None,
+        };
+        let run = &mut self.stages[i];
+        *run = StageRun {
+            key: stage.key.clone(),
+            status: StageStatus::Active,
+            round: self.round,
+            started_at: Some(cx.now),
+            due_at,
+            escalated: false,
+            lanes,
+        };
+    }
+
+    fn require_active(&self) -> Result<usize, ReviewError> {
+        match (self.status, self.active_stage()) {
+            (ReviewStatus::Active, Some(i)) => Ok(i),
+            (status, _) => Err(ReviewError::NotActive(status)),
+        }
+    }
+
+    /// Records a decision by someone asked in the active stage (or standing
+    /// in for them), then moves the review on.
+    pub fn decide(&mut self, cx: &Context<'_>, input: DecisionInput) -> Result<Progress, ReviewError> {
+        let i = self.require_active()?;
+        if &input.revision != self.current_revision() {
+            return Err(ReviewError::Stale { current: *self.current_revision() });
+        }
+        if !cx.def.allow_self_approval && input.by == Principal::User(self.owner) && input.verdict == Verdict::Approve {
+            return Err(ReviewError::OwnPost);
+        }
+        let stage = cx.def.stages.get(i).ok_or(ReviewError::Mismatch)?;
+        let run = &self.stages[i];
+        // The places `by` can fill: their own, and those of members they stand in for.
+        let mut places = vec![input.by.clone()];
+        if let Principal::User(user) = &input.by {
+            places.extend(cx.people.delegators(*user, cx.now).into_iter().map(Principal::User));
+        }
+        let decided = |lane: &LaneRun, whom: &Principal| {
+            self.decisions.iter().any(|d| d.stage == run.key && d.lane == lane.key && d.round == run.round && &d.for_whom == whom)
+        };
+        let candidates: Vec<(&LaneRun, Principal)> = run
+            .lanes
+            .iter()
+            .filter(|l| input.lane.as_ref().is_none_or(|k| &l.key == k))
+            .filter_map(|l| {
+                let asked: Vec<&Principal> = places.iter().filter(|p| l.asked.contains(p)).collect();
+                // Own place first; a stand-in fills a place not yet decided.
+                asked.iter().find(|p| !decided(l, p)).or(asked.first()).map(|p| (l, (*p).clone()))
+            })
+            .collect();
+        let (lane, for_whom) = match candidates.as_slice() {
+            [] => return Err(ReviewError::NotAsked),
+            [one] => one.clone(),
+            many => return Err(ReviewError::WhichLane(many.iter().map(|(l, _)| l.key.as_str()).collect::<Vec<_>>().join(", "))),
+        };
+        if decided(lane, &for_whom) {
+            return Err(ReviewError::AlreadyDecided);
+        }
+        let comment = input.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
+        if input.verdict != Verdict::Approve && comment.is_none() {
+            return Err(ReviewError::CommentRequired);
+        }
+        if let Some(unknown) = input.checklist.iter().find(|k| !stage.checklist.iter().any(|c| &c.key == *k)) {
+            return Err(ReviewError::UnknownChecklistItem(unknown.clone()));
+        }
+        if input.verdict == Verdict::Approve {
+            let open: Vec<&str> = stage.checklist.iter().filter(|c| !input.checklist.contains(&c.key)).map(|c| c.label.as_str()).collect();
+            if !open.is_empty() {
+                return Err(ReviewError::ChecklistOpen(open.join(", ")));
+            }
+        }
+        let decision = Decision {
+            stage: run.key.clone(),
+            lane: lane.key.clone(),
+            round: run.round,
+            by: input.by,
+            for_whom,
+            verdict: input.verdict,
+            revision: input.revision,
+            comment,
+            checklist: input.checklist,
+            at: cx.now,
+        };
+        self.decisions.push(decision);
+        match input.verdict {
+            Verdict::Approve => self.advance(cx),
+            Verdict::RequestChanges => {
+                self.status = ReviewStatus::ChangesRequested;
+                Ok(Progress::ChangesRequested)
+            }
+            Verdict::Reject => {
+                self.status = ReviewStatus::Rejected;
+                Ok(Progress::Rejected)
+            }
+        }
+    }
+
+    /// An administrator approves the active stage outright, with a reason.
+    pub fn override_stage(&mut self, cx: &Context<'_>, by: UserId, reason: &str) -> Result<Progress, ReviewError> {
+        let i = self.require_active()?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ReviewError::ReasonRequired);
+        }
+        let revision = *self.current_revision();
+        self.overrides.push(Override { stage: self.stages[i].key.clone(), by, reason: reason.to_owned(), revision, at: cx.now });
+        self.advance(cx)
+    }
+
+    /// A new revision of the content. While the review runs (or after it
+    /// approved), it re-runs from the first stage the edit un-covers.
+    pub fn edit(&mut self, cx: &Context<'_>, revision: RevisionMark) -> Result<Progress, ReviewError> {
+        if self.status.is_finished() {
+            return Err(ReviewError::NotActive(self.status));
+        }
+        if &revision.hash == self.current_revision() {
+            return Ok(self.progress());
+        }
+        self.revisions.push(revision);
+        if self.status == ReviewStatus::ChangesRequested {
+            return Ok(Progress::ChangesRequested);
+        }
+        self.status = ReviewStatus::Active;
+        self.advance(cx)
+    }
+
+    /// Facts changed without a content edit (labels, channels): skips are
+    /// re-evaluated, approvals untouched.
+    pub fn refresh(&mut self, cx: &Context<'_>) -> Result<Progress, ReviewError> {
+        match self.status {
+            ReviewStatus::Active | ReviewStatus::Approved => {
+                self.status = ReviewStatus::Active;
+                self.advance(cx)
+            }
+            _ => Ok(self.progress()),
+        }
+    }
+
+    /// After changes were requested: back to the approvers.
+    pub fn resubmit(&mut self, cx: &Context<'_>) -> Result<Progress, ReviewError> {
+        if self.status != ReviewStatus::ChangesRequested {
+            return Err(ReviewError::NotActive(self.status));
+        }
+        self.status = ReviewStatus::Active;
+        // The stage that asked for changes starts over, even on unchanged content.
+        if let Some(i) = self.active_stage() {
+            self.stages[i].status = StageStatus::Pending;
+        }
+        self.advance(cx)
+    }
+
+    pub fn withdraw(&mut self) -> Result<(), ReviewError> {
+        match self.status {
+            ReviewStatus::Active | ReviewStatus::ChangesRequested => {
+                self.status = ReviewStatus::Withdrawn;
+                Ok(())
+            }
+            status => Err(ReviewError::NotActive(status)),
+        }
+    }
+
+    /// Escalation: also asks the stage's escalation approvers in every lane
+    /// still open — if the stage is still running the same round.
+    pub fn escalate(&mut self, cx: &Context<'_>, stage_key: &str, round: u32) -> bool {
+        let Some(i) = self.stages.iter().position(|s| s.key == stage_key) else { return false };
+        let Some(escalation) = cx.def.stages.get(i).and_then(|s| s.escalation.as_ref()) else { return false };
+        if self.status != ReviewStatus::Active || self.stages[i].status != StageStatus::Active || self.stages[i].round != round {
+            return false;
+        }
+        let mut extra = cx.people.resolve(&escalation.to);
+        if !cx.def.allow_self_approval {
+            extra.remove(&Principal::User(self.owner));
+        }
+        let stage = &cx.def.stages[i];
+        let open: Vec<usize> =
+            (0..self.stages[i].lanes.len()).filter(|&l| !self.lane_done(stage, &self.stages[i], &self.stages[i].lanes[l])).collect();
+        let run = &mut self.stages[i];
+        for l in open {
+            run.lanes[l].asked.extend(extra.iter().cloned());
+        }
+        run.escalated = true;
+        true
+    }
+
+    /// Who the active stage still waits for: asked in an open lane, and not
+    /// yet decided this round.
+    pub fn waiting_for(&self, def: &Definition) -> BTreeSet<Principal> {
+        let Some(i) = self.active_stage().filter(|_| self.status == ReviewStatus::Active) else { return BTreeSet::new() };
+        let (Some(stage), run) = (def.stages.get(i), &self.stages[i]) else { return BTreeSet::new() };
+        run.lanes
+            .iter()
+            .filter(|l| !self.lane_done(stage, run, l))
+            .flat_map(|l| {
+                l.asked.iter().filter(move |p| {
+                    !self.decisions.iter().any(|d| d.stage == run.key && d.lane == l.key && d.round == run.round && &d.for_whom == *p)
+                })
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// Whether `who` may act in the active stage: asked there, or standing in
+    /// for someone who is.
+    pub fn is_asked(&self, who: &Principal, people: &People, now: Timestamp) -> bool {
+        let Some(i) = self.active_stage().filter(|_| self.status == ReviewStatus::Active) else { return false };
+        let mut places = vec![who.clone()];
+        if let Principal::User(user) = who {
+            places.extend(people.delegators(*user, now).into_iter().map(Principal::User));
+        }
+        self.stages[i].lanes.iter().any(|l| places.iter().any(|p| l.asked.contains(p)))
+    }
+
+    fn progress(&self) -> Progress {
+        match self.status {
+            ReviewStatus::Approved => Progress::Approved,
+            ReviewStatus::ChangesRequested => Progress::ChangesRequested,
+            ReviewStatus::Rejected => Progress::Rejected,
+            ReviewStatus::Active | ReviewStatus::Withdrawn => match self.active_stage() {
+                Some(i) => Progress::Waiting { stage: self.stages[i].key.clone(), started: false },
+                None => Progress::Rejected,
+            },
+        }
+    }
+
+    /// Whether every lane of every stage not skipped has approvals covering
+    /// the current revision (or an override of it) — what "approved" means.
+    pub fn fully_covered(&self, def: &Definition, facts: &Facts) -> bool {
+        def.stages.len() == self.stages.len()
+            && def
+                .stages
+                .iter()
+                .zip(&self.stages)
+                .all(|(stage, run)| stage.skip_if.iter().any(|c| c.matches(facts)) || self.stage_done(stage, run))
+    }
+
+    /// The reminders, escalation and due time of the active stage, for the
+    /// job queue.
+    pub fn timers(&self, def: &Definition) -> Vec<Timer> {
+        let Some(i) = self.active_stage().filter(|_| self.status == ReviewStatus::Active) else { return Vec::new() };
+        let (Some(stage), run) = (def.stages.get(i), &self.stages[i]) else { return Vec::new() };
+        let Some(started) = run.started_at else { return Vec::new() };
+        let mut timers = Vec::new();
+        if let Some(due) = run.due_at {
+            let span = due.duration_since(started);
+            for &percent in &stage.reminders {
+                let offset = SignedDuration::from_secs(span.as_secs() * i64::from(percent) / 100);
+                if let Ok(at) = started.checked_add(offset) {
+                    timers.push(Timer { at, kind: TimerKind::Reminder { percent }, stage: run.key.clone(), round: run.round });
+                }
+            }
+        }
+        if let Some(escalation) = &stage.escalation
+            && let Ok(at) = started.checked_add(SignedDuration::from_mins(escalation.after_minutes.into()))
+        {
+            timers.push(Timer { at, kind: TimerKind::Escalate, stage: run.key.clone(), round: run.round });
+        }
+        timers
+    }
+}
+
+/// Background work a running stage asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timer {
+    pub at: Timestamp,
+    pub kind: TimerKind,
+    pub stage: String,
+    pub round: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TimerKind {
+    Reminder { percent: u8 },
+    Escalate,
+}

@@ -1,0 +1,552 @@
+//! The engine walked through every template, the rules around decisions,
+//! and property tests of its central promise: a review approves only when
+//! every lane of every stage not skipped approved the current content.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::{SignedDuration, Timestamp};
+use proptest::prelude::*;
+use uuid::Uuid;
+
+use super::{
+    definition::{Escalation, Rule, Stage},
+    review::{Delegation, RevisionMark, TimerKind},
+    templates::{TEMPLATES, template},
+    *,
+};
+use crate::{
+    canonical::Hash,
+    id::{GroupId, Id, UserId},
+    permission::Role,
+};
+
+fn user(n: u128) -> UserId {
+    Id::from_uuid(Uuid::from_u128(n))
+}
+
+fn group_id(n: u128) -> GroupId {
+    Id::from_uuid(Uuid::from_u128(1000 + n))
+}
+
+fn hash(n: u8) -> Hash {
+    Hash([n; 32])
+}
+
+fn t0() -> Timestamp {
+    Timestamp::from_second(1_800_000_000).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// A team: 1 owner (the post's owner is 4, a creator), 2–3 managers,
+/// 5–6 reviewers, 7 an admin, and groups 1..=8 named for the templates.
+struct Team {
+    people: People,
+    groups: BTreeMap<String, GroupId>,
+}
+
+const OWNER: u128 = 4;
+
+fn team() -> Team {
+    let members: BTreeMap<UserId, Role> = [
+        (1, Role::Owner),
+        (2, Role::Manager),
+        (3, Role::Manager),
+        (OWNER, Role::Creator),
+        (5, Role::Reviewer),
+        (6, Role::Reviewer),
+        (7, Role::Admin),
+        (8, Role::Viewer),
+    ]
+    .into_iter()
+    .map(|(n, r)| (user(n), r))
+    .collect();
+    let names = [
+        ("QA volunteers", vec![5, 6]),
+        ("Copywriters", vec![OWNER, 6]),
+        ("Account executives", vec![2]),
+        ("Client point people", vec![8]),
+        ("Department heads", vec![1]),
+        ("Recruiting leads", vec![3]),
+        ("Marketing", vec![2]),
+        ("PR", vec![3]),
+        ("Legal", vec![5, 7]),
+    ];
+    let mut groups = BTreeMap::new();
+    let mut pools = BTreeMap::new();
+    for (i, (name, users)) in names.into_iter().enumerate() {
+        let id = group_id(i as u128);
+        groups.insert(name.to_owned(), id);
+        pools.insert(id, users.into_iter().map(user).collect());
+    }
+    Team { people: People { members, groups: pools, delegations: Vec::new() }, groups }
+}
+
+fn def_of(key: &str, team: &Team) -> Definition {
+    template(key).and_then(|t| t.instantiate(&team.groups)).unwrap_or_else(|| panic!("template {key}"))
+}
+
+fn cx<'a>(def: &'a Definition, facts: &'a Facts, people: &'a People, now: Timestamp) -> Context<'a> {
+    Context { def, facts, people, planned: None, now }
+}
+
+fn mark(n: u8, author: u128) -> RevisionMark {
+    RevisionMark { hash: hash(n), author: Principal::User(user(author)) }
+}
+
+fn approve(by: u128, revision: u8) -> DecisionInput {
+    DecisionInput {
+        by: Principal::User(user(by)),
+        verdict: Verdict::Approve,
+        revision: hash(revision),
+        comment: None,
+        checklist: BTreeSet::new(),
+        lane: None,
+    }
+}
+
+fn waiting(stage: &str) -> Progress {
+    Progress::Waiting { stage: stage.into(), started: true }
+}
+
+#[test]
+fn every_template_instantiates_validly_and_needs_its_groups() {
+    let team = team();
+    for t in TEMPLATES {
+        let def = t.instantiate(&team.groups).unwrap_or_else(|| panic!("{} asks for a group it does not declare", t.key));
+        assert_eq!(def.validate(), Ok(()), "{}", t.key);
+        if let Some(first) = t.groups.first() {
+            let mut fewer = team.groups.clone();
+            fewer.remove(*first);
+            assert!(t.instantiate(&fewer).is_none(), "{} without {first}", t.key);
+        }
+    }
+}
+
+#[test]
+fn hospital_flow_runs_idea_copy_graphic_then_qa_with_its_checklist() {
+    let team = team();
+    let def = def_of("hospital", &team);
+    let facts = Facts::default();
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, progress) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+    assert_eq!(progress, waiting("idea"));
+    assert_eq!(review.decide(&c, approve(2, 1)), Ok(waiting("copy")));
+    // The same manager may approve the next stage too; one per stage.
+    assert_eq!(review.decide(&c, approve(2, 1)), Ok(waiting("graphic")));
+    assert_eq!(review.decide(&c, approve(3, 1)), Ok(waiting("qa")));
+    // A manager is not in the QA pool; a volunteer must tick every item.
+    assert_eq!(review.decide(&c, approve(2, 1)), Err(ReviewError::NotAsked));
+    let before = review.clone();
+    let err = review.decide(&c, DecisionInput { checklist: ["alt-text".into(), "style".into()].into(), ..approve(5, 1) });
+    assert!(matches!(err, Err(ReviewError::ChecklistOpen(ref open)) if open.contains("Hashtags")), "{err:?}");
+    assert_eq!(review, before, "a refused decision changes nothing");
+    let all: BTreeSet<String> = ["alt-text", "style", "hashtags", "tags"].map(String::from).into();
+    assert_eq!(review.decide(&c, DecisionInput { checklist: all, ..approve(6, 1) }), Ok(Progress::Approved));
+    assert_eq!(review.status, ReviewStatus::Approved);
+    assert!(review.fully_covered(&def, &facts));
+    assert_eq!(review.decide(&c, approve(5, 1)), Err(ReviewError::NotActive(ReviewStatus::Approved)));
+}
+
+#[test]
+fn repurposed_posts_and_shared_links_skip_straight_to_qa() {
+    let team = team();
+    let def = def_of("hospital", &team);
+    for facts in [Facts { repurposed: true, ..Facts::default() }, Facts { shares_link: true, ..Facts::default() }] {
+        let plan = plan(&def, &facts, &team.people, user(OWNER));
+        let skipped: Vec<bool> = plan.stages.iter().map(|s| s.skipped_by.is_some()).collect();
+        assert_eq!(skipped, [true, true, true, false]);
+        let c = cx(&def, &facts, &team.people, t0());
+        let (_, progress) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+        assert_eq!(progress, waiting("qa"));
+    }
+}
+
+#[test]
+fn rejection_needs_a_comment_and_ends_the_review() {
+    let team = team();
+    let def = def_of("hospital", &team);
+    let facts = Facts::default();
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+    let reject = DecisionInput { verdict: Verdict::Reject, comment: Some("  ".into()), ..approve(2, 1) };
+    assert_eq!(review.decide(&c, reject.clone()), Err(ReviewError::CommentRequired));
+    assert_eq!(review.decide(&c, DecisionInput { comment: Some("Off brand".into()), ..reject }), Ok(Progress::Rejected));
+    assert_eq!(review.edit(&c, mark(2, OWNER)), Err(ReviewError::NotActive(ReviewStatus::Rejected)));
+    assert_eq!(review.resubmit(&c), Err(ReviewError::NotActive(ReviewStatus::Rejected)));
+}
+
+#[test]
+fn changes_requested_then_edited_and_resubmitted_rerun_from_the_first_stage() {
+    let team = team();
+    let def = def_of("hospital", &team);
+    let facts = Facts::default();
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+    review.decide(&c, approve(2, 1)).unwrap();
+    let changes = DecisionInput { verdict: Verdict::RequestChanges, comment: Some("Shorter, please".into()), ..approve(3, 1) };
+    assert_eq!(review.decide(&c, changes), Ok(Progress::ChangesRequested));
+    assert_eq!(review.decide(&c, approve(2, 1)), Err(ReviewError::NotActive(ReviewStatus::ChangesRequested)));
+    assert_eq!(review.edit(&c, mark(2, OWNER)), Ok(Progress::ChangesRequested));
+    assert_eq!(review.resubmit(&c), Ok(waiting("idea")), "the idea approval covered revision 1 only");
+    assert_eq!(review.decide(&c, approve(2, 1)), Err(ReviewError::Stale { current: hash(2) }));
+    assert_eq!(review.decide(&c, approve(2, 2)), Ok(waiting("copy")));
+}
+
+#[test]
+fn an_edit_after_approval_sends_the_post_back_but_nothing_else_does() {
+    let team = team();
+    let def = def_of("routine", &team);
+    let facts = Facts::default();
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+    assert_eq!(review.decide(&c, approve(5, 1)), Ok(Progress::Approved));
+    // Re-evaluating the facts (a schedule or label change) keeps the approval.
+    assert_eq!(review.refresh(&c), Ok(Progress::Approved));
+    // Saving identical content is not an edit.
+    assert_eq!(review.edit(&c, mark(1, OWNER)), Ok(Progress::Approved));
+    assert_eq!(review.edit(&c, mark(2, OWNER)), Ok(waiting("review")));
+    assert_eq!(review.status, ReviewStatus::Active);
+    assert!(!review.fully_covered(&def, &facts));
+    // The same reviewer approves again, now of revision 2.
+    assert_eq!(review.decide(&c, approve(5, 2)), Ok(Progress::Approved));
+}
+
+#[test]
+fn a_copywriters_own_edit_keeps_the_copy_stage_but_anyone_elses_does_not() {
+    let team = team();
+    let def = def_of("agency-marketing", &team);
+    let facts = Facts::default();
+    let owner = 1; // the post's owner here is the workspace owner, so the copywriters are 4 and 6
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(owner), mark(1, owner)).unwrap();
+    assert_eq!(review.decide(&c, approve(6, 1)), Ok(waiting("account")));
+    // Copywriter 4 tightens the text: the copy stage still holds.
+    assert_eq!(review.edit(&c, mark(2, OWNER)), Ok(Progress::Waiting { stage: "account".into(), started: false }));
+    assert_eq!(review.decide(&c, approve(2, 2)), Ok(waiting("client")));
+    // The owner (not a copywriter) edits: back to the copywriters.
+    assert_eq!(review.edit(&c, mark(3, owner)), Ok(waiting("copy")));
+    assert_eq!(review.decide(&c, approve(6, 3)), Ok(waiting("account")));
+}
+
+#[test]
+fn parallel_lanes_all_complete_and_a_member_of_two_says_which() {
+    let mut team = team();
+    // 5 is in Legal; put them in PR too.
+    let pr = team.groups["PR"];
+    team.people.groups.entry(pr).or_default().insert(user(5));
+    let def = def_of("cross-department", &team);
+    let facts = Facts::default();
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+    assert_eq!(review.decide(&c, approve(2, 1)), Ok(Progress::Waiting { stage: "departments".into(), started: false }));
+    assert!(matches!(review.decide(&c, approve(5, 1)), Err(ReviewError::WhichLane(_))));
+    assert_eq!(
+        review.decide(&c, DecisionInput { lane: Some("pr".into()), ..approve(5, 1) }),
+        Ok(Progress::Waiting { stage: "departments".into(), started: false })
+    );
+    // Another PR member may still approve; the lane already had enough.
+    assert_eq!(review.decide(&c, approve(3, 1)), Ok(Progress::Waiting { stage: "departments".into(), started: false }));
+    assert_eq!(review.decide(&c, DecisionInput { lane: Some("legal".into()), ..approve(5, 1) }), Ok(Progress::Approved));
+}
+
+#[test]
+fn high_stakes_needs_legal_and_leadership_after_the_manager() {
+    let team = team();
+    let def = def_of("high-stakes", &team);
+    let facts = Facts::default();
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+    assert_eq!(review.decide(&c, approve(3, 1)), Ok(waiting("signoff")));
+    assert_eq!(
+        review.decide(&c, DecisionInput { lane: Some("leadership".into()), ..approve(7, 1) }),
+        Ok(Progress::Waiting { stage: "signoff".into(), started: false })
+    );
+    assert_eq!(review.decide(&c, approve(5, 1)), Ok(Progress::Approved));
+}
+
+#[test]
+fn nobody_approves_their_own_post_unless_the_workflow_allows_it() {
+    let team = team();
+    let mut def = def_of("routine", &team);
+    def.stages[0].lanes[0].approvers = vec![Approver::Role(Role::Manager)];
+    let facts = Facts::default();
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(2), mark(1, 2)).unwrap();
+    assert_eq!(review.stages[0].lanes[0].asked, [Principal::User(user(3))].into(), "the owner is not asked");
+    assert_eq!(review.decide(&c, approve(2, 1)), Err(ReviewError::OwnPost));
+    // A lane only the owner could answer cannot start.
+    def.stages[0].lanes[0].approvers = vec![Approver::User(user(2))];
+    let c = cx(&def, &facts, &team.people, t0());
+    assert!(matches!(Review::start(&c, user(2), mark(1, 2)), Err(ReviewError::Unstaffed { .. })));
+    def.allow_self_approval = true;
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(2), mark(1, 2)).unwrap();
+    assert_eq!(review.decide(&c, approve(2, 1)), Ok(Progress::Approved));
+}
+
+#[test]
+fn all_and_n_of_m_lanes_count_distinct_approvers() {
+    let team = team();
+    let mut def = def_of("routine", &team);
+    def.stages[0].lanes[0].approvers = vec![Approver::Role(Role::Reviewer), Approver::Role(Role::Manager)];
+    def.stages[0].lanes[0].rule = Rule::AtLeast(2);
+    let facts = Facts::default();
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+    review.decide(&c, approve(5, 1)).unwrap();
+    assert_eq!(review.decide(&c, approve(5, 1)), Err(ReviewError::AlreadyDecided));
+    assert_eq!(review.decide(&c, approve(3, 1)), Ok(Progress::Approved));
+
+    def.stages[0].lanes[0].rule = Rule::All;
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+    assert_eq!(review.stages[0].lanes[0].needed, 4);
+    for by in [2, 3, 5] {
+        assert!(matches!(review.decide(&c, approve(by, 1)), Ok(Progress::Waiting { .. })));
+    }
+    assert_eq!(review.decide(&c, approve(6, 1)), Ok(Progress::Approved));
+
+    def.stages[0].lanes[0].rule = Rule::AtLeast(5);
+    let c = cx(&def, &facts, &team.people, t0());
+    assert_eq!(
+        Review::start(&c, user(OWNER), mark(1, OWNER)).map(|_| ()),
+        Err(ReviewError::Unstaffed { stage: "review".into(), lane: "review".into(), needed: 5, available: 4 })
+    );
+}
+
+#[test]
+fn a_delegate_stands_in_while_the_delegation_lasts_and_the_record_says_so() {
+    let mut team = team();
+    let hours = |h| t0() + SignedDuration::from_hours(h);
+    team.people.delegations.push(Delegation { from: user(5), delegate: user(8), starts_at: hours(24), ends_at: hours(48) });
+    let def = def_of("hospital", &team);
+    let facts = Facts { repurposed: true, ..Facts::default() };
+    let (mut review, _) = Review::start(&cx(&def, &facts, &team.people, t0()), user(OWNER), mark(1, OWNER)).unwrap();
+    let all: BTreeSet<String> = ["alt-text", "style", "hashtags", "tags"].map(String::from).into();
+    let by_delegate = DecisionInput { checklist: all, ..approve(8, 1) };
+    let early = cx(&def, &facts, &team.people, hours(1));
+    assert_eq!(review.decide(&early, by_delegate.clone()), Err(ReviewError::NotAsked), "the delegation has not begun");
+    let during = cx(&def, &facts, &team.people, hours(30));
+    assert_eq!(review.decide(&during, by_delegate), Ok(Progress::Approved));
+    let decision = &review.decisions[0];
+    assert_eq!((&decision.by, &decision.for_whom), (&Principal::User(user(8)), &Principal::User(user(5))));
+}
+
+#[test]
+fn reminders_and_escalation_follow_the_stage_and_ignore_an_old_round() {
+    let team = team();
+    let def = def_of("hospital", &team);
+    let facts = Facts { repurposed: true, ..Facts::default() };
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+    let timers = review.timers(&def);
+    let at = |kind: TimerKind| timers.iter().find(|t| t.kind == kind).map(|t| t.at);
+    assert_eq!(at(TimerKind::Reminder { percent: 50 }), Some(t0() + SignedDuration::from_hours(12)));
+    assert_eq!(at(TimerKind::Reminder { percent: 100 }), Some(t0() + SignedDuration::from_hours(24)));
+    assert_eq!(at(TimerKind::Escalate), Some(t0() + SignedDuration::from_hours(48)));
+    assert_eq!(review.stages[3].due_at, Some(t0() + SignedDuration::from_hours(24)));
+    assert_eq!(review.waiting_for(&def), [Principal::User(user(5)), Principal::User(user(6))].into());
+
+    let round = review.stages[3].round;
+    assert!(!review.escalate(&c, "qa", round + 1), "a timer from another round does nothing");
+    assert!(review.escalate(&c, "qa", round));
+    assert!(review.stages[3].lanes[0].asked.contains(&Principal::User(user(2))), "managers are now asked too");
+    let all: BTreeSet<String> = ["alt-text", "style", "hashtags", "tags"].map(String::from).into();
+    assert_eq!(review.decide(&c, DecisionInput { checklist: all, ..approve(3, 1) }), Ok(Progress::Approved));
+    assert!(review.timers(&def).is_empty());
+}
+
+#[test]
+fn an_override_needs_a_reason_and_covers_only_the_content_it_saw() {
+    let team = team();
+    let def = def_of("high-stakes", &team);
+    let facts = Facts::default();
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+    assert_eq!(review.override_stage(&c, user(7), " "), Err(ReviewError::ReasonRequired));
+    assert_eq!(review.override_stage(&c, user(7), "Manager on leave; agreed by phone"), Ok(waiting("signoff")));
+    assert_eq!(review.edit(&c, mark(2, OWNER)), Ok(waiting("manager")));
+}
+
+#[test]
+fn definitions_with_impossible_shapes_are_refused() {
+    let team = team();
+    let empty = Definition { stages: Vec::new(), allow_self_approval: false, on_publish_time: PublishTimePolicy::Hold };
+    assert!(empty.validate().is_err());
+    let mut def = def_of("routine", &team);
+    def.stages[0].lanes[0].approvers = vec![Approver::User(user(2)), Approver::User(user(3))];
+    def.stages[0].lanes[0].rule = Rule::AtLeast(3);
+    let errors = def.validate().unwrap_err();
+    assert!(errors.iter().any(|e| e.field == "stages[0].lanes[0].rule" && e.message.contains("only 2")), "{errors:?}");
+    let mut def = def_of("routine", &team);
+    def.stages.push(def.stages[0].clone());
+    def.stages[0].lanes[0].approvers.clear();
+    def.stages[0].escalation = Some(Escalation { after_minutes: 0, to: Vec::new() });
+    def.stages[0].reminders = vec![50];
+    let fields: BTreeSet<String> = def.validate().unwrap_err().into_iter().map(|e| e.field).collect();
+    for field in [
+        "stages[1].key",
+        "stages[0].lanes[0].approvers",
+        "stages[0].escalation.to",
+        "stages[0].escalation.after_minutes",
+        "stages[0].reminders",
+    ] {
+        assert!(fields.contains(field), "{field} missing from {fields:?}");
+    }
+}
+
+/// The stages a review actually started, and whom each asked, when every
+/// stage is approved by the first person asked.
+fn walk(def: &Definition, facts: &Facts, people: &People, owner: UserId) -> Vec<(String, Vec<BTreeSet<Principal>>)> {
+    let c = cx(def, facts, people, t0());
+    let Ok((mut review, _)) = Review::start(&c, owner, RevisionMark { hash: hash(1), author: Principal::User(owner) }) else {
+        return Vec::new();
+    };
+    let mut seen = Vec::new();
+    while let Some(i) = review.active_stage().filter(|_| review.status == ReviewStatus::Active) {
+        let stage = &def.stages[i];
+        seen.push((stage.key.clone(), review.stages[i].lanes.iter().map(|l| l.asked.clone()).collect()));
+        let checklist: BTreeSet<String> = stage.checklist.iter().map(|c| c.key.clone()).collect();
+        for lane in review.stages[i].lanes.clone() {
+            for who in lane.asked.iter().take(lane.needed as usize) {
+                let input = DecisionInput {
+                    by: who.clone(),
+                    verdict: Verdict::Approve,
+                    revision: hash(1),
+                    comment: None,
+                    checklist: checklist.clone(),
+                    lane: Some(lane.key.clone()),
+                };
+                let _ = review.decide(&c, input);
+            }
+        }
+        if review.active_stage() == Some(i) {
+            break;
+        }
+    }
+    seen
+}
+
+fn facts_strategy() -> impl Strategy<Value = Facts> {
+    (any::<bool>(), any::<bool>()).prop_map(|(repurposed, shares_link)| Facts { repurposed, shares_link, ..Facts::default() })
+}
+
+/// One step of a random history.
+#[derive(Debug, Clone)]
+enum Step {
+    Decide { by: u128, verdict: u8, stale: bool, lane: Option<u8> },
+    Edit { by: u128 },
+    Resubmit,
+    Refresh { repurposed: bool },
+    Delegate { from: u128, to: u128 },
+    Override { by: u128 },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        6 => (1u128..=8, 0u8..10, any::<bool>(), proptest::option::of(0u8..3))
+            .prop_map(|(by, verdict, stale, lane)| Step::Decide { by, verdict, stale, lane }),
+        2 => (1u128..=8).prop_map(|by| Step::Edit { by }),
+        1 => Just(Step::Resubmit),
+        1 => any::<bool>().prop_map(|repurposed| Step::Refresh { repurposed }),
+        1 => (1u128..=8, 1u128..=8).prop_map(|(from, to)| Step::Delegate { from, to }),
+        1 => (1u128..=8).prop_map(|by| Step::Override { by }),
+    ]
+}
+
+/// Whether every lane of every stage not skipped has enough approvals of
+/// exactly the current revision (or an override of it).
+fn strictly_approved(review: &Review, def: &Definition, facts: &Facts) -> bool {
+    def.stages.iter().zip(&review.stages).all(|(stage, run)| {
+        stage.skip_if.iter().any(|c| c.matches(facts))
+            || review.overrides.iter().any(|o| o.stage == run.key && &o.revision == review.current_revision())
+            || run.lanes.iter().all(|lane| {
+                let approvals: BTreeSet<&Principal> = review
+                    .decisions
+                    .iter()
+                    .filter(|d| d.stage == run.key && d.lane == lane.key && d.verdict == Verdict::Approve)
+                    .filter(|d| &d.revision == review.current_revision() && lane.asked.contains(&d.for_whom))
+                    .map(|d| &d.for_whom)
+                    .collect();
+                approvals.len() >= lane.needed as usize
+            })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn the_simulator_predicts_the_path_the_review_takes(key in 0..TEMPLATES.len(), facts in facts_strategy()) {
+        let team = team();
+        let def = def_of(TEMPLATES[key].key, &team);
+        let predicted: Vec<(String, Vec<BTreeSet<Principal>>)> = plan(&def, &facts, &team.people, user(OWNER))
+            .stages
+            .into_iter()
+            .filter(|s| s.skipped_by.is_none())
+            .map(|s| (s.key, s.lanes.into_iter().map(|l| l.asked).collect()))
+            .collect();
+        prop_assert_eq!(walk(&def, &facts, &team.people, user(OWNER)), predicted);
+    }
+
+    #[test]
+    fn no_review_approves_content_its_stages_did_not_approve(
+        key in 0..TEMPLATES.len(),
+        keep_own_edits in any::<bool>(),
+        steps in proptest::collection::vec(step(), 1..40),
+    ) {
+        let mut team = team();
+        let mut def = def_of(TEMPLATES[key].key, &team);
+        if !keep_own_edits {
+            def.stages.iter_mut().for_each(|s: &mut Stage| s.own_edits_keep_stage = false);
+        }
+        let mut facts = Facts::default();
+        let mut now = t0();
+        let c = cx(&def, &facts, &team.people, now);
+        let Ok((mut review, _)) = Review::start(&c, user(OWNER), mark(1, OWNER)) else { return Ok(()) };
+        let mut next_revision = 2u8;
+        for step in steps {
+            now += SignedDuration::from_mins(5);
+            let before = review.clone();
+            let was_approved = review.status == ReviewStatus::Approved;
+            let c = cx(&def, &facts, &team.people, now);
+            let result = match step.clone() {
+                Step::Decide { by, verdict, stale, lane } => {
+                    let verdict = match verdict { 0 => Verdict::Reject, 1 => Verdict::RequestChanges, _ => Verdict::Approve };
+                    let revision = if stale && review.revisions.len() > 1 { review.revisions[0].hash } else { *review.current_revision() };
+                    let checklist = review.active_stage().map(|i| def.stages[i].checklist.iter().map(|c| c.key.clone()).collect()).unwrap_or_default();
+                    let lane = lane.and_then(|l| review.active_stage().and_then(|i| def.stages[i].lanes.get(l as usize)).map(|l| l.key.clone()));
+                    let input = DecisionInput { by: Principal::User(user(by)), verdict, revision, comment: Some("because".into()), checklist, lane };
+                    review.decide(&c, input).map(|_| ())
+                }
+                Step::Edit { by } => {
+                    next_revision = next_revision.wrapping_add(1).max(2);
+                    let edited = review.edit(&c, mark(next_revision, by)).map(|_| ());
+                    if edited.is_ok() && !keep_own_edits && was_approved {
+                        prop_assert_ne!(review.status, ReviewStatus::Approved, "an edit kept an approval");
+                    }
+                    edited
+                }
+                Step::Resubmit => review.resubmit(&c).map(|_| ()),
+                Step::Refresh { repurposed } => {
+                    facts.repurposed = repurposed;
+                    let c = cx(&def, &facts, &team.people, now);
+                    review.refresh(&c).map(|_| ())
+                }
+                Step::Delegate { from, to } => {
+                    team.people.delegations.push(Delegation { from: user(from), delegate: user(to), starts_at: now, ends_at: now + SignedDuration::from_hours(1) });
+                    Ok(())
+                }
+                Step::Override { by } => review.override_stage(&c, user(by), "approved by phone").map(|_| ()),
+            };
+            if result.is_err() {
+                prop_assert_eq!(&review, &before, "a refused step changed the review: {:?}", step);
+            }
+            if review.status == ReviewStatus::Approved {
+                prop_assert!(review.fully_covered(&def, &facts));
+                if !keep_own_edits {
+                    prop_assert!(strictly_approved(&review, &def, &facts), "approved without approvals of the current revision");
+                }
+            }
+        }
+    }
+}
