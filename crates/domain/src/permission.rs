@@ -77,6 +77,8 @@ pub enum Permission {
     EditOwnPosts,
     EditAnyPost,
     UploadMedia,
+    ManageWorkflows,
+    OverrideReviews,
 }
 
 pub struct Row {
@@ -109,6 +111,11 @@ pub const MATRIX: &[Row] = &[
     Row { permission: Permission::EditOwnPosts, description: "Edit and reschedule their own posts", allowed: [Y, Y, Y, Y, N, N] },
     Row { permission: Permission::EditAnyPost, description: "Edit and reschedule anybody's posts", allowed: [Y, Y, Y, N, N, N] },
     Row { permission: Permission::UploadMedia, description: "Upload images and videos", allowed: [Y, Y, Y, Y, N, N] },
+    Row {
+        permission: Permission::ManageWorkflows,
+        description: "Create and edit workflows and routing rules",
+        allowed: [Y, Y, Y, N, N, N],
+    },
     Row { permission: Permission::ManagePlanning, description: "Create and change campaigns and labels", allowed: [Y, Y, Y, N, N, N] },
     Row { permission: Permission::ManageGroups, description: "Create groups and choose their members", allowed: [Y, Y, Y, N, N, N] },
     Row {
@@ -125,6 +132,11 @@ pub const MATRIX: &[Row] = &[
     Row {
         permission: Permission::ManageTokens,
         description: "Create, list and revoke API tokens (a token's role never exceeds its creator's)",
+        allowed: [Y, Y, N, N, N, N],
+    },
+    Row {
+        permission: Permission::OverrideReviews,
+        description: "Approve a review stage outright, with a recorded reason",
         allowed: [Y, Y, N, N, N, N],
     },
     Row {
@@ -173,6 +185,8 @@ mod tests {
             Permission::EditOwnPosts,
             Permission::EditAnyPost,
             Permission::UploadMedia,
+            Permission::ManageWorkflows,
+            Permission::OverrideReviews,
         ];
         for p in all {
             assert_eq!(MATRIX.iter().filter(|r| r.permission == p).count(), 1, "{p:?}");

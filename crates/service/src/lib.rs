@@ -14,6 +14,8 @@ pub mod error;
 pub mod media;
 pub mod planning;
 pub mod posts;
+pub mod reviews;
+pub mod workflows;
 pub mod workspaces;
 
 use std::{path::PathBuf, sync::Arc};

@@ -11,6 +11,7 @@ use greenlight_domain::{
     post::{PostEvent, PostState},
     schedule::PlannedTime,
     validation::{Errors, FieldError},
+    workflow::Progress,
 };
 use greenlight_store::{
     StoreError, Tx, media, planning,
@@ -24,6 +25,7 @@ use crate::{
     App, Caller, access,
     audit::record,
     error::{Error, Result},
+    reviews,
 };
 
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -399,13 +401,23 @@ pub async fn save_revision(
         created_at: now,
     };
     let from_state = post.state;
+    posts::insert_revision(&mut tx, &revision).await?;
+    // A running review re-runs the stages the edit un-covers; if every stage
+    // still covers it (its own approvers' edits), it stays approved.
+    let review = reviews::content_edited(&mut tx, app, &post, hash, author).await?;
+    let state = match &review {
+        Some((_, Progress::Approved)) => state.apply(PostEvent::Approve).map_err(|e| Error::Conflict(e.to_string()))?,
+        _ => state,
+    };
     post.state = state;
     post.current_revision_id = Some(revision.id);
     post.version += 1;
     post.updated_at = now;
-    posts::insert_revision(&mut tx, &revision).await?;
     posts::update_post(&mut tx, &post, expected).await.map_err(stale(expected))?;
     let mut data = json!({ "revision": revision.number, "content_hash": revision.content_hash });
+    if let Some((review, _)) = review {
+        data["review"] = json!(review);
+    }
     if from_state != state {
         data["state"] = json!({ "from": from_state, "to": state });
     }

@@ -14,6 +14,7 @@ pub mod media;
 pub mod planning;
 pub mod posts;
 mod time;
+pub mod workflows;
 pub mod workspaces;
 
 pub use db::{Db, StoreError, Tx};

@@ -62,6 +62,17 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/workspaces/{ws}/posts/{post}/revisions/{number}", json!(null), Some(P::ViewPosts)),
         route(M::GET, "/workspaces/{ws}/posts/{post}/diff?from=1&to=1", json!(null), Some(P::ViewPosts)),
         route(M::GET, "/workspaces/{ws}/posts/{post}/history", json!(null), Some(P::ViewPosts)),
+        route(M::GET, "/workspaces/{ws}/workflows", json!(null), Some(P::ViewWorkspace)),
+        route(M::POST, "/workspaces/{ws}/workflows", json!({"name": "W {role}", "template": "routine"}), Some(P::ManageWorkflows)),
+        route(M::GET, "/workspaces/{ws}/workflows/{workflow}", json!(null), Some(P::ViewWorkspace)),
+        route(M::PUT, "/workspaces/{ws}/workflows/{workflow}", json!({"version": 1, "name": "Renamed {role}"}), Some(P::ManageWorkflows)),
+        route(M::GET, "/workspaces/{ws}/routes", json!(null), Some(P::ViewWorkspace)),
+        route(M::PUT, "/workspaces/{ws}/routes", json!([]), Some(P::ManageWorkflows)),
+        route(M::GET, "/workspaces/{ws}/posts/{post}/simulation", json!(null), Some(P::ViewPosts)),
+        route(M::GET, "/workspaces/{ws}/posts/{post}/review", json!(null), Some(P::ViewPosts)),
+        route(M::POST, "/workspaces/{ws}/posts/{post}/review", json!(null), Some(P::EditAnyPost)),
+        route(M::POST, "/workspaces/{ws}/posts/{post}/review/override", json!({"reason": "by phone"}), Some(P::OverrideReviews)),
+        route(M::POST, "/workspaces/{ws}/posts/{post}/review/withdraw", json!(null), Some(P::EditAnyPost)),
         route(M::GET, "/workspaces/{ws}/media", json!(null), Some(P::ViewPosts)),
         // Not multipart: allowed roles learn that (400), others are refused first.
         route(M::POST, "/workspaces/{ws}/media", json!({"file": "x"}), Some(P::UploadMedia)),
@@ -91,6 +102,7 @@ struct Spare {
 struct Ids {
     ws: String,
     post: String,
+    workflow: String,
     media: String,
     spares: HashMap<&'static str, Spare>,
 }
@@ -109,6 +121,12 @@ async fn ids(h: &Harness, name: &str) -> Ids {
         owner.request(Method::POST, &format!("/workspaces/{ws}/media")).multipart(reqwest::multipart::Form::new().part("file", part)),
     )
     .await;
+    // The post is in review, by the default workflow.
+    let workflow =
+        owner.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Routine", "template": "routine", "is_default": true})).await;
+    assert_eq!(workflow.status, StatusCode::CREATED, "{}", workflow.body);
+    let submitted = owner.post(&format!("/workspaces/{ws}/posts/{}/review", post.body["post"]["id"].as_str().unwrap()), json!(null)).await;
+    assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
     let mut spares = HashMap::new();
     for role in ROLES {
         let email = format!("spare-{role}@{name}.example.org");
@@ -120,7 +138,13 @@ async fn ids(h: &Harness, name: &str) -> Ids {
         let id = |r: &Reply| r.body["id"].as_str().unwrap().to_owned();
         spares.insert(role, Spare { user, group: id(&group), token: id(&token) });
     }
-    Ids { ws, post: post.body["post"]["id"].as_str().unwrap().to_owned(), media: media.body["id"].as_str().unwrap().to_owned(), spares }
+    Ids {
+        ws,
+        post: post.body["post"]["id"].as_str().unwrap().to_owned(),
+        workflow: workflow.body["id"].as_str().unwrap().to_owned(),
+        media: media.body["id"].as_str().unwrap().to_owned(),
+        spares,
+    }
 }
 
 fn fill(template: &str, ids: &Ids, role: &str) -> String {
@@ -129,6 +153,7 @@ fn fill(template: &str, ids: &Ids, role: &str) -> String {
         .replace("{ws}", &ids.ws)
         .replace("{post}", &ids.post)
         .replace("{media}", &ids.media)
+        .replace("{workflow}", &ids.workflow)
         .replace("{number}", "1")
         .replace("{user}", &spare.user)
         .replace("{group}", &spare.group)

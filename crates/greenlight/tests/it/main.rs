@@ -10,6 +10,7 @@ mod harness;
 mod input;
 mod openapi;
 mod posts;
+mod reviews;
 
 use rstest_reuse::template;
 

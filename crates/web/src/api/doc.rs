@@ -40,6 +40,8 @@ use crate::{extract::SESSION_COOKIE, problem::Problem};
         (name = "posts", description = "Posts, revisions and diffs"),
         (name = "media", description = "The media library"),
         (name = "audit", description = "History and verification of the audit log"),
+        (name = "workflows", description = "Workflows, their versions, templates and routing rules"),
+        (name = "reviews", description = "Submitting posts, decisions pinned to revisions, my reviews"),
     )
 )]
 pub struct ApiDoc;
@@ -122,3 +124,10 @@ impl PartialSchema for Bytes {
 }
 
 impl ToSchema for Bytes {}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct WorkflowPath {
+    /// The workflow's id.
+    workflow: greenlight_domain::id::WorkflowId,
+}

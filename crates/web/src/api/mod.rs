@@ -3,6 +3,7 @@
 mod doc;
 mod media;
 mod posts;
+mod reviews;
 mod session;
 mod workspaces;
 
@@ -19,7 +20,12 @@ use crate::AppState;
 
 /// The API's routes, each with its operation in the OpenAPI document.
 pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
-    let api = OpenApiRouter::new().merge(session::routes()).merge(workspaces::routes()).merge(posts::routes()).merge(media::routes(state));
+    let api = OpenApiRouter::new()
+        .merge(session::routes())
+        .merge(workspaces::routes())
+        .merge(posts::routes())
+        .merge(reviews::routes())
+        .merge(media::routes(state));
     OpenApiRouter::with_openapi(doc::ApiDoc::openapi()).nest("/api/v1", api)
 }
 

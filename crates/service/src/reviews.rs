@@ -1,0 +1,411 @@
+//! Reviews: submitting a post, decisions pinned to revisions, withdrawal,
+//! overrides, and "my reviews". The engine decides; this module loads what
+//! it needs, stores what it did, moves the post's state, and records it all
+//! in one transaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use greenlight_domain::{
+    Timestamp,
+    audit::Chain,
+    canonical::Hash,
+    content::Content,
+    id::{PostId, ReviewId, UserId, WorkspaceId},
+    permission::Permission,
+    post::PostEvent,
+    workflow::{
+        Context, DecisionInput, Facts, People, Principal, Progress, Review, ReviewError, ReviewStatus, Verdict, review::RevisionMark,
+    },
+};
+use greenlight_store::{
+    StoreError, Tx,
+    posts::{self, Post},
+    workflows::{self, ReviewRecord, Workflow},
+    workspaces,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    App, Caller, access,
+    audit::record,
+    error::{Error, Result},
+    posts::visible_post,
+    workflows::routed,
+};
+
+fn engine_error(err: ReviewError) -> Error {
+    let message = err.to_string();
+    match err {
+        ReviewError::NotAsked | ReviewError::OwnPost => Error::Forbidden(message),
+        ReviewError::CommentRequired => Error::field("comment", message),
+        ReviewError::ChecklistOpen(_) | ReviewError::UnknownChecklistItem(_) => Error::field("checklist", message),
+        ReviewError::ReasonRequired => Error::field("reason", message),
+        ReviewError::WhichLane(_) => Error::field("lane", message),
+        ReviewError::Stale { .. }
+        | ReviewError::NotActive(_)
+        | ReviewError::AlreadyDecided
+        | ReviewError::Unstaffed { .. }
+        | ReviewError::Mismatch => Error::Conflict(message),
+    }
+}
+
+fn all_text(content: &Content) -> String {
+    let mut text = vec![content.text.as_str()];
+    text.extend(content.first_comment.as_deref());
+    for v in content.variants.values() {
+        text.extend(v.text.as_deref());
+        text.extend(v.first_comment.as_deref());
+    }
+    text.join("\n")
+}
+
+/// What the engine needs about a post and the workspace's people.
+pub async fn facts_and_people(tx: &mut Tx, ws: WorkspaceId, post: &Post) -> Result<(Facts, People)> {
+    let revision = posts::latest_revision(tx, post.id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
+    let members = workspaces::members(tx, ws).await?;
+    let groups = workspaces::groups(tx, ws).await?;
+    let people = People {
+        members: members.iter().map(|m| (m.user_id, m.role)).collect(),
+        groups: groups.iter().map(|g| (g.id, g.member_ids.iter().copied().collect())).collect(),
+        delegations: Vec::new(),
+    };
+    let facts = Facts {
+        labels: post.label_ids.iter().copied().collect(),
+        channels: post.channel_ids.iter().copied().collect(),
+        campaign: post.campaign_id,
+        author_role: people.members.get(&post.owner_id).copied(),
+        author_groups: groups.iter().filter(|g| g.member_ids.contains(&post.owner_id)).map(|g| g.id).collect(),
+        text: all_text(&revision.content),
+        repurposed: false,
+        shares_link: revision.content.link.is_some() || revision.content.variants.values().any(|v| v.link.is_some()),
+    };
+    Ok((facts, people))
+}
+
+/// A review as the API shows it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReviewView {
+    #[serde(flatten)]
+    pub record: ReviewRecord,
+    pub workflow_name: String,
+    /// The hash of the revision under review: decisions must name it.
+    pub current_revision: Hash,
+    pub waiting_for: BTreeSet<Principal>,
+}
+
+fn view(record: ReviewRecord, workflow: &Workflow) -> ReviewView {
+    let current_revision = *record.run.current_revision();
+    let waiting_for = record.run.waiting_for(&workflow.definition);
+    ReviewView { record, workflow_name: workflow.name.clone(), current_revision, waiting_for }
+}
+
+/// Everything one step of a review needs, loaded in its transaction.
+struct Loaded {
+    post: Post,
+    record: ReviewRecord,
+    workflow: Workflow,
+    facts: Facts,
+    people: People,
+}
+
+async fn load_open(tx: &mut Tx, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<Loaded> {
+    let (_, post) = visible_post(tx, caller, ws, id).await?;
+    let record = workflows::open_review(tx, id).await?.ok_or(Error::NotFound("open review"))?;
+    let workflow =
+        workflows::workflow(tx, ws, record.workflow_id, Some(record.workflow_version)).await?.ok_or(Error::NotFound("workflow"))?;
+    let (facts, people) = facts_and_people(tx, ws, &post).await?;
+    Ok(Loaded { post, record, workflow, facts, people })
+}
+
+/// Stores the review and moves the post as the engine's progress says.
+async fn save(tx: &mut Tx, app: &App, loaded: &mut Loaded, events: &[PostEvent]) -> Result<()> {
+    loaded.record.version += 1;
+    loaded.record.updated_at = app.now();
+    workflows::update_review(tx, &loaded.record).await.map_err(|e| match e {
+        StoreError::Stale => Error::Conflict("the review changed meanwhile; reload and decide again".into()),
+        other => other.into(),
+    })?;
+    move_post(tx, app, &mut loaded.post, events).await
+}
+
+async fn move_post(tx: &mut Tx, app: &App, post: &mut Post, events: &[PostEvent]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let expected = post.version;
+    for event in events {
+        post.state = post.state.apply(*event).map_err(|e| Error::Conflict(e.to_string()))?;
+    }
+    post.version += 1;
+    post.updated_at = app.now();
+    posts::update_post(tx, post, expected).await.map_err(|e| match e {
+        StoreError::Stale => Error::Conflict("the post changed meanwhile; reload and try again".into()),
+        other => other.into(),
+    })
+}
+
+fn post_events(progress: &Progress) -> Vec<PostEvent> {
+    match progress {
+        Progress::Approved => vec![PostEvent::Approve],
+        Progress::ChangesRequested => vec![PostEvent::RequestChanges],
+        Progress::Rejected => vec![PostEvent::Reject],
+        Progress::Waiting { .. } => Vec::new(),
+    }
+}
+
+fn progress_json(progress: &Progress) -> serde_json::Value {
+    match progress {
+        Progress::Waiting { stage, started } => json!({ "waiting_at": stage, "stage_started": started }),
+        Progress::Approved => json!({ "outcome": "approved" }),
+        Progress::ChangesRequested => json!({ "outcome": "changes_requested" }),
+        Progress::Rejected => json!({ "outcome": "rejected" }),
+    }
+}
+
+/// Submits a post for review with the workflow routing picks, at its
+/// current revision; after changes were requested, resubmits.
+pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<ReviewView> {
+    let user = caller.require_user()?;
+    let mut tx = app.db.write().await?;
+    let (role, mut post) = visible_post(&mut tx, caller, ws, id).await?;
+    let own = post.owner_id == user;
+    if !(role.can(Permission::EditAnyPost) || (own && role.can(Permission::EditOwnPosts))) {
+        return Err(Error::Forbidden(format!("a {role} cannot submit this post")));
+    }
+    let now = app.now();
+    if let Some(open) = workflows::open_review(&mut tx, id).await? {
+        if open.run.status != ReviewStatus::ChangesRequested {
+            return Err(Error::Conflict("the post is already in review".into()));
+        }
+        let mut loaded = load_open(&mut tx, caller, ws, id).await?;
+        let cx =
+            Context { def: &loaded.workflow.definition, facts: &loaded.facts, people: &loaded.people, planned: planned(&loaded.post), now };
+        let progress = loaded.record.run.resubmit(&cx).map_err(engine_error)?;
+        let mut events = vec![PostEvent::Submit];
+        events.extend(post_events(&progress));
+        save(&mut tx, app, &mut loaded, &events).await?;
+        let data = json!({ "review": loaded.record.id, "progress": progress_json(&progress) });
+        record(&mut tx, app, caller, Chain::Workspace(ws), "review.resubmitted", ("post", Some(id.uuid())), data).await?;
+        tx.commit().await?;
+        return Ok(view(loaded.record, &loaded.workflow));
+    }
+    let (facts, people) = facts_and_people(&mut tx, ws, &post).await?;
+    let workflow = routed(&mut tx, ws, &facts).await?;
+    let revision = posts::latest_revision(&mut tx, id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
+    let cx = Context { def: &workflow.definition, facts: &facts, people: &people, planned: planned(&post), now };
+    let mark = RevisionMark { hash: revision.content_hash, author: Principal::User(revision.author_id) };
+    let (run, progress) = Review::start(&cx, post.owner_id, mark).map_err(engine_error)?;
+    let started = ReviewRecord {
+        id: ReviewId::from_uuid(Uuid::now_v7()),
+        workspace_id: ws,
+        post_id: id,
+        workflow_id: workflow.id,
+        workflow_version: workflow.version,
+        version: 1,
+        run,
+        created_at: now,
+        updated_at: now,
+    };
+    workflows::insert_review(&mut tx, &started).await.map_err(|e| match e {
+        StoreError::Duplicate => Error::Conflict("the post is already in review".into()),
+        other => other.into(),
+    })?;
+    let mut events = vec![PostEvent::Submit];
+    events.extend(post_events(&progress));
+    move_post(&mut tx, app, &mut post, &events).await?;
+    let data = json!({
+        "review": started.id, "workflow": workflow.id, "workflow_version": workflow.version,
+        "revision": revision.number, "content_hash": revision.content_hash, "progress": progress_json(&progress),
+    });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "review.started", ("post", Some(id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(view(started, &workflow))
+}
+
+fn planned(post: &Post) -> Option<Timestamp> {
+    post.planned.as_ref().map(|p| p.at)
+}
+
+/// A decision as the API takes it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    pub verdict: Verdict,
+    /// The content hash of the revision the decider saw.
+    pub revision: Hash,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub checklist: BTreeSet<String>,
+    #[serde(default)]
+    pub lane: Option<String>,
+}
+
+pub const MAX_COMMENT_CHARS: usize = 10_000;
+
+pub async fn decide(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, input: DecisionRequest) -> Result<ReviewView> {
+    let user = caller.require_user()?;
+    if input.comment.as_deref().is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
+        return Err(Error::field("comment", format!("at most {MAX_COMMENT_CHARS} characters")));
+    }
+    let mut tx = app.db.write().await?;
+    let mut loaded = load_open(&mut tx, caller, ws, id).await?;
+    let now = app.now();
+    let cx =
+        Context { def: &loaded.workflow.definition, facts: &loaded.facts, people: &loaded.people, planned: planned(&loaded.post), now };
+    let decision = DecisionInput {
+        by: Principal::User(user),
+        verdict: input.verdict,
+        revision: input.revision,
+        comment: input.comment,
+        checklist: input.checklist,
+        lane: input.lane,
+    };
+    let progress = loaded.record.run.decide(&cx, decision).map_err(engine_error)?;
+    let made = loaded.record.run.decisions.last().cloned().ok_or_else(|| Error::Internal("decision not recorded".into()))?;
+    save(&mut tx, app, &mut loaded, &post_events(&progress)).await?;
+    let data = json!({
+        "review": loaded.record.id, "stage": made.stage, "lane": made.lane, "verdict": made.verdict,
+        "content_hash": made.revision, "for": made.for_whom, "comment": made.comment, "checklist": made.checklist,
+        "progress": progress_json(&progress),
+    });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "review.decided", ("post", Some(id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(view(loaded.record, &loaded.workflow))
+}
+
+pub async fn withdraw(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<ReviewView> {
+    let user = caller.require_user()?;
+    let mut tx = app.db.write().await?;
+    let mut loaded = load_open(&mut tx, caller, ws, id).await?;
+    let role = access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
+    if !(role.can(Permission::EditAnyPost) || (loaded.post.owner_id == user && role.can(Permission::EditOwnPosts))) {
+        return Err(Error::Forbidden(format!("a {role} cannot withdraw this post")));
+    }
+    let from = loaded.record.run.status;
+    loaded.record.run.withdraw().map_err(engine_error)?;
+    // From "changes requested" the post goes back to review first, then out.
+    let events: &[PostEvent] =
+        if from == ReviewStatus::ChangesRequested { &[PostEvent::Submit, PostEvent::Withdraw] } else { &[PostEvent::Withdraw] };
+    save(&mut tx, app, &mut loaded, events).await?;
+    record(
+        &mut tx,
+        app,
+        caller,
+        Chain::Workspace(ws),
+        "review.withdrawn",
+        ("post", Some(id.uuid())),
+        json!({ "review": loaded.record.id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view(loaded.record, &loaded.workflow))
+}
+
+pub async fn override_stage(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, reason: &str) -> Result<ReviewView> {
+    let user = caller.require_user()?;
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::OverrideReviews).await?;
+    let mut loaded = load_open(&mut tx, caller, ws, id).await?;
+    let stage = loaded.record.run.active_stage().map(|i| loaded.record.run.stages[i].key.clone());
+    let cx = Context {
+        def: &loaded.workflow.definition,
+        facts: &loaded.facts,
+        people: &loaded.people,
+        planned: planned(&loaded.post),
+        now: app.now(),
+    };
+    let progress = loaded.record.run.override_stage(&cx, user, reason).map_err(engine_error)?;
+    save(&mut tx, app, &mut loaded, &post_events(&progress)).await?;
+    let data = json!({ "review": loaded.record.id, "stage": stage, "reason": reason.trim(), "progress": progress_json(&progress) });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "review.overridden", ("post", Some(id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(view(loaded.record, &loaded.workflow))
+}
+
+/// The post's latest review, open or finished.
+pub async fn review(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<ReviewView> {
+    let mut tx = app.db.read().await?;
+    visible_post(&mut tx, caller, ws, id).await?;
+    let record = workflows::latest_review(&mut tx, id).await?.ok_or(Error::NotFound("review"))?;
+    let workflow =
+        workflows::workflow(&mut tx, ws, record.workflow_id, Some(record.workflow_version)).await?.ok_or(Error::NotFound("workflow"))?;
+    Ok(view(record, &workflow))
+}
+
+/// Tells the post's open review about a new revision (in the edit's
+/// transaction). Returns the post events the engine's progress implies.
+pub async fn content_edited(tx: &mut Tx, app: &App, post: &Post, hash: Hash, author: UserId) -> Result<Option<(ReviewId, Progress)>> {
+    let Some(mut record) = workflows::open_review(tx, post.id).await? else { return Ok(None) };
+    let workflow = workflows::workflow(tx, post.workspace_id, record.workflow_id, Some(record.workflow_version))
+        .await?
+        .ok_or(Error::NotFound("workflow"))?;
+    let (facts, people) = facts_and_people(tx, post.workspace_id, post).await?;
+    let cx = Context { def: &workflow.definition, facts: &facts, people: &people, planned: planned(post), now: app.now() };
+    let progress = record.run.edit(&cx, RevisionMark { hash, author: Principal::User(author) }).map_err(engine_error)?;
+    record.version += 1;
+    record.updated_at = app.now();
+    workflows::update_review(tx, &record).await.map_err(|e| match e {
+        StoreError::Stale => Error::Conflict("the review changed meanwhile; save again".into()),
+        other => other.into(),
+    })?;
+    Ok(Some((record.id, progress)))
+}
+
+/// A review waiting for the caller.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WaitingReview {
+    pub workspace_id: WorkspaceId,
+    pub post_id: PostId,
+    pub post_title: String,
+    pub stage: String,
+    pub due_at: Option<Timestamp>,
+    pub overdue: bool,
+    pub current_revision: Hash,
+}
+
+/// Every running review that waits for the caller — asked directly or
+/// through a group or role — ordered by due time (undated last).
+pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>> {
+    let user = caller.require_user()?;
+    let now = app.now();
+    let mut tx = app.db.read().await?;
+    let mut out = Vec::new();
+    let spaces: Vec<WorkspaceId> = match caller.via {
+        crate::Via::Token { workspace, .. } => vec![workspace],
+        _ => workspaces::workspaces_of(&mut tx, user).await?.into_iter().map(|w| w.id).collect(),
+    };
+    let me = Principal::User(user);
+    for ws in spaces {
+        let mut definitions: BTreeMap<(greenlight_domain::id::WorkflowId, i64), Workflow> = BTreeMap::new();
+        for record in workflows::active_reviews(&mut tx, ws).await? {
+            let key = (record.workflow_id, record.workflow_version);
+            let workflow = match definitions.entry(key) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    let Some(w) = workflows::workflow(&mut tx, ws, key.0, Some(key.1)).await? else { continue };
+                    e.insert(w)
+                }
+            };
+            if !record.run.waiting_for(&workflow.definition).contains(&me) {
+                continue;
+            }
+            let Some(post) = posts::post(&mut tx, ws, record.post_id).await? else { continue };
+            let Some(i) = record.run.active_stage() else { continue };
+            let stage = &record.run.stages[i];
+            out.push(WaitingReview {
+                workspace_id: ws,
+                post_id: post.id,
+                post_title: post.title,
+                stage: stage.key.clone(),
+                due_at: stage.due_at,
+                overdue: stage.due_at.is_some_and(|d| d < now),
+                current_revision: *record.run.current_revision(),
+            });
+        }
+    }
+    out.sort_by_key(|r| (r.due_at.is_none(), r.due_at));
+    Ok(out)
+}

@@ -1,0 +1,284 @@
+//! Workflows (versioned), routing rules, templates and the simulator.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use greenlight_domain::{
+    audit::Chain,
+    id::{GroupId, PostId, RouteId, WorkflowId, WorkspaceId},
+    names::Name,
+    permission::Permission,
+    validation::Errors,
+    workflow::{Approver, Condition, Definition, Plan, plan, route, templates},
+};
+use greenlight_store::{
+    StoreError, Tx,
+    workflows::{self, StoredRoute, Workflow},
+    workspaces,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    App, Caller, access,
+    audit::record,
+    error::{Error, Result},
+    reviews,
+};
+
+/// A new workflow: a definition, or a built-in template to start from.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWorkflow {
+    #[schema(value_type = greenlight_domain::names::Name)]
+    pub name: String,
+    #[serde(default)]
+    pub definition: Option<Definition>,
+    /// A template key (see the templates list); its groups are created if missing.
+    #[serde(default)]
+    pub template: Option<String>,
+    #[serde(default)]
+    pub is_default: bool,
+}
+
+/// A new version of a workflow.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowChange {
+    /// The version this change is based on; a later one answers 412.
+    pub version: i64,
+    #[serde(default)]
+    #[schema(value_type = Option<greenlight_domain::names::Name>)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub definition: Option<Definition>,
+    #[serde(default)]
+    pub is_default: Option<bool>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TemplateInfo {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub description: &'static str,
+    pub groups: &'static [&'static str],
+}
+
+pub fn template_list() -> Vec<TemplateInfo> {
+    templates::TEMPLATES.iter().map(|t| TemplateInfo { key: t.key, name: t.name, description: t.description, groups: t.groups }).collect()
+}
+
+/// Checks what only the workspace knows: every named user is a member and
+/// every group exists.
+async fn check_approvers(tx: &mut Tx, ws: WorkspaceId, def: &Definition) -> Result<()> {
+    let members: BTreeSet<_> = workspaces::members(tx, ws).await?.into_iter().map(|m| m.user_id).collect();
+    let groups: BTreeSet<_> = workspaces::groups(tx, ws).await?.into_iter().map(|g| g.id).collect();
+    let mut errors = Errors::new();
+    for (i, stage) in def.stages.iter().enumerate() {
+        for approver in stage.approvers() {
+            match approver {
+                Approver::User(u) if !members.contains(u) => {
+                    errors.add(format!("definition.stages[{i}]"), format!("user {u} is not a member"))
+                }
+                Approver::Group(g) if !groups.contains(g) => {
+                    errors.add(format!("definition.stages[{i}]"), format!("group {g} does not exist"))
+                }
+                _ => {}
+            }
+        }
+    }
+    errors.into_result().map_err(Error::Invalid)
+}
+
+fn check_definition(def: &Definition) -> Result<()> {
+    def.validate().map_err(|errors| {
+        Error::Invalid(
+            errors
+                .into_iter()
+                .map(|e| greenlight_domain::validation::FieldError::new(format!("definition.{}", e.field), e.message))
+                .collect(),
+        )
+    })
+}
+
+/// The groups a template asks for, created when missing.
+async fn template_groups(app: &App, tx: &mut Tx, ws: WorkspaceId, template: &templates::Template) -> Result<BTreeMap<String, GroupId>> {
+    let mut known: BTreeMap<String, GroupId> = workspaces::groups(tx, ws).await?.into_iter().map(|g| (g.name, g.id)).collect();
+    for name in template.groups {
+        if !known.contains_key(*name) {
+            let group = workspaces::Group {
+                id: GroupId::from_uuid(Uuid::now_v7()),
+                workspace_id: ws,
+                name: (*name).to_owned(),
+                member_ids: Vec::new(),
+                created_at: app.now(),
+            };
+            workspaces::insert_group(tx, &group).await?;
+            known.insert(group.name, group.id);
+        }
+    }
+    Ok(known)
+}
+
+pub async fn create_workflow(app: &App, caller: &Caller, ws: WorkspaceId, input: NewWorkflow) -> Result<Workflow> {
+    let name = Name::parse(&input.name).map_err(|e| Error::field("name", e.to_string()))?;
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::ManageWorkflows).await?;
+    let definition = match (input.definition, input.template.as_deref()) {
+        (Some(def), None) => def,
+        (None, Some(key)) => {
+            let template = templates::template(key).ok_or_else(|| Error::field("template", "no such template"))?;
+            let groups = template_groups(app, &mut tx, ws, template).await?;
+            template.instantiate(&groups).ok_or_else(|| Error::Internal(format!("template {key} lacks a group").into()))?
+        }
+        _ => return Err(Error::field("definition", "give either a definition or a template")),
+    };
+    check_definition(&definition)?;
+    check_approvers(&mut tx, ws, &definition).await?;
+    if input.is_default {
+        workflows::clear_default(&mut tx, ws).await?;
+    }
+    let now = app.now();
+    let workflow = Workflow {
+        id: WorkflowId::from_uuid(Uuid::now_v7()),
+        workspace_id: ws,
+        name: name.as_str().to_owned(),
+        is_default: input.is_default,
+        version: 1,
+        definition,
+        created_at: now,
+        updated_at: now,
+    };
+    workflows::insert_workflow(&mut tx, &workflow, caller.user).await.map_err(|e| match e {
+        StoreError::Duplicate => Error::Conflict("a workflow with this name exists".into()),
+        other => other.into(),
+    })?;
+    let data = json!({ "name": workflow.name, "version": 1, "definition": workflow.definition, "default": workflow.is_default });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "workflow.created", ("workflow", Some(workflow.id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(workflow)
+}
+
+/// Saves a new version; reviews already running keep theirs.
+pub async fn update_workflow(app: &App, caller: &Caller, ws: WorkspaceId, id: WorkflowId, change: WorkflowChange) -> Result<Workflow> {
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::ManageWorkflows).await?;
+    let mut workflow = workflows::workflow(&mut tx, ws, id, None).await?.ok_or(Error::NotFound("workflow"))?;
+    if change.version != workflow.version {
+        return Err(Error::Stale { current: workflow.version });
+    }
+    if let Some(name) = change.name {
+        workflow.name = Name::parse(&name).map_err(|e| Error::field("name", e.to_string()))?.as_str().to_owned();
+    }
+    if let Some(def) = change.definition {
+        check_definition(&def)?;
+        check_approvers(&mut tx, ws, &def).await?;
+        workflow.definition = def;
+    }
+    if change.is_default == Some(true) && !workflow.is_default {
+        workflows::clear_default(&mut tx, ws).await?;
+    }
+    workflow.is_default = change.is_default.unwrap_or(workflow.is_default);
+    workflow.version += 1;
+    workflow.updated_at = app.now();
+    workflows::add_version(&mut tx, &workflow, caller.user).await.map_err(|e| match e {
+        StoreError::Stale => Error::Stale { current: workflow.version - 1 },
+        StoreError::Duplicate => Error::Conflict("a workflow with this name exists".into()),
+        other => other.into(),
+    })?;
+    let data =
+        json!({ "name": workflow.name, "version": workflow.version, "definition": workflow.definition, "default": workflow.is_default });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "workflow.changed", ("workflow", Some(id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(workflow)
+}
+
+pub async fn workflows(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<Workflow>> {
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    Ok(workflows::workflows(&mut tx, ws).await?)
+}
+
+pub async fn workflow(app: &App, caller: &Caller, ws: WorkspaceId, id: WorkflowId, version: Option<i64>) -> Result<Workflow> {
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    workflows::workflow(&mut tx, ws, id, version).await?.ok_or(Error::NotFound("workflow"))
+}
+
+/// A routing rule as the API takes it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteInput {
+    pub priority: i32,
+    pub workflow_id: WorkflowId,
+    #[serde(default)]
+    pub when: Condition,
+}
+
+pub async fn routes(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<StoredRoute>> {
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    Ok(workflows::routes(&mut tx, ws).await?)
+}
+
+/// Replaces the routing rules.
+pub async fn set_routes(app: &App, caller: &Caller, ws: WorkspaceId, input: Vec<RouteInput>) -> Result<Vec<StoredRoute>> {
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::ManageWorkflows).await?;
+    let known: BTreeSet<WorkflowId> = workflows::workflows(&mut tx, ws).await?.into_iter().map(|w| w.id).collect();
+    let mut errors = Errors::new();
+    for (i, r) in input.iter().enumerate() {
+        if !known.contains(&r.workflow_id) {
+            errors.add(format!("[{i}].workflow_id"), "no such workflow in this workspace");
+        }
+        r.when.validate(&format!("[{i}].when"), &mut errors);
+    }
+    if input.len() > 100 {
+        errors.add("", "at most 100 rules");
+    }
+    errors.into_result().map_err(Error::Invalid)?;
+    let routes: Vec<StoredRoute> = input
+        .into_iter()
+        .map(|r| StoredRoute { id: RouteId::from_uuid(Uuid::now_v7()), priority: r.priority, workflow_id: r.workflow_id, when: r.when })
+        .collect();
+    workflows::replace_routes(&mut tx, ws, &routes, app.now()).await?;
+    record(&mut tx, app, caller, Chain::Workspace(ws), "workflow.routes_set", ("workspace", Some(ws.uuid())), json!({ "routes": routes }))
+        .await?;
+    tx.commit().await?;
+    Ok(routes)
+}
+
+/// The workflow a post gets: the first matching rule, else the default.
+pub async fn routed(tx: &mut Tx, ws: WorkspaceId, facts: &greenlight_domain::workflow::Facts) -> Result<Workflow> {
+    let rules: Vec<_> = workflows::routes(tx, ws)
+        .await?
+        .into_iter()
+        .map(|r| greenlight_domain::workflow::Route { priority: r.priority, workflow_id: r.workflow_id, when: r.when })
+        .collect();
+    let all = workflows::workflows(tx, ws).await?;
+    let default = all.iter().find(|w| w.is_default).map(|w| w.id);
+    let id = route(&rules, default, facts)
+        .ok_or_else(|| Error::Conflict("no workflow applies: make one the default or add a routing rule".into()))?;
+    all.into_iter().find(|w| w.id == id).ok_or(Error::NotFound("workflow"))
+}
+
+/// What submitting the post would do.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Simulation {
+    pub workflow_id: WorkflowId,
+    pub workflow_name: String,
+    pub version: i64,
+    pub plan: Plan,
+    /// Why it could not start, if it could not.
+    pub problem: Option<String>,
+}
+
+pub async fn simulate(app: &App, caller: &Caller, ws: WorkspaceId, post: PostId) -> Result<Simulation> {
+    let mut tx = app.db.read().await?;
+    let (_, post) = crate::posts::visible_post(&mut tx, caller, ws, post).await?;
+    let (facts, people) = reviews::facts_and_people(&mut tx, ws, &post).await?;
+    let workflow = routed(&mut tx, ws, &facts).await?;
+    let plan = plan(&workflow.definition, &facts, &people, post.owner_id);
+    let problem = plan.unstaffed().map(|e| e.to_string());
+    Ok(Simulation { workflow_id: workflow.id, workflow_name: workflow.name, version: workflow.version, plan, problem })
+}

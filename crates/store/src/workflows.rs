@@ -1,0 +1,302 @@
+//! Workflows (each edit a new, immutable version), routing rules, and
+//! reviews. Definitions, conditions and review runs are stored as JSON:
+//! the engine in the domain crate owns their shape.
+
+use greenlight_domain::{
+    Timestamp,
+    id::{PostId, ReviewId, RouteId, UserId, WorkflowId, WorkspaceId},
+    workflow::{Condition, Definition, Review, ReviewStatus},
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::{
+    db::{Result, StoreError, Tx},
+    time::DbTime,
+};
+
+/// A workflow at one of its versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Workflow {
+    pub id: WorkflowId,
+    pub workspace_id: WorkspaceId,
+    pub name: String,
+    /// Posts no routing rule matches get the default workflow.
+    pub is_default: bool,
+    pub version: i64,
+    pub definition: Definition,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("encoding JSON: {e}")))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+type WorkflowRow = (Uuid, Uuid, String, bool, i64, String, DbTime, DbTime);
+
+macro_rules! workflow_select {
+    ($($rest:literal)*) => {
+        concat!(
+            "SELECT w.id, w.workspace_id, w.name, w.is_default, v.version, v.definition, w.created_at, w.updated_at
+             FROM workflows w JOIN workflow_versions v ON v.workflow_id = w.id ",
+            $($rest),*
+        )
+    };
+}
+
+fn workflow_from((id, ws, name, is_default, version, definition, created_at, updated_at): WorkflowRow) -> Result<Workflow> {
+    Ok(Workflow {
+        id: WorkflowId::from_uuid(id),
+        workspace_id: WorkspaceId::from_uuid(ws),
+        name,
+        is_default,
+        version,
+        definition: parse("workflow definition", &definition)?,
+        created_at: created_at.0,
+        updated_at: updated_at.0,
+    })
+}
+
+pub async fn insert_workflow(tx: &mut Tx, w: &Workflow, by: Option<UserId>) -> Result<()> {
+    sql!(
+        tx,
+        exec,
+        "INSERT INTO workflows (id, workspace_id, name, is_default, current_version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        w.id.uuid(),
+        w.workspace_id.uuid(),
+        &w.name,
+        w.is_default,
+        w.version,
+        DbTime(w.created_at),
+        DbTime(w.updated_at)
+    )?;
+    insert_version(tx, w, by).await
+}
+
+async fn insert_version(tx: &mut Tx, w: &Workflow, by: Option<UserId>) -> Result<()> {
+    sql!(
+        tx,
+        exec,
+        "INSERT INTO workflow_versions (workflow_id, version, definition, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
+        w.id.uuid(),
+        w.version,
+        json(&w.definition)?,
+        by.map(|u| u.uuid()),
+        DbTime(w.updated_at)
+    )?;
+    Ok(())
+}
+
+/// Saves `w` as the workflow's next version (its `version` must be the
+/// stored one plus one; `Stale` if another edit came first).
+pub async fn add_version(tx: &mut Tx, w: &Workflow, by: Option<UserId>) -> Result<()> {
+    let n = sql!(
+        tx,
+        exec,
+        "UPDATE workflows SET name = $3, is_default = $4, current_version = $5, updated_at = $6 WHERE id = $1 AND current_version = $2",
+        w.id.uuid(),
+        w.version - 1,
+        &w.name,
+        w.is_default,
+        w.version,
+        DbTime(w.updated_at)
+    )?;
+    if n == 0 {
+        return Err(StoreError::Stale);
+    }
+    insert_version(tx, w, by).await
+}
+
+/// Makes no workflow of the workspace the default (before making one so).
+pub async fn clear_default(tx: &mut Tx, ws: WorkspaceId) -> Result<()> {
+    sql!(tx, exec, "UPDATE workflows SET is_default = $2 WHERE workspace_id = $1 AND is_default", ws.uuid(), false)?;
+    Ok(())
+}
+
+pub async fn workflows(tx: &mut Tx, ws: WorkspaceId) -> Result<Vec<Workflow>> {
+    let rows = sql!(
+        tx,
+        all as WorkflowRow,
+        workflow_select!("WHERE w.workspace_id = $1 AND v.version = w.current_version ORDER BY w.name"),
+        ws.uuid()
+    )?;
+    rows.into_iter().map(workflow_from).collect()
+}
+
+/// A workflow at its current version, or at `version`.
+pub async fn workflow(tx: &mut Tx, ws: WorkspaceId, id: WorkflowId, version: Option<i64>) -> Result<Option<Workflow>> {
+    let row = sql!(
+        tx,
+        optional as WorkflowRow,
+        workflow_select!("WHERE w.workspace_id = $1 AND w.id = $2 AND v.version = COALESCE($3, w.current_version)"),
+        ws.uuid(),
+        id.uuid(),
+        version
+    )?;
+    row.map(workflow_from).transpose()
+}
+
+/// A routing rule as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct StoredRoute {
+    pub id: RouteId,
+    pub priority: i32,
+    pub workflow_id: WorkflowId,
+    pub when: Condition,
+}
+
+pub async fn routes(tx: &mut Tx, ws: WorkspaceId) -> Result<Vec<StoredRoute>> {
+    let rows = sql!(
+        tx,
+        all as (Uuid, i32, Uuid, String),
+        "SELECT id, priority, workflow_id, condition FROM workflow_routes WHERE workspace_id = $1 ORDER BY priority, created_at, id",
+        ws.uuid()
+    )?;
+    rows.into_iter()
+        .map(|(id, priority, workflow, condition)| {
+            Ok(StoredRoute {
+                id: RouteId::from_uuid(id),
+                priority,
+                workflow_id: WorkflowId::from_uuid(workflow),
+                when: parse("route condition", &condition)?,
+            })
+        })
+        .collect()
+}
+
+/// Replaces the workspace's routing rules.
+pub async fn replace_routes(tx: &mut Tx, ws: WorkspaceId, routes: &[StoredRoute], now: Timestamp) -> Result<()> {
+    sql!(tx, exec, "DELETE FROM workflow_routes WHERE workspace_id = $1", ws.uuid())?;
+    for r in routes {
+        sql!(
+            tx,
+            exec,
+            "INSERT INTO workflow_routes (id, workspace_id, priority, workflow_id, condition, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            r.id.uuid(),
+            ws.uuid(),
+            r.priority,
+            r.workflow_id.uuid(),
+            json(&r.when)?,
+            DbTime(now)
+        )?;
+    }
+    Ok(())
+}
+
+/// A review as stored: the engine's run and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ReviewRecord {
+    pub id: ReviewId,
+    pub workspace_id: WorkspaceId,
+    pub post_id: PostId,
+    pub workflow_id: WorkflowId,
+    pub workflow_version: i64,
+    /// Bumped by every change.
+    pub version: i64,
+    pub run: Review,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+type ReviewRow = (Uuid, Uuid, Uuid, Uuid, i64, i64, String, DbTime, DbTime);
+
+macro_rules! review_select {
+    ($($rest:literal)*) => {
+        concat!(
+            "SELECT id, workspace_id, post_id, workflow_id, workflow_version, version, state, created_at, updated_at FROM reviews ",
+            $($rest),*
+        )
+    };
+}
+
+fn review_from((id, ws, post, workflow, workflow_version, version, state, created_at, updated_at): ReviewRow) -> Result<ReviewRecord> {
+    Ok(ReviewRecord {
+        id: ReviewId::from_uuid(id),
+        workspace_id: WorkspaceId::from_uuid(ws),
+        post_id: PostId::from_uuid(post),
+        workflow_id: WorkflowId::from_uuid(workflow),
+        workflow_version,
+        version,
+        run: parse("review", &state)?,
+        created_at: created_at.0,
+        updated_at: updated_at.0,
+    })
+}
+
+fn status_text(status: ReviewStatus) -> &'static str {
+    match status {
+        ReviewStatus::Active => "active",
+        ReviewStatus::ChangesRequested => "changes_requested",
+        ReviewStatus::Approved => "approved",
+        ReviewStatus::Rejected => "rejected",
+        ReviewStatus::Withdrawn => "withdrawn",
+    }
+}
+
+/// Inserts a review; `Duplicate` if the post already has an open one.
+pub async fn insert_review(tx: &mut Tx, r: &ReviewRecord) -> Result<()> {
+    sql!(
+        tx,
+        exec,
+        "INSERT INTO reviews (id, workspace_id, post_id, workflow_id, workflow_version, status, state, version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        r.id.uuid(),
+        r.workspace_id.uuid(),
+        r.post_id.uuid(),
+        r.workflow_id.uuid(),
+        r.workflow_version,
+        status_text(r.run.status),
+        json(&r.run)?,
+        r.version,
+        DbTime(r.created_at),
+        DbTime(r.updated_at)
+    )?;
+    Ok(())
+}
+
+/// Writes `r` if the stored version is still `r.version - 1`.
+pub async fn update_review(tx: &mut Tx, r: &ReviewRecord) -> Result<()> {
+    let n = sql!(
+        tx,
+        exec,
+        "UPDATE reviews SET status = $3, state = $4, version = $5, updated_at = $6 WHERE id = $1 AND version = $2",
+        r.id.uuid(),
+        r.version - 1,
+        status_text(r.run.status),
+        json(&r.run)?,
+        r.version,
+        DbTime(r.updated_at)
+    )?;
+    if n == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
+}
+
+/// The post's open review (running, waiting for changes, or approved).
+pub async fn open_review(tx: &mut Tx, post: PostId) -> Result<Option<ReviewRecord>> {
+    let row = sql!(
+        tx,
+        optional as ReviewRow,
+        review_select!("WHERE post_id = $1 AND status IN ('active', 'changes_requested', 'approved')"),
+        post.uuid()
+    )?;
+    row.map(review_from).transpose()
+}
+
+/// The post's latest review, open or finished.
+pub async fn latest_review(tx: &mut Tx, post: PostId) -> Result<Option<ReviewRecord>> {
+    let row = sql!(tx, optional as ReviewRow, review_select!("WHERE post_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1"), post.uuid())?;
+    row.map(review_from).transpose()
+}
+
+/// The workspace's running reviews.
+pub async fn active_reviews(tx: &mut Tx, ws: WorkspaceId) -> Result<Vec<ReviewRecord>> {
+    let rows = sql!(tx, all as ReviewRow, review_select!("WHERE workspace_id = $1 AND status = 'active' ORDER BY created_at"), ws.uuid())?;
+    rows.into_iter().map(review_from).collect()
+}
