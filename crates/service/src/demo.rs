@@ -2,10 +2,13 @@
 //! so a newcomer sees a living system. Seeded through the same use cases
 //! as real work, so the demo's history verifies like any other.
 
+use std::collections::BTreeSet;
+
 use greenlight_domain::{
     content::{Content, Variant},
-    id::{ChannelId, UserId, WorkspaceId},
+    id::{ChannelId, GroupId, LabelId, PostId, UserId, WorkspaceId},
     post::PostEvent,
+    workflow::{Condition, Principal, ReviewStatus, Verdict},
 };
 use jiff::{ToSpan, tz::TimeZone};
 
@@ -15,7 +18,9 @@ use crate::{
     error::Result,
     planning::{self, NewCampaign, NewChannel, NewLabel},
     posts::{self, NewPost},
-    workspaces::{self, NewMember, NewWorkspace},
+    reviews::{self, DecisionRequest},
+    workflows::{self, NewWorkflow, RouteInput},
+    workspaces::{self, NewGroup, NewMember, NewWorkspace},
 };
 
 pub const ADMIN_EMAIL: &str = "admin@greenlight.test";
@@ -32,6 +37,8 @@ struct Team {
     /// (caller, user id) of the people who write posts.
     writers: Vec<(Caller, UserId)>,
     channels: Vec<ChannelId>,
+    /// Posts with this label take the high-stakes route.
+    sensitive: Option<LabelId>,
 }
 
 async fn user(app: &App, email: &str, name: &str, is_admin: bool) -> Result<(Caller, UserId)> {
@@ -48,6 +55,16 @@ async fn member(app: &App, ws: WorkspaceId, email: &str, role: &str) -> Result<(
 async fn workspace(app: &App, name: &str, zone: &'static str, owner: &str) -> Result<WorkspaceId> {
     let input = NewWorkspace { name: name.into(), time_zone: zone.into(), owner_email: Some(owner.into()) };
     Ok(workspaces::create_workspace(app, &Caller::cli(), input).await?.id)
+}
+
+async fn group(app: &App, ws: WorkspaceId, name: &str, members: Vec<UserId>) -> Result<GroupId> {
+    Ok(workspaces::create_group(app, &Caller::cli(), ws, NewGroup { name: name.into(), member_ids: members }).await?.id)
+}
+
+/// A workflow from a built-in template (its groups exist by now).
+async fn workflow(app: &App, ws: WorkspaceId, name: &str, template: &str, is_default: bool) -> Result<greenlight_domain::id::WorkflowId> {
+    let input = NewWorkflow { name: name.into(), definition: None, template: Some(template.into()), is_default };
+    Ok(workflows::create_workflow(app, &Caller::cli(), ws, input).await?.id)
 }
 
 async fn channels(app: &App, ws: WorkspaceId, list: &[(&str, &str, &str)]) -> Result<Vec<ChannelId>> {
@@ -91,15 +108,10 @@ pub async fn seed(app: &App) -> Result<Seeded> {
     let users = workspaces::members(app, &Caller::cli(), hospital).await?;
     let ids = |emails: &[&str]| users.iter().filter(|m| emails.contains(&m.email.as_str())).map(|m| m.user_id).collect::<Vec<_>>();
     let cli = Caller::cli();
-    workspaces::create_group(
-        app,
-        &cli,
-        hospital,
-        workspaces::NewGroup { name: "QA volunteers".into(), member_ids: ids(&["rita@riverside.test", "chen@riverside.test"]) },
-    )
-    .await?;
-    workspaces::create_group(app, &cli, hospital, workspaces::NewGroup { name: "Legal".into(), member_ids: ids(&["lena@riverside.test"]) })
-        .await?;
+    group(app, hospital, "QA volunteers", ids(&["rita@riverside.test", "chen@riverside.test"])).await?;
+    group(app, hospital, "Legal", ids(&["lena@riverside.test"])).await?;
+    workflow(app, hospital, "Hospital flow", "hospital", true).await?;
+    let high_stakes = workflow(app, hospital, "High stakes", "high-stakes", false).await?;
     let hospital_channels = channels(
         app,
         hospital,
@@ -117,41 +129,65 @@ pub async fn seed(app: &App) -> Result<Seeded> {
         let input = NewCampaign { name: name.into(), colour: colour.into(), starts_on: Some(starts.into()), ends_on: Some(ends.into()) };
         planning::create_campaign(app, &cli, hospital, input).await?;
     }
+    let mut sensitive = None;
     for (name, kind) in [("sensitive", "label"), ("repurposed", "label"), ("Patient stories", "pillar"), ("Service lines", "pillar")] {
-        planning::create_label(app, &cli, hospital, NewLabel { name: name.into(), kind: kind.into(), colour: "#6b7280".into() }).await?;
+        let label =
+            planning::create_label(app, &cli, hospital, NewLabel { name: name.into(), kind: kind.into(), colour: "#6b7280".into() })
+                .await?;
+        if name == "sensitive" {
+            sensitive = Some(label.id);
+        }
     }
-    let hospital_team = Team { ws: hospital, zone: "America/Chicago", writers: hospital_writers, channels: hospital_channels };
+    let route = RouteInput {
+        priority: 10,
+        workflow_id: high_stakes,
+        when: Condition { labels: sensitive.into_iter().collect(), ..Condition::default() },
+    };
+    workflows::set_routes(app, &cli, hospital, vec![route]).await?;
+    let hospital_team = Team { ws: hospital, zone: "America/Chicago", writers: hospital_writers, channels: hospital_channels, sensitive };
 
     // The agency: its staff in both client workspaces, each client's point person as reviewer.
     let staff = [
         ("anders@brightside.test", "Anders Owner", "owner"),
         ("amira@brightside.test", "Amira Account-Exec", "manager"),
         ("cole@brightside.test", "Cole Copywriter", "creator"),
+        ("piper@brightside.test", "Piper Copywriter", "creator"),
         ("sam@brightside.test", "Sam Social", "admin"),
     ];
     let mut agency_writers = Vec::new();
+    let mut staff_ids = Vec::new();
     for (email, name, role) in staff {
         let u = user(app, email, name, false).await?;
+        staff_ids.push(u.1);
         if role == "creator" {
             agency_writers.push(u);
         }
     }
     let mut teams = vec![hospital_team];
-    for (client, zone, point, handle) in [
-        ("Harbor Coffee", "Europe/London", ("hana@harborcoffee.test", "Hana Harbor"), "harborcoffee"),
-        ("Summit Recruiting", "America/New_York", ("sid@summitrecruiting.test", "Sid Summit"), "summitrecruiting"),
+    // Copywriters check each other's copy; Amira is the account executive,
+    // Anders the department head a client may bring in, Sam the recruiting lead.
+    let [anders, amira, cole, piper, sam] = staff_ids[..] else { return Err(crate::Error::Internal("demo staff".into())) };
+    for (client, zone, point, handle, template) in [
+        ("Harbor Coffee", "Europe/London", ("hana@harborcoffee.test", "Hana Harbor"), "harborcoffee", "agency-marketing"),
+        ("Summit Recruiting", "America/New_York", ("sid@summitrecruiting.test", "Sid Summit"), "summitrecruiting", "agency-recruitment"),
     ] {
         let ws = workspace(app, &format!("Brightside · {client}"), zone, staff[0].0).await?;
         for (email, _, role) in &staff[1..] {
             member(app, ws, email, role).await?;
         }
-        user(app, point.0, point.1, false).await?;
+        let (_, point_id) = user(app, point.0, point.1, false).await?;
         member(app, ws, point.0, "reviewer").await?;
+        group(app, ws, "Copywriters", vec![cole, piper]).await?;
+        group(app, ws, "Account executives", vec![amira]).await?;
+        group(app, ws, "Client point people", vec![point_id]).await?;
+        group(app, ws, "Department heads", vec![anders]).await?;
+        group(app, ws, "Recruiting leads", vec![sam]).await?;
+        workflow(app, ws, "Client sign-off", template, true).await?;
         let chans = channels(app, ws, &[("instagram", handle, client), ("linkedin", handle, client), ("x", handle, client)]).await?;
         let input = NewCampaign { name: "Winter launch".into(), colour: "#2563eb".into(), starts_on: None, ends_on: None };
         planning::create_campaign(app, &cli, ws, input).await?;
         planning::create_label(app, &cli, ws, NewLabel { name: "launch".into(), kind: "label".into(), colour: "#2563eb".into() }).await?;
-        teams.push(Team { ws, zone, writers: agency_writers.clone(), channels: chans });
+        teams.push(Team { ws, zone, writers: agency_writers.clone(), channels: chans, sensitive: None });
     }
 
     for team in &teams {
@@ -171,19 +207,24 @@ const IDEAS: &[&str] = &[
     "Thank you to our volunteers for 10,000 hours of service this year.",
 ];
 
-/// A month of posts around today, walked through the state machine to
-/// every state the foundation knows.
+/// How far a demo post has come.
+#[derive(Clone, Copy)]
+enum Walk {
+    Draft,
+    /// Submitted, with this many stages approved.
+    InReview(usize),
+    ChangesRequested,
+    Approved,
+    Scheduled,
+    Published,
+}
+
+/// A month of posts around today, each taken as far as its walk says
+/// through the real review: every approval is a decision of someone asked.
 async fn seed_posts(app: &App, team: &Team) -> Result<()> {
     let zone = TimeZone::get(team.zone).unwrap_or(TimeZone::UTC);
     let today = app.now().to_zoned(zone).date();
-    let paths: &[&[PostEvent]] = &[
-        &[],
-        &[PostEvent::Submit],
-        &[PostEvent::Submit, PostEvent::RequestChanges],
-        &[PostEvent::Submit, PostEvent::Approve],
-        &[PostEvent::Submit, PostEvent::Approve, PostEvent::Schedule],
-        &[PostEvent::Submit, PostEvent::Approve, PostEvent::Schedule, PostEvent::StartPublishing, PostEvent::Published],
-    ];
+    let walks = [Walk::Draft, Walk::InReview(0), Walk::InReview(1), Walk::ChangesRequested, Walk::Approved, Walk::Scheduled];
     for i in 0..12_i64 {
         let (caller, _) = &team.writers[i as usize % team.writers.len()];
         let day = today.checked_add((i * 5 / 2 - 6).days()).unwrap_or(today);
@@ -199,7 +240,7 @@ async fn seed_posts(app: &App, team: &Team) -> Result<()> {
             title: text.split_terminator(['.', ':', '!']).next().unwrap_or(text).chars().take(60).collect(),
             brief: "Seeded by the demo.".into(),
             campaign_id: None,
-            label_ids: Vec::new(),
+            label_ids: team.sensitive.filter(|_| i == 10).into_iter().collect(),
             channel_ids: channels,
             planned_at: Some(planned),
             content,
@@ -210,9 +251,70 @@ async fn seed_posts(app: &App, team: &Team) -> Result<()> {
             posts::save_revision(app, caller, team.ws, saved.post.id, Some(saved.post.version), edited).await?;
         }
         // Past posts were published; future ones are at every earlier step.
-        let path = if day < today { paths[paths.len() - 1] } else { paths[i as usize % (paths.len() - 1)] };
-        for event in path {
-            posts::apply_event(app, &Caller::system(), team.ws, saved.post.id, *event).await?;
+        let walk = if day < today { Walk::Published } else { walks[i as usize % walks.len()] };
+        take(app, caller, team.ws, saved.post.id, walk).await?;
+    }
+    Ok(())
+}
+
+async fn take(app: &App, owner: &Caller, ws: WorkspaceId, post: PostId, walk: Walk) -> Result<()> {
+    if matches!(walk, Walk::Draft) {
+        return Ok(());
+    }
+    reviews::submit(app, owner, ws, post).await?;
+    match walk {
+        Walk::Draft => {}
+        Walk::InReview(stages) => approve(app, ws, post, Some(stages)).await?,
+        Walk::ChangesRequested => {
+            let view = reviews::review(app, &Caller::cli(), ws, post).await?;
+            if let Some(Principal::User(by)) = view.waiting_for.iter().next() {
+                let input = DecisionRequest {
+                    verdict: Verdict::RequestChanges,
+                    revision: view.current_revision,
+                    comment: Some("Can we make the first line shorter?".into()),
+                    checklist: BTreeSet::new(),
+                    lane: None,
+                };
+                reviews::decide(app, &Caller::session(*by, false), ws, post, input).await?;
+            }
+        }
+        Walk::Approved | Walk::Scheduled | Walk::Published => {
+            approve(app, ws, post, None).await?;
+            let events: &[PostEvent] = match walk {
+                Walk::Scheduled => &[PostEvent::Schedule],
+                Walk::Published => &[PostEvent::Schedule, PostEvent::StartPublishing, PostEvent::Published],
+                _ => &[],
+            };
+            for event in events {
+                posts::apply_event(app, &Caller::system(), ws, post, *event).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Approves stage after stage (at most `limit`), each lane by the first
+/// member it asks, with the stage's checklist ticked.
+async fn approve(app: &App, ws: WorkspaceId, post: PostId, limit: Option<usize>) -> Result<()> {
+    let cli = Caller::cli();
+    for _ in 0..limit.unwrap_or(usize::MAX) {
+        let view = reviews::review(app, &cli, ws, post).await?;
+        let run = &view.record.run;
+        let Some(i) = run.active_stage().filter(|_| run.status == ReviewStatus::Active) else { return Ok(()) };
+        let workflow = workflows::workflow(app, &cli, ws, view.record.workflow_id, Some(view.record.workflow_version)).await?;
+        let checklist: BTreeSet<String> = workflow.definition.stages[i].checklist.iter().map(|c| c.key.clone()).collect();
+        for lane in &run.stages[i].lanes {
+            let members = lane.asked.iter().filter_map(|p| if let Principal::User(u) = p { Some(*u) } else { None });
+            for by in members.take(lane.needed as usize) {
+                let input = DecisionRequest {
+                    verdict: Verdict::Approve,
+                    revision: view.current_revision,
+                    comment: None,
+                    checklist: checklist.clone(),
+                    lane: Some(lane.key.clone()),
+                };
+                reviews::decide(app, &Caller::session(by, false), ws, post, input).await?;
+            }
         }
     }
     Ok(())

@@ -426,8 +426,9 @@ pub async fn save_revision(
     Ok(SavedRevision { saved: Saved { post, revision }, created: true })
 }
 
-/// Moves a post through its state machine (used by the demo now; by the
-/// approval engine and the publisher later).
+/// Moves a post through its state machine for the steps after approval
+/// (scheduling, publishing), which the publisher will drive; the demo uses
+/// it until then. Review steps go through [`crate::reviews`].
 pub async fn apply_event(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, event: PostEvent) -> Result<Post> {
     let mut tx = app.db.write().await?;
     let (_, mut post) = visible_post(&mut tx, caller, ws, id).await?;

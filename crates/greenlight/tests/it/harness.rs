@@ -86,10 +86,14 @@ impl Harness {
     }
 
     pub async fn login(&self, email: &str) -> Client {
+        self.login_with(email, PASSWORD).await
+    }
+
+    pub async fn login_with(&self, email: &str, password: &str) -> Client {
         let http = reqwest::Client::builder().cookie_store(true).build().unwrap();
         let res = http
             .post(format!("{}/api/v1/session", self.base))
-            .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+            .json(&serde_json::json!({"email": email, "password": password}))
             .send()
             .await
             .unwrap();

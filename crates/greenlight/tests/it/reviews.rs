@@ -125,3 +125,37 @@ async fn a_post_goes_through_review_pinned_to_its_revisions(#[case] backend: Bac
     assert_eq!(creator.get(&format!("{path}/review")).await.body["workflow_version"], 1);
     assert_eq!(owner.get(&format!("/workspaces/{ws}/workflows/{wf_id}?version=1")).await.body["version"], 1);
 }
+
+#[apply(backends)]
+async fn the_demo_reaches_every_state_through_real_reviews(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    assert!(matches!(greenlight_service::demo::seed(&h.app).await.unwrap(), greenlight_service::demo::Seeded::Created));
+    assert!(matches!(greenlight_service::demo::seed(&h.app).await.unwrap(), greenlight_service::demo::Seeded::AlreadyThere));
+    let demo = |email| h.login_with(email, greenlight_service::demo::PASSWORD);
+    let admin = demo(greenlight_service::demo::ADMIN_EMAIL).await;
+    let mut states = std::collections::BTreeSet::new();
+    for ws in admin.get("/workspaces").await.body.as_array().unwrap() {
+        let ws = ws["id"].as_str().unwrap();
+        let posts = admin.get(&format!("/workspaces/{ws}/posts")).await;
+        for post in posts.body["items"].as_array().unwrap() {
+            let post_state = post["state"].as_str().unwrap().to_owned();
+            let review = admin.get(&format!("/workspaces/{ws}/posts/{}/review", post["id"].as_str().unwrap())).await;
+            // A post past its draft has the review that put it there, about its current revision.
+            let expected = match post_state.as_str() {
+                "draft" => None,
+                "in_review" => Some("active"),
+                "changes_requested" => Some("changes_requested"),
+                _ => Some("approved"),
+            };
+            assert_eq!(review.body["run"]["status"].as_str(), expected, "{post_state}: {}", review.body);
+            states.insert(post_state);
+        }
+        assert_eq!(admin.get(&format!("/workspaces/{ws}/audit/verify")).await.body["intact"], true);
+    }
+    for state in ["draft", "in_review", "changes_requested", "approved", "scheduled", "published"] {
+        assert!(states.contains(state), "no demo post is {state}: {states:?}");
+    }
+    // The reviewers have work waiting.
+    let maya = demo("maya@riverside.test").await;
+    assert!(!maya.get("/my/reviews").await.body.as_array().unwrap().is_empty());
+}
