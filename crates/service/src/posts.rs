@@ -39,7 +39,7 @@ pub async fn visible_post(tx: &mut Tx, caller: &Caller, ws: WorkspaceId, id: Pos
 }
 
 /// Owners edit their own posts; some roles edit anybody's.
-fn require_edit(role: Role, caller: &Caller, post: &Post) -> Result<()> {
+pub(crate) fn require_edit(role: Role, caller: &Caller, post: &Post) -> Result<()> {
     let own = caller.user == Some(post.owner_id);
     if role.can(Permission::EditAnyPost) || (own && role.can(Permission::EditOwnPosts)) {
         return Ok(());

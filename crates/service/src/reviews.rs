@@ -11,7 +11,7 @@ use greenlight_domain::{
     canonical::Hash,
     content::Content,
     id::{PostId, ReviewId, UserId, WorkspaceId},
-    permission::Permission,
+    permission::{Permission, Role},
     post::PostEvent,
     workflow::{
         Context, DecisionInput, Facts, People, Principal, Progress, Review, ReviewError, ReviewStatus, Verdict, review::RevisionMark,
@@ -28,10 +28,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    App, Caller, access,
+    App, Caller,
     audit::record,
     error::{Error, Result},
-    posts::visible_post,
+    posts::{require_edit, visible_post},
     workflows::routed,
 };
 
@@ -110,23 +110,47 @@ struct Loaded {
     people: People,
 }
 
-async fn load_open(tx: &mut Tx, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<Loaded> {
-    let (_, post) = visible_post(tx, caller, ws, id).await?;
+/// Loads the post's open review after `allowed` accepts the caller's role
+/// (so a refusal comes before "no open review").
+async fn load_open(
+    tx: &mut Tx,
+    caller: &Caller,
+    ws: WorkspaceId,
+    id: PostId,
+    allowed: impl FnOnce(Role, &Post) -> Result<()>,
+) -> Result<Loaded> {
+    let (role, post) = visible_post(tx, caller, ws, id).await?;
+    allowed(role, &post)?;
     let record = workflows::open_review(tx, id).await?.ok_or(Error::NotFound("open review"))?;
-    let workflow =
-        workflows::workflow(tx, ws, record.workflow_id, Some(record.workflow_version)).await?.ok_or(Error::NotFound("workflow"))?;
-    let (facts, people) = facts_and_people(tx, ws, &post).await?;
+    load_with(tx, post, record).await
+}
+
+async fn load_with(tx: &mut Tx, post: Post, record: ReviewRecord) -> Result<Loaded> {
+    let workflow = workflow_of(tx, &record).await?;
+    let (facts, people) = facts_and_people(tx, post.workspace_id, &post).await?;
     Ok(Loaded { post, record, workflow, facts, people })
+}
+
+/// The workflow version a review runs.
+pub async fn workflow_of(tx: &mut Tx, record: &ReviewRecord) -> Result<Workflow> {
+    workflows::workflow(tx, record.workspace_id, record.workflow_id, Some(record.workflow_version))
+        .await?
+        .ok_or(Error::NotFound("workflow"))
+}
+
+/// Writes a changed review; a concurrent change to it is a conflict.
+async fn store_review(tx: &mut Tx, app: &App, record: &mut ReviewRecord) -> Result<()> {
+    record.version += 1;
+    record.updated_at = app.now();
+    workflows::update_review(tx, record).await.map_err(|e| match e {
+        StoreError::Stale => Error::Conflict("the review changed meanwhile; reload and try again".into()),
+        other => other.into(),
+    })
 }
 
 /// Stores the review and moves the post as the engine's progress says.
 async fn save(tx: &mut Tx, app: &App, loaded: &mut Loaded, events: &[PostEvent]) -> Result<()> {
-    loaded.record.version += 1;
-    loaded.record.updated_at = app.now();
-    workflows::update_review(tx, &loaded.record).await.map_err(|e| match e {
-        StoreError::Stale => Error::Conflict("the review changed meanwhile; reload and decide again".into()),
-        other => other.into(),
-    })?;
+    store_review(tx, app, &mut loaded.record).await?;
     move_post(tx, app, &mut loaded.post, events).await
 }
 
@@ -167,19 +191,16 @@ fn progress_json(progress: &Progress) -> serde_json::Value {
 /// Submits a post for review with the workflow routing picks, at its
 /// current revision; after changes were requested, resubmits.
 pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<ReviewView> {
-    let user = caller.require_user()?;
+    caller.require_user()?;
     let mut tx = app.db.write().await?;
     let (role, mut post) = visible_post(&mut tx, caller, ws, id).await?;
-    let own = post.owner_id == user;
-    if !(role.can(Permission::EditAnyPost) || (own && role.can(Permission::EditOwnPosts))) {
-        return Err(Error::Forbidden(format!("a {role} cannot submit this post")));
-    }
+    require_edit(role, caller, &post)?;
     let now = app.now();
     if let Some(open) = workflows::open_review(&mut tx, id).await? {
         if open.run.status != ReviewStatus::ChangesRequested {
             return Err(Error::Conflict("the post is already in review".into()));
         }
-        let mut loaded = load_open(&mut tx, caller, ws, id).await?;
+        let mut loaded = load_with(&mut tx, post, open).await?;
         let cx =
             Context { def: &loaded.workflow.definition, facts: &loaded.facts, people: &loaded.people, planned: planned(&loaded.post), now };
         let progress = loaded.record.run.resubmit(&cx).map_err(engine_error)?;
@@ -251,7 +272,7 @@ pub async fn decide(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
         return Err(Error::field("comment", format!("at most {MAX_COMMENT_CHARS} characters")));
     }
     let mut tx = app.db.write().await?;
-    let mut loaded = load_open(&mut tx, caller, ws, id).await?;
+    let mut loaded = load_open(&mut tx, caller, ws, id, |_, _| Ok(())).await?;
     let now = app.now();
     let cx =
         Context { def: &loaded.workflow.definition, facts: &loaded.facts, people: &loaded.people, planned: planned(&loaded.post), now };
@@ -277,13 +298,8 @@ pub async fn decide(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
 }
 
 pub async fn withdraw(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<ReviewView> {
-    let user = caller.require_user()?;
     let mut tx = app.db.write().await?;
-    let mut loaded = load_open(&mut tx, caller, ws, id).await?;
-    let role = access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
-    if !(role.can(Permission::EditAnyPost) || (loaded.post.owner_id == user && role.can(Permission::EditOwnPosts))) {
-        return Err(Error::Forbidden(format!("a {role} cannot withdraw this post")));
-    }
+    let mut loaded = load_open(&mut tx, caller, ws, id, |role, post| require_edit(role, caller, post)).await?;
     let from = loaded.record.run.status;
     loaded.record.run.withdraw().map_err(engine_error)?;
     // From "changes requested" the post goes back to review first, then out.
@@ -307,8 +323,10 @@ pub async fn withdraw(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -
 pub async fn override_stage(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, reason: &str) -> Result<ReviewView> {
     let user = caller.require_user()?;
     let mut tx = app.db.write().await?;
-    access::require(&mut tx, caller, ws, Permission::OverrideReviews).await?;
-    let mut loaded = load_open(&mut tx, caller, ws, id).await?;
+    let mut loaded = load_open(&mut tx, caller, ws, id, |role, _| {
+        if role.can(Permission::OverrideReviews) { Ok(()) } else { Err(Error::Forbidden(format!("a {role} cannot override a review"))) }
+    })
+    .await?;
     let stage = loaded.record.run.active_stage().map(|i| loaded.record.run.stages[i].key.clone());
     let cx = Context {
         def: &loaded.workflow.definition,
@@ -330,8 +348,7 @@ pub async fn review(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> 
     let mut tx = app.db.read().await?;
     visible_post(&mut tx, caller, ws, id).await?;
     let record = workflows::latest_review(&mut tx, id).await?.ok_or(Error::NotFound("review"))?;
-    let workflow =
-        workflows::workflow(&mut tx, ws, record.workflow_id, Some(record.workflow_version)).await?.ok_or(Error::NotFound("workflow"))?;
+    let workflow = workflow_of(&mut tx, &record).await?;
     Ok(view(record, &workflow))
 }
 
@@ -339,18 +356,11 @@ pub async fn review(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> 
 /// transaction). Returns the post events the engine's progress implies.
 pub async fn content_edited(tx: &mut Tx, app: &App, post: &Post, hash: Hash, author: UserId) -> Result<Option<(ReviewId, Progress)>> {
     let Some(mut record) = workflows::open_review(tx, post.id).await? else { return Ok(None) };
-    let workflow = workflows::workflow(tx, post.workspace_id, record.workflow_id, Some(record.workflow_version))
-        .await?
-        .ok_or(Error::NotFound("workflow"))?;
+    let workflow = workflow_of(tx, &record).await?;
     let (facts, people) = facts_and_people(tx, post.workspace_id, post).await?;
     let cx = Context { def: &workflow.definition, facts: &facts, people: &people, planned: planned(post), now: app.now() };
     let progress = record.run.edit(&cx, RevisionMark { hash, author: Principal::User(author) }).map_err(engine_error)?;
-    record.version += 1;
-    record.updated_at = app.now();
-    workflows::update_review(tx, &record).await.map_err(|e| match e {
-        StoreError::Stale => Error::Conflict("the review changed meanwhile; save again".into()),
-        other => other.into(),
-    })?;
+    store_review(tx, app, &mut record).await?;
     Ok(Some((record.id, progress)))
 }
 
@@ -384,10 +394,7 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
             let key = (record.workflow_id, record.workflow_version);
             let workflow = match definitions.entry(key) {
                 std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::btree_map::Entry::Vacant(e) => {
-                    let Some(w) = workflows::workflow(&mut tx, ws, key.0, Some(key.1)).await? else { continue };
-                    e.insert(w)
-                }
+                std::collections::btree_map::Entry::Vacant(e) => e.insert(workflow_of(&mut tx, &record).await?),
             };
             if !record.run.waiting_for(&workflow.definition).contains(&me) {
                 continue;

@@ -170,12 +170,8 @@ impl Definition {
                 errors.add(format!("{at}.key"), format!("`{}` is used by another stage", stage.key));
             }
         }
-        if !self.stages.is_empty() && self.stages.iter().all(|s| !s.skip_if.is_empty()) {
-            // Not an error: a post matching every skip condition simply needs
-            // no approval — but only if the author chose that, so say so.
-            if self.stages.iter().all(|s| s.skip_if.iter().any(Condition::is_always)) {
-                errors.add("stages", "every stage is always skipped, so nothing would ever be reviewed");
-            }
+        if !self.stages.is_empty() && self.stages.iter().all(|s| s.skip_if.iter().any(Condition::is_always)) {
+            errors.add("stages", "every stage is always skipped, so nothing would ever be reviewed");
         }
         errors.into_result()
     }

@@ -603,7 +603,8 @@ impl Review {
                 self.status = ReviewStatus::Active;
                 self.advance(cx)
             }
-            _ => Ok(self.progress()),
+            ReviewStatus::ChangesRequested => Ok(Progress::ChangesRequested),
+            status => Err(ReviewError::NotActive(status)),
         }
     }
 
@@ -670,26 +671,12 @@ impl Review {
             .collect()
     }
 
-    /// Whether `who` may act in the active stage: asked there, or standing in
-    /// for someone who is.
-    pub fn is_asked(&self, who: &Principal, people: &People, now: Timestamp) -> bool {
-        let Some(i) = self.active_stage().filter(|_| self.status == ReviewStatus::Active) else { return false };
-        let mut places = vec![who.clone()];
-        if let Principal::User(user) = who {
-            places.extend(people.delegators(*user, now).into_iter().map(Principal::User));
-        }
-        self.stages[i].lanes.iter().any(|l| places.iter().any(|p| l.asked.contains(p)))
-    }
-
+    /// Where an unfinished review stands (its caller has refused finished ones).
     fn progress(&self) -> Progress {
-        match self.status {
-            ReviewStatus::Approved => Progress::Approved,
-            ReviewStatus::ChangesRequested => Progress::ChangesRequested,
-            ReviewStatus::Rejected => Progress::Rejected,
-            ReviewStatus::Active | ReviewStatus::Withdrawn => match self.active_stage() {
-                Some(i) => Progress::Waiting { stage: self.stages[i].key.clone(), started: false },
-                None => Progress::Rejected,
-            },
+        match (self.status, self.active_stage()) {
+            (ReviewStatus::ChangesRequested, _) => Progress::ChangesRequested,
+            (ReviewStatus::Active, Some(i)) => Progress::Waiting { stage: self.stages[i].key.clone(), started: false },
+            _ => Progress::Approved,
         }
     }
 
