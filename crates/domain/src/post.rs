@@ -31,6 +31,9 @@ pub enum PostEvent {
     EditContent,
     Submit,
     Withdraw,
+    /// The planned time passed before approval and the workflow ends such
+    /// reviews.
+    Expire,
     RequestChanges,
     Reject,
     /// The last required approval of the current revision arrived.
@@ -107,6 +110,7 @@ impl PostState {
 
             (S::Draft | S::ChangesRequested, E::Submit) => S::InReview,
             (S::InReview, E::Withdraw) => S::Draft,
+            (S::InReview | S::ChangesRequested, E::Expire) => S::Draft,
             (S::InReview, E::RequestChanges) => S::ChangesRequested,
             (S::InReview, E::Reject) => S::Rejected,
             (S::InReview, E::Approve) => S::Approved,
@@ -130,6 +134,7 @@ impl PostEvent {
             PostEvent::EditContent => "have its content edited",
             PostEvent::Submit => "be submitted for review",
             PostEvent::Withdraw => "be withdrawn from review",
+            PostEvent::Expire => "expire unapproved",
             PostEvent::RequestChanges => "have changes requested",
             PostEvent::Reject => "be rejected",
             PostEvent::Approve => "be approved",
@@ -155,10 +160,11 @@ mod tests {
 
     use super::*;
 
-    const EVENTS: [PostEvent; 12] = [
+    const EVENTS: [PostEvent; 13] = [
         PostEvent::EditContent,
         PostEvent::Submit,
         PostEvent::Withdraw,
+        PostEvent::Expire,
         PostEvent::RequestChanges,
         PostEvent::Reject,
         PostEvent::Approve,

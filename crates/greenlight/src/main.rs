@@ -12,6 +12,7 @@ use greenlight_service::{
     blobs::FsBlobStore,
     clock::SystemClock,
     demo::{self, Seeded},
+    jobs::Worker,
     workspaces,
 };
 use greenlight_store::Db;
@@ -339,8 +340,22 @@ async fn serve(config: &Config, app: App) -> anyhow::Result<()> {
         login_attempts_per_minute: config.auth.login_attempts_per_minute,
     };
     let db = app.db.clone();
+    // One signal stops both the server and the job worker; the worker
+    // finishes the job in hand first.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(Worker::new(app.clone()).run(async move {
+        let mut stopping = stopping;
+        let _ = stopping.wait_for(|stop| *stop).await;
+    }));
     let router = greenlight_web::router(app, settings);
-    greenlight_web::serve(listener, router, shutdown_signal()).await?;
+    greenlight_web::serve(listener, router, async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    })
+    .await?;
+    if let Err(err) = worker.await {
+        tracing::error!(%err, "the job worker stopped abnormally");
+    }
     db.close().await;
     tracing::info!("stopped");
     Ok(())

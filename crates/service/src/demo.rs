@@ -244,6 +244,7 @@ async fn seed_posts(app: &App, team: &Team) -> Result<()> {
             channel_ids: channels,
             planned_at: Some(planned),
             content,
+            repurposed: false,
         };
         let saved = posts::create_post(app, caller, team.ws, input).await?;
         if i % 3 == 0 {

@@ -9,12 +9,15 @@ pub mod accounts;
 pub mod audit;
 pub mod blobs;
 pub mod clock;
+pub mod delegations;
 pub mod demo;
 pub mod error;
+pub mod jobs;
 pub mod media;
 pub mod planning;
 pub mod posts;
 pub mod reviews;
+pub mod workflow_file;
 pub mod workflows;
 pub mod workspaces;
 

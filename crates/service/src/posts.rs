@@ -25,7 +25,7 @@ use crate::{
     App, Caller, access,
     audit::record,
     error::{Error, Result},
-    reviews,
+    reviews::{self, Rerun},
 };
 
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -123,6 +123,9 @@ pub struct NewPost {
     pub planned_at: Option<String>,
     #[serde(default)]
     pub content: Content,
+    /// Reused content (a workflow may let it skip stages).
+    #[serde(default)]
+    pub repurposed: bool,
 }
 
 /// A post and the revision a write produced.
@@ -174,11 +177,14 @@ pub async fn create_post(app: &App, caller: &Caller, ws: WorkspaceId, input: New
         current_revision_id: Some(revision.id),
         label_ids: labels,
         channel_ids: channels,
+        repurposed: input.repurposed,
+        review_stage: None,
         created_at: now,
         updated_at: now,
     };
     posts::insert_post(&mut tx, &post).await?;
     posts::insert_revision(&mut tx, &revision).await?;
+    reviews::plan_publish_time(&mut tx, app, &post).await?;
     let data = json!({
         "title": post.title,
         "planned_at": post.planned.as_ref().map(|p| p.to_string()),
@@ -265,6 +271,9 @@ pub struct PostChange {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<greenlight_domain::schedule::PlannedTime>)]
     pub planned_at: Option<Option<String>>,
+    /// Whether the content is reused; a running review keeps the path it
+    /// started on, the next submission is routed with it.
+    pub repurposed: Option<bool>,
 }
 
 fn require_version(expected: Option<i64>, post: &Post) -> Result<i64> {
@@ -331,6 +340,10 @@ pub async fn update_post(
         };
         changed.insert("planned_at".into(), json!(post.planned.as_ref().map(|p| p.to_string())));
     }
+    if let Some(repurposed) = change.repurposed {
+        post.repurposed = repurposed;
+        changed.insert("repurposed".into(), json!(repurposed));
+    }
     check_refs(&mut tx, ws, &mut errors, post.campaign_id, &post.label_ids, &post.channel_ids).await?;
     let mut errors = errors.into_vec();
     if changed.contains_key("channel_ids")
@@ -349,6 +362,9 @@ pub async fn update_post(
     post.version += 1;
     post.updated_at = app.now();
     posts::update_post(&mut tx, &post, expected).await.map_err(stale(expected))?;
+    if changed.contains_key("planned_at") {
+        reviews::plan_publish_time(&mut tx, app, &post).await?;
+    }
     record(&mut tx, app, caller, Chain::Workspace(ws), "post.updated", ("post", Some(id.uuid())), serde_json::Value::Object(changed))
         .await?;
     tx.commit().await?;
@@ -404,19 +420,20 @@ pub async fn save_revision(
     posts::insert_revision(&mut tx, &revision).await?;
     // A running review re-runs the stages the edit un-covers; if every stage
     // still covers it (its own approvers' edits), it stays approved.
-    let review = reviews::content_edited(&mut tx, app, &post, hash, author).await?;
-    let state = match &review {
-        Some((_, Progress::Approved)) => state.apply(PostEvent::Approve).map_err(|e| Error::Conflict(e.to_string()))?,
+    let rerun = reviews::content_edited(&mut tx, app, &post, hash, author).await?;
+    let state = match &rerun {
+        Some(Rerun { progress: Progress::Approved, .. }) => state.apply(PostEvent::Approve).map_err(|e| Error::Conflict(e.to_string()))?,
         _ => state,
     };
     post.state = state;
+    post.review_stage = rerun.as_ref().and_then(|r| r.stage.clone());
     post.current_revision_id = Some(revision.id);
     post.version += 1;
     post.updated_at = now;
     posts::update_post(&mut tx, &post, expected).await.map_err(stale(expected))?;
     let mut data = json!({ "revision": revision.number, "content_hash": revision.content_hash });
-    if let Some((review, _)) = review {
-        data["review"] = json!(review);
+    if let Some(rerun) = rerun {
+        data["review"] = json!(rerun.review);
     }
     if from_state != state {
         data["state"] = json!({ "from": from_state, "to": state });

@@ -14,7 +14,9 @@ use greenlight_domain::{
     permission::{Permission, Role},
     post::PostEvent,
     workflow::{
-        Context, DecisionInput, Facts, People, Principal, Progress, Review, ReviewError, ReviewStatus, Verdict, review::RevisionMark,
+        AtPublishTime, Context, DecisionInput, Definition, Facts, LateApproval, People, Principal, Progress, Review, ReviewError,
+        ReviewStatus, Verdict,
+        review::{RevisionMark, Timer, TimerKind},
     },
 };
 use greenlight_store::{
@@ -31,6 +33,7 @@ use crate::{
     App, Caller,
     audit::record,
     error::{Error, Result},
+    jobs::{self, Job},
     posts::{require_edit, visible_post},
     workflows::routed,
 };
@@ -61,16 +64,24 @@ fn all_text(content: &Content) -> String {
     text.join("\n")
 }
 
-/// What the engine needs about a post and the workspace's people.
-pub async fn facts_and_people(tx: &mut Tx, ws: WorkspaceId, post: &Post) -> Result<(Facts, People)> {
-    let revision = posts::latest_revision(tx, post.id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
+/// The workspace's people as the engine needs them: members, groups, and
+/// the delegations that have not ended.
+pub async fn people(tx: &mut Tx, ws: WorkspaceId, now: Timestamp) -> Result<(People, Vec<workspaces::Group>)> {
     let members = workspaces::members(tx, ws).await?;
     let groups = workspaces::groups(tx, ws).await?;
+    let delegations = workflows::delegations(tx, ws, now).await?;
     let people = People {
         members: members.iter().map(|m| (m.user_id, m.role)).collect(),
         groups: groups.iter().map(|g| (g.id, g.member_ids.iter().copied().collect())).collect(),
-        delegations: Vec::new(),
+        delegations: delegations.iter().map(|d| d.to_domain()).collect(),
     };
+    Ok((people, groups))
+}
+
+/// What the engine needs about a post and the workspace's people.
+pub async fn facts_and_people(tx: &mut Tx, ws: WorkspaceId, post: &Post, now: Timestamp) -> Result<(Facts, People)> {
+    let revision = posts::latest_revision(tx, post.id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
+    let (people, groups) = people(tx, ws, now).await?;
     let facts = Facts {
         labels: post.label_ids.iter().copied().collect(),
         channels: post.channel_ids.iter().copied().collect(),
@@ -78,7 +89,7 @@ pub async fn facts_and_people(tx: &mut Tx, ws: WorkspaceId, post: &Post) -> Resu
         author_role: people.members.get(&post.owner_id).copied(),
         author_groups: groups.iter().filter(|g| g.member_ids.contains(&post.owner_id)).map(|g| g.id).collect(),
         text: all_text(&revision.content),
-        repurposed: false,
+        repurposed: post.repurposed,
         shares_link: revision.content.link.is_some() || revision.content.variants.values().any(|v| v.link.is_some()),
     };
     Ok((facts, people))
@@ -114,6 +125,7 @@ struct Loaded {
 /// (so a refusal comes before "no open review").
 async fn load_open(
     tx: &mut Tx,
+    app: &App,
     caller: &Caller,
     ws: WorkspaceId,
     id: PostId,
@@ -122,12 +134,12 @@ async fn load_open(
     let (role, post) = visible_post(tx, caller, ws, id).await?;
     allowed(role, &post)?;
     let record = workflows::open_review(tx, id).await?.ok_or(Error::NotFound("open review"))?;
-    load_with(tx, post, record).await
+    load_with(tx, app, post, record).await
 }
 
-async fn load_with(tx: &mut Tx, post: Post, record: ReviewRecord) -> Result<Loaded> {
+async fn load_with(tx: &mut Tx, app: &App, post: Post, record: ReviewRecord) -> Result<Loaded> {
     let workflow = workflow_of(tx, &record).await?;
-    let (facts, people) = facts_and_people(tx, post.workspace_id, &post).await?;
+    let (facts, people) = facts_and_people(tx, post.workspace_id, &post, app.now()).await?;
     Ok(Loaded { post, record, workflow, facts, people })
 }
 
@@ -138,30 +150,50 @@ pub async fn workflow_of(tx: &mut Tx, record: &ReviewRecord) -> Result<Workflow>
         .ok_or(Error::NotFound("workflow"))
 }
 
-/// Writes a changed review; a concurrent change to it is a conflict.
-async fn store_review(tx: &mut Tx, app: &App, record: &mut ReviewRecord) -> Result<()> {
+/// Writes a changed review (a concurrent change to it is a conflict) and
+/// enqueues the reminders and escalation its running stage asks for.
+async fn store_review(tx: &mut Tx, app: &App, record: &mut ReviewRecord, def: &Definition) -> Result<()> {
     record.version += 1;
     record.updated_at = app.now();
     workflows::update_review(tx, record).await.map_err(|e| match e {
         StoreError::Stale => Error::Conflict("the review changed meanwhile; reload and try again".into()),
         other => other.into(),
-    })
+    })?;
+    schedule_timers(tx, app, record, def).await
+}
+
+async fn schedule_timers(tx: &mut Tx, app: &App, record: &ReviewRecord, def: &Definition) -> Result<()> {
+    for timer in record.run.timers(def) {
+        let at = timer.at;
+        jobs::enqueue(tx, app, &Job::ReviewTimer { review: record.id, timer }, at).await?;
+    }
+    Ok(())
+}
+
+/// The name of the stage a running review waits at.
+pub fn waiting_stage(record: &ReviewRecord, def: &Definition) -> Option<String> {
+    let i = record.run.active_stage().filter(|_| record.run.status == ReviewStatus::Active)?;
+    def.stages.get(i).map(|s| s.name.clone())
 }
 
 /// Stores the review and moves the post as the engine's progress says.
 async fn save(tx: &mut Tx, app: &App, loaded: &mut Loaded, events: &[PostEvent]) -> Result<()> {
-    store_review(tx, app, &mut loaded.record).await?;
-    move_post(tx, app, &mut loaded.post, events).await
+    let def = &loaded.workflow.definition;
+    store_review(tx, app, &mut loaded.record, def).await?;
+    let stage = waiting_stage(&loaded.record, def);
+    move_post(tx, app, &mut loaded.post, events, stage).await
 }
 
-async fn move_post(tx: &mut Tx, app: &App, post: &mut Post, events: &[PostEvent]) -> Result<()> {
-    if events.is_empty() {
+/// Applies `events` to the post and records the stage its review waits at.
+async fn move_post(tx: &mut Tx, app: &App, post: &mut Post, events: &[PostEvent], stage: Option<String>) -> Result<()> {
+    if events.is_empty() && post.review_stage == stage {
         return Ok(());
     }
     let expected = post.version;
     for event in events {
         post.state = post.state.apply(*event).map_err(|e| Error::Conflict(e.to_string()))?;
     }
+    post.review_stage = stage;
     post.version += 1;
     post.updated_at = app.now();
     posts::update_post(tx, post, expected).await.map_err(|e| match e {
@@ -176,6 +208,30 @@ fn post_events(progress: &Progress) -> Vec<PostEvent> {
         Progress::ChangesRequested => vec![PostEvent::RequestChanges],
         Progress::Rejected => vec![PostEvent::Reject],
         Progress::Waiting { .. } => Vec::new(),
+    }
+}
+
+/// The post events for an approval step's progress. An approval that
+/// arrives after the planned time follows the workflow's publish-time
+/// policy: within a grace period the post is scheduled at once (and so
+/// published right away); otherwise it waits for a new time.
+fn approval_events(progress: &Progress, loaded: &Loaded, now: Timestamp) -> (Vec<PostEvent>, Option<LateApproval>) {
+    let mut events = post_events(progress);
+    let late = match progress {
+        Progress::Approved => planned(&loaded.post).and_then(|at| loaded.workflow.definition.on_publish_time.late_approval(at, now)),
+        _ => None,
+    };
+    if late == Some(LateApproval::PublishNow) {
+        events.push(PostEvent::Schedule);
+    }
+    (events, late)
+}
+
+fn late_json(late: Option<LateApproval>) -> serde_json::Value {
+    match late {
+        None => serde_json::Value::Null,
+        Some(LateApproval::PublishNow) => json!("publish_now"),
+        Some(LateApproval::Hold) => json!("hold"),
     }
 }
 
@@ -200,7 +256,7 @@ pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> 
         if open.run.status != ReviewStatus::ChangesRequested {
             return Err(Error::Conflict("the post is already in review".into()));
         }
-        let mut loaded = load_with(&mut tx, post, open).await?;
+        let mut loaded = load_with(&mut tx, app, post, open).await?;
         let cx =
             Context { def: &loaded.workflow.definition, facts: &loaded.facts, people: &loaded.people, planned: planned(&loaded.post), now };
         let progress = loaded.record.run.resubmit(&cx).map_err(engine_error)?;
@@ -212,7 +268,7 @@ pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> 
         tx.commit().await?;
         return Ok(view(loaded.record, &loaded.workflow));
     }
-    let (facts, people) = facts_and_people(&mut tx, ws, &post).await?;
+    let (facts, people) = facts_and_people(&mut tx, ws, &post, now).await?;
     let workflow = routed(&mut tx, ws, &facts).await?;
     let revision = posts::latest_revision(&mut tx, id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
     let cx = Context { def: &workflow.definition, facts: &facts, people: &people, planned: planned(&post), now };
@@ -233,9 +289,10 @@ pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> 
         StoreError::Duplicate => Error::Conflict("the post is already in review".into()),
         other => other.into(),
     })?;
+    schedule_timers(&mut tx, app, &started, &workflow.definition).await?;
     let mut events = vec![PostEvent::Submit];
     events.extend(post_events(&progress));
-    move_post(&mut tx, app, &mut post, &events).await?;
+    move_post(&mut tx, app, &mut post, &events, waiting_stage(&started, &workflow.definition)).await?;
     let data = json!({
         "review": started.id, "workflow": workflow.id, "workflow_version": workflow.version,
         "revision": revision.number, "content_hash": revision.content_hash, "progress": progress_json(&progress),
@@ -272,7 +329,7 @@ pub async fn decide(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
         return Err(Error::field("comment", format!("at most {MAX_COMMENT_CHARS} characters")));
     }
     let mut tx = app.db.write().await?;
-    let mut loaded = load_open(&mut tx, caller, ws, id, |_, _| Ok(())).await?;
+    let mut loaded = load_open(&mut tx, app, caller, ws, id, |_, _| Ok(())).await?;
     let now = app.now();
     let cx =
         Context { def: &loaded.workflow.definition, facts: &loaded.facts, people: &loaded.people, planned: planned(&loaded.post), now };
@@ -286,11 +343,12 @@ pub async fn decide(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
     };
     let progress = loaded.record.run.decide(&cx, decision).map_err(engine_error)?;
     let made = loaded.record.run.decisions.last().cloned().ok_or_else(|| Error::Internal("decision not recorded".into()))?;
-    save(&mut tx, app, &mut loaded, &post_events(&progress)).await?;
+    let (events, late) = approval_events(&progress, &loaded, now);
+    save(&mut tx, app, &mut loaded, &events).await?;
     let data = json!({
         "review": loaded.record.id, "stage": made.stage, "lane": made.lane, "verdict": made.verdict,
         "content_hash": made.revision, "for": made.for_whom, "comment": made.comment, "checklist": made.checklist,
-        "progress": progress_json(&progress),
+        "progress": progress_json(&progress), "late": late_json(late),
     });
     record(&mut tx, app, caller, Chain::Workspace(ws), "review.decided", ("post", Some(id.uuid())), data).await?;
     tx.commit().await?;
@@ -299,7 +357,7 @@ pub async fn decide(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
 
 pub async fn withdraw(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<ReviewView> {
     let mut tx = app.db.write().await?;
-    let mut loaded = load_open(&mut tx, caller, ws, id, |role, post| require_edit(role, caller, post)).await?;
+    let mut loaded = load_open(&mut tx, app, caller, ws, id, |role, post| require_edit(role, caller, post)).await?;
     let from = loaded.record.run.status;
     loaded.record.run.withdraw().map_err(engine_error)?;
     // From "changes requested" the post goes back to review first, then out.
@@ -323,21 +381,21 @@ pub async fn withdraw(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -
 pub async fn override_stage(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, reason: &str) -> Result<ReviewView> {
     let user = caller.require_user()?;
     let mut tx = app.db.write().await?;
-    let mut loaded = load_open(&mut tx, caller, ws, id, |role, _| {
+    let mut loaded = load_open(&mut tx, app, caller, ws, id, |role, _| {
         if role.can(Permission::OverrideReviews) { Ok(()) } else { Err(Error::Forbidden(format!("a {role} cannot override a review"))) }
     })
     .await?;
     let stage = loaded.record.run.active_stage().map(|i| loaded.record.run.stages[i].key.clone());
-    let cx = Context {
-        def: &loaded.workflow.definition,
-        facts: &loaded.facts,
-        people: &loaded.people,
-        planned: planned(&loaded.post),
-        now: app.now(),
-    };
+    let now = app.now();
+    let cx =
+        Context { def: &loaded.workflow.definition, facts: &loaded.facts, people: &loaded.people, planned: planned(&loaded.post), now };
     let progress = loaded.record.run.override_stage(&cx, user, reason).map_err(engine_error)?;
-    save(&mut tx, app, &mut loaded, &post_events(&progress)).await?;
-    let data = json!({ "review": loaded.record.id, "stage": stage, "reason": reason.trim(), "progress": progress_json(&progress) });
+    let (events, late) = approval_events(&progress, &loaded, now);
+    save(&mut tx, app, &mut loaded, &events).await?;
+    let data = json!({
+        "review": loaded.record.id, "stage": stage, "reason": reason.trim(), "progress": progress_json(&progress),
+        "late": late_json(late),
+    });
     record(&mut tx, app, caller, Chain::Workspace(ws), "review.overridden", ("post", Some(id.uuid())), data).await?;
     tx.commit().await?;
     Ok(view(loaded.record, &loaded.workflow))
@@ -352,16 +410,24 @@ pub async fn review(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> 
     Ok(view(record, &workflow))
 }
 
+/// What an edit did to the post's open review.
+pub struct Rerun {
+    pub review: ReviewId,
+    pub progress: Progress,
+    /// The stage the review now waits at.
+    pub stage: Option<String>,
+}
+
 /// Tells the post's open review about a new revision (in the edit's
-/// transaction). Returns the post events the engine's progress implies.
-pub async fn content_edited(tx: &mut Tx, app: &App, post: &Post, hash: Hash, author: UserId) -> Result<Option<(ReviewId, Progress)>> {
+/// transaction).
+pub async fn content_edited(tx: &mut Tx, app: &App, post: &Post, hash: Hash, author: UserId) -> Result<Option<Rerun>> {
     let Some(mut record) = workflows::open_review(tx, post.id).await? else { return Ok(None) };
     let workflow = workflow_of(tx, &record).await?;
-    let (facts, people) = facts_and_people(tx, post.workspace_id, post).await?;
+    let (facts, people) = facts_and_people(tx, post.workspace_id, post, app.now()).await?;
     let cx = Context { def: &workflow.definition, facts: &facts, people: &people, planned: planned(post), now: app.now() };
     let progress = record.run.edit(&cx, RevisionMark { hash, author: Principal::User(author) }).map_err(engine_error)?;
-    store_review(tx, app, &mut record).await?;
-    Ok(Some((record.id, progress)))
+    store_review(tx, app, &mut record, &workflow.definition).await?;
+    Ok(Some(Rerun { review: record.id, progress, stage: waiting_stage(&record, &workflow.definition) }))
 }
 
 /// A review waiting for the caller.
@@ -387,8 +453,10 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
         crate::Via::Token { workspace, .. } => vec![workspace],
         _ => workspaces::workspaces_of(&mut tx, user).await?.into_iter().map(|w| w.id).collect(),
     };
-    let me = Principal::User(user);
     for ws in spaces {
+        // Asked directly, through a group or role, or for someone I stand in for.
+        let (people, _) = people(&mut tx, ws, now).await?;
+        let mine: BTreeSet<Principal> = std::iter::once(user).chain(people.delegators(user, now)).map(Principal::User).collect();
         let mut definitions: BTreeMap<(greenlight_domain::id::WorkflowId, i64), Workflow> = BTreeMap::new();
         for record in workflows::active_reviews(&mut tx, ws).await? {
             let key = (record.workflow_id, record.workflow_version);
@@ -396,7 +464,7 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
                 std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::btree_map::Entry::Vacant(e) => e.insert(workflow_of(&mut tx, &record).await?),
             };
-            if !record.run.waiting_for(&workflow.definition).contains(&me) {
+            if record.run.waiting_for(&workflow.definition).is_disjoint(&mine) {
                 continue;
             }
             let Some(post) = posts::post(&mut tx, ws, record.post_id).await? else { continue };
@@ -415,4 +483,79 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
     }
     out.sort_by_key(|r| (r.due_at.is_none(), r.due_at));
     Ok(out)
+}
+
+/// A running stage's reminder or escalation fell due (a job).
+pub async fn timer_due(app: &App, id: ReviewId, timer: &Timer) -> Result<()> {
+    let mut tx = app.db.write().await?;
+    let Some(found) = workflows::review(&mut tx, id).await? else { return Ok(()) };
+    if found.run.running(&timer.stage, timer.round).is_none() {
+        return Ok(()); // the stage finished or re-ran since
+    }
+    let Some(post) = posts::post(&mut tx, found.workspace_id, found.post_id).await? else { return Ok(()) };
+    let ws = post.workspace_id;
+    let mut loaded = load_with(&mut tx, app, post, found).await?;
+    let (action, percent) = match timer.kind {
+        TimerKind::Reminder { percent } => ("review.reminder", Some(percent)),
+        TimerKind::Escalate => {
+            let cx = Context {
+                def: &loaded.workflow.definition,
+                facts: &loaded.facts,
+                people: &loaded.people,
+                planned: planned(&loaded.post),
+                now: app.now(),
+            };
+            if !loaded.record.run.escalate(&cx, &timer.stage, timer.round) {
+                return Ok(());
+            }
+            save(&mut tx, app, &mut loaded, &[]).await?;
+            ("review.escalated", None)
+        }
+    };
+    let waiting = loaded.record.run.waiting_for(&loaded.workflow.definition);
+    let data = json!({ "review": id, "stage": timer.stage, "round": timer.round, "percent": percent, "waiting_for": waiting });
+    record(&mut tx, app, &Caller::system(), Chain::Workspace(ws), action, ("post", Some(loaded.post.id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A post's planned publish time arrived (a job). If its review has not
+/// approved it, the workflow's policy applies: hold (the team is told) or
+/// expire the review. Nothing unapproved is ever published.
+pub async fn publish_time_arrived(app: &App, ws: WorkspaceId, id: PostId, at: Timestamp) -> Result<()> {
+    let mut tx = app.db.write().await?;
+    let Some(post) = posts::post(&mut tx, ws, id).await? else { return Ok(()) };
+    if planned(&post) != Some(at) {
+        return Ok(()); // rescheduled since: a job for the new time exists
+    }
+    let Some(open) = workflows::open_review(&mut tx, id).await? else { return Ok(()) };
+    if !matches!(open.run.status, ReviewStatus::Active | ReviewStatus::ChangesRequested) {
+        return Ok(());
+    }
+    let mut loaded = load_with(&mut tx, app, post, open).await?;
+    let policy = loaded.workflow.definition.on_publish_time;
+    let action = match policy.at_publish_time() {
+        AtPublishTime::Hold => "review.publish_time_passed",
+        AtPublishTime::Expire => {
+            loaded.record.run.expire().map_err(engine_error)?;
+            save(&mut tx, app, &mut loaded, &[PostEvent::Expire]).await?;
+            "review.expired"
+        }
+    };
+    let data = json!({
+        "review": loaded.record.id, "planned_at": at, "policy": policy,
+        "waiting_for": loaded.record.run.waiting_for(&loaded.workflow.definition),
+    });
+    record(&mut tx, app, &Caller::system(), Chain::Workspace(ws), action, ("post", Some(id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Enqueues the check at a post's planned time (in the transaction that
+/// sets it). The job finds out when it runs whether it still applies.
+pub async fn plan_publish_time(tx: &mut Tx, app: &App, post: &Post) -> Result<()> {
+    if let Some(at) = planned(post) {
+        jobs::enqueue(tx, app, &Job::PublishTime { workspace: post.workspace_id, post: post.id, planned: at }, at).await?;
+    }
+    Ok(())
 }

@@ -4,11 +4,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use greenlight_domain::{
     audit::Chain,
-    id::{GroupId, PostId, RouteId, WorkflowId, WorkspaceId},
+    id::{CampaignId, ChannelId, GroupId, LabelId, PostId, RouteId, UserId, WorkflowId, WorkspaceId},
     names::Name,
     permission::Permission,
     validation::Errors,
-    workflow::{Approver, Condition, Definition, Plan, plan, route, templates},
+    workflow::{Approver, Condition, Definition, Facts, People, Plan, plan, route, templates},
 };
 use greenlight_store::{
     StoreError, Tx,
@@ -276,9 +276,51 @@ pub struct Simulation {
 pub async fn simulate(app: &App, caller: &Caller, ws: WorkspaceId, post: PostId) -> Result<Simulation> {
     let mut tx = app.db.read().await?;
     let (_, post) = crate::posts::visible_post(&mut tx, caller, ws, post).await?;
-    let (facts, people) = reviews::facts_and_people(&mut tx, ws, &post).await?;
-    let workflow = routed(&mut tx, ws, &facts).await?;
-    let plan = plan(&workflow.definition, &facts, &people, post.owner_id);
+    let (facts, people) = reviews::facts_and_people(&mut tx, ws, &post, app.now()).await?;
+    simulation(&mut tx, ws, &facts, &people, post.owner_id).await
+}
+
+async fn simulation(tx: &mut Tx, ws: WorkspaceId, facts: &Facts, people: &People, author: UserId) -> Result<Simulation> {
+    let workflow = routed(tx, ws, facts).await?;
+    let plan = plan(&workflow.definition, facts, people, author);
     let problem = plan.unstaffed().map(|e| e.to_string());
     Ok(Simulation { workflow_id: workflow.id, workflow_name: workflow.name, version: workflow.version, plan, problem })
+}
+
+/// Content not yet saved, as the simulator needs it.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Draft {
+    #[serde(default)]
+    pub label_ids: Vec<LabelId>,
+    #[serde(default)]
+    pub channel_ids: Vec<ChannelId>,
+    #[serde(default)]
+    pub campaign_id: Option<CampaignId>,
+    /// All the draft's text (base and variants).
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub repurposed: bool,
+    #[serde(default)]
+    pub shares_link: bool,
+}
+
+/// The path a draft by the caller would take, before it is saved.
+pub async fn simulate_draft(app: &App, caller: &Caller, ws: WorkspaceId, draft: Draft) -> Result<Simulation> {
+    let author = caller.require_user()?;
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::CreatePosts).await?;
+    let (people, groups) = reviews::people(&mut tx, ws, app.now()).await?;
+    let facts = Facts {
+        labels: draft.label_ids.into_iter().collect(),
+        channels: draft.channel_ids.into_iter().collect(),
+        campaign: draft.campaign_id,
+        author_role: people.members.get(&author).copied(),
+        author_groups: groups.iter().filter(|g| g.member_ids.contains(&author)).map(|g| g.id).collect(),
+        text: draft.text,
+        repurposed: draft.repurposed,
+        shares_link: draft.shares_link,
+    };
+    simulation(&mut tx, ws, &facts, &people, author).await
 }

@@ -10,6 +10,7 @@ mod macros;
 pub mod accounts;
 pub mod audit;
 pub mod db;
+pub mod jobs;
 pub mod media;
 pub mod planning;
 pub mod posts;

@@ -32,6 +32,11 @@ pub struct Post {
     pub current_revision_id: Option<RevisionId>,
     pub label_ids: Vec<LabelId>,
     pub channel_ids: Vec<ChannelId>,
+    /// Reused content (a workflow may let it skip stages).
+    pub repurposed: bool,
+    /// The name of the stage its open review waits at, if any: with `state`
+    /// it reads "in review at stage Legal".
+    pub review_stage: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -49,6 +54,8 @@ struct PostRow {
     planned_zone: Option<String>,
     version: i64,
     current_revision_id: Option<Uuid>,
+    repurposed: bool,
+    review_stage: Option<String>,
     created_at: DbTime,
     updated_at: DbTime,
 }
@@ -76,6 +83,8 @@ impl PostRow {
             current_revision_id: self.current_revision_id.map(RevisionId::from_uuid),
             label_ids: Vec::new(),
             channel_ids: Vec::new(),
+            repurposed: self.repurposed,
+            review_stage: self.review_stage,
             created_at: self.created_at.0,
             updated_at: self.updated_at.0,
         })
@@ -85,7 +94,7 @@ impl PostRow {
 macro_rules! post_select {
     () => {
         "SELECT id, workspace_id, title, brief, owner_id, campaign_id, state, planned_at, planned_zone, version,
-                current_revision_id, created_at, updated_at FROM posts "
+                current_revision_id, repurposed, review_stage, created_at, updated_at FROM posts "
     };
 }
 
@@ -94,8 +103,8 @@ pub async fn insert_post(tx: &mut Tx, post: &Post) -> Result<()> {
         tx,
         exec,
         "INSERT INTO posts (id, workspace_id, title, brief, owner_id, campaign_id, state, planned_at, planned_zone, version,
-                            current_revision_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                            current_revision_id, repurposed, review_stage, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         post.id.uuid(),
         post.workspace_id.uuid(),
         &post.title,
@@ -107,6 +116,8 @@ pub async fn insert_post(tx: &mut Tx, post: &Post) -> Result<()> {
         post.planned.as_ref().map(|p| p.zone.as_str()),
         post.version,
         post.current_revision_id.map(|r| r.uuid()),
+        post.repurposed,
+        post.review_stage.as_deref(),
         DbTime(post.created_at),
         DbTime(post.updated_at)
     )?;
@@ -120,7 +131,7 @@ pub async fn update_post(tx: &mut Tx, post: &Post, expected_version: i64) -> Res
         tx,
         exec,
         "UPDATE posts SET title = $3, brief = $4, owner_id = $5, campaign_id = $6, state = $7, planned_at = $8, planned_zone = $9,
-                version = $10, current_revision_id = $11, updated_at = $12
+                version = $10, current_revision_id = $11, repurposed = $12, review_stage = $13, updated_at = $14
          WHERE id = $1 AND version = $2",
         post.id.uuid(),
         expected_version,
@@ -133,6 +144,8 @@ pub async fn update_post(tx: &mut Tx, post: &Post, expected_version: i64) -> Res
         post.planned.as_ref().map(|p| p.zone.as_str()),
         post.version,
         post.current_revision_id.map(|r| r.uuid()),
+        post.repurposed,
+        post.review_stage.as_deref(),
         DbTime(post.updated_at)
     )?;
     if n == 0 {

@@ -4,8 +4,8 @@
 
 use greenlight_domain::{
     Timestamp,
-    id::{PostId, ReviewId, RouteId, UserId, WorkflowId, WorkspaceId},
-    workflow::{Condition, Definition, Review, ReviewStatus},
+    id::{DelegationId, PostId, ReviewId, RouteId, UserId, WorkflowId, WorkspaceId},
+    workflow::{Condition, Definition, Review, ReviewStatus, review::Delegation},
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -235,6 +235,7 @@ fn status_text(status: ReviewStatus) -> &'static str {
         ReviewStatus::Approved => "approved",
         ReviewStatus::Rejected => "rejected",
         ReviewStatus::Withdrawn => "withdrawn",
+        ReviewStatus::Expired => "expired",
     }
 }
 
@@ -299,4 +300,77 @@ pub async fn latest_review(tx: &mut Tx, post: PostId) -> Result<Option<ReviewRec
 pub async fn active_reviews(tx: &mut Tx, ws: WorkspaceId) -> Result<Vec<ReviewRecord>> {
     let rows = sql!(tx, all as ReviewRow, review_select!("WHERE workspace_id = $1 AND status = 'active' ORDER BY created_at"), ws.uuid())?;
     rows.into_iter().map(review_from).collect()
+}
+
+/// A review by its id.
+pub async fn review(tx: &mut Tx, id: ReviewId) -> Result<Option<ReviewRecord>> {
+    let row = sql!(tx, optional as ReviewRow, review_select!("WHERE id = $1"), id.uuid())?;
+    row.map(review_from).transpose()
+}
+
+/// A member's stand-in for a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct StoredDelegation {
+    pub id: DelegationId,
+    pub workspace_id: WorkspaceId,
+    pub from_user: UserId,
+    pub delegate: UserId,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub created_by: UserId,
+    pub created_at: Timestamp,
+}
+
+impl StoredDelegation {
+    pub fn to_domain(&self) -> Delegation {
+        Delegation { from: self.from_user, delegate: self.delegate, starts_at: self.starts_at, ends_at: self.ends_at }
+    }
+}
+
+pub async fn insert_delegation(tx: &mut Tx, d: &StoredDelegation) -> Result<()> {
+    sql!(
+        tx,
+        exec,
+        "INSERT INTO delegations (id, workspace_id, from_user, delegate, starts_at, ends_at, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        d.id.uuid(),
+        d.workspace_id.uuid(),
+        d.from_user.uuid(),
+        d.delegate.uuid(),
+        DbTime(d.starts_at),
+        DbTime(d.ends_at),
+        d.created_by.uuid(),
+        DbTime(d.created_at)
+    )?;
+    Ok(())
+}
+
+/// The workspace's delegations that have not ended by `now`.
+pub async fn delegations(tx: &mut Tx, ws: WorkspaceId, now: Timestamp) -> Result<Vec<StoredDelegation>> {
+    let rows = sql!(
+        tx,
+        all as (Uuid, Uuid, Uuid, Uuid, DbTime, DbTime, Uuid, DbTime),
+        "SELECT id, workspace_id, from_user, delegate, starts_at, ends_at, created_by, created_at FROM delegations
+         WHERE workspace_id = $1 AND ends_at > $2 ORDER BY starts_at, id",
+        ws.uuid(),
+        DbTime(now)
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, ws, from, delegate, starts_at, ends_at, by, created_at)| StoredDelegation {
+            id: DelegationId::from_uuid(id),
+            workspace_id: WorkspaceId::from_uuid(ws),
+            from_user: UserId::from_uuid(from),
+            delegate: UserId::from_uuid(delegate),
+            starts_at: starts_at.0,
+            ends_at: ends_at.0,
+            created_by: UserId::from_uuid(by),
+            created_at: created_at.0,
+        })
+        .collect())
+}
+
+/// Removes a delegation; whether it existed.
+pub async fn delete_delegation(tx: &mut Tx, ws: WorkspaceId, id: DelegationId) -> Result<bool> {
+    Ok(sql!(tx, exec, "DELETE FROM delegations WHERE workspace_id = $1 AND id = $2", ws.uuid(), id.uuid())? == 1)
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::routing::Condition;
 use crate::{
+    Timestamp,
     id::{GroupId, UserId},
     names::Email,
     permission::Role,
@@ -39,10 +40,50 @@ pub enum PublishTimePolicy {
     /// Keep it waiting and tell the team (the default).
     #[default]
     Hold,
-    /// Mark it failed.
+    /// End the review: the post goes back to draft and is not published.
     Fail,
     /// Publish as soon as approval arrives, if within the grace period.
     Grace { minutes: u32 },
+}
+
+/// What happens to an unapproved post when its planned time arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtPublishTime {
+    /// It keeps waiting for approval; the team is told.
+    Hold,
+    /// Its review ends as expired.
+    Expire,
+}
+
+/// What an approval that arrives after the planned time does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LateApproval {
+    /// Schedule it now: the publisher publishes it at once.
+    PublishNow,
+    /// It stays approved until someone picks a new time.
+    Hold,
+}
+
+impl PublishTimePolicy {
+    pub fn at_publish_time(self) -> AtPublishTime {
+        match self {
+            PublishTimePolicy::Fail => AtPublishTime::Expire,
+            PublishTimePolicy::Hold | PublishTimePolicy::Grace { .. } => AtPublishTime::Hold,
+        }
+    }
+
+    /// For an approval at `now` of a post planned for `planned`, or `None`
+    /// when the approval is on time.
+    pub fn late_approval(self, planned: Timestamp, now: Timestamp) -> Option<LateApproval> {
+        if now < planned {
+            return None;
+        }
+        let within = |minutes: u32| planned.checked_add(jiff::SignedDuration::from_mins(minutes.into())).is_ok_and(|end| now <= end);
+        Some(match self {
+            PublishTimePolicy::Grace { minutes } if within(minutes) => LateApproval::PublishNow,
+            _ => LateApproval::Hold,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

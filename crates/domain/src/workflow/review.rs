@@ -101,12 +101,15 @@ pub enum ReviewStatus {
     Approved,
     Rejected,
     Withdrawn,
+    /// The planned publish time passed before final approval, and the
+    /// workflow says such a post fails.
+    Expired,
 }
 
 impl ReviewStatus {
     /// A finished review takes no more decisions, edits or resubmissions.
     pub fn is_finished(self) -> bool {
-        matches!(self, ReviewStatus::Rejected | ReviewStatus::Withdrawn)
+        matches!(self, ReviewStatus::Rejected | ReviewStatus::Withdrawn | ReviewStatus::Expired)
     }
 }
 
@@ -631,14 +634,30 @@ impl Review {
         }
     }
 
+    /// The index of the stage if the review is running it in `round` (a
+    /// timer for another stage or an earlier round is stale).
+    pub fn running(&self, stage_key: &str, round: u32) -> Option<usize> {
+        let i = self.active_stage().filter(|_| self.status == ReviewStatus::Active)?;
+        (self.stages[i].key == stage_key && self.stages[i].round == round).then_some(i)
+    }
+
+    /// Ends an unfinished review because its publish time passed (the
+    /// workflow's `fail` policy).
+    pub fn expire(&mut self) -> Result<(), ReviewError> {
+        match self.status {
+            ReviewStatus::Active | ReviewStatus::ChangesRequested => {
+                self.status = ReviewStatus::Expired;
+                Ok(())
+            }
+            status => Err(ReviewError::NotActive(status)),
+        }
+    }
+
     /// Escalation: also asks the stage's escalation approvers in every lane
     /// still open — if the stage is still running the same round.
     pub fn escalate(&mut self, cx: &Context<'_>, stage_key: &str, round: u32) -> bool {
-        let Some(i) = self.stages.iter().position(|s| s.key == stage_key) else { return false };
+        let Some(i) = self.running(stage_key, round) else { return false };
         let Some(escalation) = cx.def.stages.get(i).and_then(|s| s.escalation.as_ref()) else { return false };
-        if self.status != ReviewStatus::Active || self.stages[i].status != StageStatus::Active || self.stages[i].round != round {
-            return false;
-        }
         let mut extra = cx.people.resolve(&escalation.to);
         if !cx.def.allow_self_approval {
             extra.remove(&Principal::User(self.owner));

@@ -550,3 +550,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_publish_time_policy_holds_fails_or_publishes_within_its_grace() {
+    let planned = t0();
+    let after = |mins: i64| planned + SignedDuration::from_mins(mins);
+    assert_eq!(PublishTimePolicy::Hold.late_approval(planned, after(-1)), None, "on time is not late");
+    assert_eq!(PublishTimePolicy::Hold.late_approval(planned, after(5)), Some(LateApproval::Hold));
+    assert_eq!(PublishTimePolicy::Fail.late_approval(planned, after(5)), Some(LateApproval::Hold));
+    let grace = PublishTimePolicy::Grace { minutes: 30 };
+    assert_eq!(grace.late_approval(planned, after(30)), Some(LateApproval::PublishNow));
+    assert_eq!(grace.late_approval(planned, after(31)), Some(LateApproval::Hold));
+    assert_eq!(PublishTimePolicy::Fail.at_publish_time(), AtPublishTime::Expire);
+    assert_eq!(grace.at_publish_time(), AtPublishTime::Hold);
+
+    let team = team();
+    let def = def_of("routine", &team);
+    let facts = Facts::default();
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+    assert_eq!(review.expire(), Ok(()));
+    assert_eq!(review.status, ReviewStatus::Expired);
+    assert_eq!(review.expire(), Err(ReviewError::NotActive(ReviewStatus::Expired)));
+    assert_eq!(review.decide(&c, approve(2, 1)), Err(ReviewError::NotActive(ReviewStatus::Expired)));
+}

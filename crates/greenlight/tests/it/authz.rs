@@ -66,6 +66,13 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/workspaces/{ws}/workflows", json!({"name": "W {role}", "template": "routine"}), Some(P::ManageWorkflows)),
         route(M::GET, "/workspaces/{ws}/workflows/{workflow}", json!(null), Some(P::ViewWorkspace)),
         route(M::PUT, "/workspaces/{ws}/workflows/{workflow}", json!({"version": 1, "name": "Renamed {role}"}), Some(P::ManageWorkflows)),
+        route(M::GET, "/workspaces/{ws}/workflows/{workflow}/export", json!(null), Some(P::ViewWorkspace)),
+        // Not TOML: allowed roles learn that (422), others are refused first.
+        route(M::POST, "/workspaces/{ws}/workflows/import", json!("name = "), Some(P::ManageWorkflows)),
+        route(M::POST, "/workspaces/{ws}/simulation", json!({"text": "Hello"}), Some(P::CreatePosts)),
+        route(M::GET, "/workspaces/{ws}/delegations", json!(null), Some(P::ViewWorkspace)),
+        // Anyone may name a stand-in for themselves.
+        route(M::POST, "/workspaces/{ws}/delegations", json!({"delegate": "{user}", "ends_at": "{soon}"}), Some(P::ViewWorkspace)),
         route(M::GET, "/workspaces/{ws}/routes", json!(null), Some(P::ViewWorkspace)),
         route(M::PUT, "/workspaces/{ws}/routes", json!([]), Some(P::ManageWorkflows)),
         route(M::GET, "/workspaces/{ws}/posts/{post}/simulation", json!(null), Some(P::ViewPosts)),
@@ -88,6 +95,8 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/audit/verify", json!(null), None),
         route(M::DELETE, "/workspaces/{ws}/tokens/{token}", json!(null), Some(P::ManageTokens)),
         route(M::DELETE, "/workspaces/{ws}/groups/{group}", json!(null), Some(P::ManageGroups)),
+        // Someone else's delegation: only member managers end it.
+        route(M::DELETE, "/workspaces/{ws}/delegations/{delegation}", json!(null), Some(P::ManageMembers)),
         route(M::DELETE, "/workspaces/{ws}/members/{user}", json!(null), Some(P::ManageMembers)),
     ]
 }
@@ -97,6 +106,8 @@ struct Spare {
     user: String,
     group: String,
     token: String,
+    /// The owner's stand-in: this spare.
+    delegation: String,
 }
 
 struct Ids {
@@ -135,8 +146,11 @@ async fn ids(h: &Harness, name: &str) -> Ids {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let group = owner.post(&format!("/workspaces/{ws}/groups"), json!({"name": format!("Spare {role}")})).await;
         let token = owner.post(&format!("/workspaces/{ws}/tokens"), json!({"name": format!("spare {role}"), "role": "viewer"})).await;
+        let delegation =
+            owner.post(&format!("/workspaces/{ws}/delegations"), json!({"delegate": user, "ends_at": soon().to_string()})).await;
+        assert_eq!(delegation.status, StatusCode::CREATED, "{}", delegation.body);
         let id = |r: &Reply| r.body["id"].as_str().unwrap().to_owned();
-        spares.insert(role, Spare { user, group: id(&group), token: id(&token) });
+        spares.insert(role, Spare { user, group: id(&group), token: id(&token), delegation: id(&delegation) });
     }
     Ids {
         ws,
@@ -145,6 +159,10 @@ async fn ids(h: &Harness, name: &str) -> Ids {
         media: media.body["id"].as_str().unwrap().to_owned(),
         spares,
     }
+}
+
+fn soon() -> jiff::Timestamp {
+    jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 7)
 }
 
 fn fill(template: &str, ids: &Ids, role: &str) -> String {
@@ -158,6 +176,8 @@ fn fill(template: &str, ids: &Ids, role: &str) -> String {
         .replace("{user}", &spare.user)
         .replace("{group}", &spare.group)
         .replace("{token}", &spare.token)
+        .replace("{delegation}", &spare.delegation)
+        .replace("{soon}", &soon().to_string())
         .replace("{role}", role)
 }
 

@@ -74,6 +74,13 @@ impl Harness {
         Harness { app, base, db_url, data_dir, clock, backend }
     }
 
+    /// Moves the clock on and runs every job due by then, as the worker
+    /// would; returns how many ran.
+    pub async fn pass(&self, by: jiff::SignedDuration) -> usize {
+        self.clock.advance(by);
+        greenlight_service::jobs::Worker::new(self.app.clone()).drain().await.unwrap()
+    }
+
     /// Creates a user directly (as the CLI would).
     pub async fn user(&self, email: &str, is_admin: bool) -> greenlight_store::accounts::User {
         let input = accounts::NewUser {

@@ -5,6 +5,7 @@
 
 mod audit;
 mod authz;
+mod background;
 mod cli;
 mod harness;
 mod input;

@@ -131,3 +131,21 @@ pub struct WorkflowPath {
     /// The workflow's id.
     workflow: greenlight_domain::id::WorkflowId,
 }
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct DelegationPath {
+    /// The delegation's id.
+    delegation: greenlight_domain::id::DelegationId,
+}
+
+/// A workflow file (TOML): see the README's "Workflows in version control".
+pub struct TomlText;
+
+impl PartialSchema for TomlText {
+    fn schema() -> openapi::RefOr<openapi::schema::Schema> {
+        openapi::ObjectBuilder::new().schema_type(openapi::schema::Type::String).description(Some("A workflow as TOML")).into()
+    }
+}
+
+impl ToSchema for TomlText {}

@@ -2,17 +2,18 @@
 
 use axum::{
     Json,
+    body::Bytes,
     extract::State,
-    http::StatusCode,
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
-use greenlight_domain::id::{PostId, WorkflowId, WorkspaceId};
-use greenlight_service::{reviews, workflows};
-use greenlight_store::workflows::{StoredRoute, Workflow};
+use greenlight_domain::id::{DelegationId, PostId, WorkflowId, WorkspaceId};
+use greenlight_service::{Error, delegations, reviews, workflow_file, workflows};
+use greenlight_store::workflows::{StoredDelegation, StoredRoute, Workflow};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::doc::{PostPath, WorkflowPath, WorkspacePath};
+use super::doc::{DelegationPath, PostPath, TomlText, WorkflowPath, WorkspacePath};
 use crate::{
     AppState,
     extract::{ApiJson, ApiPath, ApiQuery, Auth},
@@ -24,6 +25,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_templates))
         .routes(routes!(list_workflows, create_workflow))
         .routes(routes!(show_workflow, update_workflow))
+        .routes(routes!(export_workflow))
+        .routes(routes!(import_workflow))
+        .routes(routes!(simulate_draft))
+        .routes(routes!(list_delegations, create_delegation))
+        .routes(routes!(delete_delegation))
         .routes(routes!(list_routes, set_routes))
         .routes(routes!(simulate))
         .routes(routes!(show_review, submit))
@@ -88,6 +94,49 @@ async fn update_workflow(
     Ok(Json(workflows::update_workflow(&s.app, &c, ws, id, change).await?).into_response())
 }
 
+/// The workflow as a readable TOML file (people by email, groups and labels by name), for version control.
+#[utoipa::path(get, path = "/workspaces/{ws}/workflows/{workflow}/export", tag = "workflows", params(WorkspacePath, WorkflowPath, VersionQuery), responses((status = 200, description = "Done", body = inline(TomlText), content_type = "application/toml"), (status = "4XX", response = Problem)))]
+async fn export_workflow(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath((ws, id)): ApiPath<(WorkspaceId, WorkflowId)>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
+) -> Res {
+    let text = workflow_file::export_workflow(&s.app, &c, ws, id, q.version).await?;
+    Ok(([(header::CONTENT_TYPE, "application/toml; charset=utf-8")], text).into_response())
+}
+
+/// Imports a workflow file: a new workflow, or the next version of the workflow with its name.
+#[utoipa::path(post, path = "/workspaces/{ws}/workflows/import", tag = "workflows", params(WorkspacePath), request_body(content = inline(TomlText), content_type = "application/toml"), responses((status = 200, description = "Done", body = Workflow), (status = "4XX", response = Problem)))]
+async fn import_workflow(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>, body: Bytes) -> Res {
+    let text = std::str::from_utf8(&body).map_err(|_| Problem::from(Error::field("file", "not UTF-8 text")))?;
+    Ok(Json(workflow_file::import_workflow(&s.app, &c, ws, text).await?).into_response())
+}
+
+/// The workspace's current and coming delegations.
+#[utoipa::path(get, path = "/workspaces/{ws}/delegations", tag = "reviews", params(WorkspacePath), responses((status = 200, description = "Done", body = Vec<StoredDelegation>), (status = "4XX", response = Problem)))]
+async fn list_delegations(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
+    Ok(Json(delegations::delegations(&s.app, &c, ws).await?).into_response())
+}
+
+/// Names a stand-in for a period: review requests go to the delegate too, and their decisions are recorded as made for you.
+#[utoipa::path(post, path = "/workspaces/{ws}/delegations", tag = "reviews", params(WorkspacePath), request_body = delegations::NewDelegation, responses((status = 201, description = "Created", body = StoredDelegation), (status = "4XX", response = Problem)))]
+async fn create_delegation(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath(ws): ApiPath<WorkspaceId>,
+    ApiJson(input): ApiJson<delegations::NewDelegation>,
+) -> Res {
+    Ok((StatusCode::CREATED, Json(delegations::create_delegation(&s.app, &c, ws, input).await?)).into_response())
+}
+
+/// Ends a delegation.
+#[utoipa::path(delete, path = "/workspaces/{ws}/delegations/{delegation}", tag = "reviews", params(WorkspacePath, DelegationPath), responses((status = 204, description = "Ended"), (status = "4XX", response = Problem)))]
+async fn delete_delegation(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id)): ApiPath<(WorkspaceId, DelegationId)>) -> Res {
+    delegations::delete_delegation(&s.app, &c, ws, id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
 /// The routing rules, in the order they are tried.
 #[utoipa::path(get, path = "/workspaces/{ws}/routes", tag = "workflows", params(WorkspacePath), responses((status = 200, description = "Done", body = Vec<StoredRoute>), (status = "4XX", response = Problem)))]
 async fn list_routes(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
@@ -109,6 +158,17 @@ async fn set_routes(
 #[utoipa::path(get, path = "/workspaces/{ws}/posts/{post}/simulation", tag = "reviews", params(WorkspacePath, PostPath), responses((status = 200, description = "Done", body = workflows::Simulation), (status = "4XX", response = Problem)))]
 async fn simulate(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id)): ApiPath<(WorkspaceId, PostId)>) -> Res {
     Ok(Json(workflows::simulate(&s.app, &c, ws, id).await?).into_response())
+}
+
+/// The path a draft would take before it is saved: workflow, stages passed or skipped, who would be asked.
+#[utoipa::path(post, path = "/workspaces/{ws}/simulation", tag = "reviews", params(WorkspacePath), request_body = workflows::Draft, responses((status = 200, description = "Done", body = workflows::Simulation), (status = "4XX", response = Problem)))]
+async fn simulate_draft(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath(ws): ApiPath<WorkspaceId>,
+    ApiJson(draft): ApiJson<workflows::Draft>,
+) -> Res {
+    Ok(Json(workflows::simulate_draft(&s.app, &c, ws, draft).await?).into_response())
 }
 
 /// The post's latest review: stages, who is asked, decisions.

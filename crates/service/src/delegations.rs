@@ -1,0 +1,113 @@
+//! Delegation: a member names a stand-in for a period (out of office).
+//! Review requests addressed to them go to the delegate too, and a
+//! decision by the delegate is recorded as made for them.
+
+use greenlight_domain::{
+    Timestamp,
+    audit::Chain,
+    id::{DelegationId, UserId, WorkspaceId},
+    permission::Permission,
+    validation::Errors,
+};
+use greenlight_store::workflows::{self, StoredDelegation};
+use greenlight_store::workspaces;
+use jiff::SignedDuration;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    App, Caller, access,
+    audit::record,
+    error::{Error, Result},
+};
+
+/// The longest delegation: a stand-in, not a transfer of someone's duties.
+const MAX_DAYS: i64 = 366;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDelegation {
+    /// Whose requests are delegated; yourself unless you manage members.
+    #[serde(default)]
+    pub from_user: Option<UserId>,
+    pub delegate: UserId,
+    /// Defaults to now.
+    #[serde(default)]
+    pub starts_at: Option<Timestamp>,
+    pub ends_at: Timestamp,
+}
+
+pub async fn create_delegation(app: &App, caller: &Caller, ws: WorkspaceId, input: NewDelegation) -> Result<StoredDelegation> {
+    let user = caller.require_user()?;
+    let mut tx = app.db.write().await?;
+    let role = access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    let from = input.from_user.unwrap_or(user);
+    if from != user && !role.can(Permission::ManageMembers) {
+        return Err(Error::Forbidden(format!("a {role} can only delegate their own reviews")));
+    }
+    let now = app.now();
+    let starts_at = input.starts_at.unwrap_or(now);
+    let mut errors = Errors::new();
+    let members = workspaces::members(&mut tx, ws).await?;
+    let is_member = |u: UserId| members.iter().any(|m| m.user_id == u);
+    if !is_member(from) {
+        errors.add("from_user", "not a member of this workspace");
+    }
+    if !is_member(input.delegate) {
+        errors.add("delegate", "not a member of this workspace");
+    } else if input.delegate == from {
+        errors.add("delegate", "a member cannot stand in for themselves");
+    }
+    if input.ends_at <= starts_at {
+        errors.add("ends_at", "must be after the start");
+    } else if input.ends_at <= now {
+        errors.add("ends_at", "is already past");
+    } else if input.ends_at.duration_since(starts_at) > SignedDuration::from_hours(24 * MAX_DAYS) {
+        errors.add("ends_at", format!("a delegation lasts at most {MAX_DAYS} days"));
+    }
+    let errors = errors.into_vec();
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    let delegation = StoredDelegation {
+        id: DelegationId::from_uuid(Uuid::now_v7()),
+        workspace_id: ws,
+        from_user: from,
+        delegate: input.delegate,
+        starts_at,
+        ends_at: input.ends_at,
+        created_by: user,
+        created_at: now,
+    };
+    workflows::insert_delegation(&mut tx, &delegation).await?;
+    let data = json!({ "from": from, "delegate": delegation.delegate, "starts_at": starts_at, "ends_at": delegation.ends_at });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "delegation.created", ("delegation", Some(delegation.id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(delegation)
+}
+
+/// The workspace's current and coming delegations.
+pub async fn delegations(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<StoredDelegation>> {
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    Ok(workflows::delegations(&mut tx, ws, app.now()).await?)
+}
+
+/// Ends a delegation: its delegate, the member it stands in for, or a
+/// member manager may.
+pub async fn delete_delegation(app: &App, caller: &Caller, ws: WorkspaceId, id: DelegationId) -> Result<()> {
+    let user = caller.require_user()?;
+    let mut tx = app.db.write().await?;
+    let role = access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    let found =
+        workflows::delegations(&mut tx, ws, app.now()).await?.into_iter().find(|d| d.id == id).ok_or(Error::NotFound("delegation"))?;
+    if found.from_user != user && found.delegate != user && !role.can(Permission::ManageMembers) {
+        return Err(Error::Forbidden(format!("a {role} can only end delegations they are part of")));
+    }
+    workflows::delete_delegation(&mut tx, ws, id).await?;
+    let data = json!({ "from": found.from_user, "delegate": found.delegate });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "delegation.ended", ("delegation", Some(id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(())
+}

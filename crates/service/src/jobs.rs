@@ -1,0 +1,214 @@
+//! Background work: the jobs Greenlight runs later, and the worker that runs
+//! them from the durable queue in the database.
+//!
+//! A job is enqueued in the transaction of the change that needs it, so the
+//! two commit together or not at all. The worker claims due jobs with a
+//! lease, commits, runs each outside any transaction (renewing the lease
+//! while it runs), and records the outcome; a job whose worker died is
+//! claimed again once its lease lapses. Every job checks, when it runs,
+//! that what it was for still holds, so running one twice does no harm.
+
+use std::{future::Future, time::Duration};
+
+use greenlight_domain::{
+    Timestamp,
+    id::{PostId, ReviewId, WorkspaceId},
+    workflow::review::Timer,
+};
+use greenlight_store::{
+    Tx,
+    jobs::{self, Claimed, NewJob, Outcome},
+};
+use jiff::SignedDuration;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{App, Error, Result, reviews};
+
+/// Everything that runs in the background.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Job {
+    /// A running stage's reminder or escalation fell due.
+    ReviewTimer { review: ReviewId, timer: Timer },
+    /// A post's planned publish time arrived: if it is not approved yet, the
+    /// workflow's publish-time policy applies.
+    PublishTime { workspace: WorkspaceId, post: PostId, planned: Timestamp },
+}
+
+impl Job {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Job::ReviewTimer { .. } => "review_timer",
+            Job::PublishTime { .. } => "publish_time",
+        }
+    }
+
+    /// One job per thing to do, however often a change asks for it.
+    fn dedup_key(&self) -> Result<String> {
+        Ok(match self {
+            Job::ReviewTimer { review, timer } => {
+                let kind = serde_json::to_string(&timer.kind).map_err(|e| Error::Internal(e.into()))?;
+                format!("review-timer:{review}:{}:{}:{kind}", timer.stage, timer.round)
+            }
+            Job::PublishTime { post, planned, .. } => format!("publish-time:{post}:{planned}"),
+        })
+    }
+
+    async fn run(&self, app: &App) -> Result<()> {
+        match self {
+            Job::ReviewTimer { review, timer } => reviews::timer_due(app, *review, timer).await,
+            Job::PublishTime { workspace, post, planned } => reviews::publish_time_arrived(app, *workspace, *post, *planned).await,
+        }
+    }
+}
+
+/// How often a job may fail before it is kept as failed.
+const MAX_ATTEMPTS: i32 = 5;
+
+/// Adds `job`, due at `run_at`, in the caller's transaction.
+pub async fn enqueue(tx: &mut Tx, app: &App, job: &Job, run_at: Timestamp) -> Result<()> {
+    let payload = serde_json::to_string(job).map_err(|e| Error::Internal(e.into()))?;
+    let new = NewJob { kind: job.kind().into(), payload, dedup_key: Some(job.dedup_key()?), run_at, max_attempts: MAX_ATTEMPTS };
+    jobs::enqueue(tx, &new, app.now()).await?;
+    Ok(())
+}
+
+/// Runs jobs from the queue. Several workers (in one process or several
+/// instances on one PostgreSQL database) share the queue safely.
+pub struct Worker {
+    app: App,
+    name: String,
+    lease: SignedDuration,
+    batch: i64,
+}
+
+impl Worker {
+    pub fn new(app: App) -> Self {
+        let name = format!("{}-{}", std::process::id(), Uuid::now_v7().simple());
+        Worker { app, name, lease: SignedDuration::from_secs(60), batch: 16 }
+    }
+
+    /// Claims the jobs due now and runs them; returns how many it claimed.
+    pub async fn run_due(&self) -> Result<usize> {
+        let now = self.app.now();
+        let until = now.checked_add(self.lease).map_err(|e| Error::Internal(e.into()))?;
+        let mut tx = self.app.db.write().await?;
+        let claimed = jobs::claim(&mut tx, &self.name, now, until, self.batch).await?;
+        tx.commit().await?;
+        let count = claimed.len();
+        for job in claimed {
+            self.run_claimed(job).await?;
+        }
+        Ok(count)
+    }
+
+    /// Runs due jobs until none is left — including jobs the jobs enqueue
+    /// for now. Tests call this instead of sleeping; it gives up after a
+    /// generous number of rounds so a job that keeps re-enqueueing itself
+    /// cannot hang it.
+    pub async fn drain(&self) -> Result<usize> {
+        let mut total = 0;
+        for _ in 0..1000 {
+            match self.run_due().await? {
+                0 => return Ok(total),
+                n => total += n,
+            }
+        }
+        Err(Error::Internal("the job queue did not drain".into()))
+    }
+
+    /// Works until `shutdown` completes, sleeping while nothing is due. A
+    /// job in progress finishes before it returns.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        const IDLE: Duration = Duration::from_secs(5);
+        tokio::pin!(shutdown);
+        loop {
+            let ran = match self.run_due().await {
+                Ok(n) => n,
+                Err(err) => {
+                    tracing::error!(%err, "job queue");
+                    0
+                }
+            };
+            let pause = if ran > 0 { Duration::ZERO } else { self.idle_for(IDLE).await };
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+
+    /// How long to sleep: until the next job is due, at most `idle`.
+    async fn idle_for(&self, idle: Duration) -> Duration {
+        let next = async {
+            let mut tx = self.app.db.read().await?;
+            Ok::<_, Error>(jobs::next_due(&mut tx).await?)
+        };
+        match next.await {
+            Ok(Some(at)) => {
+                let wait = at.duration_since(self.app.now());
+                Duration::try_from(wait).unwrap_or(Duration::ZERO).min(idle)
+            }
+            _ => idle,
+        }
+    }
+
+    async fn run_claimed(&self, claimed: Claimed) -> Result<()> {
+        let outcome = if claimed.attempts > claimed.max_attempts {
+            // Claimed again after its worker died too often.
+            Outcome::Failed { error: format!("gave up after {} attempts", claimed.max_attempts) }
+        } else {
+            match serde_json::from_str::<Job>(&claimed.payload) {
+                Err(err) => Outcome::Failed { error: format!("unreadable job: {err}") },
+                Ok(job) => match self.with_heartbeat(&claimed, job.run(&self.app)).await {
+                    Ok(()) => Outcome::Done,
+                    Err(err) if claimed.attempts < claimed.max_attempts => {
+                        tracing::warn!(job = %claimed.id, kind = %claimed.kind, attempt = claimed.attempts, %err, "job failed; will retry");
+                        Outcome::Retry { error: err.to_string(), at: self.app.now() + backoff(claimed.attempts) }
+                    }
+                    Err(err) => {
+                        tracing::error!(job = %claimed.id, kind = %claimed.kind, %err, "job failed for good");
+                        Outcome::Failed { error: err.to_string() }
+                    }
+                },
+            }
+        };
+        let mut tx = self.app.db.write().await?;
+        if !jobs::finish(&mut tx, claimed.id, &self.name, &outcome, self.app.now()).await? {
+            tracing::warn!(job = %claimed.id, "lost the job's lease before it finished");
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Runs `work`, renewing the job's lease meanwhile so nobody else takes it.
+    async fn with_heartbeat(&self, claimed: &Claimed, work: impl Future<Output = Result<()>>) -> Result<()> {
+        let every = Duration::try_from(self.lease / 3).unwrap_or(Duration::from_secs(20));
+        let beat = async {
+            loop {
+                tokio::time::sleep(every).await;
+                let renewed = async {
+                    let until = self.app.now().checked_add(self.lease).map_err(|e| Error::Internal(e.into()))?;
+                    let mut tx = self.app.db.write().await?;
+                    let held = jobs::heartbeat(&mut tx, claimed.id, &self.name, until).await?;
+                    tx.commit().await?;
+                    Ok::<_, Error>(held)
+                };
+                if let Err(err) = renewed.await {
+                    tracing::warn!(job = %claimed.id, %err, "could not renew the job's lease");
+                }
+            }
+        };
+        tokio::select! {
+            result = work => result,
+            () = beat => Err(Error::Internal("the lease renewal stopped".into())),
+        }
+    }
+}
+
+/// Waits longer after each failure: 30 s, 2 min, 4.5 min, … at most an hour.
+fn backoff(attempts: i32) -> SignedDuration {
+    let n = i64::from(attempts.max(1));
+    SignedDuration::from_secs((30 * n * n).min(3600))
+}

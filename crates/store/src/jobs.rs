@@ -1,0 +1,197 @@
+//! The durable job queue's table. Jobs are enqueued in the caller's
+//! transaction, so a state change and the work it implies commit together;
+//! a worker claims due jobs with a lease, runs them outside any
+//! transaction, and records the outcome in a short one.
+
+use greenlight_domain::{Timestamp, id::JobId};
+use uuid::Uuid;
+
+use crate::{
+    db::{Result, Tx},
+    time::DbTime,
+};
+
+/// A job to enqueue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    pub kind: String,
+    /// The job's arguments as JSON.
+    pub payload: String,
+    /// Enqueueing a key that was enqueued before does nothing: one job per
+    /// thing to do, however often a change asks for it.
+    pub dedup_key: Option<String>,
+    pub run_at: Timestamp,
+    pub max_attempts: i32,
+}
+
+/// A claimed job: the worker holds its lease until `locked_until`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    pub id: JobId,
+    pub kind: String,
+    pub payload: String,
+    /// Counting this run.
+    pub attempts: i32,
+    pub max_attempts: i32,
+}
+
+/// A job as an operator sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRow {
+    pub id: JobId,
+    pub kind: String,
+    pub payload: String,
+    pub dedup_key: Option<String>,
+    pub status: String,
+    pub run_at: Timestamp,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+type ClaimedRow = (Uuid, String, String, i32, i32);
+
+/// Adds a job; returns whether it was new (not a duplicate of its key).
+pub async fn enqueue(tx: &mut Tx, job: &NewJob, now: Timestamp) -> Result<bool> {
+    let n = sql!(
+        tx,
+        exec,
+        "INSERT INTO jobs (id, kind, payload, dedup_key, status, run_at, attempts, max_attempts, created_at)
+         VALUES ($1, $2, $3, $4, 'pending', $5, 0, $6, $7) ON CONFLICT DO NOTHING",
+        Uuid::now_v7(),
+        &job.kind,
+        &job.payload,
+        job.dedup_key.as_deref(),
+        DbTime(job.run_at),
+        job.max_attempts,
+        DbTime(now)
+    )?;
+    Ok(n == 1)
+}
+
+/// Claims up to `limit` jobs that are due — pending ones whose time has come,
+/// and running ones whose worker let the lease lapse (it died) — for
+/// `worker` until `until`. On PostgreSQL `SKIP LOCKED` lets several
+/// instances claim side by side without waiting or taking the same job;
+/// SQLite has one writer at a time, so its claim is already exclusive.
+pub async fn claim(tx: &mut Tx, worker: &str, now: Timestamp, until: Timestamp, limit: i64) -> Result<Vec<Claimed>> {
+    macro_rules! claim_sql {
+        ($lock:literal) => {
+            concat!(
+                "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2
+                 WHERE id IN (SELECT id FROM jobs
+                              WHERE (status = 'pending' AND run_at <= $3) OR (status = 'running' AND locked_until < $3)
+                              ORDER BY run_at, id LIMIT $4 ",
+                $lock,
+                ")
+                 RETURNING id, kind, payload, attempts, max_attempts"
+            )
+        };
+    }
+    let (now, until) = (DbTime(now), DbTime(until));
+    let rows = match tx {
+        Tx::Sqlite(tx) => {
+            sqlx::query_as::<_, ClaimedRow>(claim_sql!("")).bind(worker).bind(until).bind(now).bind(limit).fetch_all(&mut **tx).await?
+        }
+        Tx::Postgres(tx) => {
+            sqlx::query_as::<_, ClaimedRow>(claim_sql!("FOR UPDATE SKIP LOCKED"))
+                .bind(worker)
+                .bind(until)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(&mut **tx)
+                .await?
+        }
+    };
+    let mut jobs: Vec<Claimed> = rows
+        .into_iter()
+        .map(|(id, kind, payload, attempts, max_attempts)| Claimed { id: JobId::from_uuid(id), kind, payload, attempts, max_attempts })
+        .collect();
+    jobs.sort_by_key(|j| j.id);
+    Ok(jobs)
+}
+
+/// Extends a lease; `false` if the worker no longer holds it.
+pub async fn heartbeat(tx: &mut Tx, id: JobId, worker: &str, until: Timestamp) -> Result<bool> {
+    let n = sql!(
+        tx,
+        exec,
+        "UPDATE jobs SET locked_until = $3 WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+        id.uuid(),
+        worker,
+        DbTime(until)
+    )?;
+    Ok(n == 1)
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// Try again at the given time.
+    Retry {
+        error: String,
+        at: Timestamp,
+    },
+    /// Give up: the job is kept, failed, with its last error.
+    Failed {
+        error: String,
+    },
+}
+
+/// Records the outcome of a run; `false` if the worker had lost its lease
+/// (another worker took the job over), in which case nothing is written.
+pub async fn finish(tx: &mut Tx, id: JobId, worker: &str, outcome: &Outcome, now: Timestamp) -> Result<bool> {
+    let (status, error, run_at, finished) = match outcome {
+        Outcome::Done => ("done", None, None, Some(DbTime(now))),
+        Outcome::Retry { error, at } => ("pending", Some(error.as_str()), Some(DbTime(*at)), None),
+        Outcome::Failed { error } => ("failed", Some(error.as_str()), None, Some(DbTime(now))),
+    };
+    let n = sql!(
+        tx,
+        exec,
+        "UPDATE jobs SET status = $3, last_error = COALESCE($4, last_error), run_at = COALESCE($5, run_at), finished_at = $6,
+                         locked_by = NULL, locked_until = NULL
+         WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+        id.uuid(),
+        worker,
+        status,
+        error,
+        run_at,
+        finished
+    )?;
+    Ok(n == 1)
+}
+
+/// The jobs of a kind, newest first (for operators and tests).
+pub async fn jobs_of_kind(tx: &mut Tx, kind: &str) -> Result<Vec<JobRow>> {
+    let rows = sql!(
+        tx,
+        all as (Uuid, String, String, Option<String>, String, DbTime, i32, Option<String>),
+        "SELECT id, kind, payload, dedup_key, status, run_at, attempts, last_error FROM jobs WHERE kind = $1 ORDER BY created_at DESC, id DESC",
+        kind
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, payload, dedup_key, status, run_at, attempts, last_error)| JobRow {
+            id: JobId::from_uuid(id),
+            kind,
+            payload,
+            dedup_key,
+            status,
+            run_at: run_at.0,
+            attempts,
+            last_error,
+        })
+        .collect())
+}
+
+/// When the next job falls due, if any waits (so an idle worker knows how
+/// long it may sleep).
+pub async fn next_due(tx: &mut Tx) -> Result<Option<Timestamp>> {
+    let row = sql!(
+        tx,
+        one as (Option<DbTime>,),
+        "SELECT MIN(CASE WHEN status = 'pending' THEN run_at ELSE locked_until END) FROM jobs WHERE status IN ('pending', 'running')"
+    )?;
+    Ok(row.0.map(|t| t.0))
+}
