@@ -13,7 +13,8 @@ use crate::{backends, harness::*};
 pub struct Route {
     pub method: Method,
     /// The path as the OpenAPI document names it; `{user}`, `{group}` and
-    /// `{token}` are a spare member, group and token of the calling role.
+    /// `{token}` are a spare member, group and token of the calling role,
+    /// `{comment}` a comment of theirs (the owner's, for roles that cannot comment).
     pub path: &'static str,
     query: &'static str,
     body: Value,
@@ -73,6 +74,16 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/workspaces/{ws}/posts/{post}/review", json!(null), Some(P::EditAnyPost)),
         route(M::POST, "/workspaces/{ws}/posts/{post}/review/override", json!({"reason": "by phone"}), Some(P::OverrideReviews)),
         route(M::POST, "/workspaces/{ws}/posts/{post}/review/withdraw", json!(null), Some(P::EditAnyPost)),
+        route(M::GET, "/workspaces/{ws}/posts/{post}/comments?unresolved=true", json!(null), Some(P::ViewPosts)),
+        route(M::POST, "/workspaces/{ws}/posts/{post}/comments", json!({"body": "From the {role}"}), Some(P::CommentOnPosts)),
+        route(
+            M::PATCH,
+            "/workspaces/{ws}/posts/{post}/comments/{comment}",
+            json!({"body": "Edited by the {role}"}),
+            Some(P::CommentOnPosts),
+        ),
+        route(M::POST, "/workspaces/{ws}/posts/{post}/comments/{comment}/resolve", json!(null), Some(P::CommentOnPosts)),
+        route(M::POST, "/workspaces/{ws}/posts/{post}/comments/{comment}/reopen", json!(null), Some(P::CommentOnPosts)),
         route(M::GET, "/workspaces/{ws}/media", json!(null), Some(P::ViewPosts)),
         // Not multipart: allowed roles learn that (400), others are refused first.
         route(M::POST, "/workspaces/{ws}/media", json!({"file": "x"}), Some(P::UploadMedia)),
@@ -97,6 +108,7 @@ struct Spare {
     user: String,
     group: String,
     token: String,
+    comment: String,
 }
 
 struct Ids {
@@ -125,7 +137,8 @@ async fn ids(h: &Harness, name: &str) -> Ids {
     let workflow =
         owner.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Routine", "template": "routine", "is_default": true})).await;
     assert_eq!(workflow.status, StatusCode::CREATED, "{}", workflow.body);
-    let submitted = owner.post(&format!("/workspaces/{ws}/posts/{}/review", post.body["post"]["id"].as_str().unwrap()), json!(null)).await;
+    let post_path = format!("/workspaces/{ws}/posts/{}", post.body["post"]["id"].as_str().unwrap());
+    let submitted = owner.post(&format!("{post_path}/review"), json!(null)).await;
     assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
     let mut spares = HashMap::new();
     for role in ROLES {
@@ -135,8 +148,13 @@ async fn ids(h: &Harness, name: &str) -> Ids {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let group = owner.post(&format!("/workspaces/{ws}/groups"), json!({"name": format!("Spare {role}")})).await;
         let token = owner.post(&format!("/workspaces/{ws}/tokens"), json!({"name": format!("spare {role}"), "role": "viewer"})).await;
+        // Comments are edited by their authors only: each role gets its own.
+        let author = if Role::parse(role).unwrap().can(P::CommentOnPosts) { role } else { "owner" };
+        let author = h.login(&format!("{author}@{name}.example.org")).await;
+        let comment = author.post(&format!("{post_path}/comments"), json!({"body": format!("Spare of the {role}")})).await;
+        assert_eq!(comment.status, StatusCode::CREATED, "{}", comment.body);
         let id = |r: &Reply| r.body["id"].as_str().unwrap().to_owned();
-        spares.insert(role, Spare { user, group: id(&group), token: id(&token) });
+        spares.insert(role, Spare { user, group: id(&group), token: id(&token), comment: id(&comment) });
     }
     Ids {
         ws,
@@ -158,6 +176,7 @@ fn fill(template: &str, ids: &Ids, role: &str) -> String {
         .replace("{user}", &spare.user)
         .replace("{group}", &spare.group)
         .replace("{token}", &spare.token)
+        .replace("{comment}", &spare.comment)
         .replace("{role}", role)
 }
 

@@ -6,6 +6,7 @@
 mod audit;
 mod authz;
 mod cli;
+mod comments;
 mod harness;
 mod input;
 mod openapi;
