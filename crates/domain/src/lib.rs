@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod canonical;
+pub mod comment;
 pub mod content;
 pub mod diff;
 pub mod id;

@@ -73,6 +73,7 @@ pub enum Permission {
     ManageTokens,
     ViewWorkspaceHistory,
     ViewPosts,
+    CommentOnPosts,
     CreatePosts,
     EditOwnPosts,
     EditAnyPost,
@@ -102,6 +103,11 @@ pub const MATRIX: &[Row] = &[
         permission: Permission::ViewPosts,
         description: "See posts, their revisions, diffs, media and history",
         allowed: [Y, Y, Y, Y, Y, Y],
+    },
+    Row {
+        permission: Permission::CommentOnPosts,
+        description: "Comment on posts, reply, and resolve or reopen discussions",
+        allowed: [Y, Y, Y, Y, Y, N],
     },
     Row {
         permission: Permission::CreatePosts,
@@ -181,6 +187,7 @@ mod tests {
             Permission::ManageTokens,
             Permission::ViewWorkspaceHistory,
             Permission::ViewPosts,
+            Permission::CommentOnPosts,
             Permission::CreatePosts,
             Permission::EditOwnPosts,
             Permission::EditAnyPost,
@@ -216,5 +223,7 @@ mod tests {
         assert!(Role::Creator.can(Permission::CreatePosts));
         assert!(!Role::Reviewer.can(Permission::CreatePosts));
         assert!(!Role::Manager.can(Permission::ManageMembers));
+        assert!(Role::Reviewer.can(Permission::CommentOnPosts));
+        assert!(!Role::Viewer.can(Permission::CommentOnPosts));
     }
 }

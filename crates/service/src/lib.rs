@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod blobs;
 pub mod clock;
+pub mod comments;
 pub mod delegations;
 pub mod demo;
 pub mod error;

@@ -9,6 +9,7 @@
 mod macros;
 pub mod accounts;
 pub mod audit;
+pub mod comments;
 pub mod db;
 pub mod jobs;
 pub mod media;

@@ -13,7 +13,8 @@ use crate::{backends, harness::*};
 pub struct Route {
     pub method: Method,
     /// The path as the OpenAPI document names it; `{user}`, `{group}` and
-    /// `{token}` are a spare member, group and token of the calling role.
+    /// `{token}` are a spare member, group and token of the calling role,
+    /// `{comment}` a comment of theirs (the owner's, for roles that cannot comment).
     pub path: &'static str,
     query: &'static str,
     body: Value,
@@ -80,6 +81,16 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/workspaces/{ws}/posts/{post}/review", json!(null), Some(P::EditAnyPost)),
         route(M::POST, "/workspaces/{ws}/posts/{post}/review/override", json!({"reason": "by phone"}), Some(P::OverrideReviews)),
         route(M::POST, "/workspaces/{ws}/posts/{post}/review/withdraw", json!(null), Some(P::EditAnyPost)),
+        route(M::GET, "/workspaces/{ws}/posts/{post}/comments?unresolved=true", json!(null), Some(P::ViewPosts)),
+        route(M::POST, "/workspaces/{ws}/posts/{post}/comments", json!({"body": "From the {role}"}), Some(P::CommentOnPosts)),
+        route(
+            M::PATCH,
+            "/workspaces/{ws}/posts/{post}/comments/{comment}",
+            json!({"body": "Edited by the {role}"}),
+            Some(P::CommentOnPosts),
+        ),
+        route(M::POST, "/workspaces/{ws}/posts/{post}/comments/{comment}/resolve", json!(null), Some(P::CommentOnPosts)),
+        route(M::POST, "/workspaces/{ws}/posts/{post}/comments/{comment}/reopen", json!(null), Some(P::CommentOnPosts)),
         route(M::GET, "/workspaces/{ws}/media", json!(null), Some(P::ViewPosts)),
         // Not multipart: allowed roles learn that (400), others are refused first.
         route(M::POST, "/workspaces/{ws}/media", json!({"file": "x"}), Some(P::UploadMedia)),
@@ -108,6 +119,7 @@ struct Spare {
     token: String,
     /// The owner's stand-in: this spare.
     delegation: String,
+    comment: String,
 }
 
 struct Ids {
@@ -136,7 +148,8 @@ async fn ids(h: &Harness, name: &str) -> Ids {
     let workflow =
         owner.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Routine", "template": "routine", "is_default": true})).await;
     assert_eq!(workflow.status, StatusCode::CREATED, "{}", workflow.body);
-    let submitted = owner.post(&format!("/workspaces/{ws}/posts/{}/review", post.body["post"]["id"].as_str().unwrap()), json!(null)).await;
+    let post_path = format!("/workspaces/{ws}/posts/{}", post.body["post"]["id"].as_str().unwrap());
+    let submitted = owner.post(&format!("{post_path}/review"), json!(null)).await;
     assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.body);
     let mut spares = HashMap::new();
     for role in ROLES {
@@ -149,8 +162,13 @@ async fn ids(h: &Harness, name: &str) -> Ids {
         let delegation =
             owner.post(&format!("/workspaces/{ws}/delegations"), json!({"delegate": user, "ends_at": soon().to_string()})).await;
         assert_eq!(delegation.status, StatusCode::CREATED, "{}", delegation.body);
+        // Comments are edited by their authors only: each role gets its own.
+        let author = if Role::parse(role).unwrap().can(P::CommentOnPosts) { role } else { "owner" };
+        let author = h.login(&format!("{author}@{name}.example.org")).await;
+        let comment = author.post(&format!("{post_path}/comments"), json!({"body": format!("Spare of the {role}")})).await;
+        assert_eq!(comment.status, StatusCode::CREATED, "{}", comment.body);
         let id = |r: &Reply| r.body["id"].as_str().unwrap().to_owned();
-        spares.insert(role, Spare { user, group: id(&group), token: id(&token), delegation: id(&delegation) });
+        spares.insert(role, Spare { user, group: id(&group), token: id(&token), delegation: id(&delegation), comment: id(&comment) });
     }
     Ids {
         ws,
@@ -178,6 +196,7 @@ fn fill(template: &str, ids: &Ids, role: &str) -> String {
         .replace("{token}", &spare.token)
         .replace("{delegation}", &spare.delegation)
         .replace("{soon}", &soon().to_string())
+        .replace("{comment}", &spare.comment)
         .replace("{role}", role)
 }
 

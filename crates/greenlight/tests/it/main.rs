@@ -7,6 +7,7 @@ mod audit;
 mod authz;
 mod background;
 mod cli;
+mod comments;
 mod harness;
 mod input;
 mod openapi;

@@ -5,7 +5,7 @@
 
 #![expect(dead_code, reason = "the parameter structs only describe paths in the OpenAPI document")]
 
-use greenlight_domain::id::{GroupId, MediaId, PostId, TokenId, UserId, WorkspaceId};
+use greenlight_domain::id::{CommentId, GroupId, MediaId, PostId, TokenId, UserId, WorkspaceId};
 use utoipa::{
     IntoParams, Modify, OpenApi, PartialSchema, ToSchema,
     openapi::{
@@ -42,6 +42,7 @@ use crate::{extract::SESSION_COOKIE, problem::Problem};
         (name = "audit", description = "History and verification of the audit log"),
         (name = "workflows", description = "Workflows, their versions, templates and routing rules"),
         (name = "reviews", description = "Submitting posts, decisions pinned to revisions, my reviews"),
+        (name = "comments", description = "Threaded comments on posts, anchored to revisions, text ranges and image regions"),
     )
 )]
 pub struct ApiDoc;
@@ -130,6 +131,13 @@ impl ToSchema for Bytes {}
 pub struct WorkflowPath {
     /// The workflow's id.
     workflow: greenlight_domain::id::WorkflowId,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct CommentPath {
+    /// The comment's id.
+    comment: CommentId,
 }
 
 #[derive(IntoParams)]

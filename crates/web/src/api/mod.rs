@@ -1,5 +1,6 @@
 //! The JSON API, `/api/v1`.
 
+mod comments;
 mod doc;
 mod media;
 mod posts;
@@ -25,6 +26,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(workspaces::routes())
         .merge(posts::routes())
         .merge(reviews::routes())
+        .merge(comments::routes())
         .merge(media::routes(state));
     OpenApiRouter::with_openapi(doc::ApiDoc::openapi()).nest("/api/v1", api)
 }
