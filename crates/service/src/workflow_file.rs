@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use greenlight_domain::{id::WorkspaceId, permission::Permission, validation::Errors, workflow::Definition};
 use greenlight_store::{Tx, planning, workflows, workspaces};
-use serde_json::{Map, Value};
+use toml::{Table as TomlTable, Value};
 
 use crate::{
     App, Caller, access,
@@ -92,7 +92,7 @@ impl Mapper<'_> {
     fn approvers(&mut self, list: &mut Value, at: &str) {
         let Value::Array(items) = list else { return };
         for (i, item) in items.iter_mut().enumerate() {
-            let Value::Object(approver) = item else { continue };
+            let Value::Table(approver) = item else { continue };
             let at = format!("{at}[{i}]");
             if let Some(user) = approver.get_mut("user") {
                 self.map(&self.names.users, user, &at);
@@ -106,7 +106,7 @@ impl Mapper<'_> {
     fn conditions(&mut self, list: &mut Value, at: &str) {
         let Value::Array(items) = list else { return };
         for (i, item) in items.iter_mut().enumerate() {
-            let Value::Object(condition) = item else { continue };
+            let Value::Table(condition) = item else { continue };
             for (key, table) in [
                 ("labels", &self.names.labels),
                 ("channels", &self.names.channels),
@@ -123,7 +123,7 @@ impl Mapper<'_> {
     }
 
     /// Maps every reference in a definition's JSON form.
-    fn definition(&mut self, def: &mut Value) {
+    fn definition(&mut self, def: &mut TomlTable) {
         let Some(Value::Array(stages)) = def.get_mut("stages") else { return };
         for (s, stage) in stages.iter_mut().enumerate() {
             let at = format!("stages[{s}]");
@@ -144,29 +144,28 @@ impl Mapper<'_> {
     }
 }
 
-/// TOML has no null: absent is absent.
-fn drop_nulls(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
-            map.values_mut().for_each(drop_nulls);
+/// Leaves out what reads as nothing — empty lists, `false` — since every
+/// such field defaults to it.
+fn drop_defaults(table: &mut TomlTable) {
+    table.retain(|_, v| !matches!(v, Value::Boolean(false)) && !matches!(v, Value::Array(a) if a.is_empty()));
+    for (_, value) in table.iter_mut() {
+        match value {
+            Value::Table(inner) => drop_defaults(inner),
+            Value::Array(items) => items.iter_mut().filter_map(Value::as_table_mut).for_each(drop_defaults),
+            _ => {}
         }
-        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
-        _ => {}
     }
 }
 
 fn render(workflow: &Workflow, names: &Names) -> Result<String> {
-    let mut def = serde_json::to_value(&workflow.definition).map_err(|e| Error::Internal(e.into()))?;
+    let mut def = TomlTable::try_from(&workflow.definition).map_err(|e| Error::Internal(e.into()))?;
     let mut mapper = Mapper { names, direction: Direction::Out, errors: Errors::new() };
     mapper.definition(&mut def);
-    drop_nulls(&mut def);
-    let mut file = Map::new();
+    drop_defaults(&mut def);
+    let mut file = TomlTable::new();
     file.insert("name".into(), Value::String(workflow.name.clone()));
-    if let Value::Object(fields) = def {
-        file.extend(fields);
-    }
-    let body = toml::to_string_pretty(&Value::Object(file)).map_err(|e| Error::Internal(e.into()))?;
+    file.extend(def);
+    let body = toml::to_string_pretty(&file).map_err(|e| Error::Internal(e.into()))?;
     Ok(format!(
         "# Greenlight workflow \"{}\", version {}.\n# Import it with POST /api/v1/workspaces/{{ws}}/workflows/import.\n\n{body}",
         workflow.name.replace(['\n', '\r'], " "),
@@ -176,16 +175,15 @@ fn render(workflow: &Workflow, names: &Names) -> Result<String> {
 
 /// Reads a workflow file: its name and its definition with ids.
 fn parse(text: &str, names: &Names) -> Result<(String, Definition)> {
-    let file: toml::Table = toml::from_str(text).map_err(|e| Error::field("file", format!("not valid TOML: {}", e.message())))?;
-    let mut value = serde_json::to_value(file).map_err(|e| Error::field("file", e.to_string()))?;
-    let name = match value.as_object_mut().and_then(|m| m.remove("name")) {
+    let mut file: TomlTable = toml::from_str(text).map_err(|e| Error::field("file", format!("not valid TOML: {}", e.message())))?;
+    let name = match file.remove("name") {
         Some(Value::String(name)) => name,
         _ => return Err(Error::field("name", "the file must give the workflow's name")),
     };
     let mut mapper = Mapper { names, direction: Direction::In, errors: Errors::new() };
-    mapper.definition(&mut value);
+    mapper.definition(&mut file);
     mapper.errors.into_result().map_err(Error::Invalid)?;
-    let def = serde_json::from_value(value).map_err(|e| Error::field("file", format!("not a workflow definition: {e}")))?;
+    let def = file.try_into().map_err(|e: toml::de::Error| Error::field("file", format!("not a workflow definition: {}", e.message())))?;
     Ok((name, def))
 }
 

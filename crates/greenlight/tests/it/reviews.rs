@@ -159,3 +159,239 @@ async fn the_demo_reaches_every_state_through_real_reviews(#[case] backend: Back
     let maya = demo("maya@riverside.test").await;
     assert!(!maya.get("/my/reviews").await.body.as_array().unwrap().is_empty());
 }
+
+/// A workspace with the routine workflow (reviewer or manager, any one) as
+/// its default, and the creator's post `title`, submitted; returns its path
+/// and the hash under review.
+async fn in_routine_review(h: &Harness, creator: &Client, ws: &str, title: &str) -> (String, String) {
+    let post = creator.post(&format!("/workspaces/{ws}/posts"), json!({"title": title, "content": {"text": title}})).await;
+    let path = format!("/workspaces/{ws}/posts/{}", post.body["post"]["id"].as_str().unwrap());
+    let review = creator.post(&format!("{path}/review"), json!(null)).await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+    let _ = h;
+    (path, review.body["current_revision"].as_str().unwrap().to_owned())
+}
+
+async fn routine_default(owner: &Client, ws: &str) {
+    let wf =
+        owner.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Routine", "template": "routine", "is_default": true})).await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+}
+
+#[apply(backends)]
+async fn a_delegate_stands_in_and_the_record_says_for_whom(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("leave").await;
+    let ws = w.ws.clone();
+    let owner = h.login("owner@leave.example.org").await;
+    let creator = h.login("creator@leave.example.org").await;
+    let reviewer = h.login("reviewer@leave.example.org").await;
+    let admin = h.login("admin@leave.example.org").await;
+    let viewer = h.login("viewer@leave.example.org").await;
+    routine_default(&owner, &ws).await;
+    let members = owner.get(&format!("/workspaces/{ws}/members")).await;
+    let id_of = |email: &str| {
+        members.body.as_array().unwrap().iter().find(|m| m["email"] == email).unwrap()["user_id"].as_str().unwrap().to_owned()
+    };
+    let (reviewer_id, admin_id, manager_id) =
+        (id_of("reviewer@leave.example.org"), id_of("admin@leave.example.org"), id_of("manager@leave.example.org"));
+    let soon = (h.app.now() + jiff::SignedDuration::from_hours(48)).to_string();
+    let past = (h.app.now() - jiff::SignedDuration::from_hours(1)).to_string();
+
+    // Bad delegations: refused, nothing stored.
+    let delegations = format!("/workspaces/{ws}/delegations");
+    for (who, body, status) in [
+        (&reviewer, json!({"delegate": reviewer_id, "ends_at": soon}), StatusCode::UNPROCESSABLE_ENTITY),
+        (&reviewer, json!({"delegate": admin_id, "ends_at": past}), StatusCode::UNPROCESSABLE_ENTITY),
+        (&reviewer, json!({"delegate": "00000000-0000-0000-0000-000000000000", "ends_at": soon}), StatusCode::UNPROCESSABLE_ENTITY),
+        (&viewer, json!({"from_user": reviewer_id, "delegate": admin_id, "ends_at": soon}), StatusCode::FORBIDDEN),
+    ] {
+        let r = who.post(&delegations, body).await;
+        assert_eq!(r.status, status, "{}", r.body);
+    }
+    assert_eq!(owner.get(&delegations).await.body.as_array().unwrap().len(), 0);
+
+    // The reviewer is away; the admin stands in and sees the request.
+    let made = reviewer.post(&delegations, json!({"delegate": admin_id, "ends_at": soon})).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let (path, rev) = in_routine_review(&h, &creator, &ws, "Visiting hours").await;
+    assert_eq!(admin.get("/my/reviews").await.body.as_array().unwrap().len(), 1, "the delegate sees it");
+    let r = admin.post(&format!("{path}/review/decisions"), json!({"verdict": "approve", "revision": rev})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let decision = &r.body["run"]["decisions"][0];
+    assert_eq!(
+        (decision["by"]["user"].as_str(), decision["for_whom"]["user"].as_str()),
+        (Some(admin_id.as_str()), Some(reviewer_id.as_str())),
+        "{decision}"
+    );
+    assert_eq!(creator.get(&path).await.body["state"], "approved");
+
+    // Ended: the admin is no longer asked on the reviewer's behalf.
+    let ended = admin.delete(&format!("{delegations}/{}", made.body["id"].as_str().unwrap())).await;
+    assert_eq!(ended.status, StatusCode::NO_CONTENT);
+    let (path, rev) = in_routine_review(&h, &creator, &ws, "Parking").await;
+    assert!(admin.get("/my/reviews").await.body.as_array().unwrap().is_empty());
+    let r = admin.post(&format!("{path}/review/decisions"), json!({"verdict": "approve", "revision": rev})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let _ = manager_id;
+}
+
+#[apply(backends)]
+async fn two_approvers_at_once_complete_an_any_lane_exactly_once(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("race").await;
+    let ws = w.ws.clone();
+    let owner = h.login("owner@race.example.org").await;
+    let creator = h.login("creator@race.example.org").await;
+    let reviewer = h.login("reviewer@race.example.org").await;
+    let manager = h.login("manager@race.example.org").await;
+    routine_default(&owner, &ws).await;
+    for round in 0..5 {
+        let (path, rev) = in_routine_review(&h, &creator, &ws, &format!("Race {round}")).await;
+        let url = format!("{path}/review/decisions");
+        let approve = json!({"verdict": "approve", "revision": rev});
+        let (a, b) = tokio::join!(reviewer.post(&url, approve.clone()), manager.post(&url, approve.clone()));
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "{} / {}", a.body, b.body);
+        let review = creator.get(&format!("{path}/review")).await;
+        assert_eq!(review.body["run"]["decisions"].as_array().unwrap().len(), 1, "{}", review.body);
+        let history = owner.get(&format!("{path}/history")).await;
+        let decided = history.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "review.decided").count();
+        assert_eq!(decided, 1);
+        assert_eq!(creator.get(&path).await.body["state"], "approved");
+    }
+}
+
+#[apply(backends)]
+async fn an_edit_racing_a_decision_never_approves_the_old_content(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("edits").await;
+    let ws = w.ws.clone();
+    let owner = h.login("owner@edits.example.org").await;
+    let creator = h.login("creator@edits.example.org").await;
+    let reviewer = h.login("reviewer@edits.example.org").await;
+    routine_default(&owner, &ws).await;
+    let mut outcomes = std::collections::BTreeSet::new();
+    for round in 0..6 {
+        let (path, rev) = in_routine_review(&h, &creator, &ws, &format!("Edit {round}")).await;
+        let version = creator.get(&path).await.body["version"].as_i64().unwrap();
+        let edit = creator
+            .request(reqwest::Method::POST, &format!("{path}/revisions"))
+            .header("if-match", format!("\"{version}\""))
+            .json(&json!({"content": {"text": format!("Edited {round}")}}));
+        let decisions = format!("{path}/review/decisions");
+        let decide = reviewer.post(&decisions, json!({"verdict": "approve", "revision": rev}));
+        let (edited, decided) = tokio::join!(Client::send(edit), decide);
+        // One of them lands first; the other was based on what it changed.
+        let won = match (edited.status, decided.status) {
+            (StatusCode::CREATED, StatusCode::CONFLICT) => "edit",
+            // The edit finds the post (or, on PostgreSQL mid-way, its review) changed.
+            (StatusCode::PRECONDITION_FAILED | StatusCode::CONFLICT, StatusCode::OK) => "decision",
+            other => panic!("{other:?}: {} / {}", edited.body, decided.body),
+        };
+        outcomes.insert(won);
+        let post = creator.get(&path).await;
+        let review = creator.get(&format!("{path}/review")).await;
+        let revisions = creator.get(&format!("{path}/revisions")).await;
+        let latest = revisions.body.as_array().unwrap().last().unwrap()["content_hash"].as_str().unwrap().to_owned();
+        assert_eq!(review.body["current_revision"].as_str(), Some(latest.as_str()), "the review is about the latest content");
+        match won {
+            "edit" => {
+                assert_eq!((post.body["state"].as_str(), review.body["run"]["status"].as_str()), (Some("in_review"), Some("active")));
+                assert_ne!(latest, rev, "the old content is not what is under review");
+            }
+            _ => assert_eq!((post.body["state"].as_str(), latest.as_str()), (Some("approved"), rev.as_str()), "approved what it saw"),
+        }
+    }
+    assert!(!outcomes.is_empty());
+}
+
+#[apply(backends)]
+async fn workflows_round_trip_through_their_toml_file(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("files").await;
+    let ws = w.ws.clone();
+    let owner = h.login("owner@files.example.org").await;
+    let creator = h.login("creator@files.example.org").await;
+    let wf = owner.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Hospital", "template": "hospital"})).await;
+    let id = wf.body["id"].as_str().unwrap().to_owned();
+    let exported = creator.get(&format!("/workspaces/{ws}/workflows/{id}/export")).await;
+    assert_eq!(exported.status, StatusCode::OK);
+    assert!(exported.headers["content-type"].to_str().unwrap().starts_with("application/toml"));
+    let text = exported.body.as_str().unwrap().to_owned();
+    assert!(text.contains("name = \"Hospital\"") && text.contains("group = \"QA volunteers\""), "{text}");
+    let groups = owner.get(&format!("/workspaces/{ws}/groups")).await;
+    for g in groups.body.as_array().unwrap() {
+        assert!(!text.contains(g["id"].as_str().unwrap()), "ids stay out of the file:\n{text}");
+    }
+    let import = |who: &Client, body: String| {
+        let req = who
+            .request(reqwest::Method::POST, &format!("/workspaces/{ws}/workflows/import"))
+            .header("content-type", "application/toml")
+            .body(body);
+        Client::send(req)
+    };
+
+    // The same file again changes nothing; an edited one is the next version.
+    let same = import(&owner, text.clone()).await;
+    assert_eq!((same.status, same.body["version"].as_i64()), (StatusCode::OK, Some(1)), "{}", same.body);
+    let edited = import(&owner, text.replace("name = \"QA\"", "name = \"Quality check\"")).await;
+    assert_eq!(edited.body["version"], 2, "{}", edited.body);
+    assert_eq!(edited.body["definition"]["stages"][3]["name"], "Quality check");
+    let copy = import(&owner, text.replacen("name = \"Hospital\"", "name = \"Hospital copy\"", 1)).await;
+    assert_eq!((copy.body["name"].as_str(), copy.body["version"].as_i64()), (Some("Hospital copy"), Some(1)), "{}", copy.body);
+
+    // Bad files and unknown names are refused, and change nothing.
+    for bad in [text.replace("group = \"QA volunteers\"", "group = \"Nobody\""), "name = ".into(), "stages = []".into()] {
+        let r = import(&owner, bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    }
+    assert_eq!(import(&creator, text.clone()).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(owner.get(&format!("/workspaces/{ws}/workflows")).await.body.as_array().unwrap().len(), 2);
+    assert_eq!(owner.get(&format!("/workspaces/{ws}/workflows/{id}")).await.body["version"], 2);
+}
+
+#[apply(backends)]
+async fn repurposed_content_skips_to_qa_and_the_simulator_says_so_before_saving(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("reuse").await;
+    let ws = w.ws.clone();
+    let owner = h.login("owner@reuse.example.org").await;
+    let creator = h.login("creator@reuse.example.org").await;
+    let wf =
+        owner.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Hospital", "template": "hospital", "is_default": true})).await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+    // The reviewer volunteers for QA.
+    let groups = owner.get(&format!("/workspaces/{ws}/groups")).await;
+    let qa = groups.body.as_array().unwrap().iter().find(|g| g["name"] == "QA volunteers").unwrap()["id"].as_str().unwrap().to_owned();
+    let members = owner.get(&format!("/workspaces/{ws}/members")).await;
+    let reviewer = members.body.as_array().unwrap().iter().find(|m| m["email"] == "reviewer@reuse.example.org").unwrap();
+    let joined = owner.put(&format!("/workspaces/{ws}/groups/{qa}/members/{}", reviewer["user_id"].as_str().unwrap()), json!(null)).await;
+    assert!(joined.status.is_success(), "{}", joined.body);
+    let statuses = |sim: &Reply| -> Vec<String> {
+        sim.body["plan"]["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| format!("{}:{}", s["key"].as_str().unwrap(), s["skipped_by"]))
+            .collect()
+    };
+    let fresh = creator.post(&format!("/workspaces/{ws}/simulation"), json!({"text": "New idea"})).await;
+    assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.body);
+    let reused = creator.post(&format!("/workspaces/{ws}/simulation"), json!({"text": "Old favourite", "repurposed": true})).await;
+    assert_ne!(statuses(&fresh), statuses(&reused), "{} / {}", fresh.body, reused.body);
+
+    let post = creator
+        .post(&format!("/workspaces/{ws}/posts"), json!({"title": "Throwback", "repurposed": true, "content": {"text": "Old favourite"}}))
+        .await;
+    let path = format!("/workspaces/{ws}/posts/{}", post.body["post"]["id"].as_str().unwrap());
+    assert_eq!(post.body["post"]["repurposed"], true);
+    assert_eq!(creator.get(&format!("{path}/simulation")).await.body["plan"], reused.body["plan"], "saved or not, the same path");
+    let review = creator.post(&format!("{path}/review"), json!(null)).await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+    let post = creator.get(&path).await;
+    assert_eq!((post.body["state"].as_str(), post.body["review_stage"].as_str()), (Some("in_review"), Some("QA")), "{}", post.body);
+    let listed = creator.get(&format!("/workspaces/{ws}/posts")).await;
+    assert_eq!(listed.body["items"][0]["review_stage"], "QA", "lists show the stage too");
+}
