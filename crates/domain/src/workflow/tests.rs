@@ -433,12 +433,35 @@ fn facts_strategy() -> impl Strategy<Value = Facts> {
 /// One step of a random history.
 #[derive(Debug, Clone)]
 enum Step {
-    Decide { by: u128, verdict: u8, stale: bool, lane: Option<u8> },
-    Edit { by: u128 },
+    Decide {
+        by: u128,
+        verdict: u8,
+        stale: bool,
+        lane: Option<u8>,
+    },
+    Edit {
+        by: u128,
+    },
     Resubmit,
-    Refresh { repurposed: bool },
-    Delegate { from: u128, to: u128 },
-    Override { by: u128 },
+    Refresh {
+        repurposed: bool,
+    },
+    Delegate {
+        from: u128,
+        to: u128,
+    },
+    Override {
+        by: u128,
+    },
+    /// A schedule-only change: the planned time moves (or goes).
+    Reschedule {
+        hours: Option<u8>,
+    },
+    /// An escalation timer fires, maybe one from an earlier round.
+    Escalate {
+        stale: bool,
+    },
+    Expire,
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -450,6 +473,9 @@ fn step() -> impl Strategy<Value = Step> {
         1 => any::<bool>().prop_map(|repurposed| Step::Refresh { repurposed }),
         1 => (1u128..=8, 1u128..=8).prop_map(|(from, to)| Step::Delegate { from, to }),
         1 => (1u128..=8).prop_map(|by| Step::Override { by }),
+        1 => proptest::option::of(0u8..72).prop_map(|hours| Step::Reschedule { hours }),
+        1 => any::<bool>().prop_map(|stale| Step::Escalate { stale }),
+        1 => Just(Step::Expire),
     ]
 }
 
@@ -504,11 +530,12 @@ proptest! {
         let c = cx(&def, &facts, &team.people, now);
         let Ok((mut review, _)) = Review::start(&c, user(OWNER), mark(1, OWNER)) else { return Ok(()) };
         let mut next_revision = 2u8;
+        let mut planned = None;
         for step in steps {
             now += SignedDuration::from_mins(5);
             let before = review.clone();
             let was_approved = review.status == ReviewStatus::Approved;
-            let c = cx(&def, &facts, &team.people, now);
+            let c = Context { planned, ..cx(&def, &facts, &team.people, now) };
             let result = match step.clone() {
                 Step::Decide { by, verdict, stale, lane } => {
                     let verdict = match verdict { 0 => Verdict::Reject, 1 => Verdict::RequestChanges, _ => Verdict::Approve };
@@ -529,7 +556,7 @@ proptest! {
                 Step::Resubmit => review.resubmit(&c).map(|_| ()),
                 Step::Refresh { repurposed } => {
                     facts.repurposed = repurposed;
-                    let c = cx(&def, &facts, &team.people, now);
+                    let c = Context { planned, ..cx(&def, &facts, &team.people, now) };
                     review.refresh(&c).map(|_| ())
                 }
                 Step::Delegate { from, to } => {
@@ -537,6 +564,24 @@ proptest! {
                     Ok(())
                 }
                 Step::Override { by } => review.override_stage(&c, user(by), "approved by phone").map(|_| ()),
+                Step::Reschedule { hours } => {
+                    // Only the post's time moves: the review, and every approval in it, stays as it was.
+                    planned = hours.map(|h| now + SignedDuration::from_hours(h.into()));
+                    Ok(())
+                }
+                Step::Escalate { stale } => {
+                    if let Some(i) = review.active_stage() {
+                        let (key, round) = (review.stages[i].key.clone(), review.stages[i].round);
+                        if stale {
+                            prop_assert!(!review.escalate(&c, &key, round + 1), "a timer of another round escalated");
+                            prop_assert_eq!(&review, &before);
+                        } else {
+                            review.escalate(&c, &key, round);
+                        }
+                    }
+                    Ok(())
+                }
+                Step::Expire => review.expire(),
             };
             if result.is_err() {
                 prop_assert_eq!(&review, &before, "a refused step changed the review: {:?}", step);
