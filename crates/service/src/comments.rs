@@ -130,8 +130,9 @@ async fn check_mentions(tx: &mut Tx, ws: WorkspaceId, errors: &mut Errors, menti
     Ok(mentions.into_iter().collect())
 }
 
-/// Resolves a thread's anchor against the revision it names.
-async fn check_anchor(tx: &mut Tx, post: &Post, errors: &mut Errors, input: AnchorInput) -> Result<Option<Anchor>> {
+/// Resolves a thread's anchor against the revision it names; with it, the
+/// words a text anchor points at.
+async fn check_anchor(tx: &mut Tx, post: &Post, errors: &mut Errors, input: AnchorInput) -> Result<Option<(Anchor, Option<String>)>> {
     let revision = match input.revision {
         Some(number) => posts::revision(tx, post.id, number).await?,
         None => posts::latest_revision(tx, post.id).await?,
@@ -153,7 +154,8 @@ async fn check_anchor(tx: &mut Tx, post: &Post, errors: &mut Errors, input: Anch
             return Ok(None);
         }
     }
-    Ok(Some(anchor))
+    let quote = anchor.quote(&revision.content).map(str::to_owned);
+    Ok(Some((anchor, quote)))
 }
 
 fn extend(errors: &mut Errors, found: Vec<FieldError>) {
@@ -195,7 +197,7 @@ pub async fn add_comment(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId
                 (Some(t), requested) => Some(requested.unwrap_or(t.visibility)),
                 (None, _) => None,
             };
-            (thread.map(|t| t.anchor), visibility)
+            (thread.map(|t| (t.anchor, None)), visibility)
         }
         None => {
             let anchor = check_anchor(&mut tx, &post, &mut errors, input.anchor.unwrap_or_default()).await?;
@@ -204,7 +206,7 @@ pub async fn add_comment(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId
     };
     let mentions = check_mentions(&mut tx, ws, &mut errors, input.mentions).await?;
     errors.into_result()?;
-    let (Some(anchor), Some(visibility)) = (anchor, visibility) else {
+    let (Some((anchor, quote)), Some(visibility)) = (anchor, visibility) else {
         return Err(Error::Internal("a checked comment without anchor or visibility".into()));
     };
     let comment = Comment {
@@ -224,7 +226,7 @@ pub async fn add_comment(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId
     };
     comments::insert_comment(&mut tx, &comment).await?;
     let data = json!({
-        "comment": comment.id, "parent": comment.parent_id, "anchor": comment.anchor, "body": comment.body,
+        "comment": comment.id, "parent": comment.parent_id, "anchor": comment.anchor, "quote": quote, "body": comment.body,
         "mentions": comment.mentions, "visibility": comment.visibility,
     });
     record(&mut tx, app, caller, Chain::Workspace(ws), "comment.added", ("post", Some(id.uuid())), data).await?;

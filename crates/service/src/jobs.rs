@@ -80,21 +80,23 @@ pub struct Worker {
     app: App,
     name: String,
     lease: SignedDuration,
-    batch: i64,
 }
 
 impl Worker {
     pub fn new(app: App) -> Self {
         let name = format!("{}-{}", std::process::id(), Uuid::now_v7().simple());
-        Worker { app, name, lease: SignedDuration::from_secs(60), batch: 16 }
+        Worker { app, name, lease: SignedDuration::from_secs(60) }
     }
 
-    /// Claims the jobs due now and runs them; returns how many it claimed.
+    /// Claims one due job and runs it; returns how many it ran (0 or 1).
+    /// One at a time: a job claimed in a batch would wait, its lease not
+    /// renewed, while the others run, and could lapse into another
+    /// worker's hands.
     pub async fn run_due(&self) -> Result<usize> {
         let now = self.app.now();
         let until = now.checked_add(self.lease).map_err(|e| Error::Internal(e.into()))?;
         let mut tx = self.app.db.write().await?;
-        let claimed = jobs::claim(&mut tx, &self.name, now, until, self.batch).await?;
+        let claimed = jobs::claim(&mut tx, &self.name, now, until, 1).await?;
         tx.commit().await?;
         let count = claimed.len();
         for job in claimed {
@@ -109,7 +111,7 @@ impl Worker {
     /// cannot hang it.
     pub async fn drain(&self) -> Result<usize> {
         let mut total = 0;
-        for _ in 0..1000 {
+        for _ in 0..10_000 {
             match self.run_due().await? {
                 0 => return Ok(total),
                 n => total += n,

@@ -165,6 +165,8 @@ async fn reviewers_discuss_a_post_in_threads_anchored_to_its_revisions(#[case] b
     let added = events.iter().find(|e| e["action"] == "comment.added" && e["data"]["comment"] == reply.body["id"]).unwrap();
     assert_eq!(added["data"]["mentions"], reply.body["mentions"]);
     assert_eq!(added["data"]["parent"], id(&on_text).as_str());
+    let on_words = events.iter().find(|e| e["action"] == "comment.added" && e["data"]["comment"] == on_text.body["id"]).unwrap();
+    assert_eq!(on_words["data"]["quote"], "🚀🎉", "the record keeps the words the comment was about");
     assert_eq!(w.admin.get(&format!("/workspaces/{}/audit/verify", w.ws)).await.body["intact"], true);
 }
 
