@@ -34,6 +34,9 @@ pub enum PostEvent {
     /// The planned time passed before approval and the workflow ends such
     /// reviews.
     Expire,
+    /// What the review applies to changed (labels, channels …) so that a
+    /// stage it had skipped now asks for approval.
+    Reopen,
     RequestChanges,
     Reject,
     /// The last required approval of the current revision arrived.
@@ -111,6 +114,7 @@ impl PostState {
             (S::Draft | S::ChangesRequested, E::Submit) => S::InReview,
             (S::InReview, E::Withdraw) => S::Draft,
             (S::InReview | S::ChangesRequested, E::Expire) => S::Draft,
+            (S::Approved | S::Scheduled | S::Failed, E::Reopen) => S::InReview,
             (S::InReview, E::RequestChanges) => S::ChangesRequested,
             (S::InReview, E::Reject) => S::Rejected,
             (S::InReview, E::Approve) => S::Approved,
@@ -135,6 +139,7 @@ impl PostEvent {
             PostEvent::Submit => "be submitted for review",
             PostEvent::Withdraw => "be withdrawn from review",
             PostEvent::Expire => "expire unapproved",
+            PostEvent::Reopen => "go back to review",
             PostEvent::RequestChanges => "have changes requested",
             PostEvent::Reject => "be rejected",
             PostEvent::Approve => "be approved",
@@ -160,11 +165,12 @@ mod tests {
 
     use super::*;
 
-    const EVENTS: [PostEvent; 13] = [
+    const EVENTS: [PostEvent; 14] = [
         PostEvent::EditContent,
         PostEvent::Submit,
         PostEvent::Withdraw,
         PostEvent::Expire,
+        PostEvent::Reopen,
         PostEvent::RequestChanges,
         PostEvent::Reject,
         PostEvent::Approve,

@@ -11,7 +11,6 @@ use greenlight_domain::{
     post::{PostEvent, PostState},
     schedule::PlannedTime,
     validation::{Errors, FieldError},
-    workflow::Progress,
 };
 use greenlight_store::{
     StoreError, Tx, media, planning,
@@ -25,7 +24,7 @@ use crate::{
     App, Caller, access,
     audit::record,
     error::{Error, Result},
-    reviews::{self, Rerun},
+    reviews,
 };
 
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -359,6 +358,19 @@ pub async fn update_post(
     if changed.is_empty() {
         return Ok(post);
     }
+    // What routing and skip conditions look at changed: the open review
+    // re-evaluates its skips (a stage that now applies asks again).
+    if ["label_ids", "channel_ids", "campaign_id", "repurposed"].iter().any(|k| changed.contains_key(*k))
+        && let Some(rerun) = reviews::facts_changed(&mut tx, app, &post).await?
+    {
+        let from = post.state;
+        post.state = rerun.post_state(from)?;
+        post.review_stage = rerun.stage;
+        changed.insert("review".into(), json!(rerun.review));
+        if from != post.state {
+            changed.insert("state".into(), json!({ "from": from, "to": post.state }));
+        }
+    }
     post.version += 1;
     post.updated_at = app.now();
     posts::update_post(&mut tx, &post, expected).await.map_err(stale(expected))?;
@@ -422,8 +434,8 @@ pub async fn save_revision(
     // still covers it (its own approvers' edits), it stays approved.
     let rerun = reviews::content_edited(&mut tx, app, &post, hash, author).await?;
     let state = match &rerun {
-        Some(Rerun { progress: Progress::Approved, .. }) => state.apply(PostEvent::Approve).map_err(|e| Error::Conflict(e.to_string()))?,
-        _ => state,
+        Some(rerun) => rerun.post_state(state)?,
+        None => state,
     };
     post.state = state;
     post.review_stage = rerun.as_ref().and_then(|r| r.stage.clone());

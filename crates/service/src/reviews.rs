@@ -12,7 +12,7 @@ use greenlight_domain::{
     content::Content,
     id::{PostId, ReviewId, UserId, WorkspaceId},
     permission::{Permission, Role},
-    post::PostEvent,
+    post::{PostEvent, PostState},
     workflow::{
         AtPublishTime, Context, DecisionInput, Definition, Facts, LateApproval, People, Principal, Progress, Review, ReviewError,
         ReviewStatus, Verdict,
@@ -410,12 +410,25 @@ pub async fn review(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> 
     Ok(view(record, &workflow))
 }
 
-/// What an edit did to the post's open review.
+/// What a change to the post did to its open review.
 pub struct Rerun {
     pub review: ReviewId,
     pub progress: Progress,
     /// The stage the review now waits at.
     pub stage: Option<String>,
+}
+
+impl Rerun {
+    /// The post's state once the review has taken the change in: approved
+    /// if every stage still approves it, back in review if a stage asks again.
+    pub fn post_state(&self, state: PostState) -> Result<PostState> {
+        let event = match (&self.progress, state.holds_approval()) {
+            (Progress::Approved, false) => PostEvent::Approve,
+            (Progress::Waiting { .. }, true) => PostEvent::Reopen,
+            _ => return Ok(state),
+        };
+        state.apply(event).map_err(|e| Error::Conflict(e.to_string()))
+    }
 }
 
 /// Tells the post's open review about a new revision (in the edit's
@@ -426,6 +439,19 @@ pub async fn content_edited(tx: &mut Tx, app: &App, post: &Post, hash: Hash, aut
     let (facts, people) = facts_and_people(tx, post.workspace_id, post, app.now()).await?;
     let cx = Context { def: &workflow.definition, facts: &facts, people: &people, planned: planned(post), now: app.now() };
     let progress = record.run.edit(&cx, RevisionMark { hash, author: Principal::User(author) }).map_err(engine_error)?;
+    store_review(tx, app, &mut record, &workflow.definition).await?;
+    Ok(Some(Rerun { review: record.id, progress, stage: waiting_stage(&record, &workflow.definition) }))
+}
+
+/// Tells the post's open review that its labels, channels, campaign or
+/// "repurposed" changed (in the change's transaction): skip conditions are
+/// evaluated again; approvals stay.
+pub async fn facts_changed(tx: &mut Tx, app: &App, post: &Post) -> Result<Option<Rerun>> {
+    let Some(mut record) = workflows::open_review(tx, post.id).await? else { return Ok(None) };
+    let workflow = workflow_of(tx, &record).await?;
+    let (facts, people) = facts_and_people(tx, post.workspace_id, post, app.now()).await?;
+    let cx = Context { def: &workflow.definition, facts: &facts, people: &people, planned: planned(post), now: app.now() };
+    let progress = record.run.refresh(&cx).map_err(engine_error)?;
     store_review(tx, app, &mut record, &workflow.definition).await?;
     Ok(Some(Rerun { review: record.id, progress, stage: waiting_stage(&record, &workflow.definition) }))
 }

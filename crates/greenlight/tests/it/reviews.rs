@@ -394,4 +394,26 @@ async fn repurposed_content_skips_to_qa_and_the_simulator_says_so_before_saving(
     assert_eq!((post.body["state"].as_str(), post.body["review_stage"].as_str()), (Some("in_review"), Some("QA")), "{}", post.body);
     let listed = creator.get(&format!("/workspaces/{ws}/posts")).await;
     assert_eq!(listed.body["items"][0]["review_stage"], "QA", "lists show the stage too");
+
+    // QA approves; then the post turns out not to be reused after all: the
+    // stages it skipped now ask, and the approval no longer stands alone.
+    let volunteer = h.login("reviewer@reuse.example.org").await;
+    let rev = review.body["current_revision"].as_str().unwrap();
+    let checklist = ["alt-text", "style", "hashtags", "tags"];
+    let r =
+        volunteer.post(&format!("{path}/review/decisions"), json!({"verdict": "approve", "revision": rev, "checklist": checklist})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(creator.get(&path).await.body["state"], "approved");
+    let (creator, path) = (&creator, path.as_str());
+    let flip = |repurposed: bool| async move {
+        let version = creator.get(path).await.body["version"].as_i64().unwrap();
+        let r = creator.patch(path, json!({"repurposed": repurposed}), Some(&format!("\"{version}\""))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r
+    };
+    let reopened = flip(false).await;
+    assert_eq!((reopened.body["state"].as_str(), reopened.body["review_stage"].as_str()), (Some("in_review"), Some("Idea approval")));
+    // Reused again: the skipped stages drop out and QA's approval of this very content stands.
+    let again = flip(true).await;
+    assert_eq!((again.body["state"].as_str(), again.body["review_stage"].as_str()), (Some("approved"), None), "{}", again.body);
 }
