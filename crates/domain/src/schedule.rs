@@ -60,6 +60,11 @@ impl PlannedTime {
         let zone = ZoneName::parse(&name)?;
         let time = pieces.time().ok_or_else(malformed)?;
         let local = pieces.date().to_datetime(time);
+        // Four-digit years only: both databases store these, and no post is
+        // planned before the year 1000 or after 9999.
+        if !(1000..=9999).contains(&local.year()) {
+            return Err(ScheduleError::Range);
+        }
         let tz = zone.time_zone();
         let at = match pieces.offset() {
             Some(PiecesOffset::Zulu) => local.to_zoned(jiff::tz::TimeZone::UTC).map_err(|_| ScheduleError::Range)?.timestamp(),
@@ -151,6 +156,14 @@ mod tests {
             parse("2026-12-01T08:00Z[America/New_York]"),
             Ok("2026-12-01T08:00:00Z 2026-12-01T03:00:00-05:00[America/New_York]".into())
         );
+    }
+
+    #[test]
+    fn years_outside_four_digits_are_refused() {
+        for input in ["-000001-06-01T09:00[UTC]", "+000000-06-01T09:00[UTC]", "0999-06-01T09:00[UTC]"] {
+            assert_eq!(PlannedTime::parse(input).map(|p| p.at), Err(ScheduleError::Range), "{input}");
+        }
+        assert!(PlannedTime::parse("9999-06-01T09:00[UTC]").is_ok());
     }
 
     #[test]

@@ -107,11 +107,13 @@ impl Db {
         })
     }
 
-    /// A transaction for reading: one consistent snapshot.
+    /// A transaction for reading: one consistent snapshot (SQLite's WAL
+    /// gives one; PostgreSQL needs REPEATABLE READ, or each statement would
+    /// see what committed since the last).
     pub async fn read(&self) -> Result<Tx> {
         Ok(match self {
             Db::Sqlite { read, .. } => Tx::Sqlite(read.begin().await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?),
         })
     }
 

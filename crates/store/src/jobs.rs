@@ -79,7 +79,8 @@ pub async fn claim(tx: &mut Tx, worker: &str, now: Timestamp, until: Timestamp, 
             concat!(
                 "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2
                  WHERE id IN (SELECT id FROM jobs
-                              WHERE (status = 'pending' AND run_at <= $3) OR (status = 'running' AND locked_until < $3)
+                              WHERE status IN ('pending', 'running')
+                                AND ((status = 'pending' AND run_at <= $3) OR (status = 'running' AND locked_until < $3))
                               ORDER BY run_at, id LIMIT $4 ",
                 $lock,
                 ")

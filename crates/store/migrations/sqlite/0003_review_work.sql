@@ -1,5 +1,8 @@
 -- Background jobs, delegations, and what posts show of their review.
 
+-- A post's latest review (open or finished) is looked up on every review page.
+CREATE INDEX reviews_post ON reviews(post_id, created_at);
+
 -- Repurposed content may skip stages (a workflow's skip conditions).
 ALTER TABLE posts ADD COLUMN repurposed INTEGER NOT NULL DEFAULT 0;
 -- The stage an open review waits at, kept with the post so every list
@@ -41,4 +44,5 @@ CREATE TABLE jobs (
     created_at   TEXT NOT NULL,
     finished_at  TEXT
 );
+-- Claims repeat this condition word for word, so SQLite uses the index.
 CREATE INDEX jobs_waiting ON jobs(run_at) WHERE status IN ('pending', 'running');
