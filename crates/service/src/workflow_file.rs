@@ -144,15 +144,19 @@ impl Mapper<'_> {
     }
 }
 
-/// Leaves out what reads as nothing — empty lists, `false` — since every
-/// such field defaults to it.
-fn drop_defaults(table: &mut TomlTable) {
-    table.retain(|_, v| !matches!(v, Value::Boolean(false)) && !matches!(v, Value::Array(a) if a.is_empty()));
-    for (_, value) in table.iter_mut() {
-        match value {
-            Value::Table(inner) => drop_defaults(inner),
-            Value::Array(items) => items.iter_mut().filter_map(Value::as_table_mut).for_each(drop_defaults),
-            _ => {}
+/// The settings a definition and its stages default to `false` or an empty
+/// list. Only these are left out of a file: inside a skip condition,
+/// `repurposed = false` is a criterion, not nothing.
+const DEFAULTED: [&str; 6] = ["allow_self_approval", "approvers_may_edit", "own_edits_keep_stage", "checklist", "reminders", "skip_if"];
+
+fn drop_defaults(def: &mut TomlTable) {
+    let unset = |key: &str, value: &Value| {
+        DEFAULTED.contains(&key) && (matches!(value, Value::Boolean(false)) || value.as_array().is_some_and(Vec::is_empty))
+    };
+    def.retain(|k, v| !unset(k, v));
+    if let Some(Value::Array(stages)) = def.get_mut("stages") {
+        for stage in stages.iter_mut().filter_map(Value::as_table_mut) {
+            stage.retain(|k, v| !unset(k, v));
         }
     }
 }
@@ -223,7 +227,7 @@ pub async fn import_workflow(app: &App, caller: &Caller, ws: WorkspaceId, text: 
 mod tests {
     use greenlight_domain::{
         id::{GroupId, Id, UserId},
-        workflow::{Approver, templates::template},
+        workflow::{Approver, Condition, templates::template},
     };
     use uuid::Uuid;
 
@@ -237,6 +241,8 @@ mod tests {
         let mut definition = tpl.instantiate(&groups).expect("instantiates");
         let dana = UserId::from_uuid(Uuid::from_u128(9));
         definition.stages[0].lanes[0].approvers.push(Approver::User(dana));
+        // A `false` in a skip condition is a criterion: it must survive the file.
+        definition.stages[0].skip_if.push(Condition { shares_link: Some(false), keywords: vec!["recall".into()], ..Condition::default() });
         let names = Names {
             users: Table::new("user", [(dana.to_string(), "dana@example.org".to_owned())]),
             groups: Table::new("group", groups.iter().map(|(n, id)| (id.to_string(), n.clone()))),
