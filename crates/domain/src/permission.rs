@@ -74,6 +74,7 @@ pub enum Permission {
     ViewWorkspaceHistory,
     ViewPosts,
     CommentOnPosts,
+    DecideReviews,
     CreatePosts,
     EditOwnPosts,
     EditAnyPost,
@@ -107,6 +108,11 @@ pub const MATRIX: &[Row] = &[
     Row {
         permission: Permission::CommentOnPosts,
         description: "Comment on posts, reply, and resolve or reopen discussions",
+        allowed: [Y, Y, Y, Y, Y, N],
+    },
+    Row {
+        permission: Permission::DecideReviews,
+        description: "Approve, request changes or reject where a review asks them (or someone they stand in for)",
         allowed: [Y, Y, Y, Y, Y, N],
     },
     Row {
@@ -188,6 +194,7 @@ mod tests {
             Permission::ViewWorkspaceHistory,
             Permission::ViewPosts,
             Permission::CommentOnPosts,
+            Permission::DecideReviews,
             Permission::CreatePosts,
             Permission::EditOwnPosts,
             Permission::EditAnyPost,

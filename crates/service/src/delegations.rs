@@ -50,13 +50,16 @@ pub async fn create_delegation(app: &App, caller: &Caller, ws: WorkspaceId, inpu
     let starts_at = input.starts_at.unwrap_or(now);
     let mut errors = Errors::new();
     let members = workspaces::members(&mut tx, ws).await?;
-    let is_member = |u: UserId| members.iter().any(|m| m.user_id == u);
-    if !is_member(from) {
+    let role_of = |u: UserId| members.iter().find(|m| m.user_id == u).map(|m| m.role);
+    if role_of(from).is_none() {
         errors.add("from_user", "not a member of this workspace");
     }
-    if !is_member(input.delegate) {
-        errors.add("delegate", "not a member of this workspace");
-    } else if input.delegate == from {
+    match role_of(input.delegate) {
+        None => errors.add("delegate", "not a member of this workspace"),
+        Some(r) if !r.can(Permission::DecideReviews) => errors.add("delegate", format!("a {r} cannot decide reviews")),
+        Some(_) => {}
+    }
+    if input.delegate == from {
         errors.add("delegate", "a member cannot stand in for themselves");
     }
     if input.ends_at <= starts_at {

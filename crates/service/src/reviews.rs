@@ -329,7 +329,10 @@ pub async fn decide(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
         return Err(Error::field("comment", format!("at most {MAX_COMMENT_CHARS} characters")));
     }
     let mut tx = app.db.write().await?;
-    let mut loaded = load_open(&mut tx, app, caller, ws, id, |_, _| Ok(())).await?;
+    let mut loaded = load_open(&mut tx, app, caller, ws, id, |role, _| {
+        if role.can(Permission::DecideReviews) { Ok(()) } else { Err(Error::Forbidden(format!("a {role} cannot decide reviews"))) }
+    })
+    .await?;
     let now = app.now();
     let cx =
         Context { def: &loaded.workflow.definition, facts: &loaded.facts, people: &loaded.people, planned: planned(&loaded.post), now };

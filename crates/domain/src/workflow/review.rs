@@ -27,7 +27,7 @@ use crate::{
     canonical::Hash,
     id::{GroupId, UserId},
     names::Email,
-    permission::Role,
+    permission::{Permission, Role},
 };
 
 /// Someone who can be asked and can decide: a member, or an outside
@@ -57,21 +57,28 @@ pub struct People {
 }
 
 impl People {
+    /// Whether `user` is a member whose role may decide reviews (a viewer
+    /// named in a group or a role is not asked).
+    pub fn may_decide(&self, user: &UserId) -> bool {
+        self.members.get(user).is_some_and(|r| r.can(Permission::DecideReviews))
+    }
+
     /// Everyone the approvers name, as they are now.
     pub fn resolve<'a>(&self, approvers: impl IntoIterator<Item = &'a Approver>) -> BTreeSet<Principal> {
         let mut out = BTreeSet::new();
         for approver in approvers {
             match approver {
-                Approver::User(user) if self.members.contains_key(user) => {
+                Approver::User(user) if self.may_decide(user) => {
                     out.insert(Principal::User(*user));
                 }
                 Approver::User(_) => {}
                 Approver::Group(group) => {
-                    let members = self.groups.get(group).into_iter().flatten().filter(|u| self.members.contains_key(u));
+                    let members = self.groups.get(group).into_iter().flatten().filter(|u| self.may_decide(u));
                     out.extend(members.map(|u| Principal::User(*u)));
                 }
                 Approver::Role(role) => {
-                    out.extend(self.members.iter().filter(|(_, r)| *r == role).map(|(u, _)| Principal::User(*u)));
+                    let holders = self.members.iter().filter(|(_, r)| *r == role && r.can(Permission::DecideReviews));
+                    out.extend(holders.map(|(u, _)| Principal::User(*u)));
                 }
                 Approver::External(email) => {
                     out.insert(Principal::External(email.clone()));
@@ -86,6 +93,7 @@ impl People {
         self.delegations
             .iter()
             .filter(|d| d.delegate == delegate && d.starts_at <= now && now < d.ends_at && self.members.contains_key(&d.from))
+            .filter(|_| self.may_decide(&delegate))
             .map(|d| d.from)
             .collect()
     }

@@ -55,6 +55,7 @@ fn team() -> Team {
         (6, Role::Reviewer),
         (7, Role::Admin),
         (8, Role::Viewer),
+        (9, Role::Creator),
     ]
     .into_iter()
     .map(|(n, r)| (user(n), r))
@@ -63,7 +64,7 @@ fn team() -> Team {
         ("QA volunteers", vec![5, 6]),
         ("Copywriters", vec![OWNER, 6]),
         ("Account executives", vec![2]),
-        ("Client point people", vec![8]),
+        ("Client point people", vec![9]),
         ("Department heads", vec![1]),
         ("Recruiting leads", vec![3]),
         ("Marketing", vec![2]),
@@ -317,18 +318,18 @@ fn all_and_n_of_m_lanes_count_distinct_approvers() {
 fn a_delegate_stands_in_while_the_delegation_lasts_and_the_record_says_so() {
     let mut team = team();
     let hours = |h| t0() + SignedDuration::from_hours(h);
-    team.people.delegations.push(Delegation { from: user(5), delegate: user(8), starts_at: hours(24), ends_at: hours(48) });
+    team.people.delegations.push(Delegation { from: user(5), delegate: user(9), starts_at: hours(24), ends_at: hours(48) });
     let def = def_of("hospital", &team);
     let facts = Facts { repurposed: true, ..Facts::default() };
     let (mut review, _) = Review::start(&cx(&def, &facts, &team.people, t0()), user(OWNER), mark(1, OWNER)).unwrap();
     let all: BTreeSet<String> = ["alt-text", "style", "hashtags", "tags"].map(String::from).into();
-    let by_delegate = DecisionInput { checklist: all, ..approve(8, 1) };
+    let by_delegate = DecisionInput { checklist: all, ..approve(9, 1) };
     let early = cx(&def, &facts, &team.people, hours(1));
     assert_eq!(review.decide(&early, by_delegate.clone()), Err(ReviewError::NotAsked), "the delegation has not begun");
     let during = cx(&def, &facts, &team.people, hours(30));
     assert_eq!(review.decide(&during, by_delegate), Ok(Progress::Approved));
     let decision = &review.decisions[0];
-    assert_eq!((&decision.by, &decision.for_whom), (&Principal::User(user(8)), &Principal::User(user(5))));
+    assert_eq!((&decision.by, &decision.for_whom), (&Principal::User(user(9)), &Principal::User(user(5))));
 }
 
 #[test]
@@ -466,13 +467,13 @@ enum Step {
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        6 => (1u128..=8, 0u8..10, any::<bool>(), proptest::option::of(0u8..3))
+        6 => (1u128..=9, 0u8..10, any::<bool>(), proptest::option::of(0u8..3))
             .prop_map(|(by, verdict, stale, lane)| Step::Decide { by, verdict, stale, lane }),
-        2 => (1u128..=8).prop_map(|by| Step::Edit { by }),
+        2 => (1u128..=9).prop_map(|by| Step::Edit { by }),
         1 => Just(Step::Resubmit),
         1 => any::<bool>().prop_map(|repurposed| Step::Refresh { repurposed }),
-        1 => (1u128..=8, 1u128..=8).prop_map(|(from, to)| Step::Delegate { from, to }),
-        1 => (1u128..=8).prop_map(|by| Step::Override { by }),
+        1 => (1u128..=9, 1u128..=9).prop_map(|(from, to)| Step::Delegate { from, to }),
+        1 => (1u128..=9).prop_map(|by| Step::Override { by }),
         1 => proptest::option::of(0u8..72).prop_map(|hours| Step::Reschedule { hours }),
         1 => any::<bool>().prop_map(|stale| Step::Escalate { stale }),
         1 => Just(Step::Expire),
@@ -618,4 +619,22 @@ fn the_publish_time_policy_holds_fails_or_publishes_within_its_grace() {
     assert_eq!(review.status, ReviewStatus::Expired);
     assert_eq!(review.expire(), Err(ReviewError::NotActive(ReviewStatus::Expired)));
     assert_eq!(review.decide(&c, approve(2, 1)), Err(ReviewError::NotActive(ReviewStatus::Expired)));
+}
+
+#[test]
+fn viewers_are_never_asked_and_never_stand_in() {
+    let mut team = team();
+    let pool = team.groups["QA volunteers"];
+    if let Some(members) = team.people.groups.get_mut(&pool) {
+        members.insert(user(8));
+    }
+    let asked = team.people.resolve(&[Approver::Group(pool), Approver::Role(Role::Viewer), Approver::User(user(8))]);
+    assert_eq!(asked, [Principal::User(user(5)), Principal::User(user(6))].into(), "the viewer in the pool is not asked");
+    team.people.delegations.push(Delegation {
+        from: user(5),
+        delegate: user(8),
+        starts_at: t0(),
+        ends_at: t0() + SignedDuration::from_hours(1),
+    });
+    assert!(team.people.delegators(user(8), t0()).is_empty());
 }

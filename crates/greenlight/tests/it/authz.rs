@@ -155,7 +155,8 @@ async fn ids(h: &Harness, name: &str) -> Ids {
     for role in ROLES {
         let email = format!("spare-{role}@{name}.example.org");
         let user = h.user(&email, false).await.id.to_string();
-        let r = owner.post(&format!("/workspaces/{ws}/members"), json!({"email": email, "role": "viewer"})).await;
+        // A reviewer: one who may stand in for the owner.
+        let r = owner.post(&format!("/workspaces/{ws}/members"), json!({"email": email, "role": "reviewer"})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let group = owner.post(&format!("/workspaces/{ws}/groups"), json!({"name": format!("Spare {role}")})).await;
         let token = owner.post(&format!("/workspaces/{ws}/tokens"), json!({"name": format!("spare {role}"), "role": "viewer"})).await;

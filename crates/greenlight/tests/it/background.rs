@@ -160,6 +160,13 @@ async fn reminders_escalation_and_an_expired_review_follow_the_clock(#[case] bac
     assert_eq!(count(&actions(&history().await), "review.escalated"), 1);
     assert_eq!(reviewer.get("/my/reviews").await.body[0]["overdue"], true);
     assert_eq!(owner.get("/my/reviews").await.body.as_array().unwrap().len(), 1, "escalated to the owner");
+    // Asked, but through a read-only token: no decision.
+    let token = owner.post(&format!("/workspaces/{ws}/tokens"), json!({"name": "dashboard", "role": "viewer"})).await;
+    let dashboard = h.bearer(token.body["secret"].as_str().unwrap());
+    let rev = creator.get(&format!("{path}/review")).await.body["current_revision"].as_str().unwrap().to_owned();
+    let r = dashboard.post(&format!("{path}/review/decisions"), json!({"verdict": "approve", "revision": rev})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(r.body["detail"].as_str().unwrap().contains("cannot decide reviews"), "{}", r.body);
     assert_eq!(h.pass(SignedDuration::from_mins(1)).await, 0, "each timer runs once");
 
     // The planned time arrives unapproved: with `fail` the review expires.

@@ -204,6 +204,7 @@ async fn a_delegate_stands_in_and_the_record_says_for_whom(#[case] backend: Back
         (&reviewer, json!({"delegate": reviewer_id, "ends_at": soon}), StatusCode::UNPROCESSABLE_ENTITY),
         (&reviewer, json!({"delegate": admin_id, "ends_at": past}), StatusCode::UNPROCESSABLE_ENTITY),
         (&reviewer, json!({"delegate": "00000000-0000-0000-0000-000000000000", "ends_at": soon}), StatusCode::UNPROCESSABLE_ENTITY),
+        (&reviewer, json!({"delegate": id_of("viewer@leave.example.org"), "ends_at": soon}), StatusCode::UNPROCESSABLE_ENTITY),
         (&viewer, json!({"from_user": reviewer_id, "delegate": admin_id, "ends_at": soon}), StatusCode::FORBIDDEN),
     ] {
         let r = who.post(&delegations, body).await;
