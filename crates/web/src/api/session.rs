@@ -10,7 +10,7 @@ use axum_extra::extract::{
     CookieJar,
     cookie::{Cookie, SameSite},
 };
-use greenlight_domain::id::UserId;
+use greenlight_domain::{id::UserId, names::Email};
 use greenlight_service::{
     Error, accounts,
     audit::{self, ChainReport},
@@ -48,6 +48,9 @@ struct LoginOutput {
     csrf_token: String,
 }
 
+/// How many addresses the login limiter tracks before it forgets quiet ones.
+const LIMITER_KEYS: usize = 10_000;
+
 /// Logs in: sets the session cookie (HttpOnly, SameSite=Lax) and answers the
 /// CSRF token that cookie writes must carry. Limited to a few attempts per
 /// email address per minute.
@@ -56,11 +59,18 @@ struct LoginOutput {
     (status = "4XX", response = Problem),
 ))]
 async fn login(State(state): State<AppState>, jar: CookieJar, ApiJson(input): ApiJson<LoginInput>) -> Result<Response, Problem> {
-    if state.login_limiter.check_key(&input.email.trim().to_lowercase()).is_err() {
+    let refused = || Problem { detail: "wrong email or password".into(), ..Problem::from(Error::Unauthenticated) };
+    // Keyed by a valid (so bounded) address; keys of quiet addresses are
+    // dropped now and then, so the limiter's memory stays small.
+    let email = Email::parse(&input.email).map_err(|_| refused())?;
+    if state.login_limiter.len() > LIMITER_KEYS {
+        state.login_limiter.retain_recent();
+    }
+    if state.login_limiter.check_key(&email.as_str().to_owned()).is_err() {
         return Err(Problem::too_many_requests());
     }
-    let login = accounts::login(&state.app, &input.email, &input.password).await.map_err(|err| match err {
-        Error::Unauthenticated => Problem { detail: "wrong email or password".into(), ..Problem::from(Error::Unauthenticated) },
+    let login = accounts::login(&state.app, email.as_str(), &input.password).await.map_err(|err| match err {
+        Error::Unauthenticated => refused(),
         other => other.into(),
     })?;
     let max_age = login.expires_at.duration_since(state.app.now());
