@@ -112,7 +112,7 @@ impl PostState {
             (S::InReview | S::Approved | S::Scheduled | S::Failed, E::EditContent) => S::InReview,
 
             (S::Draft | S::ChangesRequested, E::Submit) => S::InReview,
-            (S::InReview, E::Withdraw) => S::Draft,
+            (S::InReview | S::ChangesRequested, E::Withdraw) => S::Draft,
             (S::InReview | S::ChangesRequested, E::Expire) => S::Draft,
             (S::Approved | S::Scheduled | S::Failed, E::Reopen) => S::InReview,
             (S::InReview, E::RequestChanges) => S::ChangesRequested,

@@ -6,7 +6,8 @@
 //! lease, commits, runs each outside any transaction (renewing the lease
 //! while it runs), and records the outcome; a job whose worker died is
 //! claimed again once its lease lapses. Every job checks, when it runs,
-//! that what it was for still holds, so running one twice does no harm.
+//! that what it was for still holds, so a retry after a crash changes
+//! nothing twice (a reminder may be recorded twice: harmless).
 
 use std::{future::Future, time::Duration};
 
@@ -31,9 +32,9 @@ use crate::{App, Error, Result, reviews};
 pub enum Job {
     /// A running stage's reminder or escalation fell due.
     ReviewTimer { review: ReviewId, timer: Timer },
-    /// A post's planned publish time arrived: if it is not approved yet, the
-    /// workflow's publish-time policy applies.
-    PublishTime { workspace: WorkspaceId, post: PostId, planned: Timestamp },
+    /// A post's planned publish time arrived: if its review has not
+    /// approved it yet, the workflow's publish-time policy applies.
+    PublishTime { workspace: WorkspaceId, post: PostId, review: ReviewId, planned: Timestamp },
 }
 
 impl Job {
@@ -51,14 +52,16 @@ impl Job {
                 let kind = serde_json::to_string(&timer.kind).map_err(|e| Error::Internal(e.into()))?;
                 format!("review-timer:{review}:{}:{}:{kind}", timer.stage, timer.round)
             }
-            Job::PublishTime { post, planned, .. } => format!("publish-time:{post}:{planned}"),
+            Job::PublishTime { review, planned, .. } => format!("publish-time:{review}:{planned}"),
         })
     }
 
     async fn run(&self, app: &App) -> Result<()> {
         match self {
             Job::ReviewTimer { review, timer } => reviews::timer_due(app, *review, timer).await,
-            Job::PublishTime { workspace, post, planned } => reviews::publish_time_arrived(app, *workspace, *post, *planned).await,
+            Job::PublishTime { workspace, post, review, planned } => {
+                reviews::publish_time_arrived(app, *workspace, *post, *review, *planned).await
+            }
         }
     }
 }
@@ -197,8 +200,10 @@ impl Worker {
                     tx.commit().await?;
                     Ok::<_, Error>(held)
                 };
-                if let Err(err) = renewed.await {
-                    tracing::warn!(job = %claimed.id, %err, "could not renew the job's lease");
+                match renewed.await {
+                    Ok(true) => {}
+                    Ok(false) => tracing::warn!(job = %claimed.id, "lost the job's lease while running it"),
+                    Err(err) => tracing::warn!(job = %claimed.id, %err, "could not renew the job's lease"),
                 }
             }
         };

@@ -183,7 +183,6 @@ pub async fn create_post(app: &App, caller: &Caller, ws: WorkspaceId, input: New
     };
     posts::insert_post(&mut tx, &post).await?;
     posts::insert_revision(&mut tx, &revision).await?;
-    reviews::plan_publish_time(&mut tx, app, &post).await?;
     let data = json!({
         "title": post.title,
         "planned_at": post.planned.as_ref().map(|p| p.to_string()),
@@ -360,7 +359,9 @@ pub async fn update_post(
     }
     // What routing and skip conditions look at changed: the open review
     // re-evaluates its skips (a stage that now applies asks again).
-    if ["label_ids", "channel_ids", "campaign_id", "repurposed"].iter().any(|k| changed.contains_key(*k))
+    // (Not once publishing has begun: what went out was decided then.)
+    if post.state.allows_reschedule()
+        && ["label_ids", "channel_ids", "campaign_id", "repurposed"].iter().any(|k| changed.contains_key(*k))
         && let Some(rerun) = reviews::facts_changed(&mut tx, app, &post).await?
     {
         let from = post.state;
@@ -375,7 +376,7 @@ pub async fn update_post(
     post.updated_at = app.now();
     posts::update_post(&mut tx, &post, expected).await.map_err(stale(expected))?;
     if changed.contains_key("planned_at") {
-        reviews::plan_publish_time(&mut tx, app, &post).await?;
+        reviews::planned_time_changed(&mut tx, app, &post).await?;
     }
     record(&mut tx, app, caller, Chain::Workspace(ws), "post.updated", ("post", Some(id.uuid())), serde_json::Value::Object(changed))
         .await?;
@@ -457,8 +458,13 @@ pub async fn save_revision(
 
 /// Moves a post through its state machine for the steps after approval
 /// (scheduling, publishing), which the publisher will drive; the demo uses
-/// it until then. Review steps go through [`crate::reviews`].
-pub async fn apply_event(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, event: PostEvent) -> Result<Post> {
+/// it until then. Review steps go through [`crate::reviews`], so approval
+/// is refused here.
+pub(crate) async fn apply_event(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, event: PostEvent) -> Result<Post> {
+    use PostEvent as E;
+    if !matches!(event, E::Schedule | E::Unschedule | E::StartPublishing | E::Published | E::PublishFailed | E::Retry) {
+        return Err(Error::Internal(format!("{event:?} goes through the review").into()));
+    }
     let mut tx = app.db.write().await?;
     let (_, mut post) = visible_post(&mut tx, caller, ws, id).await?;
     let from = post.state;

@@ -66,7 +66,7 @@ fn all_text(content: &Content) -> String {
 
 /// The workspace's people as the engine needs them: members, groups, and
 /// the delegations that have not ended.
-pub async fn people(tx: &mut Tx, ws: WorkspaceId, now: Timestamp) -> Result<(People, Vec<workspaces::Group>)> {
+pub async fn people(tx: &mut Tx, ws: WorkspaceId, now: Timestamp) -> Result<People> {
     let members = workspaces::members(tx, ws).await?;
     let groups = workspaces::groups(tx, ws).await?;
     let delegations = workflows::delegations(tx, ws, now).await?;
@@ -75,19 +75,20 @@ pub async fn people(tx: &mut Tx, ws: WorkspaceId, now: Timestamp) -> Result<(Peo
         groups: groups.iter().map(|g| (g.id, g.member_ids.iter().copied().collect())).collect(),
         delegations: delegations.iter().map(|d| d.to_domain()).collect(),
     };
-    Ok((people, groups))
+    Ok(people)
 }
 
 /// What the engine needs about a post and the workspace's people.
 pub async fn facts_and_people(tx: &mut Tx, ws: WorkspaceId, post: &Post, now: Timestamp) -> Result<(Facts, People)> {
     let revision = posts::latest_revision(tx, post.id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
-    let (people, groups) = people(tx, ws, now).await?;
+    let people = people(tx, ws, now).await?;
+    let (author_role, author_groups) = people.author(post.owner_id);
     let facts = Facts {
         labels: post.label_ids.iter().copied().collect(),
         channels: post.channel_ids.iter().copied().collect(),
         campaign: post.campaign_id,
-        author_role: people.members.get(&post.owner_id).copied(),
-        author_groups: groups.iter().filter(|g| g.member_ids.contains(&post.owner_id)).map(|g| g.id).collect(),
+        author_role,
+        author_groups,
         text: all_text(&revision.content),
         repurposed: post.repurposed,
         shares_link: revision.content.link.is_some() || revision.content.variants.values().any(|v| v.link.is_some()),
@@ -290,6 +291,7 @@ pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> 
         other => other.into(),
     })?;
     schedule_timers(&mut tx, app, &started, &workflow.definition).await?;
+    plan_publish_time(&mut tx, app, &post, started.id).await?;
     let mut events = vec![PostEvent::Submit];
     events.extend(post_events(&progress));
     move_post(&mut tx, app, &mut post, &events, waiting_stage(&started, &workflow.definition)).await?;
@@ -361,12 +363,8 @@ pub async fn decide(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
 pub async fn withdraw(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<ReviewView> {
     let mut tx = app.db.write().await?;
     let mut loaded = load_open(&mut tx, app, caller, ws, id, |role, post| require_edit(role, caller, post)).await?;
-    let from = loaded.record.run.status;
     loaded.record.run.withdraw().map_err(engine_error)?;
-    // From "changes requested" the post goes back to review first, then out.
-    let events: &[PostEvent] =
-        if from == ReviewStatus::ChangesRequested { &[PostEvent::Submit, PostEvent::Withdraw] } else { &[PostEvent::Withdraw] };
-    save(&mut tx, app, &mut loaded, events).await?;
+    save(&mut tx, app, &mut loaded, &[PostEvent::Withdraw]).await?;
     record(
         &mut tx,
         app,
@@ -383,6 +381,9 @@ pub async fn withdraw(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -
 
 pub async fn override_stage(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, reason: &str) -> Result<ReviewView> {
     let user = caller.require_user()?;
+    if reason.chars().count() > MAX_COMMENT_CHARS {
+        return Err(Error::field("reason", format!("at most {MAX_COMMENT_CHARS} characters")));
+    }
     let mut tx = app.db.write().await?;
     let mut loaded = load_open(&mut tx, app, caller, ws, id, |role, _| {
         if role.can(Permission::OverrideReviews) { Ok(()) } else { Err(Error::Forbidden(format!("a {role} cannot override a review"))) }
@@ -465,7 +466,9 @@ pub struct WaitingReview {
     pub workspace_id: WorkspaceId,
     pub post_id: PostId,
     pub post_title: String,
+    /// The stage's name, as the post's `review_stage` shows it.
     pub stage: String,
+    pub stage_key: String,
     pub due_at: Option<Timestamp>,
     pub overdue: bool,
     pub current_revision: Hash,
@@ -484,7 +487,7 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
     };
     for ws in spaces {
         // Asked directly, through a group or role, or for someone I stand in for.
-        let (people, _) = people(&mut tx, ws, now).await?;
+        let people = people(&mut tx, ws, now).await?;
         let mine: BTreeSet<Principal> = std::iter::once(user).chain(people.delegators(user, now)).map(Principal::User).collect();
         let mut definitions: BTreeMap<(greenlight_domain::id::WorkflowId, i64), Workflow> = BTreeMap::new();
         for record in workflows::active_reviews(&mut tx, ws).await? {
@@ -497,13 +500,14 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
                 continue;
             }
             let Some(post) = posts::post(&mut tx, ws, record.post_id).await? else { continue };
-            let Some(i) = record.run.active_stage() else { continue };
+            let (Some(i), Some(name)) = (record.run.active_stage(), waiting_stage(&record, &workflow.definition)) else { continue };
             let stage = &record.run.stages[i];
             out.push(WaitingReview {
                 workspace_id: ws,
                 post_id: post.id,
                 post_title: post.title,
-                stage: stage.key.clone(),
+                stage: name,
+                stage_key: stage.key.clone(),
                 due_at: stage.due_at,
                 overdue: stage.due_at.is_some_and(|d| d < now),
                 current_revision: *record.run.current_revision(),
@@ -551,15 +555,15 @@ pub async fn timer_due(app: &App, id: ReviewId, timer: &Timer) -> Result<()> {
 /// A post's planned publish time arrived (a job). If its review has not
 /// approved it, the workflow's policy applies: hold (the team is told) or
 /// expire the review. Nothing unapproved is ever published.
-pub async fn publish_time_arrived(app: &App, ws: WorkspaceId, id: PostId, at: Timestamp) -> Result<()> {
+pub async fn publish_time_arrived(app: &App, ws: WorkspaceId, id: PostId, review: ReviewId, at: Timestamp) -> Result<()> {
     let mut tx = app.db.write().await?;
     let Some(post) = posts::post(&mut tx, ws, id).await? else { return Ok(()) };
     if planned(&post) != Some(at) {
         return Ok(()); // rescheduled since: a job for the new time exists
     }
     let Some(open) = workflows::open_review(&mut tx, id).await? else { return Ok(()) };
-    if !matches!(open.run.status, ReviewStatus::Active | ReviewStatus::ChangesRequested) {
-        return Ok(());
+    if open.id != review || !matches!(open.run.status, ReviewStatus::Active | ReviewStatus::ChangesRequested) {
+        return Ok(()); // approved, or a later review has its own job
     }
     let mut loaded = load_with(&mut tx, app, post, open).await?;
     let policy = loaded.workflow.definition.on_publish_time;
@@ -580,11 +584,20 @@ pub async fn publish_time_arrived(app: &App, ws: WorkspaceId, id: PostId, at: Ti
     Ok(())
 }
 
-/// Enqueues the check at a post's planned time (in the transaction that
-/// sets it). The job finds out when it runs whether it still applies.
-pub async fn plan_publish_time(tx: &mut Tx, app: &App, post: &Post) -> Result<()> {
+/// Enqueues the check at the post's planned time for `review` (when the
+/// review starts, and when the time moves). The job finds out when it runs
+/// whether it still applies.
+async fn plan_publish_time(tx: &mut Tx, app: &App, post: &Post, review: ReviewId) -> Result<()> {
     if let Some(at) = planned(post) {
-        jobs::enqueue(tx, app, &Job::PublishTime { workspace: post.workspace_id, post: post.id, planned: at }, at).await?;
+        jobs::enqueue(tx, app, &Job::PublishTime { workspace: post.workspace_id, post: post.id, review, planned: at }, at).await?;
     }
     Ok(())
+}
+
+/// The post's planned time changed (in that change's transaction).
+pub async fn planned_time_changed(tx: &mut Tx, app: &App, post: &Post) -> Result<()> {
+    match workflows::open_review(tx, post.id).await? {
+        Some(open) => plan_publish_time(tx, app, post, open.id).await,
+        None => Ok(()),
+    }
 }

@@ -101,19 +101,19 @@ fn check_definition(def: &Definition) -> Result<()> {
     })
 }
 
-/// The groups a template asks for, created when missing.
-async fn template_groups(app: &App, tx: &mut Tx, ws: WorkspaceId, template: &templates::Template) -> Result<BTreeMap<String, GroupId>> {
+/// The groups a template asks for, created (and recorded) when missing.
+async fn template_groups(
+    app: &App,
+    caller: &Caller,
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    template: &templates::Template,
+) -> Result<BTreeMap<String, GroupId>> {
     let mut known: BTreeMap<String, GroupId> = workspaces::groups(tx, ws).await?.into_iter().map(|g| (g.name, g.id)).collect();
     for name in template.groups {
         if !known.contains_key(*name) {
-            let group = workspaces::Group {
-                id: GroupId::from_uuid(Uuid::now_v7()),
-                workspace_id: ws,
-                name: (*name).to_owned(),
-                member_ids: Vec::new(),
-                created_at: app.now(),
-            };
-            workspaces::insert_group(tx, &group).await?;
+            let name = Name::parse(name).map_err(|e| Error::Internal(e.into()))?;
+            let group = crate::workspaces::insert_group(tx, app, caller, ws, name, Vec::new()).await?;
             known.insert(group.name, group.id);
         }
     }
@@ -128,7 +128,7 @@ pub async fn create_workflow(app: &App, caller: &Caller, ws: WorkspaceId, input:
         (Some(def), None) => def,
         (None, Some(key)) => {
             let template = templates::template(key).ok_or_else(|| Error::field("template", "no such template"))?;
-            let groups = template_groups(app, &mut tx, ws, template).await?;
+            let groups = template_groups(app, caller, &mut tx, ws, template).await?;
             template.instantiate(&groups).ok_or_else(|| Error::Internal(format!("template {key} lacks a group").into()))?
         }
         _ => return Err(Error::field("definition", "give either a definition or a template")),
@@ -311,13 +311,14 @@ pub async fn simulate_draft(app: &App, caller: &Caller, ws: WorkspaceId, draft: 
     let author = caller.require_user()?;
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::CreatePosts).await?;
-    let (people, groups) = reviews::people(&mut tx, ws, app.now()).await?;
+    let people = reviews::people(&mut tx, ws, app.now()).await?;
+    let (author_role, author_groups) = people.author(author);
     let facts = Facts {
         labels: draft.label_ids.into_iter().collect(),
         channels: draft.channel_ids.into_iter().collect(),
         campaign: draft.campaign_id,
-        author_role: people.members.get(&author).copied(),
-        author_groups: groups.iter().filter(|g| g.member_ids.contains(&author)).map(|g| g.id).collect(),
+        author_role,
+        author_groups,
         text: draft.text,
         repurposed: draft.repurposed,
         shares_link: draft.shares_link,

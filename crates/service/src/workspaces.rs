@@ -232,15 +232,29 @@ pub async fn create_group(app: &App, caller: &Caller, ws: WorkspaceId, input: Ne
     member_ids.sort();
     member_ids.dedup();
     check_members(&mut tx, ws, &member_ids).await?;
+    let group = insert_group(&mut tx, app, caller, ws, name, member_ids).await?;
+    tx.commit().await?;
+    Ok(group)
+}
+
+/// Adds a group and records it, in the caller's transaction (members
+/// already checked).
+pub(crate) async fn insert_group(
+    tx: &mut Tx,
+    app: &App,
+    caller: &Caller,
+    ws: WorkspaceId,
+    name: Name,
+    member_ids: Vec<UserId>,
+) -> Result<Group> {
     let group =
         Group { id: GroupId::from_uuid(Uuid::now_v7()), workspace_id: ws, name: name.as_str().into(), member_ids, created_at: app.now() };
-    match workspaces::insert_group(&mut tx, &group).await {
+    match workspaces::insert_group(tx, &group).await {
         Err(greenlight_store::StoreError::Duplicate) => return Err(Error::Conflict(format!("a group named {} exists", group.name))),
         other => other?,
     }
     let data = json!({ "name": group.name, "member_ids": group.member_ids });
-    record(&mut tx, app, caller, Chain::Workspace(ws), "group.created", ("group", Some(group.id.uuid())), data).await?;
-    tx.commit().await?;
+    record(tx, app, caller, Chain::Workspace(ws), "group.created", ("group", Some(group.id.uuid())), data).await?;
     Ok(group)
 }
 

@@ -57,6 +57,12 @@ pub struct People {
 }
 
 impl People {
+    /// A post author's role and groups, as routing sees them.
+    pub fn author(&self, author: UserId) -> (Option<Role>, BTreeSet<GroupId>) {
+        let groups = self.groups.iter().filter(|(_, members)| members.contains(&author)).map(|(g, _)| *g).collect();
+        (self.members.get(&author).copied(), groups)
+    }
+
     /// Whether `user` is a member whose role may decide reviews (a viewer
     /// named in a group or a role is not asked).
     pub fn may_decide(&self, user: &UserId) -> bool {

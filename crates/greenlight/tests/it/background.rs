@@ -154,7 +154,13 @@ async fn reminders_escalation_and_an_expired_review_follow_the_clock(#[case] bac
     assert_eq!(count(&actions(&history().await), "review.reminder"), 2, "the 100 % reminder");
     assert!(owner.get("/my/reviews").await.body.as_array().unwrap().is_empty(), "the owner is not asked yet");
     let reviewer = h.login("reviewer@timers.example.org").await;
-    assert_eq!(reviewer.get("/my/reviews").await.body[0]["overdue"], false, "due now, not yet overdue");
+    let mine = reviewer.get("/my/reviews").await;
+    assert_eq!(mine.body[0]["overdue"], false, "due now, not yet overdue");
+    assert_eq!(
+        (mine.body[0]["stage"].as_str(), mine.body[0]["stage_key"].as_str()),
+        (Some("Review"), Some("review")),
+        "named as posts name it"
+    );
 
     h.pass(SignedDuration::from_mins(60)).await;
     assert_eq!(count(&actions(&history().await), "review.escalated"), 1);
@@ -219,4 +225,14 @@ async fn a_late_approval_publishes_within_the_grace_period_and_holds_after_it(#[
     let history = owner.get(&format!("{beyond}/history")).await;
     let decided = history.body["items"].as_array().unwrap().iter().find(|e| e["action"] == "review.decided").unwrap();
     assert_eq!(decided["data"]["late"], "hold");
+
+    // A draft whose time passed before it was even submitted: the check runs on submission.
+    let at = (h.app.now() + SignedDuration::from_mins(10)).to_zoned(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%dT%H:%M:%S[UTC]");
+    let draft = creator.post(&format!("/workspaces/{ws}/posts"), json!({"title": "Late", "planned_at": at.to_string()})).await;
+    let path = format!("/workspaces/{ws}/posts/{}", draft.body["post"]["id"].as_str().unwrap());
+    h.pass(SignedDuration::from_mins(20)).await;
+    assert_eq!(creator.post(&format!("{path}/review"), json!(null)).await.status, StatusCode::OK);
+    assert!(h.pass(SignedDuration::ZERO).await > 0);
+    let history = owner.get(&format!("{path}/history")).await;
+    assert_eq!(count(&actions(&history), "review.publish_time_passed"), 1, "{:?}", actions(&history));
 }

@@ -317,6 +317,9 @@ async fn workflows_round_trip_through_their_toml_file(#[case] backend: Backend) 
     let creator = h.login("creator@files.example.org").await;
     let wf = owner.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Hospital", "template": "hospital"})).await;
     let id = wf.body["id"].as_str().unwrap().to_owned();
+    let history = owner.get(&format!("/workspaces/{ws}/history")).await;
+    let created = |e: &&Value| e["action"] == "group.created" && e["data"]["name"] == "QA volunteers";
+    assert_eq!(history.body["items"].as_array().unwrap().iter().filter(created).count(), 1, "the template's groups are recorded");
     let exported = creator.get(&format!("/workspaces/{ws}/workflows/{id}/export")).await;
     assert_eq!(exported.status, StatusCode::OK);
     assert!(exported.headers["content-type"].to_str().unwrap().starts_with("application/toml"));
