@@ -47,6 +47,18 @@ pub struct Settings {
     pub session_days: i64,
 }
 
+/// Splits `limit + 1` fetched rows into a page of `limit` and the cursor of
+/// the next page (the page's last id), if the extra row shows there is one.
+pub(crate) fn page<T, K>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> K) -> (Vec<T>, Option<K>) {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    if rows.len() <= limit {
+        return (rows, None);
+    }
+    rows.truncate(limit);
+    let next = rows.last().map(key);
+    (rows, next)
+}
+
 impl App {
     pub fn now(&self) -> greenlight_domain::Timestamp {
         self.clock.now()

@@ -114,10 +114,20 @@ pub async fn media(app: &App, caller: &Caller, ws: WorkspaceId, id: MediaId) -> 
     store::media(&mut tx, ws, id).await?.ok_or(Error::NotFound("media"))
 }
 
-pub async fn library(app: &App, caller: &Caller, ws: WorkspaceId, before: Option<MediaId>, limit: i64) -> Result<Vec<Media>> {
+/// A page of the library, newest first, and the cursor of the next page if
+/// there is one.
+pub async fn library(
+    app: &App,
+    caller: &Caller,
+    ws: WorkspaceId,
+    before: Option<MediaId>,
+    limit: i64,
+) -> Result<(Vec<Media>, Option<MediaId>)> {
+    let limit = limit.clamp(1, 200);
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
-    Ok(store::media_library(&mut tx, ws, before, limit.clamp(1, 200)).await?)
+    let rows = store::media_library(&mut tx, ws, before, limit + 1).await?;
+    Ok(crate::page(rows, limit, |m| m.id))
 }
 
 /// The bytes of a media item or of its thumbnail.

@@ -242,14 +242,8 @@ pub async fn posts(app: &App, caller: &Caller, ws: WorkspaceId, query: PostQuery
     let filter = PostFilter { state, campaign: query.campaign_id, owner: query.owner_id, from, until };
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
-    let mut page = posts::posts(&mut tx, ws, &filter, query.cursor, limit + 1).await?;
-    let next = if page.len() as i64 > limit {
-        page.truncate(limit as usize);
-        page.last().map(|p| p.id)
-    } else {
-        None
-    };
-    Ok((page, next))
+    let rows = posts::posts(&mut tx, ws, &filter, query.cursor, limit + 1).await?;
+    Ok(crate::page(rows, limit, |p| p.id))
 }
 
 /// `Some(None)` clears a field, `None` leaves it alone.

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 use rstest_reuse::apply;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::{backends, harness::*};
 
@@ -157,6 +157,16 @@ async fn media_is_sniffed_measured_and_thumbnailed(#[case] backend: Backend) {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     let library = creator.get(&format!("/workspaces/{}/media", w.ws)).await;
     assert_eq!(library.body["items"].as_array().map(Vec::len), Some(1));
+
+    // Paging: a full last page has no next page; a cursor continues where the page ended.
+    let second = Client::send(upload(png.clone(), "second.png")).await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
+    let page = creator.get(&format!("/workspaces/{}/media?limit=2", w.ws)).await;
+    assert_eq!((page.body["items"].as_array().map(Vec::len), &page.body["next_cursor"]), (Some(2), &Value::Null), "{}", page.body);
+    let first = creator.get(&format!("/workspaces/{}/media?limit=1", w.ws)).await;
+    assert_eq!(first.body["items"][0]["id"], second.body["id"], "newest first");
+    let rest = creator.get(&format!("/workspaces/{}/media?limit=1&cursor={}", w.ws, first.body["next_cursor"].as_str().unwrap())).await;
+    assert_eq!((rest.body["items"][0]["id"].as_str(), &rest.body["next_cursor"]), (Some(id.as_str()), &Value::Null), "{}", rest.body);
 }
 
 #[apply(backends)]

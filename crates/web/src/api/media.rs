@@ -123,8 +123,7 @@ async fn media_library(
     ApiPath(ws): ApiPath<WorkspaceId>,
     ApiQuery(q): ApiQuery<LibraryQuery>,
 ) -> Res {
-    let items = media::library(&s.app, &c, ws, q.cursor, q.limit).await?;
-    let next_cursor = (items.len() as i64 >= q.limit).then(|| items.last().map(|m| m.id)).flatten();
+    let (items, next_cursor) = media::library(&s.app, &c, ws, q.cursor, q.limit).await?;
     Ok(Json(MediaPage { items, next_cursor }).into_response())
 }
 
