@@ -212,16 +212,28 @@ fn post_events(progress: &Progress) -> Vec<PostEvent> {
     }
 }
 
-/// The post events for an approval step's progress. An approval that
-/// arrives after the planned time follows the workflow's publish-time
-/// policy: within a grace period the post is scheduled at once (and so
-/// published right away); otherwise it waits for a new time.
-fn approval_events(progress: &Progress, loaded: &Loaded, now: Timestamp) -> (Vec<PostEvent>, Option<LateApproval>) {
-    let mut events = post_events(progress);
-    let late = match progress {
-        Progress::Approved => planned(&loaded.post).and_then(|at| loaded.workflow.definition.on_publish_time.late_approval(at, now)),
+/// Whether an approval arrives after the planned time, and what the
+/// workflow's publish-time policy makes of it: within a grace period the
+/// post is scheduled at once (and so published right away); otherwise it
+/// waits for a new time. Every path that can complete a review asks this.
+fn late(progress: &Progress, def: &Definition, post: &Post, now: Timestamp) -> Option<LateApproval> {
+    match progress {
+        Progress::Approved => planned(post).and_then(|at| def.on_publish_time.late_approval(at, now)),
         _ => None,
-    };
+    }
+}
+
+/// The post events for a review step's progress, `before` them.
+fn approval_events(
+    before: &[PostEvent],
+    progress: &Progress,
+    def: &Definition,
+    post: &Post,
+    now: Timestamp,
+) -> (Vec<PostEvent>, Option<LateApproval>) {
+    let mut events = before.to_vec();
+    events.extend(post_events(progress));
+    let late = late(progress, def, post, now);
     if late == Some(LateApproval::PublishNow) {
         events.push(PostEvent::Schedule);
     }
@@ -261,10 +273,9 @@ pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> 
         let cx =
             Context { def: &loaded.workflow.definition, facts: &loaded.facts, people: &loaded.people, planned: planned(&loaded.post), now };
         let progress = loaded.record.run.resubmit(&cx).map_err(engine_error)?;
-        let mut events = vec![PostEvent::Submit];
-        events.extend(post_events(&progress));
+        let (events, late) = approval_events(&[PostEvent::Submit], &progress, &loaded.workflow.definition, &loaded.post, now);
         save(&mut tx, app, &mut loaded, &events).await?;
-        let data = json!({ "review": loaded.record.id, "progress": progress_json(&progress) });
+        let data = json!({ "review": loaded.record.id, "progress": progress_json(&progress), "late": late_json(late) });
         record(&mut tx, app, caller, Chain::Workspace(ws), "review.resubmitted", ("post", Some(id.uuid())), data).await?;
         tx.commit().await?;
         return Ok(view(loaded.record, &loaded.workflow));
@@ -292,12 +303,12 @@ pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> 
     })?;
     schedule_timers(&mut tx, app, &started, &workflow.definition).await?;
     plan_publish_time(&mut tx, app, &post, started.id).await?;
-    let mut events = vec![PostEvent::Submit];
-    events.extend(post_events(&progress));
+    let (events, late) = approval_events(&[PostEvent::Submit], &progress, &workflow.definition, &post, now);
     move_post(&mut tx, app, &mut post, &events, waiting_stage(&started, &workflow.definition)).await?;
     let data = json!({
         "review": started.id, "workflow": workflow.id, "workflow_version": workflow.version,
         "revision": revision.number, "content_hash": revision.content_hash, "progress": progress_json(&progress),
+        "late": late_json(late),
     });
     record(&mut tx, app, caller, Chain::Workspace(ws), "review.started", ("post", Some(id.uuid())), data).await?;
     tx.commit().await?;
@@ -348,7 +359,7 @@ pub async fn decide(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
     };
     let progress = loaded.record.run.decide(&cx, decision).map_err(engine_error)?;
     let made = loaded.record.run.decisions.last().cloned().ok_or_else(|| Error::Internal("decision not recorded".into()))?;
-    let (events, late) = approval_events(&progress, &loaded, now);
+    let (events, late) = approval_events(&[], &progress, &loaded.workflow.definition, &loaded.post, now);
     save(&mut tx, app, &mut loaded, &events).await?;
     let data = json!({
         "review": loaded.record.id, "stage": made.stage, "lane": made.lane, "verdict": made.verdict,
@@ -394,7 +405,7 @@ pub async fn override_stage(app: &App, caller: &Caller, ws: WorkspaceId, id: Pos
     let cx =
         Context { def: &loaded.workflow.definition, facts: &loaded.facts, people: &loaded.people, planned: planned(&loaded.post), now };
     let progress = loaded.record.run.override_stage(&cx, user, reason).map_err(engine_error)?;
-    let (events, late) = approval_events(&progress, &loaded, now);
+    let (events, late) = approval_events(&[], &progress, &loaded.workflow.definition, &loaded.post, now);
     save(&mut tx, app, &mut loaded, &events).await?;
     let data = json!({
         "review": loaded.record.id, "stage": stage, "reason": reason.trim(), "progress": progress_json(&progress),
@@ -420,18 +431,27 @@ pub struct Rerun {
     pub progress: Progress,
     /// The stage the review now waits at.
     pub stage: Option<String>,
+    /// If the change completed the review after the planned time.
+    pub late: Option<LateApproval>,
 }
 
 impl Rerun {
+    fn new(record: &ReviewRecord, def: &Definition, post: &Post, progress: Progress, now: Timestamp) -> Self {
+        let late = late(&progress, def, post, now);
+        Rerun { review: record.id, stage: waiting_stage(record, def), late, progress }
+    }
+
     /// The post's state once the review has taken the change in: approved
-    /// if every stage still approves it, back in review if a stage asks again.
+    /// if every stage still approves it (scheduled at once if late within
+    /// the grace period), back in review if a stage asks again.
     pub fn post_state(&self, state: PostState) -> Result<PostState> {
-        let event = match (&self.progress, state.holds_approval()) {
-            (Progress::Approved, false) => PostEvent::Approve,
-            (Progress::Waiting { .. }, true) => PostEvent::Reopen,
-            _ => return Ok(state),
+        let events: &[PostEvent] = match (&self.progress, state.holds_approval()) {
+            (Progress::Approved, false) if self.late == Some(LateApproval::PublishNow) => &[PostEvent::Approve, PostEvent::Schedule],
+            (Progress::Approved, false) => &[PostEvent::Approve],
+            (Progress::Waiting { .. }, true) => &[PostEvent::Reopen],
+            _ => &[],
         };
-        state.apply(event).map_err(|e| Error::Conflict(e.to_string()))
+        events.iter().try_fold(state, |s, e| s.apply(*e)).map_err(|e| Error::Conflict(e.to_string()))
     }
 }
 
@@ -444,7 +464,7 @@ pub async fn content_edited(tx: &mut Tx, app: &App, post: &Post, hash: Hash, aut
     let cx = Context { def: &workflow.definition, facts: &facts, people: &people, planned: planned(post), now: app.now() };
     let progress = record.run.edit(&cx, RevisionMark { hash, author: Principal::User(author) }).map_err(engine_error)?;
     store_review(tx, app, &mut record, &workflow.definition).await?;
-    Ok(Some(Rerun { review: record.id, progress, stage: waiting_stage(&record, &workflow.definition) }))
+    Ok(Some(Rerun::new(&record, &workflow.definition, post, progress, app.now())))
 }
 
 /// Tells the post's open review that its labels, channels, campaign or
@@ -457,7 +477,7 @@ pub async fn facts_changed(tx: &mut Tx, app: &App, post: &Post) -> Result<Option
     let cx = Context { def: &workflow.definition, facts: &facts, people: &people, planned: planned(post), now: app.now() };
     let progress = record.run.refresh(&cx).map_err(engine_error)?;
     store_review(tx, app, &mut record, &workflow.definition).await?;
-    Ok(Some(Rerun { review: record.id, progress, stage: waiting_stage(&record, &workflow.definition) }))
+    Ok(Some(Rerun::new(&record, &workflow.definition, post, progress, app.now())))
 }
 
 /// A review waiting for the caller.
