@@ -49,6 +49,7 @@ pub mod kind {
     pub enum Comment {}
     pub enum Delegation {}
     pub enum Job {}
+    pub enum ShareLink {}
 }
 
 pub type UserId = Id<kind::User>;
@@ -71,6 +72,7 @@ pub type DecisionId = Id<kind::Decision>;
 pub type CommentId = Id<kind::Comment>;
 pub type DelegationId = Id<kind::Delegation>;
 pub type JobId = Id<kind::Job>;
+pub type ShareLinkId = Id<kind::ShareLink>;
 
 // Manual impls: derives would demand `T: Clone` etc. of the marker.
 impl<T: ?Sized> Clone for Id<T> {

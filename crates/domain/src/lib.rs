@@ -16,6 +16,7 @@ pub mod permission;
 pub mod post;
 pub mod schedule;
 mod schema;
+pub mod share;
 pub mod validation;
 pub mod workflow;
 

@@ -44,6 +44,21 @@ impl Network {
         }
     }
 
+    /// The network's name as people write it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Network::Mastodon => "Mastodon",
+            Network::Bluesky => "Bluesky",
+            Network::Linkedin => "LinkedIn",
+            Network::X => "X",
+            Network::Facebook => "Facebook",
+            Network::Instagram => "Instagram",
+            Network::Threads => "Threads",
+            Network::Pinterest => "Pinterest",
+            Network::Webhook => "Webhook",
+        }
+    }
+
     pub fn parse(input: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|n| n.as_str() == input)
     }

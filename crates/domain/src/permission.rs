@@ -81,6 +81,8 @@ pub enum Permission {
     UploadMedia,
     ManageWorkflows,
     OverrideReviews,
+    ShareLinks,
+    ShareForApproval,
 }
 
 pub struct Row {
@@ -126,6 +128,16 @@ pub const MATRIX: &[Row] = &[
     Row {
         permission: Permission::ManageWorkflows,
         description: "Create and edit workflows and routing rules",
+        allowed: [Y, Y, Y, N, N, N],
+    },
+    Row {
+        permission: Permission::ShareLinks,
+        description: "Share posts through links to view or comment, list links and revoke them",
+        allowed: [Y, Y, Y, Y, N, N],
+    },
+    Row {
+        permission: Permission::ShareForApproval,
+        description: "Share links through which an outside reviewer a workflow names may approve",
         allowed: [Y, Y, Y, N, N, N],
     },
     Row { permission: Permission::ManagePlanning, description: "Create and change campaigns and labels", allowed: [Y, Y, Y, N, N, N] },
@@ -201,6 +213,8 @@ mod tests {
             Permission::UploadMedia,
             Permission::ManageWorkflows,
             Permission::OverrideReviews,
+            Permission::ShareLinks,
+            Permission::ShareForApproval,
         ];
         for p in all {
             assert_eq!(MATRIX.iter().filter(|r| r.permission == p).count(), 1, "{p:?}");

@@ -51,6 +51,9 @@ pub struct Database {
 pub struct Auth {
     pub session_days: i64,
     pub login_attempts_per_minute: u32,
+    /// Failed share-link attempts per address per minute before the
+    /// address is refused for the minute.
+    pub link_failures_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -89,7 +92,7 @@ impl Default for Server {
 
 impl Default for Auth {
     fn default() -> Self {
-        Auth { session_days: 14, login_attempts_per_minute: 5 }
+        Auth { session_days: 14, login_attempts_per_minute: 5, link_failures_per_minute: 10 }
     }
 }
 

@@ -338,6 +338,7 @@ async fn serve(config: &Config, app: App) -> anyhow::Result<()> {
         max_body_bytes: config.server.max_body_kib * 1024,
         request_timeout: Duration::from_secs(config.server.request_timeout_secs),
         login_attempts_per_minute: config.auth.login_attempts_per_minute,
+        link_failures_per_minute: config.auth.link_failures_per_minute,
     };
     let db = app.db.clone();
     // One signal stops both the server and the job worker; the worker

@@ -2,7 +2,7 @@
 
 use greenlight_domain::{
     audit::Actor,
-    id::{TokenId, UserId, WorkspaceId},
+    id::{ShareLinkId, TokenId, UserId, WorkspaceId},
     permission::{Permission, Role},
 };
 use greenlight_store::{Tx, workspaces};
@@ -19,7 +19,7 @@ pub struct Caller {
     pub via: Via,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Via {
     Session,
     Token {
@@ -31,6 +31,12 @@ pub enum Via {
     Cli,
     /// Greenlight itself (demo seeding, jobs).
     System,
+    /// Someone without an account, through a share link, by the name they
+    /// gave. Has no role anywhere: share-link use cases check the link.
+    Link {
+        id: ShareLinkId,
+        name: String,
+    },
 }
 
 impl Caller {
@@ -47,11 +53,17 @@ impl Caller {
         Caller { user: Some(user), is_admin, via: Via::Session }
     }
 
+    /// A share link's visitor.
+    pub fn visitor(link: ShareLinkId, name: String) -> Self {
+        Caller { user: None, is_admin: false, via: Via::Link { id: link, name } }
+    }
+
     pub fn actor(&self) -> Actor {
-        match (self.via, self.user) {
-            (Via::Token { id, .. }, Some(user)) => Actor::Token { token_id: id, user_id: user },
+        match (&self.via, self.user) {
+            (Via::Token { id, .. }, Some(user)) => Actor::Token { token_id: *id, user_id: user },
             (Via::Session, Some(user)) => Actor::User { user_id: user },
             (Via::Cli, _) => Actor::Cli,
+            (Via::Link { id, name }, _) => Actor::External { link_id: id.uuid(), name: name.clone() },
             _ => Actor::System,
         }
     }

@@ -28,7 +28,7 @@ use crate::{
 pub const TOKEN_PREFIX: &str = "glt_";
 
 /// A long random secret, URL-safe.
-fn secret() -> String {
+pub(crate) fn secret() -> String {
     URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }
 
@@ -38,7 +38,7 @@ pub fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-async fn hash_password(password: Password) -> Result<String> {
+pub(crate) async fn hash_password(password: Password) -> Result<String> {
     // Argon2id is deliberately slow: keep it off the async workers.
     tokio::task::spawn_blocking(move || {
         Argon2::default()
@@ -52,7 +52,7 @@ async fn hash_password(password: Password) -> Result<String> {
 
 /// Verifies a password; with no stored hash it verifies against a dummy,
 /// so an unknown email takes as long as a wrong password.
-async fn password_matches(password: String, hash: Option<String>) -> Result<bool> {
+pub(crate) async fn password_matches(password: String, hash: Option<String>) -> Result<bool> {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     tokio::task::spawn_blocking(move || {
         let dummy =

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use greenlight_domain::{
     audit::Chain,
     comment::{Anchor, Target, Visibility},
-    id::{ChannelId, CommentId, PostId, UserId, WorkspaceId},
+    id::{ChannelId, CommentId, PostId, ShareLinkId, UserId, WorkspaceId},
     permission::{Permission, Role},
     validation::{Errors, FieldError},
 };
@@ -176,20 +176,52 @@ async fn check_parent(tx: &mut Tx, post: PostId, errors: &mut Errors, parent: Co
     Ok(None)
 }
 
+/// Who writes a comment.
+pub(crate) enum Author {
+    Member(UserId),
+    /// A share link's visitor: their comments are visible to externals, and
+    /// they see (and answer) only threads that are.
+    Visitor {
+        link: ShareLinkId,
+        name: String,
+    },
+}
+
 /// Adds a comment: a new thread, or a reply to one.
 pub async fn add_comment(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, input: NewComment) -> Result<Comment> {
     let author = caller.require_user()?;
-    let mut errors = Errors::new();
-    let body = check_body(&mut errors, &input.body);
     let mut tx = app.db.write().await?;
     let post = commentable_post(&mut tx, caller, ws, id).await?;
+    let comment = add_in(&mut tx, app, caller, &post, Author::Member(author), input).await?;
+    tx.commit().await?;
+    Ok(comment)
+}
+
+/// Adds a checked comment to `post` in the caller's transaction.
+pub(crate) async fn add_in(tx: &mut Tx, app: &App, caller: &Caller, post: &Post, author: Author, input: NewComment) -> Result<Comment> {
+    let (ws, id) = (post.workspace_id, post.id);
+    let visitor = matches!(author, Author::Visitor { .. });
+    let mut errors = Errors::new();
+    let body = check_body(&mut errors, &input.body);
+    if visitor && input.visibility == Some(Visibility::Internal) {
+        errors.add("visibility", "a visitor's comments are visible to externals");
+    }
+    if visitor && !input.mentions.is_empty() {
+        errors.add("mentions", "a visitor cannot mention members");
+    }
+    let requested = if visitor { Some(Visibility::External) } else { input.visibility };
     let (anchor, visibility) = match input.parent_id {
         Some(parent) => {
             if input.anchor.is_some() {
                 errors.add("anchor", "a reply has its thread's anchor: leave anchor out");
             }
-            let thread = check_parent(&mut tx, id, &mut errors, parent).await?;
-            let visibility = match (&thread, input.visibility) {
+            let mut thread = check_parent(tx, id, &mut errors, parent).await?;
+            if visitor && thread.as_ref().is_some_and(|t| t.visibility == Visibility::Internal) {
+                // A visitor does not learn that an internal thread exists.
+                errors.add("parent_id", "no such comment on this post");
+                thread = None;
+            }
+            let visibility = match (&thread, requested) {
                 (Some(t), Some(Visibility::External)) if t.visibility == Visibility::Internal => {
                     errors.add("visibility", "the thread is internal, so its replies are too");
                     None
@@ -200,21 +232,27 @@ pub async fn add_comment(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId
             (thread.map(|t| (t.anchor, None)), visibility)
         }
         None => {
-            let anchor = check_anchor(&mut tx, &post, &mut errors, input.anchor.unwrap_or_default()).await?;
-            (anchor, Some(input.visibility.unwrap_or_default()))
+            let anchor = check_anchor(tx, post, &mut errors, input.anchor.unwrap_or_default()).await?;
+            (anchor, Some(requested.unwrap_or_default()))
         }
     };
-    let mentions = check_mentions(&mut tx, ws, &mut errors, input.mentions).await?;
+    let mentions = check_mentions(tx, ws, &mut errors, input.mentions).await?;
     errors.into_result()?;
     let (Some((anchor, quote)), Some(visibility)) = (anchor, visibility) else {
         return Err(Error::Internal("a checked comment without anchor or visibility".into()));
+    };
+    let (author_id, author_name, share_link_id) = match author {
+        Author::Member(user) => (Some(user), None, None),
+        Author::Visitor { link, name } => (None, Some(name), Some(link)),
     };
     let comment = Comment {
         id: CommentId::from_uuid(Uuid::now_v7()),
         workspace_id: ws,
         post_id: id,
         parent_id: input.parent_id,
-        author_id: author,
+        author_id,
+        author_name,
+        share_link_id,
         anchor,
         body,
         mentions,
@@ -224,13 +262,12 @@ pub async fn add_comment(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId
         created_at: app.now(),
         edited_at: None,
     };
-    comments::insert_comment(&mut tx, &comment).await?;
+    comments::insert_comment(tx, &comment).await?;
     let data = json!({
         "comment": comment.id, "parent": comment.parent_id, "anchor": comment.anchor, "quote": quote, "body": comment.body,
         "mentions": comment.mentions, "visibility": comment.visibility,
     });
-    record(&mut tx, app, caller, Chain::Workspace(ws), "comment.added", ("post", Some(id.uuid())), data).await?;
-    tx.commit().await?;
+    record(tx, app, caller, Chain::Workspace(ws), "comment.added", ("post", Some(id.uuid())), data).await?;
     Ok(comment)
 }
 
@@ -241,15 +278,21 @@ pub async fn comments(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, q
     }
     let mut tx = app.db.read().await?;
     visible_post(&mut tx, caller, ws, id).await?;
-    let all = comments::comments(&mut tx, id).await?;
-    let (threads, replies): (Vec<Comment>, Vec<Comment>) = all.into_iter().partition(|c| c.parent_id.is_none());
     let wanted =
         |t: &Comment| query.revision.is_none_or(|r| t.anchor.revision == r) && !(query.unresolved == Some(true) && t.resolved_at.is_some());
+    threads(&mut tx, id, wanted).await
+}
+
+/// The post's threads that `wanted` accepts, each with its replies (that
+/// `wanted` accepts too).
+pub(crate) async fn threads(tx: &mut Tx, post: PostId, wanted: impl Fn(&Comment) -> bool) -> Result<Vec<Thread>> {
+    let all = comments::comments(tx, post).await?;
+    let (threads, replies): (Vec<Comment>, Vec<Comment>) = all.into_iter().partition(|c| c.parent_id.is_none());
     Ok(threads
         .into_iter()
-        .filter(wanted)
+        .filter(&wanted)
         .map(|comment| {
-            let replies = replies.iter().filter(|r| r.parent_id == Some(comment.id)).cloned().collect();
+            let replies = replies.iter().filter(|r| r.parent_id == Some(comment.id) && wanted(r)).cloned().collect();
             Thread { comment, replies }
         })
         .collect())
@@ -309,7 +352,7 @@ pub async fn edit_comment(
     let body = check_body(&mut errors, &change.body);
     let mut tx = app.db.write().await?;
     let mut comment = load(&mut tx, caller, ws, post, id).await?;
-    if comment.author_id != user {
+    if comment.author_id != Some(user) {
         return Err(Error::Forbidden("only its author can edit a comment".into()));
     }
     errors.into_result()?;

@@ -18,6 +18,7 @@ pub mod media;
 pub mod planning;
 pub mod posts;
 pub mod reviews;
+pub mod share_links;
 pub mod workflow_file;
 pub mod workflows;
 pub mod workspaces;

@@ -338,19 +338,37 @@ pub const MAX_COMMENT_CHARS: usize = 10_000;
 
 pub async fn decide(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, input: DecisionRequest) -> Result<ReviewView> {
     let user = caller.require_user()?;
+    let mut tx = app.db.write().await?;
+    let (role, post) = visible_post(&mut tx, caller, ws, id).await?;
+    if !role.can(Permission::DecideReviews) {
+        return Err(Error::Forbidden(format!("a {role} cannot decide reviews")));
+    }
+    let view = decide_open(&mut tx, app, caller, post, Principal::User(user), input).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Records `by`'s decision on the post's open review, in the caller's
+/// transaction: a member's and a share-link visitor's go the same way.
+pub(crate) async fn decide_open(
+    tx: &mut Tx,
+    app: &App,
+    caller: &Caller,
+    post: Post,
+    by: Principal,
+    input: DecisionRequest,
+) -> Result<ReviewView> {
     if input.comment.as_deref().is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
         return Err(Error::field("comment", format!("at most {MAX_COMMENT_CHARS} characters")));
     }
-    let mut tx = app.db.write().await?;
-    let mut loaded = load_open(&mut tx, app, caller, ws, id, |role, _| {
-        if role.can(Permission::DecideReviews) { Ok(()) } else { Err(Error::Forbidden(format!("a {role} cannot decide reviews"))) }
-    })
-    .await?;
+    let (ws, id) = (post.workspace_id, post.id);
+    let open = workflows::open_review(tx, id).await?.ok_or(Error::NotFound("open review"))?;
+    let mut loaded = load_with(tx, app, post, open).await?;
     let now = app.now();
     let cx =
         Context { def: &loaded.workflow.definition, facts: &loaded.facts, people: &loaded.people, planned: planned(&loaded.post), now };
     let decision = DecisionInput {
-        by: Principal::User(user),
+        by,
         verdict: input.verdict,
         revision: input.revision,
         comment: input.comment,
@@ -360,14 +378,13 @@ pub async fn decide(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
     let progress = loaded.record.run.decide(&cx, decision).map_err(engine_error)?;
     let made = loaded.record.run.decisions.last().cloned().ok_or_else(|| Error::Internal("decision not recorded".into()))?;
     let (events, late) = approval_events(&[], &progress, &loaded.workflow.definition, &loaded.post, now);
-    save(&mut tx, app, &mut loaded, &events).await?;
+    save(tx, app, &mut loaded, &events).await?;
     let data = json!({
         "review": loaded.record.id, "stage": made.stage, "lane": made.lane, "verdict": made.verdict,
         "content_hash": made.revision, "for": made.for_whom, "comment": made.comment, "checklist": made.checklist,
         "progress": progress_json(&progress), "late": late_json(late),
     });
-    record(&mut tx, app, caller, Chain::Workspace(ws), "review.decided", ("post", Some(id.uuid())), data).await?;
-    tx.commit().await?;
+    record(tx, app, caller, Chain::Workspace(ws), "review.decided", ("post", Some(id.uuid())), data).await?;
     Ok(view(loaded.record, &loaded.workflow))
 }
 

@@ -76,8 +76,8 @@ pub async fn create_workspace(app: &App, caller: &Caller, input: NewWorkspace) -
 /// The workspaces the caller can see.
 pub async fn workspaces(app: &App, caller: &Caller) -> Result<Vec<Workspace>> {
     let mut tx = app.db.read().await?;
-    match (caller.via, caller.user) {
-        (crate::Via::Token { workspace, .. }, _) => Ok(workspaces::workspace(&mut tx, workspace).await?.into_iter().collect()),
+    match (&caller.via, caller.user) {
+        (crate::Via::Token { workspace, .. }, _) => Ok(workspaces::workspace(&mut tx, *workspace).await?.into_iter().collect()),
         _ if caller.is_admin => Ok(workspaces::all_workspaces(&mut tx).await?),
         (_, Some(user)) => Ok(workspaces::workspaces_of(&mut tx, user).await?),
         _ => Ok(Vec::new()),

@@ -5,7 +5,7 @@
 use greenlight_domain::{
     Timestamp,
     comment::{Anchor, Visibility},
-    id::{CommentId, PostId, UserId, WorkspaceId},
+    id::{CommentId, PostId, ShareLinkId, UserId, WorkspaceId},
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -22,7 +22,11 @@ pub struct Comment {
     pub post_id: PostId,
     /// The thread's first comment, for a reply; `null` for a thread.
     pub parent_id: Option<CommentId>,
-    pub author_id: UserId,
+    /// The member who wrote it; `null` for a visitor through a share link.
+    pub author_id: Option<UserId>,
+    /// The name a visitor gave, with the link they came through.
+    pub author_name: Option<String>,
+    pub share_link_id: Option<ShareLinkId>,
     /// A reply has its thread's anchor.
     pub anchor: Anchor,
     pub body: String,
@@ -42,7 +46,9 @@ struct CommentRow {
     workspace_id: Uuid,
     post_id: Uuid,
     parent_id: Option<Uuid>,
-    author_id: Uuid,
+    author_id: Option<Uuid>,
+    link_id: Option<Uuid>,
+    author_name: Option<String>,
     revision: i64,
     anchor: String,
     body: String,
@@ -67,7 +73,9 @@ impl CommentRow {
             workspace_id: WorkspaceId::from_uuid(self.workspace_id),
             post_id: PostId::from_uuid(self.post_id),
             parent_id: self.parent_id.map(CommentId::from_uuid),
-            author_id: UserId::from_uuid(self.author_id),
+            author_id: self.author_id.map(UserId::from_uuid),
+            author_name: self.author_name,
+            share_link_id: self.link_id.map(ShareLinkId::from_uuid),
             anchor,
             body: self.body,
             mentions: parse("comment mentions", &self.mentions)?,
@@ -90,7 +98,7 @@ fn parse<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
 
 macro_rules! comment_select {
     () => {
-        "SELECT id, workspace_id, post_id, parent_id, author_id, revision, anchor, body, mentions, visibility,
+        "SELECT id, workspace_id, post_id, parent_id, author_id, link_id, author_name, revision, anchor, body, mentions, visibility,
                 resolved_at, resolved_by, created_at, edited_at FROM comments "
     };
 }
@@ -99,14 +107,16 @@ pub async fn insert_comment(tx: &mut Tx, c: &Comment) -> Result<()> {
     sql!(
         tx,
         exec,
-        "INSERT INTO comments (id, workspace_id, post_id, parent_id, author_id, revision, anchor, body, mentions, visibility,
-                               resolved_at, resolved_by, created_at, edited_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        "INSERT INTO comments (id, workspace_id, post_id, parent_id, author_id, link_id, author_name, revision, anchor, body,
+                               mentions, visibility, resolved_at, resolved_by, created_at, edited_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         c.id.uuid(),
         c.workspace_id.uuid(),
         c.post_id.uuid(),
         c.parent_id.map(|p| p.uuid()),
-        c.author_id.uuid(),
+        c.author_id.map(|u| u.uuid()),
+        c.share_link_id.map(|l| l.uuid()),
+        c.author_name.as_deref(),
         c.anchor.revision,
         json(&c.anchor)?,
         &c.body,

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod media;
 pub mod planning;
 pub mod posts;
+pub mod share_links;
 mod time;
 pub mod workflows;
 pub mod workspaces;

@@ -4,6 +4,7 @@
 mod api;
 mod extract;
 mod problem;
+mod visit;
 
 use std::{future::Future, sync::Arc, time::Duration};
 
@@ -31,6 +32,9 @@ pub struct WebSettings {
     pub request_timeout: Duration,
     /// Login attempts per email address per minute.
     pub login_attempts_per_minute: u32,
+    /// Failed share-link attempts (bad token, wrong password) per address
+    /// per minute, after which the address is refused for the minute.
+    pub link_failures_per_minute: u32,
 }
 
 impl Default for WebSettings {
@@ -40,6 +44,7 @@ impl Default for WebSettings {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             login_attempts_per_minute: 5,
+            link_failures_per_minute: 10,
         }
     }
 }
@@ -49,12 +54,17 @@ pub struct AppState {
     pub app: App,
     pub settings: Arc<WebSettings>,
     pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    pub visit_limiter: Arc<visit::FailureLimiter>,
 }
 
 pub fn router(app: App, settings: WebSettings) -> Router {
     let per_minute = std::num::NonZeroU32::new(settings.login_attempts_per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
-    let state =
-        AppState { app, login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))), settings: Arc::new(settings.clone()) };
+    let state = AppState {
+        app,
+        login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+        visit_limiter: Arc::new(visit::FailureLimiter::new(settings.link_failures_per_minute)),
+        settings: Arc::new(settings.clone()),
+    };
     let (api, openapi) = api::routes(&state).split_for_parts();
     // Swagger UI needs its own scripts and styles; everything else gets none.
     let docs = Router::from(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi)).layer(SetResponseHeaderLayer::overriding(
@@ -64,6 +74,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
     Router::new()
         .merge(api)
         .merge(docs)
+        .merge(visit::routes())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .fallback(|| async { Problem::not_found() })
@@ -110,6 +121,7 @@ async fn security_headers(mut response: Response) -> Response {
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
+/// Handlers see the peer's address (share-link pages limit failures by it).
 pub async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await
 }

@@ -91,6 +91,21 @@ pub fn routes() -> Vec<Route> {
         ),
         route(M::POST, "/workspaces/{ws}/posts/{post}/comments/{comment}/resolve", json!(null), Some(P::CommentOnPosts)),
         route(M::POST, "/workspaces/{ws}/posts/{post}/comments/{comment}/reopen", json!(null), Some(P::CommentOnPosts)),
+        route(M::GET, "/workspaces/{ws}/share-links", json!(null), Some(P::ShareLinks)),
+        route(
+            M::POST,
+            "/workspaces/{ws}/share-links",
+            json!({"scope": {"kind": "posts", "post_ids": ["{post}"]}, "capability": "comment", "expires_at": "{soon}"}),
+            Some(P::ShareLinks),
+        ),
+        route(
+            M::POST,
+            "/workspaces/{ws}/share-links",
+            json!({"scope": {"kind": "posts", "post_ids": ["{post}"]}, "capability": "approve", "expires_at": "{soon}",
+                   "reviewer_email": "client@example.org"}),
+            Some(P::ShareForApproval),
+        ),
+        route(M::POST, "/workspaces/{ws}/share-links/{link}/revoke", json!(null), Some(P::ShareLinks)),
         route(M::GET, "/workspaces/{ws}/media", json!(null), Some(P::ViewPosts)),
         // Not multipart: allowed roles learn that (400), others are refused first.
         route(M::POST, "/workspaces/{ws}/media", json!({"file": "x"}), Some(P::UploadMedia)),
@@ -120,6 +135,7 @@ struct Spare {
     /// The owner's stand-in: this spare.
     delegation: String,
     comment: String,
+    link: String,
 }
 
 struct Ids {
@@ -168,8 +184,18 @@ async fn ids(h: &Harness, name: &str) -> Ids {
         let author = h.login(&format!("{author}@{name}.example.org")).await;
         let comment = author.post(&format!("{post_path}/comments"), json!({"body": format!("Spare of the {role}")})).await;
         assert_eq!(comment.status, StatusCode::CREATED, "{}", comment.body);
+        let link = owner
+            .post(
+                &format!("/workspaces/{ws}/share-links"),
+                json!({"scope": {"kind": "posts", "post_ids": [post.body["post"]["id"]]}, "capability": "view", "expires_at": soon().to_string()}),
+            )
+            .await;
+        assert_eq!(link.status, StatusCode::CREATED, "{}", link.body);
         let id = |r: &Reply| r.body["id"].as_str().unwrap().to_owned();
-        spares.insert(role, Spare { user, group: id(&group), token: id(&token), delegation: id(&delegation), comment: id(&comment) });
+        spares.insert(
+            role,
+            Spare { user, group: id(&group), token: id(&token), delegation: id(&delegation), comment: id(&comment), link: id(&link) },
+        );
     }
     Ids {
         ws,
@@ -198,6 +224,7 @@ fn fill(template: &str, ids: &Ids, role: &str) -> String {
         .replace("{delegation}", &spare.delegation)
         .replace("{soon}", &soon().to_string())
         .replace("{comment}", &spare.comment)
+        .replace("{link}", &spare.link)
         .replace("{role}", role)
 }
 

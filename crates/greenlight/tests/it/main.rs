@@ -13,6 +13,7 @@ mod input;
 mod openapi;
 mod posts;
 mod reviews;
+mod share_links;
 
 use rstest_reuse::template;
 

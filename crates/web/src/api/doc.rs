@@ -43,6 +43,7 @@ use crate::{extract::SESSION_COOKIE, problem::Problem};
         (name = "workflows", description = "Workflows, their versions, templates and routing rules"),
         (name = "reviews", description = "Submitting posts, decisions pinned to revisions, my reviews"),
         (name = "comments", description = "Threaded comments on posts, anchored to revisions, text ranges and image regions"),
+        (name = "share-links", description = "Links for reviewers without an account: view, comment or approve, scoped, expiring, revocable"),
     )
 )]
 pub struct ApiDoc;
@@ -157,3 +158,10 @@ impl PartialSchema for TomlText {
 }
 
 impl ToSchema for TomlText {}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ShareLinkPath {
+    /// The share link's id.
+    link: greenlight_domain::id::ShareLinkId,
+}

@@ -6,6 +6,7 @@ mod media;
 mod posts;
 mod reviews;
 mod session;
+mod share_links;
 mod workspaces;
 
 use axum::{
@@ -27,6 +28,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(posts::routes())
         .merge(reviews::routes())
         .merge(comments::routes())
+        .merge(share_links::routes())
         .merge(media::routes(state));
     OpenApiRouter::with_openapi(doc::ApiDoc::openapi()).nest("/api/v1", api)
 }
@@ -50,6 +52,12 @@ page!(
     greenlight_store::media::Media,
     greenlight_domain::id::MediaId,
     "A page of the media library; pass `next_cursor` back as `cursor`."
+);
+page!(
+    ShareLinkPage,
+    greenlight_store::share_links::ShareLink,
+    greenlight_domain::id::ShareLinkId,
+    "A page of share links, newest first; pass `next_cursor` back as `cursor`."
 );
 page!(EventPage, greenlight_domain::audit::Event, i64, "A page of audit events; pass `next_cursor` back as `after`.");
 

@@ -1,0 +1,600 @@
+//! The pages a share link's visitor sees, under `/s/{token}`: plain
+//! server-rendered HTML that works on a phone, without scripts.
+//!
+//! Every failure of the token (unknown, expired, revoked, a post outside
+//! the link's scope) gets the same page, and counts against the visitor's
+//! address; an address with too many failures is refused for a while.
+
+use std::{
+    collections::HashMap,
+    net::{IpAddr, SocketAddr},
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use askama::Template;
+use axum::{
+    Form, Router,
+    extract::{ConnectInfo, Path, Query, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use greenlight_domain::{
+    canonical::Hash,
+    id::{CommentId, MediaId, PostId},
+    network::Network,
+    share::Capability,
+    workflow::{ReviewStatus, Verdict},
+};
+use greenlight_service::{
+    Error,
+    share_links::{self, Pass, VisitorComment, VisitorDecision, VisitorPost},
+};
+use greenlight_store::{comments::Comment, posts::Post};
+use serde::Deserialize;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/assets/visit.css", get(stylesheet))
+        .route("/s/{token}", get(overview))
+        .route("/s/{token}/unlock", post(unlock))
+        .route("/s/{token}/p/{post}", get(show_post))
+        .route("/s/{token}/p/{post}/media/{media}", get(media))
+        .route("/s/{token}/p/{post}/decision", post(decide))
+        .route("/s/{token}/p/{post}/comments", post(comment))
+}
+
+/// The visitor pages' policy: their own stylesheet and images, forms that
+/// post back here, nothing else.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The cookie that carries the proof of a link's password.
+const PROOF_COOKIE: &str = "gl_share_proof";
+
+/// Failed attempts per address. governor's limiters count every request;
+/// here only failures count, and an address over the limit is refused
+/// everything (valid tokens too) until its window ends, so guessing tokens
+/// gains nothing.
+pub struct FailureLimiter {
+    max: u32,
+    window: Duration,
+    seen: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+}
+
+/// How many addresses the limiter remembers before it forgets quiet ones.
+const LIMITER_KEYS: usize = 10_000;
+
+impl FailureLimiter {
+    pub fn new(max_per_minute: u32) -> Self {
+        FailureLimiter { max: max_per_minute.max(1), window: Duration::from_secs(60), seen: Mutex::new(HashMap::new()) }
+    }
+
+    fn blocked(&self, ip: IpAddr) -> bool {
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        seen.get(&ip).is_some_and(|(start, n)| start.elapsed() < self.window && *n >= self.max)
+    }
+
+    fn failed(&self, ip: IpAddr) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() > LIMITER_KEYS {
+            seen.retain(|_, (start, _)| start.elapsed() < self.window);
+        }
+        let entry = seen.entry(ip).or_insert((Instant::now(), 0));
+        if entry.0.elapsed() >= self.window {
+            *entry = (Instant::now(), 0);
+        }
+        entry.1 += 1;
+    }
+}
+
+fn page(status: StatusCode, template: impl Template) -> Response {
+    match template.render() {
+        Ok(html) => {
+            let mut response = (status, Html(html)).into_response();
+            response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+            response
+        }
+        Err(err) => {
+            tracing::error!(%err, "rendering a visitor page");
+            (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong; it is logged").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "visit/invalid.html")]
+struct Invalid {
+    heading: &'static str,
+    message: &'static str,
+}
+
+fn invalid() -> Response {
+    page(StatusCode::NOT_FOUND, Invalid { heading: "This link is not valid", message: "Ask the person who sent it for a new one." })
+}
+
+fn too_many() -> Response {
+    page(
+        StatusCode::TOO_MANY_REQUESTS,
+        Invalid { heading: "Too many attempts", message: "Wait a minute, then open the link you were sent again." },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "visit/password.html")]
+struct PasswordPage {
+    action: String,
+    wrong: bool,
+}
+
+/// What every visitor request starts with: the address (refused when it
+/// has failed too often) and the pass it brings.
+struct Visit {
+    ip: IpAddr,
+    token: String,
+    proof: Option<String>,
+}
+
+impl Visit {
+    /// `None` if the address has failed too often.
+    fn new(state: &AppState, addr: SocketAddr, token: String, jar: &CookieJar) -> Option<Self> {
+        if state.visit_limiter.blocked(addr.ip()) {
+            return None;
+        }
+        let proof = jar.get(PROOF_COOKIE).map(|c| c.value().to_owned());
+        Some(Visit { ip: addr.ip(), token, proof })
+    }
+
+    fn pass(&self) -> Pass<'_> {
+        Pass { token: &self.token, proof: self.proof.as_deref() }
+    }
+
+    fn base(&self) -> String {
+        format!("{}{}", share_links::VISIT_PATH, self.token)
+    }
+
+    /// The answer to a failed token or a missing password; `None` for
+    /// other errors, which the page shows itself.
+    fn refused(&self, state: &AppState, err: &Error) -> Option<Response> {
+        match err {
+            Error::NotFound("link") => {
+                state.visit_limiter.failed(self.ip);
+                Some(invalid())
+            }
+            Error::Unauthenticated => {
+                Some(page(StatusCode::UNAUTHORIZED, PasswordPage { action: format!("{}/unlock", self.base()), wrong: false }))
+            }
+            _ => None,
+        }
+    }
+
+    fn fail(&self, state: &AppState, err: Error) -> Response {
+        self.refused(state, &err).unwrap_or_else(|| internal(err))
+    }
+}
+
+fn internal(err: Error) -> Response {
+    tracing::error!(error = %err, "visitor page");
+    (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong; it is logged").into_response()
+}
+
+async fn stylesheet() -> Response {
+    let mut response = include_str!("../assets/visit.css").into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    response
+}
+
+#[derive(Template)]
+#[template(path = "visit/overview.html")]
+struct OverviewPage {
+    greeting: String,
+    capability: &'static str,
+    expires: String,
+    posts: Vec<PostItem>,
+}
+
+struct PostItem {
+    href: String,
+    title: String,
+    when: String,
+    status: String,
+}
+
+fn when(post: &Post) -> String {
+    match &post.planned {
+        Some(p) => p.at.to_zoned(p.zone.time_zone()).strftime("%a %-d %b %Y, %H:%M %Z").to_string(),
+        None => "No date yet".to_owned(),
+    }
+}
+
+fn status(post: &Post) -> String {
+    match &post.review_stage {
+        Some(stage) => format!("in review at {stage}"),
+        None => post.state.to_string().replace('_', " "),
+    }
+}
+
+fn capability_text(c: Capability) -> &'static str {
+    match c {
+        Capability::View => "You can look",
+        Capability::Comment => "You can look and comment",
+        Capability::Approve => "You can comment, approve, or ask for changes",
+    }
+}
+
+async fn overview(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    jar: CookieJar,
+) -> Response {
+    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
+    let overview = match share_links::overview(&state.app, &visit.pass()).await {
+        Ok(o) => o,
+        Err(err) => return visit.fail(&state, err),
+    };
+    // One post: straight to it.
+    if let [post] = overview.posts.as_slice() {
+        return Redirect::to(&format!("{}/p/{}", visit.base(), post.id)).into_response();
+    }
+    let posts = overview
+        .posts
+        .iter()
+        .map(|p| PostItem { href: format!("{}/p/{}", visit.base(), p.id), title: p.title.clone(), when: when(p), status: status(p) })
+        .collect();
+    let greeting = overview.link.reviewer_name.clone().unwrap_or_else(|| "you".to_owned());
+    let expires = overview.link.expires_at.strftime("%-d %b %Y, %H:%M UTC").to_string();
+    page(StatusCode::OK, OverviewPage { greeting, capability: capability_text(overview.link.capability), expires, posts })
+}
+
+#[derive(Deserialize)]
+struct UnlockForm {
+    password: String,
+}
+
+async fn unlock(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    jar: CookieJar,
+    Form(form): Form<UnlockForm>,
+) -> Response {
+    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
+    match share_links::unlock(&state.app, &visit.token, &form.password).await {
+        Ok(Some(proof)) => {
+            let cookie = Cookie::build((PROOF_COOKIE, proof))
+                .path(visit.base())
+                .http_only(true)
+                .same_site(SameSite::Strict)
+                .secure(state.settings.secure_cookies);
+            (jar.add(cookie), Redirect::to(&visit.base())).into_response()
+        }
+        Ok(None) => {
+            state.visit_limiter.failed(visit.ip);
+            page(StatusCode::UNAUTHORIZED, PasswordPage { action: format!("{}/unlock", visit.base()), wrong: true })
+        }
+        Err(err) => internal(err),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "visit/post.html")]
+struct PostPage {
+    back: Option<String>,
+    title: String,
+    when: String,
+    status: String,
+    revision_number: i64,
+    revision_hash: String,
+    base: String,
+    notice: Option<Notice>,
+    decision_note: Option<String>,
+    channels: Vec<ChannelView>,
+    can_decide: bool,
+    can_comment: bool,
+    name: String,
+    /// What the visitor typed, kept when the page comes back with an error.
+    comment: String,
+    body: String,
+    threads: Vec<ThreadView>,
+}
+
+struct Notice {
+    kind: &'static str,
+    text: String,
+}
+
+struct ChannelView {
+    network: String,
+    network_name: String,
+    handle: String,
+    display_name: String,
+    text: String,
+    media: Vec<MediaView>,
+    link: Option<String>,
+    first_comment: Option<String>,
+}
+
+struct MediaView {
+    src: String,
+    alt: String,
+}
+
+struct ThreadView {
+    id: CommentId,
+    author: String,
+    when: String,
+    body: String,
+    resolved: bool,
+    replies: Vec<ThreadView>,
+}
+
+/// What the visitor sent, to show again with an error.
+#[derive(Default)]
+struct Echo {
+    name: Option<String>,
+    comment: String,
+    body: String,
+}
+
+fn post_page(visit: &Visit, found: VisitorPost, notice: Option<Notice>, echo: Echo) -> PostPage {
+    let base = format!("{}/p/{}", visit.base(), found.post.id);
+    let content = &found.revision.content;
+    let media_views = |uses: &[greenlight_domain::content::MediaUse]| {
+        uses.iter()
+            .map(|m| MediaView { src: format!("{base}/media/{}", m.media_id), alt: m.alt_text.clone().unwrap_or_default() })
+            .collect::<Vec<_>>()
+    };
+    let mut channels: Vec<ChannelView> = found
+        .channels
+        .iter()
+        .map(|c| {
+            let shown = content.effective(c.id);
+            let network_name = Network::parse(&c.network).map(Network::title).unwrap_or(c.network.as_str()).to_owned();
+            ChannelView {
+                network: c.network.clone(),
+                network_name,
+                handle: c.handle.clone(),
+                display_name: c.display_name.clone(),
+                text: shown.text.to_owned(),
+                media: media_views(shown.media),
+                link: shown.link.map(str::to_owned),
+                first_comment: shown.first_comment.map(str::to_owned),
+            }
+        })
+        .collect();
+    if channels.is_empty() {
+        channels.push(ChannelView {
+            network: "none".into(),
+            network_name: "no channel chosen yet".into(),
+            handle: String::new(),
+            display_name: "The post".into(),
+            text: content.text.clone(),
+            media: media_views(&content.media),
+            link: content.link.clone(),
+            first_comment: content.first_comment.clone(),
+        });
+    }
+    let author = |c: &Comment| match (&c.author_name, c.author_id) {
+        (Some(name), _) => format!("{name} (guest)"),
+        (None, Some(user)) => found.member_names.get(&user).cloned().unwrap_or_else(|| "A team member".into()),
+        (None, None) => "Someone".into(),
+    };
+    let view = |c: &Comment, replies| ThreadView {
+        id: c.id,
+        author: author(c),
+        when: c.created_at.strftime("%-d %b %Y, %H:%M UTC").to_string(),
+        body: c.body.clone(),
+        resolved: c.resolved_at.is_some(),
+        replies,
+    };
+    let threads = found.threads.iter().map(|t| view(&t.comment, t.replies.iter().map(|r| view(r, Vec::new())).collect())).collect();
+    let current = found.revision.content_hash;
+    let review = found.review.as_ref();
+    let can_decide = found.can(Capability::Approve) && review.is_some_and(|r| r.asks_me && r.status == ReviewStatus::Active);
+    let decision_note = review.and_then(|r| r.my_decision).map(|(verdict, hash, _)| {
+        let what = if verdict == Verdict::Approve { "approved" } else { "asked for changes to" };
+        if hash == current {
+            format!("You {what} this version.")
+        } else {
+            format!("You {what} an earlier version; the post has changed since. This is the new version.")
+        }
+    });
+    let status_text = match review {
+        Some(r) if r.status == ReviewStatus::Active => match &r.stage {
+            Some(stage) if r.asks_me => format!("waiting for you at {stage}"),
+            Some(stage) => format!("in review at {stage}"),
+            None => "in review".into(),
+        },
+        _ => status(&found.post),
+    };
+    PostPage {
+        back: (!matches!(found.link.scope, greenlight_domain::share::Scope::Posts { ref post_ids } if post_ids.len() == 1))
+            .then(|| visit.base()),
+        title: found.post.title.clone(),
+        when: when(&found.post),
+        status: status_text,
+        revision_number: found.revision.number,
+        revision_hash: current.to_string(),
+        base,
+        notice,
+        decision_note,
+        channels,
+        can_decide,
+        can_comment: found.can(Capability::Comment),
+        name: echo.name.unwrap_or_else(|| found.link.reviewer_name.clone().unwrap_or_default()),
+        comment: echo.comment,
+        body: echo.body,
+        threads,
+    }
+}
+
+#[derive(Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
+async fn show_post(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Path((token, id)): Path<(String, String)>,
+    Query(done): Query<Done>,
+    jar: CookieJar,
+) -> Response {
+    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
+    let Ok(id) = id.parse::<PostId>() else {
+        state.visit_limiter.failed(visit.ip);
+        return invalid();
+    };
+    let notice = match done.done.as_deref() {
+        Some("approve") => Some(Notice { kind: "ok", text: "Thank you: your approval is recorded.".into() }),
+        Some("request_changes") => Some(Notice { kind: "ok", text: "Thank you: your request for changes is recorded.".into() }),
+        Some("comment") => Some(Notice { kind: "ok", text: "Your comment is added.".into() }),
+        _ => None,
+    };
+    render_post(&state, &visit, id, StatusCode::OK, notice, Echo::default()).await
+}
+
+async fn render_post(state: &AppState, visit: &Visit, id: PostId, status: StatusCode, notice: Option<Notice>, echo: Echo) -> Response {
+    match share_links::post(&state.app, &visit.pass(), id).await {
+        Ok(found) => page(status, post_page(visit, found, notice, echo)),
+        Err(err) => visit.fail(state, err),
+    }
+}
+
+async fn media(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Path((token, id, media)): Path<(String, String, String)>,
+    jar: CookieJar,
+) -> Response {
+    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
+    let (Ok(id), Ok(media)) = (id.parse::<PostId>(), media.parse::<MediaId>()) else {
+        state.visit_limiter.failed(visit.ip);
+        return invalid();
+    };
+    match share_links::media(&state.app, &visit.pass(), id, media).await {
+        Ok((mime, bytes)) => {
+            let mut response = bytes.into_response();
+            if let Ok(value) = HeaderValue::from_str(&mime) {
+                response.headers_mut().insert(header::CONTENT_TYPE, value);
+            }
+            response
+        }
+        Err(err) => visit.fail(&state, err),
+    }
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    name: String,
+    verdict: String,
+    revision: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// The text of an error the visitor can act on.
+fn problem_text(err: &Error) -> String {
+    match err {
+        Error::Invalid(fields) => fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
+        Error::NotFound("open review") => "This post is not waiting for a decision.".into(),
+        other => other.to_string(),
+    }
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Path((token, id)): Path<(String, String)>,
+    jar: CookieJar,
+    Form(form): Form<DecisionForm>,
+) -> Response {
+    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
+    let Ok(id) = id.parse::<PostId>() else {
+        state.visit_limiter.failed(visit.ip);
+        return invalid();
+    };
+    let echo = Echo { name: Some(form.name.clone()), comment: form.comment.clone(), body: String::new() };
+    let verdict = match form.verdict.as_str() {
+        "approve" => Verdict::Approve,
+        "request_changes" => Verdict::RequestChanges,
+        _ => {
+            let notice = Notice { kind: "error", text: "Choose approve or request changes.".into() };
+            return render_post(&state, &visit, id, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), echo).await;
+        }
+    };
+    let Some(revision) = Hash::parse(&form.revision) else {
+        let notice = Notice { kind: "error", text: "The page was incomplete; look at the post again and decide.".into() };
+        return render_post(&state, &visit, id, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), echo).await;
+    };
+    let comment = Some(form.comment.trim().to_owned()).filter(|c| !c.is_empty());
+    let decision = VisitorDecision { name: form.name.clone(), verdict, revision, comment };
+    match share_links::decide(&state.app, &visit.pass(), id, decision).await {
+        Ok(_) => Redirect::to(&format!("{}/p/{id}?done={}", visit.base(), form.verdict)).into_response(),
+        Err(err) => {
+            if let Some(refused) = visit.refused(&state, &err) {
+                return refused;
+            }
+            if let Error::Internal(_) = err {
+                return internal(err);
+            }
+            // Shown with the post as it is now: if it changed, the page
+            // compares the revision the visitor saw with the current one.
+            let stale = matches!(&err, Error::Conflict(_));
+            let text = if stale { format!("{} Look at this version and decide again.", problem_text(&err)) } else { problem_text(&err) };
+            let notice = Notice { kind: "error", text };
+            render_post(&state, &visit, id, StatusCode::CONFLICT, Some(notice), echo).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CommentForm {
+    name: String,
+    body: String,
+    #[serde(default)]
+    parent_id: Option<String>,
+}
+
+async fn comment(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Path((token, id)): Path<(String, String)>,
+    jar: CookieJar,
+    Form(form): Form<CommentForm>,
+) -> Response {
+    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
+    let Ok(id) = id.parse::<PostId>() else {
+        state.visit_limiter.failed(visit.ip);
+        return invalid();
+    };
+    let echo = Echo { name: Some(form.name.clone()), comment: String::new(), body: form.body.clone() };
+    let parent_id = match form.parent_id.as_deref().filter(|p| !p.is_empty()).map(str::parse::<CommentId>) {
+        None => None,
+        Some(Ok(parent)) => Some(parent),
+        Some(Err(_)) => {
+            let notice = Notice { kind: "error", text: "That comment does not exist.".into() };
+            return render_post(&state, &visit, id, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), echo).await;
+        }
+    };
+    let input = VisitorComment { name: form.name.clone(), body: form.body.clone(), parent_id };
+    match share_links::comment(&state.app, &visit.pass(), id, input).await {
+        Ok(_) => Redirect::to(&format!("{}/p/{id}?done=comment", visit.base())).into_response(),
+        Err(err) => {
+            if let Some(refused) = visit.refused(&state, &err) {
+                return refused;
+            }
+            if let Error::Internal(_) = err {
+                return internal(err);
+            }
+            let notice = Notice { kind: "error", text: problem_text(&err) };
+            render_post(&state, &visit, id, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), echo).await
+        }
+    }
+}
