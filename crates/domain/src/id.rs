@@ -50,6 +50,7 @@ pub mod kind {
     pub enum Delegation {}
     pub enum Job {}
     pub enum ShareLink {}
+    pub enum Notification {}
 }
 
 pub type UserId = Id<kind::User>;
@@ -73,6 +74,7 @@ pub type CommentId = Id<kind::Comment>;
 pub type DelegationId = Id<kind::Delegation>;
 pub type JobId = Id<kind::Job>;
 pub type ShareLinkId = Id<kind::ShareLink>;
+pub type NotificationId = Id<kind::Notification>;
 
 // Manual impls: derives would demand `T: Clone` etc. of the marker.
 impl<T: ?Sized> Clone for Id<T> {

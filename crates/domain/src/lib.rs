@@ -12,6 +12,7 @@ pub mod diff;
 pub mod id;
 pub mod names;
 pub mod network;
+pub mod notify;
 pub mod permission;
 pub mod post;
 pub mod schedule;

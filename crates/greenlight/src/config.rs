@@ -24,6 +24,7 @@ pub struct Config {
     pub database: Database,
     pub auth: Auth,
     pub media: Media,
+    pub mail: Mail,
     pub log: Log,
 }
 
@@ -62,6 +63,36 @@ pub struct Media {
     pub max_upload_mib: u64,
 }
 
+/// The SMTP server email goes through. Without a host nobody is emailed;
+/// notifications stay in the app.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Mail {
+    pub host: Option<String>,
+    pub port: u16,
+    /// `starttls` (port 587), `tls` (port 465), or `none` (a local server only).
+    pub tls: greenlight_notify::TlsMode,
+    pub username: Option<String>,
+    /// Never written out by `default-config`.
+    #[serde(skip_serializing)]
+    pub password: Option<SecretString>,
+    /// The sender, e.g. `Greenlight <greenlight@example.org>`.
+    pub from: String,
+}
+
+impl Default for Mail {
+    fn default() -> Self {
+        Mail {
+            host: None,
+            port: 587,
+            tls: greenlight_notify::TlsMode::Starttls,
+            username: None,
+            password: None,
+            from: "Greenlight <greenlight@localhost>".into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Log {
@@ -79,6 +110,7 @@ impl Default for Config {
             database: Database::default(),
             auth: Auth::default(),
             media: Media::default(),
+            mail: Mail::default(),
             log: Log::default(),
         }
     }
@@ -144,6 +176,24 @@ impl Config {
             Some(url) => url.expose_secret().to_owned(),
             None => format!("sqlite://{}", self.data_dir.join("greenlight.db").display()),
         }
+    }
+
+    /// The address in links Greenlight sends (email).
+    pub fn public_url(&self) -> String {
+        self.server.public_url.clone().unwrap_or_else(|| format!("http://{}", self.server.listen))
+    }
+
+    /// The SMTP settings, if a mail server is configured.
+    pub fn smtp(&self) -> Option<greenlight_notify::SmtpSettings> {
+        let host = self.mail.host.clone()?;
+        Some(greenlight_notify::SmtpSettings {
+            host,
+            port: self.mail.port,
+            tls: self.mail.tls,
+            username: self.mail.username.clone(),
+            password: self.mail.password.as_ref().map(|p| p.expose_secret().to_owned()),
+            from: self.mail.from.clone(),
+        })
     }
 
     pub fn secure_cookies(&self) -> bool {

@@ -179,6 +179,11 @@ async fn open(config: &Config) -> anyhow::Result<App> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
     let db = Db::connect(&config.database_url()).await.context("opening the database")?;
     db.migrate().await.context("migrating the database")?;
+    let mailer = match config.smtp() {
+        Some(smtp) => Some(Arc::new(greenlight_notify::SmtpMailer::new(&smtp).map_err(|e| anyhow!("mail settings: {e}"))?)
+            as Arc<dyn greenlight_service::email::Mailer>),
+        None => None,
+    };
     Ok(App {
         db,
         clock: Arc::new(SystemClock),
@@ -187,7 +192,9 @@ async fn open(config: &Config) -> anyhow::Result<App> {
             scratch_dir: config.data_dir.join("scratch"),
             max_upload_bytes: config.media.max_upload_mib * 1024 * 1024,
             session_days: config.auth.session_days,
+            public_url: config.public_url(),
         }),
+        mailer,
     })
 }
 

@@ -9,7 +9,7 @@ use greenlight_store::{Db, Tx, audit};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::{App, Caller, access, error::Result, posts};
+use crate::{App, Caller, access, error::Result, jobs, posts};
 
 /// Records one event in the caller's transaction.
 pub async fn record(
@@ -23,7 +23,12 @@ pub async fn record(
 ) -> Result<Event> {
     let actor = caller.actor();
     let event = audit::NewEvent { chain, at: app.now(), actor: &actor, action, subject_kind: subject.0, subject_id: subject.1, data };
-    Ok(audit::append(tx, event).await?)
+    let event = audit::append(tx, event).await?;
+    // Whom it concerns is worked out after it commits (notifications, mail).
+    if let Chain::Workspace(_) = chain {
+        jobs::enqueue(tx, app, &jobs::Job::Fanout { event: event.id }, app.now()).await?;
+    }
+    Ok(event)
 }
 
 pub const MAX_PAGE: i64 = 200;

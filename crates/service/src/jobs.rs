@@ -13,7 +13,7 @@ use std::{future::Future, time::Duration};
 
 use greenlight_domain::{
     Timestamp,
-    id::{PostId, ReviewId, WorkspaceId},
+    id::{EventId, NotificationId, PostId, ReviewId, ShareLinkId, UserId, WorkspaceId},
     workflow::review::Timer,
 };
 use greenlight_store::{
@@ -24,7 +24,7 @@ use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{App, Error, Result, reviews};
+use crate::{App, Error, Result, email, notify, reviews};
 
 /// Everything that runs in the background.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +35,15 @@ pub enum Job {
     /// A post's planned publish time arrived: if its review has not
     /// approved it yet, the workflow's publish-time policy applies.
     PublishTime { workspace: WorkspaceId, post: PostId, review: ReviewId, planned: Timestamp },
+    /// An audit event was recorded: tell whom it concerns.
+    Fanout { event: EventId },
+    /// A member's email is due: everything pending for them by `due`, as
+    /// one message (a single notification, or a digest). An immediate
+    /// email names its notification: each gets a job of its own (the first
+    /// to run sends what is pending), where a digest's time is its key.
+    Email { user: UserId, due: Timestamp, notification: Option<NotificationId> },
+    /// A workflow lane asks someone outside: send them their review link.
+    ExternalInvite { link: ShareLinkId },
 }
 
 impl Job {
@@ -42,6 +51,9 @@ impl Job {
         match self {
             Job::ReviewTimer { .. } => "review_timer",
             Job::PublishTime { .. } => "publish_time",
+            Job::Fanout { .. } => "fanout",
+            Job::Email { .. } => "email",
+            Job::ExternalInvite { .. } => "external_invite",
         }
     }
 
@@ -53,7 +65,24 @@ impl Job {
                 format!("review-timer:{review}:{}:{}:{kind}", timer.stage, timer.round)
             }
             Job::PublishTime { review, planned, .. } => format!("publish-time:{review}:{planned}"),
+            Job::Fanout { event } => format!("fanout:{event}"),
+            Job::Email { user, due, notification: Some(n) } => format!("email:{user}:{due}:{n}"),
+            Job::Email { user, due, notification: None } => format!("email:{user}:{due}:digest"),
+            Job::ExternalInvite { link } => format!("external-invite:{link}"),
         })
+    }
+
+    /// What a job leaves on record when it fails for good.
+    async fn gave_up(&self, app: &App) -> Result<()> {
+        match self {
+            Job::Email { user, due, .. } => {
+                let mut tx = app.db.write().await?;
+                greenlight_store::notifications::email_failed(&mut tx, *user, *due).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+            _ => Ok(()),
+        }
     }
 
     async fn run(&self, app: &App) -> Result<()> {
@@ -62,6 +91,9 @@ impl Job {
             Job::PublishTime { workspace, post, review, planned } => {
                 reviews::publish_time_arrived(app, *workspace, *post, *review, *planned).await
             }
+            Job::Fanout { event } => notify::fan_out(app, *event).await,
+            Job::Email { user, due, .. } => email::send_due(app, *user, *due).await,
+            Job::ExternalInvite { link } => email::invite_external(app, *link).await,
         }
     }
 }
@@ -174,6 +206,9 @@ impl Worker {
                     }
                     Err(err) => {
                         tracing::error!(job = %claimed.id, kind = %claimed.kind, %err, "job failed for good");
+                        if let Err(err) = job.gave_up(&self.app).await {
+                            tracing::error!(job = %claimed.id, %err, "recording the failure");
+                        }
                         Outcome::Failed { error: err.to_string() }
                     }
                 },

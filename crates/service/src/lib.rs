@@ -12,9 +12,11 @@ pub mod clock;
 pub mod comments;
 pub mod delegations;
 pub mod demo;
+pub mod email;
 pub mod error;
 pub mod jobs;
 pub mod media;
+pub mod notify;
 pub mod planning;
 pub mod posts;
 pub mod reviews;
@@ -36,6 +38,9 @@ pub struct App {
     pub clock: Arc<dyn clock::Clock>,
     pub blobs: Arc<dyn blobs::BlobStore>,
     pub settings: Arc<Settings>,
+    /// How email goes out; `None` when no mail server is configured (then
+    /// nobody is emailed, and notifications stay in the app).
+    pub mailer: Option<Arc<dyn email::Mailer>>,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +51,21 @@ pub struct Settings {
     pub max_upload_bytes: u64,
     /// How long a login lasts.
     pub session_days: i64,
+    /// Greenlight's address as people reach it, for links in email.
+    pub public_url: String,
+}
+
+/// A list's page size when the caller names none, and the most they may ask for.
+pub const DEFAULT_PAGE: i64 = 50;
+pub const MAX_PAGE: i64 = 200;
+
+/// The page size asked for, checked (the default when none is named).
+pub(crate) fn page_limit(errors: &mut greenlight_domain::validation::Errors, limit: Option<i64>) -> i64 {
+    let limit = limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        errors.add("limit", format!("between 1 and {MAX_PAGE}"));
+    }
+    limit
 }
 
 /// Splits `limit + 1` fetched rows into a page of `limit` and the cursor of

@@ -216,9 +216,6 @@ pub struct PostQuery {
     pub limit: Option<i64>,
 }
 
-pub const DEFAULT_PAGE: i64 = 50;
-pub const MAX_PAGE: i64 = 200;
-
 /// A page of posts and the cursor of the next page, if there is one.
 pub async fn posts(app: &App, caller: &Caller, ws: WorkspaceId, query: PostQuery) -> Result<(Vec<Post>, Option<PostId>)> {
     let mut errors = Errors::new();
@@ -234,10 +231,7 @@ pub async fn posts(app: &App, caller: &Caller, ws: WorkspaceId, query: PostQuery
     };
     let from = instant(&mut errors, "from", query.from.as_deref());
     let until = instant(&mut errors, "until", query.until.as_deref());
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        errors.add("limit", format!("between 1 and {MAX_PAGE}"));
-    }
+    let limit = crate::page_limit(&mut errors, query.limit);
     errors.into_result()?;
     let filter = PostFilter { state, campaign: query.campaign_id, owner: query.owner_id, from, until };
     let mut tx = app.db.read().await?;

@@ -146,9 +146,6 @@ async fn check_scope_refs(tx: &mut Tx, ws: WorkspaceId, scope: &Scope, errors: &
     Ok(())
 }
 
-pub const DEFAULT_PAGE: i64 = 50;
-pub const MAX_PAGE: i64 = 200;
-
 /// A page of the workspace's links, newest first, and the next page's cursor.
 pub async fn links(
     app: &App,
@@ -157,10 +154,9 @@ pub async fn links(
     before: Option<ShareLinkId>,
     limit: Option<i64>,
 ) -> Result<(Vec<ShareLink>, Option<ShareLinkId>)> {
-    let limit = limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(Error::field("limit", format!("between 1 and {MAX_PAGE}")));
-    }
+    let mut errors = Errors::new();
+    let limit = crate::page_limit(&mut errors, limit);
+    errors.into_result()?;
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ShareLinks).await?;
     let rows = share_links::links(&mut tx, ws, before, limit + 1).await?;

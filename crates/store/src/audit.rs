@@ -121,6 +121,11 @@ macro_rules! event_select {
     };
 }
 
+/// One event by its id.
+pub async fn event(tx: &mut Tx, id: EventId) -> Result<Option<Event>> {
+    sql!(tx, optional as EventRow, concat!(event_select!(), "WHERE id = $1"), id.uuid())?.map(EventRow::into_event).transpose()
+}
+
 /// A page of one chain in order, after sequence number `after`.
 pub async fn chain_events(tx: &mut Tx, chain: Chain, after: i64, limit: i64) -> Result<Vec<Event>> {
     sql!(

@@ -13,6 +13,7 @@ pub mod comments;
 pub mod db;
 pub mod jobs;
 pub mod media;
+pub mod notifications;
 pub mod planning;
 pub mod posts;
 pub mod share_links;

@@ -133,6 +133,11 @@ pub async fn link_by_hash(tx: &mut Tx, token_hash: &str) -> Result<Option<(Share
     sql!(tx, optional as LinkRow, concat!(link_select!(), "WHERE token_hash = $1"), token_hash)?.map(LinkRow::split).transpose()
 }
 
+/// A link by id, whatever its workspace, with its password hash.
+pub async fn link_by_id(tx: &mut Tx, id: ShareLinkId) -> Result<Option<(ShareLink, Option<String>)>> {
+    sql!(tx, optional as LinkRow, concat!(link_select!(), "WHERE id = $1"), id.uuid())?.map(LinkRow::split).transpose()
+}
+
 pub async fn link(tx: &mut Tx, workspace: WorkspaceId, id: ShareLinkId) -> Result<Option<ShareLink>> {
     let row = sql!(tx, optional as LinkRow, concat!(link_select!(), "WHERE workspace_id = $1 AND id = $2"), workspace.uuid(), id.uuid())?;
     Ok(row.map(LinkRow::split).transpose()?.map(|(link, _)| link))

@@ -32,7 +32,7 @@ use greenlight_service::{
     Error,
     share_links::{self, Pass, VisitorComment, VisitorDecision, VisitorPost},
 };
-use greenlight_store::{comments::Comment, posts::Post};
+use greenlight_store::{comments::Comment, planning::Channel, posts::Post};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/s/{token}/p/{post}/media/{media}", get(media))
         .route("/s/{token}/p/{post}/decision", post(decide))
         .route("/s/{token}/p/{post}/comments", post(comment))
+        .route("/d/{token}", get(one_click).post(one_click_decide))
 }
 
 /// The visitor pages' policy: their own stylesheet and images, forms that
@@ -321,7 +322,8 @@ struct ChannelView {
 }
 
 struct MediaView {
-    src: String,
+    /// Where the image is served; `None` where the page shows alt text only.
+    src: Option<String>,
     alt: String,
 }
 
@@ -342,16 +344,18 @@ struct Echo {
     body: String,
 }
 
-fn post_page(visit: &Visit, found: VisitorPost, notice: Option<Notice>, echo: Echo) -> PostPage {
-    let base = format!("{}/p/{}", visit.base(), found.post.id);
-    let content = &found.revision.content;
+/// The post as each of its channels will show it (or its base content,
+/// before channels are chosen); `media_base` serves its images.
+fn previews(content: &greenlight_domain::content::Content, channels: &[Channel], media_base: Option<&str>) -> Vec<ChannelView> {
     let media_views = |uses: &[greenlight_domain::content::MediaUse]| {
         uses.iter()
-            .map(|m| MediaView { src: format!("{base}/media/{}", m.media_id), alt: m.alt_text.clone().unwrap_or_default() })
+            .map(|m| MediaView {
+                src: media_base.map(|base| format!("{base}/media/{}", m.media_id)),
+                alt: m.alt_text.clone().unwrap_or_default(),
+            })
             .collect::<Vec<_>>()
     };
-    let mut channels: Vec<ChannelView> = found
-        .channels
+    let mut views: Vec<ChannelView> = channels
         .iter()
         .map(|c| {
             let shown = content.effective(c.id);
@@ -368,8 +372,8 @@ fn post_page(visit: &Visit, found: VisitorPost, notice: Option<Notice>, echo: Ec
             }
         })
         .collect();
-    if channels.is_empty() {
-        channels.push(ChannelView {
+    if views.is_empty() {
+        views.push(ChannelView {
             network: "none".into(),
             network_name: "no channel chosen yet".into(),
             handle: String::new(),
@@ -380,6 +384,12 @@ fn post_page(visit: &Visit, found: VisitorPost, notice: Option<Notice>, echo: Ec
             first_comment: content.first_comment.clone(),
         });
     }
+    views
+}
+
+fn post_page(visit: &Visit, found: VisitorPost, notice: Option<Notice>, echo: Echo) -> PostPage {
+    let base = format!("{}/p/{}", visit.base(), found.post.id);
+    let channels = previews(&found.revision.content, &found.channels, Some(&base));
     let author = |c: &Comment| match (&c.author_name, c.author_id) {
         (Some(name), _) => format!("{name} (guest)"),
         (None, Some(user)) => found.member_names.get(&user).cloned().unwrap_or_else(|| "A team member".into()),
@@ -595,6 +605,131 @@ async fn comment(
             }
             let notice = Notice { kind: "error", text: problem_text(&err) };
             render_post(&state, &visit, id, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), echo).await
+        }
+    }
+}
+
+// ---- One-click decisions from email ----
+
+#[derive(Template)]
+#[template(path = "visit/decide.html")]
+struct DecidePage {
+    title: String,
+    revision_number: i64,
+    notice: Option<Notice>,
+    channels: Vec<ChannelView>,
+    can_decide: bool,
+    action: String,
+    verdict: String,
+    comment: String,
+}
+
+#[derive(Deserialize)]
+struct VerdictQuery {
+    verdict: Option<String>,
+}
+
+/// The page an email's decision link opens: the post as it is now and, if
+/// the link still decides, a form to confirm. Opening it changes nothing
+/// (mail scanners open links too); confirming does.
+async fn one_click(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    Query(q): Query<VerdictQuery>,
+) -> Response {
+    if state.visit_limiter.blocked(addr.ip()) {
+        return too_many();
+    }
+    let verdict = q.verdict.unwrap_or_default();
+    one_click_page(&state, addr, &token, StatusCode::OK, None, verdict, String::new()).await
+}
+
+async fn one_click_page(
+    state: &AppState,
+    addr: SocketAddr,
+    token: &str,
+    status: StatusCode,
+    notice: Option<Notice>,
+    verdict: String,
+    comment: String,
+) -> Response {
+    let found = match greenlight_service::email::open_decision_link(&state.app, token).await {
+        Ok(found) => found,
+        Err(Error::NotFound("link")) => {
+            state.visit_limiter.failed(addr.ip());
+            return invalid();
+        }
+        Err(err) => return internal(err),
+    };
+    let notice = notice.or_else(|| {
+        if found.used {
+            Some(Notice {
+                kind: "info",
+                text: "This link was already used: each works once. Open Greenlight to see where the review stands.".into(),
+            })
+        } else if found.changed() {
+            Some(Notice {
+                kind: "info",
+                text: "The post changed since this email was sent. This is the new version; review it in Greenlight.".into(),
+            })
+        } else {
+            None
+        }
+    });
+    let view = DecidePage {
+        title: found.post.title.clone(),
+        revision_number: found.revision.number,
+        notice,
+        channels: previews(&found.revision.content, &found.channels, None),
+        can_decide: !found.used && !found.changed(),
+        action: format!("{}{token}", greenlight_service::email::DECIDE_PATH),
+        verdict,
+        comment,
+    };
+    page(status, view)
+}
+
+#[derive(Deserialize)]
+struct OneClickForm {
+    #[serde(default)]
+    verdict: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn one_click_decide(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    Form(form): Form<OneClickForm>,
+) -> Response {
+    if state.visit_limiter.blocked(addr.ip()) {
+        return too_many();
+    }
+    let verdict = match form.verdict.as_str() {
+        "approve" => Verdict::Approve,
+        "request_changes" => Verdict::RequestChanges,
+        _ => {
+            let notice = Notice { kind: "error", text: "Choose approve or request changes.".into() };
+            return one_click_page(&state, addr, &token, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), form.verdict, form.comment).await;
+        }
+    };
+    let comment = Some(form.comment.trim().to_owned()).filter(|c| !c.is_empty());
+    match greenlight_service::email::use_decision_link(&state.app, &token, verdict, comment).await {
+        Ok(_) => {
+            let what = if verdict == Verdict::Approve { "approval" } else { "request for changes" };
+            let notice = Notice { kind: "ok", text: format!("Thank you: your {what} is recorded.") };
+            one_click_page(&state, addr, &token, StatusCode::OK, Some(notice), String::new(), String::new()).await
+        }
+        Err(Error::NotFound("link")) => {
+            state.visit_limiter.failed(addr.ip());
+            invalid()
+        }
+        Err(Error::Internal(err)) => internal(Error::Internal(err)),
+        Err(err) => {
+            let notice = Notice { kind: "error", text: problem_text(&err) };
+            one_click_page(&state, addr, &token, StatusCode::CONFLICT, Some(notice), form.verdict, form.comment).await
         }
     }
 }

@@ -91,6 +91,19 @@ pub fn routes() -> Vec<Route> {
         ),
         route(M::POST, "/workspaces/{ws}/posts/{post}/comments/{comment}/resolve", json!(null), Some(P::CommentOnPosts)),
         route(M::POST, "/workspaces/{ws}/posts/{post}/comments/{comment}/reopen", json!(null), Some(P::CommentOnPosts)),
+        route(M::GET, "/workspaces/{ws}/notification-preferences", json!(null), Some(P::ViewWorkspace)),
+        route(
+            M::PUT,
+            "/workspaces/{ws}/notification-preferences",
+            json!({"comment": {"in_app": true, "email": "daily"}}),
+            Some(P::ViewWorkspace),
+        ),
+        route(
+            M::PUT,
+            "/workspaces/{ws}/notification-defaults",
+            json!({"comment": {"in_app": true, "email": "off"}}),
+            Some(P::ManageWorkspace),
+        ),
         route(M::GET, "/workspaces/{ws}/share-links", json!(null), Some(P::ShareLinks)),
         route(
             M::POST,

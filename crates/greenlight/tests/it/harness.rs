@@ -52,6 +52,11 @@ async fn postgres_schema() -> String {
 
 impl Harness {
     pub async fn start(backend: Backend) -> Harness {
+        Self::start_with(backend, None).await
+    }
+
+    /// A harness whose email goes to `mailer`.
+    pub async fn start_with(backend: Backend, mailer: Option<greenlight_notify::SmtpMailer>) -> Harness {
         let data_dir = tempfile::tempdir().unwrap();
         let db_url = match backend {
             Backend::Sqlite => format!("sqlite://{}", data_dir.path().join("greenlight.db").display()),
@@ -60,16 +65,22 @@ impl Harness {
         let db = Db::connect(&db_url).await.unwrap();
         db.migrate().await.unwrap();
         let clock = Arc::new(ManualClock::new(jiff::Timestamp::now()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
         let app = App {
             db,
             clock: clock.clone(),
             blobs: Arc::new(FsBlobStore::new(data_dir.path().join("media"))),
-            settings: Arc::new(Settings { scratch_dir: data_dir.path().join("scratch"), max_upload_bytes: 256 * 1024, session_days: 14 }),
+            settings: Arc::new(Settings {
+                scratch_dir: data_dir.path().join("scratch"),
+                max_upload_bytes: 256 * 1024,
+                session_days: 14,
+                public_url: base.clone(),
+            }),
+            mailer: mailer.map(|m| Arc::new(m) as Arc<dyn greenlight_service::email::Mailer>),
         };
         let web = greenlight_web::WebSettings { max_body_bytes: 64 * 1024, ..Default::default() };
         let router = greenlight_web::router(app.clone(), web);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(greenlight_web::serve(listener, router, std::future::pending()));
         Harness { app, base, db_url, data_dir, clock, backend }
     }
@@ -213,5 +224,66 @@ impl Harness {
             .await;
         assert_eq!(ch.status, StatusCode::CREATED, "{}", ch.body);
         World { ws, channel: ch.body["id"].as_str().unwrap().to_owned(), admin }
+    }
+}
+
+/// A real SMTP server (`scripts/smtp-sink`, aiosmtpd) for one test; what
+/// it receives is read back as JSON. Stops when dropped.
+pub struct MailSink {
+    _child: tokio::process::Child,
+    dir: tempfile::TempDir,
+    pub port: u16,
+}
+
+impl MailSink {
+    pub async fn start() -> MailSink {
+        use tokio::io::AsyncBufReadExt;
+        let dir = tempfile::tempdir().unwrap();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/smtp-sink");
+        let mut child = tokio::process::Command::new(script)
+            .arg(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("scripts/smtp-sink needs python3 with aiosmtpd (scripts/test installs it)");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        tokio::io::BufReader::new(stdout).read_line(&mut line).await.unwrap();
+        let port = line.trim().strip_prefix("ready ").and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("smtp-sink said {line:?}"));
+        MailSink { _child: child, dir, port }
+    }
+
+    pub fn mailer(&self) -> greenlight_notify::SmtpMailer {
+        Self::mailer_at(self.port)
+    }
+
+    /// A mailer for a port (one nobody listens on, to see failures).
+    pub fn mailer_at(port: u16) -> greenlight_notify::SmtpMailer {
+        greenlight_notify::SmtpMailer::new(&greenlight_notify::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port,
+            tls: greenlight_notify::TlsMode::None,
+            username: None,
+            password: None,
+            from: "Greenlight <greenlight@test.example>".into(),
+        })
+        .unwrap()
+    }
+
+    /// Every message received so far, oldest first.
+    pub fn messages(&self) -> Vec<Value> {
+        let mut paths: Vec<_> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        paths.sort();
+        paths.into_iter().map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()).collect()
+    }
+
+    /// The messages to one address.
+    pub fn to(&self, address: &str) -> Vec<Value> {
+        self.messages().into_iter().filter(|m| m["to"] == serde_json::json!([address])).collect()
     }
 }

@@ -10,6 +10,7 @@ mod cli;
 mod comments;
 mod harness;
 mod input;
+mod notifications;
 mod openapi;
 mod posts;
 mod reviews;

@@ -31,6 +31,8 @@ async fn openapi_document_matches_its_snapshot_and_the_authorization_table() {
         ("GET", "/workspaces"),
         ("GET", "/workflow-templates"),
         ("GET", "/my/reviews"),
+        ("GET", "/my/notifications"),
+        ("POST", "/my/notifications/read"),
         ("POST", "/workspaces/{ws}/posts/{post}/review/decisions"),
     ]
     .into_iter()

@@ -43,6 +43,7 @@ use crate::{extract::SESSION_COOKIE, problem::Problem};
         (name = "workflows", description = "Workflows, their versions, templates and routing rules"),
         (name = "reviews", description = "Submitting posts, decisions pinned to revisions, my reviews"),
         (name = "comments", description = "Threaded comments on posts, anchored to revisions, text ranges and image regions"),
+        (name = "notifications", description = "In-app notifications and how each member wants to hear of each kind of event"),
         (name = "share-links", description = "Links for reviewers without an account: view, comment or approve, scoped, expiring, revocable"),
     )
 )]

@@ -3,6 +3,7 @@
 mod comments;
 mod doc;
 mod media;
+mod notifications;
 mod posts;
 mod reviews;
 mod session;
@@ -29,6 +30,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(reviews::routes())
         .merge(comments::routes())
         .merge(share_links::routes())
+        .merge(notifications::routes())
         .merge(media::routes(state));
     OpenApiRouter::with_openapi(doc::ApiDoc::openapi()).nest("/api/v1", api)
 }

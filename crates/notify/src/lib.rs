@@ -1,0 +1,71 @@
+//! Greenlight's messages leaving the building: email over SMTP. The
+//! service layer decides what to say and when; this crate only delivers.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use greenlight_service::email::{Mail, Mailer};
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    message::{Mailbox, MultiPart},
+    transport::smtp::authentication::Credentials,
+};
+use serde::{Deserialize, Serialize};
+
+/// How the connection to the mail server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TlsMode {
+    /// Plain text: only for a server on the same machine or in tests.
+    None,
+    /// Upgrade with STARTTLS (port 587); refuses to send if it cannot.
+    Starttls,
+    /// TLS from the start (port 465).
+    Tls,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// The sender, e.g. `Greenlight <greenlight@example.org>`.
+    pub from: String,
+}
+
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl SmtpMailer {
+    pub fn new(settings: &SmtpSettings) -> Result<Self, String> {
+        let builder = match settings.tls {
+            TlsMode::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host),
+            TlsMode::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host).map_err(|e| e.to_string())?,
+            TlsMode::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host).map_err(|e| e.to_string())?,
+        };
+        let mut builder = builder.port(settings.port).timeout(Some(Duration::from_secs(30)));
+        if let (Some(user), Some(password)) = (&settings.username, &settings.password) {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        let from = settings.from.parse::<Mailbox>().map_err(|e| format!("the from address `{}`: {e}", settings.from))?;
+        Ok(SmtpMailer { transport: builder.build(), from })
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
+    async fn send(&self, mail: &Mail) -> Result<(), String> {
+        let address = mail.to.parse().map_err(|e| format!("the address `{}`: {e}", mail.to))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(Mailbox::new(mail.to_name.clone(), address))
+            .subject(&mail.subject)
+            .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))
+            .map_err(|e| e.to_string())?;
+        self.transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
+    }
+}

@@ -1,0 +1,372 @@
+//! Notifications: every workspace event is looked at once, after its
+//! transaction commits (a job the audit record enqueues), and turned into
+//! notifications for the members it concerns — in the app, and by email at
+//! once or in a digest, as each member prefers.
+//!
+//! A notification is made once per reason (its dedup key), so a retried
+//! job, or two events that both show a member is now asked, tell them once.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use greenlight_domain::{
+    audit::{Actor, Chain, Event},
+    id::{EventId, NotificationId, PostId, UserId, WorkspaceId},
+    notify::{self, Kind, Preferences},
+    permission::Permission,
+    workflow::Principal,
+};
+use greenlight_store::{
+    Tx, accounts, audit,
+    comments::{self},
+    notifications::{self, EmailState, Notification},
+    posts::{self, Post},
+    workflows, workspaces,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::{
+    App, Caller, MAX_PAGE, access,
+    error::{Error, Result},
+    jobs::{self, Job},
+    reviews,
+};
+
+/// Someone to tell, why, and the key that makes it once.
+struct Tell {
+    user: UserId,
+    kind: Kind,
+    key: String,
+    summary: String,
+    data: Value,
+}
+
+/// Looks at one event and tells whom it concerns (a job).
+pub async fn fan_out(app: &App, id: EventId) -> Result<()> {
+    let mut tx = app.db.write().await?;
+    let Some(event) = audit::event(&mut tx, id).await? else { return Ok(()) };
+    let Chain::Workspace(ws) = event.chain else { return Ok(()) };
+    let post = match (event.subject_kind.as_str(), event.subject_id) {
+        ("post", Some(post)) => posts::post(&mut tx, ws, PostId::from_uuid(post)).await?,
+        _ => None,
+    };
+    let Some(post) = post else {
+        tx.commit().await?;
+        return Ok(());
+    };
+    let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);
+    let actor = actor_name(&mut tx, &event.actor).await?;
+    let mut tells = asked_now(&mut tx, app, &post).await?;
+    tells.extend(about_event(&mut tx, &event, &data, &post, &actor).await?);
+    // Nobody is told of what they did themselves.
+    let doer = event.actor.user();
+    tells.retain(|t| Some(t.user) != doer);
+    deliver(&mut tx, app, ws, &post, tells).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn actor_name(tx: &mut Tx, actor: &Actor) -> Result<String> {
+    Ok(match actor {
+        Actor::External { name, .. } => format!("{name} (guest)"),
+        Actor::Cli | Actor::System => "Greenlight".to_owned(),
+        other => match other.user() {
+            Some(user) => accounts::user(tx, user).await?.map(|u| u.name).unwrap_or_else(|| "Someone".into()),
+            None => "Someone".into(),
+        },
+    })
+}
+
+fn quoted(post: &Post) -> String {
+    format!("“{}”", post.title)
+}
+
+/// The members the post's open review waits for now, each told once per
+/// stage round.
+async fn asked_now(tx: &mut Tx, app: &App, post: &Post) -> Result<Vec<Tell>> {
+    let Some(open) = workflows::open_review(tx, post.id).await? else { return Ok(Vec::new()) };
+    let workflow = reviews::workflow_of(tx, &open).await?;
+    let Some(i) = open.run.active_stage() else { return Ok(Vec::new()) };
+    let stage = &open.run.stages[i];
+    let name = reviews::waiting_stage(&open, &workflow.definition).unwrap_or_else(|| stage.key.clone());
+    let mut out = Vec::new();
+    for principal in open.run.waiting_for(&workflow.definition) {
+        match principal {
+            Principal::User(user) => out.push(Tell {
+                user,
+                kind: Kind::ReviewRequested,
+                key: format!("review-requested:{}:{}:{}:{user}", open.id, stage.key, stage.round),
+                summary: format!("{} waits for your review at {name}", quoted(post)),
+                data: json!({ "review": open.id, "stage": stage.key, "stage_name": name, "due_at": stage.due_at }),
+            }),
+            // Someone outside: a review link of their own, sent by email.
+            Principal::External(email) => {
+                crate::email::ensure_lane_link(tx, app, post, open.id, &stage.key, stage.round, &email).await?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+struct Mentions {
+    #[serde(default)]
+    mentions: Vec<UserId>,
+    #[serde(default)]
+    parent: Option<greenlight_domain::id::CommentId>,
+    #[serde(default)]
+    comment: Option<greenlight_domain::id::CommentId>,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    visibility: Option<String>,
+}
+
+/// Users named in an event's `waiting_for`.
+fn waiting_users(data: &Value) -> BTreeSet<UserId> {
+    let principals: Vec<Principal> = serde_json::from_value(data["waiting_for"].clone()).unwrap_or_default();
+    principals.into_iter().filter_map(|p| if let Principal::User(u) = p { Some(u) } else { None }).collect()
+}
+
+/// What the event itself tells its people.
+async fn about_event(tx: &mut Tx, event: &Event, data: &Value, post: &Post, actor: &str) -> Result<Vec<Tell>> {
+    let owner = post.owner_id;
+    let title = quoted(post);
+    let key = |kind: Kind, user: UserId| format!("event:{}:{}:{user}", event.id, kind.as_str());
+    let tell = |user: UserId, kind: Kind, summary: String, data: Value| Tell { user, kind, key: key(kind, user), summary, data };
+    let mut out = Vec::new();
+    match event.action.as_str() {
+        "review.decided" => {
+            let verdict = data["verdict"].as_str().unwrap_or_default();
+            let details = json!({ "stage": data["stage"], "verdict": verdict, "comment": data["comment"] });
+            let (kind, summary) = match verdict {
+                "request_changes" => (Kind::ChangesRequested, format!("{actor} asked for changes to {title}")),
+                "reject" => (Kind::DecisionMade, format!("{actor} rejected {title}")),
+                _ => (Kind::DecisionMade, format!("{actor} approved {title}")),
+            };
+            out.push(tell(owner, kind, summary, details));
+        }
+        "review.reminder" => {
+            for user in waiting_users(data) {
+                out.push(tell(user, Kind::Reminder, format!("Reminder: {title} waits for your review"), json!({ "stage": data["stage"] })));
+            }
+        }
+        "review.escalated" => {
+            for user in waiting_users(data) {
+                let summary = format!("{title} is overdue and was escalated to you");
+                out.push(tell(user, Kind::Escalation, summary, json!({ "stage": data["stage"] })));
+            }
+        }
+        "review.publish_time_passed" | "review.expired" => {
+            let summary = if event.action == "review.expired" {
+                format!("{title} was not approved by its planned time; its review expired")
+            } else {
+                format!("{title} reached its planned time without approval; it waits")
+            };
+            out.push(tell(owner, Kind::PublishTimePassed, summary, json!({ "planned_at": data["planned_at"] })));
+        }
+        "comment.added" => {
+            let added: Mentions = serde_json::from_value(data.clone()).unwrap_or(Mentions {
+                mentions: Vec::new(),
+                parent: None,
+                comment: None,
+                body: String::new(),
+                visibility: None,
+            });
+            let excerpt: String = added.body.chars().take(140).collect();
+            let details = json!({ "comment": added.comment, "excerpt": excerpt, "visibility": added.visibility });
+            let mentioned: BTreeSet<UserId> = added.mentions.iter().copied().collect();
+            for user in &mentioned {
+                out.push(tell(*user, Kind::Mention, format!("{actor} mentioned you on {title}"), details.clone()));
+            }
+            // The owner and everyone earlier in the thread, unless mentioned.
+            let mut followers = BTreeSet::from([owner]);
+            if let Some(thread) = added.parent {
+                for c in comments::comments(tx, post.id).await? {
+                    if c.id == thread || c.parent_id == Some(thread) {
+                        followers.extend(c.author_id);
+                    }
+                }
+            }
+            for user in followers.difference(&mentioned) {
+                out.push(tell(*user, Kind::Comment, format!("{actor} commented on {title}"), details.clone()));
+            }
+        }
+        _ => {}
+    }
+    if data["progress"]["outcome"] == "approved" {
+        out.push(tell(owner, Kind::ApprovalComplete, format!("{title} is approved by every stage"), json!({})));
+    }
+    Ok(out)
+}
+
+/// Stores the notifications each member wants, and schedules their email.
+async fn deliver(tx: &mut Tx, app: &App, ws: WorkspaceId, post: &Post, tells: Vec<Tell>) -> Result<()> {
+    if tells.is_empty() {
+        return Ok(());
+    }
+    let now = app.now();
+    let members: BTreeMap<UserId, _> = workspaces::members(tx, ws).await?.into_iter().map(|m| (m.user_id, m.role)).collect();
+    let zone =
+        workspaces::workspace(tx, ws).await?.and_then(|w| jiff::tz::TimeZone::get(&w.time_zone).ok()).unwrap_or(jiff::tz::TimeZone::UTC);
+    let defaults = notifications::preferences(tx, ws, None).await?;
+    for t in tells {
+        // Only members hear of a workspace's posts (one removed since, not).
+        if !members.get(&t.user).is_some_and(|r| r.can(Permission::ViewPosts)) {
+            continue;
+        }
+        let mine = notifications::preferences(tx, ws, Some(t.user)).await?;
+        let channels = Preferences::effective(t.kind, &mine, &defaults);
+        let due = match channels.email {
+            notify::Frequency::Off => None,
+            notify::Frequency::Immediate => Some(now),
+            other => notify::digest_due(other, now, &zone),
+        };
+        if !channels.in_app && due.is_none() {
+            continue;
+        }
+        let n = Notification {
+            id: NotificationId::from_uuid(Uuid::now_v7()),
+            user_id: t.user,
+            workspace_id: ws,
+            kind: t.kind,
+            post_id: Some(post.id),
+            summary: t.summary,
+            data: t.data,
+            created_at: now,
+            read_at: None,
+            email_status: if due.is_some() { "pending".into() } else { "none".into() },
+        };
+        let email = due.map_or(EmailState::None, EmailState::Pending);
+        let new = notifications::insert(tx, &n, &t.key, channels.in_app, email).await?;
+        if let (true, Some(at)) = (new, due) {
+            let immediate = (channels.email == notify::Frequency::Immediate).then_some(n.id);
+            jobs::enqueue(tx, app, &Job::Email { user: t.user, due: at, notification: immediate }, at).await?;
+        }
+    }
+    Ok(())
+}
+
+// ---- The member's side ----
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationQuery {
+    /// `true`: only unread ones.
+    pub unread: Option<bool>,
+    /// The previous page's `next_cursor`.
+    pub cursor: Option<NotificationId>,
+    /// Items per page (default 50, at most 200).
+    pub limit: Option<i64>,
+}
+
+/// A page of the caller's notifications, newest first, with the unread count.
+pub async fn my_notifications(
+    app: &App,
+    caller: &Caller,
+    query: NotificationQuery,
+) -> Result<(Vec<Notification>, Option<NotificationId>, i64)> {
+    let user = caller.require_user()?;
+    let mut errors = greenlight_domain::validation::Errors::new();
+    let limit = crate::page_limit(&mut errors, query.limit);
+    errors.into_result()?;
+    let mut tx = app.db.read().await?;
+    let rows = notifications::of_user(&mut tx, user, query.unread == Some(true), query.cursor, limit + 1).await?;
+    let unread = notifications::unread_count(&mut tx, user).await?;
+    let (items, next) = crate::page(rows, limit, |n| n.id);
+    Ok((scoped(caller, items), next, unread))
+}
+
+/// An API token sees its own workspace's notifications only.
+fn scoped(caller: &Caller, items: Vec<Notification>) -> Vec<Notification> {
+    match &caller.via {
+        crate::Via::Token { workspace, .. } => items.into_iter().filter(|n| n.workspace_id == *workspace).collect(),
+        _ => items,
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkRead {
+    /// The notifications to mark read; leave out to mark all.
+    #[serde(default)]
+    pub ids: Option<Vec<NotificationId>>,
+}
+
+/// Marks notifications read; answers how many changed.
+pub async fn mark_read(app: &App, caller: &Caller, input: MarkRead) -> Result<u64> {
+    let user = caller.require_user()?;
+    if input.ids.as_ref().is_some_and(|ids| ids.len() > MAX_PAGE as usize) {
+        return Err(Error::field("ids", format!("at most {MAX_PAGE} at once")));
+    }
+    let mut tx = app.db.write().await?;
+    let n = notifications::mark_read(&mut tx, user, input.ids.as_deref(), app.now()).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// The caller's preferences in a workspace, and what applies to each kind.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PreferenceView {
+    /// What the member chose (kinds left out follow the workspace).
+    pub mine: Preferences,
+    /// The workspace's defaults.
+    pub workspace: Preferences,
+    /// What applies now, for every kind.
+    pub effective: Preferences,
+}
+
+fn effective(mine: &Preferences, workspace: &Preferences) -> Preferences {
+    Preferences(Kind::ALL.into_iter().map(|k| (k, Preferences::effective(k, mine, workspace))).collect())
+}
+
+pub async fn preferences(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<PreferenceView> {
+    let user = caller.require_user()?;
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    let mine = notifications::preferences(&mut tx, ws, Some(user)).await?;
+    let workspace = notifications::preferences(&mut tx, ws, None).await?;
+    Ok(PreferenceView { effective: effective(&mine, &workspace), mine, workspace })
+}
+
+/// Replaces the caller's own preferences in a workspace.
+pub async fn set_my_preferences(app: &App, caller: &Caller, ws: WorkspaceId, prefs: Preferences) -> Result<PreferenceView> {
+    let user = caller.require_user()?;
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    notifications::set_preferences(&mut tx, ws, Some(user), &prefs, app.now()).await?;
+    let workspace = notifications::preferences(&mut tx, ws, None).await?;
+    crate::audit::record(
+        &mut tx,
+        app,
+        caller,
+        Chain::Workspace(ws),
+        "notifications.preferences_set",
+        ("user", Some(user.uuid())),
+        json!({ "preferences": prefs }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(PreferenceView { effective: effective(&prefs, &workspace), mine: prefs, workspace })
+}
+
+/// Replaces the workspace's defaults.
+pub async fn set_workspace_preferences(app: &App, caller: &Caller, ws: WorkspaceId, prefs: Preferences) -> Result<Preferences> {
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::ManageWorkspace).await?;
+    notifications::set_preferences(&mut tx, ws, None, &prefs, app.now()).await?;
+    crate::audit::record(
+        &mut tx,
+        app,
+        caller,
+        Chain::Workspace(ws),
+        "notifications.defaults_set",
+        ("workspace", Some(ws.uuid())),
+        json!({ "preferences": prefs }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(prefs)
+}
