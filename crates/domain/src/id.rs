@@ -51,6 +51,8 @@ pub mod kind {
     pub enum Job {}
     pub enum ShareLink {}
     pub enum Notification {}
+    pub enum Webhook {}
+    pub enum Delivery {}
 }
 
 pub type UserId = Id<kind::User>;
@@ -75,6 +77,8 @@ pub type DelegationId = Id<kind::Delegation>;
 pub type JobId = Id<kind::Job>;
 pub type ShareLinkId = Id<kind::ShareLink>;
 pub type NotificationId = Id<kind::Notification>;
+pub type WebhookId = Id<kind::Webhook>;
+pub type DeliveryId = Id<kind::Delivery>;
 
 // Manual impls: derives would demand `T: Clone` etc. of the marker.
 impl<T: ?Sized> Clone for Id<T> {

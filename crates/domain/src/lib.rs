@@ -19,6 +19,7 @@ pub mod schedule;
 mod schema;
 pub mod share;
 pub mod validation;
+pub mod webhook;
 pub mod workflow;
 
 pub use jiff::Timestamp;

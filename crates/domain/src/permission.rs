@@ -83,6 +83,7 @@ pub enum Permission {
     OverrideReviews,
     ShareLinks,
     ShareForApproval,
+    ManageWebhooks,
 }
 
 pub struct Row {
@@ -148,6 +149,11 @@ pub const MATRIX: &[Row] = &[
         allowed: [Y, Y, Y, N, N, N],
     },
     Row { permission: Permission::ManageChannels, description: "Add and change channels", allowed: [Y, Y, N, N, N, N] },
+    Row {
+        permission: Permission::ManageWebhooks,
+        description: "Connect Slack, Teams and Discord, register outgoing webhooks, see and redeliver their deliveries",
+        allowed: [Y, Y, N, N, N, N],
+    },
     Row {
         permission: Permission::ManageMembers,
         description: "Add members, change roles, remove members (only an owner grants or removes owner)",
@@ -215,6 +221,7 @@ mod tests {
             Permission::OverrideReviews,
             Permission::ShareLinks,
             Permission::ShareForApproval,
+            Permission::ManageWebhooks,
         ];
         for p in all {
             assert_eq!(MATRIX.iter().filter(|r| r.permission == p).count(), 1, "{p:?}");

@@ -25,6 +25,7 @@ pub struct Config {
     pub auth: Auth,
     pub media: Media,
     pub mail: Mail,
+    pub webhooks: Webhooks,
     pub log: Log,
 }
 
@@ -61,6 +62,14 @@ pub struct Auth {
 #[serde(deny_unknown_fields, default)]
 pub struct Media {
     pub max_upload_mib: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Webhooks {
+    /// Let webhooks call private and local addresses (and plain http):
+    /// for local testing only; off, a webhook can never reach inside.
+    pub allow_private_addresses: bool,
 }
 
 /// The SMTP server email goes through. Without a host nobody is emailed;
@@ -111,6 +120,7 @@ impl Default for Config {
             auth: Auth::default(),
             media: Media::default(),
             mail: Mail::default(),
+            webhooks: Webhooks::default(),
             log: Log::default(),
         }
     }

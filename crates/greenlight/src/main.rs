@@ -193,8 +193,10 @@ async fn open(config: &Config) -> anyhow::Result<App> {
             max_upload_bytes: config.media.max_upload_mib * 1024 * 1024,
             session_days: config.auth.session_days,
             public_url: config.public_url(),
+            allow_private_webhooks: config.webhooks.allow_private_addresses,
         }),
         mailer,
+        webhooks: Arc::new(greenlight_notify::HttpSender::new().map_err(|e| anyhow!("the HTTP client: {e}"))?),
     })
 }
 

@@ -69,3 +69,36 @@ impl Mailer for SmtpMailer {
         self.transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
     }
 }
+
+/// Sends webhook deliveries over HTTPS (rustls with the ring provider, the
+/// one lettre uses too, and the system's certificate store).
+pub struct HttpSender {
+    client: reqwest::Client,
+}
+
+impl HttpSender {
+    pub fn new() -> Result<Self, String> {
+        // Once per process; a second install (tests) is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .connect_timeout(Duration::from_secs(5))
+            // A redirect could lead to an address the hook may not reach.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(HttpSender { client })
+    }
+}
+
+#[async_trait]
+impl greenlight_service::webhooks::WebhookSender for HttpSender {
+    async fn post(&self, url: &str, headers: &[(String, String)], body: &[u8]) -> Result<u16, String> {
+        let mut request = self.client.post(url).body(body.to_vec());
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.map_err(|e| e.to_string())?;
+        Ok(response.status().as_u16())
+    }
+}

@@ -13,7 +13,7 @@ use std::{future::Future, time::Duration};
 
 use greenlight_domain::{
     Timestamp,
-    id::{EventId, NotificationId, PostId, ReviewId, ShareLinkId, UserId, WorkspaceId},
+    id::{DeliveryId, EventId, NotificationId, PostId, ReviewId, ShareLinkId, UserId, WorkspaceId},
     workflow::review::Timer,
 };
 use greenlight_store::{
@@ -24,7 +24,7 @@ use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{App, Error, Result, email, notify, reviews};
+use crate::{App, Error, Result, email, notify, reviews, webhooks};
 
 /// Everything that runs in the background.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +44,8 @@ pub enum Job {
     Email { user: UserId, due: Timestamp, notification: Option<NotificationId> },
     /// A workflow lane asks someone outside: send them their review link.
     ExternalInvite { link: ShareLinkId },
+    /// Send a webhook delivery.
+    Deliver { delivery: DeliveryId },
 }
 
 impl Job {
@@ -54,6 +56,7 @@ impl Job {
             Job::Fanout { .. } => "fanout",
             Job::Email { .. } => "email",
             Job::ExternalInvite { .. } => "external_invite",
+            Job::Deliver { .. } => "deliver",
         }
     }
 
@@ -69,6 +72,7 @@ impl Job {
             Job::Email { user, due, notification: Some(n) } => format!("email:{user}:{due}:{n}"),
             Job::Email { user, due, notification: None } => format!("email:{user}:{due}:digest"),
             Job::ExternalInvite { link } => format!("external-invite:{link}"),
+            Job::Deliver { delivery } => format!("deliver:{delivery}"),
         })
     }
 
@@ -81,6 +85,7 @@ impl Job {
                 tx.commit().await?;
                 Ok(())
             }
+            Job::Deliver { delivery } => webhooks::gave_up(app, *delivery).await,
             _ => Ok(()),
         }
     }
@@ -94,6 +99,7 @@ impl Job {
             Job::Fanout { event } => notify::fan_out(app, *event).await,
             Job::Email { user, due, .. } => email::send_due(app, *user, *due).await,
             Job::ExternalInvite { link } => email::invite_external(app, *link).await,
+            Job::Deliver { delivery } => webhooks::deliver(app, *delivery).await,
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod planning;
 pub mod posts;
 pub mod reviews;
 pub mod share_links;
+pub mod webhooks;
 pub mod workflow_file;
 pub mod workflows;
 pub mod workspaces;
@@ -41,6 +42,8 @@ pub struct App {
     /// How email goes out; `None` when no mail server is configured (then
     /// nobody is emailed, and notifications stay in the app).
     pub mailer: Option<Arc<dyn email::Mailer>>,
+    /// How webhook deliveries are sent.
+    pub webhooks: Arc<dyn webhooks::WebhookSender>,
 }
 
 #[derive(Debug, Clone)]
@@ -53,6 +56,8 @@ pub struct Settings {
     pub session_days: i64,
     /// Greenlight's address as people reach it, for links in email.
     pub public_url: String,
+    /// Let webhooks call private and local addresses (local testing only).
+    pub allow_private_webhooks: bool,
 }
 
 /// A list's page size when the caller names none, and the most they may ask for.

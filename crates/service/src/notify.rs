@@ -1,7 +1,8 @@
 //! Notifications: every workspace event is looked at once, after its
 //! transaction commits (a job the audit record enqueues), and turned into
 //! notifications for the members it concerns — in the app, and by email at
-//! once or in a digest, as each member prefers.
+//! once or in a digest, as each member prefers — and into deliveries for
+//! the workspace's webhooks that want it.
 //!
 //! A notification is made once per reason (its dedup key), so a retried
 //! job, or two events that both show a member is now asked, tell them once.
@@ -51,12 +52,13 @@ pub async fn fan_out(app: &App, id: EventId) -> Result<()> {
         ("post", Some(post)) => posts::post(&mut tx, ws, PostId::from_uuid(post)).await?,
         _ => None,
     };
+    let actor = actor_name(&mut tx, &event.actor).await?;
+    crate::webhooks::enqueue_for_event(&mut tx, app, ws, &event, post.as_ref(), &actor).await?;
     let Some(post) = post else {
         tx.commit().await?;
         return Ok(());
     };
     let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);
-    let actor = actor_name(&mut tx, &event.actor).await?;
     let mut tells = asked_now(&mut tx, app, &post).await?;
     tells.extend(about_event(&mut tx, &event, &data, &post, &actor).await?);
     // Nobody is told of what they did themselves.

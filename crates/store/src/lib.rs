@@ -18,6 +18,7 @@ pub mod planning;
 pub mod posts;
 pub mod share_links;
 mod time;
+pub mod webhooks;
 pub mod workflows;
 pub mod workspaces;
 

@@ -104,6 +104,17 @@ pub fn routes() -> Vec<Route> {
             json!({"comment": {"in_app": true, "email": "off"}}),
             Some(P::ManageWorkspace),
         ),
+        route(M::GET, "/workspaces/{ws}/webhooks", json!(null), Some(P::ManageWebhooks)),
+        route(
+            M::POST,
+            "/workspaces/{ws}/webhooks",
+            json!({"kind": "discord", "name": "D {role}", "url": "https://discord.example/api/webhooks/1"}),
+            Some(P::ManageWebhooks),
+        ),
+        route(M::PATCH, "/workspaces/{ws}/webhooks/{webhook}", json!({"active": false}), Some(P::ManageWebhooks)),
+        route(M::GET, "/workspaces/{ws}/webhooks/{webhook}/deliveries", json!(null), Some(P::ManageWebhooks)),
+        route(M::POST, "/workspaces/{ws}/webhooks/{webhook}/deliveries/{delivery}/redeliver", json!(null), Some(P::ManageWebhooks)),
+        route(M::DELETE, "/workspaces/{ws}/webhooks/{webhook}", json!(null), Some(P::ManageWebhooks)),
         route(M::GET, "/workspaces/{ws}/share-links", json!(null), Some(P::ShareLinks)),
         route(
             M::POST,
@@ -149,6 +160,8 @@ struct Spare {
     delegation: String,
     comment: String,
     link: String,
+    webhook: String,
+    delivery: String,
 }
 
 struct Ids {
@@ -204,11 +217,35 @@ async fn ids(h: &Harness, name: &str) -> Ids {
             )
             .await;
         assert_eq!(link.status, StatusCode::CREATED, "{}", link.body);
+        let webhook = owner
+            .post(
+                &format!("/workspaces/{ws}/webhooks"),
+                json!({"kind": "slack", "name": format!("Spare {role}"), "url": "http://127.0.0.1:9/spare"}),
+            )
+            .await;
+        assert_eq!(webhook.status, StatusCode::CREATED, "{}", webhook.body);
         let id = |r: &Reply| r.body["id"].as_str().unwrap().to_owned();
         spares.insert(
             role,
-            Spare { user, group: id(&group), token: id(&token), delegation: id(&delegation), comment: id(&comment), link: id(&link) },
+            Spare {
+                user,
+                group: id(&group),
+                token: id(&token),
+                delegation: id(&delegation),
+                comment: id(&comment),
+                link: id(&link),
+                webhook: id(&webhook),
+                delivery: String::new(),
+            },
         );
+    }
+    // An event for the spare webhooks, so each has a delivery to redeliver.
+    let r = owner.post(&format!("{post_path}/comments"), json!({"body": "For the hooks"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    h.pass(jiff::SignedDuration::ZERO).await;
+    for spare in spares.values_mut() {
+        let listed = owner.get(&format!("/workspaces/{ws}/webhooks/{}/deliveries", spare.webhook)).await;
+        spare.delivery = listed.body["items"][0]["id"].as_str().unwrap_or_else(|| panic!("{}", listed.body)).to_owned();
     }
     Ids {
         ws,
@@ -238,6 +275,8 @@ fn fill(template: &str, ids: &Ids, role: &str) -> String {
         .replace("{soon}", &soon().to_string())
         .replace("{comment}", &spare.comment)
         .replace("{link}", &spare.link)
+        .replace("{webhook}", &spare.webhook)
+        .replace("{delivery}", &spare.delivery)
         .replace("{role}", role)
 }
 

@@ -57,6 +57,12 @@ impl Harness {
 
     /// A harness whose email goes to `mailer`.
     pub async fn start_with(backend: Backend, mailer: Option<greenlight_notify::SmtpMailer>) -> Harness {
+        Self::start_opts(backend, mailer, true).await
+    }
+
+    /// `allow_private_webhooks`: whether webhooks may call this machine
+    /// (test receivers do).
+    pub async fn start_opts(backend: Backend, mailer: Option<greenlight_notify::SmtpMailer>, allow_private_webhooks: bool) -> Harness {
         let data_dir = tempfile::tempdir().unwrap();
         let db_url = match backend {
             Backend::Sqlite => format!("sqlite://{}", data_dir.path().join("greenlight.db").display()),
@@ -76,8 +82,10 @@ impl Harness {
                 max_upload_bytes: 256 * 1024,
                 session_days: 14,
                 public_url: base.clone(),
+                allow_private_webhooks,
             }),
             mailer: mailer.map(|m| Arc::new(m) as Arc<dyn greenlight_service::email::Mailer>),
+            webhooks: Arc::new(greenlight_notify::HttpSender::new().unwrap()),
         };
         let web = greenlight_web::WebSettings { max_body_bytes: 64 * 1024, ..Default::default() };
         let router = greenlight_web::router(app.clone(), web);

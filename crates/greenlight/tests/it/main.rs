@@ -15,6 +15,7 @@ mod openapi;
 mod posts;
 mod reviews;
 mod share_links;
+mod webhooks;
 
 use rstest_reuse::template;
 

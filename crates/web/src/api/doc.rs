@@ -44,6 +44,7 @@ use crate::{extract::SESSION_COOKIE, problem::Problem};
         (name = "reviews", description = "Submitting posts, decisions pinned to revisions, my reviews"),
         (name = "comments", description = "Threaded comments on posts, anchored to revisions, text ranges and image regions"),
         (name = "notifications", description = "In-app notifications and how each member wants to hear of each kind of event"),
+        (name = "webhooks", description = "Outgoing webhooks (signed JSON) and Slack, Teams and Discord channels, with their deliveries"),
         (name = "share-links", description = "Links for reviewers without an account: view, comment or approve, scoped, expiring, revocable"),
     )
 )]
@@ -165,4 +166,18 @@ impl ToSchema for TomlText {}
 pub struct ShareLinkPath {
     /// The share link's id.
     link: greenlight_domain::id::ShareLinkId,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct WebhookPath {
+    /// The webhook's id.
+    webhook: greenlight_domain::id::WebhookId,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct DeliveryPath {
+    /// The delivery's id.
+    delivery: greenlight_domain::id::DeliveryId,
 }

@@ -8,6 +8,7 @@ mod posts;
 mod reviews;
 mod session;
 mod share_links;
+mod webhooks;
 mod workspaces;
 
 use axum::{
@@ -31,6 +32,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(comments::routes())
         .merge(share_links::routes())
         .merge(notifications::routes())
+        .merge(webhooks::routes())
         .merge(media::routes(state));
     OpenApiRouter::with_openapi(doc::ApiDoc::openapi()).nest("/api/v1", api)
 }
@@ -60,6 +62,12 @@ page!(
     greenlight_store::share_links::ShareLink,
     greenlight_domain::id::ShareLinkId,
     "A page of share links, newest first; pass `next_cursor` back as `cursor`."
+);
+page!(
+    DeliveryPage,
+    greenlight_store::webhooks::Delivery,
+    greenlight_domain::id::DeliveryId,
+    "A page of a webhook's deliveries, newest first; pass `next_cursor` back as `cursor`."
 );
 page!(EventPage, greenlight_domain::audit::Event, i64, "A page of audit events; pass `next_cursor` back as `after`.");
 
