@@ -156,7 +156,7 @@ async fn about_event(tx: &mut Tx, event: &Event, data: &Value, post: &Post, acto
         }
         "review.escalated" => {
             for user in waiting_users(data) {
-                let summary = format!("{title} is overdue and was escalated to you");
+                let summary = format!("{title} is overdue and was escalated");
                 out.push(tell(user, Kind::Escalation, summary, json!({ "stage": data["stage"] })));
             }
         }

@@ -287,3 +287,57 @@ async fn the_agency_flow_reaches_the_client_by_email_and_the_log_names_everyone(
         ]
     );
 }
+
+#[apply(backends)]
+async fn comments_mentions_reminders_and_escalations_reach_whom_they_concern(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("team").await;
+    let ws = w.ws.clone();
+    let owner = h.login("owner@team.example.org").await;
+    let creator = h.login("creator@team.example.org").await;
+    let reviewer = h.login("reviewer@team.example.org").await;
+    let manager = h.login("manager@team.example.org").await;
+    let members = owner.get(&format!("/workspaces/{ws}/members")).await;
+    let id_of = |email: &str| members.body.as_array().unwrap().iter().find(|m| m["email"] == email).unwrap()["user_id"].clone();
+    let wf = owner
+        .post(
+            &format!("/workspaces/{ws}/workflows"),
+            json!({"name": "Timed", "is_default": true, "definition": {"stages": [{
+                "key": "review", "name": "Review",
+                "lanes": [{"key": "reviewers", "name": "Reviewers", "approvers": [{"role": "reviewer"}], "rule": "any"}],
+                "due": {"after_minutes": 60}, "reminders": [50],
+                "escalation": {"after_minutes": 120, "to": [{"role": "owner"}]}
+            }]}}),
+        )
+        .await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+    let path = submitted_post(&creator, &w, "Open day").await;
+    h.pass(SignedDuration::ZERO).await;
+    assert_eq!(kinds(&reviewer.get("/my/notifications").await), ["review_requested"]);
+
+    // A comment mentioning the manager: the manager is mentioned, the post's owner told of a comment, the writer nothing.
+    let thread = reviewer
+        .post(&format!("{path}/comments"), json!({"body": "Manager, is the date right?", "mentions": [id_of("manager@team.example.org")]}))
+        .await;
+    assert_eq!(thread.status, StatusCode::CREATED, "{}", thread.body);
+    h.pass(SignedDuration::ZERO).await;
+    let for_manager = manager.get("/my/notifications").await;
+    assert_eq!(kinds(&for_manager), ["mention"]);
+    assert_eq!(for_manager.body["items"][0]["data"]["excerpt"], "Manager, is the date right?");
+    assert_eq!(kinds(&creator.get("/my/notifications").await), ["comment"]);
+    assert_eq!(kinds(&reviewer.get("/my/notifications").await), ["review_requested"], "not told of their own comment");
+
+    // A reply: everyone earlier in the thread hears of it, the replier does not.
+    let reply = creator.post(&format!("{path}/comments"), json!({"body": "Yes, Saturday.", "parent_id": thread.body["id"]})).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    h.pass(SignedDuration::ZERO).await;
+    assert_eq!(kinds(&reviewer.get("/my/notifications").await), ["comment", "review_requested"]);
+    assert_eq!(kinds(&creator.get("/my/notifications").await), ["comment"]);
+
+    // Half the due time: a reminder to whom the review waits for. After two hours: escalated to the owner.
+    h.pass(SignedDuration::from_mins(30)).await;
+    assert_eq!(kinds(&reviewer.get("/my/notifications").await)[0], "reminder");
+    h.pass(SignedDuration::from_mins(90)).await;
+    let for_owner = kinds(&owner.get("/my/notifications").await);
+    assert!(for_owner.contains(&"escalation".to_owned()) && for_owner.contains(&"review_requested".to_owned()), "{for_owner:?}");
+}

@@ -270,3 +270,70 @@ async fn a_password_guards_a_link_and_failed_attempts_are_limited(#[case] backen
     let (status, page) = visitor.get(&format!("{link}/p/{id}")).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
 }
+
+#[apply(backends)]
+async fn campaign_and_range_links_follow_the_calendar(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("brand").await;
+    let ws = w.ws.clone();
+    let manager = h.login("manager@brand.example.org").await;
+    let campaign = manager.post(&format!("/workspaces/{ws}/campaigns"), json!({"name": "Spring", "colour": "#17663a"})).await;
+    assert_eq!(campaign.status, StatusCode::CREATED, "{}", campaign.body);
+    let campaign = campaign.body["id"].as_str().unwrap().to_owned();
+    let post = |title: &str, campaign: Option<&str>, planned: Option<&str>| {
+        let body = json!({"title": title, "campaign_id": campaign, "planned_at": planned, "content": {"text": title}});
+        let manager = &manager;
+        let ws = ws.clone();
+        async move {
+            let r = manager.post(&format!("/workspaces/{ws}/posts"), body).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.body["post"]["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let in_campaign = post("In the campaign", Some(&campaign), None).await;
+    let in_march = post("In March", None, Some("2027-03-10T09:00[Europe/Copenhagen]")).await;
+    let in_april = post("In April", None, Some("2027-04-10T09:00[Europe/Copenhagen]")).await;
+
+    let by_campaign = path_of(
+        &share(
+            &manager,
+            &ws,
+            json!({"scope": {"kind": "campaign", "campaign_id": campaign}, "capability": "view", "expires_at": in_days(&h, 30)}),
+        )
+        .await,
+    );
+    let march = path_of(
+        &share(
+            &manager,
+            &ws,
+            json!({"scope": {"kind": "range", "from": "2027-03-01T00:00:00Z", "to": "2027-04-01T00:00:00Z"}, "capability": "view", "expires_at": in_days(&h, 30)}),
+        )
+        .await,
+    );
+    let visitor = Visitor::new(&h);
+    // One post in scope: the overview goes straight to it.
+    let (status, page) = visitor.get(&by_campaign).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<h1>In the campaign</h1>"), "{page}");
+    assert_eq!(visitor.get(&format!("{by_campaign}/p/{in_march}")).await.0, StatusCode::NOT_FOUND);
+    let (_, page) = visitor.get(&march).await;
+    assert!(page.contains("<h1>In March</h1>"), "{page}");
+    assert_eq!(visitor.get(&format!("{march}/p/{in_april}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(visitor.get(&format!("{march}/p/{in_campaign}")).await.0, StatusCode::NOT_FOUND, "unplanned posts are in no range");
+
+    // A post joining the campaign later is in the link's scope from then on.
+    let added = post("Added later", Some(&campaign), None).await;
+    let (status, page) = visitor.get(&by_campaign).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("In the campaign") && page.contains("Added later"), "{page}");
+    assert_eq!(visitor.get(&format!("{by_campaign}/p/{added}")).await.0, StatusCode::OK);
+    // A campaign of another workspace cannot be shared.
+    let other = h.world("other").await;
+    let r = share(
+        &manager,
+        &ws,
+        json!({"scope": {"kind": "campaign", "campaign_id": other.channel}, "capability": "view", "expires_at": in_days(&h, 30)}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+}
