@@ -179,6 +179,26 @@ pub async fn revoke(app: &App, caller: &Caller, ws: WorkspaceId, id: ShareLinkId
     Ok(link)
 }
 
+/// Gives a link a new token, shown this once; the old one stops working.
+/// For a link whose message was lost, or a lane's link when no mail server
+/// is configured (a member then passes it on).
+pub async fn reissue(app: &App, caller: &Caller, ws: WorkspaceId, id: ShareLinkId) -> Result<CreatedShareLink> {
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::ShareLinks).await?;
+    let link = share_links::link(&mut tx, ws, id).await?.ok_or(Error::NotFound("share link"))?;
+    if link.capability == Capability::Approve {
+        access::require(&mut tx, caller, ws, Permission::ShareForApproval).await?;
+    }
+    if !share::usable(link.expires_at, link.revoked_at, app.now()) {
+        return Err(Error::Conflict("the link is revoked or expired; make a new one".into()));
+    }
+    let token = secret();
+    share_links::set_token(&mut tx, id, &secret_hash(&token)).await?;
+    record(&mut tx, app, caller, Chain::Workspace(ws), "share_link.reissued", ("share_link", Some(id.uuid())), json!({})).await?;
+    tx.commit().await?;
+    Ok(CreatedShareLink { path: format!("{VISIT_PATH}{token}"), link, token })
+}
+
 // ---- The visitor's side ----
 
 /// What a visitor brings: the token from the address, and the proof of a

@@ -129,6 +129,7 @@ pub fn routes() -> Vec<Route> {
                    "reviewer_email": "client@example.org"}),
             Some(P::ShareForApproval),
         ),
+        route(M::POST, "/workspaces/{ws}/share-links/{link}/token", json!(null), Some(P::ShareLinks)),
         route(M::POST, "/workspaces/{ws}/share-links/{link}/revoke", json!(null), Some(P::ShareLinks)),
         route(M::GET, "/workspaces/{ws}/media", json!(null), Some(P::ViewPosts)),
         // Not multipart: allowed roles learn that (400), others are refused first.

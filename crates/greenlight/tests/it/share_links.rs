@@ -216,6 +216,14 @@ async fn a_link_reaches_its_scope_and_capability_until_revoked_or_expired(#[case
     let replied = threads.body.as_array().unwrap().iter().find(|t| t["body"] == "Shared remark").unwrap();
     assert_eq!(replied["replies"][0]["body"], "Agreed");
 
+    // A new token: the old one stops working, the new one works.
+    let view_a_id = creator.get(&format!("/workspaces/{ws}/share-links")).await.body["items"][1]["id"].as_str().unwrap().to_owned();
+    let reissued = creator.post(&format!("/workspaces/{ws}/share-links/{view_a_id}/token"), json!(null)).await;
+    assert_eq!(reissued.status, StatusCode::OK, "{}", reissued.body);
+    assert_eq!(visitor.get(&format!("{view_a}/p/{a}")).await.0, StatusCode::NOT_FOUND);
+    let view_a = reissued.body["path"].as_str().unwrap().to_owned();
+    assert_eq!(visitor.get(&format!("{view_a}/p/{a}")).await.0, StatusCode::OK);
+
     // Revoked: at once. Expired: when the clock passes the expiry.
     let revoked = creator.post(&format!("/workspaces/{ws}/share-links/{comment_ab_id}/revoke"), json!(null)).await;
     assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);

@@ -24,7 +24,10 @@ use crate::{
 };
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_share_links, create_share_link)).routes(routes!(revoke_share_link))
+    OpenApiRouter::new()
+        .routes(routes!(list_share_links, create_share_link))
+        .routes(routes!(revoke_share_link))
+        .routes(routes!(reissue_share_link))
 }
 
 type Res = Result<Response, Problem>;
@@ -66,4 +69,10 @@ async fn create_share_link(
 #[utoipa::path(post, path = "/workspaces/{ws}/share-links/{link}/revoke", tag = "share-links", params(WorkspacePath, ShareLinkPath), responses((status = 200, description = "Done", body = ShareLink), (status = "4XX", response = Problem)))]
 async fn revoke_share_link(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id)): ApiPath<(WorkspaceId, ShareLinkId)>) -> Res {
     Ok(Json(share_links::revoke(&s.app, &c, ws, id).await?).into_response())
+}
+
+/// Gives a link a new token (the old one stops working), shown in this answer only: for a lost message, or a workflow lane's link when no mail server is configured.
+#[utoipa::path(post, path = "/workspaces/{ws}/share-links/{link}/token", tag = "share-links", params(WorkspacePath, ShareLinkPath), responses((status = 200, description = "Done", body = share_links::CreatedShareLink), (status = "4XX", response = Problem)))]
+async fn reissue_share_link(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id)): ApiPath<(WorkspaceId, ShareLinkId)>) -> Res {
+    Ok(Json(share_links::reissue(&s.app, &c, ws, id).await?).into_response())
 }
