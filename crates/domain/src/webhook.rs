@@ -69,7 +69,7 @@ pub fn verify(secret: &[u8], header: &str, body: &[u8], now: i64, tolerance_secs
         }
     }
     let (Some(t), Some(given)) = (timestamp, given) else { return false };
-    if (now - t).abs() > tolerance_secs {
+    if now.abs_diff(t) > tolerance_secs.unsigned_abs() {
         return false;
     }
     let mut check = <Hmac<Sha256> as KeyInit>::new_from_slice(secret).unwrap_or_else(|_| unreachable!("HMAC accepts any key"));
@@ -127,17 +127,24 @@ fn private_v4(ip: Ipv4Addr) -> bool {
         || a == 0
         || (a == 100 && (64..128).contains(&b)) // shared address space (carrier NAT)
         || (a == 198 && (b == 18 || b == 19)) // benchmarking
+        || (a == 192 && b == 0 && ip.octets()[2] == 0) // protocol assignments
         || a >= 240 // reserved
 }
 
 fn private_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
+    let s = ip.segments();
+    let embedded = |hi: u16, lo: u16| private_v4(Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo)));
     ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
-        || (first & 0xfe00) == 0xfc00 // unique local
-        || (first & 0xffc0) == 0xfe80 // link-local
-        || first == 0x2001 && ip.segments()[1] == 0x0db8 // documentation
+        || (s[0] & 0xfe00) == 0xfc00 // unique local
+        || (s[0] & 0xffc0) == 0xfe80 // link-local
+        || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
+        || s[0] == 0x2001 && s[1] == 0x0db8 // documentation
+        // IPv4 inside IPv6: NAT64, 6to4, and the deprecated IPv4-compatible form.
+        || (s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] && embedded(s[6], s[7]))
+        || (s[0] == 0x2002 && embedded(s[1], s[2]))
+        || (s[..6] == [0, 0, 0, 0, 0, 0] && embedded(s[6], s[7]))
 }
 
 /// What a chat message says about one event.
@@ -273,7 +280,7 @@ mod tests {
         ] {
             assert!(is_private(ip.parse().expect("ip")), "{ip}");
         }
-        for ip in ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"] {
+        for ip in ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::"] {
             assert!(!is_private(ip.parse().expect("ip")), "{ip}");
         }
     }

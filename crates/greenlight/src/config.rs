@@ -37,6 +37,9 @@ pub struct Server {
     pub public_url: Option<String>,
     pub request_timeout_secs: u64,
     pub max_body_kib: usize,
+    /// Behind a reverse proxy: the header carrying the client's address
+    /// (e.g. `x-forwarded-for`), used to limit failed share-link attempts.
+    pub client_ip_header: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -128,7 +131,7 @@ impl Default for Config {
 
 impl Default for Server {
     fn default() -> Self {
-        Server { listen: "127.0.0.1:8080".into(), public_url: None, request_timeout_secs: 30, max_body_kib: 1024 }
+        Server { listen: "127.0.0.1:8080".into(), public_url: None, request_timeout_secs: 30, max_body_kib: 1024, client_ip_header: None }
     }
 }
 

@@ -196,7 +196,9 @@ async fn open(config: &Config) -> anyhow::Result<App> {
             allow_private_webhooks: config.webhooks.allow_private_addresses,
         }),
         mailer,
-        webhooks: Arc::new(greenlight_notify::HttpSender::new().map_err(|e| anyhow!("the HTTP client: {e}"))?),
+        webhooks: Arc::new(
+            greenlight_notify::HttpSender::new(config.webhooks.allow_private_addresses).map_err(|e| anyhow!("the HTTP client: {e}"))?,
+        ),
     })
 }
 
@@ -348,6 +350,7 @@ async fn serve(config: &Config, app: App) -> anyhow::Result<()> {
         request_timeout: Duration::from_secs(config.server.request_timeout_secs),
         login_attempts_per_minute: config.auth.login_attempts_per_minute,
         link_failures_per_minute: config.auth.link_failures_per_minute,
+        client_ip_header: config.server.client_ip_header.clone(),
     };
     let db = app.db.clone();
     // One signal stops both the server and the job worker; the worker

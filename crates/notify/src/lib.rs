@@ -1,7 +1,7 @@
 //! Greenlight's messages leaving the building: email over SMTP. The
 //! service layer decides what to say and when; this crate only delivers.
 
-use std::time::Duration;
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use greenlight_service::email::{Mail, Mailer};
@@ -77,17 +77,39 @@ pub struct HttpSender {
 }
 
 impl HttpSender {
-    pub fn new() -> Result<Self, String> {
+    /// `allow_private`: whether deliveries may reach private and local
+    /// addresses (local testing only).
+    pub fn new(allow_private: bool) -> Result<Self, String> {
         // Once per process; a second install (tests) is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(Duration::from_secs(15))
             .connect_timeout(Duration::from_secs(5))
             // A redirect could lead to an address the hook may not reach.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(HttpSender { client })
+            .redirect(reqwest::redirect::Policy::none());
+        if !allow_private {
+            builder = builder.dns_resolver(Arc::new(PublicOnly));
+        }
+        Ok(HttpSender { client: builder.build().map_err(|e| e.to_string())? })
+    }
+}
+
+/// Resolves names to public addresses only. The connection uses what this
+/// returns, so a name that answers differently between a check and the
+/// request (DNS rebinding) still cannot reach inside.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((host.as_str(), 0)).await?;
+            let public: Vec<SocketAddr> = found.filter(|a| !greenlight_domain::webhook::is_private(a.ip())).collect();
+            if public.is_empty() {
+                return Err(format!("{host} resolves to no public address").into());
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
     }
 }
 
@@ -98,7 +120,8 @@ impl greenlight_service::webhooks::WebhookSender for HttpSender {
         for (name, value) in headers {
             request = request.header(name, value);
         }
-        let response = request.send().await.map_err(|e| e.to_string())?;
+        // Without the URL: a chat webhook's URL is its credential.
+        let response = request.send().await.map_err(|e| e.without_url().to_string())?;
         Ok(response.status().as_u16())
     }
 }

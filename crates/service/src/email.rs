@@ -12,7 +12,7 @@ use greenlight_domain::{
     id::{PostId, ShareLinkId, UserId},
     names::Email,
     notify::Kind,
-    permission::Permission,
+    permission::{Permission, Role},
     share,
     workflow::{Principal, Verdict},
 };
@@ -114,8 +114,9 @@ pub async fn send_due(app: &App, user: UserId, due: Timestamp) -> Result<()> {
     let Some(mailer) = app.mailer.clone() else { return Ok(()) };
     let now = app.now().max(due);
     let mut tx = app.db.write().await?;
-    let pending = notifications::email_due(&mut tx, user, now).await?;
     let Some(person) = accounts::user(&mut tx, user).await? else { return Ok(()) };
+    // Claimed, so a second worker sending this member's mail skips them.
+    let pending = notifications::claim_email(&mut tx, user, now, app.now() - SignedDuration::from_mins(CLAIM_MINUTES)).await?;
     if pending.is_empty() {
         return Ok(()); // sent with an earlier email
     }
@@ -136,13 +137,20 @@ pub async fn send_due(app: &App, user: UserId, due: Timestamp) -> Result<()> {
         text: render(&UpdateText { name: &person.name, items: &items, decides })?,
         html: render(&UpdateHtml { name: &person.name, items: &items, decides })?,
     };
-    mailer.send(&mail).await.map_err(|e| Error::Internal(format!("sending email to {}: {e}", person.email).into()))?;
-    let mut tx = app.db.write().await?;
     let ids: Vec<_> = pending.iter().map(|n| n.id).collect();
-    notifications::email_sent(&mut tx, &ids).await?;
+    let sent = mailer.send(&mail).await;
+    let mut tx = app.db.write().await?;
+    match sent {
+        Ok(()) => notifications::email_sent(&mut tx, &ids).await?,
+        Err(_) => notifications::release_email(&mut tx, &ids).await?,
+    }
     tx.commit().await?;
-    Ok(())
+    sent.map_err(|e| Error::Internal(format!("sending email to {}: {e}", person.email).into()))
 }
+
+/// How long a sender's claim on a member's mail holds: one older than this
+/// is a crashed sender's, and its mail is claimed again.
+const CLAIM_MINUTES: i64 = 15;
 
 /// One notification as an email shows it; a review request gets its
 /// one-click decision links (if the review still waits for the member).
@@ -176,6 +184,7 @@ async fn decision_link(
     if !open.run.waiting_for(&workflow.definition).contains(&Principal::User(user)) {
         return Ok(None);
     }
+    let Some(stage) = open.run.active_stage().map(|i| &open.run.stages[i]) else { return Ok(None) };
     let now = app.now();
     let token = secret();
     let link = DecisionLink {
@@ -184,6 +193,8 @@ async fn decision_link(
         workspace_id: ws,
         post_id: post,
         review_id: open.id,
+        stage_key: stage.key.clone(),
+        round: i64::from(stage.round),
         revision: *open.run.current_revision(),
         created_at: now,
         expires_at: now + SignedDuration::from_hours(24 * DECISION_LINK_DAYS),
@@ -203,6 +214,8 @@ pub struct OneClick {
     /// The revision the email showed.
     pub pinned: Hash,
     pub used: bool,
+    /// The review still waits at the stage and round the email asked about.
+    pub current: bool,
 }
 
 impl OneClick {
@@ -210,6 +223,25 @@ impl OneClick {
     pub fn changed(&self) -> bool {
         self.revision.content_hash != self.pinned
     }
+}
+
+/// Whether the post's open review still runs the stage round the link was
+/// sent for.
+async fn still_asked(tx: &mut greenlight_store::Tx, link: &DecisionLink) -> Result<bool> {
+    let Some(open) = workflows::open_review(tx, link.post_id).await? else { return Ok(false) };
+    let round = u32::try_from(link.round).unwrap_or(u32::MAX);
+    Ok(open.id == link.review_id && open.run.running(&link.stage_key, round).is_some())
+}
+
+/// The member the link was sent to, as a caller, if they may still see the post.
+async fn link_caller(tx: &mut greenlight_store::Tx, link: &DecisionLink) -> Result<(Caller, Role, Post)> {
+    let is_admin = accounts::user(tx, link.user_id).await?.is_some_and(|u| u.is_admin);
+    let caller = Caller::session(link.user_id, is_admin);
+    let (role, post) = visible_post(tx, &caller, link.workspace_id, link.post_id).await.map_err(|e| match e {
+        Error::NotFound(_) => crate::share_links::INVALID,
+        other => other,
+    })?;
+    Ok((caller, role, post))
 }
 
 /// A usable (unexpired) link; [`crate::share_links::INVALID`] otherwise.
@@ -223,11 +255,12 @@ async fn usable_link(tx: &mut greenlight_store::Tx, app: &App, token: &str) -> R
 pub async fn open_decision_link(app: &App, token: &str) -> Result<OneClick> {
     let mut tx = app.db.read().await?;
     let link = usable_link(&mut tx, app, token).await?;
-    let post = posts::post(&mut tx, link.workspace_id, link.post_id).await?.ok_or(crate::share_links::INVALID)?;
+    let (_, _, post) = link_caller(&mut tx, &link).await?;
+    let current = still_asked(&mut tx, &link).await?;
     let revision = posts::latest_revision(&mut tx, post.id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
     let wanted: std::collections::BTreeSet<_> = post.channel_ids.iter().copied().collect();
     let channels = planning::channels(&mut tx, post.workspace_id).await?.into_iter().filter(|c| wanted.contains(&c.id)).collect();
-    Ok(OneClick { post, revision, channels, pinned: link.revision, used: link.used_at.is_some() })
+    Ok(OneClick { post, revision, channels, pinned: link.revision, used: link.used_at.is_some(), current })
 }
 
 /// Decides through a one-click link: once, on the revision the email showed,
@@ -238,9 +271,10 @@ pub async fn use_decision_link(app: &App, token: &str, verdict: Verdict, comment
     if link.used_at.is_some() {
         return Err(Error::Conflict("this link was already used: each works once".into()));
     }
-    let is_admin = accounts::user(&mut tx, link.user_id).await?.is_some_and(|u| u.is_admin);
-    let caller = Caller::session(link.user_id, is_admin);
-    let (role, post) = visible_post(&mut tx, &caller, link.workspace_id, link.post_id).await?;
+    let (caller, role, post) = link_caller(&mut tx, &link).await?;
+    if !still_asked(&mut tx, &link).await? {
+        return Err(Error::Conflict("the review no longer waits for this decision; open Greenlight to see where it stands".into()));
+    }
     if !role.can(Permission::DecideReviews) {
         return Err(Error::Forbidden(format!("a {role} cannot decide reviews")));
     }
@@ -306,7 +340,7 @@ pub async fn ensure_lane_link(
         data,
     )
     .await?;
-    crate::jobs::enqueue(tx, app, &crate::jobs::Job::ExternalInvite { link: link.id }, now).await?;
+    crate::jobs::enqueue(tx, app, &crate::jobs::Job::ExternalInvite { link: link.id, at: now }, now).await?;
     Ok(())
 }
 
@@ -319,13 +353,16 @@ pub async fn invite_external(app: &App, id: ShareLinkId) -> Result<()> {
     if !share::usable(link.expires_at, link.revoked_at, app.now()) {
         return Ok(());
     }
-    let (Some(to), share::Scope::Posts { post_ids }) = (link.reviewer_email.clone(), &link.scope) else { return Ok(()) };
-    let Some(post) = (match post_ids.iter().next() {
-        Some(p) => posts::post(&mut tx, link.workspace_id, *p).await?,
-        None => None,
-    }) else {
-        return Ok(());
-    };
+    let Some(to) = link.reviewer_email.clone() else { return Ok(()) };
+    // One post by its title; several as what they are.
+    let title = match &link.scope {
+        share::Scope::Posts { post_ids } if post_ids.len() == 1 => match post_ids.iter().next() {
+            Some(p) => posts::post(&mut tx, link.workspace_id, *p).await?.map(|p| p.title),
+            None => None,
+        },
+        _ => None,
+    }
+    .unwrap_or_else(|| "the posts shared with you".to_owned());
     let workspace = workspaces::workspace(&mut tx, link.workspace_id).await?.map(|w| w.name).unwrap_or_default();
     let token = secret();
     share_links::set_token(&mut tx, id, &secret_hash(&token)).await?;
@@ -335,7 +372,7 @@ pub async fn invite_external(app: &App, id: ShareLinkId) -> Result<()> {
     let url = format!("{}{VISIT_PATH}{token}", app.settings.public_url.trim_end_matches('/'));
     let expires = link.expires_at.strftime("%-d %b %Y").to_string();
     let name = link.reviewer_name.clone().unwrap_or_else(|| "there".into());
-    let invite = (&name, workspace.as_str(), post.title.as_str(), url.as_str(), expires.as_str());
+    let invite = (&name, workspace.as_str(), title.as_str(), url.as_str(), expires.as_str());
     let mail = Mail {
         to: to.clone(),
         to_name: link.reviewer_name.clone(),

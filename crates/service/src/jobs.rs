@@ -38,12 +38,15 @@ pub enum Job {
     /// An audit event was recorded: tell whom it concerns.
     Fanout { event: EventId },
     /// A member's email is due: everything pending for them by `due`, as
-    /// one message (a single notification, or a digest). An immediate
-    /// email names its notification: each gets a job of its own (the first
-    /// to run sends what is pending), where a digest's time is its key.
-    Email { user: UserId, due: Timestamp, notification: Option<NotificationId> },
-    /// A workflow lane asks someone outside: send them their review link.
-    ExternalInvite { link: ShareLinkId },
+    /// one message (a single notification, or a digest). Each notification
+    /// has a job of its own: the first to run sends all that is due, the
+    /// others find nothing left (a key per digest time could be taken by a
+    /// job that already ran).
+    Email { user: UserId, due: Timestamp, notification: NotificationId },
+    /// Send an approve link to its reviewer (a lane's outside reviewer, or
+    /// a link a member made or reissued), with a fresh token; `at` tells
+    /// one sending from the next.
+    ExternalInvite { link: ShareLinkId, at: Timestamp },
     /// Send a webhook delivery.
     Deliver { delivery: DeliveryId },
 }
@@ -69,9 +72,8 @@ impl Job {
             }
             Job::PublishTime { review, planned, .. } => format!("publish-time:{review}:{planned}"),
             Job::Fanout { event } => format!("fanout:{event}"),
-            Job::Email { user, due, notification: Some(n) } => format!("email:{user}:{due}:{n}"),
-            Job::Email { user, due, notification: None } => format!("email:{user}:{due}:digest"),
-            Job::ExternalInvite { link } => format!("external-invite:{link}"),
+            Job::Email { user, notification, .. } => format!("email:{user}:{notification}"),
+            Job::ExternalInvite { link, at } => format!("external-invite:{link}:{at}"),
             Job::Deliver { delivery } => format!("deliver:{delivery}"),
         })
     }
@@ -98,7 +100,7 @@ impl Job {
             }
             Job::Fanout { event } => notify::fan_out(app, *event).await,
             Job::Email { user, due, .. } => email::send_due(app, *user, *due).await,
-            Job::ExternalInvite { link } => email::invite_external(app, *link).await,
+            Job::ExternalInvite { link, .. } => email::invite_external(app, *link).await,
             Job::Deliver { delivery } => webhooks::deliver(app, *delivery).await,
         }
     }
@@ -200,6 +202,11 @@ impl Worker {
     async fn run_claimed(&self, claimed: Claimed) -> Result<()> {
         let outcome = if claimed.attempts > claimed.max_attempts {
             // Claimed again after its worker died too often.
+            if let Ok(job) = serde_json::from_str::<Job>(&claimed.payload)
+                && let Err(err) = job.gave_up(&self.app).await
+            {
+                tracing::error!(job = %claimed.id, %err, "recording the failure");
+            }
             Outcome::Failed { error: format!("gave up after {} attempts", claimed.max_attempts) }
         } else {
             match serde_json::from_str::<Job>(&claimed.payload) {

@@ -221,6 +221,8 @@ async fn deliver(tx: &mut Tx, app: &App, ws: WorkspaceId, post: &Post, tells: Ve
         let mine = notifications::preferences(tx, ws, Some(t.user)).await?;
         let channels = Preferences::effective(t.kind, &mine, &defaults);
         let due = match channels.email {
+            // Without a mail server nobody is emailed: nothing waits for one.
+            _ if app.mailer.is_none() => None,
             notify::Frequency::Off => None,
             notify::Frequency::Immediate => Some(now),
             other => notify::digest_due(other, now, &zone),
@@ -243,8 +245,7 @@ async fn deliver(tx: &mut Tx, app: &App, ws: WorkspaceId, post: &Post, tells: Ve
         let email = due.map_or(EmailState::None, EmailState::Pending);
         let new = notifications::insert(tx, &n, &t.key, channels.in_app, email).await?;
         if let (true, Some(at)) = (new, due) {
-            let immediate = (channels.email == notify::Frequency::Immediate).then_some(n.id);
-            jobs::enqueue(tx, app, &Job::Email { user: t.user, due: at, notification: immediate }, at).await?;
+            jobs::enqueue(tx, app, &Job::Email { user: t.user, due: at, notification: n.id }, at).await?;
         }
     }
     Ok(())
@@ -275,17 +276,18 @@ pub async fn my_notifications(
     let limit = crate::page_limit(&mut errors, query.limit);
     errors.into_result()?;
     let mut tx = app.db.read().await?;
-    let rows = notifications::of_user(&mut tx, user, query.unread == Some(true), query.cursor, limit + 1).await?;
-    let unread = notifications::unread_count(&mut tx, user).await?;
+    let ws = token_workspace(caller);
+    let rows = notifications::of_user(&mut tx, user, ws, query.unread == Some(true), query.cursor, limit + 1).await?;
+    let unread = notifications::unread_count(&mut tx, user, ws).await?;
     let (items, next) = crate::page(rows, limit, |n| n.id);
-    Ok((scoped(caller, items), next, unread))
+    Ok((items, next, unread))
 }
 
-/// An API token sees its own workspace's notifications only.
-fn scoped(caller: &Caller, items: Vec<Notification>) -> Vec<Notification> {
+/// An API token sees and marks its own workspace's notifications only.
+fn token_workspace(caller: &Caller) -> Option<WorkspaceId> {
     match &caller.via {
-        crate::Via::Token { workspace, .. } => items.into_iter().filter(|n| n.workspace_id == *workspace).collect(),
-        _ => items,
+        crate::Via::Token { workspace, .. } => Some(*workspace),
+        _ => None,
     }
 }
 
@@ -304,7 +306,7 @@ pub async fn mark_read(app: &App, caller: &Caller, input: MarkRead) -> Result<u6
         return Err(Error::field("ids", format!("at most {MAX_PAGE} at once")));
     }
     let mut tx = app.db.write().await?;
-    let n = notifications::mark_read(&mut tx, user, input.ids.as_deref(), app.now()).await?;
+    let n = notifications::mark_read(&mut tx, user, token_workspace(caller), input.ids.as_deref(), app.now()).await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -16,7 +16,7 @@ use greenlight_domain::{
     canonical::Hash,
     id::{CommentId, MediaId, PostId, ShareLinkId, UserId, WorkspaceId},
     names::{Email, Name, Password},
-    permission::Permission,
+    permission::{Permission, Role},
     share::{self, Capability, PostFacts, Scope},
     validation::Errors,
     workflow::{Principal, ReviewStatus, Verdict},
@@ -68,13 +68,27 @@ pub struct NewShareLink {
 }
 
 /// A new link; `token` and `path` are shown this once and never stored.
+/// An `approve` link's token is shown to nobody: it is emailed to its
+/// reviewer (`sent_to`), so no member can decide in the reviewer's name.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedShareLink {
     #[serde(flatten)]
     pub link: ShareLink,
-    pub token: String,
+    pub token: Option<String>,
     /// Where the visitor goes, relative to Greenlight's address.
-    pub path: String,
+    pub path: Option<String>,
+    /// Where the link was sent instead of shown.
+    pub sent_to: Option<String>,
+}
+
+impl CreatedShareLink {
+    fn shown(link: ShareLink, token: String) -> Self {
+        CreatedShareLink { path: Some(format!("{VISIT_PATH}{token}")), token: Some(token), sent_to: None, link }
+    }
+
+    fn sent(link: ShareLink) -> Self {
+        CreatedShareLink { sent_to: link.reviewer_email.clone(), token: None, path: None, link }
+    }
 }
 
 pub async fn create(app: &App, caller: &Caller, ws: WorkspaceId, input: NewShareLink) -> Result<CreatedShareLink> {
@@ -88,17 +102,15 @@ pub async fn create(app: &App, caller: &Caller, ws: WorkspaceId, input: NewShare
     if input.capability == Capability::Approve && input.reviewer_email.is_none() {
         errors.add("reviewer_email", "an approve link names its reviewer: a workflow lane asks them by this address");
     }
-    let mut tx = app.db.write().await?;
-    access::require(&mut tx, caller, ws, Permission::ShareLinks).await?;
-    if input.capability == Capability::Approve {
-        access::require(&mut tx, caller, ws, Permission::ShareForApproval).await?;
-    }
-    check_scope_refs(&mut tx, ws, &input.scope, &mut errors).await?;
-    errors.into_result()?;
+    // Argon2 is slow: hashed before the write transaction, not inside it.
     let password_hash = match password {
         Some(p) => Some(hash_password(p).await?),
         None => None,
     };
+    let mut tx = app.db.write().await?;
+    require_for(&mut tx, caller, ws, input.capability).await?;
+    check_scope_refs(&mut tx, ws, &input.scope, &mut errors).await?;
+    errors.into_result()?;
     let link = ShareLink {
         id: ShareLinkId::from_uuid(Uuid::now_v7()),
         workspace_id: ws,
@@ -122,8 +134,22 @@ pub async fn create(app: &App, caller: &Caller, ws: WorkspaceId, input: NewShare
         "reviewer_name": link.reviewer_name, "reviewer_email": link.reviewer_email, "has_password": link.has_password,
     });
     record(&mut tx, app, caller, Chain::Workspace(ws), "share_link.created", ("share_link", Some(link.id.uuid())), data).await?;
+    if link.capability == Capability::Approve {
+        crate::jobs::enqueue(&mut tx, app, &crate::jobs::Job::ExternalInvite { link: link.id, at: app.now() }, app.now()).await?;
+        tx.commit().await?;
+        return Ok(CreatedShareLink::sent(link));
+    }
     tx.commit().await?;
-    Ok(CreatedShareLink { path: format!("{VISIT_PATH}{token}"), link, token })
+    Ok(CreatedShareLink::shown(link, token))
+}
+
+/// Managing a link takes `ShareLinks`; an approve link, `ShareForApproval` too.
+async fn require_for(tx: &mut Tx, caller: &Caller, ws: WorkspaceId, capability: Capability) -> Result<Role> {
+    let role = access::require(tx, caller, ws, Permission::ShareLinks).await?;
+    if capability == Capability::Approve {
+        access::require(tx, caller, ws, Permission::ShareForApproval).await?;
+    }
+    Ok(role)
 }
 
 /// The posts and campaign a scope names must be the workspace's.
@@ -167,6 +193,9 @@ pub async fn links(
 pub async fn revoke(app: &App, caller: &Caller, ws: WorkspaceId, id: ShareLinkId) -> Result<ShareLink> {
     let mut tx = app.db.write().await?;
     access::require(&mut tx, caller, ws, Permission::ShareLinks).await?;
+    if let Some(link) = share_links::link(&mut tx, ws, id).await? {
+        require_for(&mut tx, caller, ws, link.capability).await?;
+    }
     if !share_links::revoke_link(&mut tx, ws, id, caller.user, app.now()).await? {
         return Err(match share_links::link(&mut tx, ws, id).await? {
             Some(_) => Error::Conflict("the link is already revoked".into()),
@@ -179,24 +208,30 @@ pub async fn revoke(app: &App, caller: &Caller, ws: WorkspaceId, id: ShareLinkId
     Ok(link)
 }
 
-/// Gives a link a new token, shown this once; the old one stops working.
-/// For a link whose message was lost, or a lane's link when no mail server
-/// is configured (a member then passes it on).
+/// Gives a link a new token; the old one stops working. For a lost
+/// message. An approve link's new token is emailed to its reviewer — shown
+/// only to those who may override the stage anyway (owners, admins), as
+/// the way to pass it on where no mail server is configured.
 pub async fn reissue(app: &App, caller: &Caller, ws: WorkspaceId, id: ShareLinkId) -> Result<CreatedShareLink> {
     let mut tx = app.db.write().await?;
     access::require(&mut tx, caller, ws, Permission::ShareLinks).await?;
     let link = share_links::link(&mut tx, ws, id).await?.ok_or(Error::NotFound("share link"))?;
-    if link.capability == Capability::Approve {
-        access::require(&mut tx, caller, ws, Permission::ShareForApproval).await?;
-    }
+    let role = require_for(&mut tx, caller, ws, link.capability).await?;
     if !share::usable(link.expires_at, link.revoked_at, app.now()) {
         return Err(Error::Conflict("the link is revoked or expired; make a new one".into()));
     }
+    let show = link.capability != Capability::Approve || role.can(Permission::OverrideReviews);
+    let data = json!({ "shown": show, "sent_to": (!show).then_some(&link.reviewer_email) });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "share_link.reissued", ("share_link", Some(id.uuid())), data).await?;
+    if !show {
+        crate::jobs::enqueue(&mut tx, app, &crate::jobs::Job::ExternalInvite { link: id, at: app.now() }, app.now()).await?;
+        tx.commit().await?;
+        return Ok(CreatedShareLink::sent(link));
+    }
     let token = secret();
     share_links::set_token(&mut tx, id, &secret_hash(&token)).await?;
-    record(&mut tx, app, caller, Chain::Workspace(ws), "share_link.reissued", ("share_link", Some(id.uuid())), json!({})).await?;
     tx.commit().await?;
-    Ok(CreatedShareLink { path: format!("{VISIT_PATH}{token}"), link, token })
+    Ok(CreatedShareLink::shown(link, token))
 }
 
 // ---- The visitor's side ----

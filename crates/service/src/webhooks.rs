@@ -148,7 +148,8 @@ pub async fn create(app: &App, caller: &Caller, ws: WorkspaceId, input: NewWebho
     };
     let secret = format!("whsec_{}", secret());
     webhooks::insert_webhook(&mut tx, &hook, &secret).await?;
-    let data = json!({ "kind": hook.kind, "name": hook.name, "url": hook.url, "events": hook.events, "stage_key": hook.stage_key });
+    // The URL of a chat webhook is its credential: the log keeps the host only.
+    let data = json!({ "kind": hook.kind, "name": hook.name, "host": url.host_str(), "events": hook.events, "stage_key": hook.stage_key });
     record(&mut tx, app, caller, Chain::Workspace(ws), "webhook.created", ("webhook", Some(hook.id.uuid())), data).await?;
     tx.commit().await?;
     let secret = (hook.kind == Kind::Generic).then_some(secret);
@@ -300,7 +301,9 @@ fn describe(action: &str, data: &Value, actor: &str) -> Option<String> {
         "review.escalated" => format!("It is overdue at {stage} and was escalated"),
         "review.publish_time_passed" => "Its planned time came before its approval; it waits".to_owned(),
         "review.expired" => "Its planned time came before its approval; its review expired".to_owned(),
-        "comment.added" => format!("{actor} commented{}", comment(&data["body"]).unwrap_or_default()),
+        // Chat channels may hold people outside the team: internal words stay inside.
+        "comment.added" if data["visibility"] == "external" => format!("{actor} commented{}", comment(&data["body"]).unwrap_or_default()),
+        "comment.added" => format!("{actor} added an internal comment"),
         _ => return None,
     };
     if data["progress"]["outcome"] == "approved" {
@@ -321,6 +324,12 @@ pub async fn deliver(app: &App, id: DeliveryId) -> Result<()> {
     drop(tx);
     let Some((hook, secret)) = hook else { return Ok(()) };
     let now = app.now();
+    if !hook.active {
+        let mut tx = app.db.write().await?;
+        webhooks::record_attempt(&mut tx, id, "failed", None, Some("the webhook was paused before this was sent"), Some(now)).await?;
+        tx.commit().await?;
+        return Ok(());
+    }
     let settle = |status: &'static str, http: Option<i64>, error: Option<String>| {
         let app = app.clone();
         async move {

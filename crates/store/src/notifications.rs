@@ -109,10 +109,12 @@ pub async fn insert(tx: &mut Tx, n: &Notification, dedup_key: &str, in_app: bool
     Ok(n > 0)
 }
 
-/// A member's in-app notifications, newest first, before the cursor.
+/// A member's in-app notifications (in one workspace, or all), newest
+/// first, before the cursor.
 pub async fn of_user(
     tx: &mut Tx,
     user: UserId,
+    workspace: Option<WorkspaceId>,
     unread_only: bool,
     before: Option<NotificationId>,
     limit: i64,
@@ -122,44 +124,61 @@ pub async fn of_user(
         all as Row,
         concat!(
             notification_select!(),
-            "WHERE user_id = $1 AND in_app = $2 AND ($3 IS NULL OR id < $3) AND ($4 = FALSE OR read_at IS NULL) ORDER BY id DESC LIMIT $5"
+            "WHERE user_id = $1 AND in_app = $2 AND ($3 IS NULL OR id < $3) AND ($4 = FALSE OR read_at IS NULL)
+               AND ($5 IS NULL OR workspace_id = $5) ORDER BY id DESC LIMIT $6"
         ),
         user.uuid(),
         true,
         before.map(|b| b.uuid()),
         unread_only,
+        workspace.map(|w| w.uuid()),
         limit
     )?;
     rows.into_iter().map(Notification::try_from).collect()
 }
 
-pub async fn unread_count(tx: &mut Tx, user: UserId) -> Result<i64> {
+pub async fn unread_count(tx: &mut Tx, user: UserId, workspace: Option<WorkspaceId>) -> Result<i64> {
     let (n,): (i64,) = sql!(
         tx,
         one as (i64,),
-        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND in_app = $2 AND read_at IS NULL",
+        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND in_app = $2 AND read_at IS NULL AND ($3 IS NULL OR workspace_id = $3)",
         user.uuid(),
-        true
+        true,
+        workspace.map(|w| w.uuid())
     )?;
     Ok(n)
 }
 
-/// Marks the member's notifications read: the ones named, or all.
-pub async fn mark_read(tx: &mut Tx, user: UserId, ids: Option<&[NotificationId]>, now: Timestamp) -> Result<u64> {
+/// Marks the member's notifications read (in one workspace, or all): the
+/// ones named, or all.
+pub async fn mark_read(
+    tx: &mut Tx,
+    user: UserId,
+    workspace: Option<WorkspaceId>,
+    ids: Option<&[NotificationId]>,
+    now: Timestamp,
+) -> Result<u64> {
+    let ws = workspace.map(|w| w.uuid());
     match ids {
-        None => {
-            Ok(sql!(tx, exec, "UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL", user.uuid(), DbTime(now))?)
-        }
+        None => Ok(sql!(
+            tx,
+            exec,
+            "UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL AND ($3 IS NULL OR workspace_id = $3)",
+            user.uuid(),
+            DbTime(now),
+            ws
+        )?),
         Some(ids) => {
             let mut n = 0;
             for id in ids {
                 n += sql!(
                     tx,
                     exec,
-                    "UPDATE notifications SET read_at = $3 WHERE user_id = $1 AND id = $2 AND read_at IS NULL",
+                    "UPDATE notifications SET read_at = $3 WHERE user_id = $1 AND id = $2 AND read_at IS NULL AND ($4 IS NULL OR workspace_id = $4)",
                     user.uuid(),
                     id.uuid(),
-                    DbTime(now)
+                    DbTime(now),
+                    ws
                 )?;
             }
             Ok(n)
@@ -167,29 +186,57 @@ pub async fn mark_read(tx: &mut Tx, user: UserId, ids: Option<&[NotificationId]>
     }
 }
 
-/// The members with email due by `now`, each once.
-pub async fn email_due_users(tx: &mut Tx, now: Timestamp) -> Result<Vec<UserId>> {
-    let rows: Vec<(Uuid,)> =
-        sql!(tx, all as (Uuid,), "SELECT DISTINCT user_id FROM notifications WHERE email = 'pending' AND email_due <= $1", DbTime(now))?;
-    Ok(rows.into_iter().map(|(u,)| UserId::from_uuid(u)).collect())
-}
-
-/// A member's notifications whose email is due by `now`, oldest first.
-pub async fn email_due(tx: &mut Tx, user: UserId, now: Timestamp) -> Result<Vec<Notification>> {
+/// Claims a member's email due by `now` for one sender, oldest first: what
+/// is pending, and what a sender claimed before `stale_before` and never
+/// finished (it crashed). Two senders never claim the same notification.
+pub async fn claim_email(tx: &mut Tx, user: UserId, now: Timestamp, stale_before: Timestamp) -> Result<Vec<Notification>> {
     let rows = sql!(
         tx,
         all as Row,
-        concat!(notification_select!(), "WHERE user_id = $1 AND email = 'pending' AND email_due <= $2 ORDER BY id"),
+        concat!(
+            notification_select!(),
+            "WHERE user_id = $1 AND ((email = 'pending' AND email_due <= $2) OR (email = 'sending' AND email_claimed_at < $3)) ORDER BY id"
+        ),
         user.uuid(),
-        DbTime(now)
+        DbTime(now),
+        DbTime(stale_before)
     )?;
-    rows.into_iter().map(Notification::try_from).collect()
+    let mut claimed = Vec::new();
+    for row in rows {
+        let n = sql!(
+            tx,
+            exec,
+            "UPDATE notifications SET email = 'sending', email_claimed_at = $2
+             WHERE id = $1 AND ((email = 'pending' AND email_due <= $3) OR (email = 'sending' AND email_claimed_at < $4))",
+            row.id,
+            DbTime(now),
+            DbTime(now),
+            DbTime(stale_before)
+        )?;
+        if n > 0 {
+            claimed.push(Notification::try_from(row)?);
+        }
+    }
+    Ok(claimed)
 }
 
-/// Marks these notifications' email sent.
+/// Marks claimed notifications' email sent.
 pub async fn email_sent(tx: &mut Tx, ids: &[NotificationId]) -> Result<()> {
     for id in ids {
-        sql!(tx, exec, "UPDATE notifications SET email = 'sent', email_due = NULL WHERE id = $1", id.uuid())?;
+        sql!(tx, exec, "UPDATE notifications SET email = 'sent', email_due = NULL, email_claimed_at = NULL WHERE id = $1", id.uuid())?;
+    }
+    Ok(())
+}
+
+/// Gives claimed notifications back (sending failed; the job retries).
+pub async fn release_email(tx: &mut Tx, ids: &[NotificationId]) -> Result<()> {
+    for id in ids {
+        sql!(
+            tx,
+            exec,
+            "UPDATE notifications SET email = 'pending', email_claimed_at = NULL WHERE id = $1 AND email = 'sending'",
+            id.uuid()
+        )?;
     }
     Ok(())
 }
@@ -199,7 +246,7 @@ pub async fn email_failed(tx: &mut Tx, user: UserId, due: Timestamp) -> Result<(
     sql!(
         tx,
         exec,
-        "UPDATE notifications SET email = 'failed' WHERE user_id = $1 AND email = 'pending' AND email_due <= $2",
+        "UPDATE notifications SET email = 'failed' WHERE user_id = $1 AND email IN ('pending', 'sending') AND email_due <= $2",
         user.uuid(),
         DbTime(due)
     )?;
@@ -263,6 +310,9 @@ pub struct DecisionLink {
     pub workspace_id: WorkspaceId,
     pub post_id: PostId,
     pub review_id: ReviewId,
+    /// The stage and round the email asked about.
+    pub stage_key: String,
+    pub round: i64,
     /// The content hash of the revision the email showed.
     pub revision: Hash,
     pub created_at: Timestamp,
@@ -270,14 +320,14 @@ pub struct DecisionLink {
     pub used_at: Option<Timestamp>,
 }
 
-type DecisionLinkRow = (Uuid, Uuid, Uuid, Uuid, Uuid, String, DbTime, DbTime, Option<DbTime>);
+type DecisionLinkRow = (Uuid, Uuid, Uuid, Uuid, Uuid, String, String, i64, DbTime, DbTime, Option<DbTime>);
 
 pub async fn insert_decision_link(tx: &mut Tx, link: &DecisionLink, token_hash: &str) -> Result<()> {
     sql!(
         tx,
         exec,
-        "INSERT INTO decision_links (id, token_hash, user_id, workspace_id, post_id, review_id, revision, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO decision_links (id, token_hash, user_id, workspace_id, post_id, review_id, revision, stage_key, round, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         link.id,
         token_hash,
         link.user_id.uuid(),
@@ -285,6 +335,8 @@ pub async fn insert_decision_link(tx: &mut Tx, link: &DecisionLink, token_hash: 
         link.post_id.uuid(),
         link.review_id.uuid(),
         link.revision.to_string(),
+        &link.stage_key,
+        link.round,
         DbTime(link.created_at),
         DbTime(link.expires_at)
     )?;
@@ -295,10 +347,11 @@ pub async fn decision_link(tx: &mut Tx, token_hash: &str) -> Result<Option<Decis
     let row = sql!(
         tx,
         optional as DecisionLinkRow,
-        "SELECT id, user_id, workspace_id, post_id, review_id, revision, created_at, expires_at, used_at FROM decision_links WHERE token_hash = $1",
+        "SELECT id, user_id, workspace_id, post_id, review_id, revision, stage_key, round, created_at, expires_at, used_at
+         FROM decision_links WHERE token_hash = $1",
         token_hash
     )?;
-    row.map(|(id, user, ws, post, review, revision, created_at, expires_at, used_at)| {
+    row.map(|(id, user, ws, post, review, revision, stage_key, round, created_at, expires_at, used_at)| {
         Ok(DecisionLink {
             id,
             user_id: UserId::from_uuid(user),
@@ -306,6 +359,8 @@ pub async fn decision_link(tx: &mut Tx, token_hash: &str) -> Result<Option<Decis
             post_id: PostId::from_uuid(post),
             review_id: ReviewId::from_uuid(review),
             revision: Hash::parse(&revision).ok_or_else(|| StoreError::Corrupt(format!("decision link revision `{revision}`")))?,
+            stage_key,
+            round,
             created_at: created_at.0,
             expires_at: expires_at.0,
             used_at: used_at.map(|t| t.0),

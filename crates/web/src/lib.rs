@@ -35,6 +35,10 @@ pub struct WebSettings {
     /// Failed share-link attempts (bad token, wrong password) per address
     /// per minute, after which the address is refused for the minute.
     pub link_failures_per_minute: u32,
+    /// Behind a reverse proxy: the header it puts the client's address in
+    /// (e.g. `x-forwarded-for`); without it every visitor would share the
+    /// proxy's address.
+    pub client_ip_header: Option<String>,
 }
 
 impl Default for WebSettings {
@@ -45,6 +49,7 @@ impl Default for WebSettings {
             request_timeout: Duration::from_secs(30),
             login_attempts_per_minute: 5,
             link_failures_per_minute: 10,
+            client_ip_header: None,
         }
     }
 }

@@ -15,7 +15,7 @@ use std::{
 use askama::Template;
 use axum::{
     Form, Router,
-    extract::{ConnectInfo, Path, Query, State},
+    extract::{ConnectInfo, FromRequestParts, Path, Query, State},
     http::{HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -76,19 +76,56 @@ impl FailureLimiter {
 
     fn blocked(&self, ip: IpAddr) -> bool {
         let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        seen.get(&ip).is_some_and(|(start, n)| start.elapsed() < self.window && *n >= self.max)
+        seen.get(&key(ip)).is_some_and(|(start, n)| start.elapsed() < self.window && *n >= self.max)
     }
 
     fn failed(&self, ip: IpAddr) {
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.len() > LIMITER_KEYS {
             seen.retain(|_, (start, _)| start.elapsed() < self.window);
+            // Still full: a flood from many addresses. Forgetting is safer
+            // for memory than tracking without bound.
+            if seen.len() > LIMITER_KEYS {
+                seen.clear();
+            }
         }
-        let entry = seen.entry(ip).or_insert((Instant::now(), 0));
+        let entry = seen.entry(key(ip)).or_insert((Instant::now(), 0));
         if entry.0.elapsed() >= self.window {
             *entry = (Instant::now(), 0);
         }
         entry.1 += 1;
+    }
+}
+
+/// The unit a limit applies to: an IPv4 address, or an IPv6 /64 (one
+/// subscriber's network, whose addresses are theirs to rotate).
+fn key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+        v4 => v4,
+    }
+}
+
+/// The client's address: the peer's, or, behind a reverse proxy that the
+/// settings name a header for, the last address that header carries (the
+/// one the proxy itself saw).
+pub struct ClientAddr(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut http::request::Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer =
+            parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let forwarded = state.settings.client_ip_header.as_deref().and_then(|name| {
+            let last = parts.headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).last()?;
+            last.trim().parse::<IpAddr>().ok()
+        });
+        Ok(ClientAddr(forwarded.unwrap_or(peer)))
     }
 }
 
@@ -141,12 +178,12 @@ struct Visit {
 
 impl Visit {
     /// `None` if the address has failed too often.
-    fn new(state: &AppState, addr: SocketAddr, token: String, jar: &CookieJar) -> Option<Self> {
-        if state.visit_limiter.blocked(addr.ip()) {
+    fn new(state: &AppState, addr: IpAddr, token: String, jar: &CookieJar) -> Option<Self> {
+        if state.visit_limiter.blocked(addr) {
             return None;
         }
         let proof = jar.get(PROOF_COOKIE).map(|c| c.value().to_owned());
-        Some(Visit { ip: addr.ip(), token, proof })
+        Some(Visit { ip: addr, token, proof })
     }
 
     fn pass(&self) -> Pass<'_> {
@@ -228,12 +265,7 @@ fn capability_text(c: Capability) -> &'static str {
     }
 }
 
-async fn overview(
-    State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Path(token): Path<String>,
-    jar: CookieJar,
-) -> Response {
+async fn overview(State(state): State<AppState>, ClientAddr(addr): ClientAddr, Path(token): Path<String>, jar: CookieJar) -> Response {
     let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
     let overview = match share_links::overview(&state.app, &visit.pass()).await {
         Ok(o) => o,
@@ -260,7 +292,7 @@ struct UnlockForm {
 
 async fn unlock(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddr(addr): ClientAddr,
     Path(token): Path<String>,
     jar: CookieJar,
     Form(form): Form<UnlockForm>,
@@ -451,7 +483,7 @@ struct Done {
 
 async fn show_post(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddr(addr): ClientAddr,
     Path((token, id)): Path<(String, String)>,
     Query(done): Query<Done>,
     jar: CookieJar,
@@ -479,7 +511,7 @@ async fn render_post(state: &AppState, visit: &Visit, id: PostId, status: Status
 
 async fn media(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddr(addr): ClientAddr,
     Path((token, id, media)): Path<(String, String, String)>,
     jar: CookieJar,
 ) -> Response {
@@ -520,7 +552,7 @@ fn problem_text(err: &Error) -> String {
 
 async fn decide(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddr(addr): ClientAddr,
     Path((token, id)): Path<(String, String)>,
     jar: CookieJar,
     Form(form): Form<DecisionForm>,
@@ -574,7 +606,7 @@ struct CommentForm {
 
 async fn comment(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddr(addr): ClientAddr,
     Path((token, id)): Path<(String, String)>,
     jar: CookieJar,
     Form(form): Form<CommentForm>,
@@ -634,11 +666,11 @@ struct VerdictQuery {
 /// (mail scanners open links too); confirming does.
 async fn one_click(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddr(addr): ClientAddr,
     Path(token): Path<String>,
     Query(q): Query<VerdictQuery>,
 ) -> Response {
-    if state.visit_limiter.blocked(addr.ip()) {
+    if state.visit_limiter.blocked(addr) {
         return too_many();
     }
     let verdict = q.verdict.unwrap_or_default();
@@ -647,7 +679,7 @@ async fn one_click(
 
 async fn one_click_page(
     state: &AppState,
-    addr: SocketAddr,
+    addr: IpAddr,
     token: &str,
     status: StatusCode,
     notice: Option<Notice>,
@@ -657,7 +689,7 @@ async fn one_click_page(
     let found = match greenlight_service::email::open_decision_link(&state.app, token).await {
         Ok(found) => found,
         Err(Error::NotFound("link")) => {
-            state.visit_limiter.failed(addr.ip());
+            state.visit_limiter.failed(addr);
             return invalid();
         }
         Err(err) => return internal(err),
@@ -673,6 +705,11 @@ async fn one_click_page(
                 kind: "info",
                 text: "The post changed since this email was sent. This is the new version; review it in Greenlight.".into(),
             })
+        } else if !found.current {
+            Some(Notice {
+                kind: "info",
+                text: "The review no longer waits for this decision. Open Greenlight to see where it stands.".into(),
+            })
         } else {
             None
         }
@@ -682,7 +719,7 @@ async fn one_click_page(
         revision_number: found.revision.number,
         notice,
         channels: previews(&found.revision.content, &found.channels, None),
-        can_decide: !found.used && !found.changed(),
+        can_decide: !found.used && !found.changed() && found.current,
         action: format!("{}{token}", greenlight_service::email::DECIDE_PATH),
         verdict,
         comment,
@@ -700,11 +737,11 @@ struct OneClickForm {
 
 async fn one_click_decide(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ClientAddr(addr): ClientAddr,
     Path(token): Path<String>,
     Form(form): Form<OneClickForm>,
 ) -> Response {
-    if state.visit_limiter.blocked(addr.ip()) {
+    if state.visit_limiter.blocked(addr) {
         return too_many();
     }
     let verdict = match form.verdict.as_str() {
@@ -723,7 +760,7 @@ async fn one_click_decide(
             one_click_page(&state, addr, &token, StatusCode::OK, Some(notice), String::new(), String::new()).await
         }
         Err(Error::NotFound("link")) => {
-            state.visit_limiter.failed(addr.ip());
+            state.visit_limiter.failed(addr);
             invalid()
         }
         Err(Error::Internal(err)) => internal(Error::Internal(err)),
@@ -731,5 +768,25 @@ async fn one_click_decide(
             let notice = Notice { kind: "error", text: problem_text(&err) };
             one_click_page(&state, addr, &token, StatusCode::CONFLICT, Some(notice), form.verdict, form.comment).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_count_ipv4_addresses_and_ipv6_networks() {
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        assert_eq!(key(ip("203.0.113.7")), ip("203.0.113.7"));
+        assert_eq!(key(ip("2001:db8:1:2:aaaa::1")), key(ip("2001:db8:1:2:bbbb::9")), "one /64");
+        assert_ne!(key(ip("2001:db8:1:2::1")), key(ip("2001:db8:1:3::1")));
+        assert_eq!(key(ip("::ffff:203.0.113.7")), ip("203.0.113.7"));
+        let limiter = FailureLimiter::new(2);
+        assert!(!limiter.blocked(ip("2001:db8::1")));
+        limiter.failed(ip("2001:db8::1"));
+        limiter.failed(ip("2001:db8::2"));
+        assert!(limiter.blocked(ip("2001:db8::3")), "the same network");
+        assert!(!limiter.blocked(ip("203.0.113.7")));
     }
 }

@@ -85,7 +85,7 @@ impl Harness {
                 allow_private_webhooks,
             }),
             mailer: mailer.map(|m| Arc::new(m) as Arc<dyn greenlight_service::email::Mailer>),
-            webhooks: Arc::new(greenlight_notify::HttpSender::new().unwrap()),
+            webhooks: Arc::new(greenlight_notify::HttpSender::new(allow_private_webhooks).unwrap()),
         };
         let web = greenlight_web::WebSettings { max_body_bytes: 64 * 1024, ..Default::default() };
         let router = greenlight_web::router(app.clone(), web);

@@ -106,6 +106,15 @@ async fn a_review_request_arrives_by_email_and_its_link_decides_once(#[case] bac
     assert_eq!(status, StatusCode::CONFLICT, "a second use: {page}");
     assert!(page.contains("already used"), "{page}");
 
+    // The manager's link from the same request: the review no longer waits for it.
+    let managers = sink.to("manager@clinic.example.org");
+    let theirs = after(managers[0]["text"].as_str().unwrap(), "Approve: ");
+    let (status, page) = browse(&h, &theirs, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("no longer waits") && !page.contains("Confirm"), "{page}");
+    let (status, _) = browse(&h, theirs.split('?').next().unwrap(), Some(&[("verdict", "approve"), ("comment", "")])).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
     // Recorded as the reviewer's own decision.
     let history = owner.get(&format!("{path}/history")).await;
     let decided: Vec<&Value> = history.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "review.decided").collect();

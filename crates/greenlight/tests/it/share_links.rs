@@ -90,9 +90,19 @@ async fn a_client_decides_through_a_link_on_the_revision_they_saw(#[case] backen
     assert_eq!(share(&creator, &ws, approve.clone()).await.status, StatusCode::FORBIDDEN);
     let no_email = json!({"scope": {"kind": "posts", "post_ids": [id]}, "capability": "approve", "expires_at": in_days(&h, 7)});
     assert_eq!(share(&manager, &ws, no_email).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // An approve link's token is shown to no member: it goes to the reviewer by email.
     let created = share(&manager, &ws, approve).await;
-    let link = path_of(&created);
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!((&created.body["token"], &created.body["sent_to"]), (&Value::Null, &json!(CLIENT)), "{}", created.body);
     assert!(created.body.get("token_hash").is_none() && created.body.get("password_hash").is_none(), "{}", created.body);
+    let link_id = created.body["id"].as_str().unwrap().to_owned();
+    let reissue = format!("/workspaces/{ws}/share-links/{link_id}/token");
+    assert_eq!(manager.post(&reissue, json!(null)).await.body["token"], Value::Null, "a manager has it sent again");
+    // Without a mail server, an owner (who may override the stage anyway) passes it on.
+    let reissued = owner.post(&reissue, json!(null)).await;
+    assert_eq!(reissued.status, StatusCode::OK, "{}", reissued.body);
+    let link = reissued.body["path"].as_str().unwrap().to_owned();
+    assert_eq!(creator.post(&format!("/workspaces/{ws}/share-links/{link_id}/revoke"), json!(null)).await.status, StatusCode::FORBIDDEN);
 
     // The client opens it: straight to the post, their name filled in.
     let client = Visitor::new(&h);
@@ -131,7 +141,7 @@ async fn a_client_decides_through_a_link_on_the_revision_they_saw(#[case] backen
 
     // The audit log names the client, by the name they gave and the link they used.
     let history = owner.get(&format!("/workspaces/{ws}/history?limit=200")).await;
-    let link_id = created.body["id"].as_str().unwrap();
+    let link_id = link_id.as_str();
     let decided = actors(&history, "review.decided");
     assert_eq!(decided, [json!({"kind": "external", "link_id": link_id, "name": "Casey C."})], "{}", history.body);
     assert!(actors(&history, "share_link.visited").iter().all(|a| a["kind"] == "external" && a["link_id"] == link_id));

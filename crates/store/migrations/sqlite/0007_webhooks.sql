@@ -31,7 +31,7 @@ CREATE TABLE webhook_deliveries (
     last_error   TEXT,
     created_at   TEXT NOT NULL,
     finished_at  TEXT,
-    redelivery_of BLOB REFERENCES webhook_deliveries(id) ON DELETE SET NULL
+    redelivery_of BLOB REFERENCES webhook_deliveries(id) ON DELETE CASCADE
 );
 CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(webhook_id, id);
 -- An event is delivered to a hook once (redeliveries aside).
