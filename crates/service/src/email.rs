@@ -306,10 +306,28 @@ pub async fn ensure_lane_link(
     email: &Email,
 ) -> Result<()> {
     let round = i64::from(round);
-    if share_links::lane_link(tx, review, stage, round, email.as_str()).await?.is_some() {
+    let now = app.now();
+    if let Some(existing) = share_links::lane_link(tx, review, stage, round, email.as_str()).await? {
+        // Expired while the round still waits: it works again and is sent
+        // again. Revoked: a member meant it (they can share a new one).
+        if existing.revoked_at.is_none() && existing.expires_at <= now {
+            let until = now + SignedDuration::from_hours(24 * LANE_LINK_DAYS);
+            share_links::set_expiry(tx, existing.id, until).await?;
+            let data = json!({ "expires_at": until });
+            record(
+                tx,
+                app,
+                &Caller::system(),
+                Chain::Workspace(post.workspace_id),
+                "share_link.renewed",
+                ("share_link", Some(existing.id.uuid())),
+                data,
+            )
+            .await?;
+            crate::jobs::enqueue(tx, app, &crate::jobs::Job::ExternalInvite { link: existing.id, at: now }, now).await?;
+        }
         return Ok(());
     }
-    let now = app.now();
     let link = share_links::ShareLink {
         id: ShareLinkId::from_uuid(Uuid::now_v7()),
         workspace_id: post.workspace_id,

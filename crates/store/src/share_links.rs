@@ -177,6 +177,11 @@ pub async fn set_token(tx: &mut Tx, id: ShareLinkId, token_hash: &str) -> Result
     Ok(())
 }
 
+pub async fn set_expiry(tx: &mut Tx, id: ShareLinkId, expires_at: Timestamp) -> Result<()> {
+    sql!(tx, exec, "UPDATE share_links SET expires_at = $2 WHERE id = $1", id.uuid(), DbTime(expires_at))?;
+    Ok(())
+}
+
 /// Revokes a live link of the workspace; false if there is none.
 pub async fn revoke_link(tx: &mut Tx, workspace: WorkspaceId, id: ShareLinkId, by: Option<UserId>, now: Timestamp) -> Result<bool> {
     let n = sql!(

@@ -227,7 +227,6 @@ async fn the_agency_flow_reaches_the_client_by_email_and_the_log_names_everyone(
     let owner = h.login("owner@agency.example.org").await;
     let copywriter = h.login("creator@agency.example.org").await;
     let account_exec = h.login("manager@agency.example.org").await;
-    let social_manager = h.login("admin@agency.example.org").await;
     let members = owner.get(&format!("/workspaces/{ws}/members")).await;
     let id_of = |email: &str| members.body.as_array().unwrap().iter().find(|m| m["email"] == email).unwrap()["user_id"].clone();
     let wf = owner
@@ -260,6 +259,24 @@ async fn the_agency_flow_reaches_the_client_by_email_and_the_log_names_everyone(
     let links = owner.get(&format!("/workspaces/{ws}/share-links")).await;
     assert_eq!(links.body["items"][0]["lane"]["stage_key"], "client", "{}", links.body);
     assert_eq!(links.body["items"][0]["capability"], "approve");
+
+    // The client takes longer than the link lasts: it expires, and the next
+    // event about the post renews it and sends a fresh one.
+    h.pass(SignedDuration::from_hours(24 * 15)).await;
+    assert_eq!(browse(&h, &link, None).await.0, StatusCode::NOT_FOUND);
+    // (Two weeks on, the team's sessions have ended too.)
+    let owner = h.login("owner@agency.example.org").await;
+    let copywriter = h.login("creator@agency.example.org").await;
+    let social_manager = h.login("admin@agency.example.org").await;
+    let r = copywriter.post(&format!("{path}/comments"), json!({"body": "Casey, any news?", "visibility": "external"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    h.pass(SignedDuration::ZERO).await;
+    let invites = sink.to("casey@brand.example");
+    assert_eq!(invites.len(), 2, "{:?}", sink.messages());
+    let link = url_after(invites[1]["text"].as_str().unwrap(), &format!("{}/s/", h.base));
+    let (status, page) = browse(&h, &link, None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Casey, any news?"), "{page}");
 
     // The client approves through it.
     let post_id = path.rsplit('/').next().unwrap();

@@ -158,7 +158,24 @@ async fn a_link_reaches_its_scope_and_capability_until_revoked_or_expired(#[case
     let creator = h.login("creator@shop.example.org").await;
     let reviewer = h.login("reviewer@shop.example.org").await;
     let a = new_post(&creator, &w, "Post A", "Alpha text").await;
-    let b = new_post(&creator, &w, "Post B", "Bravo text").await;
+    // Post B shows a photo.
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(8, 8, image::Rgb([10, 120, 90]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let part = reqwest::multipart::Part::bytes(png.clone()).file_name("team.png");
+    let upload = creator
+        .request(reqwest::Method::POST, &format!("/workspaces/{ws}/media"))
+        .multipart(reqwest::multipart::Form::new().part("file", part));
+    let photo = Client::send(upload).await.body["id"].as_str().unwrap().to_owned();
+    let r = creator
+        .post(
+            &format!("/workspaces/{ws}/posts"),
+            json!({"title": "Post B", "channel_ids": [w.channel], "content": {"text": "Bravo text", "media": [{"media_id": photo, "alt_text": "Our team"}]}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let b = r.body["post"]["id"].as_str().unwrap().to_owned();
     let view_a = path_of(
         &share(&creator, &ws, json!({"scope": {"kind": "posts", "post_ids": [a]}, "capability": "view", "expires_at": in_days(&h, 2)}))
             .await,
@@ -213,6 +230,16 @@ async fn a_link_reaches_its_scope_and_capability_until_revoked_or_expired(#[case
         visitor.form(&format!("{comment_ab}/p/{a}/comments"), &[("name", "Pat Partner"), ("body", "Can we add the price?")]).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("Can we add the price?") && page.contains("Pat Partner (guest)"), "{page}");
+    // The photo is served through the link that reaches its post, and only that way.
+    let (_, page_b) = visitor.get(&format!("{comment_ab}/p/{b}")).await;
+    let src = format!("{comment_ab}/p/{b}/media/{photo}");
+    assert!(page_b.contains(&format!("src=\"{src}\"")) && page_b.contains("alt=\"Our team\""), "{page_b}");
+    let image = visitor.http.get(format!("{}{src}", h.base)).send().await.unwrap();
+    assert_eq!(image.status(), StatusCode::OK);
+    assert_eq!(image.headers()["content-type"], "image/png");
+    assert_eq!(image.bytes().await.unwrap().as_ref(), png.as_slice());
+    assert_eq!(visitor.get(&format!("{comment_ab}/p/{a}/media/{photo}")).await.0, StatusCode::NOT_FOUND, "not a media of post A");
+    assert_eq!(visitor.get(&format!("{view_a}/p/{b}/media/{photo}")).await.0, StatusCode::NOT_FOUND, "post B is outside this link");
     let thread = shared.body["id"].as_str().unwrap();
     let (status, _) =
         visitor.form(&format!("{comment_ab}/p/{a}/comments"), &[("name", "Pat Partner"), ("body", "Agreed"), ("parent_id", thread)]).await;
