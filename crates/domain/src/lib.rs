@@ -15,6 +15,7 @@ pub mod network;
 pub mod notify;
 pub mod permission;
 pub mod post;
+pub mod preflight;
 pub mod schedule;
 mod schema;
 pub mod share;
