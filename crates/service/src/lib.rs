@@ -19,6 +19,7 @@ pub mod media;
 pub mod notify;
 pub mod planning;
 pub mod posts;
+pub mod preflight;
 pub mod reviews;
 pub mod share_links;
 pub mod webhooks;

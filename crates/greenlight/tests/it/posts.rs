@@ -226,3 +226,49 @@ async fn sessions_tokens_and_login_limits(#[case] backend: Backend) {
     h.clock.advance(jiff::SignedDuration::from_hours(24 * 14 + 1));
     assert_eq!(fresh.get("/workspaces").await.status, StatusCode::UNAUTHORIZED);
 }
+
+async fn new_channel(admin: &Client, ws: &str, network: &str) -> String {
+    let body = json!({"network": network, "handle": format!("counts-{network}"), "display_name": network});
+    let r = admin.post(&format!("/workspaces/{ws}/channels"), body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body["id"].as_str().unwrap().to_owned()
+}
+
+#[apply(backends)]
+async fn preflight_counts_each_channel_the_way_its_network_does(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("counts").await;
+    let ws = w.ws.clone();
+    let x = new_channel(&w.admin, &ws, "x").await;
+    let mastodon = new_channel(&w.admin, &ws, "mastodon").await;
+    let instagram = new_channel(&w.admin, &ws, "instagram").await;
+    let bluesky = w.channel.clone();
+    let viewer = h.login("viewer@counts.example.org").await;
+    let family = "👨\u{200d}👩\u{200d}👧\u{200d}👦";
+    let link = format!("https://example.org/{}", "a".repeat(60));
+    let mention = "@dana@social.example";
+    let text = format!("{family} 你好 {link} #flu {mention}");
+    let variants = json!({ instagram.clone(): {"text": "#a ".repeat(31)} });
+    let body = json!({"content": {"text": text, "variants": variants}, "channel_ids": [x, bluesky, mastodon, instagram]});
+    let r = viewer.post(&format!("/workspaces/{ws}/preflight"), body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let by = |i: usize| &r.body["channels"][i];
+    // X: family emoji 2, CJK 4, link 23, "#flu" 4, the mention 20, four spaces.
+    assert_eq!(by(0)["network"], "x");
+    assert_eq!((by(0)["length"].as_u64(), by(0)["limit"].as_u64()), (Some(2 + 4 + 23 + 4 + 20 + 4), Some(280)), "{}", by(0));
+    // Bluesky: graphemes.
+    assert_eq!(by(1)["length"], 1 + 1 + 2 + 1 + link.chars().count() + 1 + 4 + 1 + mention.len());
+    // Mastodon: the link as 23, the remote mention as its name.
+    assert_eq!(by(2)["length"], 7 + 1 + 2 + 1 + 23 + 1 + 4 + 1 + "@dana".len());
+    let end = text.chars().count();
+    assert_eq!(by(2)["entities"]["mentions"][0], json!({"start": end - mention.len(), "end": end}), "{}", by(2));
+    // Instagram's variant has 31 hashtags: an error that blocks.
+    assert_eq!(by(3)["findings"][0]["rule"], "instagram.hashtags");
+    assert_eq!(r.body["errors"], 1);
+    // A channel of another workspace, or none: refused.
+    let other = h.world("elsewhere").await;
+    let r = viewer.post(&format!("/workspaces/{ws}/preflight"), json!({"content": {"text": "Hi"}, "channel_ids": [other.channel]})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = viewer.post(&format!("/workspaces/{ws}/preflight"), json!({"content": {"text": "Hi"}, "channel_ids": []})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+}

@@ -35,6 +35,18 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(show_revision))
         .routes(routes!(diff_revisions))
         .routes(routes!(post_history))
+        .routes(routes!(preflight))
+}
+
+/// Checks content being written, for each channel, the way its network will: the length counted the network's way against its limit, hashtags, mentions and links with their character ranges, and findings (errors block submission, warnings travel with the review). Nothing is stored.
+#[utoipa::path(post, path = "/workspaces/{ws}/preflight", tag = "posts", params(WorkspacePath), request_body = greenlight_service::preflight::PreflightInput, responses((status = 200, description = "Done", body = greenlight_service::preflight::PreflightReport), (status = "4XX", response = Problem)))]
+async fn preflight(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath(ws): ApiPath<WorkspaceId>,
+    ApiJson(input): ApiJson<greenlight_service::preflight::PreflightInput>,
+) -> Res {
+    Ok(Json(greenlight_service::preflight::check(&s.app, &c, ws, input).await?).into_response())
 }
 
 type Res = Result<Response, Problem>;

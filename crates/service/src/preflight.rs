@@ -1,0 +1,88 @@
+//! Preflight for content being written: each channel's variant counted and
+//! checked the way its network will (the rules are the domain's). Nothing
+//! is stored; it answers while the writer types.
+
+use std::collections::BTreeMap;
+
+use greenlight_domain::{
+    content::Content,
+    id::{ChannelId, WorkspaceId},
+    network::Network,
+    permission::Permission,
+    preflight::{self, Finding, PreflightError, Severity, TextReport},
+    validation::Errors,
+};
+use greenlight_store::planning;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    App, Caller, access,
+    error::{Error, Result},
+};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreflightInput {
+    /// The post's title (Pinterest shows it).
+    #[serde(default)]
+    pub title: Option<String>,
+    pub content: Content,
+    /// The channels to check it for.
+    pub channel_ids: Vec<ChannelId>,
+}
+
+/// One channel's variant, as its network sees it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChannelReport {
+    pub channel_id: ChannelId,
+    #[serde(flatten)]
+    pub report: TextReport,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PreflightReport {
+    pub channels: Vec<ChannelReport>,
+    /// Findings that block submission.
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// The most channels one check covers.
+pub const MAX_CHANNELS: usize = 50;
+
+pub async fn check(app: &App, caller: &Caller, ws: WorkspaceId, input: PreflightInput) -> Result<PreflightReport> {
+    let mut errors = Errors::new();
+    if input.channel_ids.is_empty() {
+        errors.add("channel_ids", "name at least one channel");
+    } else if input.channel_ids.len() > MAX_CHANNELS {
+        errors.add("channel_ids", format!("at most {MAX_CHANNELS} channels"));
+    }
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
+    let channels: BTreeMap<ChannelId, Network> =
+        planning::channels(&mut tx, ws).await?.into_iter().filter_map(|c| Network::parse(&c.network).map(|n| (c.id, n))).collect();
+    drop(tx);
+    for (i, id) in input.channel_ids.iter().enumerate() {
+        if !channels.contains_key(id) {
+            errors.add(format!("channel_ids.{i}"), "no such channel in this workspace");
+        }
+    }
+    errors.into_result()?;
+    let mut out = Vec::new();
+    for (i, id) in input.channel_ids.iter().enumerate() {
+        let network = channels[id];
+        let text = input.content.effective(*id).text;
+        let mut report = preflight::check_text(network, text, None).map_err(|e| match e {
+            PreflightError::TooLarge(_) => Error::field(&format!("content (channel_ids.{i})"), e.to_string()),
+        })?;
+        if network == Network::Pinterest {
+            let title = input.title.as_deref().unwrap_or_default();
+            report.findings.extend(preflight::pinterest::check_title(title));
+        }
+        out.push(ChannelReport { channel_id: *id, report });
+    }
+    let all = || out.iter().flat_map(|c| c.report.findings.iter());
+    let count = |severity: Severity| all().filter(|f: &&Finding| f.severity == severity).count();
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+    Ok(PreflightReport { channels: out, errors, warnings })
+}
