@@ -262,7 +262,7 @@ async fn take(app: &App, owner: &Caller, ws: WorkspaceId, post: PostId, walk: Wa
     if matches!(walk, Walk::Draft) {
         return Ok(());
     }
-    reviews::submit(app, owner, ws, post).await?;
+    reviews::submit(app, owner, ws, post, reviews::SubmitInput::default()).await?;
     match walk {
         Walk::Draft => {}
         Walk::InReview(stages) => approve(app, ws, post, Some(stages)).await?,

@@ -86,3 +86,62 @@ pub async fn check(app: &App, caller: &Caller, ws: WorkspaceId, input: Preflight
     let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     Ok(PreflightReport { channels: out, errors, warnings })
 }
+
+/// Preflight's verdict on content submitted for review: blocking findings
+/// refuse the submission, unless someone who may override reviews gives a
+/// reason (recorded with the review's start); warnings travel with it.
+/// Answers what the audit event records.
+pub(crate) async fn gate_submission(
+    tx: &mut greenlight_store::Tx,
+    role: greenlight_domain::permission::Role,
+    post: &greenlight_store::posts::Post,
+    content: &Content,
+    override_reason: Option<&str>,
+) -> Result<serde_json::Value> {
+    let channels: BTreeMap<ChannelId, Network> = planning::channels(tx, post.workspace_id)
+        .await?
+        .into_iter()
+        .filter_map(|c| Network::parse(&c.network).map(|n| (c.id, n)))
+        .collect();
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    for id in &post.channel_ids {
+        let Some(network) = channels.get(id).copied() else { continue };
+        let text = content.effective(*id).text;
+        let mut findings = match preflight::check_text(network, text, None) {
+            Ok(report) => report.findings,
+            Err(e) => {
+                vec![Finding { rule: format!("{}.size", network.as_str()), severity: Severity::Error, message: e.to_string(), span: None }]
+            }
+        };
+        if network == Network::Pinterest {
+            findings.extend(preflight::pinterest::check_title(&post.title));
+        }
+        for f in findings {
+            let entry = serde_json::json!({ "channel_id": id, "rule": f.rule, "message": f.message, "span": f.span });
+            match f.severity {
+                Severity::Error => errors.push((*id, f, entry)),
+                Severity::Warning => warnings.push(entry),
+            }
+        }
+    }
+    let overridden = match (errors.is_empty(), override_reason.map(str::trim).filter(|r| !r.is_empty())) {
+        (true, _) => None,
+        (false, Some(reason)) if role.can(Permission::OverrideReviews) => {
+            Some(reason.chars().take(crate::reviews::MAX_COMMENT_CHARS).collect::<String>())
+        }
+        (false, Some(_)) => return Err(Error::Forbidden(format!("a {role} cannot override preflight findings"))),
+        (false, None) => {
+            let fields = errors
+                .iter()
+                .map(|(id, f, _)| greenlight_domain::validation::FieldError::new(format!("preflight.{id}.{}", f.rule), f.message.clone()))
+                .collect();
+            return Err(Error::Invalid(fields));
+        }
+    };
+    let overridden_findings: Vec<_> = errors.into_iter().map(|(_, _, entry)| entry).collect();
+    Ok(serde_json::json!({
+        "warnings": warnings,
+        "overridden": overridden.map(|reason| serde_json::json!({ "reason": reason, "findings": overridden_findings })),
+    }))
+}

@@ -259,12 +259,14 @@ fn progress_json(progress: &Progress) -> serde_json::Value {
 
 /// Submits a post for review with the workflow routing picks, at its
 /// current revision; after changes were requested, resubmits.
-pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<ReviewView> {
+pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, input: SubmitInput) -> Result<ReviewView> {
     caller.require_user()?;
     let mut tx = app.db.write().await?;
     let (role, mut post) = visible_post(&mut tx, caller, ws, id).await?;
     require_edit(role, caller, &post)?;
     let now = app.now();
+    let latest = posts::latest_revision(&mut tx, id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
+    let preflight = crate::preflight::gate_submission(&mut tx, role, &post, &latest.content, input.override_preflight.as_deref()).await?;
     if let Some(open) = workflows::open_review(&mut tx, id).await? {
         if open.run.status != ReviewStatus::ChangesRequested {
             return Err(Error::Conflict("the post is already in review".into()));
@@ -275,7 +277,8 @@ pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> 
         let progress = loaded.record.run.resubmit(&cx).map_err(engine_error)?;
         let (events, late) = approval_events(&[PostEvent::Submit], &progress, &loaded.workflow.definition, &loaded.post, now);
         save(&mut tx, app, &mut loaded, &events).await?;
-        let data = json!({ "review": loaded.record.id, "progress": progress_json(&progress), "late": late_json(late) });
+        let data =
+            json!({ "review": loaded.record.id, "progress": progress_json(&progress), "late": late_json(late), "preflight": preflight });
         record(&mut tx, app, caller, Chain::Workspace(ws), "review.resubmitted", ("post", Some(id.uuid())), data).await?;
         tx.commit().await?;
         return Ok(view(loaded.record, &loaded.workflow));
@@ -308,7 +311,7 @@ pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> 
     let data = json!({
         "review": started.id, "workflow": workflow.id, "workflow_version": workflow.version,
         "revision": revision.number, "content_hash": revision.content_hash, "progress": progress_json(&progress),
-        "late": late_json(late),
+        "late": late_json(late), "preflight": preflight,
     });
     record(&mut tx, app, caller, Chain::Workspace(ws), "review.started", ("post", Some(id.uuid())), data).await?;
     tx.commit().await?;
@@ -317,6 +320,16 @@ pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> 
 
 fn planned(post: &Post) -> Option<Timestamp> {
     post.planned.as_ref().map(|p| p.at)
+}
+
+/// What a submission may carry.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitInput {
+    /// Submit despite preflight errors, for this reason (owners and admins;
+    /// recorded with the review's start).
+    #[serde(default)]
+    pub override_preflight: Option<String>,
 }
 
 /// A decision as the API takes it.

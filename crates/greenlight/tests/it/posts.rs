@@ -272,3 +272,48 @@ async fn preflight_counts_each_channel_the_way_its_network_does(#[case] backend:
     let r = viewer.post(&format!("/workspaces/{ws}/preflight"), json!({"content": {"text": "Hi"}, "channel_ids": []})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 }
+
+#[apply(backends)]
+async fn preflight_errors_block_submission_until_fixed_or_overridden(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("gate").await;
+    let ws = w.ws.clone();
+    let owner = h.login("owner@gate.example.org").await;
+    let creator = h.login("creator@gate.example.org").await;
+    let wf =
+        owner.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Routine", "template": "routine", "is_default": true})).await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+    let x = new_channel(&w.admin, &ws, "x").await;
+    let long = "Flu shots ".repeat(30);
+    let post =
+        creator.post(&format!("/workspaces/{ws}/posts"), json!({"title": "Flu", "channel_ids": [x], "content": {"text": long}})).await;
+    assert_eq!(post.status, StatusCode::CREATED, "{}", post.body);
+    let path = format!("/workspaces/{ws}/posts/{}", post.body["post"]["id"].as_str().unwrap());
+
+    // 300 weighted characters on X: refused, naming the finding; nothing changes.
+    let r = creator.post(&format!("{path}/review"), json!(null)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], format!("preflight.{x}.x.length"), "{}", r.body);
+    assert_eq!(creator.get(&path).await.body["state"], "draft");
+    // A creator cannot override; an owner can, with a reason, and the log keeps it.
+    let r = creator.post(&format!("{path}/review"), json!({"override_preflight": "the thread splits it"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = owner.post(&format!("{path}/review"), json!({"override_preflight": "  "})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a blank reason is no reason: {}", r.body);
+    let r = owner.post(&format!("{path}/review"), json!({"override_preflight": "Posted as a thread by hand"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let history = owner.get(&format!("{path}/history")).await;
+    let started = history.body["items"].as_array().unwrap().iter().find(|e| e["action"] == "review.started").unwrap();
+    assert_eq!(started["data"]["preflight"]["overridden"]["reason"], "Posted as a thread by hand");
+    assert_eq!(started["data"]["preflight"]["overridden"]["findings"][0]["rule"], "x.length");
+
+    // Fixed content goes through without anyone's say-so.
+    let short = creator
+        .post(&format!("/workspaces/{ws}/posts"), json!({"title": "Short", "channel_ids": [x], "content": {"text": "Flu shots today"}}))
+        .await;
+    let short = format!("/workspaces/{ws}/posts/{}", short.body["post"]["id"].as_str().unwrap());
+    let r = creator.post(&format!("{short}/review"), json!(null)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let bad = creator.post(&format!("{short}/review"), json!({"override": true})).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "unknown fields are refused: {}", bad.body);
+}

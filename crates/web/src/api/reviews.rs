@@ -177,10 +177,15 @@ async fn show_review(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id))
     Ok(Json(reviews::review(&s.app, &c, ws, id).await?).into_response())
 }
 
-/// Submits the post for review at its current revision (or resubmits it after changes were requested).
-#[utoipa::path(post, path = "/workspaces/{ws}/posts/{post}/review", tag = "reviews", params(WorkspacePath, PostPath), responses((status = 200, description = "Done", body = reviews::ReviewView), (status = "4XX", response = Problem)))]
-async fn submit(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id)): ApiPath<(WorkspaceId, PostId)>) -> Res {
-    Ok(Json(reviews::submit(&s.app, &c, ws, id).await?).into_response())
+/// Submits the post for review at its current revision (or resubmits it after changes were requested). Preflight errors on any of its channels refuse it (422, one field per finding) unless an owner or admin gives `override_preflight` with a reason; warnings travel with the review. The body may be left out.
+#[utoipa::path(post, path = "/workspaces/{ws}/posts/{post}/review", tag = "reviews", params(WorkspacePath, PostPath), request_body(content = Option<reviews::SubmitInput>, description = "Optional"), responses((status = 200, description = "Done", body = reviews::ReviewView), (status = "4XX", response = Problem)))]
+async fn submit(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, id)): ApiPath<(WorkspaceId, PostId)>, body: Bytes) -> Res {
+    let input: Option<reviews::SubmitInput> = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice(&body).map_err(|e| Error::field("body", format!("not a submission: {e}")))?
+    };
+    Ok(Json(reviews::submit(&s.app, &c, ws, id, input.unwrap_or_default()).await?).into_response())
 }
 
 /// Approves, requests changes or rejects — pinned to the revision hash the decider saw.
