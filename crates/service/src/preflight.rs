@@ -50,6 +50,21 @@ pub struct PreflightReport {
 /// The most channels one check covers.
 pub const MAX_CHANNELS: usize = 50;
 
+/// The workspace's channels and their networks.
+async fn networks(tx: &mut greenlight_store::Tx, ws: WorkspaceId) -> Result<BTreeMap<ChannelId, Network>> {
+    let channels = planning::channels(tx, ws).await?;
+    Ok(channels.into_iter().filter_map(|c| Network::parse(&c.network).map(|n| (c.id, n))).collect())
+}
+
+/// One channel's variant of `content`, checked (a Pinterest pin's title too).
+fn channel_report(network: Network, content: &Content, channel: ChannelId, title: &str) -> Result<TextReport, PreflightError> {
+    let mut report = preflight::check_text(network, content.effective(channel).text, None)?;
+    if network == Network::Pinterest {
+        report.findings.extend(preflight::pinterest::check_title(title));
+    }
+    Ok(report)
+}
+
 pub async fn check(app: &App, caller: &Caller, ws: WorkspaceId, input: PreflightInput) -> Result<PreflightReport> {
     let mut errors = Errors::new();
     if input.channel_ids.is_empty() {
@@ -59,8 +74,7 @@ pub async fn check(app: &App, caller: &Caller, ws: WorkspaceId, input: Preflight
     }
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
-    let channels: BTreeMap<ChannelId, Network> =
-        planning::channels(&mut tx, ws).await?.into_iter().filter_map(|c| Network::parse(&c.network).map(|n| (c.id, n))).collect();
+    let channels = networks(&mut tx, ws).await?;
     drop(tx);
     for (i, id) in input.channel_ids.iter().enumerate() {
         if !channels.contains_key(id) {
@@ -70,15 +84,10 @@ pub async fn check(app: &App, caller: &Caller, ws: WorkspaceId, input: Preflight
     errors.into_result()?;
     let mut out = Vec::new();
     for (i, id) in input.channel_ids.iter().enumerate() {
-        let network = channels[id];
-        let text = input.content.effective(*id).text;
-        let mut report = preflight::check_text(network, text, None).map_err(|e| match e {
+        let title = input.title.as_deref().unwrap_or_default();
+        let report = channel_report(channels[id], &input.content, *id, title).map_err(|e| match e {
             PreflightError::TooLarge(_) => Error::field(&format!("content (channel_ids.{i})"), e.to_string()),
         })?;
-        if network == Network::Pinterest {
-            let title = input.title.as_deref().unwrap_or_default();
-            report.findings.extend(preflight::pinterest::check_title(title));
-        }
         out.push(ChannelReport { channel_id: *id, report });
     }
     let all = || out.iter().flat_map(|c| c.report.findings.iter());
@@ -98,25 +107,17 @@ pub(crate) async fn gate_submission(
     content: &Content,
     override_reason: Option<&str>,
 ) -> Result<serde_json::Value> {
-    let channels: BTreeMap<ChannelId, Network> = planning::channels(tx, post.workspace_id)
-        .await?
-        .into_iter()
-        .filter_map(|c| Network::parse(&c.network).map(|n| (c.id, n)))
-        .collect();
+    let channels = networks(tx, post.workspace_id).await?;
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     for id in &post.channel_ids {
         let Some(network) = channels.get(id).copied() else { continue };
-        let text = content.effective(*id).text;
-        let mut findings = match preflight::check_text(network, text, None) {
+        let findings = match channel_report(network, content, *id, &post.title) {
             Ok(report) => report.findings,
             Err(e) => {
                 vec![Finding { rule: format!("{}.size", network.as_str()), severity: Severity::Error, message: e.to_string(), span: None }]
             }
         };
-        if network == Network::Pinterest {
-            findings.extend(preflight::pinterest::check_title(&post.title));
-        }
         for f in findings {
             let entry = serde_json::json!({ "channel_id": id, "rule": f.rule, "message": f.message, "span": f.span });
             match f.severity {
