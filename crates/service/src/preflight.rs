@@ -35,6 +35,8 @@ pub struct PreflightInput {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChannelReport {
     pub channel_id: ChannelId,
+    /// When a saved revision's report was made; `null` when checked now.
+    pub checked_at: Option<greenlight_domain::Timestamp>,
     #[serde(flatten)]
     pub report: TextReport,
 }
@@ -88,12 +90,67 @@ pub async fn check(app: &App, caller: &Caller, ws: WorkspaceId, input: Preflight
         let report = channel_report(channels[id], &input.content, *id, title).map_err(|e| match e {
             PreflightError::TooLarge(_) => Error::field(&format!("content (channel_ids.{i})"), e.to_string()),
         })?;
-        out.push(ChannelReport { channel_id: *id, report });
+        out.push(ChannelReport { channel_id: *id, checked_at: None, report });
     }
-    let all = || out.iter().flat_map(|c| c.report.findings.iter());
-    let count = |severity: Severity| all().filter(|f: &&Finding| f.severity == severity).count();
-    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
-    Ok(PreflightReport { channels: out, errors, warnings })
+    Ok(PreflightReport::of(out))
+}
+
+impl PreflightReport {
+    fn of(channels: Vec<ChannelReport>) -> Self {
+        let count =
+            |severity: Severity| channels.iter().flat_map(|c| &c.report.findings).filter(|f: &&Finding| f.severity == severity).count();
+        let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+        PreflightReport { channels, errors, warnings }
+    }
+}
+
+/// Stores a saved revision's report for each of the post's channels, in
+/// the save's transaction.
+pub(crate) async fn store_for_revision(
+    tx: &mut greenlight_store::Tx,
+    post: &greenlight_store::posts::Post,
+    revision: &greenlight_store::posts::Revision,
+    now: greenlight_domain::Timestamp,
+) -> Result<()> {
+    let channels = networks(tx, post.workspace_id).await?;
+    for id in &post.channel_ids {
+        let Some(network) = channels.get(id) else { continue };
+        // Content too large to check was refused when it was saved.
+        if let Ok(report) = channel_report(*network, &revision.content, *id, &post.title) {
+            greenlight_store::preflight::insert_report(tx, post.id, revision.number, *id, &report, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A saved revision's preflight: the report stored when it was saved, for
+/// each of the post's channels (checked now for a channel added since).
+pub async fn revision_report(
+    app: &App,
+    caller: &Caller,
+    ws: WorkspaceId,
+    post: greenlight_domain::id::PostId,
+    number: i64,
+) -> Result<PreflightReport> {
+    let mut tx = app.db.read().await?;
+    let (_, post) = crate::posts::visible_post(&mut tx, caller, ws, post).await?;
+    let revision = greenlight_store::posts::revision(&mut tx, post.id, number).await?.ok_or(Error::NotFound("revision"))?;
+    let stored: BTreeMap<ChannelId, (TextReport, greenlight_domain::Timestamp)> =
+        greenlight_store::preflight::reports(&mut tx, post.id, number).await?.into_iter().map(|(c, r, at)| (c, (r, at))).collect();
+    let channels = networks(&mut tx, ws).await?;
+    let mut out = Vec::new();
+    for id in &post.channel_ids {
+        match (stored.get(id), channels.get(id)) {
+            (Some((report, at)), _) => out.push(ChannelReport { channel_id: *id, checked_at: Some(*at), report: report.clone() }),
+            (None, Some(network)) => {
+                if let Ok(report) = channel_report(*network, &revision.content, *id, &post.title) {
+                    out.push(ChannelReport { channel_id: *id, checked_at: None, report });
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    Ok(PreflightReport::of(out))
 }
 
 /// Preflight's verdict on content submitted for review: blocking findings

@@ -16,6 +16,7 @@ pub mod media;
 pub mod notifications;
 pub mod planning;
 pub mod posts;
+pub mod preflight;
 pub mod share_links;
 mod time;
 pub mod webhooks;

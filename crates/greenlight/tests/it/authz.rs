@@ -115,6 +115,7 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/workspaces/{ws}/webhooks/{webhook}/deliveries", json!(null), Some(P::ManageWebhooks)),
         route(M::POST, "/workspaces/{ws}/webhooks/{webhook}/deliveries/{delivery}/redeliver", json!(null), Some(P::ManageWebhooks)),
         route(M::DELETE, "/workspaces/{ws}/webhooks/{webhook}", json!(null), Some(P::ManageWebhooks)),
+        route(M::GET, "/workspaces/{ws}/posts/{post}/revisions/{number}/preflight", json!(null), Some(P::ViewPosts)),
         route(M::POST, "/workspaces/{ws}/preflight", json!({"content": {"text": "Hello"}, "channel_ids": []}), Some(P::ViewPosts)),
         route(M::GET, "/workspaces/{ws}/share-links", json!(null), Some(P::ShareLinks)),
         route(

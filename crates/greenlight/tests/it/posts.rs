@@ -307,6 +307,14 @@ async fn preflight_errors_block_submission_until_fixed_or_overridden(#[case] bac
     assert_eq!(started["data"]["preflight"]["overridden"]["reason"], "Posted as a thread by hand");
     assert_eq!(started["data"]["preflight"]["overridden"]["findings"][0]["rule"], "x.length");
 
+    // The saved revision keeps its report, which reviewers read.
+    let stored = creator.get(&format!("{path}/revisions/1/preflight")).await;
+    assert_eq!(stored.status, StatusCode::OK, "{}", stored.body);
+    assert_eq!(stored.body["channels"][0]["findings"][0]["rule"], "x.length", "{}", stored.body);
+    assert!(stored.body["channels"][0]["checked_at"].is_string());
+    assert_eq!(stored.body["errors"], 1);
+    assert_eq!(creator.get(&format!("{path}/revisions/9/preflight")).await.status, StatusCode::NOT_FOUND);
+
     // Fixed content goes through without anyone's say-so.
     let short = creator
         .post(&format!("/workspaces/{ws}/posts"), json!({"title": "Short", "channel_ids": [x], "content": {"text": "Flu shots today"}}))
