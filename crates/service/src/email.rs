@@ -67,41 +67,47 @@ struct Item {
     excerpt: Option<String>,
 }
 
+/// A member's notifications, as one email.
+struct Update {
+    name: String,
+    items: Vec<Item>,
+    /// Whether any item carries one-click decision links.
+    decides: bool,
+}
+
+/// An outside reviewer's invitation.
+struct Invite {
+    name: String,
+    workspace: String,
+    title: String,
+    url: String,
+    expires: String,
+}
+
+// Each message has a plain-text and an HTML body: two templates over one
+// value (`m`).
 #[derive(Template)]
 #[template(path = "email/update.txt")]
 struct UpdateText<'a> {
-    name: &'a str,
-    items: &'a [Item],
-    /// Whether any item carries one-click decision links.
-    decides: bool,
+    m: &'a Update,
 }
 
 #[derive(Template)]
 #[template(path = "email/update.html")]
 struct UpdateHtml<'a> {
-    name: &'a str,
-    items: &'a [Item],
-    decides: bool,
+    m: &'a Update,
 }
 
 #[derive(Template)]
 #[template(path = "email/invite.txt")]
 struct InviteText<'a> {
-    name: &'a str,
-    workspace: &'a str,
-    title: &'a str,
-    url: &'a str,
-    expires: &'a str,
+    m: &'a Invite,
 }
 
 #[derive(Template)]
 #[template(path = "email/invite.html")]
 struct InviteHtml<'a> {
-    name: &'a str,
-    workspace: &'a str,
-    title: &'a str,
-    url: &'a str,
-    expires: &'a str,
+    m: &'a Invite,
 }
 
 fn render(t: &impl Template) -> Result<String> {
@@ -125,17 +131,17 @@ pub async fn send_due(app: &App, user: UserId, due: Timestamp) -> Result<()> {
         items.push(item(&mut tx, app, n).await?);
     }
     tx.commit().await?;
-    let decides = items.iter().any(|i| i.approve_url.is_some());
     let subject = match pending.as_slice() {
         [one] => one.summary.clone(),
         many => format!("{} updates from Greenlight", many.len()),
     };
+    let update = Update { name: person.name.clone(), decides: items.iter().any(|i| i.approve_url.is_some()), items };
     let mail = Mail {
         to: person.email.clone(),
         to_name: Some(person.name.clone()),
         subject,
-        text: render(&UpdateText { name: &person.name, items: &items, decides })?,
-        html: render(&UpdateHtml { name: &person.name, items: &items, decides })?,
+        text: render(&UpdateText { m: &update })?,
+        html: render(&UpdateHtml { m: &update })?,
     };
     let ids: Vec<_> = pending.iter().map(|n| n.id).collect();
     let sent = mailer.send(&mail).await;
@@ -156,14 +162,13 @@ const CLAIM_MINUTES: i64 = 15;
 /// one-click decision links (if the review still waits for the member).
 async fn item(tx: &mut greenlight_store::Tx, app: &App, n: &Notification) -> Result<Item> {
     let workspace = workspaces::workspace(tx, n.workspace_id).await?.map(|w| w.name).unwrap_or_default();
-    let base = app.settings.public_url.trim_end_matches('/');
-    let post_url = n.post_id.map(|p| format!("{base}/w/{}/posts/{p}", n.workspace_id));
+    let post_url = n.post_id.map(|p| app.post_url(n.workspace_id, p));
     let excerpt = n.data["excerpt"].as_str().or(n.data["comment"].as_str()).map(str::to_owned);
     let mut item = Item { summary: n.summary.clone(), workspace, post_url, approve_url: None, changes_url: None, excerpt };
     if let (Kind::ReviewRequested, Some(post)) = (n.kind, n.post_id)
         && let Some(token) = decision_link(tx, app, n.user_id, n.workspace_id, post).await?
     {
-        let url = format!("{base}{DECIDE_PATH}{token}");
+        let url = app.url(&format!("{DECIDE_PATH}{token}"));
         item.approve_url = Some(format!("{url}?verdict=approve"));
         item.changes_url = Some(format!("{url}?verdict=request_changes"));
     }
@@ -387,16 +392,20 @@ pub async fn invite_external(app: &App, id: ShareLinkId) -> Result<()> {
     let data = json!({ "to": to });
     record(&mut tx, app, &Caller::system(), Chain::Workspace(link.workspace_id), "share_link.sent", ("share_link", Some(id.uuid())), data)
         .await?;
-    let url = format!("{}{VISIT_PATH}{token}", app.settings.public_url.trim_end_matches('/'));
-    let expires = link.expires_at.strftime("%-d %b %Y").to_string();
-    let name = link.reviewer_name.clone().unwrap_or_else(|| "there".into());
-    let invite = (&name, workspace.as_str(), title.as_str(), url.as_str(), expires.as_str());
+    let url = app.url(&format!("{VISIT_PATH}{token}"));
+    let invite = Invite {
+        name: link.reviewer_name.clone().unwrap_or_else(|| "there".into()),
+        workspace,
+        title,
+        url,
+        expires: link.expires_at.strftime("%-d %b %Y").to_string(),
+    };
     let mail = Mail {
         to: to.clone(),
         to_name: link.reviewer_name.clone(),
-        subject: format!("{} asks for your review of “{}”", invite.1, invite.2),
-        text: render(&InviteText { name: invite.0, workspace: invite.1, title: invite.2, url: invite.3, expires: invite.4 })?,
-        html: render(&InviteHtml { name: invite.0, workspace: invite.1, title: invite.2, url: invite.3, expires: invite.4 })?,
+        subject: format!("{} asks for your review of “{}”", invite.workspace, invite.title),
+        text: render(&InviteText { m: &invite })?,
+        html: render(&InviteHtml { m: &invite })?,
     };
     // Committed before sending, so no transaction waits on the mail
     // server; if sending fails, the retry makes another token (this one

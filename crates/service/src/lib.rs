@@ -90,4 +90,14 @@ impl App {
     pub fn now(&self) -> greenlight_domain::Timestamp {
         self.clock.now()
     }
+
+    /// An absolute link to `path` (which starts with `/`), for messages.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.settings.public_url.trim_end_matches('/'))
+    }
+
+    /// Where people open a post (the web app's page for it).
+    pub fn post_url(&self, ws: greenlight_domain::id::WorkspaceId, post: greenlight_domain::id::PostId) -> String {
+        self.url(&format!("/w/{ws}/posts/{post}"))
+    }
 }

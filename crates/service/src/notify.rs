@@ -111,8 +111,9 @@ async fn asked_now(tx: &mut Tx, app: &App, post: &Post) -> Result<Vec<Tell>> {
     Ok(out)
 }
 
-#[derive(Deserialize)]
-struct Mentions {
+/// What `comment.added` records.
+#[derive(Default, Deserialize)]
+struct CommentAdded {
     #[serde(default)]
     mentions: Vec<UserId>,
     #[serde(default)]
@@ -169,13 +170,7 @@ async fn about_event(tx: &mut Tx, event: &Event, data: &Value, post: &Post, acto
             out.push(tell(owner, Kind::PublishTimePassed, summary, json!({ "planned_at": data["planned_at"] })));
         }
         "comment.added" => {
-            let added: Mentions = serde_json::from_value(data.clone()).unwrap_or(Mentions {
-                mentions: Vec::new(),
-                parent: None,
-                comment: None,
-                body: String::new(),
-                visibility: None,
-            });
+            let added: CommentAdded = serde_json::from_value(data.clone()).unwrap_or_default();
             let excerpt: String = added.body.chars().take(140).collect();
             let details = json!({ "comment": added.comment, "excerpt": excerpt, "visibility": added.visibility });
             let mentioned: BTreeSet<UserId> = added.mentions.iter().copied().collect();
@@ -230,6 +225,7 @@ async fn deliver(tx: &mut Tx, app: &App, ws: WorkspaceId, post: &Post, tells: Ve
         if !channels.in_app && due.is_none() {
             continue;
         }
+        let email = due.map_or(EmailState::None, EmailState::Pending);
         let n = Notification {
             id: NotificationId::from_uuid(Uuid::now_v7()),
             user_id: t.user,
@@ -240,9 +236,8 @@ async fn deliver(tx: &mut Tx, app: &App, ws: WorkspaceId, post: &Post, tells: Ve
             data: t.data,
             created_at: now,
             read_at: None,
-            email_status: if due.is_some() { "pending".into() } else { "none".into() },
+            email_status: email.as_str().into(),
         };
-        let email = due.map_or(EmailState::None, EmailState::Pending);
         let new = notifications::insert(tx, &n, &t.key, channels.in_app, email).await?;
         if let (true, Some(at)) = (new, due) {
             jobs::enqueue(tx, app, &Job::Email { user: t.user, due: at, notification: n.id }, at).await?;

@@ -108,7 +108,8 @@ pub async fn create(app: &App, caller: &Caller, ws: WorkspaceId, input: NewShare
         None => None,
     };
     let mut tx = app.db.write().await?;
-    require_for(&mut tx, caller, ws, input.capability).await?;
+    let role = access::require(&mut tx, caller, ws, Permission::ShareLinks).await?;
+    require_approval_rights(role, input.capability)?;
     check_scope_refs(&mut tx, ws, &input.scope, &mut errors).await?;
     errors.into_result()?;
     let link = ShareLink {
@@ -143,13 +144,12 @@ pub async fn create(app: &App, caller: &Caller, ws: WorkspaceId, input: NewShare
     Ok(CreatedShareLink::shown(link, token))
 }
 
-/// Managing a link takes `ShareLinks`; an approve link, `ShareForApproval` too.
-async fn require_for(tx: &mut Tx, caller: &Caller, ws: WorkspaceId, capability: Capability) -> Result<Role> {
-    let role = access::require(tx, caller, ws, Permission::ShareLinks).await?;
-    if capability == Capability::Approve {
-        access::require(tx, caller, ws, Permission::ShareForApproval).await?;
+/// Managing an approve link takes `ShareForApproval` beside `ShareLinks`.
+fn require_approval_rights(role: Role, capability: Capability) -> Result<()> {
+    if capability == Capability::Approve && !role.can(Permission::ShareForApproval) {
+        return Err(Error::Forbidden(format!("a {role} cannot share links through which outsiders approve")));
     }
-    Ok(role)
+    Ok(())
 }
 
 /// The posts and campaign a scope names must be the workspace's.
@@ -192,17 +192,14 @@ pub async fn links(
 /// Revokes a link; it stops working at once.
 pub async fn revoke(app: &App, caller: &Caller, ws: WorkspaceId, id: ShareLinkId) -> Result<ShareLink> {
     let mut tx = app.db.write().await?;
-    access::require(&mut tx, caller, ws, Permission::ShareLinks).await?;
-    if let Some(link) = share_links::link(&mut tx, ws, id).await? {
-        require_for(&mut tx, caller, ws, link.capability).await?;
+    let role = access::require(&mut tx, caller, ws, Permission::ShareLinks).await?;
+    let mut link = share_links::link(&mut tx, ws, id).await?.ok_or(Error::NotFound("share link"))?;
+    require_approval_rights(role, link.capability)?;
+    let now = app.now();
+    if link.revoked_at.is_some() || !share_links::revoke_link(&mut tx, ws, id, caller.user, now).await? {
+        return Err(Error::Conflict("the link is already revoked".into()));
     }
-    if !share_links::revoke_link(&mut tx, ws, id, caller.user, app.now()).await? {
-        return Err(match share_links::link(&mut tx, ws, id).await? {
-            Some(_) => Error::Conflict("the link is already revoked".into()),
-            None => Error::NotFound("share link"),
-        });
-    }
-    let link = share_links::link(&mut tx, ws, id).await?.ok_or(Error::NotFound("share link"))?;
+    (link.revoked_at, link.revoked_by) = (Some(now), caller.user);
     record(&mut tx, app, caller, Chain::Workspace(ws), "share_link.revoked", ("share_link", Some(id.uuid())), json!({})).await?;
     tx.commit().await?;
     Ok(link)
@@ -214,9 +211,9 @@ pub async fn revoke(app: &App, caller: &Caller, ws: WorkspaceId, id: ShareLinkId
 /// the way to pass it on where no mail server is configured.
 pub async fn reissue(app: &App, caller: &Caller, ws: WorkspaceId, id: ShareLinkId) -> Result<CreatedShareLink> {
     let mut tx = app.db.write().await?;
-    access::require(&mut tx, caller, ws, Permission::ShareLinks).await?;
+    let role = access::require(&mut tx, caller, ws, Permission::ShareLinks).await?;
     let link = share_links::link(&mut tx, ws, id).await?.ok_or(Error::NotFound("share link"))?;
-    let role = require_for(&mut tx, caller, ws, link.capability).await?;
+    require_approval_rights(role, link.capability)?;
     if !share::usable(link.expires_at, link.revoked_at, app.now()) {
         return Err(Error::Conflict("the link is revoked or expired; make a new one".into()));
     }

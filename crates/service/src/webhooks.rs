@@ -86,20 +86,26 @@ fn check_url(errors: &mut greenlight_domain::validation::Errors, app: &App, inpu
         errors.add("url", "must not carry a user name or password");
         return None;
     }
-    let private = match parsed.host() {
-        None => {
-            errors.add("url", "needs a host");
-            return None;
-        }
-        Some(url::Host::Ipv4(ip)) => webhook::is_private(ip.into()),
-        Some(url::Host::Ipv6(ip)) => webhook::is_private(ip.into()),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
-    };
-    if private && !allow_private {
+    if parsed.host().is_none() {
+        errors.add("url", "needs a host");
+        return None;
+    }
+    if private_host(&parsed) && !allow_private {
         errors.add("url", "points at a private or local address, which this server does not call");
         return None;
     }
     Some(parsed)
+}
+
+/// Whether a URL names this machine or a private network outright (a
+/// literal address, or `localhost`).
+fn private_host(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => webhook::is_private(ip.into()),
+        Some(url::Host::Ipv6(ip)) => webhook::is_private(ip.into()),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
+        None => true,
+    }
 }
 
 fn default_events(kind: Kind) -> Vec<String> {
@@ -265,12 +271,11 @@ pub async fn enqueue_for_event(tx: &mut Tx, app: &App, ws: WorkspaceId, event: &
                 if hook.stage_key.as_deref().is_some_and(|key| stage != Some(key)) {
                     continue;
                 }
-                let base = app.settings.public_url.trim_end_matches('/');
                 let context = match &post.review_stage {
                     Some(stage) => format!("{workspace} · in review at {stage}"),
                     None => format!("{workspace} · {}", post.state),
                 };
-                let message = ChatMessage { title: post.title.clone(), summary, url: format!("{base}/w/{ws}/posts/{}", post.id), context };
+                let message = ChatMessage { title: post.title.clone(), summary, url: app.post_url(ws, post.id), context };
                 webhook::chat_body(chat, &message)
             }
         };
@@ -340,14 +345,12 @@ pub async fn deliver(app: &App, id: DeliveryId) -> Result<()> {
             Ok::<_, Error>(())
         }
     };
-    match reachable(app, &hook.url).await {
-        Ok(()) => {}
-        // A hook pointing somewhere it may not: no retry will help.
-        Err((true, reason)) => return settle("failed", None, Some(reason)).await,
-        Err((false, reason)) => {
-            settle("pending", None, Some(reason.clone())).await?;
-            return Err(Error::Internal(reason.into()));
-        }
+    // An address written out is checked here (the server's setting may
+    // have changed since the hook was registered); a name, when the sender
+    // resolves it (see `greenlight_notify::HttpSender`).
+    if !app.settings.allow_private_webhooks && url::Url::parse(&hook.url).map_or(true, |u| private_host(&u)) {
+        let reason = "the URL points at a private or local address, which this server does not call";
+        return settle("failed", None, Some(reason.into())).await;
     }
     let body = delivery.body.as_bytes();
     let mut headers =
@@ -368,27 +371,6 @@ pub async fn deliver(app: &App, id: DeliveryId) -> Result<()> {
             Err(Error::Internal(format!("webhook {}: {err}", hook.id).into()))
         }
     }
-}
-
-/// Refuses, unless the server allows it, a URL whose host resolves to a
-/// private or local address (checked at each send, so a name that moves
-/// to an internal address is caught).
-/// The error says whether it is for good (`true`) or worth retrying.
-async fn reachable(app: &App, url: &str) -> std::result::Result<(), (bool, String)> {
-    if app.settings.allow_private_webhooks {
-        return Ok(());
-    }
-    let parsed = url::Url::parse(url).map_err(|e| (true, format!("bad URL: {e}")))?;
-    let host = parsed.host_str().ok_or((true, "no host".to_owned()))?.trim_start_matches('[').trim_end_matches(']').to_owned();
-    let port = parsed.port_or_known_default().unwrap_or(443);
-    let addresses = tokio::net::lookup_host((host.as_str(), port)).await.map_err(|e| (false, format!("resolving {host}: {e}")))?;
-    for address in addresses {
-        if webhook::is_private(address.ip()) {
-            let reason = format!("{host} resolves to a private or local address ({}), which this server does not call", address.ip());
-            return Err((true, reason));
-        }
-    }
-    Ok(())
 }
 
 /// Marks a delivery failed when its job gives up.

@@ -33,14 +33,22 @@ pub struct Notification {
     pub email_status: String,
 }
 
-/// Where a notification's email stands.
+/// Where a new notification's email stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EmailState {
     /// Not wanted.
     None,
     /// To be sent at this time (alone, or with others in a digest).
     Pending(Timestamp),
-    Sent,
+}
+
+impl EmailState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailState::None => "none",
+            EmailState::Pending(_) => "pending",
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -83,10 +91,9 @@ macro_rules! notification_select {
 
 /// Stores a notification unless one with the same key exists; true if new.
 pub async fn insert(tx: &mut Tx, n: &Notification, dedup_key: &str, in_app: bool, email: EmailState) -> Result<bool> {
-    let (email_state, due) = match email {
-        EmailState::None => ("none", None),
-        EmailState::Pending(at) => ("pending", Some(DbTime(at))),
-        EmailState::Sent => ("sent", None),
+    let due = match email {
+        EmailState::None => None,
+        EmailState::Pending(at) => Some(DbTime(at)),
     };
     let n = sql!(
         tx,
@@ -102,7 +109,7 @@ pub async fn insert(tx: &mut Tx, n: &Notification, dedup_key: &str, in_app: bool
         n.data.to_string(),
         dedup_key,
         in_app,
-        email_state,
+        email.as_str(),
         due,
         DbTime(n.created_at)
     )?;

@@ -194,8 +194,9 @@ impl Visit {
         format!("{}{}", share_links::VISIT_PATH, self.token)
     }
 
-    /// The answer to a failed token or a missing password; `None` for
-    /// other errors, which the page shows itself.
+    /// The answer to an error that ends the request — a failed token, a
+    /// password to give, an internal error; `None` for errors the page
+    /// shows itself (a refused decision, a bad comment).
     fn refused(&self, state: &AppState, err: &Error) -> Option<Response> {
         match err {
             Error::NotFound("link") => {
@@ -205,16 +206,17 @@ impl Visit {
             Error::Unauthenticated => {
                 Some(page(StatusCode::UNAUTHORIZED, PasswordPage { action: format!("{}/unlock", self.base()), wrong: false }))
             }
+            Error::Internal(_) => Some(internal(err)),
             _ => None,
         }
     }
 
     fn fail(&self, state: &AppState, err: Error) -> Response {
-        self.refused(state, &err).unwrap_or_else(|| internal(err))
+        self.refused(state, &err).unwrap_or_else(|| internal(&err))
     }
 }
 
-fn internal(err: Error) -> Response {
+fn internal(err: &Error) -> Response {
     tracing::error!(error = %err, "visitor page");
     (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong; it is logged").into_response()
 }
@@ -311,7 +313,7 @@ async fn unlock(
             state.visit_limiter.failed(visit.ip);
             page(StatusCode::UNAUTHORIZED, PasswordPage { action: format!("{}/unlock", visit.base()), wrong: true })
         }
-        Err(err) => internal(err),
+        Err(err) => internal(&err),
     }
 }
 
@@ -489,10 +491,7 @@ async fn show_post(
     jar: CookieJar,
 ) -> Response {
     let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
-    let Ok(id) = id.parse::<PostId>() else {
-        state.visit_limiter.failed(visit.ip);
-        return invalid();
-    };
+    let Ok(id) = id.parse::<PostId>() else { return visit.fail(&state, share_links::INVALID) };
     let notice = match done.done.as_deref() {
         Some("approve") => Some(Notice { kind: "ok", text: "Thank you: your approval is recorded.".into() }),
         Some("request_changes") => Some(Notice { kind: "ok", text: "Thank you: your request for changes is recorded.".into() }),
@@ -516,10 +515,7 @@ async fn media(
     jar: CookieJar,
 ) -> Response {
     let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
-    let (Ok(id), Ok(media)) = (id.parse::<PostId>(), media.parse::<MediaId>()) else {
-        state.visit_limiter.failed(visit.ip);
-        return invalid();
-    };
+    let (Ok(id), Ok(media)) = (id.parse::<PostId>(), media.parse::<MediaId>()) else { return visit.fail(&state, share_links::INVALID) };
     match share_links::media(&state.app, &visit.pass(), id, media).await {
         Ok((mime, bytes)) => {
             let mut response = bytes.into_response();
@@ -558,10 +554,7 @@ async fn decide(
     Form(form): Form<DecisionForm>,
 ) -> Response {
     let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
-    let Ok(id) = id.parse::<PostId>() else {
-        state.visit_limiter.failed(visit.ip);
-        return invalid();
-    };
+    let Ok(id) = id.parse::<PostId>() else { return visit.fail(&state, share_links::INVALID) };
     let echo = Echo { name: Some(form.name.clone()), comment: form.comment.clone(), body: String::new() };
     let verdict = match form.verdict.as_str() {
         "approve" => Verdict::Approve,
@@ -582,9 +575,6 @@ async fn decide(
         Err(err) => {
             if let Some(refused) = visit.refused(&state, &err) {
                 return refused;
-            }
-            if let Error::Internal(_) = err {
-                return internal(err);
             }
             // Shown with the post as it is now: if it changed, the page
             // compares the revision the visitor saw with the current one.
@@ -612,10 +602,7 @@ async fn comment(
     Form(form): Form<CommentForm>,
 ) -> Response {
     let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
-    let Ok(id) = id.parse::<PostId>() else {
-        state.visit_limiter.failed(visit.ip);
-        return invalid();
-    };
+    let Ok(id) = id.parse::<PostId>() else { return visit.fail(&state, share_links::INVALID) };
     let echo = Echo { name: Some(form.name.clone()), comment: String::new(), body: form.body.clone() };
     let parent_id = match form.parent_id.as_deref().filter(|p| !p.is_empty()).map(str::parse::<CommentId>) {
         None => None,
@@ -631,9 +618,6 @@ async fn comment(
         Err(err) => {
             if let Some(refused) = visit.refused(&state, &err) {
                 return refused;
-            }
-            if let Error::Internal(_) = err {
-                return internal(err);
             }
             let notice = Notice { kind: "error", text: problem_text(&err) };
             render_post(&state, &visit, id, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), echo).await
@@ -692,7 +676,7 @@ async fn one_click_page(
             state.visit_limiter.failed(addr);
             return invalid();
         }
-        Err(err) => return internal(err),
+        Err(err) => return internal(&err),
     };
     let notice = notice.or_else(|| {
         if found.used {
@@ -763,7 +747,7 @@ async fn one_click_decide(
             state.visit_limiter.failed(addr);
             invalid()
         }
-        Err(Error::Internal(err)) => internal(Error::Internal(err)),
+        Err(err @ Error::Internal(_)) => internal(&err),
         Err(err) => {
             let notice = Notice { kind: "error", text: problem_text(&err) };
             one_click_page(&state, addr, &token, StatusCode::CONFLICT, Some(notice), form.verdict, form.comment).await

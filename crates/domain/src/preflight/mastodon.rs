@@ -41,10 +41,6 @@ fn zero(weights: &mut [usize], span: Span) {
     }
 }
 
-pub fn length(text: &str, entities: &Entities) -> usize {
-    weights(text, entities).iter().sum()
-}
-
 pub fn check(text: &str, entities: &Entities, limit: usize) -> (usize, usize, Vec<Finding>) {
     let weights = weights(text, entities);
     let length = weights.iter().sum();

@@ -72,7 +72,7 @@ pub fn check_text(network: Network, text: &str, mastodon_limit: Option<usize>) -
     }
     let entities = Entities::find(text);
     let (length, limit, mut findings) = match network {
-        Network::X => x::check(text, &entities),
+        Network::X => x::check(text),
         Network::Bluesky => bluesky::check(text),
         Network::Mastodon => mastodon::check(text, &entities, mastodon_limit.unwrap_or(mastodon::DEFAULT_LIMIT)),
         Network::Linkedin => linkedin::check(text),

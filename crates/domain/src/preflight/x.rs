@@ -13,7 +13,7 @@
 use twitter_text::extractor::ParserBackend;
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{Entities, Finding, chars_within_weights, over_limit, words};
+use super::{Finding, chars_within_weights, over_limit, words};
 use crate::network::Network;
 
 pub const LIMIT: usize = 280;
@@ -108,7 +108,7 @@ pub fn length(text: &str) -> usize {
     weights(text).iter().sum()
 }
 
-pub fn check(text: &str, _entities: &Entities) -> (usize, usize, Vec<Finding>) {
+pub fn check(text: &str) -> (usize, usize, Vec<Finding>) {
     let weights = weights(text);
     let length = weights.iter().sum();
     let fits = chars_within_weights(&weights, LIMIT);
