@@ -53,12 +53,12 @@ pub async fn fan_out(app: &App, id: EventId) -> Result<()> {
         _ => None,
     };
     let actor = actor_name(&mut tx, &event.actor).await?;
-    crate::webhooks::enqueue_for_event(&mut tx, app, ws, &event, post.as_ref(), &actor).await?;
+    let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);
+    crate::webhooks::enqueue_for_event(&mut tx, app, ws, &event, &data, post.as_ref(), &actor).await?;
     let Some(post) = post else {
         tx.commit().await?;
         return Ok(());
     };
-    let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);
     let mut tells = asked_now(&mut tx, app, &post).await?;
     tells.extend(about_event(&mut tx, &event, &data, &post, &actor).await?);
     // Nobody is told of what they did themselves.

@@ -247,12 +247,19 @@ pub async fn redeliver(app: &App, caller: &Caller, ws: WorkspaceId, id: WebhookI
 
 /// Queues a delivery of `event` to every active hook that wants it (in the
 /// fan-out job's transaction).
-pub async fn enqueue_for_event(tx: &mut Tx, app: &App, ws: WorkspaceId, event: &Event, post: Option<&Post>, actor: &str) -> Result<()> {
+pub async fn enqueue_for_event(
+    tx: &mut Tx,
+    app: &App,
+    ws: WorkspaceId,
+    event: &Event,
+    data: &Value,
+    post: Option<&Post>,
+    actor: &str,
+) -> Result<()> {
     let hooks = webhooks::webhooks(tx, ws).await?;
     if hooks.is_empty() {
         return Ok(());
     }
-    let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);
     let workspace = greenlight_store::workspaces::workspace(tx, ws).await?.map(|w| w.name).unwrap_or_default();
     for (hook, _) in hooks {
         if !hook.active || !webhook::wants(&hook.events, &event.action) {
@@ -266,7 +273,7 @@ pub async fn enqueue_for_event(tx: &mut Tx, app: &App, ws: WorkspaceId, event: &
                            "subject_kind": event.subject_kind, "subject_id": event.subject_id, "data": data },
             }),
             chat => {
-                let (Some(post), Some(summary)) = (post, describe(&event.action, &data, actor)) else { continue };
+                let (Some(post), Some(summary)) = (post, describe(&event.action, data, actor)) else { continue };
                 let stage = data["stage"].as_str().or(data["progress"]["waiting_at"].as_str());
                 if hook.stage_key.as_deref().is_some_and(|key| stage != Some(key)) {
                     continue;
