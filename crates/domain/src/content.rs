@@ -1,5 +1,5 @@
-//! A post's content: the base text with its media, link and first comment,
-//! and per-channel variants that override any of them. A revision is an
+//! A post's content: the base text with its media, link, first comment and
+//! thread, and per-channel variants that override any of them. A revision is an
 //! immutable snapshot of one `Content`, identified by its canonical hash.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,6 +21,8 @@ pub const MAX_ALT_TEXT_CHARS: usize = 5_000;
 pub const MAX_MEDIA: usize = 20;
 /// Longest link (the de-facto limit of browsers and of most networks).
 pub const MAX_LINK_CHARS: usize = 2_048;
+/// Most follow-up posts in a thread (X's composer stops at 25).
+pub const MAX_THREAD: usize = 25;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +35,10 @@ pub struct Content {
     pub link: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_comment: Option<String>,
+    /// Follow-up posts, published as replies to the post, in order (a thread
+    /// on networks that have them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thread: Vec<String>,
     /// Overrides per target channel; a field left out inherits the base.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub variants: BTreeMap<ChannelId, Variant>,
@@ -50,6 +56,9 @@ pub struct Variant {
     pub link: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_comment: Option<String>,
+    /// `Some(vec![])` means "no thread on this channel", unlike `None` (inherit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<Vec<String>>,
 }
 
 /// One use of a media item; alt text belongs to the use, not the file.
@@ -62,16 +71,22 @@ pub struct MediaUse {
 }
 
 /// What one channel will receive after overrides are applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Effective<'a> {
     pub text: &'a str,
     pub media: &'a [MediaUse],
     pub link: Option<&'a str>,
     pub first_comment: Option<&'a str>,
+    pub thread: &'a [String],
 }
 
 fn none_if_empty(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.is_empty())
+}
+
+/// A thread without its empty posts (an empty post is no post).
+fn normalize_thread(thread: Vec<String>) -> Vec<String> {
+    thread.into_iter().filter(|t| !t.is_empty()).collect()
 }
 
 fn normalize_media(media: Vec<MediaUse>) -> Vec<MediaUse> {
@@ -80,7 +95,7 @@ fn normalize_media(media: Vec<MediaUse>) -> Vec<MediaUse> {
 
 impl Variant {
     fn is_empty(&self) -> bool {
-        self.text.is_none() && self.media.is_none() && self.link.is_none() && self.first_comment.is_none()
+        self.text.is_none() && self.media.is_none() && self.link.is_none() && self.first_comment.is_none() && self.thread.is_none()
     }
 }
 
@@ -98,6 +113,7 @@ impl Content {
                     media: v.media.map(normalize_media),
                     link: none_if_empty(v.link),
                     first_comment: none_if_empty(v.first_comment),
+                    thread: v.thread.map(normalize_thread),
                 };
                 (channel, v)
             })
@@ -108,6 +124,7 @@ impl Content {
             media: normalize_media(self.media),
             link: none_if_empty(self.link),
             first_comment: none_if_empty(self.first_comment),
+            thread: normalize_thread(self.thread),
             variants,
         }
     }
@@ -122,6 +139,10 @@ impl Content {
         }
         c.opt_str("link", self.link.as_deref());
         c.opt_str("first_comment", self.first_comment.as_deref());
+        // Left out when empty, so content from before threads hashes as it did.
+        if !self.thread.is_empty() {
+            hash_thread(&mut c, &self.thread);
+        }
         if !self.variants.is_empty() {
             c.list("variants", self.variants.len());
             for (channel, v) in &self.variants {
@@ -132,6 +153,9 @@ impl Content {
                 }
                 c.opt_str("link", v.link.as_deref());
                 c.opt_str("first_comment", v.first_comment.as_deref());
+                if let Some(thread) = &v.thread {
+                    hash_thread(&mut c, thread);
+                }
             }
         }
         c.finish()
@@ -145,6 +169,7 @@ impl Content {
             media: v.and_then(|v| v.media.as_deref()).unwrap_or(&self.media),
             link: v.and_then(|v| v.link.as_deref()).or(self.link.as_deref()),
             first_comment: v.and_then(|v| v.first_comment.as_deref()).or(self.first_comment.as_deref()),
+            thread: v.and_then(|v| v.thread.as_deref()).unwrap_or(&self.thread),
         }
     }
 
@@ -157,13 +182,27 @@ impl Content {
     /// Checks sizes and that variants exist only for target channels.
     pub fn validate(&self, targets: &BTreeSet<ChannelId>) -> Result<(), Vec<FieldError>> {
         let mut errors = Errors::new();
-        check_fields(&mut errors, "", Some(&self.text), Some(&self.media), self.link.as_deref(), self.first_comment.as_deref());
+        let base = Fields {
+            text: Some(&self.text),
+            media: Some(&self.media),
+            link: self.link.as_deref(),
+            first_comment: self.first_comment.as_deref(),
+            thread: Some(&self.thread),
+        };
+        check_fields(&mut errors, "", &base);
         for (channel, v) in &self.variants {
             let prefix = format!("variants.{channel}.");
             if !targets.contains(channel) {
                 errors.add(format!("variants.{channel}"), "is not one of the post's channels");
             }
-            check_fields(&mut errors, &prefix, v.text.as_ref(), v.media.as_ref(), v.link.as_deref(), v.first_comment.as_deref());
+            let fields = Fields {
+                text: v.text.as_ref(),
+                media: v.media.as_ref(),
+                link: v.link.as_deref(),
+                first_comment: v.first_comment.as_deref(),
+                thread: v.thread.as_ref(),
+            };
+            check_fields(&mut errors, &prefix, &fields);
         }
         errors.into_result()
     }
@@ -176,25 +215,39 @@ fn hash_media(c: &mut Canonical, media: &[MediaUse]) {
     }
 }
 
-fn check_fields(
-    errors: &mut Errors,
-    prefix: &str,
-    text: Option<&String>,
-    media: Option<&Vec<MediaUse>>,
-    link: Option<&str>,
-    first_comment: Option<&str>,
-) {
-    for (name, value) in [("text", text.map(String::as_str)), ("first_comment", first_comment)] {
+fn hash_thread(c: &mut Canonical, thread: &[String]) {
+    c.list("thread", thread.len());
+    for post in thread {
+        c.item().str("text", post);
+    }
+}
+
+/// The fields of the base content or of a variant (`None`: inherited).
+struct Fields<'a> {
+    text: Option<&'a String>,
+    media: Option<&'a Vec<MediaUse>>,
+    link: Option<&'a str>,
+    first_comment: Option<&'a str>,
+    thread: Option<&'a Vec<String>>,
+}
+
+fn check_fields(errors: &mut Errors, prefix: &str, fields: &Fields<'_>) {
+    let thread = fields.thread.into_iter().flatten().enumerate().map(|(i, t)| (format!("thread.{i}"), Some(t.as_str())));
+    let texts = [("text".to_owned(), fields.text.map(String::as_str)), ("first_comment".to_owned(), fields.first_comment)];
+    for (name, value) in texts.into_iter().chain(thread) {
         if value.is_some_and(|v| v.chars().count() > MAX_TEXT_CHARS) {
             errors.add(format!("{prefix}{name}"), format!("must be at most {MAX_TEXT_CHARS} characters"));
         }
     }
-    if let Some(link) = link
+    if fields.thread.is_some_and(|t| t.len() > MAX_THREAD) {
+        errors.add(format!("{prefix}thread"), format!("must hold at most {MAX_THREAD} posts"));
+    }
+    if let Some(link) = fields.link
         && let Err(message) = check_link(link)
     {
         errors.add(format!("{prefix}link"), message);
     }
-    if let Some(media) = media {
+    if let Some(media) = fields.media {
         if media.len() > MAX_MEDIA {
             errors.add(format!("{prefix}media"), format!("must hold at most {MAX_MEDIA} items"));
         }
@@ -208,7 +261,7 @@ fn check_fields(
 
 /// A link must be an absolute http(s) URL without spaces; other schemes
 /// (`javascript:`, `data:` …) are never accepted.
-fn check_link(link: &str) -> Result<(), String> {
+pub fn check_link(link: &str) -> Result<(), String> {
     if link.chars().count() > MAX_LINK_CHARS {
         return Err(format!("must be at most {MAX_LINK_CHARS} characters"));
     }
@@ -240,13 +293,20 @@ mod tests {
         variants.insert(channel(1), Variant { text: Some("Short for X".into()), ..Variant::default() });
         variants.insert(
             channel(2),
-            Variant { media: Some(vec![]), link: Some("https://example.org/b".into()), first_comment: Some("#tag".into()), text: None },
+            Variant {
+                media: Some(vec![]),
+                link: Some("https://example.org/b".into()),
+                first_comment: Some("#tag".into()),
+                text: None,
+                thread: Some(vec![]),
+            },
         );
         Content {
             text: "Our new cardiac wing opens Monday.".into(),
             media: vec![MediaUse { media_id: media(7), alt_text: Some("The new wing".into()) }],
             link: Some("https://example.org/a".into()),
             first_comment: Some("More at the link".into()),
+            thread: vec!["2/ Parking is free.".into()],
             variants,
         }
     }
@@ -262,6 +322,8 @@ mod tests {
         assert!(other.media.is_empty());
         assert_eq!(other.link, Some("https://example.org/b"));
         assert_eq!(c.effective(channel(3)).first_comment, Some("More at the link"));
+        assert_eq!(c.effective(channel(3)).thread, c.thread.as_slice(), "a thread is inherited");
+        assert!(other.thread.is_empty(), "or left out on one channel");
     }
 
     #[test]
@@ -303,9 +365,19 @@ mod tests {
         )
     }
 
+    fn arb_thread() -> impl Strategy<Value = Vec<String>> {
+        prop::collection::vec("\\PC{1,6}", 0..3)
+    }
+
     fn arb_variant() -> impl Strategy<Value = Variant> {
-        (prop::option::of(arb_text()), prop::option::of(arb_media()), prop::option::of("\\PC{1,6}"), prop::option::of("\\PC{1,6}"))
-            .prop_map(|(text, media, link, first_comment)| Variant { text, media, link, first_comment })
+        (
+            prop::option::of(arb_text()),
+            prop::option::of(arb_media()),
+            prop::option::of("\\PC{1,6}"),
+            prop::option::of("\\PC{1,6}"),
+            prop::option::of(arb_thread()),
+        )
+            .prop_map(|(text, media, link, first_comment, thread)| Variant { text, media, link, first_comment, thread })
     }
 
     fn arb_content() -> impl Strategy<Value = Content> {
@@ -314,9 +386,12 @@ mod tests {
             arb_media(),
             prop::option::of("\\PC{1,6}"),
             prop::option::of("\\PC{1,6}"),
+            arb_thread(),
             prop::collection::btree_map((0u128..4).prop_map(channel), arb_variant(), 0..4),
         )
-            .prop_map(|(text, media, link, first_comment, variants)| Content { text, media, link, first_comment, variants }.normalized())
+            .prop_map(|(text, media, link, first_comment, thread, variants)| {
+                Content { text, media, link, first_comment, thread, variants }.normalized()
+            })
     }
 
     /// One change to one field of a content.
@@ -327,6 +402,8 @@ mod tests {
         SwapMedia,
         Link(Option<String>),
         FirstComment(Option<String>),
+        Thread(Vec<String>),
+        VariantThread(Option<Vec<String>>),
         VariantText(Option<String>),
         VariantMedia(Option<Vec<MediaUse>>),
         VariantLink(Option<String>),
@@ -340,6 +417,8 @@ mod tests {
             Just(Mutation::SwapMedia),
             prop::option::of("\\PC{1,6}").prop_map(Mutation::Link),
             prop::option::of("\\PC{1,6}").prop_map(Mutation::FirstComment),
+            arb_thread().prop_map(Mutation::Thread),
+            prop::option::of(arb_thread()).prop_map(Mutation::VariantThread),
             prop::option::of(arb_text()).prop_map(Mutation::VariantText),
             prop::option::of(arb_media()).prop_map(Mutation::VariantMedia),
             prop::option::of("\\PC{1,6}").prop_map(Mutation::VariantLink),
@@ -359,6 +438,12 @@ mod tests {
             Mutation::SwapMedia => c.media.reverse(),
             Mutation::Link(l) => c.link = l,
             Mutation::FirstComment(f) => c.first_comment = f,
+            Mutation::Thread(t) => c.thread = t,
+            Mutation::VariantThread(t) => {
+                if let Some(v) = first_variant.and_then(|k| c.variants.get_mut(&k)) {
+                    v.thread = t;
+                }
+            }
             Mutation::VariantText(t) => {
                 if let Some(v) = first_variant.and_then(|k| c.variants.get_mut(&k)) {
                     v.text = t;

@@ -8,7 +8,7 @@ use crate::content::{Content, MediaUse};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldChange {
-    /// `text`, `link`, `media`, `first_comment`, or the same under
+    /// `text`, `link`, `media`, `first_comment`, `thread`, or the same under
     /// `variants.<channel id>.`.
     pub field: String,
     pub before: Option<String>,
@@ -44,6 +44,8 @@ pub fn diff(before: &Content, after: &Content) -> Vec<FieldChange> {
     field("media".into(), media_text(Some(&before.media)), media_text(Some(&after.media)));
     field("link".into(), before.link.clone(), after.link.clone());
     field("first_comment".into(), before.first_comment.clone(), after.first_comment.clone());
+    let base_thread = |c: &Content| thread_text(Some(&c.thread).filter(|t| !t.is_empty()));
+    field("thread".into(), base_thread(before), base_thread(after));
 
     let channels: std::collections::BTreeSet<_> = before.variants.keys().chain(after.variants.keys()).collect();
     for channel in channels {
@@ -53,6 +55,7 @@ pub fn diff(before: &Content, after: &Content) -> Vec<FieldChange> {
         field(format!("{prefix}.media"), media_text(a.and_then(|v| v.media.as_ref())), media_text(b.and_then(|v| v.media.as_ref())));
         field(format!("{prefix}.link"), a.and_then(|v| v.link.clone()), b.and_then(|v| v.link.clone()));
         field(format!("{prefix}.first_comment"), a.and_then(|v| v.first_comment.clone()), b.and_then(|v| v.first_comment.clone()));
+        field(format!("{prefix}.thread"), thread_text(a.and_then(|v| v.thread.as_ref())), thread_text(b.and_then(|v| v.thread.as_ref())));
     }
     changes
 }
@@ -60,6 +63,11 @@ pub fn diff(before: &Content, after: &Content) -> Vec<FieldChange> {
 /// Media as one line per item, so a changed alt text shows as a changed line.
 fn media_text(media: Option<&Vec<MediaUse>>) -> Option<String> {
     media.map(|items| items.iter().map(|m| format!("{} alt: {}\n", m.media_id, m.alt_text.as_deref().unwrap_or("(none)"))).collect())
+}
+
+/// A thread as its posts, numbered, one per paragraph.
+fn thread_text(thread: Option<&Vec<String>>) -> Option<String> {
+    thread.map(|t| t.iter().enumerate().map(|(i, post)| format!("{}/ {post}\n\n", i + 2)).collect())
 }
 
 fn words(before: &str, after: &str) -> Vec<Segment> {

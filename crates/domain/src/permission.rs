@@ -84,6 +84,7 @@ pub enum Permission {
     ShareLinks,
     ShareForApproval,
     ManageWebhooks,
+    ManageStyleGuide,
 }
 
 pub struct Row {
@@ -142,6 +143,11 @@ pub const MATRIX: &[Row] = &[
         allowed: [Y, Y, Y, N, N, N],
     },
     Row { permission: Permission::ManagePlanning, description: "Create and change campaigns and labels", allowed: [Y, Y, Y, N, N, N] },
+    Row {
+        permission: Permission::ManageStyleGuide,
+        description: "Change the style guide that preflight checks posts against",
+        allowed: [Y, Y, Y, N, N, N],
+    },
     Row { permission: Permission::ManageGroups, description: "Create groups and choose their members", allowed: [Y, Y, Y, N, N, N] },
     Row {
         permission: Permission::ViewWorkspaceHistory,
@@ -222,6 +228,7 @@ mod tests {
             Permission::ShareLinks,
             Permission::ShareForApproval,
             Permission::ManageWebhooks,
+            Permission::ManageStyleGuide,
         ];
         for p in all {
             assert_eq!(MATRIX.iter().filter(|r| r.permission == p).count(), 1, "{p:?}");

@@ -199,6 +199,10 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         webhooks: Arc::new(
             greenlight_notify::HttpSender::new(config.webhooks.allow_private_addresses).map_err(|e| anyhow!("the HTTP client: {e}"))?,
         ),
+        links: Arc::new(
+            greenlight_notify::LinkProber::new(config.webhooks.allow_private_addresses).map_err(|e| anyhow!("the HTTP client: {e}"))?,
+        ),
+        guides: Default::default(),
     })
 }
 

@@ -1,4 +1,5 @@
-//! Greenlight's messages leaving the building: email over SMTP. The
+//! Greenlight's messages leaving the building: email over SMTP, webhook
+//! deliveries, and the requests that check whether links answer. The
 //! service layer decides what to say and when; this crate only delivers.
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
@@ -123,5 +124,80 @@ impl greenlight_service::webhooks::WebhookSender for HttpSender {
         // Without the URL: a chat webhook's URL is its credential.
         let response = request.send().await.map_err(|e| e.without_url().to_string())?;
         Ok(response.status().as_u16())
+    }
+}
+
+/// Asks links whether they answer, for preflight's reachability check:
+/// a HEAD (a GET where HEAD is refused), following up to five redirects,
+/// none of which may lead to a private or local address unless allowed.
+pub struct LinkProber {
+    client: reqwest::Client,
+    allow_private: bool,
+}
+
+impl LinkProber {
+    pub fn new(allow_private: bool) -> Result<Self, String> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        // Names resolve through `PublicOnly`; an address written in the
+        // link itself is checked here, at every hop.
+        let policy = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= 5 {
+                attempt.error("more than five redirects")
+            } else if !allow_private && private_literal(attempt.url()) {
+                attempt.error("a redirect to a private address")
+            } else {
+                attempt.follow()
+            }
+        });
+        let mut builder = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .connect_timeout(Duration::from_secs(5))
+            .user_agent("Greenlight link check")
+            .redirect(policy);
+        if !allow_private {
+            builder = builder.dns_resolver(Arc::new(PublicOnly));
+        }
+        Ok(LinkProber { client: builder.build().map_err(|e| e.to_string())?, allow_private })
+    }
+}
+
+/// Whether a URL's host is an address (not a name) on a private network or this machine.
+fn private_literal(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => greenlight_domain::webhook::is_private(ip.into()),
+        Some(url::Host::Ipv6(ip)) => greenlight_domain::webhook::is_private(ip.into()),
+        _ => false,
+    }
+}
+
+#[async_trait]
+impl greenlight_service::preflight::LinkProbe for LinkProber {
+    async fn probe(&self, url: &str) -> Result<u16, String> {
+        let parsed = reqwest::Url::parse(url).map_err(|e| format!("not a link: {e}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err("only http and https links are checked".into());
+        }
+        if !self.allow_private && private_literal(&parsed) {
+            return Err("a private address is not checked".into());
+        }
+        let status = self.client.head(parsed.clone()).send().await.map_err(describe)?.status().as_u16();
+        // Some servers refuse HEAD; ask as a browser would.
+        if matches!(status, 403 | 405 | 501) {
+            return Ok(self.client.get(parsed).send().await.map_err(describe)?.status().as_u16());
+        }
+        Ok(status)
+    }
+}
+
+/// Why a link did not answer, in a reader's words.
+fn describe(e: reqwest::Error) -> String {
+    if e.is_timeout() {
+        "it did not answer within 10 seconds".into()
+    } else if e.is_redirect() {
+        "it redirects too often or to a private address".into()
+    } else if e.is_connect() {
+        "no connection could be made".into()
+    } else {
+        e.without_url().to_string()
     }
 }

@@ -2,22 +2,26 @@
 //! so a newcomer sees a living system. Seeded through the same use cases
 //! as real work, so the demo's history verifies like any other.
 
-use std::collections::BTreeSet;
+use std::{collections::BTreeSet, io::Cursor};
 
 use greenlight_domain::{
-    content::{Content, Variant},
-    id::{ChannelId, GroupId, LabelId, PostId, UserId, WorkspaceId},
+    content::{Content, MediaUse, Variant},
+    id::{ChannelId, GroupId, LabelId, MediaId, PostId, UserId, WorkspaceId},
     post::PostEvent,
+    preflight::StyleGuide,
     workflow::{Condition, Principal, ReviewStatus, Verdict},
 };
 use jiff::{ToSpan, tz::TimeZone};
+use sha2::{Digest, Sha256};
 
 use crate::{
     App, Caller,
     accounts::{self, NewUser},
-    error::Result,
+    error::{Error, Result},
+    media::{self, Upload},
     planning::{self, NewCampaign, NewChannel, NewLabel},
     posts::{self, NewPost},
+    preflight,
     reviews::{self, DecisionRequest},
     workflows::{self, NewWorkflow, RouteInput},
     workspaces::{self, NewGroup, NewMember, NewWorkspace},
@@ -39,6 +43,42 @@ struct Team {
     channels: Vec<ChannelId>,
     /// Posts with this label take the high-stakes route.
     sensitive: Option<LabelId>,
+    /// The picture every post shows (Instagram publishes nothing without one).
+    picture: MediaId,
+}
+
+/// A picture for a team's posts, drawn here so the demo needs no files: a
+/// square gradient in the team's colour, as a JPEG (which every network takes).
+async fn draw_picture(app: &App, ws: WorkspaceId, by: &Caller, colour: [u8; 3]) -> Result<MediaId> {
+    let img = image::RgbImage::from_fn(1080, 1080, |x, y| {
+        let shade = |c: u8| (u32::from(c) * (1080 + x + y) / 3240) as u8;
+        image::Rgb([shade(colour[0]), shade(colour[1]), shade(colour[2])])
+    });
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(img).write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Jpeg).map_err(Error::internal)?;
+    tokio::fs::create_dir_all(&app.settings.scratch_dir).await.map_err(Error::internal)?;
+    let path = app.settings.scratch_dir.join(format!("demo-{ws}.jpg"));
+    tokio::fs::write(&path, &bytes).await.map_err(Error::internal)?;
+    let upload =
+        Upload { path: path.clone(), filename: "demo-picture.jpg".into(), size: bytes.len() as u64, sha256: Sha256::digest(&bytes).into() };
+    let stored = media::store_upload(app, by, ws, upload).await;
+    let _ = tokio::fs::remove_file(&path).await;
+    Ok(stored?.id)
+}
+
+/// The hospital's style guide: what its brand book says, for preflight.
+fn hospital_guide() -> Result<StyleGuide> {
+    let guide = serde_json::json!({
+        "banned": [
+            {"phrase": "cure", "replacement": "treat", "reason": "we never promise outcomes"},
+            {"phrase": "miracle", "reason": "medical claims need evidence"}
+        ],
+        "terms": [{"preferred": "health care", "avoid": ["healthcare"]}],
+        "max_exclamations": {"max": 2},
+        "all_caps": {},
+        "utm": {"utm_source": "{network}", "utm_medium": "social", "utm_campaign": "{campaign}"}
+    });
+    serde_json::from_value(guide).map_err(Error::internal)
 }
 
 async fn user(app: &App, email: &str, name: &str, is_admin: bool) -> Result<(Caller, UserId)> {
@@ -70,7 +110,7 @@ async fn workflow(app: &App, ws: WorkspaceId, name: &str, template: &str, is_def
 async fn channels(app: &App, ws: WorkspaceId, list: &[(&str, &str, &str)]) -> Result<Vec<ChannelId>> {
     let mut ids = Vec::new();
     for (network, handle, name) in list {
-        let input = NewChannel { network: (*network).into(), handle: (*handle).into(), display_name: (*name).into() };
+        let input = NewChannel { network: (*network).into(), handle: (*handle).into(), display_name: (*name).into(), text_limit: None };
         ids.push(planning::create_channel(app, &Caller::cli(), ws, input).await?.id);
     }
     Ok(ids)
@@ -95,10 +135,13 @@ pub async fn seed(app: &App) -> Result<Seeded> {
         ("victor@riverside.test", "Victor Viewer", "viewer"),
     ];
     let mut hospital_writers = Vec::new();
+    let mut hospital_owner = None;
     for (email, name, role) in people {
         let u = user(app, email, name, false).await?;
-        if role == "creator" {
-            hospital_writers.push(u);
+        match role {
+            "creator" => hospital_writers.push(u),
+            "owner" => hospital_owner = Some(u.0),
+            _ => {}
         }
     }
     let hospital = workspace(app, "Riverside Hospital Marketing", "America/Chicago", people[0].0).await?;
@@ -144,7 +187,11 @@ pub async fn seed(app: &App) -> Result<Seeded> {
         when: Condition { labels: sensitive.into_iter().collect(), ..Condition::default() },
     };
     workflows::set_routes(app, &cli, hospital, vec![route]).await?;
-    let hospital_team = Team { ws: hospital, zone: "America/Chicago", writers: hospital_writers, channels: hospital_channels, sensitive };
+    let owner = hospital_owner.ok_or_else(|| Error::Internal("demo owner".into()))?;
+    preflight::save_style_guide(app, &owner, hospital, Some(0), hospital_guide()?).await?;
+    let picture = draw_picture(app, hospital, &hospital_writers[0].0, [46, 160, 120]).await?;
+    let hospital_team =
+        Team { ws: hospital, zone: "America/Chicago", writers: hospital_writers, channels: hospital_channels, sensitive, picture };
 
     // The agency: its staff in both client workspaces, each client's point person as reviewer.
     let staff = [
@@ -187,7 +234,8 @@ pub async fn seed(app: &App) -> Result<Seeded> {
         let input = NewCampaign { name: "Winter launch".into(), colour: "#2563eb".into(), starts_on: None, ends_on: None };
         planning::create_campaign(app, &cli, ws, input).await?;
         planning::create_label(app, &cli, ws, NewLabel { name: "launch".into(), kind: "label".into(), colour: "#2563eb".into() }).await?;
-        teams.push(Team { ws, zone, writers: agency_writers.clone(), channels: chans, sensitive: None });
+        let picture = draw_picture(app, ws, &agency_writers[0].0, [37, 99, 235]).await?;
+        teams.push(Team { ws, zone, writers: agency_writers.clone(), channels: chans, sensitive: None, picture });
     }
 
     for team in &teams {
@@ -232,7 +280,9 @@ async fn seed_posts(app: &App, team: &Team) -> Result<()> {
         let planned = format!("{day}T{hour:02}:00[{}]", team.zone);
         let text = IDEAS[i as usize % IDEAS.len()];
         let channels: Vec<ChannelId> = team.channels.iter().copied().take(1 + i as usize % team.channels.len()).collect();
-        let mut content = Content { text: text.into(), ..Content::default() };
+        let alt = "A square gradient in the team's colours, the demo's picture";
+        let media = vec![MediaUse { media_id: team.picture, alt_text: Some(alt.into()) }];
+        let mut content = Content { text: text.into(), media, ..Content::default() };
         if let Some(first) = channels.first().filter(|_| i % 4 == 1) {
             content.variants.insert(*first, Variant { text: Some(format!("{text} #health")), ..Variant::default() });
         }
@@ -303,7 +353,7 @@ async fn approve(app: &App, ws: WorkspaceId, post: PostId, limit: Option<usize>)
         let run = &view.record.run;
         let Some(i) = run.active_stage().filter(|_| run.status == ReviewStatus::Active) else { return Ok(()) };
         let workflow = workflows::workflow(app, &cli, ws, view.record.workflow_id, Some(view.record.workflow_version)).await?;
-        let checklist: BTreeSet<String> = workflow.definition.stages[i].checklist.iter().map(|c| c.key.clone()).collect();
+        let checklist = workflow.definition.stages[i].manual_items();
         for lane in &run.stages[i].lanes {
             let members = lane.asked.iter().filter_map(|p| if let Principal::User(u) = p { Some(*u) } else { None });
             for by in members.take(lane.needed as usize) {

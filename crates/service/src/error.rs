@@ -18,9 +18,9 @@ pub enum Error {
     #[error("{0}")]
     Conflict(String),
     /// A write on a versioned record came without the version it was based on.
-    #[error("send If-Match with the post's current ETag")]
+    #[error("send If-Match with the current ETag")]
     VersionRequired,
-    #[error("the post changed since you read it (now at version {current})")]
+    #[error("it changed since you read it (now at version {current})")]
     Stale { current: i64 },
     #[error("the upload is larger than {limit} bytes")]
     TooLarge { limit: u64 },

@@ -24,7 +24,7 @@ use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{App, Error, Result, email, notify, reviews, webhooks};
+use crate::{App, Error, Result, email, notify, preflight, reviews, webhooks};
 
 /// Everything that runs in the background.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +49,8 @@ pub enum Job {
     ExternalInvite { link: ShareLinkId, at: Timestamp },
     /// Send a webhook delivery.
     Deliver { delivery: DeliveryId },
+    /// Check that a saved revision's links answer.
+    CheckLinks { workspace: WorkspaceId, post: PostId, revision: i64 },
 }
 
 impl Job {
@@ -60,6 +62,7 @@ impl Job {
             Job::Email { .. } => "email",
             Job::ExternalInvite { .. } => "external_invite",
             Job::Deliver { .. } => "deliver",
+            Job::CheckLinks { .. } => "check_links",
         }
     }
 
@@ -75,6 +78,7 @@ impl Job {
             Job::Email { user, notification, .. } => format!("email:{user}:{notification}"),
             Job::ExternalInvite { link, at } => format!("external-invite:{link}:{at}"),
             Job::Deliver { delivery } => format!("deliver:{delivery}"),
+            Job::CheckLinks { post, revision, .. } => format!("check-links:{post}:{revision}"),
         })
     }
 
@@ -102,6 +106,7 @@ impl Job {
             Job::Email { user, due, .. } => email::send_due(app, *user, *due).await,
             Job::ExternalInvite { link, .. } => email::invite_external(app, *link).await,
             Job::Deliver { delivery } => webhooks::deliver(app, *delivery).await,
+            Job::CheckLinks { workspace, post, revision } => preflight::check_links(app, *workspace, *post, *revision).await,
         }
     }
 }

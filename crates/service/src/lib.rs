@@ -45,6 +45,10 @@ pub struct App {
     pub mailer: Option<Arc<dyn email::Mailer>>,
     /// How webhook deliveries are sent.
     pub webhooks: Arc<dyn webhooks::WebhookSender>,
+    /// How links are checked for reachability (when a workspace asks).
+    pub links: Arc<dyn preflight::LinkProbe>,
+    /// Compiled style guides, so a check does not compile them again.
+    pub guides: Arc<preflight::GuideCache>,
 }
 
 #[derive(Debug, Clone)]

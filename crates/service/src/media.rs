@@ -50,6 +50,22 @@ fn measure_image(bytes: &[u8]) -> Result<Measured, String> {
     Ok(Measured { width, height, thumbnail_png })
 }
 
+/// A video's size and length, read from its MP4 or QuickTime header (the
+/// `mp4` crate; WebM is not read). Any file that cannot be read, or that
+/// trips the parser, is simply unmeasured: preflight then skips the checks
+/// that need the numbers.
+fn measure_video(bytes: &[u8]) -> (Option<u32>, Option<u32>, Option<u64>) {
+    let read = std::panic::catch_unwind(|| {
+        let mp4 = mp4::Mp4Reader::read_header(Cursor::new(bytes), bytes.len() as u64).ok()?;
+        let mvhd = &mp4.moov.mvhd;
+        let duration_ms = mvhd.duration.checked_mul(1000).and_then(|d| d.checked_div(u64::from(mvhd.timescale)));
+        let video = mp4.tracks().values().find(|t| matches!(t.track_type(), Ok(mp4::TrackType::Video)));
+        let size = video.map(|t| (u32::from(t.width()), u32::from(t.height()))).filter(|(w, h)| *w > 0 && *h > 0);
+        Some((size.map(|s| s.0), size.map(|s| s.1), duration_ms))
+    });
+    read.ok().flatten().unwrap_or((None, None, None))
+}
+
 /// Checks, before any bytes are accepted, that the caller may upload here;
 /// [`store_upload`] checks again in the transaction that records the media.
 pub async fn authorize_upload(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<()> {
@@ -70,7 +86,7 @@ pub async fn store_upload(app: &App, caller: &Caller, ws: WorkspaceId, upload: U
         return Err(Error::UnsupportedMedia(format!("{mime}; accepted: {}", ACCEPTED.join(", "))));
     }
     let key = format!("sha256:{}", hex::encode(upload.sha256));
-    let (width, height, thumbnail_key) = if mime.starts_with("image/") {
+    let (width, height, duration_ms, thumbnail_key) = if mime.starts_with("image/") {
         let measured = tokio::task::spawn_blocking(move || measure_image(&bytes)).await.map_err(Error::internal)?;
         let measured = measured.map_err(|e| Error::field("file", format!("the image cannot be read: {e}")))?;
         let thumb_key = format!("sha256:{}", hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&measured.thumbnail_png)));
@@ -79,9 +95,10 @@ pub async fn store_upload(app: &App, caller: &Caller, ws: WorkspaceId, upload: U
         let stored = app.blobs.put(&thumb_key, &thumb_path).await;
         let _ = tokio::fs::remove_file(&thumb_path).await;
         stored.map_err(Error::internal)?;
-        (Some(i64::from(measured.width)), Some(i64::from(measured.height)), Some(thumb_key))
+        (Some(i64::from(measured.width)), Some(i64::from(measured.height)), None, Some(thumb_key))
     } else {
-        (None, None, None)
+        let (width, height, duration) = tokio::task::spawn_blocking(move || measure_video(&bytes)).await.map_err(Error::internal)?;
+        (width.map(i64::from), height.map(i64::from), duration.and_then(|d| i64::try_from(d).ok()), None)
     };
     app.blobs.put(&key, &upload.path).await.map_err(Error::internal)?;
 
@@ -96,13 +113,16 @@ pub async fn store_upload(app: &App, caller: &Caller, ws: WorkspaceId, upload: U
         size: i64::try_from(upload.size).map_err(Error::internal)?,
         width,
         height,
+        duration_ms,
         uploaded_by: uploader,
         created_at: app.now(),
     };
     let mut tx = app.db.write().await?;
     access::require(&mut tx, caller, ws, Permission::UploadMedia).await?;
     store::insert_media(&mut tx, &media).await?;
-    let data = json!({ "filename": media.filename, "mime": media.mime, "size": media.size, "blob": media.blob_key });
+    let data = json!({
+        "filename": media.filename, "mime": media.mime, "size": media.size, "blob": media.blob_key, "duration_ms": media.duration_ms,
+    });
     record(&mut tx, app, caller, Chain::Workspace(ws), "media.uploaded", ("media", Some(media.id.uuid())), data).await?;
     tx.commit().await?;
     Ok(media)

@@ -37,7 +37,14 @@ pub struct NewChannel {
     pub handle: String,
     #[schema(value_type = greenlight_domain::names::Name)]
     pub display_name: String,
+    /// The server's own text limit, for a Mastodon instance that sets one
+    /// (500 otherwise).
+    #[serde(default)]
+    pub text_limit: Option<u32>,
 }
+
+/// The largest text limit a channel may name (no network allows more).
+pub const MAX_TEXT_LIMIT: u32 = 100_000;
 
 pub async fn create_channel(app: &App, caller: &Caller, ws: WorkspaceId, input: NewChannel) -> Result<Channel> {
     let mut errors = Errors::new();
@@ -48,7 +55,13 @@ pub async fn create_channel(app: &App, caller: &Caller, ws: WorkspaceId, input: 
     }
     let handle = errors.check("handle", Handle::parse(&input.handle));
     let display_name = errors.check("display_name", Name::parse(&input.display_name));
-    let (Some(network), Some(handle), Some(display_name)) = (network, handle, display_name) else {
+    match (network, input.text_limit) {
+        (_, None) => {}
+        (Some(Network::Mastodon), Some(limit)) if (1..=MAX_TEXT_LIMIT).contains(&limit) => {}
+        (Some(Network::Mastodon), Some(_)) => errors.add("text_limit", format!("1 to {MAX_TEXT_LIMIT} characters")),
+        (_, Some(_)) => errors.add("text_limit", "only a Mastodon server sets its own text limit"),
+    }
+    let (Some(network), Some(handle), Some(display_name), true) = (network, handle, display_name, errors.is_empty()) else {
         return Err(Error::Invalid(errors.into_vec()));
     };
     let mut tx = app.db.write().await?;
@@ -59,10 +72,13 @@ pub async fn create_channel(app: &App, caller: &Caller, ws: WorkspaceId, input: 
         network: network.as_str().into(),
         handle: handle.as_str().into(),
         display_name: display_name.as_str().into(),
+        text_limit: input.text_limit.map(i64::from),
         created_at: app.now(),
     };
     planning::insert_channel(&mut tx, &channel).await.map_err(duplicate("a channel with this network and handle"))?;
-    let data = json!({ "network": channel.network, "handle": channel.handle, "display_name": channel.display_name });
+    let data = json!({
+        "network": channel.network, "handle": channel.handle, "display_name": channel.display_name, "text_limit": channel.text_limit,
+    });
     record(&mut tx, app, caller, Chain::Workspace(ws), "channel.created", ("channel", Some(channel.id.uuid())), data).await?;
     tx.commit().await?;
     Ok(channel)

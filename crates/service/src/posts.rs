@@ -183,7 +183,7 @@ pub async fn create_post(app: &App, caller: &Caller, ws: WorkspaceId, input: New
     };
     posts::insert_post(&mut tx, &post).await?;
     posts::insert_revision(&mut tx, &revision).await?;
-    crate::preflight::store_for_revision(&mut tx, &post, &revision, now).await?;
+    crate::preflight::store_for_revision(&mut tx, app, &post, &revision, now).await?;
     let data = json!({
         "title": post.title,
         "planned_at": post.planned.as_ref().map(|p| p.to_string()),
@@ -420,7 +420,7 @@ pub async fn save_revision(
     };
     let from_state = post.state;
     posts::insert_revision(&mut tx, &revision).await?;
-    crate::preflight::store_for_revision(&mut tx, &post, &revision, now).await?;
+    crate::preflight::store_for_revision(&mut tx, app, &post, &revision, now).await?;
     // A running review re-runs the stages the edit un-covers; if every stage
     // still covers it (its own approvers' edits), it stays approved.
     let rerun = reviews::content_edited(&mut tx, app, &post, hash, author).await?;

@@ -43,7 +43,9 @@ fn engine_error(err: ReviewError) -> Error {
     match err {
         ReviewError::NotAsked | ReviewError::OwnPost => Error::Forbidden(message),
         ReviewError::CommentRequired => Error::field("comment", message),
-        ReviewError::ChecklistOpen(_) | ReviewError::UnknownChecklistItem(_) => Error::field("checklist", message),
+        ReviewError::ChecklistOpen(_) | ReviewError::UnknownChecklistItem(_) | ReviewError::AutomaticChecklistItem(_) => {
+            Error::field("checklist", message)
+        }
         ReviewError::ReasonRequired => Error::field("reason", message),
         ReviewError::WhichLane(_) => Error::field("lane", message),
         ReviewError::Stale { .. }
@@ -57,9 +59,11 @@ fn engine_error(err: ReviewError) -> Error {
 fn all_text(content: &Content) -> String {
     let mut text = vec![content.text.as_str()];
     text.extend(content.first_comment.as_deref());
+    text.extend(content.thread.iter().map(String::as_str));
     for v in content.variants.values() {
         text.extend(v.text.as_deref());
         text.extend(v.first_comment.as_deref());
+        text.extend(v.thread.iter().flatten().map(String::as_str));
     }
     text.join("\n")
 }
@@ -266,7 +270,8 @@ pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
     require_edit(role, caller, &post)?;
     let now = app.now();
     let latest = posts::latest_revision(&mut tx, id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
-    let preflight = crate::preflight::gate_submission(&mut tx, role, &post, &latest.content, input.override_preflight.as_deref()).await?;
+    let preflight =
+        crate::preflight::gate_submission(&mut tx, app, role, &post, &latest.content, input.override_preflight.as_deref()).await?;
     if let Some(open) = workflows::open_review(&mut tx, id).await? {
         if open.run.status != ReviewStatus::ChangesRequested {
             return Err(Error::Conflict("the post is already in review".into()));
@@ -378,6 +383,14 @@ pub(crate) async fn decide_open(
     let open = workflows::open_review(tx, id).await?.ok_or(Error::NotFound("open review"))?;
     let mut loaded = load_with(tx, app, post, open).await?;
     let now = app.now();
+    // Automatic checklist items follow what preflight finds in the content now.
+    let stage = loaded.record.run.active_stage().and_then(|i| loaded.workflow.definition.stages.get(i));
+    let open_checks = if stage.is_some_and(|s| s.checklist.iter().any(|c| c.automatic.is_some())) {
+        let revision = posts::latest_revision(tx, id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
+        crate::preflight::open_checks(tx, app, &loaded.post, &revision.content).await?
+    } else {
+        BTreeSet::new()
+    };
     let cx =
         Context { def: &loaded.workflow.definition, facts: &loaded.facts, people: &loaded.people, planned: planned(&loaded.post), now };
     let decision = DecisionInput {
@@ -386,6 +399,7 @@ pub(crate) async fn decide_open(
         revision: input.revision,
         comment: input.comment,
         checklist: input.checklist,
+        open_checks,
         lane: input.lane,
     };
     let progress = loaded.record.run.decide(&cx, decision).map_err(engine_error)?;

@@ -21,6 +21,8 @@ pub struct Media {
     pub size: i64,
     pub width: Option<i64>,
     pub height: Option<i64>,
+    /// A video's length, when it could be read.
+    pub duration_ms: Option<i64>,
     pub uploaded_by: UserId,
     pub created_at: Timestamp,
 }
@@ -36,6 +38,7 @@ struct MediaRow {
     size: i64,
     width: Option<i64>,
     height: Option<i64>,
+    duration_ms: Option<i64>,
     uploaded_by: Uuid,
     created_at: DbTime,
 }
@@ -52,6 +55,7 @@ impl From<MediaRow> for Media {
             size: r.size,
             width: r.width,
             height: r.height,
+            duration_ms: r.duration_ms,
             uploaded_by: UserId::from_uuid(r.uploaded_by),
             created_at: r.created_at.0,
         }
@@ -60,7 +64,7 @@ impl From<MediaRow> for Media {
 
 macro_rules! media_select {
     () => {
-        "SELECT id, workspace_id, blob_key, thumbnail_key, filename, mime, size, width, height, uploaded_by, created_at FROM media "
+        "SELECT id, workspace_id, blob_key, thumbnail_key, filename, mime, size, width, height, duration_ms, uploaded_by, created_at FROM media "
     };
 }
 
@@ -68,8 +72,8 @@ pub async fn insert_media(tx: &mut Tx, m: &Media) -> Result<()> {
     sql!(
         tx,
         exec,
-        "INSERT INTO media (id, workspace_id, blob_key, thumbnail_key, filename, mime, size, width, height, uploaded_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO media (id, workspace_id, blob_key, thumbnail_key, filename, mime, size, width, height, duration_ms, uploaded_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         m.id.uuid(),
         m.workspace_id.uuid(),
         &m.blob_key,
@@ -79,6 +83,7 @@ pub async fn insert_media(tx: &mut Tx, m: &Media) -> Result<()> {
         m.size,
         m.width,
         m.height,
+        m.duration_ms,
         m.uploaded_by.uuid(),
         DbTime(m.created_at)
     )?;

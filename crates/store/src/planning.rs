@@ -16,18 +16,21 @@ pub struct Channel {
     pub network: String,
     pub handle: String,
     pub display_name: String,
+    /// The server's own text limit (a Mastodon instance's), when it has one.
+    pub text_limit: Option<i64>,
     pub created_at: Timestamp,
 }
 
-type ChannelRow = (Uuid, Uuid, String, String, String, DbTime);
+type ChannelRow = (Uuid, Uuid, String, String, String, Option<i64>, DbTime);
 
-fn channel_from((id, ws, network, handle, display_name, created_at): ChannelRow) -> Channel {
+fn channel_from((id, ws, network, handle, display_name, text_limit, created_at): ChannelRow) -> Channel {
     Channel {
         id: ChannelId::from_uuid(id),
         workspace_id: WorkspaceId::from_uuid(ws),
         network,
         handle,
         display_name,
+        text_limit,
         created_at: created_at.0,
     }
 }
@@ -36,19 +39,28 @@ pub async fn insert_channel(tx: &mut Tx, c: &Channel) -> Result<()> {
     sql!(
         tx,
         exec,
-        "INSERT INTO channels (id, workspace_id, network, handle, display_name, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO channels (id, workspace_id, network, handle, display_name, text_limit, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         c.id.uuid(),
         c.workspace_id.uuid(),
         &c.network,
         &c.handle,
         &c.display_name,
+        c.text_limit,
         DbTime(c.created_at)
     )?;
     Ok(())
 }
 
 pub async fn update_channel(tx: &mut Tx, c: &Channel) -> Result<()> {
-    sql!(tx, exec, "UPDATE channels SET handle = $2, display_name = $3 WHERE id = $1", c.id.uuid(), &c.handle, &c.display_name)?;
+    sql!(
+        tx,
+        exec,
+        "UPDATE channels SET handle = $2, display_name = $3, text_limit = $4 WHERE id = $1",
+        c.id.uuid(),
+        &c.handle,
+        &c.display_name,
+        c.text_limit
+    )?;
     Ok(())
 }
 
@@ -56,7 +68,7 @@ pub async fn channels(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<Channel
     let rows = sql!(
         tx,
         all as ChannelRow,
-        "SELECT id, workspace_id, network, handle, display_name, created_at FROM channels WHERE workspace_id = $1 ORDER BY network, handle",
+        "SELECT id, workspace_id, network, handle, display_name, text_limit, created_at FROM channels WHERE workspace_id = $1 ORDER BY network, handle",
         workspace.uuid()
     )?;
     Ok(rows.into_iter().map(channel_from).collect())
@@ -66,7 +78,7 @@ pub async fn channel(tx: &mut Tx, workspace: WorkspaceId, id: ChannelId) -> Resu
     let row = sql!(
         tx,
         optional as ChannelRow,
-        "SELECT id, workspace_id, network, handle, display_name, created_at FROM channels WHERE workspace_id = $1 AND id = $2",
+        "SELECT id, workspace_id, network, handle, display_name, text_limit, created_at FROM channels WHERE workspace_id = $1 AND id = $2",
         workspace.uuid(),
         id.uuid()
     )?;

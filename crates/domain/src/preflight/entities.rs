@@ -1,11 +1,18 @@
-//! Hashtags, mentions and links, found where the networks find them: by
-//! twitter-text's extractor (X's reference grammar, which Mastodon also
-//! uses for links and mentions), a word at a time (see `words`), with its
-//! UTF-16 offsets turned into character offsets.
+//! Hashtags, mentions and links, found where each network finds them.
+//!
+//! X's are found by twitter-text's extractor (X's reference grammar), a
+//! word at a time (see `words`), with its UTF-16 offsets turned into
+//! character offsets. Mastodon's server extracts links and mentions with
+//! the same grammar (its `Extractor` extends twitter-text's) but hashtags
+//! by its own pattern (`mastodon::hashtags`); Bluesky's app finds all three
+//! by its own patterns (`bluesky::entities`). Instagram, Threads, LinkedIn,
+//! Facebook and Pinterest publish no grammar: twitter-text's, the de-facto
+//! one, stands in.
 
 use serde::{Deserialize, Serialize};
 
-use super::words;
+use super::{bluesky, mastodon, words};
+use crate::network::Network;
 use twitter_text::{
     entity::Type,
     extractor::{Extract, Extractor},
@@ -36,7 +43,22 @@ pub struct Entities {
 }
 
 impl Entities {
-    pub fn find(text: &str) -> Self {
+    /// The entities of `text` as `network` recognises them.
+    pub fn find(network: Network, text: &str) -> Self {
+        match network {
+            Network::Bluesky => bluesky::entities(text),
+            Network::Mastodon => Entities { hashtags: mastodon::hashtags(text), ..Self::twitter(text) },
+            _ => Self::twitter(text),
+        }
+    }
+
+    /// Every mention, hashtag and link, in order, as spans.
+    pub fn all(&self) -> impl Iterator<Item = &Span> {
+        self.hashtags.iter().chain(&self.mentions).chain(&self.urls)
+    }
+
+    /// By twitter-text's grammar.
+    fn twitter(text: &str) -> Self {
         let extractor = Extractor::with_parser_backend(super::x::BACKEND);
         let mut found = Entities::default();
         for piece in words::pieces(text).into_iter().filter(|p| !p.space) {

@@ -1,13 +1,38 @@
+use std::collections::{BTreeMap, BTreeSet};
+
 use proptest::prelude::*;
+use uuid::Uuid;
 
 use super::*;
+use crate::content::Content;
 
-fn report(network: Network, text: &str) -> TextReport {
+/// A channel of `network` with nothing known beyond the content.
+fn report_of(network: Network, content: &Content, text_limit: Option<usize>) -> Result<Report, PreflightError> {
+    let (labels, media, unreachable) = (BTreeSet::new(), BTreeMap::new(), BTreeMap::new());
+    let subject = Subject {
+        channel: Channel { network, handle: "@riverside", text_limit },
+        post: PostFacts { title: "A post", labels: &labels, campaign: None },
+        content: content.effective(crate::id::ChannelId::from_uuid(Uuid::nil())),
+        known: Known { media: &media, unreachable: &unreachable },
+    };
+    check(&subject, &CompiledGuide::default())
+}
+
+fn check_text(network: Network, text: &str, text_limit: Option<usize>) -> Result<Report, PreflightError> {
+    report_of(network, &Content { text: text.into(), ..Content::default() }, text_limit)
+}
+
+fn report(network: Network, text: &str) -> Report {
     check_text(network, text, None).expect("within size")
 }
 
-fn rules(r: &TextReport) -> Vec<&str> {
+fn rules(r: &Report) -> Vec<&str> {
     r.findings.iter().map(|f| f.rule.as_str()).collect()
+}
+
+/// The findings about the text itself (not about missing media).
+fn text_rules(r: &Report) -> Vec<&str> {
+    r.findings.iter().filter(|f| f.check != Check::Media).map(|f| f.rule.as_str()).collect()
 }
 
 const FAMILY: &str = "👨\u{200d}👩\u{200d}👧\u{200d}👦";
@@ -18,6 +43,7 @@ fn bluesky_counts_graphemes() {
     assert_eq!(bluesky::length("e\u{301}"), 1, "a combining accent joins its letter");
     assert_eq!(bluesky::length("🇩🇰"), 1, "a flag is one");
     assert!(report(Network::Bluesky, &FAMILY.repeat(300)).findings.iter().all(|f| f.rule != "bluesky.length"));
+    assert_eq!(report(Network::Mastodon, FAMILY).length, 1, "Mastodon counts graphemes too");
     let over = report(Network::Bluesky, &"a".repeat(301));
     assert_eq!(rules(&over), ["bluesky.length"]);
     assert_eq!(over.findings[0].span, Some(Span { start: 300, end: 301 }), "underlines what does not fit");
@@ -80,22 +106,25 @@ fn x_counts_as_its_conformance_suite_expects() {
 fn instagram_limits_hashtags_and_mentions() {
     let tags: String = (0..31).map(|i| format!("#tag{i} ")).collect();
     let r = report(Network::Instagram, &tags);
-    assert_eq!(rules(&r), ["instagram.hashtags"]);
-    let span = r.findings[0].span.expect("span");
+    assert_eq!(text_rules(&r), ["instagram.hashtags"]);
+    let span = r.findings.iter().find(|f| f.check == Check::Hashtags).and_then(|f| f.span).expect("span");
     assert_eq!(span.of(&tags), "#tag30", "points at the first one too many");
     let mentions: String = (0..21).map(|i| format!("@user{i} ")).collect();
-    assert_eq!(rules(&report(Network::Instagram, &mentions)), ["instagram.mentions"]);
-    assert!(report(Network::Instagram, &"a".repeat(2200)).findings.is_empty());
-    assert_eq!(rules(&report(Network::Instagram, &"a".repeat(2201))), ["instagram.length"]);
+    assert_eq!(text_rules(&report(Network::Instagram, &mentions)), ["instagram.mentions"]);
+    assert!(text_rules(&report(Network::Instagram, &"a".repeat(2200))).is_empty());
+    assert_eq!(text_rules(&report(Network::Instagram, &"a".repeat(2201))), ["instagram.length"]);
 }
 
 #[test]
 fn other_networks_have_their_documented_limits() {
     for (network, limit) in [(Network::Linkedin, 3000), (Network::Threads, 500), (Network::Facebook, 63_206), (Network::Pinterest, 800)] {
-        assert!(report(network, &"a".repeat(limit)).findings.is_empty(), "{network:?}");
-        assert_eq!(report(network, &"a".repeat(limit + 1)).findings.len(), 1, "{network:?}");
+        assert!(text_rules(&report(network, &"a".repeat(limit))).is_empty(), "{network:?}");
+        assert_eq!(text_rules(&report(network, &"a".repeat(limit + 1))).len(), 1, "{network:?}");
     }
     assert_eq!(report(Network::Threads, "#one #two").findings[0].severity, Severity::Warning);
+    // Threads counts an emoji as its UTF-8 bytes: 👍 is 4, a family 25.
+    assert_eq!(report(Network::Threads, "ok 👍").length, 3 + 4);
+    assert_eq!(report(Network::Threads, FAMILY).length, FAMILY.len());
     assert!(pinterest::check_title(&"t".repeat(100)).is_none());
     assert_eq!(pinterest::check_title(&"t".repeat(101)).map(|f| f.rule), Some("pinterest.title_length".into()));
 }
@@ -103,7 +132,7 @@ fn other_networks_have_their_documented_limits() {
 #[test]
 fn entities_are_found_in_characters() {
     let text = "Café ☕ #morning with @dana@social.example and https://example.org/x 👍 @lee";
-    let found = Entities::find(text);
+    let found = Entities::find(Network::X, text);
     let of = |spans: &[Span]| spans.iter().map(|s| s.of(text).to_owned()).collect::<Vec<_>>();
     assert_eq!(of(&found.hashtags), ["#morning"]);
     assert_eq!(of(&found.mentions), ["@dana@social.example", "@lee"]);
@@ -116,7 +145,7 @@ fn long_words_are_counted_without_the_slow_parser() {
     let link = format!("https://example.org/?utm_source=x&q={}", "a".repeat(400));
     let text = format!("Read {link}. Thanks");
     assert_eq!(x::length(&text), "Read ".len() + 23 + ". Thanks".len());
-    assert_eq!(Entities::find(&text).urls.iter().map(|s| s.of(&text)).collect::<Vec<_>>(), [link.as_str()]);
+    assert_eq!(Entities::find(Network::X, &text).urls.iter().map(|s| s.of(&text)).collect::<Vec<_>>(), [link.as_str()]);
     assert_eq!(report(Network::Mastodon, &text).length, "Read ".len() + 23 + ". Thanks".len());
     // A long word that is no link counts character by character.
     assert_eq!(x::length(&"你".repeat(300)), 600);
@@ -129,7 +158,73 @@ fn long_words_are_counted_without_the_slow_parser() {
 #[test]
 fn empty_and_enormous_texts_get_clear_answers() {
     assert_eq!(rules(&report(Network::X, "  ")), ["x.empty"]);
-    assert_eq!(check_text(Network::X, &"a".repeat(MAX_TEXT_BYTES + 1), None), Err(PreflightError::TooLarge(MAX_TEXT_BYTES + 1)));
+    assert_eq!(
+        check_text(Network::X, &"a".repeat(MAX_TEXT_BYTES + 1), None),
+        Err(PreflightError::TooLarge(Field::Text, MAX_TEXT_BYTES + 1))
+    );
+}
+
+#[test]
+fn a_thread_is_counted_post_by_post_where_the_network_has_threads() {
+    let content = Content { text: "1/ Our new wing".into(), thread: vec!["2/ opens".into(), "a".repeat(281)], ..Content::default() };
+    let x = report_of(Network::X, &content, None).expect("within size");
+    assert_eq!(x.follow_ups.iter().map(|c| (c.field, c.length)).collect::<Vec<_>>(), [(Field::Thread(0), 8), (Field::Thread(1), 281)]);
+    let over: Vec<_> = x.findings.iter().map(|f| (f.rule.as_str(), f.field)).collect();
+    assert_eq!(over, [("x.length", Field::Thread(1))], "the post that does not fit is named");
+    let linkedin = report_of(Network::Linkedin, &content, None).expect("within size");
+    assert_eq!(rules(&linkedin), ["linkedin.thread"]);
+    assert_eq!((linkedin.findings[0].severity, linkedin.findings[0].check), (Severity::Warning, Check::FollowUps));
+}
+
+#[test]
+fn a_first_comment_is_a_reply_a_comment_or_not_published() {
+    let content = Content { text: "Post".into(), first_comment: Some("c".repeat(1251)), ..Content::default() };
+    assert!(
+        report_of(Network::X, &content, None)
+            .expect("size")
+            .findings
+            .iter()
+            .any(|f| f.rule == "x.length" && f.field == Field::FirstComment)
+    );
+    let linkedin = report_of(Network::Linkedin, &content, None).expect("size");
+    assert_eq!(rules(&linkedin), ["linkedin.comment_length"]);
+    assert_eq!(linkedin.follow_ups[0].limit, 1250);
+    assert!(report_of(Network::Facebook, &content, None).expect("size").findings.is_empty());
+    assert_eq!(
+        rules(&report_of(Network::Pinterest, &content, None).expect("size")),
+        ["pinterest.media.required", "pinterest.first_comment"]
+    );
+}
+
+#[test]
+fn links_are_listed_and_unsafe_or_malformed_ones_found() {
+    let content = Content {
+        text: "Visit https://example.org/heart and javascript:alert(1)".into(),
+        link: Some("javascript:alert(1)".into()),
+        ..Content::default()
+    };
+    let r = report_of(Network::Linkedin, &content, None).expect("size");
+    assert_eq!(r.links.iter().map(|l| l.url.as_str()).collect::<Vec<_>>(), ["https://example.org/heart"]);
+    let found: Vec<_> = r.findings.iter().map(|f| (f.rule.as_str(), f.field)).collect();
+    assert_eq!(found, [("links.unsafe", Field::Text), ("links.malformed", Field::Link)], "in the order of the fields");
+}
+
+#[test]
+fn entities_are_each_networks() {
+    let text = "Hi @dana and @dana.bsky.social #heart";
+    let bluesky = Entities::find(Network::Bluesky, text);
+    assert_eq!(bluesky.mentions.iter().map(|s| s.of(text)).collect::<Vec<_>>(), ["@dana.bsky.social"]);
+    let x = Entities::find(Network::X, text);
+    assert_eq!(x.mentions.iter().map(|s| s.of(text)).collect::<Vec<_>>(), ["@dana", "@dana"], "X stops a handle at the dot");
+}
+
+#[test]
+fn fields_are_written_as_paths() {
+    for field in [Field::Text, Field::Title, Field::FirstComment, Field::Link, Field::Thread(3), Field::Media(0)] {
+        assert_eq!(field.to_string().parse::<Field>(), Ok(field));
+    }
+    assert!("thread.x".parse::<Field>().is_err());
+    assert!("body".parse::<Field>().is_err());
 }
 
 const NETWORKS: [Network; 8] = [
@@ -147,16 +242,33 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
-    fn any_text_is_counted_and_findings_lie_inside_it(text in "\\PC{0,400}", network in 0..NETWORKS.len()) {
-        let r = report(NETWORKS[network], &text);
-        let chars = text.chars().count();
+    fn any_text_is_counted_and_findings_lie_inside_it(
+        text in "\\PC{0,400}",
+        thread in prop::collection::vec("\\PC{0,80}", 0..3),
+        first_comment in prop::option::of("\\PC{0,80}"),
+        network in 0..NETWORKS.len(),
+    ) {
+        let content = Content { text: text.clone(), thread: thread.clone(), first_comment: first_comment.clone(), ..Content::default() };
+        let r = report_of(NETWORKS[network], &content, None).expect("within size");
+        let chars = |field: Field| match field {
+            Field::Text => text.chars().count(),
+            Field::Title => "A post".chars().count(),
+            Field::FirstComment => first_comment.as_deref().unwrap_or_default().chars().count(),
+            Field::Thread(i) => thread[i].chars().count(),
+            Field::Link | Field::Media(_) => 0,
+        };
         for f in &r.findings {
             if let Some(span) = f.span {
-                prop_assert!(span.start <= span.end && span.end <= chars, "{:?} in {} chars", f, chars);
+                prop_assert!(span.start <= span.end && span.end <= chars(f.field), "{:?}", f);
             }
         }
-        for span in r.entities.hashtags.iter().chain(&r.entities.mentions).chain(&r.entities.urls) {
-            prop_assert!(span.start < span.end && span.end <= chars);
+        for span in r.entities.all() {
+            prop_assert!(span.start < span.end && span.end <= chars(Field::Text));
+        }
+        for link in &r.links {
+            if let Some(span) = link.span {
+                prop_assert!(span.start < span.end && span.end <= chars(link.field), "{:?}", link);
+            }
         }
     }
 

@@ -8,16 +8,44 @@
 //! The counting is twitter-text's, X's own reference grammar in Rust, a
 //! word at a time (see `words`; whitespace between words weighs by the
 //! ranges above); the tests check it against X's conformance data
-//! (`testdata/twitter-text`).
+//! (`testdata/twitter-text`). A reply (a thread's next post) is a post with
+//! the same limit (X API `POST /2/tweets`, `reply.in_reply_to_tweet_id`).
 
 use twitter_text::extractor::ParserBackend;
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{Finding, chars_within_weights, over_limit, words};
+use super::{
+    Finding, chars_within_weights,
+    media::{Alt, MediaRules, Unit},
+    over_limit, words,
+};
 use crate::network::Network;
 
 pub const LIMIT: usize = 280;
 pub const URL_WEIGHT: usize = 23;
+
+/// "You may attach up to 4 photos, 1 animated GIF or 1 video in a Post";
+/// images 5 MB, GIFs 15 MB; a post's video 0.5 s to 20 minutes and 8 GB,
+/// 1:3 to 3:1 (docs.x.com, "Media best practices"). Alt text: images and
+/// GIFs, "Must be <= 1000 chars" (`media/metadata/create`); none on video.
+pub const MEDIA: MediaRules = MediaRules {
+    required: false,
+    max_items: 4,
+    max_videos: 1,
+    video_alone: true,
+    gif_alone: true,
+    image_types: &["image/jpeg", "image/png", "image/gif", "image/webp"],
+    video_types: &["video/mp4", "video/quicktime"],
+    max_image_bytes: 5_000_000,
+    max_gif_bytes: 15_000_000,
+    max_video_bytes: 8_000_000_000,
+    video_ms: (500, 1_200_000),
+    image_aspect: None,
+    video_aspect: Some((1.0 / 3.0, 3.0)),
+    max_image_pixels: None,
+    image_alt: Some(Alt { max: 1000, unit: Unit::Chars }),
+    video_alt: None,
+};
 
 /// twitter-text's Pest grammar with its TLD table. Its default (nom)
 /// parser panics on some text (a non-ASCII letter before an `@`; found by

@@ -16,6 +16,7 @@ use crate::{
     id::{GroupId, UserId},
     names::Email,
     permission::Role,
+    preflight::Check,
     validation::{Errors, FieldError},
 };
 
@@ -153,11 +154,48 @@ pub enum Rule {
     AtLeast(u32),
 }
 
+/// Something an approver confirms before approving: ticked by hand, or
+/// automatically while preflight finds nothing of its kind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChecklistItem {
     pub key: String,
     pub label: String,
+    /// Ticked by preflight: done while the revision has no finding of this
+    /// check on any of its channels (nobody ticks it by hand).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatic: Option<Check>,
+    /// Approval is refused while a required item is open; an optional one
+    /// is shown and recorded.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub required: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+fn is_yes(b: &bool) -> bool {
+    *b
+}
+
+impl ChecklistItem {
+    /// A required item ticked by hand.
+    pub fn manual(key: &str, label: &str) -> Self {
+        ChecklistItem { key: key.into(), label: label.into(), automatic: None, required: true }
+    }
+
+    /// A required item ticked by preflight.
+    pub fn automatic(key: &str, label: &str, check: Check) -> Self {
+        ChecklistItem { automatic: Some(check), ..Self::manual(key, label) }
+    }
+
+    /// Whether it is done, given what was ticked and which checks have findings.
+    pub fn is_done(&self, ticked: &BTreeSet<String>, open_checks: &BTreeSet<Check>) -> bool {
+        match self.automatic {
+            Some(check) => !open_checks.contains(&check),
+            None => ticked.contains(&self.key),
+        }
+    }
 }
 
 /// When a stage is due.
@@ -297,6 +335,11 @@ impl Stage {
         for (c, condition) in self.skip_if.iter().enumerate() {
             condition.validate(&format!("{at}.skip_if[{c}]"), errors);
         }
+    }
+
+    /// The checklist items an approver ticks by hand.
+    pub fn manual_items(&self) -> BTreeSet<String> {
+        self.checklist.iter().filter(|c| c.automatic.is_none()).map(|c| c.key.clone()).collect()
     }
 
     /// Every approver the stage names, escalation included.

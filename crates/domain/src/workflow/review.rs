@@ -20,7 +20,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    definition::{Approver, Definition, Due, Rule, Stage},
+    definition::{Approver, ChecklistItem, Definition, Due, Rule, Stage},
     routing::Facts,
 };
 use crate::{
@@ -28,6 +28,7 @@ use crate::{
     id::{GroupId, UserId},
     names::Email,
     permission::{Permission, Role},
+    preflight::Check,
 };
 
 /// Someone who can be asked and can decide: a member, or an outside
@@ -181,7 +182,7 @@ pub struct Decision {
     /// The revision the decider saw.
     pub revision: Hash,
     pub comment: Option<String>,
-    /// Checklist items ticked.
+    /// Checklist items done: ticked by hand, or by preflight.
     pub checklist: BTreeSet<String>,
     pub at: Timestamp,
 }
@@ -238,6 +239,8 @@ pub enum ReviewError {
     ChecklistOpen(String),
     #[error("`{0}` is not on this stage's checklist")]
     UnknownChecklistItem(String),
+    #[error("`{0}` is ticked by preflight, not by hand: fix what it found")]
+    AutomaticChecklistItem(String),
     #[error("an override needs a reason")]
     ReasonRequired,
     #[error("stage `{stage}` lane `{lane}` needs {needed} approvals but only {available} people can answer")]
@@ -266,7 +269,11 @@ pub struct DecisionInput {
     pub verdict: Verdict,
     pub revision: Hash,
     pub comment: Option<String>,
+    /// Items ticked by hand.
     pub checklist: BTreeSet<String>,
+    /// Checks that preflight finds something on, in the revision decided
+    /// on: their automatic checklist items are open.
+    pub open_checks: BTreeSet<Check>,
     /// Needed only when `by` is asked in several lanes of the stage.
     pub lane: Option<String>,
 }
@@ -548,15 +555,21 @@ impl Review {
         if input.verdict != Verdict::Approve && comment.is_none() {
             return Err(ReviewError::CommentRequired);
         }
-        if let Some(unknown) = input.checklist.iter().find(|k| !stage.checklist.iter().any(|c| &c.key == *k)) {
-            return Err(ReviewError::UnknownChecklistItem(unknown.clone()));
+        for key in &input.checklist {
+            match stage.checklist.iter().find(|c| &c.key == key) {
+                None => return Err(ReviewError::UnknownChecklistItem(key.clone())),
+                Some(c) if c.automatic.is_some() => return Err(ReviewError::AutomaticChecklistItem(key.clone())),
+                Some(_) => {}
+            }
         }
+        let done = |c: &&ChecklistItem| c.is_done(&input.checklist, &input.open_checks);
         if input.verdict == Verdict::Approve {
-            let open: Vec<&str> = stage.checklist.iter().filter(|c| !input.checklist.contains(&c.key)).map(|c| c.label.as_str()).collect();
+            let open: Vec<&str> = stage.checklist.iter().filter(|c| c.required && !done(c)).map(|c| c.label.as_str()).collect();
             if !open.is_empty() {
                 return Err(ReviewError::ChecklistOpen(open.join(", ")));
             }
         }
+        let checklist = stage.checklist.iter().filter(done).map(|c| c.key.clone()).collect();
         let decision = Decision {
             stage: run.key.clone(),
             lane: lane.key.clone(),
@@ -566,7 +579,7 @@ impl Review {
             verdict: input.verdict,
             revision: input.revision,
             comment,
-            checklist: input.checklist,
+            checklist,
             at: cx.now,
         };
         self.decisions.push(decision);

@@ -10,7 +10,7 @@ use super::{
     definition::{Approver, ChecklistItem, Definition, Due, Escalation, Lane, PublishTimePolicy, Rule, Stage},
     routing::Condition,
 };
-use crate::{id::GroupId, permission::Role};
+use crate::{id::GroupId, permission::Role, preflight::Check};
 
 pub struct Template {
     pub key: &'static str,
@@ -126,13 +126,13 @@ fn hospital(group: GroupLookup<'_>) -> Definition {
         ..stage("copy", "Copy approval", vec![lane("copy", "Copy", manager(), Rule::Any)])
     };
     let graphic = Stage { skip_if: skip, ..stage("graphic", "Graphic approval", vec![lane("graphic", "Graphics", manager(), Rule::Any)]) };
-    let check = |key: &str, label: &str| ChecklistItem { key: key.into(), label: label.into() };
+    // What preflight can see it ticks itself; the style is a person's judgement.
     let qa = Stage {
         checklist: vec![
-            check("alt-text", "Alt text on every image"),
-            check("style", "Style guide checked"),
-            check("hashtags", "Hashtags checked"),
-            check("tags", "Relevant accounts tagged"),
+            ChecklistItem::automatic("alt-text", "Alt text on every image", Check::AltText),
+            ChecklistItem::manual("style", "Style guide checked"),
+            ChecklistItem::automatic("hashtags", "Hashtags within limits and the guide", Check::Hashtags),
+            ChecklistItem::automatic("tags", "Relevant accounts tagged", Check::Mentions),
         ],
         due: Some(Due::AfterMinutes(DAY)),
         reminders: vec![50, 100],

@@ -18,6 +18,7 @@ use crate::{
     canonical::Hash,
     id::{GroupId, Id, UserId},
     permission::Role,
+    preflight::Check,
 };
 
 fn user(n: u128) -> UserId {
@@ -100,6 +101,7 @@ fn approve(by: u128, revision: u8) -> DecisionInput {
         revision: hash(revision),
         comment: None,
         checklist: BTreeSet::new(),
+        open_checks: BTreeSet::new(),
         lane: None,
     }
 }
@@ -134,14 +136,24 @@ fn hospital_flow_runs_idea_copy_graphic_then_qa_with_its_checklist() {
     // The same manager may approve the next stage too; one per stage.
     assert_eq!(review.decide(&c, approve(2, 1)), Ok(waiting("graphic")));
     assert_eq!(review.decide(&c, approve(3, 1)), Ok(waiting("qa")));
-    // A manager is not in the QA pool; a volunteer must tick every item.
+    // A manager is not in the QA pool; a volunteer ticks the style by hand,
+    // and preflight ticks the rest while it finds nothing of their kind.
     assert_eq!(review.decide(&c, approve(2, 1)), Err(ReviewError::NotAsked));
     let before = review.clone();
-    let err = review.decide(&c, DecisionInput { checklist: ["alt-text".into(), "style".into()].into(), ..approve(5, 1) });
-    assert!(matches!(err, Err(ReviewError::ChecklistOpen(ref open)) if open.contains("Hashtags")), "{err:?}");
+    let style: BTreeSet<String> = ["style".to_owned()].into();
+    let missing_alt = DecisionInput { checklist: style.clone(), open_checks: [Check::AltText].into(), ..approve(5, 1) };
+    let err = review.decide(&c, missing_alt);
+    assert!(matches!(err, Err(ReviewError::ChecklistOpen(ref open)) if open == "Alt text on every image"), "{err:?}");
+    let err = review.decide(&c, approve(5, 1));
+    assert!(matches!(err, Err(ReviewError::ChecklistOpen(ref open)) if open == "Style guide checked"), "{err:?}");
+    let by_hand = DecisionInput { checklist: ["style".into(), "alt-text".into()].into(), ..approve(5, 1) };
+    assert_eq!(review.decide(&c, by_hand), Err(ReviewError::AutomaticChecklistItem("alt-text".into())));
     assert_eq!(review, before, "a refused decision changes nothing");
+    // Findings of a kind no item is about do not hold it up.
+    let styled = DecisionInput { checklist: style, open_checks: [Check::Links].into(), ..approve(6, 1) };
+    assert_eq!(review.decide(&c, styled), Ok(Progress::Approved));
     let all: BTreeSet<String> = ["alt-text", "style", "hashtags", "tags"].map(String::from).into();
-    assert_eq!(review.decide(&c, DecisionInput { checklist: all, ..approve(6, 1) }), Ok(Progress::Approved));
+    assert_eq!(review.decisions.last().map(|d| &d.checklist), Some(&all), "the record names every item done");
     assert_eq!(review.status, ReviewStatus::Approved);
     assert!(review.fully_covered(&def, &facts));
     assert_eq!(review.decide(&c, approve(5, 1)), Err(ReviewError::NotActive(ReviewStatus::Approved)));
@@ -322,8 +334,7 @@ fn a_delegate_stands_in_while_the_delegation_lasts_and_the_record_says_so() {
     let def = def_of("hospital", &team);
     let facts = Facts { repurposed: true, ..Facts::default() };
     let (mut review, _) = Review::start(&cx(&def, &facts, &team.people, t0()), user(OWNER), mark(1, OWNER)).unwrap();
-    let all: BTreeSet<String> = ["alt-text", "style", "hashtags", "tags"].map(String::from).into();
-    let by_delegate = DecisionInput { checklist: all, ..approve(9, 1) };
+    let by_delegate = DecisionInput { checklist: def.stages[3].manual_items(), ..approve(9, 1) };
     let early = cx(&def, &facts, &team.people, hours(1));
     assert_eq!(review.decide(&early, by_delegate.clone()), Err(ReviewError::NotAsked), "the delegation has not begun");
     let during = cx(&def, &facts, &team.people, hours(30));
@@ -351,8 +362,7 @@ fn reminders_and_escalation_follow_the_stage_and_ignore_an_old_round() {
     assert!(!review.escalate(&c, "qa", round + 1), "a timer from another round does nothing");
     assert!(review.escalate(&c, "qa", round));
     assert!(review.stages[3].lanes[0].asked.contains(&Principal::User(user(2))), "managers are now asked too");
-    let all: BTreeSet<String> = ["alt-text", "style", "hashtags", "tags"].map(String::from).into();
-    assert_eq!(review.decide(&c, DecisionInput { checklist: all, ..approve(3, 1) }), Ok(Progress::Approved));
+    assert_eq!(review.decide(&c, DecisionInput { checklist: def.stages[3].manual_items(), ..approve(3, 1) }), Ok(Progress::Approved));
     assert!(review.timers(&def).is_empty());
 }
 
@@ -406,7 +416,7 @@ fn walk(def: &Definition, facts: &Facts, people: &People, owner: UserId) -> Vec<
     while let Some(i) = review.active_stage().filter(|_| review.status == ReviewStatus::Active) {
         let stage = &def.stages[i];
         seen.push((stage.key.clone(), review.stages[i].lanes.iter().map(|l| l.asked.clone()).collect()));
-        let checklist: BTreeSet<String> = stage.checklist.iter().map(|c| c.key.clone()).collect();
+        let checklist = stage.manual_items();
         for lane in review.stages[i].lanes.clone() {
             for who in lane.asked.iter().take(lane.needed as usize) {
                 let input = DecisionInput {
@@ -415,6 +425,7 @@ fn walk(def: &Definition, facts: &Facts, people: &People, owner: UserId) -> Vec<
                     revision: hash(1),
                     comment: None,
                     checklist: checklist.clone(),
+                    open_checks: BTreeSet::new(),
                     lane: Some(lane.key.clone()),
                 };
                 let _ = review.decide(&c, input);
@@ -541,9 +552,10 @@ proptest! {
                 Step::Decide { by, verdict, stale, lane } => {
                     let verdict = match verdict { 0 => Verdict::Reject, 1 => Verdict::RequestChanges, _ => Verdict::Approve };
                     let revision = if stale && review.revisions.len() > 1 { review.revisions[0].hash } else { *review.current_revision() };
-                    let checklist = review.active_stage().map(|i| def.stages[i].checklist.iter().map(|c| c.key.clone()).collect()).unwrap_or_default();
+                    let checklist = review.active_stage().map(|i| def.stages[i].manual_items()).unwrap_or_default();
                     let lane = lane.and_then(|l| review.active_stage().and_then(|i| def.stages[i].lanes.get(l as usize)).map(|l| l.key.clone()));
-                    let input = DecisionInput { by: Principal::User(user(by)), verdict, revision, comment: Some("because".into()), checklist, lane };
+                    let open_checks = BTreeSet::new();
+                    let input = DecisionInput { by: Principal::User(user(by)), verdict, revision, comment: Some("because".into()), checklist, open_checks, lane };
                     review.decide(&c, input).map(|_| ())
                 }
                 Step::Edit { by } => {

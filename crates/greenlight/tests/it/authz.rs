@@ -117,6 +117,9 @@ pub fn routes() -> Vec<Route> {
         route(M::DELETE, "/workspaces/{ws}/webhooks/{webhook}", json!(null), Some(P::ManageWebhooks)),
         route(M::GET, "/workspaces/{ws}/posts/{post}/revisions/{number}/preflight", json!(null), Some(P::ViewPosts)),
         route(M::POST, "/workspaces/{ws}/preflight", json!({"content": {"text": "Hello"}, "channel_ids": []}), Some(P::ViewPosts)),
+        route(M::GET, "/workspaces/{ws}/style-guide", json!(null), Some(P::ViewWorkspace)),
+        // Without If-Match: those allowed are told to send it (428), the rest refused.
+        route(M::PUT, "/workspaces/{ws}/style-guide", json!({"banned": [{"phrase": "cure"}]}), Some(P::ManageStyleGuide)),
         route(M::GET, "/workspaces/{ws}/share-links", json!(null), Some(P::ShareLinks)),
         route(
             M::POST,

@@ -86,6 +86,8 @@ impl Harness {
             }),
             mailer: mailer.map(|m| Arc::new(m) as Arc<dyn greenlight_service::email::Mailer>),
             webhooks: Arc::new(greenlight_notify::HttpSender::new(allow_private_webhooks).unwrap()),
+            links: Arc::new(greenlight_notify::LinkProber::new(allow_private_webhooks).unwrap()),
+            guides: Default::default(),
         };
         let web = greenlight_web::WebSettings { max_body_bytes: 64 * 1024, ..Default::default() };
         let router = greenlight_web::router(app.clone(), web);
@@ -190,6 +192,10 @@ impl Client {
 
     pub async fn put(&self, path: &str, body: Value) -> Reply {
         Self::send(self.request(Method::PUT, path).json(&body)).await
+    }
+
+    pub async fn put_if(&self, path: &str, body: Value, if_match: &str) -> Reply {
+        Self::send(self.request(Method::PUT, path).json(&body).header("if-match", if_match)).await
     }
 
     pub async fn delete(&self, path: &str) -> Reply {

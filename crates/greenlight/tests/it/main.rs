@@ -13,6 +13,7 @@ mod input;
 mod notifications;
 mod openapi;
 mod posts;
+mod preflight;
 mod reviews;
 mod share_links;
 mod webhooks;

@@ -38,6 +38,7 @@ use crate::{extract::SESSION_COOKIE, problem::Problem};
         (name = "tokens", description = "API tokens"),
         (name = "planning", description = "Channels, campaigns and labels"),
         (name = "posts", description = "Posts, revisions and diffs"),
+        (name = "preflight", description = "Checks of content the way each network and the workspace's style guide judge it"),
         (name = "media", description = "The media library"),
         (name = "audit", description = "History and verification of the audit log"),
         (name = "workflows", description = "Workflows, their versions, templates and routing rules"),

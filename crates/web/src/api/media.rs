@@ -60,6 +60,22 @@ impl Drop for Scratch {
     }
 }
 
+/// The part's file name. One that is not UTF-8 (the multipart parser gives
+/// none back) is read from the raw header with its bad bytes replaced, so
+/// the library still shows what the uploader called it.
+fn file_name(field: &axum::extract::multipart::Field<'_>) -> String {
+    if let Some(name) = field.file_name() {
+        return name.to_owned();
+    }
+    let raw = field.headers().get(axum::http::header::CONTENT_DISPOSITION).map(|v| v.as_bytes()).unwrap_or_default();
+    const KEY: &[u8] = b"filename=\"";
+    let name = raw.windows(KEY.len()).position(|w| w == KEY).map(|at| {
+        let rest = &raw[at + KEY.len()..];
+        String::from_utf8_lossy(&rest[..rest.iter().position(|b| *b == b'"').unwrap_or(rest.len())]).into_owned()
+    });
+    name.unwrap_or_else(|| "upload".into())
+}
+
 /// Uploads an image or video as multipart field `file`. The type is sniffed from the bytes;
 /// images get their dimensions and a thumbnail. Identical bytes are stored once.
 #[utoipa::path(post, path = "/workspaces/{ws}/media", tag = "media", params(WorkspacePath), request_body(content = inline(UploadForm), content_type = "multipart/form-data"), responses((status = 201, description = "Created", body = Media), (status = "4XX", response = Problem)))]
@@ -77,7 +93,7 @@ async fn upload_media(
         if field.name() != Some("file") {
             continue;
         }
-        let filename = field.file_name().unwrap_or("upload").to_owned();
+        let filename = file_name(&field);
         tokio::fs::create_dir_all(&s.app.settings.scratch_dir).await.map_err(Error::internal)?;
         let scratch = Scratch(s.app.settings.scratch_dir.join(format!("upload-{}", uuid::Uuid::now_v7())));
         let mut file = tokio::fs::File::create(&scratch.0).await.map_err(Error::internal)?;

@@ -5,6 +5,7 @@ mod doc;
 mod media;
 mod notifications;
 mod posts;
+mod preflight;
 mod reviews;
 mod session;
 mod share_links;
@@ -28,6 +29,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(session::routes())
         .merge(workspaces::routes())
         .merge(posts::routes())
+        .merge(preflight::routes())
         .merge(reviews::routes())
         .merge(comments::routes())
         .merge(share_links::routes())

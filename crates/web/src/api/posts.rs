@@ -35,29 +35,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(show_revision))
         .routes(routes!(diff_revisions))
         .routes(routes!(post_history))
-        .routes(routes!(preflight))
-        .routes(routes!(revision_preflight))
-}
-
-/// A saved revision's preflight report for each of the post's channels: as stored when it was saved (`checked_at`), or checked now for a channel added since.
-#[utoipa::path(get, path = "/workspaces/{ws}/posts/{post}/revisions/{number}/preflight", tag = "posts", params(WorkspacePath, PostPath, RevisionPath), responses((status = 200, description = "Done", body = greenlight_service::preflight::PreflightReport), (status = "4XX", response = Problem)))]
-async fn revision_preflight(
-    State(s): State<AppState>,
-    Auth(c): Auth,
-    ApiPath((ws, id, number)): ApiPath<(WorkspaceId, PostId, i64)>,
-) -> Res {
-    Ok(Json(greenlight_service::preflight::revision_report(&s.app, &c, ws, id, number).await?).into_response())
-}
-
-/// Checks content being written, for each channel, the way its network will: the length counted the network's way against its limit, hashtags, mentions and links with their character ranges, and findings (errors block submission, warnings travel with the review). Nothing is stored.
-#[utoipa::path(post, path = "/workspaces/{ws}/preflight", tag = "posts", params(WorkspacePath), request_body = greenlight_service::preflight::PreflightInput, responses((status = 200, description = "Done", body = greenlight_service::preflight::PreflightReport), (status = "4XX", response = Problem)))]
-async fn preflight(
-    State(s): State<AppState>,
-    Auth(c): Auth,
-    ApiPath(ws): ApiPath<WorkspaceId>,
-    ApiJson(input): ApiJson<greenlight_service::preflight::PreflightInput>,
-) -> Res {
-    Ok(Json(greenlight_service::preflight::check(&s.app, &c, ws, input).await?).into_response())
 }
 
 type Res = Result<Response, Problem>;
