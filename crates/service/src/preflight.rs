@@ -148,7 +148,12 @@ async fn workspace(tx: &mut Tx, app: &App, ws: WorkspaceId, content: &Content, c
             media.insert(id, facts);
         }
     }
-    let unreachable = store::broken_links(tx, ws).await?.into_iter().map(|c| (c.url, c.detail)).collect();
+    // What link checks found counts only while the guide asks for them.
+    let unreachable = if guide.guide.check_links {
+        store::broken_links(tx, ws).await?.into_iter().map(|c| (c.url, c.detail)).collect()
+    } else {
+        BTreeMap::new()
+    };
     let campaign = match campaign {
         Some(id) => planning::campaign(tx, ws, id).await?.map(|c| (id, c.name)),
         None => None,
@@ -198,7 +203,10 @@ pub async fn check(app: &App, caller: &Caller, ws: WorkspaceId, input: Preflight
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
     let known = workspace(&mut tx, app, ws, &input.content, input.campaign_id).await?;
-    let labels: BTreeSet<LabelId> = planning::labels(&mut tx, ws).await?.into_iter().map(|l| l.id).collect();
+    let labels: BTreeSet<LabelId> = match input.label_ids.is_empty() {
+        true => BTreeSet::new(),
+        false => planning::labels(&mut tx, ws).await?.into_iter().map(|l| l.id).collect(),
+    };
     drop(tx);
     for (i, id) in input.channel_ids.iter().enumerate() {
         if !known.channels.contains_key(id) {

@@ -59,9 +59,8 @@ impl Entities {
 
     /// By twitter-text's grammar.
     fn twitter(text: &str) -> Self {
-        let extractor = Extractor::with_parser_backend(super::x::BACKEND);
         let mut found = Entities::default();
-        for piece in words::pieces(text).into_iter().filter(|p| !p.space) {
+        for piece in words::pieces(text).into_iter().filter(|p| !p.space && words::may_hold_entity(p.text)) {
             if piece.long {
                 if let Some(len) = words::long_link(piece.text) {
                     found.urls.push(Span { start: piece.start, end: piece.start + len });
@@ -76,6 +75,7 @@ impl Entities {
             let chars = piece.text.chars().count();
             at.push(chars);
             let to_char = |utf16: i32| piece.start + usize::try_from(utf16).ok().and_then(|u| at.get(u).copied()).unwrap_or(chars);
+            let extractor = Extractor::with_parser_backend(super::x::backend(piece.text));
             for e in extractor.extract_entities_with_indices_federated(piece.text) {
                 let span = Span { start: to_char(e.start), end: to_char(e.end) };
                 match e.t {

@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use regex::{Regex, RegexBuilder};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -232,11 +232,42 @@ pub const MAX_PATTERN_BYTES: usize = 256 * 1024;
 #[derive(Debug, Clone, Default)]
 pub struct CompiledGuide {
     pub guide: StyleGuide,
-    banned: Vec<Phrase>,
-    /// For each term, its wrong forms.
-    terms: Vec<Vec<Phrase>>,
+    banned: Phrases,
+    /// Every term's wrong forms, with the term each belongs to.
+    wrong_forms: Phrases,
+    term_of: Vec<usize>,
     disclosures: Vec<Phrase>,
     patterns: Vec<Regex>,
+}
+
+/// Many phrases, asked all at once which occur (one pass over the text for
+/// the whole list, however long), then each that does for where.
+#[derive(Debug, Clone)]
+struct Phrases {
+    any: RegexSet,
+    each: Vec<Phrase>,
+}
+
+impl Default for Phrases {
+    fn default() -> Self {
+        Phrases { any: RegexSet::empty(), each: Vec::new() }
+    }
+}
+
+impl Phrases {
+    fn new(each: Vec<Phrase>) -> Result<Phrases, String> {
+        let any = RegexSetBuilder::new(each.iter().map(|p| p.regex.as_str()))
+            .case_insensitive(false)
+            .size_limit(64 * MAX_PATTERN_BYTES)
+            .build()
+            .map_err(|_| "the lists are too long to check on every post; shorten them".to_owned())?;
+        Ok(Phrases { any, each })
+    }
+
+    /// Which phrase (by index) occurs where, as a whole.
+    fn find(&self, text: &str) -> Vec<(usize, std::ops::Range<usize>)> {
+        self.any.matches(text).into_iter().flat_map(|i| self.each[i].find(text).map(move |r| (i, r))).collect()
+    }
 }
 
 /// A word or phrase found as a whole: ignoring case (unless told not to),
@@ -251,11 +282,10 @@ struct Phrase {
 impl Phrase {
     fn new(phrase: &str, ignore_case: bool) -> Result<Phrase, String> {
         let words: Vec<String> = phrase.split_whitespace().map(regex::escape).collect();
-        let regex = RegexBuilder::new(&words.join(r"\s+"))
-            .case_insensitive(ignore_case)
-            .size_limit(MAX_PATTERN_BYTES)
-            .build()
-            .map_err(|e| e.to_string())?;
+        // The case flag is written into the pattern, so a set of phrases keeps each one's.
+        let flag = if ignore_case { "(?i)" } else { "" };
+        let regex =
+            RegexBuilder::new(&format!("{flag}{}", words.join(r"\s+"))).size_limit(MAX_PATTERN_BYTES).build().map_err(|e| e.to_string())?;
         let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
         Ok(Phrase { regex, word_start: word(phrase.trim().chars().next()), word_end: word(phrase.trim().chars().next_back()) })
     }
@@ -331,7 +361,7 @@ impl StyleGuide {
                 }
             }
         }
-        let mut terms = Vec::new();
+        let (mut forms, mut term_of) = (Vec::new(), Vec::new());
         for (i, t) in self.terms.iter().enumerate() {
             if blank_or_long(&t.preferred, MAX_PHRASE_CHARS) {
                 errors.add(format!("terms[{i}].preferred"), format!("1 to {MAX_PHRASE_CHARS} characters"));
@@ -339,16 +369,17 @@ impl StyleGuide {
             if t.avoid.is_empty() || t.avoid.len() > 20 {
                 errors.add(format!("terms[{i}].avoid"), "1 to 20 wrong forms");
             }
-            let mut forms = Vec::new();
             for (j, wrong) in t.avoid.iter().enumerate() {
                 // A form that differs only in case ("Covid-19" for "COVID-19") is matched exactly.
                 let only_case = wrong.trim().to_lowercase() == t.preferred.trim().to_lowercase();
                 if wrong.trim() == t.preferred.trim() {
                     errors.add(format!("terms[{i}].avoid[{j}]"), "is the preferred form itself");
                 }
-                forms.extend(phrase(format!("terms[{i}].avoid[{j}]"), wrong, !only_case, &mut errors));
+                if let Some(form) = phrase(format!("terms[{i}].avoid[{j}]"), wrong, !only_case, &mut errors) {
+                    forms.push(form);
+                    term_of.push(i);
+                }
             }
-            terms.push(forms);
         }
         let mut disclosures = Vec::new();
         for (i, d) in self.disclosures.iter().enumerate() {
@@ -402,8 +433,11 @@ impl StyleGuide {
                 errors.add(format!("utm.{key}"), format!("`{unknown}` is not one of {}", PLACEHOLDERS.join(", ")));
             }
         }
+        let banned = errors.check("banned", Phrases::new(banned));
+        let wrong_forms = errors.check("terms", Phrases::new(forms));
         errors.into_result()?;
-        Ok(CompiledGuide { guide: self, banned, terms, disclosures, patterns })
+        let (Some(banned), Some(wrong_forms)) = (banned, wrong_forms) else { return Err(Vec::new()) };
+        Ok(CompiledGuide { guide: self, banned, wrong_forms, term_of, disclosures, patterns })
     }
 }
 
@@ -452,23 +486,16 @@ impl CompiledGuide {
         for (field, text) in &texts.published {
             let index = CharIndex::new(text);
             let mut add = |f: Finding, bytes: std::ops::Range<usize>| out.push(f.in_field(*field).at(index.span(bytes)));
-            for (rule, phrase) in g.banned.iter().zip(&self.banned) {
-                for r in phrase.find(text) {
-                    let why = rule.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-                    let f = Finding::new(
-                        Check::Style,
-                        rule.severity,
-                        "style.banned",
-                        format!("“{}” is not to be published{why}", &text[r.clone()]),
-                    );
-                    add(f.suggest(rule.replacement.clone()), r);
-                }
+            for (i, r) in self.banned.find(text) {
+                let rule = &g.banned[i];
+                let why = rule.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+                let message = format!("“{}” is not to be published{why}", &text[r.clone()]);
+                add(Finding::new(Check::Style, rule.severity, "style.banned", message).suggest(rule.replacement.clone()), r);
             }
-            for (term, forms) in g.terms.iter().zip(&self.terms) {
-                for r in wrong_forms(text, &term.preferred, forms) {
-                    let message = format!("write “{}”, not “{}”", term.preferred, &text[r.clone()]);
-                    add(Finding::new(Check::Style, term.severity, "style.term", message).suggest(Some(term.preferred.clone())), r);
-                }
+            for (i, r) in wrong_forms(text, &self.wrong_forms.find(text), &self.term_of, &g.terms) {
+                let term = &g.terms[i];
+                let message = format!("write “{}”, not “{}”", term.preferred, &text[r.clone()]);
+                add(Finding::new(Check::Style, term.severity, "style.term", message).suggest(Some(term.preferred.clone())), r);
             }
             for (rule, regex) in g.patterns.iter().zip(&self.patterns) {
                 for m in regex.find_iter(text).filter(|m| !m.is_empty()) {
@@ -554,19 +581,34 @@ impl CompiledGuide {
     }
 }
 
-/// Where a term's wrong forms are written: not inside the preferred form
-/// itself ("covid" in "COVID-19"), the longest where several overlap.
-fn wrong_forms(text: &str, preferred: &str, forms: &[Phrase]) -> Vec<std::ops::Range<usize>> {
-    let right: Vec<_> = text.match_indices(preferred.trim()).map(|(i, m)| i..i + m.len()).collect();
+/// Where terms' wrong forms are written (`found`: by form), as (term,
+/// range): not inside the preferred form itself ("covid" in "COVID-19"),
+/// the longest where several of a term's forms overlap.
+fn wrong_forms(
+    text: &str,
+    found: &[(usize, std::ops::Range<usize>)],
+    term_of: &[usize],
+    terms: &[Term],
+) -> Vec<(usize, std::ops::Range<usize>)> {
     let overlaps = |a: &std::ops::Range<usize>, b: &std::ops::Range<usize>| a.start < b.end && b.start < a.end;
-    let mut found: Vec<_> = forms.iter().flat_map(|p| p.find(text)).filter(|r| !right.iter().any(|ok| overlaps(r, ok))).collect();
-    found.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
-    let mut kept: Vec<std::ops::Range<usize>> = Vec::new();
-    for r in found {
-        if !kept.last().is_some_and(|k| overlaps(k, &r)) {
-            kept.push(r);
+    let mut by_term: BTreeMap<usize, Vec<std::ops::Range<usize>>> = BTreeMap::new();
+    for (form, r) in found {
+        by_term.entry(term_of[*form]).or_default().push(r.clone());
+    }
+    let mut kept = Vec::new();
+    for (term, mut ranges) in by_term {
+        let right: Vec<_> = text.match_indices(terms[term].preferred.trim()).map(|(i, m)| i..i + m.len()).collect();
+        ranges.retain(|r| !right.iter().any(|ok| overlaps(r, ok)));
+        ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+        let mut last: Option<std::ops::Range<usize>> = None;
+        for r in ranges {
+            if !last.as_ref().is_some_and(|k| overlaps(k, &r)) {
+                kept.push((term, r.clone()));
+                last = Some(r);
+            }
         }
     }
+    kept.sort_by_key(|(_, r)| r.start);
     kept
 }
 

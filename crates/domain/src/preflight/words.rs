@@ -42,6 +42,19 @@ fn piece(text: &str, start: usize, space: bool, chars: usize) -> Piece<'_> {
     Piece { text, start, space, long: !space && chars > MAX_WORD }
 }
 
+/// Whether twitter-text could find an entity in the word: a hashtag needs
+/// `#`, a mention `@`, a cashtag `$`, a link a dot (its domain's). Most words
+/// have none, and skip its parser (which takes microseconds a word).
+pub fn may_hold_entity(word: &str) -> bool {
+    word.contains(['#', '＃', '@', '＠', '$', '.'])
+}
+
+/// Whether X weighs the word as plain text, one per character: ASCII (all
+/// of it in weight 1, none of it emoji) with no entity in it.
+pub fn plain_ascii(word: &str) -> bool {
+    word.is_ascii() && !may_hold_entity(word)
+}
+
 /// A long word that is a link: its length in characters without trailing
 /// punctuation (which is text after the link).
 pub fn long_link(word: &str) -> Option<usize> {
