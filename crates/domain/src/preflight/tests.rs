@@ -272,6 +272,14 @@ proptest! {
         }
     }
 
+    /// Words that mix what entities are made of with other scripts: where
+    /// twitter-text's fast parser panics (so such words take its other one).
+    #[test]
+    fn words_of_symbols_and_scripts_never_panic(text in "[a-zé@＠#＃$._:/日ßİﬀ\u{301}\u{200d}👍1０ ]{0,60}", network in 0..NETWORKS.len()) {
+        let r = report(NETWORKS[network], &text);
+        prop_assert!(r.entities.all().all(|s| s.end <= text.chars().count()));
+    }
+
     #[test]
     fn any_unicode_at_all_never_panics(text in any::<String>(), network in 0..NETWORKS.len()) {
         let _ = check_text(NETWORKS[network], &text, None);
