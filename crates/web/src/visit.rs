@@ -353,6 +353,8 @@ struct ChannelView {
     media: Vec<MediaView>,
     link: Option<String>,
     first_comment: Option<String>,
+    /// The follow-up posts of a thread, in order.
+    thread: Vec<String>,
 }
 
 struct MediaView {
@@ -403,6 +405,7 @@ fn previews(content: &greenlight_domain::content::Content, channels: &[Channel],
                 media: media_views(shown.media),
                 link: shown.link.map(str::to_owned),
                 first_comment: shown.first_comment.map(str::to_owned),
+                thread: shown.thread.to_vec(),
             }
         })
         .collect();
@@ -416,6 +419,7 @@ fn previews(content: &greenlight_domain::content::Content, channels: &[Channel],
             media: media_views(&content.media),
             link: content.link.clone(),
             first_comment: content.first_comment.clone(),
+            thread: content.thread.clone(),
         });
     }
     views

@@ -493,6 +493,18 @@ async fn threads_and_first_comments_follow_each_network(#[case] backend: Backend
     let r = creator.post(&format!("{path}/review"), json!(null)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body["errors"].as_array().unwrap().iter().any(|e| e["field"] == format!("preflight.{x}.x.length")), "{}", r.body);
+    // Someone outside sees the thread they are asked about.
+    let post_id = post.body["post"]["id"].as_str().unwrap();
+    let expires = (h.app.now() + jiff::SignedDuration::from_hours(48)).to_string();
+    let link = creator
+        .post(
+            &format!("/workspaces/{ws}/share-links"),
+            json!({"scope": {"kind": "posts", "post_ids": [post_id]}, "capability": "view", "expires_at": expires}),
+        )
+        .await;
+    assert_eq!(link.status, StatusCode::CREATED, "{}", link.body);
+    let page = reqwest::get(format!("{}{}/p/{post_id}", h.base, link.body["path"].as_str().unwrap())).await.unwrap().text().await.unwrap();
+    assert!(page.contains("<li>2/ Parking is free.</li>") && page.contains("First comment: Details at the link"), "{page}");
 }
 
 /// A Mastodon server may set its own limit; other networks' limits are theirs.
