@@ -158,6 +158,11 @@ fn long_words_are_counted_without_the_slow_parser() {
 #[test]
 fn empty_and_enormous_texts_get_clear_answers() {
     assert_eq!(rules(&report(Network::X, "  ")), ["x.empty"]);
+    let picture =
+        crate::content::MediaUse { media_id: crate::id::MediaId::from_uuid(Uuid::from_u128(1)), alt_text: Some("A nurse".into()) };
+    let wordless = Content { media: vec![picture], ..Content::default() };
+    let r = report_of(Network::X, &wordless, None).expect("within size");
+    assert!(r.findings.iter().all(|f| f.rule != "x.empty"), "a picture alone is a post: {:?}", r.findings);
     assert_eq!(
         check_text(Network::X, &"a".repeat(MAX_TEXT_BYTES + 1), None),
         Err(PreflightError::TooLarge(Field::Text, MAX_TEXT_BYTES + 1))
