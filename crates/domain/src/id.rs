@@ -53,6 +53,7 @@ pub mod kind {
     pub enum Notification {}
     pub enum Webhook {}
     pub enum Delivery {}
+    pub enum Note {}
 }
 
 pub type UserId = Id<kind::User>;
@@ -79,6 +80,7 @@ pub type ShareLinkId = Id<kind::ShareLink>;
 pub type NotificationId = Id<kind::Notification>;
 pub type WebhookId = Id<kind::Webhook>;
 pub type DeliveryId = Id<kind::Delivery>;
+pub type NoteId = Id<kind::Note>;
 
 // Manual impls: derives would demand `T: Clone` etc. of the marker.
 impl<T: ?Sized> Clone for Id<T> {

@@ -2,7 +2,7 @@
 
 use greenlight_domain::{
     audit::Chain,
-    id::{CampaignId, ChannelId, LabelId, WorkspaceId},
+    id::{CampaignId, ChannelId, LabelId, NoteId, WorkspaceId},
     names::{Colour, Handle, Name},
     network::Network,
     permission::Permission,
@@ -10,7 +10,7 @@ use greenlight_domain::{
 };
 use greenlight_store::{
     StoreError,
-    planning::{self, Campaign, Channel, Label},
+    planning::{self, Campaign, Channel, Label, Note},
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -201,4 +201,77 @@ pub async fn labels(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<L
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
     Ok(planning::labels(&mut tx, ws).await?)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewNote {
+    /// The day, in the workspace's time zone.
+    #[schema(value_type = String, example = "2026-12-01")]
+    pub day: String,
+    pub body: String,
+}
+
+pub const MAX_NOTE_CHARS: usize = 500;
+/// The longest range of days one read of notes covers (a calendar shows six weeks).
+pub const MAX_NOTE_DAYS: i64 = 400;
+
+/// Adds a note to a calendar day ("Heart month starts", "holiday: no posts").
+pub async fn add_note(app: &App, caller: &Caller, ws: WorkspaceId, input: NewNote) -> Result<Note> {
+    let author = caller.require_user()?;
+    let mut errors = Errors::new();
+    let day = errors.check("day", input.day.trim().parse::<jiff::civil::Date>().map_err(|_| "a day like 2026-12-01"));
+    let body = input.body.trim();
+    if body.is_empty() || body.chars().count() > MAX_NOTE_CHARS {
+        errors.add("body", format!("1 to {MAX_NOTE_CHARS} characters"));
+    }
+    let (Some(day), true) = (day, errors.is_empty()) else { return Err(Error::Invalid(errors.into_vec())) };
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::CreatePosts).await?;
+    let note = Note {
+        id: NoteId::from_uuid(Uuid::now_v7()),
+        workspace_id: ws,
+        day,
+        body: body.to_owned(),
+        author_id: author,
+        created_at: app.now(),
+    };
+    planning::insert_note(&mut tx, &note).await?;
+    record(
+        &mut tx,
+        app,
+        caller,
+        Chain::Workspace(ws),
+        "note.added",
+        ("note", Some(note.id.uuid())),
+        json!({ "day": day.to_string(), "body": note.body }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(note)
+}
+
+/// The notes on days from `from` up to (not including) `until`.
+pub async fn notes(app: &App, caller: &Caller, ws: WorkspaceId, from: jiff::civil::Date, until: jiff::civil::Date) -> Result<Vec<Note>> {
+    if until < from || from.until(until).map_or(true, |span| span.get_days() > MAX_NOTE_DAYS as i32) {
+        return Err(Error::field("until", format!("a range of at most {MAX_NOTE_DAYS} days after from")));
+    }
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    Ok(planning::notes(&mut tx, ws, from, until).await?)
+}
+
+/// Removes a note: its author, or whoever manages planning.
+pub async fn delete_note(app: &App, caller: &Caller, ws: WorkspaceId, id: NoteId) -> Result<()> {
+    let mut tx = app.db.write().await?;
+    let role = access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    let note = planning::note(&mut tx, ws, id).await?.ok_or(Error::NotFound("note"))?;
+    if caller.user != Some(note.author_id) && !role.can(Permission::ManagePlanning) {
+        return Err(Error::Forbidden(format!("a {role} cannot remove somebody else's note")));
+    }
+    planning::delete_note(&mut tx, id).await?;
+    record(&mut tx, app, caller, Chain::Workspace(ws), "note.deleted", ("note", Some(id.uuid())), json!({ "day": note.day.to_string() }))
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -208,6 +208,8 @@ pub struct PostQuery {
     pub state: Option<String>,
     pub campaign_id: Option<CampaignId>,
     pub owner_id: Option<UserId>,
+    pub label_id: Option<LabelId>,
+    pub channel_id: Option<ChannelId>,
     /// Planned at or after (RFC 3339 instant).
     pub from: Option<String>,
     /// Planned before.
@@ -234,7 +236,15 @@ pub async fn posts(app: &App, caller: &Caller, ws: WorkspaceId, query: PostQuery
     let until = instant(&mut errors, "until", query.until.as_deref());
     let limit = crate::page_limit(&mut errors, query.limit);
     errors.into_result()?;
-    let filter = PostFilter { state, campaign: query.campaign_id, owner: query.owner_id, from, until };
+    let filter = PostFilter {
+        state,
+        campaign: query.campaign_id,
+        owner: query.owner_id,
+        from,
+        until,
+        label: query.label_id,
+        channel: query.channel_id,
+    };
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
     let rows = posts::posts(&mut tx, ws, &filter, query.cursor, limit + 1).await?;
@@ -444,6 +454,29 @@ pub async fn save_revision(
     record(&mut tx, app, caller, Chain::Workspace(ws), "post.revision_saved", ("post", Some(id.uuid())), data).await?;
     tx.commit().await?;
     Ok(SavedRevision { saved: Saved { post, revision }, created: true })
+}
+
+/// Schedules an approved post for its planned time (it needs one), or
+/// takes it off the schedule again; either is the owner's or an editor's
+/// call, and changes nothing about its approval.
+pub async fn schedule(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, expected: Option<i64>, on: bool) -> Result<Post> {
+    let mut tx = app.db.write().await?;
+    let (role, mut post) = visible_post(&mut tx, caller, ws, id).await?;
+    require_edit(role, caller, &post)?;
+    let expected = require_version(expected, &post)?;
+    let event = if on { PostEvent::Schedule } else { PostEvent::Unschedule };
+    if on && post.planned.is_none() {
+        return Err(Error::field("planned_at", "choose when it goes out before scheduling it"));
+    }
+    let from = post.state;
+    post.state = from.apply(event).map_err(|e| Error::Conflict(e.to_string()))?;
+    post.version += 1;
+    post.updated_at = app.now();
+    posts::update_post(&mut tx, &post, expected).await.map_err(stale(expected))?;
+    let data = json!({ "event": event, "from": from, "to": post.state, "planned_at": post.planned.as_ref().map(|p| p.to_string()) });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "post.state_changed", ("post", Some(id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(post)
 }
 
 /// Moves a post through its state machine for the steps after approval

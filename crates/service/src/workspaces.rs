@@ -118,6 +118,12 @@ pub async fn update_workspace(app: &App, caller: &Caller, ws: WorkspaceId, chang
     Ok(current)
 }
 
+/// The caller's role in the workspace ("not found" when they have none).
+pub async fn role(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Role> {
+    let mut tx = app.db.read().await?;
+    access::role_in(&mut tx, caller, ws).await
+}
+
 pub async fn members(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<Member>> {
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;

@@ -2,7 +2,7 @@
 
 use greenlight_domain::{
     Timestamp,
-    id::{CampaignId, ChannelId, LabelId, WorkspaceId},
+    id::{CampaignId, ChannelId, LabelId, NoteId, UserId, WorkspaceId},
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -202,4 +202,76 @@ pub async fn labels(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<Label>> {
         workspace.uuid()
     )?;
     Ok(rows.into_iter().map(label_from).collect())
+}
+
+/// A note on a calendar day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Note {
+    pub id: NoteId,
+    pub workspace_id: WorkspaceId,
+    /// The civil date in the workspace's time zone.
+    #[schema(value_type = String, example = "2026-12-01")]
+    pub day: jiff::civil::Date,
+    pub body: String,
+    pub author_id: UserId,
+    pub created_at: Timestamp,
+}
+
+type NoteRow = (Uuid, Uuid, String, String, Uuid, DbTime);
+
+fn note_from((id, ws, day, body, author, at): NoteRow) -> Result<Note> {
+    let day = day.parse().map_err(|e| crate::StoreError::Corrupt(format!("a note's day `{day}`: {e}")))?;
+    Ok(Note {
+        id: NoteId::from_uuid(id),
+        workspace_id: WorkspaceId::from_uuid(ws),
+        day,
+        body,
+        author_id: UserId::from_uuid(author),
+        created_at: at.0,
+    })
+}
+
+pub async fn insert_note(tx: &mut Tx, n: &Note) -> Result<()> {
+    sql!(
+        tx,
+        exec,
+        "INSERT INTO calendar_notes (id, workspace_id, day, body, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        n.id.uuid(),
+        n.workspace_id.uuid(),
+        n.day.to_string(),
+        &n.body,
+        n.author_id.uuid(),
+        DbTime(n.created_at)
+    )?;
+    Ok(())
+}
+
+/// The notes on days from `from` up to (not including) `until`, by day.
+pub async fn notes(tx: &mut Tx, workspace: WorkspaceId, from: jiff::civil::Date, until: jiff::civil::Date) -> Result<Vec<Note>> {
+    let rows = sql!(
+        tx,
+        all as NoteRow,
+        "SELECT id, workspace_id, day, body, author_id, created_at FROM calendar_notes
+         WHERE workspace_id = $1 AND day >= $2 AND day < $3 ORDER BY day, id",
+        workspace.uuid(),
+        from.to_string(),
+        until.to_string()
+    )?;
+    rows.into_iter().map(note_from).collect()
+}
+
+pub async fn note(tx: &mut Tx, workspace: WorkspaceId, id: NoteId) -> Result<Option<Note>> {
+    let row = sql!(
+        tx,
+        optional as NoteRow,
+        "SELECT id, workspace_id, day, body, author_id, created_at FROM calendar_notes WHERE workspace_id = $1 AND id = $2",
+        workspace.uuid(),
+        id.uuid()
+    )?;
+    row.map(note_from).transpose()
+}
+
+pub async fn delete_note(tx: &mut Tx, id: NoteId) -> Result<()> {
+    sql!(tx, exec, "DELETE FROM calendar_notes WHERE id = $1", id.uuid())?;
+    Ok(())
 }

@@ -183,6 +183,8 @@ pub struct PostFilter {
     pub from: Option<Timestamp>,
     /// Planned before.
     pub until: Option<Timestamp>,
+    pub label: Option<LabelId>,
+    pub channel: Option<ChannelId>,
 }
 
 /// A page of posts in creation order, after the cursor post.
@@ -194,6 +196,8 @@ pub async fn posts(tx: &mut Tx, workspace: WorkspaceId, filter: &PostFilter, aft
             post_select!(),
             "WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) AND ($3 IS NULL OR state = $3) AND ($4 IS NULL OR campaign_id = $4)
                AND ($5 IS NULL OR owner_id = $5) AND ($6 IS NULL OR planned_at >= $6) AND ($7 IS NULL OR planned_at < $7)
+               AND ($9 IS NULL OR EXISTS (SELECT 1 FROM post_labels l WHERE l.post_id = posts.id AND l.label_id = $9))
+               AND ($10 IS NULL OR EXISTS (SELECT 1 FROM post_channels c WHERE c.post_id = posts.id AND c.channel_id = $10))
              ORDER BY id LIMIT $8"
         ),
         workspace.uuid(),
@@ -203,7 +207,9 @@ pub async fn posts(tx: &mut Tx, workspace: WorkspaceId, filter: &PostFilter, aft
         filter.owner.map(|o| o.uuid()),
         filter.from.map(DbTime),
         filter.until.map(DbTime),
-        limit
+        limit,
+        filter.label.map(|l| l.uuid()),
+        filter.channel.map(|c| c.uuid())
     )?;
     let mut posts = rows.into_iter().map(PostRow::into_post).collect::<Result<Vec<_>>>()?;
     load_links(tx, workspace, &mut posts).await?;

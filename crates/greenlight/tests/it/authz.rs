@@ -118,6 +118,11 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/workspaces/{ws}/posts/{post}/revisions/{number}/preflight", json!(null), Some(P::ViewPosts)),
         route(M::POST, "/workspaces/{ws}/preflight", json!({"content": {"text": "Hello"}, "channel_ids": []}), Some(P::ViewPosts)),
         route(M::GET, "/workspaces/{ws}/style-guide", json!(null), Some(P::ViewWorkspace)),
+        route(M::GET, "/workspaces/{ws}/notes?from=2026-12-01&until=2027-01-01", json!(null), Some(P::ViewWorkspace)),
+        route(M::POST, "/workspaces/{ws}/notes", json!({"day": "2026-12-24", "body": "No posts: holiday"}), Some(P::CreatePosts)),
+        // Without If-Match: editors are told to send it (428), the rest refused.
+        route(M::POST, "/workspaces/{ws}/posts/{post}/schedule", json!(null), Some(P::EditAnyPost)),
+        route(M::POST, "/workspaces/{ws}/posts/{post}/unschedule", json!(null), Some(P::EditAnyPost)),
         // Without If-Match: those allowed are told to send it (428), the rest refused.
         route(M::PUT, "/workspaces/{ws}/style-guide", json!({"banned": [{"phrase": "cure"}]}), Some(P::ManageStyleGuide)),
         route(M::GET, "/workspaces/{ws}/share-links", json!(null), Some(P::ShareLinks)),
@@ -154,6 +159,8 @@ pub fn routes() -> Vec<Route> {
         // Someone else's delegation: only member managers end it.
         route(M::DELETE, "/workspaces/{ws}/delegations/{delegation}", json!(null), Some(P::ManageMembers)),
         route(M::DELETE, "/workspaces/{ws}/members/{user}", json!(null), Some(P::ManageMembers)),
+        // The owner's note: only whoever manages planning removes another's.
+        route(M::DELETE, "/workspaces/{ws}/notes/{note}", json!(null), Some(P::ManagePlanning)),
     ]
 }
 
@@ -168,6 +175,7 @@ struct Spare {
     link: String,
     webhook: String,
     delivery: String,
+    note: String,
 }
 
 struct Ids {
@@ -230,6 +238,8 @@ async fn ids(h: &Harness, name: &str) -> Ids {
             )
             .await;
         assert_eq!(webhook.status, StatusCode::CREATED, "{}", webhook.body);
+        let note = owner.post(&format!("/workspaces/{ws}/notes"), json!({"day": "2026-12-25", "body": format!("Spare {role}")})).await;
+        assert_eq!(note.status, StatusCode::CREATED, "{}", note.body);
         let id = |r: &Reply| r.body["id"].as_str().unwrap().to_owned();
         spares.insert(
             role,
@@ -242,6 +252,7 @@ async fn ids(h: &Harness, name: &str) -> Ids {
                 link: id(&link),
                 webhook: id(&webhook),
                 delivery: String::new(),
+                note: id(&note),
             },
         );
     }
@@ -283,6 +294,7 @@ fn fill(template: &str, ids: &Ids, role: &str) -> String {
         .replace("{link}", &spare.link)
         .replace("{webhook}", &spare.webhook)
         .replace("{delivery}", &spare.delivery)
+        .replace("{note}", &spare.note)
         .replace("{role}", role)
 }
 

@@ -182,3 +182,10 @@ pub struct DeliveryPath {
     /// The delivery's id.
     delivery: greenlight_domain::id::DeliveryId,
 }
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct NotePath {
+    /// The note's id.
+    note: greenlight_domain::id::NoteId,
+}

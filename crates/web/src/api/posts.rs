@@ -35,6 +35,32 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(show_revision))
         .routes(routes!(diff_revisions))
         .routes(routes!(post_history))
+        .routes(routes!(schedule))
+        .routes(routes!(unschedule))
+}
+
+/// Schedules an approved post for its planned time (it needs one); its approval stands. Needs `If-Match`.
+#[utoipa::path(post, path = "/workspaces/{ws}/posts/{post}/schedule", tag = "posts", params(WorkspacePath, PostPath), responses((status = 200, description = "Done", body = Post, headers(("etag" = String, description = "The post's version, for If-Match"))), (status = "4XX", response = Problem)))]
+async fn schedule(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath((ws, id)): ApiPath<(WorkspaceId, PostId)>,
+    IfMatch(version): IfMatch,
+) -> Res {
+    let post = posts::schedule(&s.app, &c, ws, id, version, true).await?;
+    Ok(with_etag(post.version, &post))
+}
+
+/// Takes a scheduled post off the schedule; it stays approved. Needs `If-Match`.
+#[utoipa::path(post, path = "/workspaces/{ws}/posts/{post}/unschedule", tag = "posts", params(WorkspacePath, PostPath), responses((status = 200, description = "Done", body = Post, headers(("etag" = String, description = "The post's version, for If-Match"))), (status = "4XX", response = Problem)))]
+async fn unschedule(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath((ws, id)): ApiPath<(WorkspaceId, PostId)>,
+    IfMatch(version): IfMatch,
+) -> Res {
+    let post = posts::schedule(&s.app, &c, ws, id, version, false).await?;
+    Ok(with_etag(post.version, &post))
 }
 
 type Res = Result<Response, Problem>;

@@ -6,11 +6,11 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use greenlight_domain::id::{GroupId, TokenId, UserId, WorkspaceId};
+use greenlight_domain::id::{GroupId, NoteId, TokenId, UserId, WorkspaceId};
 use greenlight_service::{accounts, audit, planning, workspaces};
 use greenlight_store::{
     accounts::ApiToken,
-    planning::{Campaign, Channel, Label},
+    planning::{Campaign, Channel, Label, Note},
     workspaces::{Group, Member, Workspace},
 };
 use serde::Deserialize;
@@ -18,7 +18,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     EventPage,
-    doc::{GroupPath, TokenPath, UserPath, WorkspacePath},
+    doc::{GroupPath, NotePath, TokenPath, UserPath, WorkspacePath},
     session::Verification,
 };
 use crate::{
@@ -41,6 +41,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_channels, create_channel))
         .routes(routes!(list_campaigns, create_campaign))
         .routes(routes!(list_labels, create_label))
+        .routes(routes!(list_notes, add_note))
+        .routes(routes!(delete_note))
         .routes(routes!(workspace_history))
         .routes(routes!(verify_workspace))
 }
@@ -181,6 +183,41 @@ async fn create_token(
 #[utoipa::path(delete, path = "/workspaces/{ws}/tokens/{token}", tag = "tokens", params(WorkspacePath, TokenPath), responses((status = 204, description = "Done; no content"), (status = "4XX", response = Problem)))]
 async fn revoke_token(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, token)): ApiPath<(WorkspaceId, TokenId)>) -> Res {
     accounts::revoke_token(&s.app, &c, ws, token).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct NoteRange {
+    /// The first day (in the workspace's time zone), e.g. `2026-12-01`.
+    from: String,
+    /// The day after the last.
+    until: String,
+}
+
+/// Notes on the calendar's days from `from` up to `until` (at most 400 days).
+#[utoipa::path(get, path = "/workspaces/{ws}/notes", tag = "planning", params(WorkspacePath, NoteRange), responses((status = 200, description = "Done", body = Vec<Note>), (status = "4XX", response = Problem)))]
+async fn list_notes(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>, ApiQuery(q): ApiQuery<NoteRange>) -> Res {
+    let day =
+        |field: &str, v: &str| v.parse::<jiff::civil::Date>().map_err(|_| greenlight_service::Error::field(field, "a day like 2026-12-01"));
+    let (from, until) = (day("from", &q.from)?, day("until", &q.until)?);
+    Ok(Json(planning::notes(&s.app, &c, ws, from, until).await?).into_response())
+}
+
+/// Adds a note to a calendar day (creators and up).
+#[utoipa::path(post, path = "/workspaces/{ws}/notes", tag = "planning", params(WorkspacePath), request_body = planning::NewNote, responses((status = 201, description = "Created", body = Note), (status = "4XX", response = Problem)))]
+async fn add_note(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath(ws): ApiPath<WorkspaceId>,
+    ApiJson(input): ApiJson<planning::NewNote>,
+) -> Res {
+    Ok(created(planning::add_note(&s.app, &c, ws, input).await?))
+}
+
+/// Removes a note (its author, or whoever manages campaigns and labels).
+#[utoipa::path(delete, path = "/workspaces/{ws}/notes/{note}", tag = "planning", params(WorkspacePath, NotePath), responses((status = 204, description = "Done; no content"), (status = "4XX", response = Problem)))]
+async fn delete_note(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, note)): ApiPath<(WorkspaceId, NoteId)>) -> Res {
+    planning::delete_note(&s.app, &c, ws, note).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
