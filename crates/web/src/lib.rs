@@ -1,7 +1,10 @@
-//! Greenlight's HTTP interface: the JSON API under `/api/v1`, health
-//! checks, and the layers every request passes (limits, timeouts, headers).
+//! Greenlight's HTTP interface: the JSON API under `/api/v1`, the web app
+//! members work in, the pages outside reviewers see, health checks, and the
+//! layers every request passes (limits, timeouts, headers).
 
 mod api;
+mod app;
+mod assets;
 mod extract;
 mod problem;
 mod visit;
@@ -80,6 +83,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .merge(api)
         .merge(docs)
         .merge(visit::routes())
+        .merge(app::routes())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .fallback(|| async { Problem::not_found() })

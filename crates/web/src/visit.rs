@@ -222,7 +222,8 @@ fn internal(err: &Error) -> Response {
 }
 
 async fn stylesheet() -> Response {
-    let mut response = include_str!("../assets/visit.css").into_response();
+    // The app's stylesheet: visitors see the same visual language.
+    let mut response = include_str!("../assets/greenlight.css").into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));

@@ -1,0 +1,126 @@
+// Greenlight's one script: only what HTML and htmx cannot do alone.
+// Every page works without it; it adds dragging posts between days, tabs,
+// and anchoring a comment to selected words or a spot on an image.
+"use strict";
+
+(function () {
+  const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
+
+  // Dragging a post card to another day (month, list) or hour (week)
+  // reschedules it; the server keeps approvals and answers the calendar.
+  function calendar(root) {
+    let dragged = null;
+    root.addEventListener("dragstart", (e) => {
+      const card = e.target.closest("[data-post]");
+      if (!card) return;
+      dragged = card;
+      card.classList.add("dragging");
+      e.dataTransfer.effectAllowed = "move";
+      e.dataTransfer.setData("text/plain", card.dataset.post);
+    });
+    root.addEventListener("dragend", () => {
+      dragged?.classList.remove("dragging");
+      dragged = null;
+      root.querySelectorAll(".drop-target").forEach((t) => t.classList.remove("drop-target"));
+    });
+    root.addEventListener("dragover", (e) => {
+      const target = e.target.closest("[data-drop-date]");
+      if (!target || !dragged) return;
+      e.preventDefault();
+      root.querySelectorAll(".drop-target").forEach((t) => t !== target && t.classList.remove("drop-target"));
+      target.classList.add("drop-target");
+    });
+    root.addEventListener("drop", (e) => {
+      const target = e.target.closest("[data-drop-date]");
+      if (!target || !dragged) return;
+      e.preventDefault();
+      const values = { date: target.dataset.dropDate, version: dragged.dataset.version };
+      if (target.dataset.dropHour) values.hour = target.dataset.dropHour;
+      const url = dragged.dataset.reschedule + window.location.search;
+      window.htmx.ajax("POST", url, { target: "#calendar", swap: "outerHTML", values, headers: { "X-CSRF-Token": csrf() } });
+    });
+  }
+
+  // ARIA tabs: the composer's channel variants.
+  function tabs(list) {
+    const all = Array.from(list.querySelectorAll('[role="tab"]'));
+    const show = (tab) => {
+      all.forEach((t) => {
+        const on = t === tab;
+        t.setAttribute("aria-selected", String(on));
+        t.tabIndex = on ? 0 : -1;
+        const panel = document.getElementById(t.getAttribute("aria-controls"));
+        if (panel) panel.hidden = !on;
+      });
+    };
+    all.forEach((t, i) => {
+      t.addEventListener("click", () => show(t));
+      t.addEventListener("keydown", (e) => {
+        const next = e.key === "ArrowRight" ? all[(i + 1) % all.length] : e.key === "ArrowLeft" ? all[(i - 1 + all.length) % all.length] : null;
+        if (next) { e.preventDefault(); next.focus(); show(next); }
+      });
+    });
+    show(all.find((t) => t.getAttribute("aria-selected") === "true") || all[0]);
+  }
+
+  // Characters (code points, as the server counts) before a point in `el`.
+  function offset(el, node, at) {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    range.setEnd(node, at);
+    return Array.from(range.toString()).length;
+  }
+
+  // Selecting words of the text under review fills the comment form's anchor.
+  function textAnchors(form) {
+    const source = document.getElementById(form.dataset.anchorText);
+    if (!source) return;
+    const show = form.querySelector("[data-anchor-quote]");
+    document.addEventListener("selectionchange", () => {
+      const sel = window.getSelection();
+      if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return;
+      const r = sel.getRangeAt(0);
+      if (!source.contains(r.startContainer) || !source.contains(r.endContainer)) return;
+      const start = offset(source, r.startContainer, r.startOffset);
+      const end = offset(source, r.endContainer, r.endOffset);
+      if (end <= start) return;
+      form.querySelector('[name="anchor"]').value = "text";
+      form.querySelector('[name="start"]').value = String(start);
+      form.querySelector('[name="end"]').value = String(end);
+      if (show) show.textContent = "On the words: “" + r.toString() + "”";
+    });
+  }
+
+  // Clicking a spot of an image fills the comment form's image region.
+  function imageAnchors(form) {
+    document.querySelectorAll(".image-anchor").forEach((box) => {
+      const img = box.querySelector("img");
+      if (!img) return;
+      const mark = (x, y) => {
+        const w = 0.2, h = 0.2;
+        const left = Math.min(Math.max(x - w / 2, 0), 1 - w), top = Math.min(Math.max(y - h / 2, 0), 1 - h);
+        form.querySelector('[name="anchor"]').value = "image";
+        form.querySelector('[name="media_id"]').value = box.dataset.media;
+        for (const [k, v] of [["x", left], ["y", top], ["width", w], ["height", h]]) form.querySelector(`[name="${k}"]`).value = v.toFixed(3);
+        let region = box.querySelector(".region");
+        if (!region) { region = document.createElement("span"); region.className = "region"; box.appendChild(region); }
+        region.style.left = left * 100 + "%"; region.style.top = top * 100 + "%";
+        region.style.width = w * 100 + "%"; region.style.height = h * 100 + "%";
+        const show = form.querySelector("[data-anchor-quote]");
+        if (show) show.textContent = "On a spot of the image (" + Math.round(x * 100) + "% across, " + Math.round(y * 100) + "% down)";
+      };
+      img.addEventListener("click", (e) => {
+        const r = img.getBoundingClientRect();
+        mark((e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height);
+      });
+    });
+  }
+
+  function init(scope) {
+    scope.querySelectorAll("[data-calendar]").forEach((c) => { if (!c.dataset.ready) { c.dataset.ready = "1"; calendar(c); } });
+    scope.querySelectorAll('[role="tablist"]').forEach((t) => { if (!t.dataset.ready) { t.dataset.ready = "1"; tabs(t); } });
+    scope.querySelectorAll("form[data-anchor-text]").forEach((f) => { if (!f.dataset.ready) { f.dataset.ready = "1"; textAnchors(f); imageAnchors(f); } });
+  }
+  document.addEventListener("DOMContentLoaded", () => init(document));
+  document.addEventListener("htmx:load", (e) => init(e.target));
+})();

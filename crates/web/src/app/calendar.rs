@@ -1,0 +1,547 @@
+//! The calendar: month, week and list, in the workspace's time zone; posts
+//! as cards coloured by campaign with their channels, state and owner;
+//! filters; notes on days; days without posts marked; a card dragged to
+//! another day or hour is rescheduled (a schedule-only change keeps its
+//! approvals).
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use greenlight_domain::{
+    id::{CampaignId, ChannelId, LabelId, NoteId, PostId, UserId, WorkspaceId},
+    permission::Permission,
+    post::PostState,
+};
+use greenlight_service::{App, Error, planning, posts, workspaces};
+use greenlight_store::{planning::Note, posts::Post};
+use jiff::{ToSpan, civil::Date};
+use serde::Deserialize;
+
+use super::{
+    Chrome, Member, OrPage, PageError, PageResult, Problems,
+    auth::Submitted,
+    is_htmx, render,
+    view::{Card, Lookups, state_name, zone},
+};
+use crate::AppState;
+
+pub async fn workspace_home(Path(ws): Path<WorkspaceId>) -> Response {
+    Redirect::to(&format!("/w/{ws}/calendar")).into_response()
+}
+
+/// What the calendar shows: its view, the day it is about, its filters.
+#[derive(Debug, Default, Deserialize, Clone)]
+pub struct CalendarQuery {
+    #[serde(default)]
+    view: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
+    channel: Option<String>,
+    #[serde(default)]
+    campaign: Option<String>,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    owner: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum View {
+    Month,
+    Week,
+    List,
+}
+
+impl View {
+    fn parse(s: Option<&str>) -> View {
+        match s {
+            Some("week") => View::Week,
+            Some("list") => View::List,
+            _ => View::Month,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            View::Month => "month",
+            View::Week => "week",
+            View::List => "list",
+        }
+    }
+}
+
+/// A filter's value: an id that parses, else none (a stale bookmark shows everything).
+fn id<T: std::str::FromStr>(v: &Option<String>) -> Option<T> {
+    v.as_deref().filter(|s| !s.is_empty()).and_then(|s| s.parse().ok())
+}
+
+impl CalendarQuery {
+    /// The same query with another view or day, for links.
+    fn with(&self, view: Option<View>, date: Option<Date>) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        pairs.push(("view", view.map(View::as_str).map(str::to_owned).or_else(|| self.view.clone()).unwrap_or_else(|| "month".into())));
+        if let Some(d) = date.map(|d| d.to_string()).or_else(|| self.date.clone()) {
+            pairs.push(("date", d));
+        }
+        for (k, v) in [
+            ("channel", &self.channel),
+            ("campaign", &self.campaign),
+            ("label", &self.label),
+            ("state", &self.state),
+            ("owner", &self.owner),
+        ] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                pairs.push((k, v.to_owned()));
+            }
+        }
+        serde_html_form::to_string(&pairs).map(|q| format!("?{q}")).unwrap_or_default()
+    }
+}
+
+pub struct NoteView {
+    pub id: String,
+    pub body: String,
+    pub can_delete: bool,
+}
+
+pub struct DayCell {
+    pub date: String,
+    pub number: String,
+    pub full: String,
+    pub in_range: bool,
+    pub today: bool,
+    pub gap: bool,
+    pub cards: Vec<Card>,
+    pub notes: Vec<NoteView>,
+}
+
+pub struct HourRow {
+    pub label: String,
+    pub slots: Vec<Slot>,
+}
+
+pub struct Slot {
+    pub date: String,
+    pub hour: i8,
+    pub label: String,
+    pub cards: Vec<Card>,
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "app/calendar.html")]
+struct CalendarPage {
+    chrome: Chrome,
+    grid: Grid,
+}
+
+/// The part htmx swaps: everything below the page's heading.
+#[derive(Template)]
+#[template(path = "app/calendar_grid.html")]
+pub struct Grid {
+    ws: String,
+    view: &'static str,
+    heading: String,
+    time_zone: String,
+    prev: String,
+    next: String,
+    today: String,
+    month_link: String,
+    week_link: String,
+    list_link: String,
+    weekdays: Vec<&'static str>,
+    weeks: Vec<Vec<DayCell>>,
+    hours: Vec<HourRow>,
+    week_days: Vec<String>,
+    agenda: Vec<DayCell>,
+    channels: Vec<Choice>,
+    campaigns: Vec<Choice>,
+    labels: Vec<Choice>,
+    states: Vec<Choice>,
+    owners: Vec<Choice>,
+    can_note: bool,
+    can_move: bool,
+    note_day: String,
+    csrf: String,
+    /// A notice swapped out of band into the page's notice area.
+    notice_kind: &'static str,
+    notice: String,
+    oob: bool,
+}
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+/// The week view's rows; earlier and later posts sit in the first and last.
+const FIRST_HOUR: i8 = 7;
+const LAST_HOUR: i8 = 21;
+
+fn monday_of(d: Date) -> Date {
+    d.checked_sub((d.weekday().to_monday_zero_offset() as i64).days()).unwrap_or(d)
+}
+
+fn day(d: Date, days: i64) -> Date {
+    d.checked_add(days.days()).unwrap_or(d)
+}
+
+/// Every post planned in `[from, until)` that the filters let through.
+async fn posts_between(
+    app: &App,
+    member: &Member,
+    ws: WorkspaceId,
+    q: &CalendarQuery,
+    from: jiff::Timestamp,
+    until: jiff::Timestamp,
+) -> Result<Vec<Post>, Error> {
+    let mut all = Vec::new();
+    let mut cursor = None;
+    loop {
+        let query = posts::PostQuery {
+            state: q.state.clone().filter(|s| PostState::parse(s).is_some()),
+            campaign_id: id::<CampaignId>(&q.campaign),
+            owner_id: id::<UserId>(&q.owner),
+            label_id: id::<LabelId>(&q.label),
+            channel_id: id::<ChannelId>(&q.channel),
+            from: Some(from.to_string()),
+            until: Some(until.to_string()),
+            cursor,
+            limit: Some(greenlight_service::MAX_PAGE),
+        };
+        let (page, next) = posts::posts(app, &member.caller, ws, query).await?;
+        all.extend(page);
+        match next {
+            // A month has a few hundred posts at most; this bounds a pathological one.
+            Some(n) if all.len() < 5000 => cursor = Some(n),
+            _ => break,
+        }
+    }
+    all.sort_by_key(|p| p.planned.as_ref().map(|t| t.at));
+    Ok(all)
+}
+
+async fn lookups(app: &App, member: &Member, ws: WorkspaceId) -> Result<Lookups, Error> {
+    Ok(Lookups {
+        channels: planning::channels(app, &member.caller, ws).await?.into_iter().map(|c| (c.id, c)).collect(),
+        campaigns: planning::campaigns(app, &member.caller, ws).await?.into_iter().map(|c| (c.id, c)).collect(),
+        members: workspaces::members(app, &member.caller, ws).await?.into_iter().map(|m| (m.user_id, m)).collect(),
+    })
+}
+
+fn choices(items: impl IntoIterator<Item = (String, String)>, current: &Option<String>) -> Vec<Choice> {
+    items.into_iter().map(|(value, label)| Choice { selected: current.as_deref() == Some(value.as_str()), value, label }).collect()
+}
+
+pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q: &CalendarQuery) -> Result<Grid, Error> {
+    let tz = zone(tz_name);
+    let view = View::parse(q.view.as_deref());
+    let now = app.now();
+    let today = now.to_zoned(tz.clone()).date();
+    let anchor = q.date.as_deref().and_then(|d| d.parse::<Date>().ok()).unwrap_or(today);
+    let (start, end, prev, next, heading) = match view {
+        View::Month => {
+            let first = anchor.first_of_month();
+            let last = anchor.last_of_month();
+            let start = monday_of(first);
+            let end = day(monday_of(last), 7);
+            let prev = first.checked_sub(1.month()).unwrap_or(first);
+            let next = first.checked_add(1.month()).unwrap_or(first);
+            (start, end, prev, next, first.strftime("%B %Y").to_string())
+        }
+        View::Week => {
+            let start = monday_of(anchor);
+            let heading = format!("Week of {}", start.strftime("%-d %B %Y"));
+            (start, day(start, 7), day(start, -7), day(start, 7), heading)
+        }
+        View::List => {
+            let first = anchor.first_of_month();
+            let next = first.checked_add(1.month()).unwrap_or(first);
+            (first, next, first.checked_sub(1.month()).unwrap_or(first), next, first.strftime("%B %Y").to_string())
+        }
+    };
+    let at = |d: Date| d.to_zoned(tz.clone()).map(|z| z.timestamp()).map_err(|e| Error::Internal(e.to_string().into()));
+    let posts = posts_between(app, member, ws, q, at(start)?, at(end)?).await?;
+    let lookups = lookups(app, member, ws).await?;
+    let role = workspaces::role(app, &member.caller, ws).await?;
+    let can_move_any = role.can(Permission::EditAnyPost);
+    let can_move_own = role.can(Permission::EditOwnPosts);
+    let notes = planning::notes(app, &member.caller, ws, start, end).await?;
+    let mut by_day: BTreeMap<Date, Vec<&Post>> = BTreeMap::new();
+    for p in &posts {
+        if let Some(planned) = &p.planned {
+            by_day.entry(planned.at.to_zoned(tz.clone()).date()).or_default().push(p);
+        }
+    }
+    let mut notes_by_day: BTreeMap<Date, Vec<&Note>> = BTreeMap::new();
+    for n in &notes {
+        notes_by_day.entry(n.day).or_default().push(n);
+    }
+    let card = |p: &Post| Card::of(p, &lookups, &tz, can_move_any || (can_move_own && member.caller.user == Some(p.owner_id)));
+    let note_view = |n: &Note| NoteView {
+        id: n.id.to_string(),
+        body: n.body.clone(),
+        can_delete: member.caller.user == Some(n.author_id) || role.can(Permission::ManagePlanning),
+    };
+    let cell = |d: Date, in_range: bool| {
+        let cards: Vec<Card> = by_day.get(&d).into_iter().flatten().map(|p| card(p)).collect();
+        DayCell {
+            date: d.to_string(),
+            number: d.day().to_string(),
+            full: d.strftime("%A %-d %B").to_string(),
+            in_range,
+            today: d == today,
+            gap: in_range && cards.is_empty() && d >= today,
+            cards,
+            notes: notes_by_day.get(&d).into_iter().flatten().map(|n| note_view(n)).collect(),
+        }
+    };
+    let mut weeks = Vec::new();
+    let mut hours = Vec::new();
+    let mut week_days = Vec::new();
+    let mut agenda = Vec::new();
+    match view {
+        View::Month => {
+            let mut d = start;
+            while d < end {
+                weeks.push((0..7).map(|i| day(d, i)).map(|x| cell(x, x.month() == anchor.month())).collect());
+                d = day(d, 7);
+            }
+        }
+        View::Week => {
+            week_days = (0..7).map(|i| day(start, i).strftime("%a %-d %b").to_string()).collect();
+            for hour in FIRST_HOUR..=LAST_HOUR {
+                let slots = (0..7)
+                    .map(|i| {
+                        let d = day(start, i);
+                        let cards = by_day
+                            .get(&d)
+                            .into_iter()
+                            .flatten()
+                            .filter(|p| {
+                                let h = p.planned.as_ref().map_or(FIRST_HOUR, |t| t.at.to_zoned(tz.clone()).hour());
+                                h.clamp(FIRST_HOUR, LAST_HOUR) == hour
+                            })
+                            .map(|p| card(p))
+                            .collect();
+                        Slot { date: d.to_string(), hour, label: format!("{} {hour:02}:00", d.strftime("%A %-d %B")), cards }
+                    })
+                    .collect();
+                hours.push(HourRow { label: format!("{hour:02}:00"), slots });
+            }
+        }
+        View::List => {
+            let mut d = start;
+            while d < end {
+                let c = cell(d, true);
+                if !c.cards.is_empty() || !c.notes.is_empty() {
+                    agenda.push(c);
+                }
+                d = day(d, 1);
+            }
+        }
+    }
+    let ids = |v: Vec<(String, String)>, current: &Option<String>| choices(v, current);
+    let channels = ids(
+        lookups
+            .channels
+            .values()
+            .map(|c| (c.id.to_string(), format!("{} {}", super::view::network_mark(&c.network).1, c.handle)))
+            .collect(),
+        &q.channel,
+    );
+    let campaigns = ids(lookups.campaigns.values().map(|c| (c.id.to_string(), c.name.clone())).collect(), &q.campaign);
+    let labels = planning::labels(app, &member.caller, ws).await?;
+    let labels = ids(labels.into_iter().map(|l| (l.id.to_string(), l.name)).collect(), &q.label);
+    let states = ids(PostState::ALL.iter().map(|s| (s.as_str().to_owned(), state_name(*s).to_owned())).collect(), &q.state);
+    let owners = ids(lookups.members.values().map(|m| (m.user_id.to_string(), m.name.clone())).collect(), &q.owner);
+    let base = format!("/w/{ws}/calendar");
+    Ok(Grid {
+        ws: ws.to_string(),
+        view: view.as_str(),
+        heading,
+        time_zone: tz_name.to_owned(),
+        prev: format!("{base}{}", q.with(None, Some(prev))),
+        next: format!("{base}{}", q.with(None, Some(next))),
+        today: format!("{base}{}", q.with(None, Some(today))),
+        month_link: format!("{base}{}", q.with(Some(View::Month), Some(anchor))),
+        week_link: format!("{base}{}", q.with(Some(View::Week), Some(anchor))),
+        list_link: format!("{base}{}", q.with(Some(View::List), Some(anchor))),
+        weekdays: WEEKDAYS.to_vec(),
+        weeks,
+        hours,
+        week_days,
+        agenda,
+        channels,
+        campaigns,
+        labels,
+        states,
+        owners,
+        can_note: role.can(Permission::CreatePosts),
+        can_move: can_move_any || can_move_own,
+        note_day: anchor.to_string(),
+        csrf: member.csrf.clone(),
+        notice_kind: "ok",
+        notice: String::new(),
+        oob: false,
+    })
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    member: Member,
+    Path(ws): Path<WorkspaceId>,
+    Query(q): Query<CalendarQuery>,
+    headers: HeaderMap,
+) -> PageResult {
+    let chrome = Chrome::of(&s.app, &member, ws, "Calendar", "calendar").await.or_page(&headers)?;
+    let tz = chrome.ws.as_ref().map(|w| w.time_zone.clone()).unwrap_or_default();
+    let grid = grid(&s.app, &member, ws, &tz, &q).await.or_page(&headers)?;
+    if is_htmx(&headers) {
+        return Ok(render(StatusCode::OK, &grid));
+    }
+    Ok(render(StatusCode::OK, &CalendarPage { chrome, grid }))
+}
+
+/// Each campaign's colour, as a class the cards use (so no page needs an
+/// inline style, which the policy forbids).
+pub async fn colours(State(s): State<AppState>, member: Member, Path(ws): Path<WorkspaceId>, headers: HeaderMap) -> PageResult {
+    let campaigns = planning::campaigns(&s.app, &member.caller, ws).await.or_page(&headers)?;
+    let css: String = campaigns.iter().map(|c| format!(".campaign-{} {{ --campaign: {}; }}\n", c.id, c.colour)).collect();
+    let mut response = css.into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    date: String,
+    #[serde(default)]
+    hour: Option<i8>,
+    version: i64,
+}
+
+/// The new planned time for a post moved to `date` (and `hour`): its time
+/// of day and zone kept; a post without one goes at 09:00 in the workspace's.
+fn moved_time(post: &Post, date: Date, hour: Option<i8>, ws_zone: &str) -> String {
+    let (time, zone) = match &post.planned {
+        Some(p) => (p.local().time(), p.zone.as_str().to_owned()),
+        None => (jiff::civil::time(9, 0, 0, 0), ws_zone.to_owned()),
+    };
+    let time = match hour {
+        Some(h) => jiff::civil::time(h.clamp(0, 23), time.minute(), 0, 0),
+        None => time,
+    };
+    format!("{date}T{}[{zone}]", time.strftime("%H:%M"))
+}
+
+/// Reschedules a dragged post and answers the calendar again, with what
+/// happened in the notice area.
+pub async fn reschedule(
+    State(s): State<AppState>,
+    Path((ws, post_id)): Path<(WorkspaceId, PostId)>,
+    Query(q): Query<CalendarQuery>,
+    submitted: Submitted<MoveForm>,
+) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    let chrome = Chrome::of(&s.app, &member, ws, "Calendar", "calendar").await.or_page(&headers)?;
+    let tz = chrome.ws.as_ref().map(|w| w.time_zone.clone()).unwrap_or_default();
+    let notice = match form.date.parse::<Date>() {
+        Err(_) => ("error", "That is not a day.".to_owned()),
+        Ok(date) => {
+            let post = posts::post(&s.app, &member.caller, ws, post_id).await.or_page(&headers)?;
+            let planned = moved_time(&post, date, form.hour, &tz);
+            let change = posts::PostChange { planned_at: Some(Some(planned)), ..Default::default() };
+            match posts::update_post(&s.app, &member.caller, ws, post_id, Some(form.version), change).await {
+                Ok(moved) => {
+                    let when = moved.planned.as_ref().map(|p| super::view::when(p.at, &zone(p.zone.as_str()))).unwrap_or_default();
+                    let kept = if moved.state.holds_approval() { " Its approvals are kept: only the time changed." } else { "" };
+                    ("ok", format!("Moved “{}” to {when}.{kept}", moved.title))
+                }
+                Err(Error::Invalid(errors)) => ("error", Problems::from_errors(&errors, &[]).general.join("; ")),
+                Err(e) => ("error", super::describe(&e).2),
+            }
+        }
+    };
+    let mut grid = grid(&s.app, &member, ws, &tz, &q).await.or_page(&headers)?;
+    (grid.notice_kind, grid.notice) = notice;
+    grid.oob = true;
+    Ok(render(StatusCode::OK, &grid))
+}
+
+#[derive(Deserialize)]
+pub struct NoteForm {
+    day: String,
+    body: String,
+    #[serde(default)]
+    view: Option<String>,
+}
+
+pub async fn add_note(State(s): State<AppState>, Path(ws): Path<WorkspaceId>, submitted: Submitted<NoteForm>) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    let back = format!("/w/{ws}/calendar?view={}&date={}", form.view.as_deref().unwrap_or("month"), form.day.trim());
+    match planning::add_note(&s.app, &member.caller, ws, planning::NewNote { day: form.day, body: form.body }).await {
+        Ok(_) => Ok(super::see_other(&headers, &back)),
+        Err(e) => Err(PageError::new(e, &headers)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Back {
+    #[serde(default)]
+    back: Option<String>,
+}
+
+pub async fn delete_note(
+    State(s): State<AppState>,
+    Path((ws, note)): Path<(WorkspaceId, NoteId)>,
+    submitted: Submitted<Back>,
+) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    planning::delete_note(&s.app, &member.caller, ws, note).await.or_page(&headers)?;
+    let back = form.back.filter(|b| b.starts_with(&format!("/w/{ws}/calendar"))).unwrap_or_else(|| format!("/w/{ws}/calendar"));
+    Ok(super::see_other(&headers, &back))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_moved_post_keeps_its_time_of_day_and_zone() {
+        let post = |planned: Option<&str>| Post {
+            id: PostId::from_uuid(uuid::Uuid::nil()),
+            workspace_id: WorkspaceId::from_uuid(uuid::Uuid::nil()),
+            title: "t".into(),
+            brief: String::new(),
+            owner_id: UserId::from_uuid(uuid::Uuid::nil()),
+            campaign_id: None,
+            state: PostState::Approved,
+            planned: planned.map(|p| greenlight_domain::schedule::PlannedTime::parse(p).expect("a time")),
+            version: 1,
+            current_revision_id: None,
+            label_ids: Vec::new(),
+            channel_ids: Vec::new(),
+            repurposed: false,
+            review_stage: None,
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+            updated_at: jiff::Timestamp::UNIX_EPOCH,
+        };
+        let d: Date = "2026-12-03".parse().expect("a day");
+        assert_eq!(moved_time(&post(Some("2026-12-01T14:30[Europe/Copenhagen]")), d, None, "UTC"), "2026-12-03T14:30[Europe/Copenhagen]");
+        assert_eq!(
+            moved_time(&post(Some("2026-12-01T14:30[Europe/Copenhagen]")), d, Some(9), "UTC"),
+            "2026-12-03T09:30[Europe/Copenhagen]"
+        );
+        assert_eq!(moved_time(&post(None), d, None, "America/Chicago"), "2026-12-03T09:00[America/Chicago]");
+    }
+}

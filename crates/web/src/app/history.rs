@@ -1,0 +1,187 @@
+//! History as a person reads it: "Dana approved revision 3 at stage Legal,
+//! 14:02" — from the audit log, a post's or the workspace's.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::{
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode},
+};
+use greenlight_domain::{
+    audit::{Actor, Event},
+    id::{PostId, UserId, WorkspaceId},
+};
+use greenlight_service::{audit, posts, reviews, workflows, workspaces};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{
+    Chrome, Member, OrPage, PageResult, render,
+    view::{when, zone},
+};
+use crate::AppState;
+
+/// What the sentences need to name people, revisions and stages.
+#[derive(Default)]
+pub struct Names {
+    pub people: BTreeMap<UserId, String>,
+    /// Revision numbers by content hash.
+    pub revisions: BTreeMap<String, i64>,
+    /// Stage names by key.
+    pub stages: BTreeMap<String, String>,
+}
+
+fn actor(a: &Actor, names: &Names) -> String {
+    match a {
+        Actor::User { user_id } => names.people.get(user_id).cloned().unwrap_or_else(|| "A former member".into()),
+        Actor::Token { user_id, .. } => {
+            format!("{} (API token)", names.people.get(user_id).cloned().unwrap_or_else(|| "A former member".into()))
+        }
+        Actor::External { name, .. } => format!("{name} (through a share link)"),
+        Actor::Cli => "An administrator".into(),
+        Actor::System => "Greenlight".into(),
+    }
+}
+
+fn text<'a>(data: &'a Value, key: &str) -> &'a str {
+    data.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// One event as a sentence.
+pub fn sentence(e: &Event, names: &Names) -> String {
+    let who = actor(&e.actor, names);
+    let data: Value = serde_json::from_str(&e.data).unwrap_or(Value::Null);
+    let revision = |data: &Value| {
+        let hash = text(data, "content_hash");
+        names.revisions.get(hash).map(|n| format!("revision {n}")).unwrap_or_else(|| match data.get("revision").and_then(Value::as_i64) {
+            Some(n) => format!("revision {n}"),
+            None => "a revision".into(),
+        })
+    };
+    let stage = |key: &str| names.stages.get(key).cloned().unwrap_or_else(|| key.to_owned());
+    match e.action.as_str() {
+        "post.created" => format!("{who} created the post “{}”", text(&data, "title")),
+        "post.revision_saved" => format!("{who} saved {}", revision(&data)),
+        "post.updated" => format!("{who} changed the post's details"),
+        "post.state_changed" => {
+            format!("{who} moved the post from {} to {}", text(&data, "from").replace('_', " "), text(&data, "to").replace('_', " "))
+        }
+        "review.started" => format!("{who} submitted {} for review", revision(&data)),
+        "review.resubmitted" => format!("{who} submitted it for review again"),
+        "review.decided" => {
+            let verdict = match text(&data, "verdict") {
+                "approve" => "approved",
+                "request_changes" => "asked for changes to",
+                "reject" => "rejected",
+                other => other,
+            };
+            let said = text(&data, "comment");
+            let said = if said.is_empty() { String::new() } else { format!(": “{said}”") };
+            format!("{who} {verdict} {} at stage {}{said}", revision(&data), stage(text(&data, "stage")))
+        }
+        "review.overridden" => format!("{who} approved stage {} outright: “{}”", stage(text(&data, "stage")), text(&data, "reason")),
+        "review.withdrawn" => format!("{who} withdrew it from review"),
+        "review.reminder" => format!("{who} reminded the reviewers at stage {}", stage(text(&data, "stage"))),
+        "review.escalated" => format!("{who} escalated stage {}", stage(text(&data, "stage"))),
+        "review.publish_time_passed" => format!("The planned time passed before approval ({who})"),
+        "comment.added" => format!("{who} commented: “{}”", text(&data, "body").chars().take(120).collect::<String>()),
+        "comment.edited" => format!("{who} edited a comment"),
+        "share_link.created" => format!("{who} shared it through a link"),
+        "share_link.visited" => format!("{who} opened a share link"),
+        "style_guide.updated" => format!("{who} changed the style guide"),
+        "note.added" => format!("{who} noted on {}: “{}”", text(&data, "day"), text(&data, "body")),
+        other => format!("{who}: {}", other.replace(['.', '_'], " ")),
+    }
+}
+
+pub struct Line {
+    pub when: String,
+    pub sentence: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "app/history.html")]
+struct HistoryPage {
+    chrome: Chrome,
+    heading: String,
+    lines: Vec<Line>,
+    more: String,
+    back: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct After {
+    #[serde(default)]
+    after: Option<i64>,
+}
+
+const PAGE: i64 = 100;
+
+pub async fn post_history(
+    State(s): State<AppState>,
+    member: Member,
+    Path((ws, id)): Path<(WorkspaceId, PostId)>,
+    Query(q): Query<After>,
+    headers: HeaderMap,
+) -> PageResult {
+    let post = posts::post(&s.app, &member.caller, ws, id).await.or_page(&headers)?;
+    let chrome = Chrome::of(&s.app, &member, ws, format!("History of {}", post.title), "calendar").await.or_page(&headers)?;
+    let tz = zone(chrome.ws.as_ref().map_or("UTC", |w| w.time_zone.as_str()));
+    let mut names = Names {
+        people: workspaces::members(&s.app, &member.caller, ws).await.or_page(&headers)?.into_iter().map(|m| (m.user_id, m.name)).collect(),
+        ..Names::default()
+    };
+    names.revisions = posts::revisions(&s.app, &member.caller, ws, id)
+        .await
+        .or_page(&headers)?
+        .into_iter()
+        .map(|r| (r.content_hash.to_string(), r.number))
+        .collect();
+    if let Ok(review) = reviews::review(&s.app, &member.caller, ws, id).await
+        && let Ok(wf) =
+            workflows::workflow(&s.app, &member.caller, ws, review.record.workflow_id, Some(review.record.workflow_version)).await
+    {
+        names.stages = wf.definition.stages.iter().map(|st| (st.key.clone(), st.name.clone())).collect();
+    }
+    let events = audit::post_history(&s.app, &member.caller, ws, id, q.after.unwrap_or(0), PAGE).await.or_page(&headers)?;
+    let more =
+        if events.len() as i64 == PAGE { events.last().map(|e| format!("?after={}", e.seq)).unwrap_or_default() } else { String::new() };
+    let lines = events.iter().map(|e| Line { when: when(e.at, &tz), sentence: sentence(e, &names), link: String::new() }).collect();
+    Ok(render(
+        StatusCode::OK,
+        &HistoryPage { chrome, heading: format!("History of “{}”", post.title), lines, more, back: format!("/w/{ws}/posts/{id}") },
+    ))
+}
+
+pub async fn workspace_history(
+    State(s): State<AppState>,
+    member: Member,
+    Path(ws): Path<WorkspaceId>,
+    Query(q): Query<After>,
+    headers: HeaderMap,
+) -> PageResult {
+    let chrome = Chrome::of(&s.app, &member, ws, "History", "history").await.or_page(&headers)?;
+    let tz = zone(chrome.ws.as_ref().map_or("UTC", |w| w.time_zone.as_str()));
+    let names = Names {
+        people: workspaces::members(&s.app, &member.caller, ws).await.or_page(&headers)?.into_iter().map(|m| (m.user_id, m.name)).collect(),
+        ..Names::default()
+    };
+    let events = audit::workspace_history(&s.app, &member.caller, ws, q.after.unwrap_or(0), PAGE).await.or_page(&headers)?;
+    let more =
+        if events.len() as i64 == PAGE { events.last().map(|e| format!("?after={}", e.seq)).unwrap_or_default() } else { String::new() };
+    let lines = events
+        .iter()
+        .map(|e| Line {
+            when: when(e.at, &tz),
+            sentence: sentence(e, &names),
+            link: match (e.subject_kind.as_str(), e.subject_id) {
+                ("post", Some(id)) => format!("/w/{ws}/posts/{id}"),
+                _ => String::new(),
+            },
+        })
+        .collect();
+    let heading = format!("History of {}", chrome.ws.as_ref().map(|w| w.name.clone()).unwrap_or_default());
+    Ok(render(StatusCode::OK, &HistoryPage { chrome, heading, lines, more, back: format!("/w/{ws}/calendar") }))
+}

@@ -1,0 +1,290 @@
+//! The web app members work in: server-rendered pages (askama) with htmx
+//! for the parts that change in place, and one small script for what HTML
+//! cannot do alone (dragging a post to another day, live preflight,
+//! anchoring a comment to a selection or an image region).
+//!
+//! Every page is a full document; an htmx request for the same address
+//! gets only the part it swaps. Forms post back with the session's CSRF
+//! token (a hidden field; htmx sends it as a header), validate on the
+//! server, and come back with errors next to their fields and nothing lost.
+
+mod auth;
+mod calendar;
+mod history;
+mod posts;
+mod review;
+mod settings;
+mod view;
+mod workflows;
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::{
+    Router,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use greenlight_domain::{id::WorkspaceId, permission::Permission, validation::FieldError};
+use greenlight_service::{App, Error, workspaces};
+
+use crate::{AppState, assets};
+pub use auth::Member;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/my/reviews", get(review::my_reviews))
+        .route("/w/{ws}", get(calendar::workspace_home))
+        .route("/w/{ws}/calendar", get(calendar::page))
+        .route("/w/{ws}/calendar/colours.css", get(calendar::colours))
+        .route("/w/{ws}/notes", post(calendar::add_note))
+        .route("/w/{ws}/notes/{note}/delete", post(calendar::delete_note))
+        .route("/w/{ws}/posts/new", get(posts::new_page).post(posts::create))
+        .route("/w/{ws}/posts/{post}", get(posts::page).post(posts::save))
+        .route("/w/{ws}/posts/{post}/reschedule", post(calendar::reschedule))
+        .route("/w/{ws}/posts/{post}/submit", post(posts::submit))
+        .route("/w/{ws}/posts/{post}/schedule", post(posts::schedule))
+        .route("/w/{ws}/posts/{post}/preflight", post(posts::live_preflight))
+        .route("/w/{ws}/preflight", post(posts::live_preflight_new))
+        .route("/w/{ws}/posts/{post}/review", get(review::page))
+        .route("/w/{ws}/posts/{post}/decide", post(review::decide))
+        .route("/w/{ws}/posts/{post}/comments", post(review::comment))
+        .route("/w/{ws}/posts/{post}/comments/{comment}/resolve", post(review::resolve))
+        .route("/w/{ws}/posts/{post}/history", get(history::post_history))
+        .route("/w/{ws}/history", get(history::workspace_history))
+        .route("/w/{ws}/workflows", get(workflows::list).post(workflows::create))
+        .route("/w/{ws}/workflows/{workflow}", get(workflows::page).post(workflows::save))
+        .route("/w/{ws}/workflows/{workflow}/simulate", post(workflows::simulate))
+        .route("/w/{ws}/settings", get(settings::page))
+        .route("/w/{ws}/settings/{section}", post(settings::act))
+        .route("/assets/{name}", get(assets::serve))
+}
+
+/// The app's policy: its own scripts, styles and images; requests and
+/// forms back to itself; nothing inline, nothing framed.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+                   form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// What every page's frame shows: who is signed in, their workspaces, the
+/// current one and what the caller's role lets the navigation offer.
+pub struct Chrome {
+    pub title: String,
+    pub user_name: String,
+    pub csrf: String,
+    pub assets: &'static assets::Urls,
+    pub workspaces: Vec<(WorkspaceId, String)>,
+    pub ws: Option<WsNav>,
+    /// Which navigation entry is current: `calendar`, `reviews` …
+    pub active: &'static str,
+}
+
+pub struct WsNav {
+    pub id: WorkspaceId,
+    pub name: String,
+    pub time_zone: String,
+    pub can_write: bool,
+    pub can_manage_workflows: bool,
+    pub can_see_history: bool,
+}
+
+impl Chrome {
+    /// The frame of a page outside any workspace.
+    async fn plain(app: &App, member: &Member, title: impl Into<String>, active: &'static str) -> Result<Chrome, Error> {
+        let workspaces = workspaces::workspaces(app, &member.caller).await?.into_iter().map(|w| (w.id, w.name)).collect();
+        Ok(Chrome {
+            title: title.into(),
+            user_name: member.user.name.clone(),
+            csrf: member.csrf.clone(),
+            assets: assets::urls(),
+            workspaces,
+            ws: None,
+            active,
+        })
+    }
+
+    /// The frame of a page in workspace `ws` ("not found" for a workspace
+    /// the member is not in).
+    async fn of(app: &App, member: &Member, ws: WorkspaceId, title: impl Into<String>, active: &'static str) -> Result<Chrome, Error> {
+        let role = workspaces::role(app, &member.caller, ws).await?;
+        let workspace = workspaces::workspace(app, &member.caller, ws).await?;
+        let mut chrome = Chrome::plain(app, member, title, active).await?;
+        chrome.ws = Some(WsNav {
+            id: ws,
+            name: workspace.name,
+            time_zone: workspace.time_zone,
+            can_write: role.can(Permission::CreatePosts),
+            can_manage_workflows: role.can(Permission::ManageWorkflows),
+            can_see_history: role.can(Permission::ViewWorkspaceHistory),
+        });
+        Ok(chrome)
+    }
+
+    pub fn ws_id(&self) -> String {
+        self.ws.as_ref().map(|w| w.id.to_string()).unwrap_or_default()
+    }
+}
+
+/// Field errors by field name, for templates to show next to each field.
+#[derive(Default)]
+pub struct Problems {
+    by_field: BTreeMap<String, Vec<String>>,
+    /// Errors that belong to no field of the form.
+    pub general: Vec<String>,
+}
+
+impl Problems {
+    /// Sorts the service's field errors to the form's fields: a field the
+    /// form does not show lands among the general ones.
+    pub fn from_errors(errors: &[FieldError], fields: &[&str]) -> Problems {
+        let mut problems = Problems::default();
+        for e in errors {
+            match fields.iter().find(|f| e.field == **f || e.field.starts_with(&format!("{f}."))) {
+                Some(field) => problems.by_field.entry((*field).to_owned()).or_default().push(e.message.clone()),
+                None => problems.general.push(format!("{}: {}", e.field, e.message)),
+            }
+        }
+        problems
+    }
+
+    pub fn general(message: impl Into<String>) -> Problems {
+        Problems { general: vec![message.into()], ..Problems::default() }
+    }
+
+    pub fn of(&self, field: &str) -> String {
+        self.by_field.get(field).map(|m| m.join("; ")).unwrap_or_default()
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.by_field.contains_key(field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_field.is_empty() && self.general.is_empty()
+    }
+}
+
+/// Whether the request came from htmx (it swaps part of the page).
+pub fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request")
+}
+
+/// Renders a template with the app's headers.
+pub fn render(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => {
+            let mut response = (status, Html(html)).into_response();
+            response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+            response
+        }
+        Err(err) => {
+            tracing::error!(%err, "rendering a page");
+            (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong; it is logged").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "app/error.html")]
+struct ErrorPage {
+    assets: &'static assets::Urls,
+    heading: String,
+    message: String,
+}
+
+#[derive(Template)]
+#[template(path = "app/notice.html")]
+struct NoticeFragment {
+    kind: &'static str,
+    message: String,
+}
+
+/// An error as a page, or, for htmx, as a notice swapped into the page's
+/// notice area (so a failed action never replaces the page with an error).
+pub struct PageError {
+    error: Error,
+    htmx: bool,
+}
+
+impl PageError {
+    pub fn new(error: Error, headers: &HeaderMap) -> Self {
+        PageError { error, htmx: is_htmx(headers) }
+    }
+}
+
+/// What a reader is told about an error, and its status.
+fn describe(error: &Error) -> (StatusCode, &'static str, String) {
+    match error {
+        Error::Unauthenticated => (StatusCode::UNAUTHORIZED, "Please sign in", "Your session has ended.".into()),
+        Error::NotFound(what) => (StatusCode::NOT_FOUND, "Not found", format!("There is no such {what}, or it is not yours to see.")),
+        Error::Forbidden(why) => (StatusCode::FORBIDDEN, "Not allowed", format!("Your role does not allow this: {why}.")),
+        Error::Invalid(errors) => {
+            let list: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+            (StatusCode::UNPROCESSABLE_ENTITY, "Please check", list.join("; "))
+        }
+        Error::Conflict(why) => (StatusCode::CONFLICT, "Could not do that", why.clone()),
+        Error::VersionRequired | Error::Stale { .. } => {
+            (StatusCode::CONFLICT, "Changed meanwhile", "Someone changed this since you opened it; reload to see their change.".into())
+        }
+        Error::TooLarge { limit } => (StatusCode::PAYLOAD_TOO_LARGE, "Too large", format!("The most is {limit} bytes.")),
+        Error::UnsupportedMedia(what) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported file", what.clone()),
+        Error::Internal(err) => {
+            tracing::error!(error = %err, "internal error in a page");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "It is logged; please try again.".into())
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if matches!(self.error, Error::Unauthenticated) {
+            return auth::to_login(self.htmx, "/");
+        }
+        let (status, heading, message) = describe(&self.error);
+        if self.htmx {
+            let mut response = render(status, &NoticeFragment { kind: "error", message: format!("{heading}: {message}") });
+            let headers = response.headers_mut();
+            headers.insert("hx-retarget", HeaderValue::from_static("#notice"));
+            headers.insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+            return response;
+        }
+        render(status, &ErrorPage { assets: assets::urls(), heading: heading.into(), message })
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+/// `?` for service calls in a page handler: the error becomes a page (or notice).
+pub trait OrPage<T> {
+    fn or_page(self, headers: &HeaderMap) -> Result<T, PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, Error> {
+    fn or_page(self, headers: &HeaderMap) -> Result<T, PageError> {
+        self.map_err(|e| PageError::new(e, headers))
+    }
+}
+
+/// After a form's action: to `to`, keeping htmx's history right.
+pub fn see_other(headers: &HeaderMap, to: &str) -> Response {
+    if is_htmx(headers) {
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        if let Ok(value) = HeaderValue::from_str(to) {
+            response.headers_mut().insert("hx-location", value);
+        }
+        return response;
+    }
+    Redirect::to(to).into_response()
+}
+
+/// The signed-in member's first workspace's calendar, or the list of none.
+async fn home(axum::extract::State(s): axum::extract::State<AppState>, member: Member, headers: HeaderMap) -> PageResult {
+    let chrome = Chrome::plain(&s.app, &member, "Your workspaces", "home").await.or_page(&headers)?;
+    if let [(only, _)] = chrome.workspaces.as_slice() {
+        return Ok(Redirect::to(&format!("/w/{only}/calendar")).into_response());
+    }
+    Ok(render(StatusCode::OK, &view::Home { chrome }))
+}

@@ -1,0 +1,842 @@
+//! The post page and composer: the brief, base text and a variant per
+//! channel with a live preview of each network and its count the network's
+//! way, preflight's findings underlined where they are, media with alt
+//! text, campaign, labels, channels and the planned time with its zone;
+//! saving (a new revision), submitting for review (showing first the path
+//! the simulator predicts and who will be asked), scheduling.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use askama::Template;
+use axum::{
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use greenlight_domain::{
+    content::{Content, MediaUse, Variant},
+    id::{CampaignId, ChannelId, LabelId, MediaId, PostId, WorkspaceId},
+    permission::Permission,
+    post::PostState,
+    preflight::{Field, Finding, Report, Severity},
+    validation::FieldError,
+    workflow::Principal,
+};
+use greenlight_service::{App, Error, media, planning, posts, preflight, reviews, workflows, workspaces};
+use greenlight_store::posts::Post;
+use serde::Deserialize;
+
+use super::{
+    Chrome, Member, OrPage, PageError, PageResult, Problems,
+    auth::Submitted,
+    render, see_other,
+    view::{network_mark, state_label, when, zone},
+};
+use crate::AppState;
+
+/// What the composer's form sends. Lists come as repeated fields; the media
+/// rows and variant rows are sent whole (hidden ids beside their inputs), so
+/// the lists line up.
+#[derive(Debug, Default, Deserialize, Clone)]
+#[serde(default)]
+pub struct ComposerForm {
+    pub title: String,
+    pub brief: String,
+    pub campaign_id: String,
+    pub label_ids: Vec<String>,
+    pub channel_ids: Vec<String>,
+    pub planned_date: String,
+    pub planned_time: String,
+    pub planned_zone: String,
+    pub repurposed: Option<String>,
+    pub text: String,
+    pub link: String,
+    pub first_comment: String,
+    /// Posts of the thread, separated by a line of `---`.
+    pub thread: String,
+    pub media_id: Vec<String>,
+    pub media_alt: Vec<String>,
+    pub media_use: Vec<String>,
+    pub variant_channel: Vec<String>,
+    pub variant_text: Vec<String>,
+    pub version: Option<i64>,
+}
+
+/// The fields a composer shows errors next to.
+const FIELDS: [&str; 12] = [
+    "title",
+    "brief",
+    "campaign_id",
+    "label_ids",
+    "channel_ids",
+    "planned",
+    "content.text",
+    "content.link",
+    "content.first_comment",
+    "content.thread",
+    "content.media",
+    "content.variants",
+];
+
+fn parse_ids<T: std::str::FromStr>(values: &[String]) -> Vec<T> {
+    values.iter().filter_map(|v| v.parse().ok()).collect()
+}
+
+impl ComposerForm {
+    fn planned(&self) -> Option<String> {
+        let date = self.planned_date.trim();
+        if date.is_empty() {
+            return None;
+        }
+        let time = if self.planned_time.trim().is_empty() { "09:00" } else { self.planned_time.trim() };
+        Some(format!("{date}T{time}[{}]", self.planned_zone.trim()))
+    }
+
+    fn thread_posts(&self) -> Vec<String> {
+        let mut posts = Vec::new();
+        let mut current = String::new();
+        for line in self.thread.replace("\r\n", "\n").split('\n') {
+            if line.trim() == "---" {
+                posts.push(std::mem::take(&mut current));
+            } else {
+                if !current.is_empty() {
+                    current.push('\n');
+                }
+                current.push_str(line);
+            }
+        }
+        posts.push(current);
+        posts.into_iter().map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect()
+    }
+
+    /// The content the form describes (normalised as the service will).
+    pub fn content(&self) -> Content {
+        let used: BTreeSet<&str> = self.media_use.iter().map(String::as_str).collect();
+        let media = self
+            .media_id
+            .iter()
+            .zip(self.media_alt.iter().chain(std::iter::repeat(&String::new())))
+            .filter(|(id, _)| used.contains(id.as_str()))
+            .filter_map(|(id, alt)| id.parse::<MediaId>().ok().map(|media_id| MediaUse { media_id, alt_text: Some(alt.trim().to_owned()) }))
+            .collect();
+        let variants = self
+            .variant_channel
+            .iter()
+            .zip(&self.variant_text)
+            .filter(|(_, text)| !text.trim().is_empty())
+            .filter_map(|(c, text)| c.parse::<ChannelId>().ok().map(|c| (c, Variant { text: Some(text.clone()), ..Variant::default() })))
+            .filter(|(c, _)| self.channel_ids.iter().any(|id| id == &c.to_string()))
+            .collect();
+        Content {
+            text: self.text.clone(),
+            media,
+            link: Some(self.link.trim().to_owned()),
+            first_comment: Some(self.first_comment.clone()),
+            thread: self.thread_posts(),
+            variants,
+        }
+        .normalized()
+    }
+
+    /// The form as a saved post and revision fill it.
+    fn of(post: &Post, content: &Content, ws_zone: &str) -> ComposerForm {
+        let (planned_date, planned_time, planned_zone) = match &post.planned {
+            Some(p) => {
+                let local = p.local();
+                (local.date().to_string(), local.time().strftime("%H:%M").to_string(), p.zone.as_str().to_owned())
+            }
+            None => (String::new(), String::new(), ws_zone.to_owned()),
+        };
+        ComposerForm {
+            title: post.title.clone(),
+            brief: post.brief.clone(),
+            campaign_id: post.campaign_id.map(|c| c.to_string()).unwrap_or_default(),
+            label_ids: post.label_ids.iter().map(ToString::to_string).collect(),
+            channel_ids: post.channel_ids.iter().map(ToString::to_string).collect(),
+            planned_date,
+            planned_time,
+            planned_zone,
+            repurposed: post.repurposed.then(|| "on".into()),
+            text: content.text.clone(),
+            link: content.link.clone().unwrap_or_default(),
+            first_comment: content.first_comment.clone().unwrap_or_default(),
+            thread: content.thread.join("\n---\n"),
+            media_id: content.media.iter().map(|m| m.media_id.to_string()).collect(),
+            media_alt: content.media.iter().map(|m| m.alt_text.clone().unwrap_or_default()).collect(),
+            media_use: content.media.iter().map(|m| m.media_id.to_string()).collect(),
+            variant_channel: content.variants.keys().map(ToString::to_string).collect(),
+            variant_text: content.variants.values().map(|v| v.text.clone().unwrap_or_default()).collect(),
+            version: Some(post.version),
+        }
+    }
+
+    fn has(&self, list: &[String], value: &str) -> bool {
+        list.iter().any(|v| v == value)
+    }
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+pub struct MediaRow {
+    pub id: String,
+    pub filename: String,
+    pub thumb: String,
+    pub alt: String,
+    pub used: bool,
+    pub is_image: bool,
+}
+
+pub struct VariantTab {
+    pub channel: String,
+    pub name: String,
+    pub text: String,
+    pub selected: bool,
+}
+
+/// One channel's preflight, drawn: its count, the text with findings
+/// underlined, and the findings in words.
+pub struct ChannelCheck {
+    pub name: String,
+    pub handle: String,
+    pub length: usize,
+    pub limit: String,
+    pub over: bool,
+    pub segments: Vec<(String, &'static str)>,
+    pub findings: Vec<FindingView>,
+    pub thread: Vec<String>,
+    pub first_comment: String,
+    pub media: Vec<(String, String)>,
+    pub links: Vec<String>,
+}
+
+pub struct FindingView {
+    pub severity: &'static str,
+    pub field: String,
+    pub message: String,
+    pub suggestion: String,
+}
+
+/// Preflight's answer for a composer, drawn per channel.
+pub struct PreflightPanel {
+    pub checks: Vec<ChannelCheck>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub problem: String,
+}
+
+/// The panel alone, as htmx swaps it while one types.
+#[derive(Template)]
+#[template(path = "app/preflight.html")]
+struct PreflightFragment {
+    preflight: PreflightPanel,
+}
+
+fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// `text` cut where findings on `field` start and end, each piece marked
+/// with the most severe finding over it ("" where none).
+pub fn underline(text: &str, findings: &[Finding], field: Field) -> Vec<(String, &'static str)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut marks: Vec<Option<Severity>> = vec![None; chars.len()];
+    for f in findings.iter().filter(|f| f.field == field) {
+        let Some(span) = f.span else { continue };
+        for m in marks.iter_mut().take(span.end.min(chars.len())).skip(span.start) {
+            *m = Some(m.map_or(f.severity, |s| s.min(f.severity)));
+        }
+    }
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    for (c, m) in chars.iter().zip(marks) {
+        let mark = m.map_or("", severity);
+        match out.last_mut() {
+            Some((s, last)) if *last == mark => s.push(*c),
+            _ => out.push((c.to_string(), mark)),
+        }
+    }
+    out
+}
+
+fn field_name(f: Field) -> String {
+    match f {
+        Field::Text => "the text".into(),
+        Field::Title => "the title".into(),
+        Field::FirstComment => "the first comment".into(),
+        Field::Link => "the link".into(),
+        Field::Thread(i) => format!("thread post {}", i + 2),
+        Field::Media(i) => format!("media item {}", i + 1),
+    }
+}
+
+/// Draws preflight's reports for each channel of `content`.
+pub fn checks(
+    report: &preflight::PreflightReport,
+    content: &Content,
+    channels: &BTreeMap<ChannelId, greenlight_store::planning::Channel>,
+) -> Vec<ChannelCheck> {
+    report
+        .channels
+        .iter()
+        .map(|c| {
+            let channel = channels.get(&c.channel_id);
+            let shown = content.effective(c.channel_id);
+            checked(&c.report, shown, channel)
+        })
+        .collect()
+}
+
+fn checked(
+    report: &Report,
+    shown: greenlight_domain::content::Effective<'_>,
+    channel: Option<&greenlight_store::planning::Channel>,
+) -> ChannelCheck {
+    ChannelCheck {
+        name: channel.map(|c| network_mark(&c.network).1).unwrap_or("Channel").to_owned(),
+        handle: channel.map(|c| c.handle.clone()).unwrap_or_default(),
+        length: report.length,
+        limit: if report.limit == usize::MAX { "no limit".into() } else { report.limit.to_string() },
+        over: report.length > report.limit,
+        segments: underline(shown.text, &report.findings, Field::Text),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| FindingView {
+                severity: severity(f.severity),
+                field: field_name(f.field),
+                message: f.message.clone(),
+                suggestion: f.suggestion.clone().unwrap_or_default(),
+            })
+            .collect(),
+        thread: shown.thread.to_vec(),
+        first_comment: shown.first_comment.unwrap_or_default().to_owned(),
+        media: shown
+            .media
+            .iter()
+            .map(|m| {
+                let thumb =
+                    channel.map(|c| format!("/api/v1/workspaces/{}/media/{}/thumbnail", c.workspace_id, m.media_id)).unwrap_or_default();
+                (thumb, m.alt_text.clone().unwrap_or_default())
+            })
+            .collect(),
+        links: report.links.iter().map(|l| l.tagged.clone().unwrap_or_else(|| l.url.clone())).collect(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "app/post.html")]
+struct PostPage {
+    chrome: Chrome,
+    ws: String,
+    /// `None` for a new post.
+    post_id: Option<String>,
+    heading: String,
+    state: &'static str,
+    state_label: String,
+    owner: String,
+    planned: String,
+    can_edit: bool,
+    can_submit: bool,
+    can_schedule: bool,
+    can_override: bool,
+    has_review: bool,
+    form: ComposerForm,
+    problems: Problems,
+    campaigns: Vec<Choice>,
+    labels: Vec<Choice>,
+    channels: Vec<Choice>,
+    variants: Vec<VariantTab>,
+    media: Vec<MediaRow>,
+    zones: Vec<String>,
+    preflight: PreflightPanel,
+    path: Vec<PathStep>,
+    path_problem: String,
+    path_workflow: String,
+    notice: String,
+    csrf: String,
+}
+
+/// A stage of the path the simulator predicts, in words.
+pub struct PathStep {
+    pub name: String,
+    pub skipped: bool,
+    pub lanes: Vec<(String, String)>,
+}
+
+struct Context {
+    channels: BTreeMap<ChannelId, greenlight_store::planning::Channel>,
+    campaigns: Vec<greenlight_store::planning::Campaign>,
+    labels: Vec<greenlight_store::planning::Label>,
+    library: Vec<greenlight_store::media::Media>,
+    names: BTreeMap<greenlight_domain::id::UserId, String>,
+}
+
+async fn context(app: &App, member: &Member, ws: WorkspaceId) -> Result<Context, Error> {
+    let (library, _) = media::library(app, &member.caller, ws, None, 60).await?;
+    Ok(Context {
+        channels: planning::channels(app, &member.caller, ws).await?.into_iter().map(|c| (c.id, c)).collect(),
+        campaigns: planning::campaigns(app, &member.caller, ws).await?,
+        labels: planning::labels(app, &member.caller, ws).await?,
+        library,
+        names: workspaces::members(app, &member.caller, ws).await?.into_iter().map(|m| (m.user_id, m.name)).collect(),
+    })
+}
+
+/// The composer's lists, marked from the form.
+struct Lists {
+    campaigns: Vec<Choice>,
+    labels: Vec<Choice>,
+    channels: Vec<Choice>,
+    variants: Vec<VariantTab>,
+    media: Vec<MediaRow>,
+}
+
+fn options(cx: &Context, form: &ComposerForm) -> Lists {
+    let campaigns = cx
+        .campaigns
+        .iter()
+        .map(|c| Choice { value: c.id.to_string(), label: c.name.clone(), checked: form.campaign_id == c.id.to_string() })
+        .collect();
+    let labels = cx
+        .labels
+        .iter()
+        .map(|l| Choice { value: l.id.to_string(), label: l.name.clone(), checked: form.has(&form.label_ids, &l.id.to_string()) })
+        .collect();
+    let channels = cx
+        .channels
+        .values()
+        .map(|c| Choice {
+            value: c.id.to_string(),
+            label: format!("{} · {}", network_mark(&c.network).1, c.handle),
+            checked: form.has(&form.channel_ids, &c.id.to_string()),
+        })
+        .collect();
+    let variants = cx
+        .channels
+        .values()
+        .filter(|c| form.has(&form.channel_ids, &c.id.to_string()))
+        .map(|c| {
+            let id = c.id.to_string();
+            let text =
+                form.variant_channel.iter().position(|v| v == &id).and_then(|i| form.variant_text.get(i).cloned()).unwrap_or_default();
+            VariantTab { channel: id, name: format!("{} · {}", network_mark(&c.network).1, c.handle), text, selected: false }
+        })
+        .collect();
+    let used: Vec<(String, String)> =
+        form.media_id.iter().cloned().zip(form.media_alt.iter().cloned().chain(std::iter::repeat(String::new()))).collect();
+    let mut media: Vec<MediaRow> = Vec::new();
+    for m in &cx.library {
+        let id = m.id.to_string();
+        let alt = used.iter().find(|(u, _)| u == &id).map(|(_, a)| a.clone()).unwrap_or_default();
+        media.push(MediaRow {
+            thumb: format!("/api/v1/workspaces/{}/media/{id}/thumbnail", m.workspace_id),
+            used: form.has(&form.media_use, &id),
+            filename: m.filename.clone(),
+            is_image: m.mime.starts_with("image/"),
+            id,
+            alt,
+        });
+    }
+    Lists { campaigns, labels, channels, variants, media }
+}
+
+async fn live_report(app: &App, member: &Member, ws: WorkspaceId, form: &ComposerForm, cx: &Context) -> PreflightPanel {
+    let content = form.content();
+    let channel_ids: Vec<ChannelId> = parse_ids(&form.channel_ids);
+    if channel_ids.is_empty() {
+        return PreflightPanel {
+            checks: Vec::new(),
+            errors: 0,
+            warnings: 0,
+            problem: "Choose a channel to see how each network will show it.".into(),
+        };
+    }
+    let input = preflight::PreflightInput {
+        title: Some(form.title.clone()),
+        content: content.clone(),
+        channel_ids,
+        label_ids: parse_ids(&form.label_ids),
+        campaign_id: form.campaign_id.parse().ok(),
+    };
+    match preflight::check(app, &member.caller, ws, input).await {
+        Ok(report) => PreflightPanel {
+            checks: checks(&report, &content, &cx.channels),
+            errors: report.errors,
+            warnings: report.warnings,
+            problem: String::new(),
+        },
+        Err(Error::Invalid(errors)) => PreflightPanel {
+            checks: Vec::new(),
+            errors: 0,
+            warnings: 0,
+            problem: errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
+        },
+        Err(e) => PreflightPanel { checks: Vec::new(), errors: 0, warnings: 0, problem: super::describe(&e).2 },
+    }
+}
+
+async fn simulated(
+    app: &App,
+    member: &Member,
+    ws: WorkspaceId,
+    post: PostId,
+    names: &BTreeMap<greenlight_domain::id::UserId, String>,
+) -> (Vec<PathStep>, String, String) {
+    match workflows::simulate(app, &member.caller, ws, post).await {
+        Ok(sim) => {
+            let steps = sim
+                .plan
+                .stages
+                .iter()
+                .map(|s| PathStep {
+                    name: s.name.clone(),
+                    skipped: s.skipped_by.is_some(),
+                    lanes: s
+                        .lanes
+                        .iter()
+                        .map(|l| {
+                            let who: Vec<String> = l
+                                .asked
+                                .iter()
+                                .map(|p| match p {
+                                    Principal::User(u) => names.get(u).cloned().unwrap_or_else(|| "a member".into()),
+                                    Principal::External(e) => e.as_str().to_owned(),
+                                })
+                                .collect();
+                            let need = if l.needed > 1 { format!(" ({} of them)", l.needed) } else { String::new() };
+                            (l.name.clone(), format!("{}{need}", if who.is_empty() { "nobody yet".into() } else { who.join(", ") }))
+                        })
+                        .collect(),
+                })
+                .collect();
+            (steps, sim.problem.unwrap_or_default(), sim.workflow_name)
+        }
+        Err(e) => (Vec::new(), super::describe(&e).2, String::new()),
+    }
+}
+
+fn zones(current: &str) -> Vec<String> {
+    let mut all: Vec<String> =
+        jiff::tz::db().available().map(|z| z.to_string()).filter(|z| z.contains('/') && !z.starts_with("Etc/")).collect();
+    if !all.iter().any(|z| z == current) {
+        all.push(current.to_owned());
+    }
+    all.sort();
+    all
+}
+
+struct Render<'a> {
+    post: Option<&'a Post>,
+    form: ComposerForm,
+    problems: Problems,
+    notice: String,
+    status: StatusCode,
+}
+
+async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, headers: &HeaderMap) -> PageResult {
+    let title = r.post.map(|p| p.title.clone()).unwrap_or_else(|| "New post".into());
+    let chrome = Chrome::of(app, &member, ws, title.clone(), if r.post.is_some() { "calendar" } else { "new" }).await.or_page(headers)?;
+    let ws_zone = chrome.ws.as_ref().map(|w| w.time_zone.clone()).unwrap_or_else(|| "UTC".into());
+    let cx = context(app, &member, ws).await.or_page(headers)?;
+    let role = workspaces::role(app, &member.caller, ws).await.or_page(headers)?;
+    let mine = r.post.is_none_or(|p| member.caller.user == Some(p.owner_id));
+    let can_edit = role.can(Permission::EditAnyPost) || (mine && role.can(Permission::EditOwnPosts));
+    let Lists { campaigns, labels, channels, mut variants, media } = options(&cx, &r.form);
+    if let Some(first) = variants.first_mut() {
+        first.selected = true;
+    }
+    let preflight = live_report(app, &member, ws, &r.form, &cx).await;
+    let (path, path_problem, path_workflow) = match r.post {
+        Some(p) if matches!(p.state, PostState::Draft | PostState::ChangesRequested) => simulated(app, &member, ws, p.id, &cx.names).await,
+        _ => (Vec::new(), String::new(), String::new()),
+    };
+    let page = PostPage {
+        ws: ws.to_string(),
+        post_id: r.post.map(|p| p.id.to_string()),
+        heading: title,
+        state: r.post.map_or("draft", |p| p.state.as_str()),
+        state_label: r.post.map(state_label).unwrap_or_else(|| "Not saved yet".into()),
+        owner: r.post.and_then(|p| cx.names.get(&p.owner_id).cloned()).unwrap_or_else(|| member.user.name.clone()),
+        planned: r
+            .post
+            .and_then(|p| p.planned.as_ref())
+            .map(|p| when(p.at, &zone(p.zone.as_str())))
+            .unwrap_or_else(|| "not planned yet".into()),
+        can_edit,
+        can_submit: can_edit && r.post.is_some_and(|p| matches!(p.state, PostState::Draft | PostState::ChangesRequested)),
+        can_schedule: can_edit && r.post.is_some_and(|p| p.state == PostState::Approved && p.planned.is_some()),
+        can_override: role.can(Permission::OverrideReviews),
+        has_review: r.post.is_some_and(|p| p.state != PostState::Draft),
+        zones: zones(if r.form.planned_zone.is_empty() { &ws_zone } else { &r.form.planned_zone }),
+        form: r.form,
+        problems: r.problems,
+        campaigns,
+        labels,
+        channels,
+        variants,
+        media,
+        preflight,
+        path,
+        path_problem,
+        path_workflow,
+        notice: r.notice,
+        csrf: member.csrf.clone(),
+        chrome,
+    };
+    Ok(render(r.status, &page))
+}
+
+pub async fn new_page(State(s): State<AppState>, member: Member, Path(ws): Path<WorkspaceId>, headers: HeaderMap) -> PageResult {
+    let workspace = workspaces::workspace(&s.app, &member.caller, ws).await.or_page(&headers)?;
+    let form = ComposerForm { planned_zone: workspace.time_zone, ..ComposerForm::default() };
+    render_page(
+        &s.app,
+        member,
+        ws,
+        Render { post: None, form, problems: Problems::default(), notice: String::new(), status: StatusCode::OK },
+        &headers,
+    )
+    .await
+}
+
+/// Field errors of the service, put where the form shows them.
+fn problems(errors: &[FieldError]) -> Problems {
+    let renamed: Vec<FieldError> = errors
+        .iter()
+        .map(|e| {
+            let field = if e.field == "planned_at" { "planned".to_owned() } else { e.field.clone() };
+            FieldError::new(field, e.message.clone())
+        })
+        .collect();
+    Problems::from_errors(&renamed, &FIELDS)
+}
+
+pub async fn create(State(s): State<AppState>, Path(ws): Path<WorkspaceId>, submitted: Submitted<ComposerForm>) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    let input = posts::NewPost {
+        title: form.title.clone(),
+        brief: form.brief.clone(),
+        campaign_id: form.campaign_id.parse().ok(),
+        label_ids: parse_ids(&form.label_ids),
+        channel_ids: parse_ids(&form.channel_ids),
+        planned_at: form.planned(),
+        content: form.content(),
+        repurposed: form.repurposed.is_some(),
+    };
+    match posts::create_post(&s.app, &member.caller, ws, input).await {
+        Ok(saved) => Ok(see_other(&headers, &format!("/w/{ws}/posts/{}", saved.post.id))),
+        Err(Error::Invalid(errors)) => {
+            let r =
+                Render { post: None, problems: problems(&errors), form, notice: String::new(), status: StatusCode::UNPROCESSABLE_ENTITY };
+            render_page(&s.app, member, ws, r, &headers).await
+        }
+        Err(e) => Err(PageError::new(e, &headers)),
+    }
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    member: Member,
+    Path((ws, id)): Path<(WorkspaceId, PostId)>,
+    headers: HeaderMap,
+) -> PageResult {
+    let post = posts::post(&s.app, &member.caller, ws, id).await.or_page(&headers)?;
+    let revisions = posts::revisions(&s.app, &member.caller, ws, id).await.or_page(&headers)?;
+    let content = revisions.last().map(|r| r.content.clone()).unwrap_or_default();
+    let workspace = workspaces::workspace(&s.app, &member.caller, ws).await.or_page(&headers)?;
+    let form = ComposerForm::of(&post, &content, &workspace.time_zone);
+    let r = Render { post: Some(&post), form, problems: Problems::default(), notice: String::new(), status: StatusCode::OK };
+    render_page(&s.app, member, ws, r, &headers).await
+}
+
+/// The composer again, as typed, with the service's errors next to their fields.
+fn again<'a>(post: &'a Post, form: &ComposerForm, errors: Vec<FieldError>) -> Render<'a> {
+    Render {
+        post: Some(post),
+        problems: problems(&errors),
+        form: form.clone(),
+        notice: String::new(),
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+/// Saves the composer: the post's details if they changed, then the
+/// content as a new revision if it changed. Either refused comes back with
+/// the errors next to their fields and everything typed kept.
+pub async fn save(
+    State(s): State<AppState>,
+    Path((ws, id)): Path<(WorkspaceId, PostId)>,
+    submitted: Submitted<ComposerForm>,
+) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    let post = posts::post(&s.app, &member.caller, ws, id).await.or_page(&headers)?;
+    let labels: Vec<LabelId> = parse_ids(&form.label_ids);
+    let channels: Vec<ChannelId> = parse_ids(&form.channel_ids);
+    let campaign: Option<CampaignId> = form.campaign_id.parse().ok();
+    let planned = form.planned();
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let same_planned = match (&post.planned, &planned) {
+        (None, None) => true,
+        (Some(p), Some(text)) => greenlight_domain::schedule::PlannedTime::parse(text).is_ok_and(|new| new == *p),
+        _ => false,
+    };
+    let change = posts::PostChange {
+        title: (form.title.trim() != post.title).then(|| form.title.clone()),
+        brief: (form.brief != post.brief).then(|| form.brief.clone()),
+        campaign_id: (campaign != post.campaign_id).then_some(campaign),
+        label_ids: (sorted(form.label_ids.clone()) != sorted(post.label_ids.iter().map(ToString::to_string).collect())).then_some(labels),
+        channel_ids: (sorted(form.channel_ids.clone()) != sorted(post.channel_ids.iter().map(ToString::to_string).collect()))
+            .then_some(channels),
+        planned_at: (!same_planned).then_some(planned),
+        repurposed: (form.repurposed.is_some() != post.repurposed).then_some(form.repurposed.is_some()),
+    };
+    let mut version = form.version;
+    let mut current = post.clone();
+    let changed_details = change.title.is_some()
+        || change.brief.is_some()
+        || change.campaign_id.is_some()
+        || change.label_ids.is_some()
+        || change.channel_ids.is_some()
+        || change.planned_at.is_some()
+        || change.repurposed.is_some();
+    if changed_details {
+        match posts::update_post(&s.app, &member.caller, ws, id, version, change).await {
+            Ok(updated) => {
+                version = Some(updated.version);
+                current = updated;
+            }
+            Err(Error::Invalid(errors)) => return render_page(&s.app, member, ws, again(&post, &form, errors), &headers).await,
+            Err(e) => return Err(PageError::new(e, &headers)),
+        }
+    }
+    match posts::save_revision(&s.app, &member.caller, ws, id, version, form.content()).await {
+        Ok(saved) => {
+            let note = match (saved.created, changed_details) {
+                (true, _) => format!("Saved as revision {}.", saved.saved.revision.number),
+                (false, true) => "Saved the post's details; the content is unchanged.".into(),
+                (false, false) => "Nothing changed.".into(),
+            };
+            let back_to_review = saved.created && post.state.holds_approval();
+            let note = if back_to_review { format!("{note} The content changed after approval, so it is back in review.") } else { note };
+            let revisions = posts::revisions(&s.app, &member.caller, ws, id).await.or_page(&headers)?;
+            let content = revisions.last().map(|r| r.content.clone()).unwrap_or_default();
+            let workspace = workspaces::workspace(&s.app, &member.caller, ws).await.or_page(&headers)?;
+            let post = saved.saved.post;
+            let r = Render {
+                post: Some(&post),
+                form: ComposerForm::of(&post, &content, &workspace.time_zone),
+                problems: Problems::default(),
+                notice: note,
+                status: StatusCode::OK,
+            };
+            render_page(&s.app, member, ws, r, &headers).await
+        }
+        Err(Error::Invalid(errors)) => render_page(&s.app, member, ws, again(&current, &form, errors), &headers).await,
+        Err(e) => Err(PageError::new(e, &headers)),
+    }
+}
+
+/// The preflight panel for what the composer holds now (htmx, as one types).
+pub async fn live_preflight(
+    State(s): State<AppState>,
+    Path((ws, _id)): Path<(WorkspaceId, PostId)>,
+    submitted: Submitted<ComposerForm>,
+) -> PageResult {
+    preflight_panel(&s.app, ws, submitted).await
+}
+
+pub async fn live_preflight_new(State(s): State<AppState>, Path(ws): Path<WorkspaceId>, submitted: Submitted<ComposerForm>) -> PageResult {
+    preflight_panel(&s.app, ws, submitted).await
+}
+
+async fn preflight_panel(app: &App, ws: WorkspaceId, submitted: Submitted<ComposerForm>) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    let cx = context(app, &member, ws).await.or_page(&headers)?;
+    Ok(render(StatusCode::OK, &PreflightFragment { preflight: live_report(app, &member, ws, &form, &cx).await }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SubmitForm {
+    override_preflight: String,
+}
+
+/// Submits the post for review; preflight's errors come back on the page.
+pub async fn submit(
+    State(s): State<AppState>,
+    Path((ws, id)): Path<(WorkspaceId, PostId)>,
+    submitted: Submitted<SubmitForm>,
+) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    let reason = Some(form.override_preflight.trim().to_owned()).filter(|r| !r.is_empty());
+    match reviews::submit(&s.app, &member.caller, ws, id, reviews::SubmitInput { override_preflight: reason }).await {
+        Ok(_) => Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}/review"))),
+        Err(Error::Invalid(errors)) => {
+            let post = posts::post(&s.app, &member.caller, ws, id).await.or_page(&headers)?;
+            let revisions = posts::revisions(&s.app, &member.caller, ws, id).await.or_page(&headers)?;
+            let content = revisions.last().map(|r| r.content.clone()).unwrap_or_default();
+            let workspace = workspaces::workspace(&s.app, &member.caller, ws).await.or_page(&headers)?;
+            let list: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+            let problems = Problems::general(format!("Preflight found errors, so it was not submitted: {}", list.join("; ")));
+            let r = Render {
+                post: Some(&post),
+                form: ComposerForm::of(&post, &content, &workspace.time_zone),
+                problems,
+                notice: String::new(),
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            render_page(&s.app, member, ws, r, &headers).await
+        }
+        Err(e) => Err(PageError::new(e, &headers)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct VersionForm {
+    version: Option<i64>,
+    unschedule: Option<String>,
+}
+
+pub async fn schedule(
+    State(s): State<AppState>,
+    Path((ws, id)): Path<(WorkspaceId, PostId)>,
+    submitted: Submitted<VersionForm>,
+) -> Result<Response, PageError> {
+    let Submitted { member, form, headers } = submitted;
+    posts::schedule(&s.app, &member.caller, ws, id, form.version, form.unschedule.is_none()).await.or_page(&headers)?;
+    Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use greenlight_domain::preflight::{Check, Span};
+
+    use super::*;
+
+    #[test]
+    fn findings_underline_their_characters_the_worst_winning() {
+        let findings = vec![
+            Finding::warning(Check::Style, "style.term", "w").at(Span { start: 0, end: 5 }),
+            Finding::error(Check::Style, "style.banned", "e").at(Span { start: 3, end: 7 }),
+            Finding::error(Check::Media, "x", "elsewhere").in_field(Field::FirstComment).at(Span { start: 0, end: 9 }),
+        ];
+        let parts = underline("héllo world", &findings, Field::Text);
+        assert_eq!(parts, [("hél".to_owned(), "warning"), ("lo w".to_owned(), "error"), ("orld".to_owned(), "")]);
+    }
+
+    #[test]
+    fn a_thread_is_written_as_posts_between_lines_of_dashes() {
+        let form = ComposerForm { thread: "2/ Parking\nis free\n---\n\n---\n3/ Bring your card\r\n".into(), ..ComposerForm::default() };
+        assert_eq!(form.thread_posts(), ["2/ Parking\nis free", "3/ Bring your card"]);
+    }
+}

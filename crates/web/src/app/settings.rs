@@ -1,0 +1,433 @@
+//! Settings: members and roles, groups, channels, campaigns and labels,
+//! share links (create, copy, revoke), the member's notification choices,
+//! webhooks and their deliveries, API tokens, and the style guide. Each
+//! section shows what the member's role lets them see; each form posts to
+//! its section and comes back with what happened.
+
+use askama::Template;
+use axum::{
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+};
+use greenlight_domain::{
+    id::{GroupId, ShareLinkId, TokenId, UserId, WorkspaceId},
+    notify::{Channels, Frequency, Kind, Preferences},
+    permission::Permission,
+    preflight::StyleGuide,
+    share::{Capability, Scope},
+    webhook::Kind as HookKind,
+};
+use greenlight_service::{App, Error, accounts, notify, planning, preflight, share_links, webhooks, workspaces};
+use serde::Deserialize;
+
+use super::{
+    Chrome, Member, OrPage, PageError, PageResult, Problems,
+    auth::Submitted,
+    render,
+    view::{network_mark, when, zone},
+};
+use crate::AppState;
+
+pub struct MemberRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+}
+
+pub struct GroupRow {
+    pub id: String,
+    pub name: String,
+    pub members: Vec<(String, String)>,
+}
+
+pub struct LinkRow {
+    pub id: String,
+    pub scope: String,
+    pub capability: String,
+    pub reviewer: String,
+    pub expires: String,
+    pub state: String,
+    pub revocable: bool,
+}
+
+pub struct PrefRow {
+    pub kind: String,
+    pub label: &'static str,
+    pub in_app: bool,
+    pub email: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "app/settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    ws: String,
+    csrf: String,
+    manage_members: bool,
+    manage_groups: bool,
+    manage_channels: bool,
+    manage_planning: bool,
+    share: bool,
+    manage_webhooks: bool,
+    manage_tokens: bool,
+    manage_guide: bool,
+    members: Vec<MemberRow>,
+    groups: Vec<GroupRow>,
+    channels: Vec<(String, String, String)>,
+    campaigns: Vec<(String, String, String)>,
+    labels: Vec<(String, String)>,
+    links: Vec<LinkRow>,
+    prefs: Vec<PrefRow>,
+    hooks: Vec<(String, String, String, String)>,
+    tokens: Vec<(String, String, String, String)>,
+    guide: String,
+    guide_version: i64,
+    roles: Vec<&'static str>,
+    networks: Vec<&'static str>,
+    problems: Problems,
+    notice: String,
+    /// A secret or link shown this once.
+    once: String,
+}
+
+fn kind_label(k: Kind) -> &'static str {
+    match k {
+        Kind::ReviewRequested => "A review waits for me",
+        Kind::DecisionMade => "Someone decided on my post",
+        Kind::ChangesRequested => "Changes are asked of my post",
+        Kind::ApprovalComplete => "My post is approved",
+        Kind::Comment => "Comments on my posts and threads",
+        Kind::Mention => "Someone mentions me",
+        Kind::Reminder => "A review of mine is due",
+        Kind::Escalation => "A review is escalated to me",
+        Kind::PublishTimePassed => "My post's time passed before approval",
+    }
+}
+
+fn frequency(f: Frequency) -> &'static str {
+    match f {
+        Frequency::Off => "off",
+        Frequency::Immediate => "immediate",
+        Frequency::Hourly => "hourly",
+        Frequency::Daily => "daily",
+    }
+}
+
+struct Shown {
+    problems: Problems,
+    notice: String,
+    once: String,
+    guide_text: Option<String>,
+    status: StatusCode,
+}
+
+impl Shown {
+    fn ok(notice: impl Into<String>) -> Shown {
+        Shown { problems: Problems::default(), notice: notice.into(), once: String::new(), guide_text: None, status: StatusCode::OK }
+    }
+}
+
+async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers: &HeaderMap) -> PageResult {
+    let chrome = Chrome::of(app, &member, ws, "Settings", "settings").await.or_page(headers)?;
+    let tz = zone(chrome.ws.as_ref().map_or("UTC", |w| w.time_zone.as_str()));
+    let role = workspaces::role(app, &member.caller, ws).await.or_page(headers)?;
+    let c = &member.caller;
+    let people = workspaces::members(app, c, ws).await.or_page(headers)?;
+    let name_of = |u: &UserId| people.iter().find(|m| m.user_id == *u).map(|m| m.name.clone()).unwrap_or_default();
+    let groups = workspaces::groups(app, c, ws).await.or_page(headers)?;
+    let channels = planning::channels(app, c, ws).await.or_page(headers)?;
+    let campaigns = planning::campaigns(app, c, ws).await.or_page(headers)?;
+    let labels = planning::labels(app, c, ws).await.or_page(headers)?;
+    let links = if role.can(Permission::ShareLinks) {
+        share_links::links(app, c, ws, None, Some(100)).await.or_page(headers)?.0
+    } else {
+        Vec::new()
+    };
+    let prefs = notify::preferences(app, c, ws).await.or_page(headers)?;
+    let hooks = if role.can(Permission::ManageWebhooks) { webhooks::list(app, c, ws).await.or_page(headers)? } else { Vec::new() };
+    let tokens = if role.can(Permission::ManageTokens) { accounts::tokens(app, c, ws).await.or_page(headers)? } else { Vec::new() };
+    let guide = preflight::style_guide(app, c, ws).await.or_page(headers)?;
+    let now = app.now();
+    let page = SettingsPage {
+        ws: ws.to_string(),
+        csrf: member.csrf.clone(),
+        manage_members: role.can(Permission::ManageMembers),
+        manage_groups: role.can(Permission::ManageGroups),
+        manage_channels: role.can(Permission::ManageChannels),
+        manage_planning: role.can(Permission::ManagePlanning),
+        share: role.can(Permission::ShareLinks),
+        manage_webhooks: role.can(Permission::ManageWebhooks),
+        manage_tokens: role.can(Permission::ManageTokens),
+        manage_guide: role.can(Permission::ManageStyleGuide),
+        members: people
+            .iter()
+            .map(|m| MemberRow { id: m.user_id.to_string(), name: m.name.clone(), email: m.email.clone(), role: m.role.to_string() })
+            .collect(),
+        groups: groups
+            .iter()
+            .map(|g| GroupRow {
+                id: g.id.to_string(),
+                name: g.name.clone(),
+                members: g.member_ids.iter().map(|u| (u.to_string(), name_of(u))).collect(),
+            })
+            .collect(),
+        channels: channels.iter().map(|ch| (network_mark(&ch.network).1.to_owned(), ch.handle.clone(), ch.display_name.clone())).collect(),
+        campaigns: campaigns.iter().map(|ca| (ca.id.to_string(), ca.name.clone(), ca.colour.clone())).collect(),
+        labels: labels.iter().map(|l| (l.name.clone(), l.kind.clone())).collect(),
+        links: links
+            .iter()
+            .map(|l| LinkRow {
+                id: l.id.to_string(),
+                scope: match &l.scope {
+                    Scope::Posts { post_ids } => format!("{} post(s)", post_ids.len()),
+                    Scope::Campaign { campaign_id } => {
+                        format!("campaign {}", campaigns.iter().find(|x| x.id == *campaign_id).map(|x| x.name.clone()).unwrap_or_default())
+                    }
+                    Scope::Range { from, to } => format!("{} to {}", when(*from, &tz), when(*to, &tz)),
+                },
+                capability: format!("{:?}", l.capability).to_lowercase(),
+                reviewer: l.reviewer_name.clone().or_else(|| l.reviewer_email.clone()).unwrap_or_default(),
+                expires: when(l.expires_at, &tz),
+                state: if l.revoked_at.is_some() {
+                    "revoked".into()
+                } else if l.expires_at <= now {
+                    "expired".into()
+                } else {
+                    "active".into()
+                },
+                revocable: l.revoked_at.is_none() && l.expires_at > now,
+            })
+            .collect(),
+        prefs: Kind::ALL
+            .iter()
+            .map(|k| {
+                let ch = prefs.effective.0.get(k).copied().unwrap_or_else(|| Preferences::builtin(*k));
+                PrefRow { kind: k.as_str().to_owned(), label: kind_label(*k), in_app: ch.in_app, email: frequency(ch.email) }
+            })
+            .collect(),
+        hooks: hooks
+            .iter()
+            .map(|h| {
+                (
+                    h.id.to_string(),
+                    h.name.clone(),
+                    format!("{:?}", h.kind).to_lowercase(),
+                    if h.active { "active".into() } else { "paused".into() },
+                )
+            })
+            .collect(),
+        tokens: tokens
+            .iter()
+            .filter(|t| t.revoked_at.is_none())
+            .map(|t| {
+                (
+                    t.id.to_string(),
+                    t.name.clone(),
+                    t.role.to_string(),
+                    t.last_used_at.map(|at| when(at, &tz)).unwrap_or_else(|| "never".into()),
+                )
+            })
+            .collect(),
+        guide: shown.guide_text.unwrap_or_else(|| serde_json::to_string_pretty(&guide.guide).unwrap_or_default()),
+        guide_version: guide.version,
+        roles: vec!["owner", "admin", "manager", "creator", "reviewer", "viewer"],
+        networks: vec!["mastodon", "bluesky", "linkedin", "x", "facebook", "instagram", "threads", "pinterest", "webhook"],
+        problems: shown.problems,
+        notice: shown.notice,
+        once: shown.once,
+        chrome,
+    };
+    Ok(render(shown.status, &page))
+}
+
+pub async fn page(State(s): State<AppState>, member: Member, Path(ws): Path<WorkspaceId>, headers: HeaderMap) -> PageResult {
+    draw(&s.app, member, ws, Shown::ok(""), &headers).await
+}
+
+/// Every settings form's fields; each section reads its own.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SettingsForm {
+    action: String,
+    id: String,
+    email: String,
+    role: String,
+    name: String,
+    user: String,
+    network: String,
+    handle: String,
+    display_name: String,
+    text_limit: String,
+    colour: String,
+    kind: String,
+    capability: String,
+    campaign: String,
+    days: String,
+    url: String,
+    guide: String,
+    version: String,
+    pref_kind: Vec<String>,
+    pref_in_app: Vec<String>,
+    pref_email: Vec<String>,
+}
+
+/// What a section's action did, to say on the page.
+enum Done {
+    Said(String),
+    Once(String, String),
+}
+
+async fn act_on(app: &App, member: &Member, ws: WorkspaceId, section: &str, f: &SettingsForm) -> Result<Done, Error> {
+    let c = &member.caller;
+    let id_of = |s: &str| s.parse::<UserId>().map_err(|_| Error::field("user", "choose a member"));
+    Ok(match (section, f.action.as_str()) {
+        ("members", "add") => {
+            let m = workspaces::add_member(app, c, ws, workspaces::NewMember { email: f.email.clone(), role: f.role.clone() }).await?;
+            Done::Said(format!("{} is now a {} here.", m.name, m.role))
+        }
+        ("members", "role") => {
+            workspaces::set_role(app, c, ws, id_of(&f.id)?, &f.role).await?;
+            Done::Said("Role changed.".into())
+        }
+        ("members", "remove") => {
+            workspaces::remove_member(app, c, ws, id_of(&f.id)?).await?;
+            Done::Said("Member removed.".into())
+        }
+        ("groups", "create") => {
+            workspaces::create_group(app, c, ws, workspaces::NewGroup { name: f.name.clone(), member_ids: Vec::new() }).await?;
+            Done::Said(format!("Group {} created.", f.name.trim()))
+        }
+        ("groups", "join" | "leave") => {
+            let group: GroupId = f.id.parse().map_err(|_| Error::field("group", "choose a group"))?;
+            workspaces::set_group_membership(app, c, ws, group, id_of(&f.user)?, f.action == "join").await?;
+            Done::Said("Group changed.".into())
+        }
+        ("channels", "add") => {
+            let text_limit = f.text_limit.trim().parse().ok();
+            let input = planning::NewChannel {
+                network: f.network.clone(),
+                handle: f.handle.clone(),
+                display_name: f.display_name.clone(),
+                text_limit,
+            };
+            planning::create_channel(app, c, ws, input).await?;
+            Done::Said("Channel added.".into())
+        }
+        ("planning", "campaign") => {
+            let input = planning::NewCampaign { name: f.name.clone(), colour: f.colour.clone(), starts_on: None, ends_on: None };
+            planning::create_campaign(app, c, ws, input).await?;
+            Done::Said("Campaign added.".into())
+        }
+        ("planning", "label") => {
+            let kind = if f.kind == "pillar" { "pillar" } else { "label" };
+            planning::create_label(app, c, ws, planning::NewLabel { name: f.name.clone(), kind: kind.into(), colour: "#6b7280".into() })
+                .await?;
+            Done::Said("Label added.".into())
+        }
+        ("links", "create") => {
+            let campaign_id = f.campaign.parse().map_err(|_| Error::field("campaign", "choose a campaign"))?;
+            let capability = if f.capability == "comment" { Capability::Comment } else { Capability::View };
+            let days: i64 = f.days.trim().parse().unwrap_or(14);
+            let input = share_links::NewShareLink {
+                scope: Scope::Campaign { campaign_id },
+                capability,
+                expires_at: app.now() + jiff::SignedDuration::from_hours(24 * days.clamp(1, 365)),
+                password: None,
+                reviewer_name: Some(f.name.clone()).filter(|n| !n.trim().is_empty()),
+                reviewer_email: None,
+            };
+            let made = share_links::create(app, c, ws, input).await?;
+            match made.path {
+                Some(path) => Done::Once("The link (shown this once):".into(), app.url(&path)),
+                None => Done::Said("Link created.".into()),
+            }
+        }
+        ("links", "revoke") => {
+            let id: ShareLinkId = f.id.parse().map_err(|_| Error::field("link", "choose a link"))?;
+            share_links::revoke(app, c, ws, id).await?;
+            Done::Said("Link revoked: it stops working at once.".into())
+        }
+        ("links", "reissue") => {
+            let id: ShareLinkId = f.id.parse().map_err(|_| Error::field("link", "choose a link"))?;
+            let made = share_links::reissue(app, c, ws, id).await?;
+            match (made.path, made.sent_to) {
+                (Some(path), _) => Done::Once("The new link (the old one stopped working):".into(), app.url(&path)),
+                (None, Some(to)) => Done::Said(format!("A new link was emailed to {to}.")),
+                (None, None) => Done::Said("A new link was made.".into()),
+            }
+        }
+        ("notifications", "save") => {
+            let mut prefs = Preferences::default();
+            for (i, kind) in f.pref_kind.iter().enumerate() {
+                let Some(kind) = Kind::parse(kind) else { continue };
+                let email = match f.pref_email.get(i).map(String::as_str) {
+                    Some("off") => Frequency::Off,
+                    Some("hourly") => Frequency::Hourly,
+                    Some("daily") => Frequency::Daily,
+                    _ => Frequency::Immediate,
+                };
+                prefs.0.insert(kind, Channels { in_app: f.pref_in_app.iter().any(|k| k == kind.as_str()), email });
+            }
+            notify::set_my_preferences(app, c, ws, prefs).await?;
+            Done::Said("Your notification choices are saved.".into())
+        }
+        ("webhooks", "add") => {
+            let kind = match f.kind.as_str() {
+                "slack" => HookKind::Slack,
+                "teams" => HookKind::Teams,
+                "discord" => HookKind::Discord,
+                _ => HookKind::Generic,
+            };
+            let input = webhooks::NewWebhook { kind, name: f.name.clone(), url: f.url.clone(), events: None, stage_key: None };
+            let made = webhooks::create(app, c, ws, input).await?;
+            match made.secret {
+                Some(secret) => Done::Once("The signing secret (shown this once):".into(), secret),
+                None => Done::Said("Webhook added.".into()),
+            }
+        }
+        ("tokens", "create") => {
+            let made = accounts::create_token(app, c, ws, None, accounts::NewToken { name: f.name.clone(), role: f.role.clone() }).await?;
+            Done::Once("The token (shown this once; keep it like a password):".into(), made.secret)
+        }
+        ("tokens", "revoke") => {
+            let id: TokenId = f.id.parse().map_err(|_| Error::field("token", "choose a token"))?;
+            accounts::revoke_token(app, c, ws, id).await?;
+            Done::Said("Token revoked.".into())
+        }
+        ("guide", "save") => {
+            let guide: StyleGuide = serde_json::from_str(&f.guide).map_err(|e| Error::field("guide", format!("not a style guide: {e}")))?;
+            preflight::save_style_guide(app, c, ws, f.version.parse().ok(), guide).await?;
+            Done::Said("The style guide is saved; preflight uses it from now on.".into())
+        }
+        _ => return Err(Error::NotFound("settings action")),
+    })
+}
+
+pub async fn act(
+    State(s): State<AppState>,
+    Path((ws, section)): Path<(WorkspaceId, String)>,
+    submitted: Submitted<SettingsForm>,
+) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    match act_on(&s.app, &member, ws, &section, &form).await {
+        Ok(Done::Said(notice)) => draw(&s.app, member, ws, Shown::ok(notice), &headers).await,
+        Ok(Done::Once(notice, once)) => draw(&s.app, member, ws, Shown { once, ..Shown::ok(notice) }, &headers).await,
+        Err(e @ (Error::Invalid(_) | Error::Conflict(_) | Error::Forbidden(_) | Error::Stale { .. } | Error::VersionRequired)) => {
+            let message = match &e {
+                Error::Invalid(errors) => errors.iter().map(|x| format!("{}: {}", x.field, x.message)).collect::<Vec<_>>().join("\n"),
+                other => super::describe(other).2,
+            };
+            let guide_text = (section == "guide").then(|| form.guide.clone());
+            let shown = Shown {
+                problems: Problems::general(message),
+                notice: String::new(),
+                once: String::new(),
+                guide_text,
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            draw(&s.app, member, ws, shown, &headers).await
+        }
+        Err(e) => Err(PageError::new(e, &headers)),
+    }
+}

@@ -1,0 +1,131 @@
+//! What the pages show, in the words and forms people read: post states,
+//! times in the workspace's zone, networks by their short names, cards.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use greenlight_domain::{
+    Timestamp,
+    id::{CampaignId, ChannelId, UserId},
+    network::Network,
+    post::PostState,
+};
+use greenlight_store::{
+    planning::{Campaign, Channel},
+    posts::Post,
+    workspaces::Member as WsMember,
+};
+use jiff::tz::TimeZone;
+
+use super::Chrome;
+
+#[derive(Template)]
+#[template(path = "app/home.html")]
+pub struct Home {
+    pub chrome: Chrome,
+}
+
+/// A post's state as people say it: "In review at QA".
+pub fn state_label(post: &Post) -> String {
+    match (post.state, &post.review_stage) {
+        (PostState::InReview, Some(stage)) => format!("In review at {stage}"),
+        (state, _) => state_name(state).to_owned(),
+    }
+}
+
+pub fn state_name(state: PostState) -> &'static str {
+    match state {
+        PostState::Draft => "Draft",
+        PostState::InReview => "In review",
+        PostState::ChangesRequested => "Changes requested",
+        PostState::Rejected => "Rejected",
+        PostState::Approved => "Approved",
+        PostState::Scheduled => "Scheduled",
+        PostState::Publishing => "Publishing",
+        PostState::Published => "Published",
+        PostState::Failed => "Failed",
+    }
+}
+
+/// A network's short mark on a card, with its name for screen readers.
+pub fn network_mark(network: &str) -> (&'static str, &'static str) {
+    match Network::parse(network) {
+        Some(Network::X) => ("X", "X"),
+        Some(Network::Bluesky) => ("Bsky", "Bluesky"),
+        Some(Network::Mastodon) => ("Masto", "Mastodon"),
+        Some(Network::Linkedin) => ("in", "LinkedIn"),
+        Some(Network::Instagram) => ("IG", "Instagram"),
+        Some(Network::Threads) => ("Th", "Threads"),
+        Some(Network::Facebook) => ("FB", "Facebook"),
+        Some(Network::Pinterest) => ("Pin", "Pinterest"),
+        Some(Network::Webhook) | None => ("Hook", "Webhook"),
+    }
+}
+
+/// The workspace's zone (UTC if it names one this build does not know).
+pub fn zone(name: &str) -> TimeZone {
+    TimeZone::get(name).unwrap_or(TimeZone::UTC)
+}
+
+/// "Tue 1 Dec 2026, 09:00" in `tz`.
+pub fn when(at: Timestamp, tz: &TimeZone) -> String {
+    at.to_zoned(tz.clone()).strftime("%a %-d %b %Y, %H:%M").to_string()
+}
+
+pub fn clock(at: Timestamp, tz: &TimeZone) -> String {
+    at.to_zoned(tz.clone()).strftime("%H:%M").to_string()
+}
+
+/// Names and marks a page needs to draw cards.
+pub struct Lookups {
+    pub channels: BTreeMap<ChannelId, Channel>,
+    pub campaigns: BTreeMap<CampaignId, Campaign>,
+    pub members: BTreeMap<UserId, WsMember>,
+}
+
+impl Lookups {
+    pub fn owner_name(&self, id: UserId) -> String {
+        self.members.get(&id).map(|m| m.name.clone()).unwrap_or_else(|| "a former member".into())
+    }
+}
+
+/// A post as a calendar card.
+pub struct Card {
+    pub id: String,
+    pub href: String,
+    pub reschedule: String,
+    pub version: i64,
+    pub title: String,
+    pub time: String,
+    pub state: &'static str,
+    pub state_label: String,
+    pub owner: String,
+    pub campaign_class: String,
+    pub campaign: String,
+    pub networks: Vec<(&'static str, &'static str)>,
+    pub brief: String,
+    pub draggable: bool,
+}
+
+impl Card {
+    pub fn of(post: &Post, lookups: &Lookups, tz: &TimeZone, can_move: bool) -> Card {
+        let ws = post.workspace_id;
+        let networks = post.channel_ids.iter().filter_map(|c| lookups.channels.get(c)).map(|c| network_mark(&c.network)).collect();
+        Card {
+            id: post.id.to_string(),
+            href: format!("/w/{ws}/posts/{}", post.id),
+            reschedule: format!("/w/{ws}/posts/{}/reschedule", post.id),
+            version: post.version,
+            title: post.title.clone(),
+            time: post.planned.as_ref().map(|p| clock(p.at, tz)).unwrap_or_default(),
+            state: post.state.as_str(),
+            state_label: state_label(post),
+            owner: lookups.owner_name(post.owner_id),
+            campaign_class: post.campaign_id.map(|c| format!("campaign-{c}")).unwrap_or_default(),
+            campaign: post.campaign_id.and_then(|c| lookups.campaigns.get(&c)).map(|c| c.name.clone()).unwrap_or_default(),
+            networks,
+            brief: post.brief.chars().take(140).collect(),
+            draggable: can_move && post.state.allows_reschedule(),
+        }
+    }
+}

@@ -1,0 +1,412 @@
+//! Workflows: the list, a new one from a built-in template, each one's
+//! stages read as a person would, edited as its workflow file (every part
+//! of a workflow — stages, lanes, approvers, rules, checklists, due times,
+//! escalation, skip conditions — in one reviewed text), the routing rules
+//! with their priorities, and the simulator.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::{
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+};
+use greenlight_domain::{
+    id::{GroupId, UserId, WorkflowId, WorkspaceId},
+    workflow::{Approver, Condition, Definition, Due, Principal, Rule},
+};
+use greenlight_service::{App, Error, planning, workflow_file, workflows, workspaces};
+use serde::Deserialize;
+
+use super::{Chrome, Member, OrPage, PageError, PageResult, Problems, auth::Submitted, render, see_other};
+use crate::AppState;
+
+pub struct Row {
+    pub id: String,
+    pub name: String,
+    pub version: i64,
+    pub is_default: bool,
+    pub stages: String,
+}
+
+pub struct RouteRow {
+    pub priority: i32,
+    pub workflow: String,
+    pub labels: Vec<(String, String, bool)>,
+    pub keywords: String,
+    pub repurposed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "app/workflows.html")]
+struct ListPage {
+    chrome: Chrome,
+    ws: String,
+    rows: Vec<Row>,
+    templates: Vec<(&'static str, &'static str, &'static str)>,
+    routes: Vec<RouteRow>,
+    workflows: Vec<(String, String)>,
+    labels: Vec<(String, String)>,
+    problems: Problems,
+    notice: String,
+    csrf: String,
+}
+
+async fn list_page(
+    app: &App,
+    member: Member,
+    ws: WorkspaceId,
+    problems: Problems,
+    notice: String,
+    status: StatusCode,
+    headers: &HeaderMap,
+) -> PageResult {
+    let chrome = Chrome::of(app, &member, ws, "Workflows", "workflows").await.or_page(headers)?;
+    let all = workflows::workflows(app, &member.caller, ws).await.or_page(headers)?;
+    let names: BTreeMap<WorkflowId, String> = all.iter().map(|w| (w.id, w.name.clone())).collect();
+    let labels = planning::labels(app, &member.caller, ws).await.or_page(headers)?;
+    let routes = workflows::routes(app, &member.caller, ws).await.or_page(headers)?;
+    let route_rows = routes
+        .iter()
+        .map(|r| RouteRow {
+            priority: r.priority,
+            workflow: r.workflow_id.to_string(),
+            labels: labels.iter().map(|l| (l.id.to_string(), l.name.clone(), r.when.labels.contains(&l.id))).collect(),
+            keywords: r.when.keywords.join(", "),
+            repurposed: r.when.repurposed == Some(true),
+        })
+        .collect();
+    let page = ListPage {
+        ws: ws.to_string(),
+        rows: all
+            .iter()
+            .map(|w| Row {
+                id: w.id.to_string(),
+                name: w.name.clone(),
+                version: w.version,
+                is_default: w.is_default,
+                stages: w.definition.stages.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(" → "),
+            })
+            .collect(),
+        templates: workflows::template_list().into_iter().map(|t| (t.key, t.name, t.description)).collect(),
+        routes: route_rows,
+        workflows: names.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(),
+        labels: labels.iter().map(|l| (l.id.to_string(), l.name.clone())).collect(),
+        problems,
+        notice,
+        csrf: member.csrf.clone(),
+        chrome,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn list(State(s): State<AppState>, member: Member, Path(ws): Path<WorkspaceId>, headers: HeaderMap) -> PageResult {
+    list_page(&s.app, member, ws, Problems::default(), String::new(), StatusCode::OK, &headers).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CreateForm {
+    /// `template` (a new workflow) or `routes` (the routing rules).
+    action: String,
+    name: String,
+    template: String,
+    is_default: Option<String>,
+    route_priority: Vec<String>,
+    route_workflow: Vec<String>,
+    route_keywords: Vec<String>,
+    /// `<row>:<label id>` for each label ticked in a row.
+    route_label: Vec<String>,
+    /// The rows whose "reused content" box is ticked.
+    route_repurposed: Vec<String>,
+}
+
+/// A new workflow from a template, or the routing rules saved.
+pub async fn create(State(s): State<AppState>, Path(ws): Path<WorkspaceId>, submitted: Submitted<CreateForm>) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    if form.action == "routes" {
+        let mut rules = Vec::new();
+        let mut problems = Vec::new();
+        for (i, workflow) in form.route_workflow.iter().enumerate() {
+            if workflow.is_empty() {
+                continue;
+            }
+            let Ok(workflow_id) = workflow.parse() else { continue };
+            let priority = form.route_priority.get(i).and_then(|p| p.trim().parse().ok());
+            let Some(priority) = priority else {
+                problems.push(format!("rule {}: the priority is a whole number", i + 1));
+                continue;
+            };
+            let labels = form
+                .route_label
+                .iter()
+                .filter_map(|v| v.split_once(':'))
+                .filter(|(row, _)| row.parse::<usize>().ok() == Some(i))
+                .filter_map(|(_, l)| l.parse().ok())
+                .collect();
+            let keywords = form
+                .route_keywords
+                .get(i)
+                .map(|k| k.split(',').map(|w| w.trim().to_owned()).filter(|w| !w.is_empty()).collect())
+                .unwrap_or_default();
+            let repurposed = form.route_repurposed.iter().any(|r| r.parse::<usize>().ok() == Some(i)).then_some(true);
+            rules.push(workflows::RouteInput {
+                priority,
+                workflow_id,
+                when: Condition { labels, keywords, repurposed, ..Condition::default() },
+            });
+        }
+        if !problems.is_empty() {
+            return list_page(
+                &s.app,
+                member,
+                ws,
+                Problems::general(problems.join("; ")),
+                String::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &headers,
+            )
+            .await;
+        }
+        return match workflows::set_routes(&s.app, &member.caller, ws, rules).await {
+            Ok(_) => list_page(&s.app, member, ws, Problems::default(), "Routing rules saved.".into(), StatusCode::OK, &headers).await,
+            Err(Error::Invalid(errors)) => {
+                let p = Problems::general(errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "));
+                list_page(&s.app, member, ws, p, String::new(), StatusCode::UNPROCESSABLE_ENTITY, &headers).await
+            }
+            Err(e) => Err(PageError::new(e, &headers)),
+        };
+    }
+    let input = workflows::NewWorkflow {
+        name: form.name.clone(),
+        definition: None,
+        template: Some(form.template.clone()),
+        is_default: form.is_default.is_some(),
+    };
+    match workflows::create_workflow(&s.app, &member.caller, ws, input).await {
+        Ok(w) => Ok(see_other(&headers, &format!("/w/{ws}/workflows/{}", w.id))),
+        Err(Error::Invalid(errors)) => {
+            let p = Problems::general(errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "));
+            list_page(&s.app, member, ws, p, String::new(), StatusCode::UNPROCESSABLE_ENTITY, &headers).await
+        }
+        Err(e) => Err(PageError::new(e, &headers)),
+    }
+}
+
+pub struct StageRead {
+    pub name: String,
+    pub lines: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "app/workflow.html")]
+struct WorkflowPage {
+    chrome: Chrome,
+    ws: String,
+    id: String,
+    name: String,
+    version: i64,
+    stages: Vec<StageRead>,
+    file: String,
+    problems: Problems,
+    notice: String,
+    simulation: Vec<String>,
+    labels: Vec<(String, String)>,
+    csrf: String,
+}
+
+fn approver(a: &Approver, people: &BTreeMap<UserId, String>, groups: &BTreeMap<GroupId, String>) -> String {
+    match a {
+        Approver::User(u) => people.get(u).cloned().unwrap_or_else(|| "a former member".into()),
+        Approver::Group(g) => format!("anyone in {}", groups.get(g).cloned().unwrap_or_else(|| "a removed group".into())),
+        Approver::Role(r) => format!("any {r}"),
+        Approver::External(e) => format!("{} (outside, by link)", e.as_str()),
+    }
+}
+
+/// The definition in sentences.
+fn read(def: &Definition, people: &BTreeMap<UserId, String>, groups: &BTreeMap<GroupId, String>) -> Vec<StageRead> {
+    def.stages
+        .iter()
+        .map(|s| {
+            let mut lines = Vec::new();
+            for l in &s.lanes {
+                let who: Vec<String> = l.approvers.iter().map(|a| approver(a, people, groups)).collect();
+                let rule = match l.rule {
+                    Rule::Any => "any one of".to_owned(),
+                    Rule::All => "all of".to_owned(),
+                    Rule::AtLeast(n) => format!("{n} of"),
+                };
+                lines.push(format!("{}: {rule} {}", l.name, who.join(", ")));
+            }
+            if !s.checklist.is_empty() {
+                let items: Vec<String> = s
+                    .checklist
+                    .iter()
+                    .map(|c| format!("{}{}", c.label, if c.automatic.is_some() { " (by preflight)" } else { "" }))
+                    .collect();
+                lines.push(format!("Checklist: {}", items.join("; ")));
+            }
+            match s.due {
+                Some(Due::AfterMinutes(m)) => lines.push(format!("Due {} hours after it starts", m / 60)),
+                Some(Due::BeforePublishMinutes(m)) => lines.push(format!("Due {} hours before the planned time", m / 60)),
+                None => {}
+            }
+            if let Some(e) = &s.escalation {
+                let to: Vec<String> = e.to.iter().map(|a| approver(a, people, groups)).collect();
+                lines.push(format!("After {} hours also asks {}", e.after_minutes / 60, to.join(", ")));
+            }
+            if !s.skip_if.is_empty() {
+                lines.push(format!("Skipped when any of {} condition(s) holds", s.skip_if.len()));
+            }
+            if s.approvers_may_edit {
+                lines.push("Its approvers may edit the content".into());
+            }
+            StageRead { name: s.name.clone(), lines }
+        })
+        .collect()
+}
+
+struct Show {
+    file: Option<String>,
+    problems: Problems,
+    notice: String,
+    simulation: Vec<String>,
+    status: StatusCode,
+}
+
+async fn workflow_page(app: &App, member: Member, ws: WorkspaceId, id: WorkflowId, show: Show, headers: &HeaderMap) -> PageResult {
+    let wf = workflows::workflow(app, &member.caller, ws, id, None).await.or_page(headers)?;
+    let chrome = Chrome::of(app, &member, ws, wf.name.clone(), "workflows").await.or_page(headers)?;
+    let people = workspaces::members(app, &member.caller, ws).await.or_page(headers)?.into_iter().map(|m| (m.user_id, m.name)).collect();
+    let groups = workspaces::groups(app, &member.caller, ws).await.or_page(headers)?.into_iter().map(|g| (g.id, g.name)).collect();
+    let file = match show.file {
+        Some(f) => f,
+        None => workflow_file::export_workflow(app, &member.caller, ws, id, None).await.or_page(headers)?,
+    };
+    let labels =
+        planning::labels(app, &member.caller, ws).await.or_page(headers)?.into_iter().map(|l| (l.id.to_string(), l.name)).collect();
+    let page = WorkflowPage {
+        ws: ws.to_string(),
+        id: id.to_string(),
+        name: wf.name.clone(),
+        version: wf.version,
+        stages: read(&wf.definition, &people, &groups),
+        file,
+        problems: show.problems,
+        notice: show.notice,
+        simulation: show.simulation,
+        labels,
+        csrf: member.csrf.clone(),
+        chrome,
+    };
+    Ok(render(show.status, &page))
+}
+
+pub async fn page(
+    State(s): State<AppState>,
+    member: Member,
+    Path((ws, id)): Path<(WorkspaceId, WorkflowId)>,
+    headers: HeaderMap,
+) -> PageResult {
+    let show = Show { file: None, problems: Problems::default(), notice: String::new(), simulation: Vec::new(), status: StatusCode::OK };
+    workflow_page(&s.app, member, ws, id, show, &headers).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FileForm {
+    file: String,
+}
+
+/// Saves the workflow file as the workflow's next version; a file that does
+/// not check comes back with its errors and the text as typed.
+pub async fn save(
+    State(s): State<AppState>,
+    Path((ws, id)): Path<(WorkspaceId, WorkflowId)>,
+    submitted: Submitted<FileForm>,
+) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    match workflow_file::import_workflow(&s.app, &member.caller, ws, &form.file).await {
+        Ok(saved) if saved.id == id => {
+            let show = Show {
+                file: None,
+                problems: Problems::default(),
+                notice: format!("Saved as version {}.", saved.version),
+                simulation: Vec::new(),
+                status: StatusCode::OK,
+            };
+            workflow_page(&s.app, member, ws, id, show, &headers).await
+        }
+        Ok(other) => Ok(see_other(&headers, &format!("/w/{ws}/workflows/{}", other.id))),
+        Err(Error::Invalid(errors)) => {
+            let p = Problems::general(errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("\n"));
+            let show = Show {
+                file: Some(form.file),
+                problems: p,
+                notice: String::new(),
+                simulation: Vec::new(),
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            workflow_page(&s.app, member, ws, id, show, &headers).await
+        }
+        Err(e) => Err(PageError::new(e, &headers)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SimulateForm {
+    label_ids: Vec<String>,
+    text: String,
+    repurposed: Option<String>,
+}
+
+/// Which path a draft with these labels and words would take, and who would be asked.
+pub async fn simulate(
+    State(s): State<AppState>,
+    Path((ws, id)): Path<(WorkspaceId, WorkflowId)>,
+    submitted: Submitted<SimulateForm>,
+) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    let draft = workflows::Draft {
+        label_ids: form.label_ids.iter().filter_map(|l| l.parse().ok()).collect(),
+        text: form.text.clone(),
+        repurposed: form.repurposed.is_some(),
+        ..workflows::Draft::default()
+    };
+    let people: BTreeMap<UserId, String> =
+        workspaces::members(&s.app, &member.caller, ws).await.or_page(&headers)?.into_iter().map(|m| (m.user_id, m.name)).collect();
+    let lines = match workflows::simulate_draft(&s.app, &member.caller, ws, draft).await {
+        Ok(sim) => {
+            let mut lines = vec![format!("Routed to {}", sim.workflow_name)];
+            for st in &sim.plan.stages {
+                if st.skipped_by.is_some() {
+                    lines.push(format!("{}: skipped", st.name));
+                    continue;
+                }
+                let lanes: Vec<String> = st
+                    .lanes
+                    .iter()
+                    .map(|l| {
+                        let who: Vec<String> = l
+                            .asked
+                            .iter()
+                            .map(|p| match p {
+                                Principal::User(u) => people.get(u).cloned().unwrap_or_default(),
+                                Principal::External(e) => e.as_str().to_owned(),
+                            })
+                            .collect();
+                        format!("{} asks {}", l.name, who.join(", "))
+                    })
+                    .collect();
+                lines.push(format!("{}: {}", st.name, lanes.join("; ")));
+            }
+            lines.extend(sim.problem);
+            lines
+        }
+        Err(e) => vec![super::describe(&e).2],
+    };
+    let show = Show { file: None, problems: Problems::default(), notice: String::new(), simulation: lines, status: StatusCode::OK };
+    workflow_page(&s.app, member, ws, id, show, &headers).await
+}
