@@ -12,6 +12,18 @@ use subtle::ConstantTimeEq;
 use crate::{AppState, problem::Problem};
 
 pub const SESSION_COOKIE: &str = "greenlight_session";
+
+/// The session cookie for a login: HttpOnly, SameSite=Lax, for the whole
+/// site, lasting as long as the session.
+pub fn session_cookie(secret: String, lasts: jiff::SignedDuration, secure: bool) -> axum_extra::extract::cookie::Cookie<'static> {
+    axum_extra::extract::cookie::Cookie::build((SESSION_COOKIE, secret))
+        .http_only(true)
+        .same_site(axum_extra::extract::cookie::SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .max_age(time::Duration::seconds(lasts.as_secs()))
+        .build()
+}
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 #[derive(FromRequest)]

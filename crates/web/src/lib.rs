@@ -6,7 +6,9 @@ mod api;
 mod app;
 mod assets;
 mod extract;
+mod html;
 mod problem;
+mod upload;
 mod visit;
 
 use std::{future::Future, sync::Arc, time::Duration};

@@ -17,7 +17,7 @@ use axum::{
     Form, Router,
     extract::{ConnectInfo, FromRequestParts, Path, Query, State},
     http::{HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Redirect, Response},
+    response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -130,17 +130,7 @@ impl FromRequestParts<AppState> for ClientAddr {
 }
 
 fn page(status: StatusCode, template: impl Template) -> Response {
-    match template.render() {
-        Ok(html) => {
-            let mut response = (status, Html(html)).into_response();
-            response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-            response
-        }
-        Err(err) => {
-            tracing::error!(%err, "rendering a visitor page");
-            (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong; it is logged").into_response()
-        }
-    }
+    crate::html::render(status, &template, CSP)
 }
 
 #[derive(Template)]

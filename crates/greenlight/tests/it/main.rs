@@ -3,9 +3,11 @@
 // A test that unwraps fails loudly, which is what a test should do.
 #![allow(clippy::unwrap_used)]
 
+mod app;
 mod audit;
 mod authz;
 mod background;
+mod browser;
 mod cli;
 mod comments;
 mod harness;

@@ -10,8 +10,6 @@ use greenlight_domain::id::{MediaId, WorkspaceId};
 use greenlight_service::{Error, media};
 use greenlight_store::media::Media;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
@@ -51,31 +49,6 @@ fn multipart_problem(err: impl std::fmt::Display, status: StatusCode) -> Problem
     Problem::bad_request(format!("the upload is not valid multipart: {err}"))
 }
 
-/// Removes the scratch file however the upload ends.
-struct Scratch(std::path::PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// The part's file name. One that is not UTF-8 (the multipart parser gives
-/// none back) is read from the raw header with its bad bytes replaced, so
-/// the library still shows what the uploader called it.
-fn file_name(field: &axum::extract::multipart::Field<'_>) -> String {
-    if let Some(name) = field.file_name() {
-        return name.to_owned();
-    }
-    let raw = field.headers().get(axum::http::header::CONTENT_DISPOSITION).map(|v| v.as_bytes()).unwrap_or_default();
-    const KEY: &[u8] = b"filename=\"";
-    let name = raw.windows(KEY.len()).position(|w| w == KEY).map(|at| {
-        let rest = &raw[at + KEY.len()..];
-        String::from_utf8_lossy(&rest[..rest.iter().position(|b| *b == b'"').unwrap_or(rest.len())]).into_owned()
-    });
-    name.unwrap_or_else(|| "upload".into())
-}
-
 /// Uploads an image or video as multipart field `file`. The type is sniffed from the bytes;
 /// images get their dimensions and a thumbnail. Identical bytes are stored once.
 #[utoipa::path(post, path = "/workspaces/{ws}/media", tag = "media", params(WorkspacePath), request_body(content = inline(UploadForm), content_type = "multipart/form-data"), responses((status = 201, description = "Created", body = Media), (status = "4XX", response = Problem)))]
@@ -88,28 +61,15 @@ async fn upload_media(
     // Refuse before spooling anything to disk.
     media::authorize_upload(&s.app, &c, ws).await?;
     let mut multipart = multipart.map_err(|e| multipart_problem(e.body_text(), e.status()))?;
-    let limit = s.app.settings.max_upload_bytes;
-    while let Some(mut field) = multipart.next_field().await.map_err(|e| multipart_problem(e.body_text(), e.status()))? {
+    while let Some(field) = multipart.next_field().await.map_err(|e| multipart_problem(e.body_text(), e.status()))? {
         if field.name() != Some("file") {
             continue;
         }
-        let filename = file_name(&field);
-        tokio::fs::create_dir_all(&s.app.settings.scratch_dir).await.map_err(Error::internal)?;
-        let scratch = Scratch(s.app.settings.scratch_dir.join(format!("upload-{}", uuid::Uuid::now_v7())));
-        let mut file = tokio::fs::File::create(&scratch.0).await.map_err(Error::internal)?;
-        let mut hasher = Sha256::new();
-        let mut size: u64 = 0;
-        while let Some(chunk) = field.chunk().await.map_err(|e| multipart_problem(e.body_text(), e.status()))? {
-            size += chunk.len() as u64;
-            if size > limit {
-                return Err(Error::TooLarge { limit }.into());
-            }
-            hasher.update(&chunk);
-            file.write_all(&chunk).await.map_err(Error::internal)?;
-        }
-        file.flush().await.map_err(Error::internal)?;
-        drop(file);
-        let upload = media::Upload { path: scratch.0.clone(), filename, size, sha256: hasher.finalize().into() };
+        let spooled = crate::upload::spool(&s.app, field).await.map_err(|e| match e {
+            crate::upload::SpoolError::Multipart(text, status) => multipart_problem(text, status),
+            crate::upload::SpoolError::Service(e) => e.into(),
+        })?;
+        let upload = spooled.upload();
         let stored = media::store_upload(&s.app, &c, ws, upload).await?;
         return Ok((StatusCode::CREATED, Json(stored)).into_response());
     }

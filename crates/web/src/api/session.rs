@@ -6,10 +6,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use axum_extra::extract::{
-    CookieJar,
-    cookie::{Cookie, SameSite},
-};
+use axum_extra::extract::{CookieJar, cookie::Cookie};
 use greenlight_domain::{id::UserId, names::Email};
 use greenlight_service::{
     Error, accounts,
@@ -73,19 +70,10 @@ async fn login(State(state): State<AppState>, jar: CookieJar, ApiJson(input): Ap
         Error::Unauthenticated => refused(),
         other => other.into(),
     })?;
-    let max_age = login.expires_at.duration_since(state.app.now());
-    let cookie = Cookie::build((SESSION_COOKIE, login.session_secret))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.settings.secure_cookies)
-        .path("/")
-        .max_age(cookie_duration(max_age));
+    let lasts = login.expires_at.duration_since(state.app.now());
+    let cookie = crate::extract::session_cookie(login.session_secret, lasts, state.settings.secure_cookies);
     let body = LoginOutput { user: login.user, csrf_token: login.csrf_token };
     Ok((jar.add(cookie), Json(body)).into_response())
-}
-
-fn cookie_duration(d: jiff::SignedDuration) -> time::Duration {
-    time::Duration::seconds(d.as_secs())
 }
 
 /// Logs out: ends the session and clears the cookie.

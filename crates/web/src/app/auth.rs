@@ -12,10 +12,7 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, request::Parts},
     response::{IntoResponse, Redirect, Response},
 };
-use axum_extra::extract::{
-    CookieJar,
-    cookie::{Cookie, SameSite},
-};
+use axum_extra::extract::{CookieJar, cookie::Cookie};
 use greenlight_domain::names::Email;
 use greenlight_service::{Caller, Error, accounts};
 use greenlight_store::accounts::User;
@@ -183,13 +180,8 @@ pub async fn login(State(state): State<AppState>, jar: CookieJar, body: Bytes) -
     }
     match accounts::login(&state.app, email.as_str(), &form.password).await {
         Ok(login) => {
-            let max_age = login.expires_at.duration_since(state.app.now());
-            let cookie = Cookie::build((SESSION_COOKIE, login.session_secret))
-                .http_only(true)
-                .same_site(SameSite::Lax)
-                .secure(state.settings.secure_cookies)
-                .path("/")
-                .max_age(time::Duration::seconds(max_age.as_secs()));
+            let lasts = login.expires_at.duration_since(state.app.now());
+            let cookie = crate::extract::session_cookie(login.session_secret, lasts, state.settings.secure_cookies);
             (jar.add(cookie), Redirect::to(&next)).into_response()
         }
         Err(Error::Unauthenticated) => again("Wrong email or password.", StatusCode::UNAUTHORIZED),

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Query, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
@@ -23,14 +23,14 @@ use jiff::{ToSpan, civil::Date};
 use serde::Deserialize;
 
 use super::{
-    Chrome, Member, OrPage, PageError, PageResult, Problems,
+    Chrome, Member, OrPage, PageError, PagePath, PageResult, Problems,
     auth::Submitted,
     is_htmx, render,
     view::{Card, Lookups, state_name, zone},
 };
 use crate::AppState;
 
-pub async fn workspace_home(Path(ws): Path<WorkspaceId>) -> Response {
+pub async fn workspace_home(PagePath(ws): PagePath<WorkspaceId>) -> Response {
     Redirect::to(&format!("/w/{ws}/calendar")).into_response()
 }
 
@@ -399,7 +399,7 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
 pub async fn page(
     State(s): State<AppState>,
     member: Member,
-    Path(ws): Path<WorkspaceId>,
+    PagePath(ws): PagePath<WorkspaceId>,
     Query(q): Query<CalendarQuery>,
     headers: HeaderMap,
 ) -> PageResult {
@@ -414,7 +414,7 @@ pub async fn page(
 
 /// Each campaign's colour, as a class the cards use (so no page needs an
 /// inline style, which the policy forbids).
-pub async fn colours(State(s): State<AppState>, member: Member, Path(ws): Path<WorkspaceId>, headers: HeaderMap) -> PageResult {
+pub async fn colours(State(s): State<AppState>, member: Member, PagePath(ws): PagePath<WorkspaceId>, headers: HeaderMap) -> PageResult {
     let campaigns = planning::campaigns(&s.app, &member.caller, ws).await.or_page(&headers)?;
     let css: String = campaigns.iter().map(|c| format!(".campaign-{} {{ --campaign: {}; }}\n", c.id, c.colour)).collect();
     let mut response = css.into_response();
@@ -448,7 +448,7 @@ fn moved_time(post: &Post, date: Date, hour: Option<i8>, ws_zone: &str) -> Strin
 /// happened in the notice area.
 pub async fn reschedule(
     State(s): State<AppState>,
-    Path((ws, post_id)): Path<(WorkspaceId, PostId)>,
+    PagePath((ws, post_id)): PagePath<(WorkspaceId, PostId)>,
     Query(q): Query<CalendarQuery>,
     submitted: Submitted<MoveForm>,
 ) -> PageResult {
@@ -486,7 +486,7 @@ pub struct NoteForm {
     view: Option<String>,
 }
 
-pub async fn add_note(State(s): State<AppState>, Path(ws): Path<WorkspaceId>, submitted: Submitted<NoteForm>) -> PageResult {
+pub async fn add_note(State(s): State<AppState>, PagePath(ws): PagePath<WorkspaceId>, submitted: Submitted<NoteForm>) -> PageResult {
     let Submitted { member, form, headers } = submitted;
     let back = format!("/w/{ws}/calendar?view={}&date={}", form.view.as_deref().unwrap_or("month"), form.day.trim());
     match planning::add_note(&s.app, &member.caller, ws, planning::NewNote { day: form.day, body: form.body }).await {
@@ -503,7 +503,7 @@ pub struct Back {
 
 pub async fn delete_note(
     State(s): State<AppState>,
-    Path((ws, note)): Path<(WorkspaceId, NoteId)>,
+    PagePath((ws, note)): PagePath<(WorkspaceId, NoteId)>,
     submitted: Submitted<Back>,
 ) -> PageResult {
     let Submitted { member, form, headers } = submitted;

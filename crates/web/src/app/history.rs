@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Query, State},
     http::{HeaderMap, StatusCode},
 };
 use greenlight_domain::{
@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
-    Chrome, Member, OrPage, PageResult, render,
+    Chrome, Member, OrPage, PagePath, PageResult, render,
     view::{when, zone},
 };
 use crate::AppState;
@@ -122,7 +122,7 @@ const PAGE: i64 = 100;
 pub async fn post_history(
     State(s): State<AppState>,
     member: Member,
-    Path((ws, id)): Path<(WorkspaceId, PostId)>,
+    PagePath((ws, id)): PagePath<(WorkspaceId, PostId)>,
     Query(q): Query<After>,
     headers: HeaderMap,
 ) -> PageResult {
@@ -158,7 +158,7 @@ pub async fn post_history(
 pub async fn workspace_history(
     State(s): State<AppState>,
     member: Member,
-    Path(ws): Path<WorkspaceId>,
+    PagePath(ws): PagePath<WorkspaceId>,
     Query(q): Query<After>,
     headers: HeaderMap,
 ) -> PageResult {

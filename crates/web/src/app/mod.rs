@@ -22,8 +22,8 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::{
     Router,
-    http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Redirect, Response},
+    http::{HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
 use greenlight_domain::{id::WorkspaceId, permission::Permission, validation::FieldError};
@@ -50,6 +50,8 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{ws}/posts/{post}/schedule", post(posts::schedule))
         .route("/w/{ws}/posts/{post}/preflight", post(posts::live_preflight))
         .route("/w/{ws}/preflight", post(posts::live_preflight_new))
+        .route("/w/{ws}/media/upload", post(posts::upload))
+        .route("/w/{ws}/posts/{post}/share", post(posts::share))
         .route("/w/{ws}/posts/{post}/review", get(review::page))
         .route("/w/{ws}/posts/{post}/decide", post(review::decide))
         .route("/w/{ws}/posts/{post}/comments", post(review::comment))
@@ -167,24 +169,29 @@ impl Problems {
     }
 }
 
+/// A page's path parameters; one that does not parse (a mistyped id) is
+/// the "not found" page, as an unknown id is.
+pub struct PagePath<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> axum::extract::FromRequestParts<S> for PagePath<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Response> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(PagePath(value)),
+            Err(_) => Err(PageError::new(Error::NotFound("page"), &parts.headers).into_response()),
+        }
+    }
+}
+
 /// Whether the request came from htmx (it swaps part of the page).
 pub fn is_htmx(headers: &HeaderMap) -> bool {
     headers.contains_key("hx-request")
 }
 
-/// Renders a template with the app's headers.
+/// Renders a template with the app's policy.
 pub fn render(status: StatusCode, template: &impl Template) -> Response {
-    match template.render() {
-        Ok(html) => {
-            let mut response = (status, Html(html)).into_response();
-            response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-            response
-        }
-        Err(err) => {
-            tracing::error!(%err, "rendering a page");
-            (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong; it is logged").into_response()
-        }
-    }
+    crate::html::render(status, template, CSP)
 }
 
 #[derive(Template)]
@@ -212,6 +219,18 @@ pub struct PageError {
 impl PageError {
     pub fn new(error: Error, headers: &HeaderMap) -> Self {
         PageError { error, htmx: is_htmx(headers) }
+    }
+}
+
+/// What went wrong, in one text: each invalid field's message (named, when
+/// `named`), or the error's own description.
+pub fn said(error: &Error, named: bool) -> String {
+    match error {
+        Error::Invalid(errors) => {
+            let each = errors.iter().map(|e| if named { format!("{}: {}", e.field, e.message) } else { e.message.clone() });
+            each.collect::<Vec<_>>().join(if named { "\n" } else { "; " })
+        }
+        other => describe(other).2,
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::Response,
 };
@@ -27,7 +27,7 @@ use greenlight_store::posts::Post;
 use serde::Deserialize;
 
 use super::{
-    Chrome, Member, OrPage, PageError, PageResult, Problems,
+    Chrome, Member, OrPage, PageError, PagePath, PageResult, Problems,
     auth::Submitted,
     render, see_other,
     view::{network_mark, state_label, when, zone},
@@ -471,13 +471,7 @@ async fn live_report(app: &App, member: &Member, ws: WorkspaceId, form: &Compose
             warnings: report.warnings,
             problem: String::new(),
         },
-        Err(Error::Invalid(errors)) => PreflightPanel {
-            checks: Vec::new(),
-            errors: 0,
-            warnings: 0,
-            problem: errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
-        },
-        Err(e) => PreflightPanel { checks: Vec::new(), errors: 0, warnings: 0, problem: super::describe(&e).2 },
+        Err(e) => PreflightPanel { checks: Vec::new(), errors: 0, warnings: 0, problem: super::said(&e, false) },
     }
 }
 
@@ -592,7 +586,7 @@ async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, 
     Ok(render(r.status, &page))
 }
 
-pub async fn new_page(State(s): State<AppState>, member: Member, Path(ws): Path<WorkspaceId>, headers: HeaderMap) -> PageResult {
+pub async fn new_page(State(s): State<AppState>, member: Member, PagePath(ws): PagePath<WorkspaceId>, headers: HeaderMap) -> PageResult {
     let workspace = workspaces::workspace(&s.app, &member.caller, ws).await.or_page(&headers)?;
     let form = ComposerForm { planned_zone: workspace.time_zone, ..ComposerForm::default() };
     render_page(
@@ -617,7 +611,7 @@ fn problems(errors: &[FieldError]) -> Problems {
     Problems::from_errors(&renamed, &FIELDS)
 }
 
-pub async fn create(State(s): State<AppState>, Path(ws): Path<WorkspaceId>, submitted: Submitted<ComposerForm>) -> PageResult {
+pub async fn create(State(s): State<AppState>, PagePath(ws): PagePath<WorkspaceId>, submitted: Submitted<ComposerForm>) -> PageResult {
     let Submitted { member, form, headers } = submitted;
     let input = posts::NewPost {
         title: form.title.clone(),
@@ -643,16 +637,28 @@ pub async fn create(State(s): State<AppState>, Path(ws): Path<WorkspaceId>, subm
 pub async fn page(
     State(s): State<AppState>,
     member: Member,
-    Path((ws, id)): Path<(WorkspaceId, PostId)>,
+    PagePath((ws, id)): PagePath<(WorkspaceId, PostId)>,
     headers: HeaderMap,
 ) -> PageResult {
-    let post = posts::post(&s.app, &member.caller, ws, id).await.or_page(&headers)?;
-    let revisions = posts::revisions(&s.app, &member.caller, ws, id).await.or_page(&headers)?;
+    as_saved(&s.app, member, ws, id, Shown { notice: String::new(), problems: Problems::default(), status: StatusCode::OK }, &headers).await
+}
+
+/// What a post's page says on top of the post as saved.
+struct Shown {
+    notice: String,
+    problems: Problems,
+    status: StatusCode,
+}
+
+/// The post's page, its composer filled from the post and revision as saved now.
+async fn as_saved(app: &App, member: Member, ws: WorkspaceId, id: PostId, shown: Shown, headers: &HeaderMap) -> PageResult {
+    let post = posts::post(app, &member.caller, ws, id).await.or_page(headers)?;
+    let revisions = posts::revisions(app, &member.caller, ws, id).await.or_page(headers)?;
     let content = revisions.last().map(|r| r.content.clone()).unwrap_or_default();
-    let workspace = workspaces::workspace(&s.app, &member.caller, ws).await.or_page(&headers)?;
+    let workspace = workspaces::workspace(app, &member.caller, ws).await.or_page(headers)?;
     let form = ComposerForm::of(&post, &content, &workspace.time_zone);
-    let r = Render { post: Some(&post), form, problems: Problems::default(), notice: String::new(), status: StatusCode::OK };
-    render_page(&s.app, member, ws, r, &headers).await
+    let r = Render { post: Some(&post), form, problems: shown.problems, notice: shown.notice, status: shown.status };
+    render_page(app, member, ws, r, headers).await
 }
 
 /// The composer again, as typed, with the service's errors next to their fields.
@@ -671,7 +677,7 @@ fn again<'a>(post: &'a Post, form: &ComposerForm, errors: Vec<FieldError>) -> Re
 /// the errors next to their fields and everything typed kept.
 pub async fn save(
     State(s): State<AppState>,
-    Path((ws, id)): Path<(WorkspaceId, PostId)>,
+    PagePath((ws, id)): PagePath<(WorkspaceId, PostId)>,
     submitted: Submitted<ComposerForm>,
 ) -> PageResult {
     let Submitted { member, form, headers } = submitted;
@@ -727,18 +733,7 @@ pub async fn save(
             };
             let back_to_review = saved.created && post.state.holds_approval();
             let note = if back_to_review { format!("{note} The content changed after approval, so it is back in review.") } else { note };
-            let revisions = posts::revisions(&s.app, &member.caller, ws, id).await.or_page(&headers)?;
-            let content = revisions.last().map(|r| r.content.clone()).unwrap_or_default();
-            let workspace = workspaces::workspace(&s.app, &member.caller, ws).await.or_page(&headers)?;
-            let post = saved.saved.post;
-            let r = Render {
-                post: Some(&post),
-                form: ComposerForm::of(&post, &content, &workspace.time_zone),
-                problems: Problems::default(),
-                notice: note,
-                status: StatusCode::OK,
-            };
-            render_page(&s.app, member, ws, r, &headers).await
+            as_saved(&s.app, member, ws, id, Shown { notice: note, problems: Problems::default(), status: StatusCode::OK }, &headers).await
         }
         Err(Error::Invalid(errors)) => render_page(&s.app, member, ws, again(&current, &form, errors), &headers).await,
         Err(e) => Err(PageError::new(e, &headers)),
@@ -748,13 +743,17 @@ pub async fn save(
 /// The preflight panel for what the composer holds now (htmx, as one types).
 pub async fn live_preflight(
     State(s): State<AppState>,
-    Path((ws, _id)): Path<(WorkspaceId, PostId)>,
+    PagePath((ws, _id)): PagePath<(WorkspaceId, PostId)>,
     submitted: Submitted<ComposerForm>,
 ) -> PageResult {
     preflight_panel(&s.app, ws, submitted).await
 }
 
-pub async fn live_preflight_new(State(s): State<AppState>, Path(ws): Path<WorkspaceId>, submitted: Submitted<ComposerForm>) -> PageResult {
+pub async fn live_preflight_new(
+    State(s): State<AppState>,
+    PagePath(ws): PagePath<WorkspaceId>,
+    submitted: Submitted<ComposerForm>,
+) -> PageResult {
     preflight_panel(&s.app, ws, submitted).await
 }
 
@@ -773,31 +772,110 @@ pub struct SubmitForm {
 /// Submits the post for review; preflight's errors come back on the page.
 pub async fn submit(
     State(s): State<AppState>,
-    Path((ws, id)): Path<(WorkspaceId, PostId)>,
+    PagePath((ws, id)): PagePath<(WorkspaceId, PostId)>,
     submitted: Submitted<SubmitForm>,
 ) -> PageResult {
     let Submitted { member, form, headers } = submitted;
     let reason = Some(form.override_preflight.trim().to_owned()).filter(|r| !r.is_empty());
     match reviews::submit(&s.app, &member.caller, ws, id, reviews::SubmitInput { override_preflight: reason }).await {
         Ok(_) => Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}/review"))),
-        Err(Error::Invalid(errors)) => {
-            let post = posts::post(&s.app, &member.caller, ws, id).await.or_page(&headers)?;
-            let revisions = posts::revisions(&s.app, &member.caller, ws, id).await.or_page(&headers)?;
-            let content = revisions.last().map(|r| r.content.clone()).unwrap_or_default();
-            let workspace = workspaces::workspace(&s.app, &member.caller, ws).await.or_page(&headers)?;
-            let list: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
-            let problems = Problems::general(format!("Preflight found errors, so it was not submitted: {}", list.join("; ")));
-            let r = Render {
-                post: Some(&post),
-                form: ComposerForm::of(&post, &content, &workspace.time_zone),
-                problems,
-                notice: String::new(),
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            render_page(&s.app, member, ws, r, &headers).await
+        Err(e @ Error::Invalid(_)) => {
+            let problems = Problems::general(format!("Preflight found errors, so it was not submitted: {}", super::said(&e, false)));
+            as_saved(&s.app, member, ws, id, Shown { notice: String::new(), problems, status: StatusCode::UNPROCESSABLE_ENTITY }, &headers)
+                .await
         }
         Err(e) => Err(PageError::new(e, &headers)),
     }
+}
+
+/// The composer's media list alone, as an upload swaps it in.
+#[derive(Template)]
+#[template(path = "app/media_pick.html")]
+struct MediaFragment {
+    media: Vec<MediaRow>,
+}
+
+/// Uploads a file from the composer: it joins the library, and the
+/// composer's list comes back with it ticked and what was ticked and typed
+/// kept. The CSRF token comes as htmx's header or as the form's first field.
+pub async fn upload(
+    State(s): State<AppState>,
+    PagePath(ws): PagePath<WorkspaceId>,
+    member: Member,
+    headers: HeaderMap,
+    mut multipart: axum::extract::Multipart,
+) -> PageResult {
+    let mut csrf_ok = headers
+        .get(crate::extract::CSRF_HEADER)
+        .is_some_and(|v| bool::from(subtle::ConstantTimeEq::ct_eq(v.as_bytes(), member.csrf.as_bytes())));
+    let mut form = ComposerForm::default();
+    let mut stored = None;
+    let broken = |e: axum::extract::multipart::MultipartError| PageError::new(Error::field("file", e.body_text()), &headers);
+    while let Some(field) = multipart.next_field().await.map_err(broken)? {
+        match field.name().unwrap_or_default() {
+            "file" if csrf_ok => {
+                let spooled = crate::upload::spool(&s.app, field).await.map_err(|e| match e {
+                    crate::upload::SpoolError::Multipart(text, _) => PageError::new(Error::field("file", text), &headers),
+                    crate::upload::SpoolError::Service(e) => PageError::new(e, &headers),
+                })?;
+                stored = Some(media::store_upload(&s.app, &member.caller, ws, spooled.upload()).await.or_page(&headers)?);
+            }
+            "file" => return Err(PageError::new(Error::Forbidden("the form was older than your session; reload it".into()), &headers)),
+            name => {
+                let name = name.to_owned();
+                let value = field.text().await.map_err(broken)?;
+                match name.as_str() {
+                    "csrf" => csrf_ok |= bool::from(subtle::ConstantTimeEq::ct_eq(value.as_bytes(), member.csrf.as_bytes())),
+                    "media_id" => form.media_id.push(value),
+                    "media_alt" => form.media_alt.push(value),
+                    "media_use" => form.media_use.push(value),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let Some(new) = stored else { return Err(PageError::new(Error::field("file", "choose a file to upload"), &headers)) };
+    if !super::is_htmx(&headers) {
+        return Ok(see_other(&headers, &format!("/w/{ws}/posts/new")));
+    }
+    form.media_use.push(new.id.to_string());
+    let cx = context(&s.app, &member, ws).await.or_page(&headers)?;
+    Ok(render(StatusCode::OK, &MediaFragment { media: options(&cx, &form).media }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ShareForm {
+    capability: String,
+    days: String,
+    name: String,
+}
+
+/// Shares the post through a new link to view or comment; the link is shown once.
+pub async fn share(
+    State(s): State<AppState>,
+    PagePath((ws, id)): PagePath<(WorkspaceId, PostId)>,
+    submitted: Submitted<ShareForm>,
+) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    let days: i64 = form.days.trim().parse().unwrap_or(14);
+    let input = greenlight_service::share_links::NewShareLink {
+        scope: greenlight_domain::share::Scope::Posts { post_ids: [id].into() },
+        capability: if form.capability == "comment" {
+            greenlight_domain::share::Capability::Comment
+        } else {
+            greenlight_domain::share::Capability::View
+        },
+        expires_at: s.app.now() + jiff::SignedDuration::from_hours(24 * days.clamp(1, 365)),
+        password: None,
+        reviewer_name: Some(form.name.trim().to_owned()).filter(|n| !n.is_empty()),
+        reviewer_email: None,
+    };
+    let made = greenlight_service::share_links::create(&s.app, &member.caller, ws, input).await.or_page(&headers)?;
+    let link = made.path.map(|p| s.app.url(&p)).unwrap_or_default();
+    let can = if form.capability == "comment" { "see and comment" } else { "see the post" };
+    let notice = format!("The link (shown this once; anyone with it can {can}): {link}");
+    as_saved(&s.app, member, ws, id, Shown { notice, problems: Problems::default(), status: StatusCode::OK }, &headers).await
 }
 
 #[derive(Deserialize, Default)]
@@ -809,7 +887,7 @@ pub struct VersionForm {
 
 pub async fn schedule(
     State(s): State<AppState>,
-    Path((ws, id)): Path<(WorkspaceId, PostId)>,
+    PagePath((ws, id)): PagePath<(WorkspaceId, PostId)>,
     submitted: Submitted<VersionForm>,
 ) -> Result<Response, PageError> {
     let Submitted { member, form, headers } = submitted;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Query, State},
     http::{HeaderMap, StatusCode},
 };
 use greenlight_domain::{
@@ -25,7 +25,7 @@ use greenlight_store::posts::Revision;
 use serde::Deserialize;
 
 use super::{
-    Chrome, Member, OrPage, PageError, PageResult, Problems,
+    Chrome, Member, OrPage, PageError, PagePath, PageResult, Problems,
     auth::Submitted,
     posts::{ChannelCheck, checks},
     render, see_other,
@@ -126,7 +126,10 @@ fn about(target: &Option<Target>, content_text: &str) -> String {
             let quote: String = content_text.chars().skip(*start).take(end.saturating_sub(*start)).collect();
             format!("On the words “{quote}”")
         }
-        Some(Target::Image { x, y, .. }) => format!("On a spot of the image ({:.0}% across, {:.0}% down)", x * 100.0, y * 100.0),
+        // The region's middle, where the reviewer clicked.
+        Some(Target::Image { x, y, width, height, .. }) => {
+            format!("On a spot of the image ({:.0}% across, {:.0}% down)", (x + width / 2.0) * 100.0, (y + height / 2.0) * 100.0)
+        }
         None => "On the post".into(),
     }
 }
@@ -137,6 +140,19 @@ struct Draw {
     comment: String,
     status: StatusCode,
     from: Option<i64>,
+}
+
+impl Draw {
+    /// The page again after a refused form: why, and the words typed.
+    fn refused(e: &Error, comment: String) -> Draw {
+        Draw {
+            problems: Problems::general(super::said(e, false)),
+            notice: String::new(),
+            comment,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            from: None,
+        }
+    }
 }
 
 async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, headers: &HeaderMap) -> PageResult {
@@ -344,7 +360,7 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
 pub async fn page(
     State(s): State<AppState>,
     member: Member,
-    Path((ws, id)): Path<(WorkspaceId, PostId)>,
+    PagePath((ws, id)): PagePath<(WorkspaceId, PostId)>,
     Query(q): Query<ReviewQuery>,
     headers: HeaderMap,
 ) -> PageResult {
@@ -371,7 +387,7 @@ pub struct DecideForm {
 
 pub async fn decide(
     State(s): State<AppState>,
-    Path((ws, id)): Path<(WorkspaceId, PostId)>,
+    PagePath((ws, id)): PagePath<(WorkspaceId, PostId)>,
     submitted: Submitted<DecideForm>,
 ) -> PageResult {
     let Submitted { member, form, headers } = submitted;
@@ -394,18 +410,7 @@ pub async fn decide(
     match reviews::decide(&s.app, &member.caller, ws, id, input).await {
         Ok(_) => Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}/review?done={}", form.verdict))),
         Err(e @ (Error::Invalid(_) | Error::Conflict(_) | Error::Forbidden(_))) => {
-            let message = match &e {
-                Error::Invalid(errors) => errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
-                other => super::describe(other).2,
-            };
-            let d = Draw {
-                problems: Problems::general(message),
-                notice: String::new(),
-                comment: form.comment,
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                from: None,
-            };
-            draw(&s.app, member, ws, id, d, &headers).await
+            draw(&s.app, member, ws, id, Draw::refused(&e, form.comment), &headers).await
         }
         Err(e) => Err(PageError::new(e, &headers)),
     }
@@ -447,7 +452,7 @@ impl CommentForm {
 
 pub async fn comment(
     State(s): State<AppState>,
-    Path((ws, id)): Path<(WorkspaceId, PostId)>,
+    PagePath((ws, id)): PagePath<(WorkspaceId, PostId)>,
     submitted: Submitted<CommentForm>,
 ) -> PageResult {
     let Submitted { member, form, headers } = submitted;
@@ -469,17 +474,7 @@ pub async fn comment(
     };
     match comments::add_comment(&s.app, &member.caller, ws, id, input).await {
         Ok(_) => Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}/review?done=comment"))),
-        Err(Error::Invalid(errors)) => {
-            let message = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ");
-            let d = Draw {
-                problems: Problems::general(message),
-                notice: String::new(),
-                comment: form.body,
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                from: None,
-            };
-            draw(&s.app, member, ws, id, d, &headers).await
-        }
+        Err(e @ Error::Invalid(_)) => draw(&s.app, member, ws, id, Draw::refused(&e, form.body), &headers).await,
         Err(e) => Err(PageError::new(e, &headers)),
     }
 }
@@ -492,7 +487,7 @@ pub struct ResolveForm {
 
 pub async fn resolve(
     State(s): State<AppState>,
-    Path((ws, id, comment)): Path<(WorkspaceId, PostId, CommentId)>,
+    PagePath((ws, id, comment)): PagePath<(WorkspaceId, PostId, CommentId)>,
     submitted: Submitted<ResolveForm>,
 ) -> PageResult {
     let Submitted { member, form, headers } = submitted;

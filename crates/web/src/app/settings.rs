@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
 };
 use greenlight_domain::{
@@ -21,7 +21,7 @@ use greenlight_service::{App, Error, accounts, notify, planning, preflight, shar
 use serde::Deserialize;
 
 use super::{
-    Chrome, Member, OrPage, PageError, PageResult, Problems,
+    Chrome, Member, OrPage, PageError, PagePath, PageResult, Problems,
     auth::Submitted,
     render,
     view::{network_mark, when, zone},
@@ -49,6 +49,15 @@ pub struct LinkRow {
     pub expires: String,
     pub state: String,
     pub revocable: bool,
+}
+
+pub struct HookRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub state: String,
+    /// The latest deliveries: id, event, status, attempts, the last answer.
+    pub deliveries: Vec<(String, String, String, i64, String)>,
 }
 
 pub struct PrefRow {
@@ -79,7 +88,7 @@ struct SettingsPage {
     labels: Vec<(String, String)>,
     links: Vec<LinkRow>,
     prefs: Vec<PrefRow>,
-    hooks: Vec<(String, String, String, String)>,
+    hooks: Vec<HookRow>,
     tokens: Vec<(String, String, String, String)>,
     guide: String,
     guide_version: i64,
@@ -145,7 +154,27 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
         Vec::new()
     };
     let prefs = notify::preferences(app, c, ws).await.or_page(headers)?;
-    let hooks = if role.can(Permission::ManageWebhooks) { webhooks::list(app, c, ws).await.or_page(headers)? } else { Vec::new() };
+    let mut hooks = Vec::new();
+    if role.can(Permission::ManageWebhooks) {
+        for h in webhooks::list(app, c, ws).await.or_page(headers)? {
+            let (recent, _) = webhooks::deliveries(app, c, ws, h.id, None, Some(5)).await.or_page(headers)?;
+            let deliveries = recent
+                .into_iter()
+                .map(|d| {
+                    let answer = d.last_status.map(|s| format!("HTTP {s}")).or(d.last_error).unwrap_or_default();
+                    (d.id.to_string(), d.action, d.status, d.attempts, answer)
+                })
+                .collect();
+            let kind = format!("{:?}", h.kind).to_lowercase();
+            hooks.push(HookRow {
+                id: h.id.to_string(),
+                name: h.name,
+                kind,
+                state: if h.active { "active".into() } else { "paused".into() },
+                deliveries,
+            });
+        }
+    }
     let tokens = if role.can(Permission::ManageTokens) { accounts::tokens(app, c, ws).await.or_page(headers)? } else { Vec::new() };
     let guide = preflight::style_guide(app, c, ws).await.or_page(headers)?;
     let now = app.now();
@@ -206,17 +235,7 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
                 PrefRow { kind: k.as_str().to_owned(), label: kind_label(*k), in_app: ch.in_app, email: frequency(ch.email) }
             })
             .collect(),
-        hooks: hooks
-            .iter()
-            .map(|h| {
-                (
-                    h.id.to_string(),
-                    h.name.clone(),
-                    format!("{:?}", h.kind).to_lowercase(),
-                    if h.active { "active".into() } else { "paused".into() },
-                )
-            })
-            .collect(),
+        hooks,
         tokens: tokens
             .iter()
             .filter(|t| t.revoked_at.is_none())
@@ -241,7 +260,7 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
     Ok(render(shown.status, &page))
 }
 
-pub async fn page(State(s): State<AppState>, member: Member, Path(ws): Path<WorkspaceId>, headers: HeaderMap) -> PageResult {
+pub async fn page(State(s): State<AppState>, member: Member, PagePath(ws): PagePath<WorkspaceId>, headers: HeaderMap) -> PageResult {
     draw(&s.app, member, ws, Shown::ok(""), &headers).await
 }
 
@@ -267,6 +286,7 @@ pub struct SettingsForm {
     url: String,
     guide: String,
     version: String,
+    delivery: String,
     pref_kind: Vec<String>,
     pref_in_app: Vec<String>,
     pref_email: Vec<String>,
@@ -386,6 +406,12 @@ async fn act_on(app: &App, member: &Member, ws: WorkspaceId, section: &str, f: &
                 None => Done::Said("Webhook added.".into()),
             }
         }
+        ("webhooks", "redeliver") => {
+            let hook = f.id.parse().map_err(|_| Error::field("webhook", "choose a webhook"))?;
+            let delivery = f.delivery.parse().map_err(|_| Error::field("delivery", "choose a delivery"))?;
+            webhooks::redeliver(app, c, ws, hook, delivery).await?;
+            Done::Said("Sent again; it shows below once it is through.".into())
+        }
         ("tokens", "create") => {
             let made = accounts::create_token(app, c, ws, None, accounts::NewToken { name: f.name.clone(), role: f.role.clone() }).await?;
             Done::Once("The token (shown this once; keep it like a password):".into(), made.secret)
@@ -406,7 +432,7 @@ async fn act_on(app: &App, member: &Member, ws: WorkspaceId, section: &str, f: &
 
 pub async fn act(
     State(s): State<AppState>,
-    Path((ws, section)): Path<(WorkspaceId, String)>,
+    PagePath((ws, section)): PagePath<(WorkspaceId, String)>,
     submitted: Submitted<SettingsForm>,
 ) -> PageResult {
     let Submitted { member, form, headers } = submitted;
@@ -414,10 +440,7 @@ pub async fn act(
         Ok(Done::Said(notice)) => draw(&s.app, member, ws, Shown::ok(notice), &headers).await,
         Ok(Done::Once(notice, once)) => draw(&s.app, member, ws, Shown { once, ..Shown::ok(notice) }, &headers).await,
         Err(e @ (Error::Invalid(_) | Error::Conflict(_) | Error::Forbidden(_) | Error::Stale { .. } | Error::VersionRequired)) => {
-            let message = match &e {
-                Error::Invalid(errors) => errors.iter().map(|x| format!("{}: {}", x.field, x.message)).collect::<Vec<_>>().join("\n"),
-                other => super::describe(other).2,
-            };
+            let message = super::said(&e, true);
             let guide_text = (section == "guide").then(|| form.guide.clone());
             let shown = Shown {
                 problems: Problems::general(message),

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::{
-    extract::{Path, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
 };
 use greenlight_domain::{
@@ -18,7 +18,7 @@ use greenlight_domain::{
 use greenlight_service::{App, Error, planning, workflow_file, workflows, workspaces};
 use serde::Deserialize;
 
-use super::{Chrome, Member, OrPage, PageError, PageResult, Problems, auth::Submitted, render, see_other};
+use super::{Chrome, Member, OrPage, PageError, PagePath, PageResult, Problems, auth::Submitted, render, see_other};
 use crate::AppState;
 
 pub struct Row {
@@ -100,7 +100,7 @@ async fn list_page(
     Ok(render(status, &page))
 }
 
-pub async fn list(State(s): State<AppState>, member: Member, Path(ws): Path<WorkspaceId>, headers: HeaderMap) -> PageResult {
+pub async fn list(State(s): State<AppState>, member: Member, PagePath(ws): PagePath<WorkspaceId>, headers: HeaderMap) -> PageResult {
     list_page(&s.app, member, ws, Problems::default(), String::new(), StatusCode::OK, &headers).await
 }
 
@@ -122,7 +122,7 @@ pub struct CreateForm {
 }
 
 /// A new workflow from a template, or the routing rules saved.
-pub async fn create(State(s): State<AppState>, Path(ws): Path<WorkspaceId>, submitted: Submitted<CreateForm>) -> PageResult {
+pub async fn create(State(s): State<AppState>, PagePath(ws): PagePath<WorkspaceId>, submitted: Submitted<CreateForm>) -> PageResult {
     let Submitted { member, form, headers } = submitted;
     if form.action == "routes" {
         let mut rules = Vec::new();
@@ -170,8 +170,8 @@ pub async fn create(State(s): State<AppState>, Path(ws): Path<WorkspaceId>, subm
         }
         return match workflows::set_routes(&s.app, &member.caller, ws, rules).await {
             Ok(_) => list_page(&s.app, member, ws, Problems::default(), "Routing rules saved.".into(), StatusCode::OK, &headers).await,
-            Err(Error::Invalid(errors)) => {
-                let p = Problems::general(errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "));
+            Err(e @ Error::Invalid(_)) => {
+                let p = Problems::general(super::said(&e, false));
                 list_page(&s.app, member, ws, p, String::new(), StatusCode::UNPROCESSABLE_ENTITY, &headers).await
             }
             Err(e) => Err(PageError::new(e, &headers)),
@@ -185,8 +185,8 @@ pub async fn create(State(s): State<AppState>, Path(ws): Path<WorkspaceId>, subm
     };
     match workflows::create_workflow(&s.app, &member.caller, ws, input).await {
         Ok(w) => Ok(see_other(&headers, &format!("/w/{ws}/workflows/{}", w.id))),
-        Err(Error::Invalid(errors)) => {
-            let p = Problems::general(errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "));
+        Err(e @ Error::Invalid(_)) => {
+            let p = Problems::general(super::said(&e, true));
             list_page(&s.app, member, ws, p, String::new(), StatusCode::UNPROCESSABLE_ENTITY, &headers).await
         }
         Err(e) => Err(PageError::new(e, &headers)),
@@ -306,7 +306,7 @@ async fn workflow_page(app: &App, member: Member, ws: WorkspaceId, id: WorkflowI
 pub async fn page(
     State(s): State<AppState>,
     member: Member,
-    Path((ws, id)): Path<(WorkspaceId, WorkflowId)>,
+    PagePath((ws, id)): PagePath<(WorkspaceId, WorkflowId)>,
     headers: HeaderMap,
 ) -> PageResult {
     let show = Show { file: None, problems: Problems::default(), notice: String::new(), simulation: Vec::new(), status: StatusCode::OK };
@@ -323,7 +323,7 @@ pub struct FileForm {
 /// not check comes back with its errors and the text as typed.
 pub async fn save(
     State(s): State<AppState>,
-    Path((ws, id)): Path<(WorkspaceId, WorkflowId)>,
+    PagePath((ws, id)): PagePath<(WorkspaceId, WorkflowId)>,
     submitted: Submitted<FileForm>,
 ) -> PageResult {
     let Submitted { member, form, headers } = submitted;
@@ -339,8 +339,8 @@ pub async fn save(
             workflow_page(&s.app, member, ws, id, show, &headers).await
         }
         Ok(other) => Ok(see_other(&headers, &format!("/w/{ws}/workflows/{}", other.id))),
-        Err(Error::Invalid(errors)) => {
-            let p = Problems::general(errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("\n"));
+        Err(e @ Error::Invalid(_)) => {
+            let p = Problems::general(super::said(&e, true));
             let show = Show {
                 file: Some(form.file),
                 problems: p,
@@ -365,7 +365,7 @@ pub struct SimulateForm {
 /// Which path a draft with these labels and words would take, and who would be asked.
 pub async fn simulate(
     State(s): State<AppState>,
-    Path((ws, id)): Path<(WorkspaceId, WorkflowId)>,
+    PagePath((ws, id)): PagePath<(WorkspaceId, WorkflowId)>,
     submitted: Submitted<SimulateForm>,
 ) -> PageResult {
     let Submitted { member, form, headers } = submitted;

@@ -1,0 +1,467 @@
+//! The web app in a real browser: Debian's headless Chromium, driven through
+//! its chromedriver (fantoccini), against a real server on a real database.
+//! The journeys are the field's: the hospital's flow from idea to schedule,
+//! the agency's client approving through a link in a second browser, moving
+//! a post on the calendar, comments on words and on a spot of an image, and
+//! an edit after approval going back to review. Screenshots of the pages go
+//! to `target/screenshots/` (artifacts, not committed).
+
+use std::{
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use fantoccini::{Client as Driver, ClientBuilder, Locator};
+use reqwest::StatusCode;
+use rstest_reuse::apply;
+use serde_json::{Value, json};
+
+use crate::{backends, harness::*};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// One browser (its own profile, so its own cookies) and its driver.
+pub struct Browser {
+    pub driver: Driver,
+    process: Child,
+    _profile: tempfile::TempDir,
+    base: String,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// The element is gone: the page (or htmx) replaced it; look it up again.
+fn stale(e: &fantoccini::error::CmdError) -> bool {
+    matches!(e, fantoccini::error::CmdError::Standard(w) if w.error == fantoccini::error::ErrorStatus::StaleElementReference)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Browser {
+    pub async fn open(h: &Harness) -> Browser {
+        assert!(
+            std::path::Path::new(CHROMEDRIVER).exists(),
+            "{CHROMEDRIVER} is missing: scripts/test installs chromium and chromium-driver"
+        );
+        let port = free_port();
+        let process = Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let profile = tempfile::tempdir().unwrap();
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--no-first-run",
+            "--window-size=1280,1000",
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain([format!("--user-data-dir={}", profile.path().display())])
+        .collect::<Vec<_>>();
+        let mut caps = serde_json::Map::new();
+        caps.insert("goog:chromeOptions".into(), json!({ "binary": CHROMIUM, "args": args }));
+        // The driver takes a moment to listen: ask until it answers (bounded).
+        let url = format!("http://127.0.0.1:{port}");
+        let mut attempt = 0;
+        let driver = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+                Ok(d) => break d,
+                Err(e) if attempt < 100 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    let _ = e;
+                }
+                Err(e) => panic!("chromedriver did not start: {e}"),
+            }
+        };
+        Browser { driver, process, _profile: profile, base: h.base.clone() }
+    }
+
+    pub async fn go(&self, path: &str) {
+        self.driver.goto(&format!("{}{path}", self.base)).await.unwrap();
+    }
+
+    pub async fn sign_in(&self, email: &str) {
+        self.go("/login").await;
+        self.fill("#email", email).await;
+        self.fill("#password", PASSWORD).await;
+        self.click("form[action='/login'] button[type=submit]").await;
+        self.wait_for("header .me").await;
+    }
+
+    pub async fn sign_out(&self) {
+        self.click("form[action='/logout'] button").await;
+        self.wait_for("#email").await;
+    }
+
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.driver.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"))
+    }
+
+    /// Types into the element; one htmx has just replaced is looked up again.
+    pub async fn fill(&self, css: &str, text: &str) {
+        for _ in 0..20 {
+            let e = self.wait_for(css).await;
+            match e.clear().await.and(e.send_keys(text).await) {
+                Ok(()) => return,
+                Err(e) if stale(&e) => continue,
+                Err(e) => panic!("typing into {css}: {e}"),
+            }
+        }
+        panic!("{css} kept being replaced");
+    }
+
+    pub async fn click(&self, css: &str) {
+        for _ in 0..20 {
+            match self.wait_for(css).await.click().await {
+                Ok(()) => return,
+                Err(e) if stale(&e) => continue,
+                Err(e) => panic!("clicking {css}: {e}"),
+            }
+        }
+        panic!("{css} kept being replaced");
+    }
+
+    /// The visible text of the element (found again if the page replaced it).
+    pub async fn text(&self, css: &str) -> String {
+        for _ in 0..20 {
+            match self.wait_for(css).await.text().await {
+                Ok(t) => return t,
+                Err(e) if stale(&e) => continue,
+                Err(e) => panic!("reading {css}: {e}"),
+            }
+        }
+        panic!("{css} kept being replaced");
+    }
+
+    /// Waits until the element's text contains `want`, and answers it.
+    pub async fn text_with(&self, css: &str, want: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..200 {
+            if let Ok(e) = self.driver.find(Locator::Css(css)).await {
+                last = e.text().await.unwrap_or_default();
+                if last.contains(want) {
+                    return last;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{css} never said “{want}”; it said “{last}”");
+    }
+
+    pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
+        self.driver.execute(script, args).await.unwrap()
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        self.js("window.scrollTo(0, 0); document.activeElement?.blur()", vec![]).await;
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/screenshots");
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(format!("{dir}/{name}.png"), self.driver.screenshot().await.unwrap()).unwrap();
+    }
+}
+
+/// A team for the journeys: the world's workspace, a workflow from
+/// `template` as its default, the reviewer in the QA volunteers, a picture.
+struct Team {
+    w: World,
+    owner: Client,
+    creator: Client,
+    manager: Client,
+    picture: String,
+}
+
+async fn team(h: &Harness, name: &str, template: &str) -> Team {
+    let w = h.world(name).await;
+    let owner = h.login(&format!("owner@{name}.example.org")).await;
+    let creator = h.login(&format!("creator@{name}.example.org")).await;
+    let manager = h.login(&format!("manager@{name}.example.org")).await;
+    let ws = &w.ws;
+    let wf = owner.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Flow", "template": template, "is_default": true})).await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+    let groups = owner.get(&format!("/workspaces/{ws}/groups")).await;
+    let members = owner.get(&format!("/workspaces/{ws}/members")).await;
+    let reviewer =
+        members.body.as_array().unwrap().iter().find(|m| m["role"] == "reviewer").unwrap()["user_id"].as_str().unwrap().to_owned();
+    if let Some(qa) = groups.body.as_array().unwrap().iter().find(|g| g["name"] == "QA volunteers") {
+        let r = owner.put(&format!("/workspaces/{ws}/groups/{}/members/{reviewer}", qa["id"].as_str().unwrap()), json!(null)).await;
+        assert!(r.status.is_success(), "{}", r.body);
+    }
+    let mut jpeg = Vec::new();
+    image::RgbImage::from_fn(600, 400, |x, _| image::Rgb([(x % 255) as u8, 120, 90]))
+        .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .unwrap();
+    let part = reqwest::multipart::Part::bytes(jpeg).file_name("wing.jpg");
+    let up = Client::send(
+        creator
+            .request(reqwest::Method::POST, &format!("/workspaces/{ws}/media"))
+            .multipart(reqwest::multipart::Form::new().part("file", part)),
+    )
+    .await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.body);
+    Team { picture: up.body["id"].as_str().unwrap().to_owned(), w, owner, creator, manager }
+}
+
+/// A day some weeks ahead, in the workspace's zone.
+fn ahead(h: &Harness, days: i64) -> jiff::civil::Date {
+    (h.app.now() + jiff::SignedDuration::from_hours(24 * days)).to_zoned(jiff::tz::TimeZone::get("Europe/Copenhagen").unwrap()).date()
+}
+
+/// Creates a post through the API and takes it through review with the
+/// routine workflow: approved, planned `days` ahead at 09:00.
+async fn approved_post(h: &Harness, t: &Team, title: &str, days: i64) -> String {
+    let ws = &t.w.ws;
+    let planned = format!("{}T09:00[Europe/Copenhagen]", ahead(h, days));
+    let content = json!({"text": "Flu shots are free at every clinic this week.", "media": [{"media_id": t.picture, "alt_text": "A nurse with a syringe"}]});
+    let post = t
+        .creator
+        .post(
+            &format!("/workspaces/{ws}/posts"),
+            json!({"title": title, "channel_ids": [t.w.channel], "planned_at": planned, "content": content}),
+        )
+        .await;
+    assert_eq!(post.status, StatusCode::CREATED, "{}", post.body);
+    let id = post.body["post"]["id"].as_str().unwrap().to_owned();
+    let review = t.creator.post(&format!("/workspaces/{ws}/posts/{id}/review"), json!(null)).await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+    let rev = review.body["current_revision"].clone();
+    let r = t.manager.post(&format!("/workspaces/{ws}/posts/{id}/review/decisions"), json!({"verdict": "approve", "revision": rev})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(t.creator.get(&format!("/workspaces/{ws}/posts/{id}")).await.body["state"], "approved");
+    id
+}
+
+/// The hospital's flow (DESIGN.md): the creator writes the post in the
+/// composer and submits it, seeing the path first; the manager approves
+/// idea, copy and graphic; a QA volunteer ticks the style (preflight ticks
+/// the rest) and approves; the creator schedules it.
+#[apply(backends)]
+async fn the_hospital_flow_from_idea_to_schedule(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let t = team(&h, "riverside", "hospital").await;
+    let ws = t.w.ws.clone();
+    let b = Browser::open(&h).await;
+    b.sign_in("creator@riverside.example.org").await;
+    b.go(&format!("/w/{ws}/posts/new")).await;
+    b.fill("#title", "Heart habits").await;
+    b.fill("#text", "Five small habits for a healthier heart, from our cardiology team.").await;
+    b.click(&format!("input[name=channel_ids][value='{}']", t.w.channel)).await;
+    b.js("document.getElementById('planned-date').value = arguments[0]", vec![json!(ahead(&h, 20).to_string())]).await;
+    b.fill("#planned-time", "09:00").await;
+    // A new picture, uploaded from the composer: it joins the list, ticked, and nothing typed is lost.
+    let file = h.data_dir.path().join("heart.jpg");
+    let mut jpeg = Vec::new();
+    image::RgbImage::from_pixel(800, 600, image::Rgb([190, 40, 60]))
+        .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .unwrap();
+    std::fs::write(&file, jpeg).unwrap();
+    b.wait_for("#upload-file").await.send_keys(&file.display().to_string()).await.unwrap();
+    b.click("#upload button[type=submit]").await;
+    b.text_with("#media-pick", "heart.jpg").await;
+    let uploaded = b.js("return document.querySelector('#media-pick input[name=media_use]:checked').value", vec![]).await;
+    let uploaded = uploaded.as_str().unwrap().to_owned();
+    assert_ne!(uploaded, t.picture, "the new file is the ticked one");
+    assert_eq!(b.js("return document.getElementById('title').value", vec![]).await, "Heart habits");
+    b.fill(&format!("#alt-{uploaded}"), "A cardiologist listening to a patient's heart").await;
+    // The live preview counts the text the network's way as it is typed.
+    b.text_with("#preflight", "Bluesky").await;
+    b.screenshot("composer").await;
+    b.click("#composer button.primary").await;
+    b.text_with("main h1", "Heart habits").await;
+    let path = b.text_with("main aside", "Submit for review").await;
+    assert!(path.contains("Idea approval") && path.contains("manager"), "the path and who is asked, before submitting: {path}");
+    b.click("form[action$='/submit'] button").await;
+    b.text_with("main .toolbar .state", "In review at Idea approval").await;
+    b.sign_out().await;
+
+    b.sign_in("manager@riverside.example.org").await;
+    b.go("/my/reviews").await;
+    b.text_with("table", "Heart habits").await;
+    // Idea approval has nothing to tick: approve from the list.
+    b.click("table button.approve").await;
+    b.text_with("#notice", "You approved it.").await;
+    for stage in ["Copy approval", "Graphic approval"] {
+        b.text_with("main .toolbar .state", &format!("In review at {stage}")).await;
+        b.click("button[value=approve]").await;
+        b.text_with("#notice", "You approved it.").await;
+    }
+    b.text_with("main .toolbar .state", "In review at QA").await;
+    b.sign_out().await;
+
+    b.sign_in("reviewer@riverside.example.org").await;
+    b.go("/my/reviews").await;
+    b.click("table a").await;
+    // Preflight found alt text and nothing wrong: its items are done; the style is the volunteer's.
+    let checklist = b.text_with("fieldset.checks", "Style guide checked").await;
+    assert!(checklist.contains("✓ Done Alt text on every image"), "{checklist}");
+    b.screenshot("review-qa").await;
+    b.click("button[value=approve]").await;
+    b.text_with("#notice", "tick every checklist item").await;
+    b.click("input[name=checklist][value=style]").await;
+    b.click("button[value=approve]").await;
+    b.text_with("main .toolbar .state", "Approved").await;
+    b.sign_out().await;
+
+    b.sign_in("creator@riverside.example.org").await;
+    b.go(&format!("/w/{ws}/calendar?date={}", ahead(&h, 20))).await;
+    b.click("a.post-card").await;
+    b.click("form[action$='/schedule'] button").await;
+    b.text_with("main .toolbar .state", "Scheduled").await;
+    let history = t.owner.get(&format!("/workspaces/{ws}/history")).await;
+    let decided = history.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "review.decided").count();
+    assert_eq!(decided, 4, "four decisions on record");
+}
+
+/// The agency's client approves through the link the workflow made for
+/// them, in a browser of their own; the team sees it on the review.
+#[apply(backends)]
+async fn the_client_approves_through_a_link_in_a_second_browser(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("brightside").await;
+    let ws = w.ws.clone();
+    let owner = h.login("owner@brightside.example.org").await;
+    let creator = h.login("creator@brightside.example.org").await;
+    let def = json!({"stages": [{"key": "client", "name": "Client approval", "lanes": [{"key": "client", "name": "Client", "approvers": [{"external": "hana@harbor.example"}]}]}]});
+    let wf =
+        owner.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Client sign-off", "definition": def, "is_default": true})).await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+    let post = creator
+        .post(
+            &format!("/workspaces/{ws}/posts"),
+            json!({"title": "Winter latte", "channel_ids": [w.channel], "content": {"text": "The maple oat latte is back."}}),
+        )
+        .await;
+    let id = post.body["post"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(creator.post(&format!("/workspaces/{ws}/posts/{id}/review"), json!(null)).await.status, StatusCode::OK);
+    h.pass(jiff::SignedDuration::ZERO).await;
+
+    // No mail server here: the owner makes the client's link anew to pass it on.
+    let team = Browser::open(&h).await;
+    team.sign_in("owner@brightside.example.org").await;
+    team.go(&format!("/w/{ws}/settings#links")).await;
+    team.click("#links button[value=reissue]").await;
+    let link = team.text("#shown-once").await;
+    assert!(link.contains("/s/"), "{link}");
+
+    let client = Browser::open(&h).await;
+    client.driver.goto(&link).await.unwrap();
+    client.text_with("main", "The maple oat latte is back.").await;
+    client.screenshot("client-review").await;
+    client.fill("#d-name", "Hana Harbor").await;
+    client.click("button.approve").await;
+    client.text_with("main", "your approval is recorded").await;
+
+    team.go(&format!("/w/{ws}/posts/{id}/review")).await;
+    team.text_with("main .toolbar .state", "Approved").await;
+    let stages = team.text(".stages").await;
+    assert!(stages.contains("approved revision 1"), "{stages}");
+}
+
+/// Dragging a card to another day moves the post there at the same time
+/// of day; an approved post stays approved, and the page says so.
+#[apply(backends)]
+async fn dragging_a_post_to_another_day_reschedules_it(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let t = team(&h, "dnd", "routine").await;
+    let ws = t.w.ws.clone();
+    let id = approved_post(&h, &t, "Flu clinic", 10).await;
+    let b = Browser::open(&h).await;
+    b.sign_in("creator@dnd.example.org").await;
+    let from = ahead(&h, 10);
+    let to = from.checked_add(jiff::Span::new().days(2)).unwrap();
+    b.go(&format!("/w/{ws}/calendar?view=month&date={from}")).await;
+    b.wait_for(&format!("[data-post='{id}']")).await;
+    b.screenshot("calendar").await;
+    // WebDriver cannot drive native drag and drop; the page's own events are dispatched instead.
+    let script = "const card = document.querySelector(`[data-post='${arguments[0]}']`);
+                  const day = document.querySelector(`[data-drop-date='${arguments[1]}']`);
+                  const dt = new DataTransfer();
+                  card.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt}));
+                  day.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: dt}));
+                  day.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt}));";
+    b.js(script, vec![json!(id), json!(to.to_string())]).await;
+    let notice = b.text_with("#notice", "Moved “Flu clinic”").await;
+    assert!(notice.contains("approvals are kept"), "{notice}");
+    b.wait_for(&format!("[data-drop-date='{to}'] [data-post='{id}']")).await;
+    let post = t.creator.get(&format!("/workspaces/{ws}/posts/{id}")).await;
+    assert_eq!(post.body["state"], "approved");
+    assert!(post.body["planned"].as_str().unwrap().starts_with(&format!("{to}T09:00")), "{}", post.body);
+}
+
+/// A reviewer selects words and comments on them, then clicks a spot of the
+/// image and comments on that; each thread says what it is about.
+#[apply(backends)]
+async fn comments_anchor_to_selected_words_and_to_a_spot_of_the_image(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let t = team(&h, "notes", "routine").await;
+    let ws = t.w.ws.clone();
+    let content =
+        json!({"text": "Flu shots are free at every clinic this week.", "media": [{"media_id": t.picture, "alt_text": "A nurse"}]});
+    let post =
+        t.creator.post(&format!("/workspaces/{ws}/posts"), json!({"title": "Flu", "channel_ids": [t.w.channel], "content": content})).await;
+    let id = post.body["post"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(t.creator.post(&format!("/workspaces/{ws}/posts/{id}/review"), json!(null)).await.status, StatusCode::OK);
+    let b = Browser::open(&h).await;
+    b.sign_in("reviewer@notes.example.org").await;
+    b.go(&format!("/w/{ws}/posts/{id}/review")).await;
+    let select = "const el = document.getElementById('review-text'); const r = document.createRange();
+                  r.setStart(el.firstChild, 14); r.setEnd(el.firstChild, 21);
+                  const s = window.getSelection(); s.removeAllRanges(); s.addRange(r);
+                  document.dispatchEvent(new Event('selectionchange'));";
+    b.js(select, vec![]).await;
+    b.text_with("[data-anchor-quote]", "free at").await;
+    b.fill("#comment-body", "Say “free of charge”?").await;
+    b.click("#new-comment button[type=submit]").await;
+    b.text_with("#notice", "Comment added.").await;
+    b.text_with(".comment-thread", "On the words “free at”").await;
+    b.click(".image-anchor img").await;
+    b.text_with("[data-anchor-quote]", "On a spot of the image").await;
+    b.fill("#comment-body", "Crop closer here").await;
+    b.click("#new-comment button[type=submit]").await;
+    b.text_with("#notice", "Comment added.").await;
+    let threads = b.text_with("main", "On a spot of the image (50% across, 50% down)").await;
+    assert!(threads.contains("Crop closer here"), "{threads}");
+    b.screenshot("review-comments").await;
+    let listed = t.creator.get(&format!("/workspaces/{ws}/posts/{id}/comments")).await;
+    let kinds: Vec<&str> =
+        listed.body.as_array().unwrap().iter().map(|c| c["anchor"]["target"]["kind"].as_str().unwrap_or("none")).collect();
+    assert_eq!(kinds, ["text", "image"], "{}", listed.body);
+    assert_eq!(
+        (listed.body[0]["anchor"]["target"]["start"].as_u64(), listed.body[0]["anchor"]["target"]["end"].as_u64()),
+        (Some(14), Some(21))
+    );
+}
+
+/// Editing approved content in the composer makes a new revision and sends
+/// the post back to review; the page says so.
+#[apply(backends)]
+async fn an_edit_after_approval_sends_the_post_back_to_review(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let t = team(&h, "edits", "routine").await;
+    let ws = t.w.ws.clone();
+    let id = approved_post(&h, &t, "Clinic hours", 12).await;
+    let b = Browser::open(&h).await;
+    b.sign_in("creator@edits.example.org").await;
+    b.go(&format!("/w/{ws}/posts/{id}")).await;
+    b.text_with("main .toolbar .state", "Approved").await;
+    b.fill("#text", "Flu shots are free at every clinic this week and next.").await;
+    b.click("#composer button.primary").await;
+    let notice = b.text_with("#notice", "Saved as revision 2").await;
+    assert!(notice.contains("back in review"), "{notice}");
+    b.text_with("main .toolbar .state", "In review").await;
+    let post = t.creator.get(&format!("/workspaces/{ws}/posts/{id}")).await;
+    assert_eq!(post.body["state"], "in_review");
+}
