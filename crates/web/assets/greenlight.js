@@ -116,7 +116,25 @@
     });
   }
 
+  // A "Copy" button beside a secret or link shown once.
+  function copyButtons(scope) {
+    scope.querySelectorAll("[data-copy]").forEach((source) => {
+      if (source.dataset.ready || !navigator.clipboard) return;
+      source.dataset.ready = "1";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "link";
+      button.textContent = "Copy";
+      button.addEventListener("click", async () => {
+        await navigator.clipboard.writeText(source.textContent.trim());
+        button.textContent = "Copied";
+      });
+      source.after(" ", button);
+    });
+  }
+
   function init(scope) {
+    copyButtons(scope);
     scope.querySelectorAll("[data-calendar]").forEach((c) => { if (!c.dataset.ready) { c.dataset.ready = "1"; calendar(c); } });
     scope.querySelectorAll('[role="tablist"]').forEach((t) => { if (!t.dataset.ready) { t.dataset.ready = "1"; tabs(t); } });
     scope.querySelectorAll("form[data-anchor-text]").forEach((f) => { if (!f.dataset.ready) { f.dataset.ready = "1"; textAnchors(f); imageAnchors(f); } });

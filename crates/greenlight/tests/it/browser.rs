@@ -7,6 +7,7 @@
 //! to `target/screenshots/` (artifacts, not committed).
 
 use std::{
+    os::unix::process::CommandExt,
     process::{Child, Command, Stdio},
     time::Duration,
 };
@@ -30,8 +31,12 @@ pub struct Browser {
 }
 
 impl Drop for Browser {
+    /// Ends the driver and every browser process it started: they share
+    /// the driver's process group (a killed driver would leave Chromium running).
+    /// `--` matters: procps reads `kill -KILL -12345` as process group 1, everyone.
     fn drop(&mut self) {
-        let _ = self.process.kill();
+        let group = format!("-{}", self.process.id());
+        let _ = Command::new("kill").args(["-s", "KILL", "--", &group]).status();
         let _ = self.process.wait();
     }
 }
@@ -52,7 +57,14 @@ impl Browser {
             "{CHROMEDRIVER} is missing: scripts/test installs chromium and chromium-driver"
         );
         let port = free_port();
-        let process = Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let process = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap();
         let profile = tempfile::tempdir().unwrap();
         let args = [
             "--headless",
