@@ -95,6 +95,40 @@ impl Check {
         Check::Disclosures,
         Check::FollowUps,
     ];
+
+    /// Its name in files and forms (as serialized).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Check::Text => "text",
+            Check::Media => "media",
+            Check::AltText => "alt_text",
+            Check::Links => "links",
+            Check::Hashtags => "hashtags",
+            Check::Mentions => "mentions",
+            Check::Style => "style",
+            Check::Disclosures => "disclosures",
+            Check::FollowUps => "follow_ups",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Check> {
+        Check::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    /// What it checks, for people.
+    pub fn title(self) -> &'static str {
+        match self {
+            Check::Text => "Text length and content",
+            Check::Media => "Media limits",
+            Check::AltText => "Alt text on every image",
+            Check::Links => "Links safe and reachable",
+            Check::Hashtags => "Hashtags",
+            Check::Mentions => "Mentions and accounts to tag",
+            Check::Style => "The style guide",
+            Check::Disclosures => "Required disclosures",
+            Check::FollowUps => "Thread and first comment",
+        }
+    }
 }
 
 /// Which part of a channel's content a finding is about. Written as

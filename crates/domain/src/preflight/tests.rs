@@ -299,3 +299,12 @@ proptest! {
         prop_assert!(after >= before, "{before} → {after}");
     }
 }
+
+#[test]
+fn a_check_is_named_in_forms_as_in_files() {
+    for check in Check::ALL {
+        assert_eq!(serde_json::to_value(check).ok(), Some(serde_json::Value::from(check.as_str())));
+        assert_eq!(Check::parse(check.as_str()), Some(check));
+    }
+    assert_eq!(Check::parse("spelling"), None);
+}

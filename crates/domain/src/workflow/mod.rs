@@ -9,6 +9,8 @@ pub mod templates;
 #[cfg(test)]
 mod tests;
 
-pub use definition::{Approver, AtPublishTime, Definition, Due, Lane, LateApproval, PublishTimePolicy, Rule, Stage};
+pub use definition::{
+    Approver, AtPublishTime, ChecklistItem, Definition, Due, Escalation, Lane, LateApproval, PublishTimePolicy, Rule, Stage,
+};
 pub use review::{Context, DecisionInput, People, Plan, Principal, Progress, Review, ReviewError, ReviewStatus, Verdict, plan};
 pub use routing::{Condition, Facts, Route, route};

@@ -477,3 +477,85 @@ async fn an_edit_after_approval_sends_the_post_back_to_review(#[case] backend: B
     let post = t.creator.get(&format!("/workspaces/{ws}/posts/{id}")).await;
     assert_eq!(post.body["state"], "in_review");
 }
+
+/// Reads a form field's current value in the page.
+async fn value_of(b: &Browser, css: &str) -> String {
+    b.wait_for(css).await;
+    b.js("return document.querySelector(arguments[0]).value", vec![json!(css)]).await.as_str().unwrap_or_default().to_owned()
+}
+
+/// Marks the options of a multiple select (and only those) as chosen.
+async fn choose(b: &Browser, select: &str, values: &[&str]) {
+    b.wait_for(select).await;
+    let script = "for (const o of document.querySelector(arguments[0]).options) o.selected = arguments[1].includes(o.value)";
+    b.js(script, vec![json!(select), json!(values)]).await;
+}
+
+/// A workflow edited in its form: a manager adds a stage with a lane, an
+/// approver, a checklist item and a due time; a lane left with nobody to
+/// answer is refused beside it with everything typed kept; the saved
+/// version is what the API reads.
+#[apply(backends)]
+async fn a_workflow_is_edited_in_its_form(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let t = team(&h, "editors", "hospital").await;
+    let ws = t.w.ws.clone();
+    let flows = t.manager.get(&format!("/workspaces/{ws}/workflows")).await;
+    let wf = flows.body.as_array().unwrap()[0]["id"].as_str().unwrap().to_owned();
+    let stages_before = flows.body[0]["definition"]["stages"].as_array().unwrap().len();
+    let b = Browser::open(&h).await;
+    b.sign_in("manager@editors.example.org").await;
+    b.go(&format!("/w/{ws}/workflows/{wf}")).await;
+    b.click(&format!("a[href='/w/{ws}/workflows/{wf}/edit']")).await;
+    b.click("button[value='add-stage']").await;
+    let n = stages_before;
+    b.fill(&format!("#s{n}-name"), "Legal").await;
+    b.fill(&format!("#s{n}-l0-name"), "Counsel").await;
+    choose(&b, &format!("#s{n}-l0-approvers"), &["role:admin"]).await;
+    b.click(&format!("button[value='add-item:{n}']")).await;
+    assert_eq!(value_of(&b, &format!("#s{n}-name")).await, "Legal", "adding a part keeps what was typed");
+    b.fill(&format!("#s{n}-c0-label"), "Claims checked against the source").await;
+    b.js(&format!("document.querySelector('#s{n}-due-kind').value = 'after'"), vec![]).await;
+    b.fill(&format!("#s{n}-due"), "24").await;
+    // Nobody left to answer in the first stage's lane.
+    choose(&b, "#s0-l0-approvers", &[]).await;
+    b.fill("#s0-l0-outside", "").await;
+    b.click("button[value='save']").await;
+    let error = b.text_with("#s0-l0 .field-error", "at least one approver").await;
+    assert!(error.contains("approver"), "{error}");
+    assert_eq!(value_of(&b, &format!("#s{n}-c0-label")).await, "Claims checked against the source");
+    assert_eq!(value_of(&b, &format!("#s{n}-due")).await, "24");
+    let unchanged = t.manager.get(&format!("/workspaces/{ws}/workflows/{wf}")).await;
+    assert_eq!(unchanged.body["version"], 1, "a refused save changes nothing");
+    b.screenshot("workflow-editor").await;
+
+    choose(&b, "#s0-l0-approvers", &["role:manager"]).await;
+    b.click("button[value='save']").await;
+    b.text_with(".notice", "Saved as version 2").await;
+    b.text_with("ol.stages", "Legal").await;
+    let saved = t.manager.get(&format!("/workspaces/{ws}/workflows/{wf}")).await;
+    assert_eq!(saved.body["version"], 2);
+    let stages = saved.body["definition"]["stages"].as_array().unwrap();
+    assert_eq!(stages.len(), stages_before + 1);
+    assert_eq!(stages[0]["lanes"][0]["approvers"], json!([{"role": "manager"}]));
+    let legal = &stages[n];
+    assert_eq!((&legal["key"], &legal["name"]), (&json!("legal"), &json!("Legal")));
+    assert_eq!(legal["lanes"], json!([{"key": "counsel", "name": "Counsel", "approvers": [{"role": "admin"}], "rule": "any"}]));
+    assert_eq!(legal["checklist"], json!([{"key": "claims-checked-against-the-source", "label": "Claims checked against the source"}]));
+    assert_eq!(legal["due"], json!({"after_minutes": 1440}));
+    // Everything else of the template came through the form unchanged.
+    assert_eq!(
+        stages[..n],
+        flows.body[0]["definition"]["stages"].as_array().unwrap()[..n]
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let mut s = s.clone();
+                if i == 0 {
+                    s["lanes"][0]["approvers"] = json!([{"role": "manager"}]);
+                }
+                s
+            })
+            .collect::<Vec<_>>()[..]
+    );
+}

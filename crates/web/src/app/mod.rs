@@ -15,6 +15,7 @@ mod posts;
 mod review;
 mod settings;
 mod view;
+mod workflow_editor;
 mod workflows;
 
 use std::collections::BTreeMap;
@@ -61,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{ws}/workflows", get(workflows::list).post(workflows::create))
         .route("/w/{ws}/workflows/{workflow}", get(workflows::page).post(workflows::save))
         .route("/w/{ws}/workflows/{workflow}/simulate", post(workflows::simulate))
+        .route("/w/{ws}/workflows/{workflow}/edit", get(workflow_editor::page).post(workflow_editor::act))
         .route("/w/{ws}/settings", get(settings::page))
         .route("/w/{ws}/settings/{section}", post(settings::act))
         .route("/assets/{name}", get(assets::serve))
@@ -139,12 +141,14 @@ pub struct Problems {
 }
 
 impl Problems {
-    /// Sorts the service's field errors to the form's fields: a field the
-    /// form does not show lands among the general ones.
+    /// Sorts the service's field errors to the form's fields (an error on
+    /// `a.b` or `a[2]` belongs to the form's `a`, unless it shows `a.b`
+    /// itself): a field the form does not show lands among the general ones.
     pub fn from_errors(errors: &[FieldError], fields: &[&str]) -> Problems {
         let mut problems = Problems::default();
         for e in errors {
-            match fields.iter().find(|f| e.field == **f || e.field.starts_with(&format!("{f}."))) {
+            let covers = |f: &&&str| e.field.strip_prefix(**f).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']));
+            match fields.iter().filter(covers).max_by_key(|f| f.len()) {
                 Some(field) => problems.by_field.entry((*field).to_owned()).or_default().push(e.message.clone()),
                 None => problems.general.push(format!("{}: {}", e.field, e.message)),
             }

@@ -212,6 +212,7 @@ struct WorkflowPage {
     notice: String,
     simulation: Vec<String>,
     labels: Vec<(String, String)>,
+    can_edit: bool,
     csrf: String,
 }
 
@@ -267,7 +268,7 @@ fn read(def: &Definition, people: &BTreeMap<UserId, String>, groups: &BTreeMap<G
         .collect()
 }
 
-struct Show {
+pub(super) struct Show {
     file: Option<String>,
     problems: Problems,
     notice: String,
@@ -275,7 +276,27 @@ struct Show {
     status: StatusCode,
 }
 
-async fn workflow_page(app: &App, member: Member, ws: WorkspaceId, id: WorkflowId, show: Show, headers: &HeaderMap) -> PageResult {
+impl Show {
+    /// The workflow as just saved.
+    pub(super) fn saved(version: i64) -> Show {
+        Show {
+            file: None,
+            problems: Problems::default(),
+            notice: format!("Saved as version {version}."),
+            simulation: Vec::new(),
+            status: StatusCode::OK,
+        }
+    }
+}
+
+pub(super) async fn workflow_page(
+    app: &App,
+    member: Member,
+    ws: WorkspaceId,
+    id: WorkflowId,
+    show: Show,
+    headers: &HeaderMap,
+) -> PageResult {
     let wf = workflows::workflow(app, &member.caller, ws, id, None).await.or_page(headers)?;
     let chrome = Chrome::of(app, &member, ws, wf.name.clone(), "workflows").await.or_page(headers)?;
     let people = workspaces::members(app, &member.caller, ws).await.or_page(headers)?.into_iter().map(|m| (m.user_id, m.name)).collect();
@@ -297,6 +318,7 @@ async fn workflow_page(app: &App, member: Member, ws: WorkspaceId, id: WorkflowI
         notice: show.notice,
         simulation: show.simulation,
         labels,
+        can_edit: chrome.ws.as_ref().is_some_and(|w| w.can_manage_workflows),
         csrf: member.csrf.clone(),
         chrome,
     };
@@ -328,16 +350,7 @@ pub async fn save(
 ) -> PageResult {
     let Submitted { member, form, headers } = submitted;
     match workflow_file::import_workflow(&s.app, &member.caller, ws, &form.file).await {
-        Ok(saved) if saved.id == id => {
-            let show = Show {
-                file: None,
-                problems: Problems::default(),
-                notice: format!("Saved as version {}.", saved.version),
-                simulation: Vec::new(),
-                status: StatusCode::OK,
-            };
-            workflow_page(&s.app, member, ws, id, show, &headers).await
-        }
+        Ok(saved) if saved.id == id => workflow_page(&s.app, member, ws, id, Show::saved(saved.version), &headers).await,
         Ok(other) => Ok(see_other(&headers, &format!("/w/{ws}/workflows/{}", other.id))),
         Err(e @ Error::Invalid(_)) => {
             let p = Problems::general(super::said(&e, true));
