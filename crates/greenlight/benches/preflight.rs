@@ -5,9 +5,10 @@
 //!
 //! `cargo bench -p greenlight --bench preflight`
 
+mod common;
+
 use std::{
     collections::{BTreeMap, BTreeSet},
-    sync::Arc,
     time::{Duration, Instant},
 };
 
@@ -18,14 +19,11 @@ use greenlight_domain::{
     preflight::{self, Channel, CompiledGuide, Known, PostFacts, StyleGuide, Subject},
 };
 use greenlight_service::{
-    App, Caller, Settings, accounts,
-    blobs::FsBlobStore,
-    clock::SystemClock,
+    Caller, accounts,
     planning::{self, NewChannel},
     preflight::{PreflightInput, check, save_style_guide},
     workspaces::{self, NewWorkspace},
 };
-use greenlight_store::Db;
 
 /// A normal post: two sentences, a link, two hashtags, a mention.
 const POST: &str = "Five small habits for a healthier heart, from our cardiology team at Riverside: walk after dinner, \
@@ -102,30 +100,9 @@ fn pure(guide: &CompiledGuide) {
     }
 }
 
-async fn app(dir: &std::path::Path) -> App {
-    let db = Db::connect(&format!("sqlite://{}", dir.join("bench.db").display())).await.expect("database");
-    db.migrate().await.expect("migrations");
-    App {
-        db,
-        clock: Arc::new(SystemClock),
-        blobs: Arc::new(FsBlobStore::new(dir.join("media"))),
-        settings: Arc::new(Settings {
-            scratch_dir: dir.join("scratch"),
-            max_upload_bytes: 1 << 20,
-            session_days: 1,
-            public_url: "http://127.0.0.1".into(),
-            allow_private_webhooks: false,
-        }),
-        mailer: None,
-        webhooks: Arc::new(greenlight_notify::HttpSender::new(false).expect("client")),
-        links: Arc::new(greenlight_notify::LinkProber::new(false).expect("client")),
-        guides: Default::default(),
-    }
-}
-
 async fn through_the_service() {
     let dir = tempfile::tempdir().expect("a scratch directory");
-    let app = app(dir.path()).await;
+    let app = common::app(dir.path()).await;
     let cli = Caller::cli();
     let input = accounts::NewUser {
         email: "bench@example.org".into(),
@@ -162,9 +139,9 @@ async fn through_the_service() {
             std::hint::black_box(check(&app, &owner, ws, input).await.expect("checked"));
             took.push(start.elapsed());
         }
-        took.sort();
+        let (median, p99) = common::median_p99(&mut took);
         let micros = |d: Duration| d.as_secs_f64() * 1e6;
-        println!("| {n} | {:.1} | {:.1} |", micros(took[took.len() / 2]), micros(took[took.len() * 99 / 100]));
+        println!("| {n} | {:.1} | {:.1} |", micros(median), micros(p99));
     }
 }
 

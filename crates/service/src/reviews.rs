@@ -536,6 +536,9 @@ pub struct WaitingReview {
     pub due_at: Option<Timestamp>,
     pub overdue: bool,
     pub current_revision: Hash,
+    /// Deciding needs only the verdict: the stage has one lane and nothing
+    /// on its checklist to tick by hand (so a list can offer "Approve").
+    pub verdict_only: bool,
 }
 
 /// Every running review that waits for the caller — asked directly or
@@ -566,6 +569,12 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
             let Some(post) = posts::post(&mut tx, ws, record.post_id).await? else { continue };
             let (Some(i), Some(name)) = (record.run.active_stage(), waiting_stage(&record, &workflow.definition)) else { continue };
             let stage = &record.run.stages[i];
+            let verdict_only = workflow
+                .definition
+                .stages
+                .iter()
+                .find(|s| s.key == stage.key)
+                .is_some_and(|s| s.lanes.len() == 1 && s.checklist.iter().all(|c| !c.required || c.automatic.is_some()));
             out.push(WaitingReview {
                 workspace_id: ws,
                 post_id: post.id,
@@ -575,6 +584,7 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
                 due_at: stage.due_at,
                 overdue: stage.due_at.is_some_and(|d| d < now),
                 current_revision: *record.run.current_revision(),
+                verdict_only,
             });
         }
     }

@@ -523,21 +523,20 @@ pub async fn my_reviews(State(s): State<AppState>, member: Member, headers: Head
     let chrome = Chrome::plain(&s.app, &member, "My reviews", "reviews").await.or_page(&headers)?;
     let names: BTreeMap<String, String> = chrome.workspaces.iter().map(|(id, n)| (id.to_string(), n.clone())).collect();
     let waiting = reviews::my_reviews(&s.app, &member.caller).await.or_page(&headers)?;
+    let mut zones: BTreeMap<WorkspaceId, jiff::tz::TimeZone> = BTreeMap::new();
     let mut items = Vec::new();
     for w in waiting {
         let ws = w.workspace_id;
-        let tz = zone(&workspaces::workspace(&s.app, &member.caller, ws).await.map(|w| w.time_zone).unwrap_or_else(|_| "UTC".into()));
-        let review = reviews::review(&s.app, &member.caller, ws, w.post_id).await.ok();
-        let stage = match &review {
-            Some(r) => workflows::workflow(&s.app, &member.caller, ws, r.record.workflow_id, Some(r.record.workflow_version))
-                .await
-                .ok()
-                .and_then(|wf| wf.definition.stages.iter().find(|st| st.key == w.stage_key).cloned()),
-            None => None,
+        // Each workspace's zone read once, not once per review.
+        let tz = match zones.get(&ws) {
+            Some(tz) => tz.clone(),
+            None => {
+                let name = workspaces::workspace(&s.app, &member.caller, ws).await.map(|w| w.time_zone).unwrap_or_else(|_| "UTC".into());
+                zones.entry(ws).or_insert(zone(&name)).clone()
+            }
         };
-        let quick = stage
-            .filter(|st| st.checklist.iter().all(|c| !c.required || c.automatic.is_some()) && st.lanes.len() == 1)
-            .map(|_| (format!("/w/{ws}/posts/{}/decide", w.post_id), w.current_revision.to_string(), w.post_title.clone()));
+        let quick =
+            w.verdict_only.then(|| (format!("/w/{ws}/posts/{}/decide", w.post_id), w.current_revision.to_string(), w.post_title.clone()));
         items.push(WaitingView {
             href: format!("/w/{ws}/posts/{}/review", w.post_id),
             title: w.post_title,

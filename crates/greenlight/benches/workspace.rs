@@ -1,0 +1,255 @@
+//! How Greenlight holds up in a big workspace (DESIGN.md, "Performance"),
+//! printed as figures: a workspace of 100,000 posts on SQLite — writes per
+//! second while it fills and from many clients at once; submitting,
+//! approving, commenting and editing in it; the pages people open most,
+//! over real HTTP with a signed-in session; and the process's memory.
+//!
+//! `cargo bench -p greenlight --bench workspace`
+//! (`GREENLIGHT_BENCH_POSTS=10000` for a smaller workspace).
+
+mod common;
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use common::median_p99;
+use greenlight_domain::{content::Content, id::PostId};
+use greenlight_service::{
+    App, Caller, accounts, comments, planning, posts, reviews,
+    workflows::{self, NewWorkflow},
+    workspaces::{self, NewMember, NewWorkspace},
+};
+use jiff::{ToSpan, civil::date};
+use serde_json::json;
+
+const PASSWORD: &str = "a long bench password";
+const ZONE: &str = "Europe/Copenhagen";
+/// Twenty posts a day: a busy team's calendar.
+const PER_DAY: usize = 20;
+/// How many times each operation and page is measured.
+const RUNS: usize = 200;
+
+fn from<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    serde_json::from_value(value).expect("the bench's own input")
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn row(what: &str, took: &mut [Duration], extra: &str) {
+    let (median, p99) = median_p99(took);
+    println!("| {what} | {:.2} | {:.2} | {extra} |", ms(median), ms(p99));
+}
+
+/// The process's resident memory now and at its peak, in MiB.
+fn memory() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = |key: &str| {
+        status.lines().find_map(|l| l.strip_prefix(key)).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+    };
+    (kib("VmRSS:").unwrap_or(0.0) / 1024.0, kib("VmHWM:").unwrap_or(0.0) / 1024.0)
+}
+
+struct Bench {
+    app: App,
+    ws: greenlight_domain::id::WorkspaceId,
+    owner: Caller,
+    manager: Caller,
+    posts: Vec<PostId>,
+}
+
+async fn seed(dir: &std::path::Path, n: usize) -> Bench {
+    let app = common::app(dir).await;
+    let cli = Caller::cli();
+    let mut users = Vec::new();
+    for (email, name) in [("owner@bench.example.org", "Olive Owner"), ("manager@bench.example.org", "Manny Manager")] {
+        let input = accounts::NewUser { email: email.into(), name: name.into(), password: PASSWORD.into(), is_admin: false };
+        users.push(accounts::create_user(&app, &cli, input).await.expect("user"));
+    }
+    let input = NewWorkspace { name: "Bench".into(), time_zone: ZONE.into(), owner_email: Some("owner@bench.example.org".into()) };
+    let ws = workspaces::create_workspace(&app, &cli, input).await.expect("workspace").id;
+    let owner = Caller::session(users[0].id, false);
+    let manager = Caller::session(users[1].id, false);
+    let input = NewMember { email: "manager@bench.example.org".into(), role: "manager".into() };
+    workspaces::add_member(&app, &owner, ws, input).await.expect("member");
+    let mut channels = Vec::new();
+    for network in ["x", "bluesky", "linkedin"] {
+        let input = from(json!({"network": network, "handle": "riverside", "display_name": "Riverside"}));
+        channels.push(planning::create_channel(&app, &owner, ws, input).await.expect("channel").id);
+    }
+    let campaign =
+        planning::create_campaign(&app, &owner, ws, from(json!({"name": "Heart month", "colour": "#c0392b"}))).await.expect("campaign").id;
+    let definition = from(json!({"stages": [{"key": "approve", "name": "Approval",
+        "lanes": [{"key": "manager", "name": "Manager", "approvers": [{"role": "manager"}]}]}]}));
+    let input = NewWorkflow { name: "One approval".into(), definition: Some(definition), template: None, is_default: true };
+    workflows::create_workflow(&app, &owner, ws, input).await.expect("workflow");
+
+    eprintln!("seeding {n} posts …");
+    let start = Instant::now();
+    let mut took = Vec::with_capacity(n);
+    let mut ids = Vec::with_capacity(n);
+    let first = date(2020, 1, 6);
+    for i in 0..n {
+        let day = first.checked_add(((i / PER_DAY) as i64).days()).expect("a day");
+        let minute = 7 * 60 + (i % PER_DAY) * 40;
+        let planned = format!("{day}T{:02}:{:02}[{ZONE}]", minute / 60, minute % 60);
+        let input = from(json!({
+            "title": format!("Heart habit {i}"),
+            "channel_ids": channels,
+            "campaign_id": (i % 3 == 0).then_some(campaign),
+            "planned_at": planned,
+            "content": {"text": format!("Habit {i}: walk after dinner, swap one snack for fruit. More at https://riverside.example.org/h/{i} #HeartMonth")},
+        }));
+        let one = Instant::now();
+        ids.push(posts::create_post(&app, &owner, ws, input).await.expect("post").post.id);
+        took.push(one.elapsed());
+        if (i + 1) % 10_000 == 0 {
+            eprintln!("  {} posts, {:.0} s", i + 1, start.elapsed().as_secs_f64());
+        }
+    }
+    let elapsed = start.elapsed();
+    println!(
+        "A workspace of {n} posts on three channels, {PER_DAY} a day, on SQLite (one client, each post its own transaction with its audit event):"
+    );
+    println!();
+    println!("| operation | median ms | p99 ms | |");
+    println!("|---|--:|--:|---|");
+    row("create a post", &mut took, &format!("{:.0} posts/s over {:.0} s", n as f64 / elapsed.as_secs_f64(), elapsed.as_secs_f64()));
+    Bench { app, ws, owner, manager, posts: ids }
+}
+
+/// Submitting, approving, commenting and editing, in the middle of the workspace.
+async fn operations(b: &Bench) -> Vec<PostId> {
+    let (app, ws) = (&b.app, b.ws);
+    let middle = b.posts.len() / 2;
+    let picked: Vec<PostId> = b.posts[middle..].iter().copied().take(RUNS * 2).collect();
+    let (mut submit, mut approve, mut comment, mut edit) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (i, id) in picked.iter().enumerate() {
+        let start = Instant::now();
+        let view = reviews::submit(app, &b.owner, ws, *id, from(json!({}))).await.expect("submitted");
+        submit.push(start.elapsed());
+        // Half stay waiting, so the manager's reviews page has work on it.
+        if i % 2 == 0 {
+            let decision = from(json!({"verdict": "approve", "revision": view.current_revision}));
+            let start = Instant::now();
+            reviews::decide(app, &b.manager, ws, *id, decision).await.expect("approved");
+            approve.push(start.elapsed());
+        }
+    }
+    for id in &picked[..RUNS] {
+        let start = Instant::now();
+        comments::add_comment(app, &b.manager, ws, *id, from(json!({"body": "Could we say 'health care' here?"}))).await.expect("comment");
+        comment.push(start.elapsed());
+    }
+    let drafts: Vec<PostId> = b.posts[..middle].iter().copied().take(RUNS).collect();
+    for id in &drafts {
+        let version = posts::post(app, &b.owner, ws, *id).await.expect("post").version;
+        let content = Content { text: "Walk after dinner; it helps your heart. #HeartMonth".into(), ..Content::default() };
+        let start = Instant::now();
+        posts::save_revision(app, &b.owner, ws, *id, Some(version), content).await.expect("edited");
+        edit.push(start.elapsed());
+    }
+    row("submit for review (routing, plan, preflight)", &mut submit, "");
+    row("approve", &mut approve, "the approval completes the review");
+    row("comment", &mut comment, "");
+    row("edit (a new revision)", &mut edit, "");
+    picked
+}
+
+/// Many clients writing at once: comments from `clients` tasks for a few seconds.
+async fn concurrent_writes(b: &Bench, clients: usize) {
+    let done = Arc::new(AtomicU64::new(0));
+    let until = Instant::now() + Duration::from_secs(5);
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (app, ws, caller, done) = (b.app.clone(), b.ws, b.manager.clone(), done.clone());
+        let post = b.posts[c * 7];
+        tasks.push(tokio::spawn(async move {
+            while Instant::now() < until {
+                comments::add_comment(&app, &caller, ws, post, from(json!({"body": "Looks good to me."}))).await.expect("comment");
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("a client");
+    }
+    let per_second = done.load(Ordering::Relaxed) as f64 / 5.0;
+    println!();
+    println!(
+        "{clients} clients commenting at once for 5 s: **{per_second:.0} writes/s** (each a transaction with its audit event and notification job)."
+    );
+}
+
+/// The pages people open most, over HTTP with a session, as a browser asks for them.
+async fn pages(b: &Bench, reviewed: &[PostId]) {
+    let router = greenlight_web::router(b.app.clone(), greenlight_web::WebSettings::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let base = format!("http://{}", listener.local_addr().expect("an address"));
+    tokio::spawn(greenlight_web::serve(listener, router, std::future::pending()));
+    let client = reqwest::Client::new();
+    let mut sessions = Vec::new();
+    for email in ["owner@bench.example.org", "manager@bench.example.org"] {
+        sessions.push(accounts::login(&b.app, email, PASSWORD).await.expect("login").session_secret);
+    }
+    let middle = posts::post(&b.app, &b.owner, b.ws, reviewed[0]).await.expect("post");
+    let day = middle.planned.as_ref().map(|p| p.at.to_zoned(jiff::tz::TimeZone::UTC).date().to_string()).unwrap_or_default();
+    let (ws, post) = (b.ws, reviewed[0]);
+    let list: [(&str, String, usize); 7] = [
+        ("calendar, month", format!("/w/{ws}/calendar?view=month&date={day}"), 0),
+        ("calendar, week", format!("/w/{ws}/calendar?view=week&date={day}"), 0),
+        ("calendar, list", format!("/w/{ws}/calendar?view=list&date={day}"), 0),
+        ("post (composer)", format!("/w/{ws}/posts/{post}"), 0),
+        ("review", format!("/w/{ws}/posts/{post}/review"), 0),
+        ("post history", format!("/w/{ws}/posts/{post}/history"), 0),
+        ("my reviews (the manager's)", "/my/reviews".into(), 1),
+    ];
+    println!();
+    println!("Pages over HTTP (server and transfer, no browser rendering), in the workspace's middle month:");
+    println!();
+    println!("| page | median ms | p99 ms | size |");
+    println!("|---|--:|--:|---|");
+    for (name, path, who) in list {
+        let mut took = Vec::new();
+        let mut size = 0;
+        let mut cards = 0;
+        for _ in 0..RUNS / 4 {
+            let start = Instant::now();
+            let response = client
+                .get(format!("{base}{path}"))
+                .header("cookie", format!("greenlight_session={}", sessions[who]))
+                .send()
+                .await
+                .expect("an answer");
+            assert!(response.status().is_success(), "{path}: {}", response.status());
+            let body = response.text().await.expect("a page");
+            took.push(start.elapsed());
+            size = body.len();
+            cards = body.matches("class=\"post-card").count();
+        }
+        let extra = if cards > 0 { format!("{} KiB, {cards} posts", size / 1024) } else { format!("{} KiB", size / 1024) };
+        row(name, &mut took, &extra);
+    }
+}
+
+fn main() {
+    let n: usize = std::env::var("GREENLIGHT_BENCH_POSTS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        let bench = seed(dir.path(), n).await;
+        let reviewed = operations(&bench).await;
+        concurrent_writes(&bench, 16).await;
+        pages(&bench, &reviewed).await;
+        let (now, peak) = memory();
+        let db = std::fs::metadata(dir.path().join("bench.db")).map(|m| m.len()).unwrap_or(0);
+        println!();
+        println!("Memory: {now:.0} MiB resident now, {peak:.0} MiB at the peak; the database file is {} MiB.", db / (1 << 20));
+    });
+}
