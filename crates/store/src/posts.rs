@@ -187,19 +187,34 @@ pub struct PostFilter {
     pub channel: Option<ChannelId>,
 }
 
+/// The list's filters other than the planned range.
+macro_rules! post_filters {
+    () => {
+        "($2 IS NULL OR id > $2) AND ($3 IS NULL OR state = $3) AND ($4 IS NULL OR campaign_id = $4) AND ($5 IS NULL OR owner_id = $5)
+           AND ($9 IS NULL OR EXISTS (SELECT 1 FROM post_labels l WHERE l.post_id = posts.id AND l.label_id = $9))
+           AND ($10 IS NULL OR EXISTS (SELECT 1 FROM post_channels c WHERE c.post_id = posts.id AND c.channel_id = $10))
+         ORDER BY id LIMIT $8"
+    };
+}
+
 /// A page of posts in creation order, after the cursor post.
 pub async fn posts(tx: &mut Tx, workspace: WorkspaceId, filter: &PostFilter, after: Option<PostId>, limit: i64) -> Result<Vec<Post>> {
+    let query = match (filter.from, filter.until) {
+        // A calendar's range, which the (workspace, planned) index answers:
+        // inside `$6 IS NULL OR …` SQLite would read the workspace's every post.
+        (Some(_), Some(_)) => {
+            concat!(post_select!(), "WHERE workspace_id = $1 AND planned_at >= $6 AND planned_at < $7 AND ", post_filters!())
+        }
+        _ => concat!(
+            post_select!(),
+            "WHERE workspace_id = $1 AND ($6 IS NULL OR planned_at >= $6) AND ($7 IS NULL OR planned_at < $7) AND ",
+            post_filters!()
+        ),
+    };
     let rows = sql!(
         tx,
         all as PostRow,
-        concat!(
-            post_select!(),
-            "WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) AND ($3 IS NULL OR state = $3) AND ($4 IS NULL OR campaign_id = $4)
-               AND ($5 IS NULL OR owner_id = $5) AND ($6 IS NULL OR planned_at >= $6) AND ($7 IS NULL OR planned_at < $7)
-               AND ($9 IS NULL OR EXISTS (SELECT 1 FROM post_labels l WHERE l.post_id = posts.id AND l.label_id = $9))
-               AND ($10 IS NULL OR EXISTS (SELECT 1 FROM post_channels c WHERE c.post_id = posts.id AND c.channel_id = $10))
-             ORDER BY id LIMIT $8"
-        ),
+        query,
         workspace.uuid(),
         after.map(|a| a.uuid()),
         filter.state.map(|s| s.as_str()),
@@ -216,7 +231,6 @@ pub async fn posts(tx: &mut Tx, workspace: WorkspaceId, filter: &PostFilter, aft
     Ok(posts)
 }
 
-/// Fills labels and channels of a run of posts (sorted by id) with two queries.
 /// Fills in the posts' labels and channels. The posts come in id order, so
 /// one range of the link tables' primary keys holds theirs; rows of other
 /// posts in that range are left out below. (Joining `posts` to keep to the
