@@ -87,3 +87,68 @@ async fn pages_promise_sign_in_csrf_a_strict_policy_and_kept_input(#[case] backe
     let (status, _, _) = page(&creator, reqwest::Method::GET, &format!("/w/{}/calendar", other.ws), None, false).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// The routing rules' form shows and keeps every kind of condition a rule
+/// can have (one made through the API with a campaign and a channel keeps
+/// them when the page saves); a rule that does not read comes back as typed
+/// with its error beside it, changing nothing.
+#[apply(backends)]
+async fn routing_rules_keep_every_condition_and_what_was_typed(#[case] backend: Backend) {
+    use serde_json::json;
+    let h = Harness::start(backend).await;
+    let w = h.world("routing").await;
+    let ws = w.ws.clone();
+    let manager = h.login("manager@routing.example.org").await;
+    let csrf = manager.csrf.clone().unwrap();
+    let wf = manager.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Legal", "template": "routine"})).await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+    let wf = wf.body["id"].as_str().unwrap().to_owned();
+    let campaign = manager.post(&format!("/workspaces/{ws}/campaigns"), json!({"name": "Recall", "colour": "#aa3300"})).await;
+    let campaign = campaign.body["id"].as_str().unwrap().to_owned();
+    let rules =
+        json!([{"priority": 10, "workflow_id": wf, "when": {"campaigns": [campaign], "channels": [w.channel], "shares_link": true}}]);
+    assert_eq!(manager.put(&format!("/workspaces/{ws}/routes"), rules).await.status, StatusCode::OK);
+
+    let (status, _, body) = page(&manager, reqwest::Method::GET, &format!("/w/{ws}/workflows"), None, false).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(&format!("<option value=\"{campaign}\" selected>")), "the rule's campaign is shown chosen");
+    assert!(body.contains(&format!("<option value=\"{}\" selected>", w.channel)), "and its channel");
+
+    // Saved from the page as it is, plus a keyword: nothing of the rule is lost.
+    let mut form = vec![
+        ("csrf", csrf.clone()),
+        ("routes[0].priority", "10".into()),
+        ("routes[0].workflow_id", wf.clone()),
+        ("routes[0].when.campaigns", campaign.clone()),
+        ("routes[0].when.channels", w.channel.clone()),
+        ("routes[0].when.shares_link", "yes".into()),
+        ("routes[0].when.keywords", "recall, urgent".into()),
+        ("routes[1].priority", String::new()),
+        ("routes[1].workflow_id", String::new()),
+    ];
+    let sent: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, body) = page(&manager, reqwest::Method::POST, &format!("/w/{ws}/workflows/routes"), Some(&sent), false).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Routing rules saved."));
+    let saved = manager.get(&format!("/workspaces/{ws}/routes")).await.body;
+    assert_eq!(saved.as_array().map(Vec::len), Some(1), "{saved}");
+    assert_eq!(
+        saved[0]["when"],
+        json!({"campaigns": [campaign], "channels": [w.channel], "keywords": ["recall", "urgent"], "shares_link": true})
+    );
+
+    // A priority that is not a number: refused beside it, the typed keywords kept, nothing changed.
+    form[1].1 = "soon".into();
+    form[6].1 = "recall, urgent, <b>".into();
+    let sent: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, body) = page(&manager, reqwest::Method::POST, &format!("/w/{ws}/workflows/routes"), Some(&sent), false).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("id=\"err-routes[0].priority\">a whole number"), "the error beside the priority");
+    assert!(body.contains("value=\"soon\"") && body.contains("recall, urgent, &#60;b&#62;"), "what was typed, escaped");
+    assert_eq!(manager.get(&format!("/workspaces/{ws}/routes")).await.body, saved, "a refused save changes nothing");
+
+    // Without the session's token: refused.
+    let sneaky = [("routes[0].priority", "1"), ("routes[0].workflow_id", wf.as_str())];
+    let (status, _, _) = page(&manager, reqwest::Method::POST, &format!("/w/{ws}/workflows/routes"), Some(&sneaky), false).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -60,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{ws}/posts/{post}/history", get(history::post_history))
         .route("/w/{ws}/history", get(history::workspace_history))
         .route("/w/{ws}/workflows", get(workflows::list).post(workflows::create))
+        .route("/w/{ws}/workflows/routes", post(workflows::save_routes))
         .route("/w/{ws}/workflows/{workflow}", get(workflows::page).post(workflows::save))
         .route("/w/{ws}/workflows/{workflow}/simulate", post(workflows::simulate))
         .route("/w/{ws}/workflows/{workflow}/edit", get(workflow_editor::page).post(workflow_editor::act))

@@ -87,8 +87,9 @@ struct ItemDraft {
     required: bool,
 }
 
+/// A condition as typed (a stage's skip condition, a routing rule's match).
 #[derive(Debug, Default, Clone, PartialEq)]
-struct ConditionDraft {
+pub(super) struct ConditionDraft {
     labels: Vec<String>,
     channels: Vec<String>,
     campaigns: Vec<String>,
@@ -209,20 +210,7 @@ impl StageDraft {
             reminders: s.reminders.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
             escalate_hours: s.escalation.as_ref().map(|e| hours(e.after_minutes)).unwrap_or_default(),
             escalate_to: s.escalation.as_ref().map(|e| e.to.iter().filter_map(approver_value).collect()).unwrap_or_default(),
-            skip_if: s
-                .skip_if
-                .iter()
-                .map(|c| ConditionDraft {
-                    labels: ids(&c.labels),
-                    channels: ids(&c.channels),
-                    campaigns: ids(&c.campaigns),
-                    author_roles: c.author_roles.iter().map(|r| r.as_str().to_owned()).collect(),
-                    author_groups: ids(&c.author_groups),
-                    keywords: c.keywords.join(", "),
-                    repurposed: yes_no(c.repurposed),
-                    shares_link: yes_no(c.shares_link),
-                })
-                .collect(),
+            skip_if: s.skip_if.iter().map(ConditionDraft::of).collect(),
         }
     }
 }
@@ -376,17 +364,8 @@ impl StageDraft {
                 }
             }
             [("skip_if", Some(c)), (field, None)] => {
-                let Some(c) = nth(&mut self.skip_if, *c) else { return };
-                match *field {
-                    "labels" => c.labels.push(value),
-                    "channels" => c.channels.push(value),
-                    "campaigns" => c.campaigns.push(value),
-                    "author_roles" => c.author_roles.push(value),
-                    "author_groups" => c.author_groups.push(value),
-                    "keywords" => c.keywords = value,
-                    "repurposed" => c.repurposed = value,
-                    "shares_link" => c.shares_link = value,
-                    _ => {}
+                if let Some(c) = nth(&mut self.skip_if, *c) {
+                    c.read(field, value);
                 }
             }
             _ => {}
@@ -578,19 +557,7 @@ impl StageDraft {
             .skip_if
             .iter()
             .enumerate()
-            .map(|(c, s)| {
-                let at = format!("{at}.skip_if[{c}]");
-                Condition {
-                    labels: parsed::<LabelId>(&s.labels, &at, errors),
-                    channels: parsed::<ChannelId>(&s.channels, &at, errors),
-                    campaigns: parsed::<CampaignId>(&s.campaigns, &at, errors),
-                    author_roles: s.author_roles.iter().filter_map(|r| Role::parse(r)).collect(),
-                    author_groups: parsed::<GroupId>(&s.author_groups, &at, errors),
-                    keywords: listed(&s.keywords).map(str::to_owned).collect(),
-                    repurposed: yes_no_choice(&s.repurposed),
-                    shares_link: yes_no_choice(&s.shares_link),
-                }
-            })
+            .map(|(c, s)| s.condition(&format!("{at}.skip_if[{c}]"), errors))
             // A row left blank would skip the stage for every post: it is
             // an unfinished row, not a wish (remove the stage for that).
             .filter(|c| !c.is_always())
@@ -610,6 +577,66 @@ impl StageDraft {
     }
 }
 
+impl ConditionDraft {
+    pub(super) fn of(c: &Condition) -> ConditionDraft {
+        ConditionDraft {
+            labels: ids(&c.labels),
+            channels: ids(&c.channels),
+            campaigns: ids(&c.campaigns),
+            author_roles: c.author_roles.iter().map(|r| r.as_str().to_owned()).collect(),
+            author_groups: ids(&c.author_groups),
+            keywords: c.keywords.join(", "),
+            repurposed: yes_no(c.repurposed),
+            shares_link: yes_no(c.shares_link),
+        }
+    }
+
+    /// One of the condition's fields, as the form names it.
+    pub(super) fn read(&mut self, field: &str, value: String) {
+        match field {
+            "labels" => self.labels.push(value),
+            "channels" => self.channels.push(value),
+            "campaigns" => self.campaigns.push(value),
+            "author_roles" => self.author_roles.push(value),
+            "author_groups" => self.author_groups.push(value),
+            "keywords" => self.keywords = value,
+            "repurposed" => self.repurposed = value,
+            "shares_link" => self.shares_link = value,
+            _ => {}
+        }
+    }
+
+    /// The condition, or errors at `at`.
+    pub(super) fn condition(&self, at: &str, errors: &mut Errors) -> Condition {
+        Condition {
+            labels: parsed::<LabelId>(&self.labels, at, errors),
+            channels: parsed::<ChannelId>(&self.channels, at, errors),
+            campaigns: parsed::<CampaignId>(&self.campaigns, at, errors),
+            author_roles: self.author_roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            author_groups: parsed::<GroupId>(&self.author_groups, at, errors),
+            keywords: listed(&self.keywords).map(str::to_owned).collect(),
+            repurposed: yes_no_choice(&self.repurposed),
+            shares_link: yes_no_choice(&self.shares_link),
+        }
+    }
+
+    pub(super) fn view(&self, at: String, id: String, c: usize, choices: &Choices) -> ConditionView {
+        ConditionView {
+            at,
+            id,
+            c,
+            labels: opts(&choices.labels, &self.labels),
+            channels: opts(&choices.channels, &self.channels),
+            campaigns: opts(&choices.campaigns, &self.campaigns),
+            roles: opts(&choices.roles, &self.author_roles),
+            groups: opts(&choices.groups, &self.author_groups),
+            keywords: self.keywords.clone(),
+            repurposed: self.repurposed.clone(),
+            shares_link: self.shares_link.clone(),
+        }
+    }
+}
+
 // ---- The page ----
 
 /// One choice of a select.
@@ -620,7 +647,7 @@ pub struct Opt {
 }
 
 /// What the workspace offers to choose from: `(value, label)`.
-struct Choices {
+pub(super) struct Choices {
     approvers: Vec<(String, String)>,
     labels: Vec<(String, String)>,
     channels: Vec<(String, String)>,
@@ -629,7 +656,7 @@ struct Choices {
     groups: Vec<(String, String)>,
 }
 
-async fn choices(app: &App, member: &Member, ws: WorkspaceId) -> Result<Choices, Error> {
+pub(super) async fn choices(app: &App, member: &Member, ws: WorkspaceId) -> Result<Choices, Error> {
     let caller = &member.caller;
     let people = workspaces::members(app, caller, ws).await?;
     let groups: Vec<(String, String)> =
@@ -672,7 +699,7 @@ pub struct StageView {
     pub lanes: Vec<LaneView>,
     pub items: Vec<ItemView>,
     pub escalate_to: Vec<Opt>,
-    pub skips: Vec<SkipView>,
+    pub skips: Vec<ConditionView>,
 }
 
 /// A stage's own fields, for the template.
@@ -709,7 +736,8 @@ pub struct ItemView {
     pub required: bool,
 }
 
-pub struct SkipView {
+/// A condition's fields, for `app/condition_fields.html`.
+pub struct ConditionView {
     pub at: String,
     pub id: String,
     pub c: usize,
@@ -768,19 +796,7 @@ fn views(d: &Draft, choices: &Choices) -> Vec<StageView> {
                     .skip_if
                     .iter()
                     .enumerate()
-                    .map(|(c, k)| SkipView {
-                        at: format!("{at}.skip_if[{c}]"),
-                        id: format!("s{i}-k{c}"),
-                        c,
-                        labels: opts(&choices.labels, &k.labels),
-                        channels: opts(&choices.channels, &k.channels),
-                        campaigns: opts(&choices.campaigns, &k.campaigns),
-                        roles: opts(&choices.roles, &k.author_roles),
-                        groups: opts(&choices.groups, &k.author_groups),
-                        keywords: k.keywords.clone(),
-                        repurposed: k.repurposed.clone(),
-                        shares_link: k.shares_link.clone(),
-                    })
+                    .map(|(c, k)| k.view(format!("{at}.skip_if[{c}]"), format!("s{i}-k{c}"), c, choices))
                     .collect(),
                 d: StageDraftView {
                     key: s.key.clone(),

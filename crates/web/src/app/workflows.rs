@@ -13,12 +13,18 @@ use axum::{
 };
 use greenlight_domain::{
     id::{GroupId, UserId, WorkflowId, WorkspaceId},
-    workflow::{Approver, Condition, Definition, Due, Principal, Rule},
+    validation::{Errors, FieldError},
+    workflow::{Approver, Definition, Due, Principal, Rule},
 };
 use greenlight_service::{App, Error, planning, workflow_file, workflows, workspaces};
 use serde::Deserialize;
 
-use super::{Chrome, Member, OrPage, PageError, PagePath, PageResult, Problems, auth::Submitted, render, see_other};
+use super::{
+    Chrome, Member, OrPage, PageError, PagePath, PageResult, Problems,
+    auth::Submitted,
+    render, see_other,
+    workflow_editor::{self, ConditionDraft, ConditionView},
+};
 use crate::AppState;
 
 pub struct Row {
@@ -29,12 +35,48 @@ pub struct Row {
     pub stages: String,
 }
 
+/// A routing rule as typed.
+#[derive(Debug, Default, Clone)]
+pub(super) struct RouteDraft {
+    priority: String,
+    workflow: String,
+    when: ConditionDraft,
+}
+
 pub struct RouteRow {
-    pub priority: i32,
+    pub at: String,
+    pub n: usize,
+    pub priority: String,
     pub workflow: String,
-    pub labels: Vec<(String, String, bool)>,
-    pub keywords: String,
-    pub repurposed: bool,
+    pub when: ConditionView,
+}
+
+/// The rules the form sent: `routes[i].priority`, `routes[i].workflow_id`,
+/// `routes[i].when.<condition field>` (rows beyond a bound are not read).
+fn read_routes(fields: &[(String, String)]) -> Vec<RouteDraft> {
+    let mut rows: Vec<RouteDraft> = Vec::new();
+    for (name, value) in fields {
+        let Some(rest) = name.strip_prefix("routes[") else { continue };
+        let Some((index, field)) = rest.split_once("].") else { continue };
+        let Ok(i) = index.parse::<usize>() else { continue };
+        if i >= 101 {
+            continue;
+        }
+        if rows.len() <= i {
+            rows.resize_with(i + 1, RouteDraft::default);
+        }
+        let row = &mut rows[i];
+        match field {
+            "priority" => row.priority = value.clone(),
+            "workflow_id" => row.workflow = value.clone(),
+            other => {
+                if let Some(f) = other.strip_prefix("when.") {
+                    row.when.read(f, value.clone());
+                }
+            }
+        }
+    }
+    rows
 }
 
 #[derive(Template)]
@@ -46,16 +88,19 @@ struct ListPage {
     templates: Vec<(&'static str, &'static str, &'static str)>,
     routes: Vec<RouteRow>,
     workflows: Vec<(String, String)>,
-    labels: Vec<(String, String)>,
     problems: Problems,
     notice: String,
     csrf: String,
 }
 
+/// The list; `typed` keeps the routing rules as the member sent them
+/// (when they were refused), instead of the saved ones.
+#[allow(clippy::too_many_arguments)]
 async fn list_page(
     app: &App,
     member: Member,
     ws: WorkspaceId,
+    typed: Option<Vec<RouteDraft>>,
     problems: Problems,
     notice: String,
     status: StatusCode,
@@ -64,16 +109,31 @@ async fn list_page(
     let chrome = Chrome::of(app, &member, ws, "Workflows", "workflows").await.or_page(headers)?;
     let all = workflows::workflows(app, &member.caller, ws).await.or_page(headers)?;
     let names: BTreeMap<WorkflowId, String> = all.iter().map(|w| (w.id, w.name.clone())).collect();
-    let labels = planning::labels(app, &member.caller, ws).await.or_page(headers)?;
-    let routes = workflows::routes(app, &member.caller, ws).await.or_page(headers)?;
-    let route_rows = routes
+    let drafts = match typed {
+        Some(d) => d,
+        None => workflows::routes(app, &member.caller, ws)
+            .await
+            .or_page(headers)?
+            .iter()
+            .map(|r| RouteDraft {
+                priority: r.priority.to_string(),
+                workflow: r.workflow_id.to_string(),
+                when: ConditionDraft::of(&r.when),
+            })
+            .collect(),
+    };
+    let choices = workflow_editor::choices(app, &member, ws).await.or_page(headers)?;
+    // Every rule, then an empty row for a new one.
+    let route_rows = drafts
         .iter()
-        .map(|r| RouteRow {
-            priority: r.priority,
-            workflow: r.workflow_id.to_string(),
-            labels: labels.iter().map(|l| (l.id.to_string(), l.name.clone(), r.when.labels.contains(&l.id))).collect(),
-            keywords: r.when.keywords.join(", "),
-            repurposed: r.when.repurposed == Some(true),
+        .chain(std::iter::once(&RouteDraft::default()))
+        .enumerate()
+        .map(|(i, d)| RouteRow {
+            at: format!("routes[{i}]"),
+            n: i + 1,
+            priority: d.priority.clone(),
+            workflow: d.workflow.clone(),
+            when: d.when.view(format!("routes[{i}].when"), format!("r{i}"), i, &choices),
         })
         .collect();
     let page = ListPage {
@@ -91,7 +151,6 @@ async fn list_page(
         templates: workflows::template_list().into_iter().map(|t| (t.key, t.name, t.description)).collect(),
         routes: route_rows,
         workflows: names.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(),
-        labels: labels.iter().map(|l| (l.id.to_string(), l.name.clone())).collect(),
         problems,
         notice,
         csrf: member.csrf.clone(),
@@ -101,82 +160,65 @@ async fn list_page(
 }
 
 pub async fn list(State(s): State<AppState>, member: Member, PagePath(ws): PagePath<WorkspaceId>, headers: HeaderMap) -> PageResult {
-    list_page(&s.app, member, ws, Problems::default(), String::new(), StatusCode::OK, &headers).await
+    list_page(&s.app, member, ws, None, Problems::default(), String::new(), StatusCode::OK, &headers).await
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct CreateForm {
-    /// `template` (a new workflow) or `routes` (the routing rules).
-    action: String,
     name: String,
     template: String,
     is_default: Option<String>,
-    route_priority: Vec<String>,
-    route_workflow: Vec<String>,
-    route_keywords: Vec<String>,
-    /// `<row>:<label id>` for each label ticked in a row.
-    route_label: Vec<String>,
-    /// The rows whose "reused content" box is ticked.
-    route_repurposed: Vec<String>,
 }
 
-/// A new workflow from a template, or the routing rules saved.
+/// The routing rules saved, in the order of their priorities; a row whose
+/// workflow is "(remove this rule)" goes. Refused rules come back as typed.
+pub async fn save_routes(
+    State(s): State<AppState>,
+    PagePath(ws): PagePath<WorkspaceId>,
+    submitted: Submitted<Vec<(String, String)>>,
+) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    let drafts: Vec<RouteDraft> = read_routes(&form).into_iter().filter(|d| !d.workflow.is_empty()).collect();
+    let mut errors = Errors::new();
+    let mut rules = Vec::new();
+    for (i, d) in drafts.iter().enumerate() {
+        let at = format!("routes[{i}]");
+        let priority = errors.check(&format!("{at}.priority"), d.priority.trim().parse::<i32>().map_err(|_| "a whole number"));
+        let workflow_id =
+            errors.check(&format!("{at}.workflow_id"), d.workflow.parse::<WorkflowId>().map_err(|_| "not one of the workflows"));
+        let when = d.when.condition(&format!("{at}.when"), &mut errors);
+        if let (Some(priority), Some(workflow_id)) = (priority, workflow_id) {
+            rules.push(workflows::RouteInput { priority, workflow_id, when });
+        }
+    }
+    let fields: Vec<String> =
+        (0..drafts.len()).flat_map(|i| ["priority", "workflow_id", "when"].map(|f| format!("routes[{i}].{f}"))).collect();
+    let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+    let refused = |errors: Vec<FieldError>| Problems::from_errors(&errors, &fields);
+    let outcome = match errors.into_result() {
+        Err(errors) => Err(errors),
+        Ok(()) => match workflows::set_routes(&s.app, &member.caller, ws, rules).await {
+            Ok(_) => Ok(()),
+            // The service names a rule by its place in the list: `[2].when…`.
+            Err(Error::Invalid(errors)) => {
+                Err(errors.into_iter().map(|e| FieldError::new(format!("routes{}", e.field), e.message)).collect())
+            }
+            Err(e) => return Err(PageError::new(e, &headers)),
+        },
+    };
+    match outcome {
+        Ok(()) => list_page(&s.app, member, ws, None, Problems::default(), "Routing rules saved.".into(), StatusCode::OK, &headers).await,
+        Err(errors) => {
+            let problems = refused(errors);
+            list_page(&s.app, member, ws, Some(drafts), problems, String::new(), StatusCode::UNPROCESSABLE_ENTITY, &headers).await
+        }
+    }
+}
+
+/// A new workflow from a template.
 pub async fn create(State(s): State<AppState>, PagePath(ws): PagePath<WorkspaceId>, submitted: Submitted<CreateForm>) -> PageResult {
     let Submitted { member, form, headers } = submitted;
-    if form.action == "routes" {
-        let mut rules = Vec::new();
-        let mut problems = Vec::new();
-        for (i, workflow) in form.route_workflow.iter().enumerate() {
-            if workflow.is_empty() {
-                continue;
-            }
-            let Ok(workflow_id) = workflow.parse() else { continue };
-            let priority = form.route_priority.get(i).and_then(|p| p.trim().parse().ok());
-            let Some(priority) = priority else {
-                problems.push(format!("rule {}: the priority is a whole number", i + 1));
-                continue;
-            };
-            let labels = form
-                .route_label
-                .iter()
-                .filter_map(|v| v.split_once(':'))
-                .filter(|(row, _)| row.parse::<usize>().ok() == Some(i))
-                .filter_map(|(_, l)| l.parse().ok())
-                .collect();
-            let keywords = form
-                .route_keywords
-                .get(i)
-                .map(|k| k.split(',').map(|w| w.trim().to_owned()).filter(|w| !w.is_empty()).collect())
-                .unwrap_or_default();
-            let repurposed = form.route_repurposed.iter().any(|r| r.parse::<usize>().ok() == Some(i)).then_some(true);
-            rules.push(workflows::RouteInput {
-                priority,
-                workflow_id,
-                when: Condition { labels, keywords, repurposed, ..Condition::default() },
-            });
-        }
-        if !problems.is_empty() {
-            return list_page(
-                &s.app,
-                member,
-                ws,
-                Problems::general(problems.join("; ")),
-                String::new(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &headers,
-            )
-            .await;
-        }
-        return match workflows::set_routes(&s.app, &member.caller, ws, rules).await {
-            Ok(_) => list_page(&s.app, member, ws, Problems::default(), "Routing rules saved.".into(), StatusCode::OK, &headers).await,
-            Err(e @ Error::Invalid(_)) => {
-                let p = Problems::general(super::said(&e, false));
-                list_page(&s.app, member, ws, p, String::new(), StatusCode::UNPROCESSABLE_ENTITY, &headers).await
-            }
-            Err(e) => Err(PageError::new(e, &headers)),
-        };
-    }
     let input = workflows::NewWorkflow {
         name: form.name.clone(),
         definition: None,
@@ -187,7 +229,7 @@ pub async fn create(State(s): State<AppState>, PagePath(ws): PagePath<WorkspaceI
         Ok(w) => Ok(see_other(&headers, &format!("/w/{ws}/workflows/{}", w.id))),
         Err(e @ Error::Invalid(_)) => {
             let p = Problems::general(super::said(&e, true));
-            list_page(&s.app, member, ws, p, String::new(), StatusCode::UNPROCESSABLE_ENTITY, &headers).await
+            list_page(&s.app, member, ws, None, p, String::new(), StatusCode::UNPROCESSABLE_ENTITY, &headers).await
         }
         Err(e) => Err(PageError::new(e, &headers)),
     }
