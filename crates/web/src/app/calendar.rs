@@ -26,7 +26,7 @@ use super::{
     Chrome, Member, OrPage, PageError, PagePath, PageResult, Problems,
     auth::Submitted,
     is_htmx, render,
-    view::{Card, Lookups, state_name, zone},
+    view::{Card, Choice, Lookups, state_name, zone},
 };
 use crate::AppState;
 
@@ -133,12 +133,6 @@ pub struct Slot {
     pub hour: i8,
     pub label: String,
     pub cards: Vec<Card>,
-}
-
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
 }
 
 #[derive(Template)]

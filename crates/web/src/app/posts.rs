@@ -30,7 +30,7 @@ use super::{
     Chrome, Member, OrPage, PageError, PagePath, PageResult, Problems,
     auth::Submitted,
     render, see_other,
-    view::{network_mark, state_label, when, zone},
+    view::{Choice, network_mark, state_label, when, zone},
 };
 use crate::AppState;
 
@@ -173,12 +173,6 @@ impl ComposerForm {
     fn has(&self, list: &[String], value: &str) -> bool {
         list.iter().any(|v| v == value)
     }
-}
-
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub checked: bool,
 }
 
 pub struct MediaRow {
@@ -401,12 +395,12 @@ fn options(cx: &Context, form: &ComposerForm) -> Lists {
     let campaigns = cx
         .campaigns
         .iter()
-        .map(|c| Choice { value: c.id.to_string(), label: c.name.clone(), checked: form.campaign_id == c.id.to_string() })
+        .map(|c| Choice { value: c.id.to_string(), label: c.name.clone(), selected: form.campaign_id == c.id.to_string() })
         .collect();
     let labels = cx
         .labels
         .iter()
-        .map(|l| Choice { value: l.id.to_string(), label: l.name.clone(), checked: form.has(&form.label_ids, &l.id.to_string()) })
+        .map(|l| Choice { value: l.id.to_string(), label: l.name.clone(), selected: form.has(&form.label_ids, &l.id.to_string()) })
         .collect();
     let channels = cx
         .channels
@@ -414,7 +408,7 @@ fn options(cx: &Context, form: &ComposerForm) -> Lists {
         .map(|c| Choice {
             value: c.id.to_string(),
             label: format!("{} · {}", network_mark(&c.network).1, c.handle),
-            checked: form.has(&form.channel_ids, &c.id.to_string()),
+            selected: form.has(&form.channel_ids, &c.id.to_string()),
         })
         .collect();
     let variants = cx

@@ -129,3 +129,11 @@ impl Card {
         }
     }
 }
+
+/// One choice of a select or a group of boxes: its value, what it says,
+/// whether it is chosen.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}

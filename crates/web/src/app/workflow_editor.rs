@@ -25,6 +25,7 @@ use super::{
     Chrome, Member, OrPage, PageError, PagePath, PageResult, Problems,
     auth::Submitted,
     render,
+    view::Choice,
     workflows::{Show, workflow_page},
 };
 use crate::AppState;
@@ -218,7 +219,7 @@ impl StageDraft {
 // ---- Reading the submitted form ----
 
 /// `stages[2].lanes[0].name` → `[("stages", Some(2)), ("lanes", Some(0)), ("name", None)]`.
-fn segments(name: &str) -> Option<Vec<(&str, Option<usize>)>> {
+pub(super) fn segments(name: &str) -> Option<Vec<(&str, Option<usize>)>> {
     name.split('.')
         .map(|part| match part.split_once('[') {
             None => Some((part, None)),
@@ -227,9 +228,9 @@ fn segments(name: &str) -> Option<Vec<(&str, Option<usize>)>> {
         .collect()
 }
 
-/// The `i`th part, making the list that long if it is not (within bounds).
-fn nth<T: Default>(list: &mut Vec<T>, i: usize) -> Option<&mut T> {
-    if i >= MAX_PARTS {
+/// The `i`th part, making the list that long if it is not (below `bound`).
+pub(super) fn nth<T: Default>(list: &mut Vec<T>, i: usize, bound: usize) -> Option<&mut T> {
+    if i >= bound {
         return None;
     }
     if list.len() <= i {
@@ -318,7 +319,7 @@ impl Draft {
                 [("on_publish_time", None), ("policy", None)] => d.policy = value,
                 [("on_publish_time", None), ("minutes", None)] => d.grace_minutes = value,
                 [("stages", Some(i)), rest @ ..] => {
-                    if let Some(s) = nth(&mut d.stages, *i) {
+                    if let Some(s) = nth(&mut d.stages, *i, MAX_PARTS) {
                         s.read(rest, value);
                     }
                 }
@@ -342,7 +343,7 @@ impl StageDraft {
             [("escalation", None), ("hours", None)] => self.escalate_hours = value,
             [("escalation", None), ("to", None)] => self.escalate_to.push(value),
             [("lanes", Some(j)), (field, None)] => {
-                let Some(l) = nth(&mut self.lanes, *j) else { return };
+                let Some(l) = nth(&mut self.lanes, *j, MAX_PARTS) else { return };
                 match *field {
                     "key" => l.key = value,
                     "name" => l.name = value,
@@ -354,7 +355,7 @@ impl StageDraft {
                 }
             }
             [("checklist", Some(k)), (field, None)] => {
-                let Some(c) = nth(&mut self.checklist, *k) else { return };
+                let Some(c) = nth(&mut self.checklist, *k, MAX_PARTS) else { return };
                 match *field {
                     "key" => c.key = value,
                     "label" => c.label = value,
@@ -364,7 +365,7 @@ impl StageDraft {
                 }
             }
             [("skip_if", Some(c)), (field, None)] => {
-                if let Some(c) = nth(&mut self.skip_if, *c) {
+                if let Some(c) = nth(&mut self.skip_if, *c, MAX_PARTS) {
                     c.read(field, value);
                 }
             }
@@ -639,13 +640,6 @@ impl ConditionDraft {
 
 // ---- The page ----
 
-/// One choice of a select.
-pub struct Opt {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
 /// What the workspace offers to choose from: `(value, label)`.
 pub(super) struct Choices {
     approvers: Vec<(String, String)>,
@@ -682,10 +676,11 @@ pub(super) async fn choices(app: &App, member: &Member, ws: WorkspaceId) -> Resu
 
 /// The choices with those chosen marked; a chosen value the workspace no
 /// longer offers (a member who left) stays, so saving does not drop it unseen.
-fn opts(all: &[(String, String)], chosen: &[String]) -> Vec<Opt> {
-    let mut out: Vec<Opt> = all.iter().map(|(v, l)| Opt { value: v.clone(), label: l.clone(), selected: chosen.contains(v) }).collect();
+fn opts(all: &[(String, String)], chosen: &[String]) -> Vec<Choice> {
+    let mut out: Vec<Choice> =
+        all.iter().map(|(v, l)| Choice { value: v.clone(), label: l.clone(), selected: chosen.contains(v) }).collect();
     for c in chosen.iter().filter(|c| !all.iter().any(|(v, _)| v == *c)) {
-        out.push(Opt { value: c.clone(), label: format!("{c} (no longer in this workspace)"), selected: true });
+        out.push(Choice { value: c.clone(), label: format!("{c} (no longer in this workspace)"), selected: true });
     }
     out
 }
@@ -698,7 +693,7 @@ pub struct StageView {
     pub d: StageDraftView,
     pub lanes: Vec<LaneView>,
     pub items: Vec<ItemView>,
-    pub escalate_to: Vec<Opt>,
+    pub escalate_to: Vec<Choice>,
     pub skips: Vec<ConditionView>,
 }
 
@@ -720,7 +715,7 @@ pub struct LaneView {
     pub j: usize,
     pub key: String,
     pub name: String,
-    pub approvers: Vec<Opt>,
+    pub approvers: Vec<Choice>,
     pub outside: String,
     pub rule: String,
     pub at_least: String,
@@ -732,7 +727,7 @@ pub struct ItemView {
     pub k: usize,
     pub key: String,
     pub label: String,
-    pub checks: Vec<Opt>,
+    pub checks: Vec<Choice>,
     pub required: bool,
 }
 
@@ -741,11 +736,11 @@ pub struct ConditionView {
     pub at: String,
     pub id: String,
     pub c: usize,
-    pub labels: Vec<Opt>,
-    pub channels: Vec<Opt>,
-    pub campaigns: Vec<Opt>,
-    pub roles: Vec<Opt>,
-    pub groups: Vec<Opt>,
+    pub labels: Vec<Choice>,
+    pub channels: Vec<Choice>,
+    pub campaigns: Vec<Choice>,
+    pub roles: Vec<Choice>,
+    pub groups: Vec<Choice>,
     pub keywords: String,
     pub repurposed: String,
     pub shares_link: String,

@@ -45,35 +45,28 @@ pub(super) struct RouteDraft {
 
 pub struct RouteRow {
     pub at: String,
-    pub n: usize,
     pub priority: String,
     pub workflow: String,
     pub when: ConditionView,
 }
 
+/// The most rules the form reads: one more than a workspace may have, so
+/// the service reports the excess.
+const MAX_ROUTE_ROWS: usize = 101;
+
 /// The rules the form sent: `routes[i].priority`, `routes[i].workflow_id`,
-/// `routes[i].when.<condition field>` (rows beyond a bound are not read).
+/// `routes[i].when.<condition field>` (rows beyond the bound are not read).
 fn read_routes(fields: &[(String, String)]) -> Vec<RouteDraft> {
     let mut rows: Vec<RouteDraft> = Vec::new();
     for (name, value) in fields {
-        let Some(rest) = name.strip_prefix("routes[") else { continue };
-        let Some((index, field)) = rest.split_once("].") else { continue };
-        let Ok(i) = index.parse::<usize>() else { continue };
-        if i >= 101 {
-            continue;
-        }
-        if rows.len() <= i {
-            rows.resize_with(i + 1, RouteDraft::default);
-        }
-        let row = &mut rows[i];
-        match field {
-            "priority" => row.priority = value.clone(),
-            "workflow_id" => row.workflow = value.clone(),
-            other => {
-                if let Some(f) = other.strip_prefix("when.") {
-                    row.when.read(f, value.clone());
-                }
-            }
+        let Some(path) = workflow_editor::segments(name) else { continue };
+        let [("routes", Some(i)), rest @ ..] = path.as_slice() else { continue };
+        let Some(row) = workflow_editor::nth(&mut rows, *i, MAX_ROUTE_ROWS) else { continue };
+        match rest {
+            [("priority", None)] => row.priority = value.clone(),
+            [("workflow_id", None)] => row.workflow = value.clone(),
+            [("when", None), (field, None)] => row.when.read(field, value.clone()),
+            _ => {}
         }
     }
     rows
@@ -130,7 +123,6 @@ async fn list_page(
         .enumerate()
         .map(|(i, d)| RouteRow {
             at: format!("routes[{i}]"),
-            n: i + 1,
             priority: d.priority.clone(),
             workflow: d.workflow.clone(),
             when: d.when.view(format!("routes[{i}].when"), format!("r{i}"), i, &choices),
@@ -310,6 +302,8 @@ fn read(def: &Definition, people: &BTreeMap<UserId, String>, groups: &BTreeMap<G
         .collect()
 }
 
+/// What the workflow page shows beside the workflow (by default: nothing, 200).
+#[derive(Default)]
 pub(super) struct Show {
     file: Option<String>,
     problems: Problems,
@@ -321,13 +315,7 @@ pub(super) struct Show {
 impl Show {
     /// The workflow as just saved.
     pub(super) fn saved(version: i64) -> Show {
-        Show {
-            file: None,
-            problems: Problems::default(),
-            notice: format!("Saved as version {version}."),
-            simulation: Vec::new(),
-            status: StatusCode::OK,
-        }
+        Show { notice: format!("Saved as version {version}."), ..Show::default() }
     }
 }
 
@@ -373,8 +361,7 @@ pub async fn page(
     PagePath((ws, id)): PagePath<(WorkspaceId, WorkflowId)>,
     headers: HeaderMap,
 ) -> PageResult {
-    let show = Show { file: None, problems: Problems::default(), notice: String::new(), simulation: Vec::new(), status: StatusCode::OK };
-    workflow_page(&s.app, member, ws, id, show, &headers).await
+    workflow_page(&s.app, member, ws, id, Show::default(), &headers).await
 }
 
 #[derive(Deserialize, Default)]
@@ -396,13 +383,7 @@ pub async fn save(
         Ok(other) => Ok(see_other(&headers, &format!("/w/{ws}/workflows/{}", other.id))),
         Err(e @ Error::Invalid(_)) => {
             let p = Problems::general(super::said(&e, true));
-            let show = Show {
-                file: Some(form.file),
-                problems: p,
-                notice: String::new(),
-                simulation: Vec::new(),
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-            };
+            let show = Show { file: Some(form.file), problems: p, status: StatusCode::UNPROCESSABLE_ENTITY, ..Show::default() };
             workflow_page(&s.app, member, ws, id, show, &headers).await
         }
         Err(e) => Err(PageError::new(e, &headers)),
@@ -462,6 +443,6 @@ pub async fn simulate(
         }
         Err(e) => vec![super::describe(&e).2],
     };
-    let show = Show { file: None, problems: Problems::default(), notice: String::new(), simulation: lines, status: StatusCode::OK };
+    let show = Show { simulation: lines, ..Show::default() };
     workflow_page(&s.app, member, ws, id, show, &headers).await
 }
