@@ -17,6 +17,9 @@ use crate::{
 /// Slack for fractions that were computed in floating point (`0.7 + 0.3`).
 const EPSILON: f64 = 1e-9;
 
+/// The longest comment a review decision (or an override's reason) carries.
+pub const MAX_DECISION_COMMENT_CHARS: usize = 10_000;
+
 /// What a comment is about.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -26,6 +26,7 @@ pub struct Config {
     pub media: Media,
     pub mail: Mail,
     pub webhooks: Webhooks,
+    pub jobs: Jobs,
     pub log: Log,
 }
 
@@ -73,6 +74,38 @@ pub struct Webhooks {
     /// Let webhooks call private and local addresses (and plain http):
     /// for local testing only; off, a webhook can never reach inside.
     pub allow_private_addresses: bool,
+}
+
+/// The background worker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Jobs {
+    /// How many jobs of each queue run at once (`reviews`: reminders,
+    /// escalations, publish-time policies; `notify`: notifications and
+    /// mail; `webhooks`: deliveries; `links`: link checks). A queue not
+    /// named runs one job at a time.
+    pub queues: std::collections::BTreeMap<String, usize>,
+    /// How long finished jobs are kept before they are removed.
+    pub keep_done_hours: i64,
+    pub keep_failed_days: i64,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        let worker = greenlight_service::worker::WorkerSettings::default();
+        Jobs { queues: worker.queues, keep_done_hours: 24, keep_failed_days: 30 }
+    }
+}
+
+impl Jobs {
+    pub fn worker_settings(&self) -> greenlight_service::worker::WorkerSettings {
+        greenlight_service::worker::WorkerSettings {
+            queues: self.queues.clone(),
+            keep_done: jiff::SignedDuration::from_hours(self.keep_done_hours.clamp(0, 24 * 3650)),
+            keep_failed: jiff::SignedDuration::from_hours(24 * self.keep_failed_days.clamp(0, 3650)),
+            ..Default::default()
+        }
+    }
 }
 
 /// The SMTP server email goes through. Without a host nobody is emailed;
@@ -124,6 +157,7 @@ impl Default for Config {
             media: Media::default(),
             mail: Mail::default(),
             webhooks: Webhooks::default(),
+            jobs: Jobs::default(),
             log: Log::default(),
         }
     }

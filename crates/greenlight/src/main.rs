@@ -12,7 +12,8 @@ use greenlight_service::{
     blobs::FsBlobStore,
     clock::SystemClock,
     demo::{self, Seeded},
-    jobs::Worker,
+    jobs::Registry,
+    worker::Worker,
     workspaces,
 };
 use greenlight_store::Db;
@@ -181,7 +182,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
     db.migrate().await.context("migrating the database")?;
     let mailer = match config.smtp() {
         Some(smtp) => Some(Arc::new(greenlight_notify::SmtpMailer::new(&smtp).map_err(|e| anyhow!("mail settings: {e}"))?)
-            as Arc<dyn greenlight_service::email::Mailer>),
+            as Arc<dyn greenlight_service::mail::Mailer>),
         None => None,
     };
     Ok(App {
@@ -360,7 +361,7 @@ async fn serve(config: &Config, app: App) -> anyhow::Result<()> {
     // One signal stops both the server and the job worker; the worker
     // finishes the job in hand first.
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(Worker::new(app.clone()).run(async move {
+    let worker = tokio::spawn(Worker::new(app.clone(), Registry::standard(), config.jobs.worker_settings()).run(async move {
         let mut stopping = stopping;
         let _ = stopping.wait_for(|stop| *stop).await;
     }));

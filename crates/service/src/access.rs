@@ -1,11 +1,16 @@
-//! Who is calling, and what they may do in a workspace.
+//! Who is calling, and what they may do: the one place every use case asks
+//! (the caller's role in a workspace, whether they may see or edit a post).
 
 use greenlight_domain::{
     audit::Actor,
-    id::{ShareLinkId, TokenId, UserId, WorkspaceId},
+    id::{PostId, ShareLinkId, TokenId, UserId, WorkspaceId},
     permission::{Permission, Role},
 };
-use greenlight_store::{Tx, workspaces};
+use greenlight_store::{
+    Tx,
+    posts::{self, Post},
+    workspaces,
+};
 
 use crate::error::{Error, Result};
 
@@ -112,6 +117,22 @@ pub async fn require(tx: &mut Tx, caller: &Caller, workspace: WorkspaceId, permi
         return Err(Error::Forbidden(format!("a {role} cannot {}", describe(permission))));
     }
     Ok(role)
+}
+
+/// The post if the caller may see it; "not found" for other workspaces.
+pub async fn visible_post(tx: &mut Tx, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<(Role, Post)> {
+    let role = require(tx, caller, ws, Permission::ViewPosts).await?;
+    let post = posts::post(tx, ws, id).await?.ok_or(Error::NotFound("post"))?;
+    Ok((role, post))
+}
+
+/// Owners edit their own posts; some roles edit anybody's.
+pub fn require_edit(role: Role, caller: &Caller, post: &Post) -> Result<()> {
+    let own = caller.user == Some(post.owner_id);
+    if role.can(Permission::EditAnyPost) || (own && role.can(Permission::EditOwnPosts)) {
+        return Ok(());
+    }
+    Err(Error::Forbidden(format!("a {role} cannot edit {} post", if own { "their own" } else { "somebody else's" })))
 }
 
 fn describe(permission: Permission) -> String {

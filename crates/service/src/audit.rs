@@ -2,14 +2,23 @@
 
 use greenlight_domain::{
     audit::{Break, Chain, Event, Verified, Verifier},
-    id::{PostId, WorkspaceId},
+    id::{EventId, PostId, WorkspaceId},
     permission::Permission,
 };
 use greenlight_store::{Db, Tx, audit};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{App, Caller, access, error::Result, jobs, posts};
+use crate::{App, Caller, access, error::Result, jobs};
+
+/// A workspace event was recorded: the job that tells whom it concerns.
+/// Its work (notifications, mail, chat) stands above every use case that
+/// records events, so the type is declared here and its [`jobs::Job`]
+/// implementation lives with the notifications.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRecorded {
+    pub event: EventId,
+}
 
 /// Records one event in the caller's transaction.
 pub async fn record(
@@ -26,25 +35,23 @@ pub async fn record(
     let event = audit::append(tx, event).await?;
     // Whom it concerns is worked out after it commits (notifications, mail).
     if let Chain::Workspace(_) = chain {
-        jobs::enqueue(tx, app, &jobs::Job::Fanout { event: event.id }, app.now()).await?;
+        jobs::enqueue(tx, app, &EventRecorded { event: event.id }, app.now()).await?;
     }
     Ok(event)
 }
-
-pub const MAX_PAGE: i64 = 200;
 
 /// A page of a workspace's history, oldest first, after sequence `after`.
 pub async fn workspace_history(app: &App, caller: &Caller, ws: WorkspaceId, after: i64, limit: i64) -> Result<Vec<Event>> {
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspaceHistory).await?;
-    Ok(audit::chain_events(&mut tx, Chain::Workspace(ws), after, limit.clamp(1, MAX_PAGE)).await?)
+    Ok(audit::chain_events(&mut tx, Chain::Workspace(ws), after, crate::checked_limit(limit)?).await?)
 }
 
 /// A page of one post's history.
 pub async fn post_history(app: &App, caller: &Caller, ws: WorkspaceId, post: PostId, after: i64, limit: i64) -> Result<Vec<Event>> {
     let mut tx = app.db.read().await?;
-    posts::visible_post(&mut tx, caller, ws, post).await?;
-    Ok(audit::subject_events(&mut tx, Chain::Workspace(ws), post.uuid(), after, limit.clamp(1, MAX_PAGE)).await?)
+    access::visible_post(&mut tx, caller, ws, post).await?;
+    Ok(audit::subject_events(&mut tx, Chain::Workspace(ws), post.uuid(), after, crate::checked_limit(limit)?).await?)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

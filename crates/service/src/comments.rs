@@ -27,9 +27,9 @@ use uuid::Uuid;
 
 use crate::{
     App, Caller,
+    access::visible_post,
     audit::record,
     error::{Error, Result},
-    posts::visible_post,
 };
 
 pub const MAX_BODY_CHARS: usize = 10_000;

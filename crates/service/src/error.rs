@@ -42,14 +42,34 @@ impl Error {
     }
 }
 
+/// One rule for writes that collide: a duplicate or a change that raced
+/// with another is a conflict (409), never an internal error; a use case
+/// that knows what collided says so in its own words. (An `If-Match` that
+/// names an old version is [`Error::Stale`], 412, checked by the use case.)
 impl From<StoreError> for Error {
     fn from(err: StoreError) -> Self {
-        Error::internal(err)
+        match err {
+            StoreError::Duplicate => Error::Conflict("it already exists".into()),
+            StoreError::Stale => Error::Conflict("it changed meanwhile; reload and try again".into()),
+            other => Error::internal(other),
+        }
     }
 }
 
 impl From<Vec<FieldError>> for Error {
     fn from(errors: Vec<FieldError>) -> Self {
         Error::Invalid(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_collision_in_the_store_is_a_conflict_by_default() {
+        assert!(matches!(Error::from(StoreError::Duplicate), Error::Conflict(_)));
+        assert!(matches!(Error::from(StoreError::Stale), Error::Conflict(_)));
+        assert!(matches!(Error::from(StoreError::Corrupt("x".into())), Error::Internal(_)));
     }
 }

@@ -10,19 +10,24 @@ pub mod audit;
 pub mod blobs;
 pub mod clock;
 pub mod comments;
+pub mod decision_links;
 pub mod delegations;
 pub mod demo;
 pub mod email;
 pub mod error;
+pub mod invites;
 pub mod jobs;
+pub mod mail;
 pub mod media;
 pub mod notify;
 pub mod planning;
 pub mod posts;
 pub mod preflight;
 pub mod reviews;
+pub mod routing;
 pub mod share_links;
 pub mod webhooks;
+pub mod worker;
 pub mod workflow_file;
 pub mod workflows;
 pub mod workspaces;
@@ -42,7 +47,7 @@ pub struct App {
     pub settings: Arc<Settings>,
     /// How email goes out; `None` when no mail server is configured (then
     /// nobody is emailed, and notifications stay in the app).
-    pub mailer: Option<Arc<dyn email::Mailer>>,
+    pub mailer: Option<Arc<dyn mail::Mailer>>,
     /// How webhook deliveries are sent.
     pub webhooks: Arc<dyn webhooks::WebhookSender>,
     /// How links are checked for reachability (when a workspace asks).
@@ -76,6 +81,15 @@ pub(crate) fn page_limit(errors: &mut greenlight_domain::validation::Errors, lim
         errors.add("limit", format!("between 1 and {MAX_PAGE}"));
     }
     limit
+}
+
+/// The page size asked for where a list names its own default: out of
+/// range is refused (422), as every list does.
+pub(crate) fn checked_limit(limit: i64) -> Result<i64> {
+    let mut errors = greenlight_domain::validation::Errors::default();
+    let limit = page_limit(&mut errors, Some(limit));
+    errors.into_result()?;
+    Ok(limit)
 }
 
 /// Splits `limit + 1` fetched rows into a page of `limit` and the cursor of

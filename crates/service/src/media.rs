@@ -143,7 +143,7 @@ pub async fn library(
     before: Option<MediaId>,
     limit: i64,
 ) -> Result<(Vec<Media>, Option<MediaId>)> {
-    let limit = limit.clamp(1, 200);
+    let limit = crate::checked_limit(limit)?;
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
     let rows = store::media_library(&mut tx, ws, before, limit + 1).await?;

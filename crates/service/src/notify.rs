@@ -29,7 +29,10 @@ use uuid::Uuid;
 
 use crate::{
     App, Caller, MAX_PAGE, access,
+    audit::EventRecorded,
+    email::SendEmail,
     error::{Error, Result},
+    invites,
     jobs::{self, Job},
     reviews,
 };
@@ -43,8 +46,21 @@ struct Tell {
     data: Value,
 }
 
-/// Looks at one event and tells whom it concerns (a job).
-pub async fn fan_out(app: &App, id: EventId) -> Result<()> {
+impl Job for EventRecorded {
+    const KIND: &'static str = "fanout";
+    const QUEUE: &'static str = "notify";
+
+    fn dedup_key(&self) -> String {
+        format!("fanout:{}", self.event)
+    }
+
+    async fn run(&self, app: &App) -> Result<()> {
+        fan_out(app, self.event).await
+    }
+}
+
+/// Looks at one event and tells whom it concerns.
+async fn fan_out(app: &App, id: EventId) -> Result<()> {
     let mut tx = app.db.write().await?;
     let Some(event) = audit::event(&mut tx, id).await? else { return Ok(()) };
     let Chain::Workspace(ws) = event.chain else { return Ok(()) };
@@ -92,6 +108,7 @@ async fn asked_now(tx: &mut Tx, app: &App, post: &Post) -> Result<Vec<Tell>> {
     let Some(i) = open.run.active_stage() else { return Ok(Vec::new()) };
     let stage = &open.run.stages[i];
     let name = reviews::waiting_stage(&open, &workflow.definition).unwrap_or_else(|| stage.key.clone());
+    invites::ask_outside_reviewers(tx, app, &open, &workflow.definition).await?;
     let mut out = Vec::new();
     for principal in open.run.waiting_for(&workflow.definition) {
         match principal {
@@ -102,10 +119,9 @@ async fn asked_now(tx: &mut Tx, app: &App, post: &Post) -> Result<Vec<Tell>> {
                 summary: format!("{} waits for your review at {name}", quoted(post)),
                 data: json!({ "review": open.id, "stage": stage.key, "stage_name": name, "due_at": stage.due_at }),
             }),
-            // Someone outside: a review link of their own, sent by email.
-            Principal::External(email) => {
-                crate::email::ensure_lane_link(tx, app, post, open.id, &stage.key, stage.round, &email).await?;
-            }
+            // Someone outside has a link of their own (made when the stage
+            // started), renewed here if it expired while the round waits.
+            Principal::External(_) => {}
         }
     }
     Ok(out)
@@ -240,7 +256,7 @@ async fn deliver(tx: &mut Tx, app: &App, ws: WorkspaceId, post: &Post, tells: Ve
         };
         let new = notifications::insert(tx, &n, &t.key, channels.in_app, email).await?;
         if let (true, Some(at)) = (new, due) {
-            jobs::enqueue(tx, app, &Job::Email { user: t.user, due: at, notification: n.id }, at).await?;
+            jobs::enqueue(tx, app, &SendEmail { user: t.user, due: at, notification: n.id }, at).await?;
         }
     }
     Ok(())

@@ -7,7 +7,7 @@ use greenlight_domain::{
     content::Content,
     diff::{FieldChange, diff},
     id::{CampaignId, ChannelId, LabelId, PostId, RevisionId, UserId, WorkspaceId},
-    permission::{Permission, Role},
+    permission::Permission,
     post::{PostEvent, PostState},
     schedule::PlannedTime,
     validation::{Errors, FieldError},
@@ -21,7 +21,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    App, Caller, access,
+    App, Caller,
+    access::{self, require_edit, visible_post},
     audit::record,
     error::{Error, Result},
     reviews,
@@ -29,22 +30,6 @@ use crate::{
 
 pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_BRIEF_CHARS: usize = 10_000;
-
-/// The post if the caller may see it; "not found" for other workspaces.
-pub async fn visible_post(tx: &mut Tx, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<(Role, Post)> {
-    let role = access::require(tx, caller, ws, Permission::ViewPosts).await?;
-    let post = posts::post(tx, ws, id).await?.ok_or(Error::NotFound("post"))?;
-    Ok((role, post))
-}
-
-/// Owners edit their own posts; some roles edit anybody's.
-pub(crate) fn require_edit(role: Role, caller: &Caller, post: &Post) -> Result<()> {
-    let own = caller.user == Some(post.owner_id);
-    if role.can(Permission::EditAnyPost) || (own && role.can(Permission::EditOwnPosts)) {
-        return Ok(());
-    }
-    Err(Error::Forbidden(format!("a {role} cannot edit {} post", if own { "their own" } else { "somebody else's" })))
-}
 
 fn check_text(errors: &mut Errors, field: &str, value: &str, max: usize, required: bool) {
     if required && value.trim().is_empty() {

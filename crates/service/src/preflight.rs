@@ -248,7 +248,7 @@ pub(crate) async fn store_for_revision(tx: &mut Tx, app: &App, post: &Post, revi
         }
     }
     if links && known.guide.guide.check_links {
-        let job = Job::CheckLinks { workspace: post.workspace_id, post: post.id, revision: revision.number };
+        let job = CheckLinks { workspace: post.workspace_id, post: post.id, revision: revision.number };
         jobs::enqueue(tx, app, &job, now).await?;
     }
     Ok(())
@@ -258,7 +258,7 @@ pub(crate) async fn store_for_revision(tx: &mut Tx, app: &App, post: &Post, revi
 /// each of the post's channels (checked now for a channel added since).
 pub async fn revision_report(app: &App, caller: &Caller, ws: WorkspaceId, post: PostId, number: i64) -> Result<PreflightReport> {
     let mut tx = app.db.read().await?;
-    let (_, post) = crate::posts::visible_post(&mut tx, caller, ws, post).await?;
+    let (_, post) = crate::access::visible_post(&mut tx, caller, ws, post).await?;
     let revision = greenlight_store::posts::revision(&mut tx, post.id, number).await?.ok_or(Error::NotFound("revision"))?;
     let mut stored: BTreeMap<ChannelId, (Report, Timestamp)> =
         store::reports(&mut tx, post.id, number).await?.into_iter().map(|(c, r, at)| (c, (r, at))).collect();
@@ -305,7 +305,7 @@ pub(crate) async fn gate_submission(
     let overridden = match (errors.is_empty(), override_reason.map(str::trim).filter(|r| !r.is_empty())) {
         (true, _) => None,
         (false, Some(reason)) if role.can(Permission::OverrideReviews) => {
-            Some(reason.chars().take(crate::reviews::MAX_COMMENT_CHARS).collect::<String>())
+            Some(reason.chars().take(greenlight_domain::comment::MAX_DECISION_COMMENT_CHARS).collect::<String>())
         }
         (false, Some(_)) => return Err(Error::Forbidden(format!("a {role} cannot override preflight findings"))),
         (false, None) => {
@@ -408,11 +408,33 @@ const RECHECK_AFTER_HOURS: i64 = 24;
 /// The most links one revision's check asks about.
 const MAX_LINKS: usize = 50;
 
+/// Check that a saved revision's links answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckLinks {
+    pub workspace: WorkspaceId,
+    pub post: PostId,
+    pub revision: i64,
+}
+
+impl Job for CheckLinks {
+    const KIND: &'static str = "check_links";
+    /// Up to 50 links × 10 s: its own queue, so mail and timers never wait on it.
+    const QUEUE: &'static str = "links";
+
+    fn dedup_key(&self) -> String {
+        format!("check-links:{}:{}", self.post, self.revision)
+    }
+
+    async fn run(&self, app: &App) -> Result<()> {
+        check_links(app, self.workspace, self.post, self.revision).await
+    }
+}
+
 /// Checks the links of a saved revision that were not checked lately,
 /// records what they answered, and stores the revision's reports again with
 /// what was found. Off unless the workspace's guide asks for it; a link
 /// that cannot be reached is a warning, never an error.
-pub async fn check_links(app: &App, ws: WorkspaceId, post: PostId, number: i64) -> Result<()> {
+async fn check_links(app: &App, ws: WorkspaceId, post: PostId, number: i64) -> Result<()> {
     let mut tx = app.db.read().await?;
     let guide = compiled_guide(&mut tx, app, ws).await?;
     if !guide.guide.check_links {

@@ -9,7 +9,6 @@ use greenlight_domain::{
     Timestamp,
     audit::Chain,
     canonical::Hash,
-    content::Content,
     id::{PostId, ReviewId, UserId, WorkspaceId},
     permission::{Permission, Role},
     post::{PostEvent, PostState},
@@ -29,13 +28,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
+use greenlight_domain::comment::MAX_DECISION_COMMENT_CHARS;
+
 use crate::{
     App, Caller,
+    access::{require_edit, visible_post},
     audit::record,
     error::{Error, Result},
+    invites,
     jobs::{self, Job},
-    posts::{require_edit, visible_post},
-    workflows::routed,
+    routing::{facts_and_people, routed},
 };
 
 fn engine_error(err: ReviewError) -> Error {
@@ -54,50 +56,6 @@ fn engine_error(err: ReviewError) -> Error {
         | ReviewError::Unstaffed { .. }
         | ReviewError::Mismatch => Error::Conflict(message),
     }
-}
-
-fn all_text(content: &Content) -> String {
-    let mut text = vec![content.text.as_str()];
-    text.extend(content.first_comment.as_deref());
-    text.extend(content.thread.iter().map(String::as_str));
-    for v in content.variants.values() {
-        text.extend(v.text.as_deref());
-        text.extend(v.first_comment.as_deref());
-        text.extend(v.thread.iter().flatten().map(String::as_str));
-    }
-    text.join("\n")
-}
-
-/// The workspace's people as the engine needs them: members, groups, and
-/// the delegations that have not ended.
-pub async fn people(tx: &mut Tx, ws: WorkspaceId, now: Timestamp) -> Result<People> {
-    let members = workspaces::members(tx, ws).await?;
-    let groups = workspaces::groups(tx, ws).await?;
-    let delegations = workflows::delegations(tx, ws, now).await?;
-    let people = People {
-        members: members.iter().map(|m| (m.user_id, m.role)).collect(),
-        groups: groups.iter().map(|g| (g.id, g.member_ids.iter().copied().collect())).collect(),
-        delegations: delegations.iter().map(|d| d.to_domain()).collect(),
-    };
-    Ok(people)
-}
-
-/// What the engine needs about a post and the workspace's people.
-pub async fn facts_and_people(tx: &mut Tx, ws: WorkspaceId, post: &Post, now: Timestamp) -> Result<(Facts, People)> {
-    let revision = posts::latest_revision(tx, post.id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
-    let people = people(tx, ws, now).await?;
-    let (author_role, author_groups) = people.author(post.owner_id);
-    let facts = Facts {
-        labels: post.label_ids.iter().copied().collect(),
-        channels: post.channel_ids.iter().copied().collect(),
-        campaign: post.campaign_id,
-        author_role,
-        author_groups,
-        text: all_text(&revision.content),
-        repurposed: post.repurposed,
-        shares_link: revision.content.link.is_some() || revision.content.variants.values().any(|v| v.link.is_some()),
-    };
-    Ok((facts, people))
 }
 
 /// A review as the API shows it.
@@ -167,12 +125,14 @@ async fn store_review(tx: &mut Tx, app: &App, record: &mut ReviewRecord, def: &D
     schedule_timers(tx, app, record, def).await
 }
 
+/// What a stored review's running stage asks for: its reminders and
+/// escalation, and the links of the outside reviewers it waits for.
 async fn schedule_timers(tx: &mut Tx, app: &App, record: &ReviewRecord, def: &Definition) -> Result<()> {
     for timer in record.run.timers(def) {
         let at = timer.at;
-        jobs::enqueue(tx, app, &Job::ReviewTimer { review: record.id, timer }, at).await?;
+        jobs::enqueue(tx, app, &ReviewTimer { review: record.id, timer }, at).await?;
     }
-    Ok(())
+    invites::ask_outside_reviewers(tx, app, record, def).await
 }
 
 /// The name of the stage a running review waits at.
@@ -352,8 +312,6 @@ pub struct DecisionRequest {
     pub lane: Option<String>,
 }
 
-pub const MAX_COMMENT_CHARS: usize = 10_000;
-
 pub async fn decide(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, input: DecisionRequest) -> Result<ReviewView> {
     let user = caller.require_user()?;
     let mut tx = app.db.write().await?;
@@ -376,8 +334,8 @@ pub(crate) async fn decide_open(
     by: Principal,
     input: DecisionRequest,
 ) -> Result<ReviewView> {
-    if input.comment.as_deref().is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
-        return Err(Error::field("comment", format!("at most {MAX_COMMENT_CHARS} characters")));
+    if input.comment.as_deref().is_some_and(|c| c.chars().count() > MAX_DECISION_COMMENT_CHARS) {
+        return Err(Error::field("comment", format!("at most {MAX_DECISION_COMMENT_CHARS} characters")));
     }
     let (ws, id) = (post.workspace_id, post.id);
     let open = workflows::open_review(tx, id).await?.ok_or(Error::NotFound("open review"))?;
@@ -436,8 +394,8 @@ pub async fn withdraw(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -
 
 pub async fn override_stage(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, reason: &str) -> Result<ReviewView> {
     let user = caller.require_user()?;
-    if reason.chars().count() > MAX_COMMENT_CHARS {
-        return Err(Error::field("reason", format!("at most {MAX_COMMENT_CHARS} characters")));
+    if reason.chars().count() > MAX_DECISION_COMMENT_CHARS {
+        return Err(Error::field("reason", format!("at most {MAX_DECISION_COMMENT_CHARS} characters")));
     }
     let mut tx = app.db.write().await?;
     let mut loaded = load_open(&mut tx, app, caller, ws, id, |role, _| {
@@ -554,7 +512,7 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
     };
     for ws in spaces {
         // Asked directly, through a group or role, or for someone I stand in for.
-        let people = people(&mut tx, ws, now).await?;
+        let people = crate::routing::people(&mut tx, ws, now).await?;
         let mine: BTreeSet<Principal> = std::iter::once(user).chain(people.delegators(user, now)).map(Principal::User).collect();
         let mut definitions: BTreeMap<(greenlight_domain::id::WorkflowId, i64), Workflow> = BTreeMap::new();
         for record in workflows::active_reviews(&mut tx, ws).await? {
@@ -592,8 +550,53 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
     Ok(out)
 }
 
-/// A running stage's reminder or escalation fell due (a job).
-pub async fn timer_due(app: &App, id: ReviewId, timer: &Timer) -> Result<()> {
+/// A running stage's reminder or escalation fell due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewTimer {
+    pub review: ReviewId,
+    pub timer: Timer,
+}
+
+impl Job for ReviewTimer {
+    const KIND: &'static str = "review_timer";
+    const QUEUE: &'static str = "reviews";
+
+    fn dedup_key(&self) -> String {
+        // As JSON, as keys have always been written (a queue upgraded
+        // from before keeps recognising its jobs).
+        let kind = serde_json::to_string(&self.timer.kind).unwrap_or_else(|_| format!("{:?}", self.timer.kind));
+        format!("review-timer:{}:{}:{}:{kind}", self.review, self.timer.stage, self.timer.round)
+    }
+
+    async fn run(&self, app: &App) -> Result<()> {
+        timer_due(app, self.review, &self.timer).await
+    }
+}
+
+/// A post's planned publish time arrived: if its review has not approved
+/// it yet, the workflow's publish-time policy applies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishTime {
+    pub workspace: WorkspaceId,
+    pub post: PostId,
+    pub review: ReviewId,
+    pub planned: Timestamp,
+}
+
+impl Job for PublishTime {
+    const KIND: &'static str = "publish_time";
+    const QUEUE: &'static str = "reviews";
+
+    fn dedup_key(&self) -> String {
+        format!("publish-time:{}:{}", self.review, self.planned)
+    }
+
+    async fn run(&self, app: &App) -> Result<()> {
+        publish_time_arrived(app, self.workspace, self.post, self.review, self.planned).await
+    }
+}
+
+async fn timer_due(app: &App, id: ReviewId, timer: &Timer) -> Result<()> {
     let mut tx = app.db.write().await?;
     let Some(found) = workflows::review(&mut tx, id).await? else { return Ok(()) };
     if found.run.running(&timer.stage, timer.round).is_none() {
@@ -626,10 +629,10 @@ pub async fn timer_due(app: &App, id: ReviewId, timer: &Timer) -> Result<()> {
     Ok(())
 }
 
-/// A post's planned publish time arrived (a job). If its review has not
-/// approved it, the workflow's policy applies: hold (the team is told) or
-/// expire the review. Nothing unapproved is ever published.
-pub async fn publish_time_arrived(app: &App, ws: WorkspaceId, id: PostId, review: ReviewId, at: Timestamp) -> Result<()> {
+/// If the review has not approved the post by its planned time, the
+/// workflow's policy applies: hold (the team is told) or expire the review.
+/// Nothing unapproved is ever published.
+async fn publish_time_arrived(app: &App, ws: WorkspaceId, id: PostId, review: ReviewId, at: Timestamp) -> Result<()> {
     let mut tx = app.db.write().await?;
     let Some(post) = posts::post(&mut tx, ws, id).await? else { return Ok(()) };
     if planned(&post) != Some(at) {
@@ -663,7 +666,7 @@ pub async fn publish_time_arrived(app: &App, ws: WorkspaceId, id: PostId, review
 /// whether it still applies.
 async fn plan_publish_time(tx: &mut Tx, app: &App, post: &Post, review: ReviewId) -> Result<()> {
     if let Some(at) = planned(post) {
-        jobs::enqueue(tx, app, &Job::PublishTime { workspace: post.workspace_id, post: post.id, review, planned: at }, at).await?;
+        jobs::enqueue(tx, app, &PublishTime { workspace: post.workspace_id, post: post.id, review, planned: at }, at).await?;
     }
     Ok(())
 }

@@ -40,11 +40,10 @@ use crate::{
     audit::record,
     comments::{self, Author, NewComment, Thread},
     error::{Error, Result},
+    invites::{SendInvite, VISIT_PATH},
     reviews::{self, DecisionRequest, ReviewView},
 };
 
-/// The path a visitor opens; the token follows it.
-pub const VISIT_PATH: &str = "/s/";
 /// The most posts a visitor's overview lists.
 pub const MAX_LISTED: i64 = 200;
 
@@ -136,7 +135,7 @@ pub async fn create(app: &App, caller: &Caller, ws: WorkspaceId, input: NewShare
     });
     record(&mut tx, app, caller, Chain::Workspace(ws), "share_link.created", ("share_link", Some(link.id.uuid())), data).await?;
     if link.capability == Capability::Approve {
-        crate::jobs::enqueue(&mut tx, app, &crate::jobs::Job::ExternalInvite { link: link.id, at: app.now() }, app.now()).await?;
+        crate::jobs::enqueue(&mut tx, app, &SendInvite { link: link.id, at: app.now() }, app.now()).await?;
         tx.commit().await?;
         return Ok(CreatedShareLink::sent(link));
     }
@@ -221,7 +220,7 @@ pub async fn reissue(app: &App, caller: &Caller, ws: WorkspaceId, id: ShareLinkI
     let data = json!({ "shown": show, "sent_to": (!show).then_some(&link.reviewer_email) });
     record(&mut tx, app, caller, Chain::Workspace(ws), "share_link.reissued", ("share_link", Some(id.uuid())), data).await?;
     if !show {
-        crate::jobs::enqueue(&mut tx, app, &crate::jobs::Job::ExternalInvite { link: id, at: app.now() }, app.now()).await?;
+        crate::jobs::enqueue(&mut tx, app, &SendInvite { link: id, at: app.now() }, app.now()).await?;
         tx.commit().await?;
         return Ok(CreatedShareLink::sent(link));
     }

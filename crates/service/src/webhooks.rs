@@ -230,7 +230,7 @@ pub async fn redeliver(app: &App, caller: &Caller, ws: WorkspaceId, id: WebhookI
         ..Delivery::pending(id, original.event_id, original.action.clone(), original.body.clone(), app.now())
     };
     webhooks::insert_delivery(&mut tx, &again).await?;
-    jobs::enqueue(&mut tx, app, &Job::Deliver { delivery: again.id }, app.now()).await?;
+    jobs::enqueue(&mut tx, app, &Deliver { delivery: again.id }, app.now()).await?;
     record(
         &mut tx,
         app,
@@ -288,7 +288,7 @@ pub async fn enqueue_for_event(
         };
         let delivery = Delivery { id, ..Delivery::pending(hook.id, Some(event.id), event.action.clone(), body.to_string(), app.now()) };
         if webhooks::insert_delivery(tx, &delivery).await? {
-            jobs::enqueue(tx, app, &Job::Deliver { delivery: id }, app.now()).await?;
+            jobs::enqueue(tx, app, &Deliver { delivery: id }, app.now()).await?;
         }
     }
     Ok(())
@@ -324,9 +324,33 @@ fn describe(action: &str, data: &Value, actor: &str) -> Option<String> {
     Some(text)
 }
 
-/// Sends one delivery (a job). An answer other than 2xx, or none, is an
-/// error, so the queue retries; the last failure marks it failed.
-pub async fn deliver(app: &App, id: DeliveryId) -> Result<()> {
+/// Send a webhook delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deliver {
+    pub delivery: DeliveryId,
+}
+
+impl Job for Deliver {
+    const KIND: &'static str = "deliver";
+    /// A receiver that times out holds up only other deliveries.
+    const QUEUE: &'static str = "webhooks";
+
+    fn dedup_key(&self) -> String {
+        format!("deliver:{}", self.delivery)
+    }
+
+    async fn run(&self, app: &App) -> Result<()> {
+        deliver(app, self.delivery).await
+    }
+
+    async fn gave_up(&self, app: &App) -> Result<()> {
+        gave_up(app, self.delivery).await
+    }
+}
+
+/// Sends one delivery. An answer other than 2xx, or none, is an error, so
+/// the queue retries; the last failure marks it failed.
+async fn deliver(app: &App, id: DeliveryId) -> Result<()> {
     let mut tx = app.db.read().await?;
     let Some(delivery) = webhooks::delivery(&mut tx, id).await? else { return Ok(()) };
     if delivery.status != "pending" {
@@ -381,7 +405,7 @@ pub async fn deliver(app: &App, id: DeliveryId) -> Result<()> {
 }
 
 /// Marks a delivery failed when its job gives up.
-pub async fn gave_up(app: &App, id: DeliveryId) -> Result<()> {
+async fn gave_up(app: &App, id: DeliveryId) -> Result<()> {
     let mut tx = app.db.write().await?;
     webhooks::give_up(&mut tx, id, app.now()).await?;
     tx.commit().await?;

@@ -8,7 +8,7 @@ use greenlight_domain::{
     names::Name,
     permission::Permission,
     validation::Errors,
-    workflow::{Approver, Condition, Definition, Facts, People, Plan, plan, route, templates},
+    workflow::{Approver, Condition, Definition, Facts, People, Plan, plan, templates},
 };
 use greenlight_store::{
     StoreError, Tx,
@@ -23,7 +23,7 @@ use crate::{
     App, Caller, access,
     audit::record,
     error::{Error, Result},
-    reviews,
+    routing,
 };
 
 /// A new workflow: a definition, or a built-in template to start from.
@@ -248,20 +248,6 @@ pub async fn set_routes(app: &App, caller: &Caller, ws: WorkspaceId, input: Vec<
     Ok(routes)
 }
 
-/// The workflow a post gets: the first matching rule, else the default.
-pub async fn routed(tx: &mut Tx, ws: WorkspaceId, facts: &greenlight_domain::workflow::Facts) -> Result<Workflow> {
-    let rules: Vec<_> = workflows::routes(tx, ws)
-        .await?
-        .into_iter()
-        .map(|r| greenlight_domain::workflow::Route { priority: r.priority, workflow_id: r.workflow_id, when: r.when })
-        .collect();
-    let all = workflows::workflows(tx, ws).await?;
-    let default = all.iter().find(|w| w.is_default).map(|w| w.id);
-    let id = route(&rules, default, facts)
-        .ok_or_else(|| Error::Conflict("no workflow applies: make one the default or add a routing rule".into()))?;
-    all.into_iter().find(|w| w.id == id).ok_or(Error::NotFound("workflow"))
-}
-
 /// What submitting the post would do.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Simulation {
@@ -275,13 +261,13 @@ pub struct Simulation {
 
 pub async fn simulate(app: &App, caller: &Caller, ws: WorkspaceId, post: PostId) -> Result<Simulation> {
     let mut tx = app.db.read().await?;
-    let (_, post) = crate::posts::visible_post(&mut tx, caller, ws, post).await?;
-    let (facts, people) = reviews::facts_and_people(&mut tx, ws, &post, app.now()).await?;
+    let (_, post) = crate::access::visible_post(&mut tx, caller, ws, post).await?;
+    let (facts, people) = routing::facts_and_people(&mut tx, ws, &post, app.now()).await?;
     simulation(&mut tx, ws, &facts, &people, post.owner_id).await
 }
 
 async fn simulation(tx: &mut Tx, ws: WorkspaceId, facts: &Facts, people: &People, author: UserId) -> Result<Simulation> {
-    let workflow = routed(tx, ws, facts).await?;
+    let workflow = routing::routed(tx, ws, facts).await?;
     let plan = plan(&workflow.definition, facts, people, author);
     let problem = plan.unstaffed().map(|e| e.to_string());
     Ok(Simulation { workflow_id: workflow.id, workflow_name: workflow.name, version: workflow.version, plan, problem })
@@ -311,7 +297,7 @@ pub async fn simulate_draft(app: &App, caller: &Caller, ws: WorkspaceId, draft: 
     let author = caller.require_user()?;
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::CreatePosts).await?;
-    let people = reviews::people(&mut tx, ws, app.now()).await?;
+    let people = routing::people(&mut tx, ws, app.now()).await?;
     let (author_role, author_groups) = people.author(author);
     let facts = Facts {
         labels: draft.label_ids.into_iter().collect(),

@@ -6,8 +6,10 @@
 use greenlight_domain::{Timestamp, id::JobId};
 use uuid::Uuid;
 
+use sqlx::postgres::PgListener;
+
 use crate::{
-    db::{Result, Tx},
+    db::{Db, Result, Tx},
     time::DbTime,
 };
 
@@ -15,6 +17,8 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewJob {
     pub kind: String,
+    /// The queue it runs in (each queue has its own concurrency).
+    pub queue: String,
     /// The job's arguments as JSON.
     pub payload: String,
     /// Enqueueing a key that was enqueued before does nothing: one job per
@@ -51,21 +55,47 @@ pub struct JobRow {
 type ClaimedRow = (Uuid, String, String, i32, i32);
 
 /// Adds a job; returns whether it was new (not a duplicate of its key).
+/// On PostgreSQL a job due now also wakes the workers listening on
+/// [`WAKE_CHANNEL`] when the transaction commits.
 pub async fn enqueue(tx: &mut Tx, job: &NewJob, now: Timestamp) -> Result<bool> {
     let n = sql!(
         tx,
         exec,
-        "INSERT INTO jobs (id, kind, payload, dedup_key, status, run_at, attempts, max_attempts, created_at)
-         VALUES ($1, $2, $3, $4, 'pending', $5, 0, $6, $7) ON CONFLICT DO NOTHING",
+        "INSERT INTO jobs (id, kind, queue, payload, dedup_key, status, run_at, attempts, max_attempts, created_at)
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, 0, $7, $8) ON CONFLICT DO NOTHING",
         Uuid::now_v7(),
         &job.kind,
+        &job.queue,
         &job.payload,
         job.dedup_key.as_deref(),
         DbTime(job.run_at),
         job.max_attempts,
         DbTime(now)
     )?;
+    if let Tx::Postgres(tx) = tx
+        && n == 1
+        && job.run_at <= now
+    {
+        sqlx::query("SELECT pg_notify($1, $2)").bind(WAKE_CHANNEL).bind(&job.queue).execute(&mut **tx).await?;
+    }
     Ok(n == 1)
+}
+
+/// The PostgreSQL channel a new due job is announced on (its payload is the
+/// job's queue).
+pub const WAKE_CHANNEL: &str = "greenlight_jobs";
+
+/// Listens for newly due jobs on PostgreSQL; `None` on SQLite, where the
+/// worker polls.
+pub async fn listen(db: &Db) -> Result<Option<PgListener>> {
+    match db {
+        Db::Sqlite { .. } => Ok(None),
+        Db::Postgres(pool) => {
+            let mut listener = PgListener::connect_with(pool).await?;
+            listener.listen(WAKE_CHANNEL).await?;
+            Ok(Some(listener))
+        }
+    }
 }
 
 /// Claims up to `limit` jobs that are due — pending ones whose time has come,
@@ -73,14 +103,18 @@ pub async fn enqueue(tx: &mut Tx, job: &NewJob, now: Timestamp) -> Result<bool> 
 /// `worker` until `until`. On PostgreSQL `SKIP LOCKED` lets several
 /// instances claim side by side without waiting or taking the same job;
 /// SQLite has one writer at a time, so its claim is already exclusive.
-pub async fn claim(tx: &mut Tx, worker: &str, now: Timestamp, until: Timestamp, limit: i64) -> Result<Vec<Claimed>> {
+/// `queue` narrows the claim to one queue; `None` claims from any.
+pub async fn claim(tx: &mut Tx, worker: &str, queue: Option<&str>, now: Timestamp, until: Timestamp, limit: i64) -> Result<Vec<Claimed>> {
+    // Two texts rather than `$5 IS NULL OR queue = $5`, which keeps SQLite
+    // off the (queue, run_at) index.
     macro_rules! claim_sql {
-        ($lock:literal) => {
+        ($queue:literal, $lock:literal) => {
             concat!(
                 "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2
                  WHERE id IN (SELECT id FROM jobs
-                              WHERE status IN ('pending', 'running')
-                                AND ((status = 'pending' AND run_at <= $3) OR (status = 'running' AND locked_until < $3))
+                              WHERE status IN ('pending', 'running') ",
+                $queue,
+                " AND ((status = 'pending' AND run_at <= $3) OR (status = 'running' AND locked_until < $3))
                               ORDER BY run_at, id LIMIT $4 ",
                 $lock,
                 ")
@@ -89,19 +123,16 @@ pub async fn claim(tx: &mut Tx, worker: &str, now: Timestamp, until: Timestamp, 
         };
     }
     let (now, until) = (DbTime(now), DbTime(until));
-    let rows = match tx {
-        Tx::Sqlite(tx) => {
-            sqlx::query_as::<_, ClaimedRow>(claim_sql!("")).bind(worker).bind(until).bind(now).bind(limit).fetch_all(&mut **tx).await?
-        }
-        Tx::Postgres(tx) => {
-            sqlx::query_as::<_, ClaimedRow>(claim_sql!("FOR UPDATE SKIP LOCKED"))
-                .bind(worker)
-                .bind(until)
-                .bind(now)
-                .bind(limit)
-                .fetch_all(&mut **tx)
-                .await?
-        }
+    macro_rules! run {
+        ($tx:expr, $sql:expr $(, $queue:expr)?) => {
+            sqlx::query_as::<_, ClaimedRow>($sql).bind(worker).bind(until).bind(now).bind(limit)$(.bind($queue))?.fetch_all(&mut **$tx).await?
+        };
+    }
+    let rows = match (tx, queue) {
+        (Tx::Sqlite(tx), None) => run!(tx, claim_sql!("", "")),
+        (Tx::Sqlite(tx), Some(queue)) => run!(tx, claim_sql!("AND queue = $5", ""), queue),
+        (Tx::Postgres(tx), None) => run!(tx, claim_sql!("", "FOR UPDATE SKIP LOCKED")),
+        (Tx::Postgres(tx), Some(queue)) => run!(tx, claim_sql!("AND queue = $5", "FOR UPDATE SKIP LOCKED"), queue),
     };
     let mut jobs: Vec<Claimed> = rows
         .into_iter()
@@ -186,13 +217,39 @@ pub async fn jobs_of_kind(tx: &mut Tx, kind: &str) -> Result<Vec<JobRow>> {
         .collect())
 }
 
-/// When the next job falls due, if any waits (so an idle worker knows how
-/// long it may sleep).
-pub async fn next_due(tx: &mut Tx) -> Result<Option<Timestamp>> {
-    let row = sql!(
+/// When the next job of `queue` falls due, if any waits (so an idle worker
+/// knows how long it may sleep): the earliest pending job, or the earliest
+/// lease to lapse. Two indexed reads, where one `MIN(CASE …)` would read
+/// every waiting job.
+pub async fn next_due(tx: &mut Tx, queue: &str) -> Result<Option<Timestamp>> {
+    let pending = sql!(
+        tx,
+        optional as (DbTime,),
+        "SELECT run_at FROM jobs WHERE status IN ('pending', 'running') AND queue = $1 AND status = 'pending'
+         ORDER BY run_at, id LIMIT 1",
+        queue
+    )?;
+    let lease = sql!(
         tx,
         one as (Option<DbTime>,),
-        "SELECT MIN(CASE WHEN status = 'pending' THEN run_at ELSE locked_until END) FROM jobs WHERE status IN ('pending', 'running')"
+        "SELECT MIN(locked_until) FROM jobs WHERE status IN ('pending', 'running') AND queue = $1 AND status = 'running'",
+        queue
     )?;
-    Ok(row.0.map(|t| t.0))
+    Ok(match (pending.map(|(t,)| t.0), lease.0.map(|t| t.0)) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    })
+}
+
+/// Removes jobs that finished (done before `done_before`, failed before
+/// `failed_before`); returns how many.
+pub async fn prune(tx: &mut Tx, done_before: Timestamp, failed_before: Timestamp) -> Result<u64> {
+    Ok(sql!(
+        tx,
+        exec,
+        "DELETE FROM jobs WHERE status IN ('done', 'failed')
+           AND ((status = 'done' AND finished_at < $1) OR (status = 'failed' AND finished_at < $2))",
+        DbTime(done_before),
+        DbTime(failed_before)
+    )?)
 }

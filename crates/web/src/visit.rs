@@ -181,7 +181,7 @@ impl Visit {
     }
 
     fn base(&self) -> String {
-        format!("{}{}", share_links::VISIT_PATH, self.token)
+        format!("{}{}", greenlight_service::invites::VISIT_PATH, self.token)
     }
 
     /// The answer to an error that ends the request — a failed token, a
@@ -665,7 +665,7 @@ async fn one_click_page(
     verdict: String,
     comment: String,
 ) -> Response {
-    let found = match greenlight_service::email::open_decision_link(&state.app, token).await {
+    let found = match greenlight_service::decision_links::open_decision_link(&state.app, token).await {
         Ok(found) => found,
         Err(Error::NotFound("link")) => {
             state.visit_limiter.failed(addr);
@@ -732,7 +732,7 @@ async fn one_click_decide(
         }
     };
     let comment = Some(form.comment.trim().to_owned()).filter(|c| !c.is_empty());
-    match greenlight_service::email::use_decision_link(&state.app, &token, verdict, comment).await {
+    match greenlight_service::decision_links::use_decision_link(&state.app, &token, verdict, comment).await {
         Ok(_) => {
             let what = if verdict == Verdict::Approve { "approval" } else { "request for changes" };
             let notice = Notice { kind: "ok", text: format!("Thank you: your {what} is recorded.") };

@@ -2,6 +2,11 @@
 //! jobs), and what runs on it — reminders, escalation, and the workflow's
 //! publish-time policy — driven by moving the clock, never by sleeping.
 
+use greenlight_service::{
+    App,
+    jobs::{Job, Registry},
+    worker::{Worker, WorkerSettings},
+};
 use greenlight_store::jobs::{self, NewJob, Outcome};
 use jiff::{SignedDuration, Timestamp};
 use reqwest::StatusCode;
@@ -10,8 +15,106 @@ use serde_json::{Value, json};
 
 use crate::{backends, harness::*};
 
+/// A job that holds its queue until the test releases it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Slow;
+
+/// A job in another queue that only says it ran.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Quick;
+
+static SLOW_STARTED: std::sync::LazyLock<tokio::sync::Notify> = std::sync::LazyLock::new(tokio::sync::Notify::new);
+static SLOW_RELEASED: std::sync::LazyLock<tokio::sync::Notify> = std::sync::LazyLock::new(tokio::sync::Notify::new);
+static QUICK_RAN: std::sync::LazyLock<tokio::sync::Notify> = std::sync::LazyLock::new(tokio::sync::Notify::new);
+
+impl Job for Slow {
+    const KIND: &'static str = "test_slow";
+    const QUEUE: &'static str = "test_slow";
+
+    fn dedup_key(&self) -> String {
+        "slow".into()
+    }
+
+    async fn run(&self, _app: &App) -> greenlight_service::Result<()> {
+        SLOW_STARTED.notify_one();
+        SLOW_RELEASED.notified().await;
+        Ok(())
+    }
+}
+
+impl Job for Quick {
+    const KIND: &'static str = "test_quick";
+    const QUEUE: &'static str = "test_quick";
+
+    fn dedup_key(&self) -> String {
+        "quick".into()
+    }
+
+    async fn run(&self, _app: &App) -> greenlight_service::Result<()> {
+        QUICK_RAN.notify_one();
+        Ok(())
+    }
+}
+
+async fn status_of(h: &Harness, kind: &str) -> Vec<String> {
+    let mut tx = h.app.db.read().await.unwrap();
+    jobs::jobs_of_kind(&mut tx, kind).await.unwrap().into_iter().map(|j| j.status).collect()
+}
+
+/// Guards a wait that must end; the worker itself is never slept on.
+async fn within_a_minute(what: &str, wait: impl std::future::Future<Output = ()>) {
+    tokio::time::timeout(std::time::Duration::from_secs(60), wait).await.unwrap_or_else(|_| panic!("{what} did not happen"));
+}
+
+#[apply(backends)]
+async fn a_job_that_takes_long_in_one_queue_does_not_delay_another_queue(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let now = h.app.now();
+    {
+        let mut tx = h.app.db.write().await.unwrap();
+        // The slow job is due first: one worker taking jobs in due order
+        // would run it, and make the quick one wait for it.
+        greenlight_service::jobs::enqueue(&mut tx, &h.app, &Slow, now - SignedDuration::from_secs(1)).await.unwrap();
+        greenlight_service::jobs::enqueue(&mut tx, &h.app, &Quick, now).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let registry = Registry::default().with::<Slow>().with::<Quick>();
+    let (stop, stopping) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(Worker::new(h.app.clone(), registry, WorkerSettings::default()).run(async move {
+        let _ = stopping.await;
+    }));
+    within_a_minute("the slow job starting", SLOW_STARTED.notified()).await;
+    within_a_minute("the quick job running beside the slow one", QUICK_RAN.notified()).await;
+    assert_eq!(status_of(&h, "test_slow").await, ["running"], "the slow job still runs");
+    SLOW_RELEASED.notify_one();
+    let _ = stop.send(());
+    within_a_minute("the worker stopping", async { worker.await.unwrap() }).await;
+    assert_eq!(status_of(&h, "test_slow").await, ["done"], "the job in hand finished before the worker stopped");
+    assert_eq!(status_of(&h, "test_quick").await, ["done"]);
+}
+
+#[apply(backends)]
+async fn a_finished_job_is_removed_after_its_retention(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    {
+        let mut tx = h.app.db.write().await.unwrap();
+        greenlight_service::jobs::enqueue(&mut tx, &h.app, &Quick, h.app.now()).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let settings = WorkerSettings { keep_done: SignedDuration::from_hours(24), ..WorkerSettings::default() };
+    let worker = Worker::new(h.app.clone(), Registry::default().with::<Quick>(), settings);
+    assert_eq!(worker.drain().await.unwrap(), 1);
+    assert_eq!(status_of(&h, "test_quick").await, ["done"], "kept for operators to see");
+    h.clock.advance(SignedDuration::from_hours(23));
+    worker.drain().await.unwrap();
+    assert_eq!(status_of(&h, "test_quick").await, ["done"], "still within its retention");
+    h.clock.advance(SignedDuration::from_hours(2));
+    worker.drain().await.unwrap();
+    assert!(status_of(&h, "test_quick").await.is_empty(), "removed after a day");
+}
+
 fn job(key: &str, run_at: Timestamp) -> NewJob {
-    NewJob { kind: "test".into(), payload: "{}".into(), dedup_key: Some(key.into()), run_at, max_attempts: 3 }
+    NewJob { kind: "test".into(), queue: "test".into(), payload: "{}".into(), dedup_key: Some(key.into()), run_at, max_attempts: 3 }
 }
 
 #[apply(backends)]
@@ -32,7 +135,7 @@ async fn workers_share_the_queue_and_take_over_a_dead_workers_jobs(#[case] backe
     // Two workers claim at the same moment: each job goes to exactly one.
     let claim = |worker: &'static str| async move {
         let mut tx = db.write().await.unwrap();
-        let claimed = jobs::claim(&mut tx, worker, now, lease, 4).await.unwrap();
+        let claimed = jobs::claim(&mut tx, worker, None, now, lease, 4).await.unwrap();
         tx.commit().await.unwrap();
         claimed
     };
@@ -50,13 +153,13 @@ async fn workers_share_the_queue_and_take_over_a_dead_workers_jobs(#[case] backe
         tx.commit().await.unwrap();
     }
     let mut tx = db.write().await.unwrap();
-    assert!(jobs::claim(&mut tx, "c", now + SignedDuration::from_secs(30), lease, 10).await.unwrap().is_empty(), "b's lease holds");
+    assert!(jobs::claim(&mut tx, "c", None, now + SignedDuration::from_secs(30), lease, 10).await.unwrap().is_empty(), "b's lease holds");
     tx.commit().await.unwrap();
 
     // Once the lease lapses, c takes b's jobs (and the later one, now due).
     let after = now + SignedDuration::from_mins(6);
     let mut tx = db.write().await.unwrap();
-    let taken = jobs::claim(&mut tx, "c", after, after + SignedDuration::from_mins(10), 10).await.unwrap();
+    let taken = jobs::claim(&mut tx, "c", None, after, after + SignedDuration::from_mins(10), 10).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(taken.len(), b.len() + 1);
     assert!(taken.iter().filter(|j| b.iter().any(|d| d.id == j.id)).all(|j| j.attempts == 2), "a retaken job counts its attempts");
@@ -72,7 +175,8 @@ async fn workers_share_the_queue_and_take_over_a_dead_workers_jobs(#[case] backe
     assert!(jobs::finish(&mut tx, j.id, "c", &retry, after).await.unwrap());
     tx.commit().await.unwrap();
     let mut tx = db.write().await.unwrap();
-    let again = jobs::claim(&mut tx, "c", after + SignedDuration::from_mins(2), after + SignedDuration::from_mins(3), 10).await.unwrap();
+    let again =
+        jobs::claim(&mut tx, "c", None, after + SignedDuration::from_mins(2), after + SignedDuration::from_mins(3), 10).await.unwrap();
     assert_eq!(again.iter().map(|j| j.id).collect::<Vec<_>>(), vec![j.id]);
     assert!(jobs::finish(&mut tx, j.id, "c", &Outcome::Failed { error: "still down".into() }, after).await.unwrap());
     tx.commit().await.unwrap();

@@ -84,7 +84,7 @@ impl Harness {
                 public_url: base.clone(),
                 allow_private_webhooks,
             }),
-            mailer: mailer.map(|m| Arc::new(m) as Arc<dyn greenlight_service::email::Mailer>),
+            mailer: mailer.map(|m| Arc::new(m) as Arc<dyn greenlight_service::mail::Mailer>),
             webhooks: Arc::new(greenlight_notify::HttpSender::new(allow_private_webhooks).unwrap()),
             links: Arc::new(greenlight_notify::LinkProber::new(allow_private_webhooks).unwrap()),
             guides: Default::default(),
@@ -99,7 +99,16 @@ impl Harness {
     /// would; returns how many ran.
     pub async fn pass(&self, by: jiff::SignedDuration) -> usize {
         self.clock.advance(by);
-        greenlight_service::jobs::Worker::new(self.app.clone()).drain().await.unwrap()
+        self.worker().drain().await.unwrap()
+    }
+
+    /// A worker with every job type and the default settings.
+    pub fn worker(&self) -> greenlight_service::worker::Worker {
+        use greenlight_service::{
+            jobs::Registry,
+            worker::{Worker, WorkerSettings},
+        };
+        Worker::new(self.app.clone(), Registry::standard(), WorkerSettings::default())
     }
 
     /// Creates a user directly (as the CLI would).

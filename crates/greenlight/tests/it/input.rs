@@ -73,3 +73,28 @@ async fn bad_input_is_refused_clearly(#[case] backend: Backend) {
     let health = reqwest::get(format!("{}/readyz", h.base)).await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
 }
+
+#[apply(backends)]
+async fn a_duplicate_is_a_conflict_never_an_internal_error(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("twice").await;
+    let ws = &w.ws;
+    let member = h.user("twice-member@example.org", false).await;
+    let creations = [
+        ("/users".to_owned(), json!({"email": "same@example.org", "name": "Same", "password": "correct horse battery"})),
+        (format!("/workspaces/{ws}/members"), json!({"email": member.email, "role": "viewer"})),
+        (format!("/workspaces/{ws}/groups"), json!({"name": "QA"})),
+        (format!("/workspaces/{ws}/campaigns"), json!({"name": "Spring", "colour": "#000000"})),
+        (format!("/workspaces/{ws}/labels"), json!({"name": "urgent"})),
+        (format!("/workspaces/{ws}/channels"), json!({"network": "mastodon", "handle": "@news@example.social", "display_name": "News"})),
+        (format!("/workspaces/{ws}/workflows"), json!({"name": "Legal", "template": "routine"})),
+    ];
+    for (path, body) in creations {
+        let first = w.admin.post(&path, body.clone()).await;
+        assert_eq!(first.status, StatusCode::CREATED, "{path}: {}", first.body);
+        let again = w.admin.post(&path, body).await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{path}: {}", again.body);
+        assert_eq!(again.headers["content-type"], "application/problem+json", "{path}");
+        assert_eq!(again.body["type"], "urn:greenlight:problem:conflict", "{path}: {}", again.body);
+    }
+}

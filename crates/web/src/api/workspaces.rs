@@ -290,7 +290,7 @@ fn default_limit() -> i64 {
 }
 
 pub fn history_page(events: Vec<greenlight_domain::audit::Event>, limit: i64) -> Response {
-    let next_cursor = (events.len() as i64 >= limit.clamp(1, audit::MAX_PAGE)).then(|| events.last().map(|e| e.seq)).flatten();
+    let next_cursor = (events.len() as i64 >= limit).then(|| events.last().map(|e| e.seq)).flatten();
     Json(EventPage { items: events, next_cursor }).into_response()
 }
 

@@ -1,0 +1,29 @@
+//! Mail delivery: a message, and what sends it (SMTP, in the `notify`
+//! crate). Every message goes out through the job queue, so a mail server
+//! that is down means retries with backoff, then a failed job on record —
+//! never a silent loss.
+
+use askama::Template;
+
+use crate::error::{Error, Result};
+
+/// A message ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub to: String,
+    pub to_name: Option<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Sends mail. An error is retried by the job queue.
+#[async_trait::async_trait]
+pub trait Mailer: Send + Sync {
+    async fn send(&self, mail: &Mail) -> std::result::Result<(), String>;
+}
+
+/// A message body from its template.
+pub fn render(t: &impl Template) -> Result<String> {
+    t.render().map_err(Error::internal)
+}

@@ -1,0 +1,317 @@
+//! The worker: runs the jobs of the durable queue, each queue with its own
+//! concurrency, and knows every job type Greenlight has.
+//!
+//! It claims due jobs with a lease, commits, runs each outside any
+//! transaction (renewing the lease while it runs), and records the outcome
+//! in a short transaction; a job whose worker died is claimed again once
+//! its lease lapses. Several workers (in one process, or instances on one
+//! PostgreSQL database) share the queue safely. On PostgreSQL a worker
+//! wakes when a job is announced (`LISTEN`); otherwise it sleeps until the
+//! next job is due, a few seconds at most.
+
+use std::{collections::BTreeMap, future::Future, sync::Arc, time::Duration};
+
+use greenlight_store::jobs::{self, Claimed, Outcome};
+use jiff::SignedDuration;
+use tokio::{
+    sync::{Notify, watch},
+    task::JoinSet,
+};
+use uuid::Uuid;
+
+use crate::{App, Error, Result, audit, email, invites, jobs::Registry, preflight, reviews, webhooks};
+
+impl Registry {
+    /// Every job type Greenlight runs.
+    pub fn standard() -> Self {
+        Registry::default()
+            .with::<reviews::ReviewTimer>()
+            .with::<reviews::PublishTime>()
+            .with::<audit::EventRecorded>()
+            .with::<email::SendEmail>()
+            .with::<invites::SendInvite>()
+            .with::<webhooks::Deliver>()
+            .with::<preflight::CheckLinks>()
+    }
+}
+
+/// How a worker runs its queues.
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// How many jobs of each queue run at once; a queue not named runs one
+    /// at a time.
+    pub queues: BTreeMap<String, usize>,
+    /// How long a claim holds before another worker may take the job over
+    /// (renewed while the job runs).
+    pub lease: SignedDuration,
+    /// The longest an idle queue sleeps before it looks again (PostgreSQL
+    /// also wakes it when a job is announced).
+    pub idle: Duration,
+    /// How long finished jobs are kept, for operators to look at.
+    pub keep_done: SignedDuration,
+    pub keep_failed: SignedDuration,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        let queues = [("reviews", 2), ("notify", 4), ("webhooks", 4), ("links", 2)];
+        WorkerSettings {
+            queues: queues.into_iter().map(|(q, n)| (q.to_owned(), n)).collect(),
+            lease: SignedDuration::from_secs(60),
+            idle: Duration::from_secs(5),
+            keep_done: SignedDuration::from_hours(24),
+            keep_failed: SignedDuration::from_hours(24 * 30),
+        }
+    }
+}
+
+/// Runs jobs from the queue.
+pub struct Worker {
+    app: App,
+    registry: Registry,
+    settings: WorkerSettings,
+    name: String,
+}
+
+impl Worker {
+    pub fn new(app: App, registry: Registry, settings: WorkerSettings) -> Self {
+        let name = format!("{}-{}", std::process::id(), Uuid::now_v7().simple());
+        Worker { app, registry, settings, name }
+    }
+
+    /// Claims one due job of any queue and runs it; returns how many it ran
+    /// (0 or 1).
+    pub async fn run_due(&self) -> Result<usize> {
+        let claimed = self.claim(None, 1).await?;
+        let count = claimed.len();
+        for job in claimed {
+            self.run_claimed(job).await?;
+        }
+        Ok(count)
+    }
+
+    /// Runs due jobs one by one until none is left — including jobs the
+    /// jobs enqueue for now — then removes finished jobs past their
+    /// retention. Tests call this instead of sleeping; it gives up after a
+    /// generous number of rounds so a job that keeps re-enqueueing itself
+    /// cannot hang it.
+    pub async fn drain(&self) -> Result<usize> {
+        let mut total = 0;
+        for _ in 0..10_000 {
+            match self.run_due().await? {
+                0 => {
+                    self.prune().await?;
+                    return Ok(total);
+                }
+                n => total += n,
+            }
+        }
+        Err(Error::Internal("the job queue did not drain".into()))
+    }
+
+    /// Removes finished jobs past their retention.
+    pub async fn prune(&self) -> Result<u64> {
+        let now = self.app.now();
+        let mut tx = self.app.db.write().await?;
+        let removed = jobs::prune(&mut tx, now - self.settings.keep_done, now - self.settings.keep_failed).await?;
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    /// Works until `shutdown` completes: every queue the registry knows
+    /// runs side by side with its own limit. Jobs in progress finish before
+    /// it returns.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        let this = Arc::new(self);
+        let (stop, stopping) = watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        });
+        let mut queues: BTreeMap<&'static str, Arc<Notify>> = BTreeMap::new();
+        for queue in this.registry.queues() {
+            queues.insert(queue, Arc::new(Notify::new()));
+        }
+        let listening = this.listen(queues.clone(), stopping.clone()).await;
+        let mut tasks = JoinSet::new();
+        for (queue, wake) in queues {
+            let limit = this.settings.queues.get(queue).copied().unwrap_or(1).max(1);
+            tasks.spawn(this.clone().run_queue(queue, limit, wake, listening, stopping.clone()));
+        }
+        tasks.spawn(this.clone().prune_now_and_then(stopping));
+        while tasks.join_next().await.is_some() {}
+    }
+
+    /// On PostgreSQL, wakes a queue when a job is announced for it; returns
+    /// whether it listens.
+    async fn listen(&self, queues: BTreeMap<&'static str, Arc<Notify>>, mut stopping: watch::Receiver<bool>) -> bool {
+        let mut listener = match jobs::listen(&self.app.db).await {
+            Ok(Some(listener)) => listener,
+            Ok(None) => return false,
+            Err(err) => {
+                tracing::warn!(%err, "cannot listen for jobs; polling instead");
+                return false;
+            }
+        };
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = stopping.wait_for(|stop| *stop) => return,
+                    received = listener.recv() => match received {
+                        Ok(note) => {
+                            if let Some(wake) = queues.get(note.payload()) {
+                                wake.notify_one();
+                            }
+                        }
+                        // It reconnects on the next call; jobs announced
+                        // meanwhile are found by the idle poll.
+                        Err(err) => tracing::warn!(%err, "listening for jobs"),
+                    },
+                }
+            }
+        });
+        true
+    }
+
+    /// One queue: keeps up to `limit` of its jobs running.
+    async fn run_queue(
+        self: Arc<Self>,
+        queue: &'static str,
+        limit: usize,
+        wake: Arc<Notify>,
+        listening: bool,
+        mut stopping: watch::Receiver<bool>,
+    ) {
+        let mut running = JoinSet::new();
+        loop {
+            let free = limit.saturating_sub(running.len());
+            let mut claimed = 0;
+            if free > 0 {
+                match self.claim(Some(queue), i64::try_from(free).unwrap_or(1)).await {
+                    Ok(jobs) => {
+                        claimed = jobs.len();
+                        for job in jobs {
+                            let this = self.clone();
+                            running.spawn(async move {
+                                if let Err(err) = this.run_claimed(job).await {
+                                    tracing::error!(%err, "recording a job's outcome");
+                                }
+                            });
+                        }
+                    }
+                    Err(err) => tracing::error!(%err, queue, "claiming jobs"),
+                }
+            }
+            // More may be due if the claim filled every free place.
+            let pause = if free > 0 && claimed == free { Duration::ZERO } else { self.idle_for(queue, listening).await };
+            tokio::select! {
+                _ = stopping.wait_for(|stop| *stop) => break,
+                Some(_) = running.join_next(), if !running.is_empty() => {}
+                () = wake.notified() => {}
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
+        while running.join_next().await.is_some() {}
+    }
+
+    /// Removes finished jobs at start and every ten minutes.
+    async fn prune_now_and_then(self: Arc<Self>, mut stopping: watch::Receiver<bool>) {
+        loop {
+            if let Err(err) = self.prune().await {
+                tracing::warn!(%err, "removing finished jobs");
+            }
+            tokio::select! {
+                _ = stopping.wait_for(|stop| *stop) => return,
+                () = tokio::time::sleep(Duration::from_secs(600)) => {}
+            }
+        }
+    }
+
+    async fn claim(&self, queue: Option<&str>, limit: i64) -> Result<Vec<Claimed>> {
+        let now = self.app.now();
+        let until = now.checked_add(self.settings.lease).map_err(|e| Error::Internal(e.into()))?;
+        let mut tx = self.app.db.write().await?;
+        let claimed = jobs::claim(&mut tx, &self.name, queue, now, until, limit).await?;
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    /// How long a queue sleeps: until its next job is due, at most the idle
+    /// time (longer when announcements wake it).
+    async fn idle_for(&self, queue: &str, listening: bool) -> Duration {
+        let idle = if listening { self.settings.idle * 12 } else { self.settings.idle };
+        let next = async {
+            let mut tx = self.app.db.read().await?;
+            Ok::<_, Error>(jobs::next_due(&mut tx, queue).await?)
+        };
+        match next.await {
+            Ok(Some(at)) => Duration::try_from(at.duration_since(self.app.now())).unwrap_or(Duration::ZERO).min(idle),
+            _ => idle,
+        }
+    }
+
+    async fn run_claimed(&self, claimed: Claimed) -> Result<()> {
+        let (kind, payload) = (claimed.kind.as_str(), claimed.payload.as_str());
+        let outcome = if claimed.attempts > claimed.max_attempts {
+            // Claimed again after its worker died too often.
+            if let Err(err) = self.registry.gave_up(&self.app, kind, payload).await {
+                tracing::error!(job = %claimed.id, %err, "recording the failure");
+            }
+            Outcome::Failed { error: format!("gave up after {} attempts", claimed.max_attempts) }
+        } else {
+            match self.with_heartbeat(&claimed, self.registry.run(&self.app, kind, payload)).await {
+                Ok(()) => Outcome::Done,
+                Err(err) if claimed.attempts < claimed.max_attempts => {
+                    tracing::warn!(job = %claimed.id, kind, attempt = claimed.attempts, %err, "job failed; will retry");
+                    Outcome::Retry { error: err.to_string(), at: self.app.now() + backoff(claimed.attempts) }
+                }
+                Err(err) => {
+                    tracing::error!(job = %claimed.id, kind, %err, "job failed for good");
+                    if let Err(err) = self.registry.gave_up(&self.app, kind, payload).await {
+                        tracing::error!(job = %claimed.id, %err, "recording the failure");
+                    }
+                    Outcome::Failed { error: err.to_string() }
+                }
+            }
+        };
+        let mut tx = self.app.db.write().await?;
+        if !jobs::finish(&mut tx, claimed.id, &self.name, &outcome, self.app.now()).await? {
+            tracing::warn!(job = %claimed.id, "lost the job's lease before it finished");
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Runs `work`, renewing the job's lease meanwhile so nobody else takes it.
+    async fn with_heartbeat(&self, claimed: &Claimed, work: impl Future<Output = Result<()>>) -> Result<()> {
+        let lease = self.settings.lease;
+        let every = Duration::try_from(lease / 3).unwrap_or(Duration::from_secs(20));
+        let beat = async {
+            loop {
+                tokio::time::sleep(every).await;
+                let renewed = async {
+                    let until = self.app.now().checked_add(lease).map_err(|e| Error::Internal(e.into()))?;
+                    let mut tx = self.app.db.write().await?;
+                    let held = jobs::heartbeat(&mut tx, claimed.id, &self.name, until).await?;
+                    tx.commit().await?;
+                    Ok::<_, Error>(held)
+                };
+                match renewed.await {
+                    Ok(true) => {}
+                    Ok(false) => tracing::warn!(job = %claimed.id, "lost the job's lease while running it"),
+                    Err(err) => tracing::warn!(job = %claimed.id, %err, "could not renew the job's lease"),
+                }
+            }
+        };
+        tokio::select! {
+            result = work => result,
+            () = beat => Err(Error::Internal("the lease renewal stopped".into())),
+        }
+    }
+}
+
+/// Waits longer after each failure: 30 s, 2 min, 4.5 min, … at most an hour.
+fn backoff(attempts: i32) -> SignedDuration {
+    let n = i64::from(attempts.max(1));
+    SignedDuration::from_secs((30 * n * n).min(3600))
+}
