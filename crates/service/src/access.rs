@@ -126,12 +126,20 @@ pub async fn visible_post(tx: &mut Tx, caller: &Caller, ws: WorkspaceId, id: Pos
     Ok((role, post))
 }
 
-/// Owners edit their own posts; some roles edit anybody's.
+/// Whether the caller may edit a post of `owner` (`None`: a post not yet
+/// made, which would be theirs): owners edit their own posts, some roles
+/// anybody's.
+pub fn may_edit(role: Role, caller: &Caller, owner: Option<UserId>) -> bool {
+    let own = owner.is_none_or(|owner| caller.user == Some(owner));
+    role.can(Permission::EditAnyPost) || (own && role.can(Permission::EditOwnPosts))
+}
+
+/// [`may_edit`], as an error that says why not.
 pub fn require_edit(role: Role, caller: &Caller, post: &Post) -> Result<()> {
-    let own = caller.user == Some(post.owner_id);
-    if role.can(Permission::EditAnyPost) || (own && role.can(Permission::EditOwnPosts)) {
+    if may_edit(role, caller, Some(post.owner_id)) {
         return Ok(());
     }
+    let own = caller.user == Some(post.owner_id);
     Err(Error::Forbidden(format!("a {role} cannot edit {} post", if own { "their own" } else { "somebody else's" })))
 }
 

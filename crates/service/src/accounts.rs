@@ -77,7 +77,7 @@ pub struct NewUser {
     pub is_admin: bool,
 }
 
-pub async fn create_user(app: &App, caller: &Caller, input: NewUser) -> Result<User> {
+pub async fn create_user(app: &App, caller: &Caller, input: NewUser) -> Result<crate::views::User> {
     caller.require_instance_admin()?;
     let mut errors = Errors::new();
     let email = errors.check("email", Email::parse(&input.email));
@@ -102,13 +102,13 @@ pub async fn create_user(app: &App, caller: &Caller, input: NewUser) -> Result<U
     let data = serde_json::json!({ "email": user.email, "name": user.name, "is_admin": user.is_admin });
     record(&mut tx, app, caller, Chain::Instance, "user.created", ("user", Some(user.id.uuid())), data).await?;
     tx.commit().await?;
-    Ok(user)
+    Ok(user.into())
 }
 
-pub async fn users(app: &App, caller: &Caller) -> Result<Vec<User>> {
+pub async fn users(app: &App, caller: &Caller) -> Result<Vec<crate::views::User>> {
     caller.require_instance_admin()?;
     let mut tx = app.db.read().await?;
-    Ok(accounts::users(&mut tx).await?)
+    Ok(crate::views::all(accounts::users(&mut tx).await?))
 }
 
 pub async fn user_by_email(app: &App, email: &str) -> Result<User> {
@@ -137,7 +137,7 @@ pub async fn set_password(app: &App, caller: &Caller, user: UserId, password: &s
 /// A new login: the cookie secret (shown once) and the CSRF token.
 #[derive(Debug)]
 pub struct Login {
-    pub user: User,
+    pub user: crate::views::User,
     pub session_secret: String,
     pub csrf_token: String,
     pub expires_at: Timestamp,
@@ -165,7 +165,7 @@ pub async fn login(app: &App, email: &str, password: &str) -> Result<Login> {
     let caller = Caller::session(user.id, user.is_admin);
     record(&mut tx, app, &caller, Chain::Instance, "user.logged_in", ("user", Some(user.id.uuid())), serde_json::json!({})).await?;
     tx.commit().await?;
-    Ok(Login { user, session_secret, csrf_token: session.csrf_token, expires_at })
+    Ok(Login { user: user.into(), session_secret, csrf_token: session.csrf_token, expires_at })
 }
 
 pub async fn logout(app: &App, session_secret: &str) -> Result<()> {
@@ -176,11 +176,11 @@ pub async fn logout(app: &App, session_secret: &str) -> Result<()> {
 }
 
 /// The caller behind a session cookie, with the session's CSRF token.
-pub async fn session_caller(app: &App, session_secret: &str) -> Result<(Caller, User, String)> {
+pub async fn session_caller(app: &App, session_secret: &str) -> Result<(Caller, crate::views::User, String)> {
     let mut tx = app.db.read().await?;
     let session = accounts::session_by_token_hash(&mut tx, &secret_hash(session_secret), app.now()).await?.ok_or(Error::Unauthenticated)?;
     let user = accounts::user(&mut tx, session.user_id).await?.ok_or(Error::Unauthenticated)?;
-    Ok((Caller::session(user.id, user.is_admin), user, session.csrf_token))
+    Ok((Caller::session(user.id, user.is_admin), user.into(), session.csrf_token))
 }
 
 /// The caller behind a bearer token.
@@ -223,7 +223,7 @@ pub struct NewToken {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedToken {
     #[serde(flatten)]
-    pub token: ApiToken,
+    pub token: crate::views::ApiToken,
     pub secret: String,
 }
 
@@ -258,13 +258,13 @@ pub async fn create_token(app: &App, caller: &Caller, ws: WorkspaceId, owner: Op
     let data = serde_json::json!({ "name": token.name, "role": token.role.as_str(), "user_id": owner });
     record(&mut tx, app, caller, Chain::Workspace(ws), "token.created", ("token", Some(token.id.uuid())), data).await?;
     tx.commit().await?;
-    Ok(CreatedToken { token, secret })
+    Ok(CreatedToken { token: token.into(), secret })
 }
 
-pub async fn tokens(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<ApiToken>> {
+pub async fn tokens(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<crate::views::ApiToken>> {
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ManageTokens).await?;
-    Ok(accounts::tokens(&mut tx, ws).await?)
+    Ok(crate::views::all(accounts::tokens(&mut tx, ws).await?))
 }
 
 pub async fn revoke_token(app: &App, caller: &Caller, ws: WorkspaceId, token: TokenId) -> Result<()> {

@@ -77,8 +77,8 @@ pub struct CommentChange {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Thread {
     #[serde(flatten)]
-    pub comment: Comment,
-    pub replies: Vec<Comment>,
+    pub comment: crate::views::Comment,
+    pub replies: Vec<crate::views::Comment>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -188,13 +188,13 @@ pub(crate) enum Author {
 }
 
 /// Adds a comment: a new thread, or a reply to one.
-pub async fn add_comment(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, input: NewComment) -> Result<Comment> {
+pub async fn add_comment(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, input: NewComment) -> Result<crate::views::Comment> {
     let author = caller.require_user()?;
     let mut tx = app.db.write().await?;
     let post = commentable_post(&mut tx, caller, ws, id).await?;
     let comment = add_in(&mut tx, app, caller, &post, Author::Member(author), input).await?;
     tx.commit().await?;
-    Ok(comment)
+    Ok(comment.into())
 }
 
 /// Adds a checked comment to `post` in the caller's transaction.
@@ -292,8 +292,8 @@ pub(crate) async fn threads(tx: &mut Tx, post: PostId, wanted: impl Fn(&Comment)
         .into_iter()
         .filter(&wanted)
         .map(|comment| {
-            let replies = replies.iter().filter(|r| r.parent_id == Some(comment.id) && wanted(r)).cloned().collect();
-            Thread { comment, replies }
+            let replies = replies.iter().filter(|r| r.parent_id == Some(comment.id) && wanted(r)).cloned().map(Into::into).collect();
+            Thread { comment: comment.into(), replies }
         })
         .collect())
 }
@@ -305,13 +305,13 @@ async fn load(tx: &mut Tx, caller: &Caller, ws: WorkspaceId, post: PostId, id: C
 }
 
 /// Marks a thread resolved.
-pub async fn resolve(app: &App, caller: &Caller, ws: WorkspaceId, post: PostId, id: CommentId) -> Result<Comment> {
-    set_resolved(app, caller, ws, post, id, true).await
+pub async fn resolve(app: &App, caller: &Caller, ws: WorkspaceId, post: PostId, id: CommentId) -> Result<crate::views::Comment> {
+    set_resolved(app, caller, ws, post, id, true).await.map(Into::into)
 }
 
 /// Opens a resolved thread again.
-pub async fn reopen(app: &App, caller: &Caller, ws: WorkspaceId, post: PostId, id: CommentId) -> Result<Comment> {
-    set_resolved(app, caller, ws, post, id, false).await
+pub async fn reopen(app: &App, caller: &Caller, ws: WorkspaceId, post: PostId, id: CommentId) -> Result<crate::views::Comment> {
+    set_resolved(app, caller, ws, post, id, false).await.map(Into::into)
 }
 
 async fn set_resolved(app: &App, caller: &Caller, ws: WorkspaceId, post: PostId, id: CommentId, resolve: bool) -> Result<Comment> {
@@ -346,7 +346,7 @@ pub async fn edit_comment(
     post: PostId,
     id: CommentId,
     change: CommentChange,
-) -> Result<Comment> {
+) -> Result<crate::views::Comment> {
     let user = caller.require_user()?;
     let mut errors = Errors::new();
     let body = check_body(&mut errors, &change.body);
@@ -357,7 +357,7 @@ pub async fn edit_comment(
     }
     errors.into_result()?;
     if body == comment.body {
-        return Ok(comment);
+        return Ok(comment.into());
     }
     let now = app.now();
     comments::set_body(&mut tx, id, &body, now).await?;
@@ -365,5 +365,5 @@ pub async fn edit_comment(
     let data = json!({ "comment": id, "body": comment.body });
     record(&mut tx, app, caller, Chain::Workspace(ws), "comment.edited", ("post", Some(post.uuid())), data).await?;
     tx.commit().await?;
-    Ok(comment)
+    Ok(comment.into())
 }

@@ -10,8 +10,8 @@ use greenlight_domain::{
 use greenlight_store::{
     Tx, accounts,
     notifications::{self, DecisionLink},
-    planning::{self, Channel},
-    posts::{self, Post, Revision},
+    planning,
+    posts::{self, Post},
     workflows,
 };
 
@@ -27,10 +27,10 @@ use crate::{
 /// What a one-click link's page shows.
 #[derive(Debug)]
 pub struct OneClick {
-    pub post: Post,
+    pub post: crate::views::Post,
     /// The post's latest revision (what a decision is about now).
-    pub revision: Revision,
-    pub channels: Vec<Channel>,
+    pub revision: crate::views::Revision,
+    pub channels: Vec<crate::views::Channel>,
     /// The revision the email showed.
     pub pinned: Hash,
     pub used: bool,
@@ -79,8 +79,9 @@ pub async fn open_decision_link(app: &App, token: &str) -> Result<OneClick> {
     let current = still_asked(&mut tx, &link).await?;
     let revision = posts::latest_revision(&mut tx, post.id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
     let wanted: std::collections::BTreeSet<_> = post.channel_ids.iter().copied().collect();
-    let channels = planning::channels(&mut tx, post.workspace_id).await?.into_iter().filter(|c| wanted.contains(&c.id)).collect();
-    Ok(OneClick { post, revision, channels, pinned: link.revision, used: link.used_at.is_some(), current })
+    let channels =
+        planning::channels(&mut tx, post.workspace_id).await?.into_iter().filter(|c| wanted.contains(&c.id)).map(Into::into).collect();
+    Ok(OneClick { post: post.into(), revision: revision.into(), channels, pinned: link.revision, used: link.used_at.is_some(), current })
 }
 
 /// Decides through a one-click link: once, on the revision the email showed,

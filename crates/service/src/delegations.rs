@@ -38,7 +38,12 @@ pub struct NewDelegation {
     pub ends_at: Timestamp,
 }
 
-pub async fn create_delegation(app: &App, caller: &Caller, ws: WorkspaceId, input: NewDelegation) -> Result<StoredDelegation> {
+pub async fn create_delegation(
+    app: &App,
+    caller: &Caller,
+    ws: WorkspaceId,
+    input: NewDelegation,
+) -> Result<crate::views::StoredDelegation> {
     let user = caller.require_user()?;
     let mut tx = app.db.write().await?;
     let role = access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
@@ -87,14 +92,14 @@ pub async fn create_delegation(app: &App, caller: &Caller, ws: WorkspaceId, inpu
     let data = json!({ "from": from, "delegate": delegation.delegate, "starts_at": starts_at, "ends_at": delegation.ends_at });
     record(&mut tx, app, caller, Chain::Workspace(ws), "delegation.created", ("delegation", Some(delegation.id.uuid())), data).await?;
     tx.commit().await?;
-    Ok(delegation)
+    Ok(delegation.into())
 }
 
 /// The workspace's current and coming delegations.
-pub async fn delegations(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<StoredDelegation>> {
+pub async fn delegations(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<crate::views::StoredDelegation>> {
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
-    Ok(workflows::delegations(&mut tx, ws, app.now()).await?)
+    Ok(crate::views::all(workflows::delegations(&mut tx, ws, app.now()).await?))
 }
 
 /// Ends a delegation: its delegate, the member it stands in for, or a

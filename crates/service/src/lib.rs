@@ -26,6 +26,7 @@ pub mod preflight;
 pub mod reviews;
 pub mod routing;
 pub mod share_links;
+pub mod views;
 pub mod webhooks;
 pub mod worker;
 pub mod workflow_file;

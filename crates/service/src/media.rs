@@ -75,7 +75,7 @@ pub async fn authorize_upload(app: &App, caller: &Caller, ws: WorkspaceId) -> Re
     Ok(())
 }
 
-pub async fn store_upload(app: &App, caller: &Caller, ws: WorkspaceId, upload: Upload) -> Result<Media> {
+pub async fn store_upload(app: &App, caller: &Caller, ws: WorkspaceId, upload: Upload) -> Result<crate::views::Media> {
     let uploader = caller.require_user()?;
     if upload.size == 0 {
         return Err(Error::field("file", "the file is empty"));
@@ -125,13 +125,13 @@ pub async fn store_upload(app: &App, caller: &Caller, ws: WorkspaceId, upload: U
     });
     record(&mut tx, app, caller, Chain::Workspace(ws), "media.uploaded", ("media", Some(media.id.uuid())), data).await?;
     tx.commit().await?;
-    Ok(media)
+    Ok(media.into())
 }
 
-pub async fn media(app: &App, caller: &Caller, ws: WorkspaceId, id: MediaId) -> Result<Media> {
+pub async fn media(app: &App, caller: &Caller, ws: WorkspaceId, id: MediaId) -> Result<crate::views::Media> {
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
-    store::media(&mut tx, ws, id).await?.ok_or(Error::NotFound("media"))
+    store::media(&mut tx, ws, id).await?.map(Into::into).ok_or(Error::NotFound("media"))
 }
 
 /// A page of the library, newest first, and the cursor of the next page if
@@ -142,12 +142,12 @@ pub async fn library(
     ws: WorkspaceId,
     before: Option<MediaId>,
     limit: i64,
-) -> Result<(Vec<Media>, Option<MediaId>)> {
+) -> Result<(Vec<crate::views::Media>, Option<MediaId>)> {
     let limit = crate::checked_limit(limit)?;
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
     let rows = store::media_library(&mut tx, ws, before, limit + 1).await?;
-    Ok(crate::page(rows, limit, |m| m.id))
+    Ok(crate::page(crate::views::all(rows), limit, |m| m.id))
 }
 
 /// The bytes of a media item or of its thumbnail.

@@ -281,7 +281,7 @@ pub async fn my_notifications(
     app: &App,
     caller: &Caller,
     query: NotificationQuery,
-) -> Result<(Vec<Notification>, Option<NotificationId>, i64)> {
+) -> Result<(Vec<crate::views::Notification>, Option<NotificationId>, i64)> {
     let user = caller.require_user()?;
     let mut errors = greenlight_domain::validation::Errors::new();
     let limit = crate::page_limit(&mut errors, query.limit);
@@ -291,7 +291,7 @@ pub async fn my_notifications(
     let rows = notifications::of_user(&mut tx, user, ws, query.unread == Some(true), query.cursor, limit + 1).await?;
     let unread = notifications::unread_count(&mut tx, user, ws).await?;
     let (items, next) = crate::page(rows, limit, |n| n.id);
-    Ok((items, next, unread))
+    Ok((crate::views::all(items), next, unread))
 }
 
 /// An API token sees and marks its own workspace's notifications only.

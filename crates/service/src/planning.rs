@@ -46,7 +46,7 @@ pub struct NewChannel {
 /// The largest text limit a channel may name (no network allows more).
 pub const MAX_TEXT_LIMIT: u32 = 100_000;
 
-pub async fn create_channel(app: &App, caller: &Caller, ws: WorkspaceId, input: NewChannel) -> Result<Channel> {
+pub async fn create_channel(app: &App, caller: &Caller, ws: WorkspaceId, input: NewChannel) -> Result<crate::views::Channel> {
     let mut errors = Errors::new();
     let network = Network::parse(&input.network);
     if network.is_none() {
@@ -81,13 +81,13 @@ pub async fn create_channel(app: &App, caller: &Caller, ws: WorkspaceId, input: 
     });
     record(&mut tx, app, caller, Chain::Workspace(ws), "channel.created", ("channel", Some(channel.id.uuid())), data).await?;
     tx.commit().await?;
-    Ok(channel)
+    Ok(channel.into())
 }
 
-pub async fn channels(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<Channel>> {
+pub async fn channels(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<crate::views::Channel>> {
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
-    Ok(planning::channels(&mut tx, ws).await?)
+    Ok(crate::views::all(planning::channels(&mut tx, ws).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -110,7 +110,7 @@ fn parse_date(errors: &mut Errors, field: &str, value: Option<&str>) -> Option<O
     }
 }
 
-pub async fn create_campaign(app: &App, caller: &Caller, ws: WorkspaceId, input: NewCampaign) -> Result<Campaign> {
+pub async fn create_campaign(app: &App, caller: &Caller, ws: WorkspaceId, input: NewCampaign) -> Result<crate::views::Campaign> {
     let mut errors = Errors::new();
     let name = errors.check("name", Name::parse(&input.name));
     let colour = errors.check("colour", Colour::parse(&input.colour));
@@ -140,13 +140,13 @@ pub async fn create_campaign(app: &App, caller: &Caller, ws: WorkspaceId, input:
     let data = json!({ "name": campaign.name, "colour": campaign.colour, "starts_on": campaign.starts_on, "ends_on": campaign.ends_on });
     record(&mut tx, app, caller, Chain::Workspace(ws), "campaign.created", ("campaign", Some(campaign.id.uuid())), data).await?;
     tx.commit().await?;
-    Ok(campaign)
+    Ok(campaign.into())
 }
 
-pub async fn campaigns(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<Campaign>> {
+pub async fn campaigns(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<crate::views::Campaign>> {
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
-    Ok(planning::campaigns(&mut tx, ws).await?)
+    Ok(crate::views::all(planning::campaigns(&mut tx, ws).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -171,7 +171,7 @@ fn default_colour() -> String {
     "#6b7280".into()
 }
 
-pub async fn create_label(app: &App, caller: &Caller, ws: WorkspaceId, input: NewLabel) -> Result<Label> {
+pub async fn create_label(app: &App, caller: &Caller, ws: WorkspaceId, input: NewLabel) -> Result<crate::views::Label> {
     let mut errors = Errors::new();
     let name = errors.check("name", Name::parse(&input.name));
     let colour = errors.check("colour", Colour::parse(&input.colour));
@@ -194,13 +194,13 @@ pub async fn create_label(app: &App, caller: &Caller, ws: WorkspaceId, input: Ne
     let data = json!({ "name": label.name, "kind": label.kind, "colour": label.colour });
     record(&mut tx, app, caller, Chain::Workspace(ws), "label.created", ("label", Some(label.id.uuid())), data).await?;
     tx.commit().await?;
-    Ok(label)
+    Ok(label.into())
 }
 
-pub async fn labels(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<Label>> {
+pub async fn labels(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<crate::views::Label>> {
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
-    Ok(planning::labels(&mut tx, ws).await?)
+    Ok(crate::views::all(planning::labels(&mut tx, ws).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -217,7 +217,7 @@ pub const MAX_NOTE_CHARS: usize = 500;
 pub const MAX_NOTE_DAYS: i64 = 400;
 
 /// Adds a note to a calendar day ("Heart month starts", "holiday: no posts").
-pub async fn add_note(app: &App, caller: &Caller, ws: WorkspaceId, input: NewNote) -> Result<Note> {
+pub async fn add_note(app: &App, caller: &Caller, ws: WorkspaceId, input: NewNote) -> Result<crate::views::Note> {
     let author = caller.require_user()?;
     let mut errors = Errors::new();
     let day = errors.check("day", input.day.trim().parse::<jiff::civil::Date>().map_err(|_| "a day like 2026-12-01"));
@@ -248,17 +248,23 @@ pub async fn add_note(app: &App, caller: &Caller, ws: WorkspaceId, input: NewNot
     )
     .await?;
     tx.commit().await?;
-    Ok(note)
+    Ok(note.into())
 }
 
 /// The notes on days from `from` up to (not including) `until`.
-pub async fn notes(app: &App, caller: &Caller, ws: WorkspaceId, from: jiff::civil::Date, until: jiff::civil::Date) -> Result<Vec<Note>> {
+pub async fn notes(
+    app: &App,
+    caller: &Caller,
+    ws: WorkspaceId,
+    from: jiff::civil::Date,
+    until: jiff::civil::Date,
+) -> Result<Vec<crate::views::Note>> {
     if until < from || from.until(until).map_or(true, |span| span.get_days() > MAX_NOTE_DAYS as i32) {
         return Err(Error::field("until", format!("a range of at most {MAX_NOTE_DAYS} days after from")));
     }
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
-    Ok(planning::notes(&mut tx, ws, from, until).await?)
+    Ok(crate::views::all(planning::notes(&mut tx, ws, from, until).await?))
 }
 
 /// Removes a note: its author, or whoever manages planning.

@@ -115,8 +115,8 @@ pub struct NewPost {
 /// A post and the revision a write produced.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Saved {
-    pub post: Post,
-    pub revision: Revision,
+    pub post: crate::views::Post,
+    pub revision: crate::views::Revision,
 }
 
 pub async fn create_post(app: &App, caller: &Caller, ws: WorkspaceId, input: NewPost) -> Result<Saved> {
@@ -177,12 +177,12 @@ pub async fn create_post(app: &App, caller: &Caller, ws: WorkspaceId, input: New
     });
     record(&mut tx, app, caller, Chain::Workspace(ws), "post.created", ("post", Some(id.uuid())), data).await?;
     tx.commit().await?;
-    Ok(Saved { post, revision })
+    Ok(Saved { post: post.into(), revision: revision.into() })
 }
 
-pub async fn post(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<Post> {
+pub async fn post(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<crate::views::Post> {
     let mut tx = app.db.read().await?;
-    Ok(visible_post(&mut tx, caller, ws, id).await?.1)
+    Ok(visible_post(&mut tx, caller, ws, id).await?.1.into())
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -205,7 +205,7 @@ pub struct PostQuery {
 }
 
 /// A page of posts and the cursor of the next page, if there is one.
-pub async fn posts(app: &App, caller: &Caller, ws: WorkspaceId, query: PostQuery) -> Result<(Vec<Post>, Option<PostId>)> {
+pub async fn posts(app: &App, caller: &Caller, ws: WorkspaceId, query: PostQuery) -> Result<(Vec<crate::views::Post>, Option<PostId>)> {
     let mut errors = Errors::new();
     let state = query.state.as_deref().and_then(|s| {
         let state = PostState::parse(s);
@@ -233,7 +233,7 @@ pub async fn posts(app: &App, caller: &Caller, ws: WorkspaceId, query: PostQuery
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
     let rows = posts::posts(&mut tx, ws, &filter, query.cursor, limit + 1).await?;
-    Ok(crate::page(rows, limit, |p| p.id))
+    Ok(crate::page(crate::views::all(rows), limit, |p| p.id))
 }
 
 /// `Some(None)` clears a field, `None` leaves it alone.
@@ -282,7 +282,7 @@ pub async fn update_post(
     id: PostId,
     expected: Option<i64>,
     change: PostChange,
-) -> Result<Post> {
+) -> Result<crate::views::Post> {
     let mut tx = app.db.write().await?;
     let (role, mut post) = visible_post(&mut tx, caller, ws, id).await?;
     require_edit(role, caller, &post)?;
@@ -339,7 +339,7 @@ pub async fn update_post(
         return Err(Error::Invalid(errors));
     }
     if changed.is_empty() {
-        return Ok(post);
+        return Ok(post.into());
     }
     // What routing and skip conditions look at changed: the open review
     // re-evaluates its skips (a stage that now applies asks again).
@@ -365,7 +365,7 @@ pub async fn update_post(
     record(&mut tx, app, caller, Chain::Workspace(ws), "post.updated", ("post", Some(id.uuid())), serde_json::Value::Object(changed))
         .await?;
     tx.commit().await?;
-    Ok(post)
+    Ok(post.into())
 }
 
 /// The result of saving content: a new revision, or the current one when
@@ -400,7 +400,7 @@ pub async fn save_revision(
     let current = posts::latest_revision(&mut tx, id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
     let hash = content.hash();
     if hash == current.content_hash {
-        return Ok(SavedRevision { saved: Saved { post, revision: current }, created: false });
+        return Ok(SavedRevision { saved: Saved { post: post.into(), revision: current.into() }, created: false });
     }
     let state = post.state.apply(PostEvent::EditContent).map_err(|e| Error::Conflict(e.to_string()))?;
     let now = app.now();
@@ -438,13 +438,20 @@ pub async fn save_revision(
     }
     record(&mut tx, app, caller, Chain::Workspace(ws), "post.revision_saved", ("post", Some(id.uuid())), data).await?;
     tx.commit().await?;
-    Ok(SavedRevision { saved: Saved { post, revision }, created: true })
+    Ok(SavedRevision { saved: Saved { post: post.into(), revision: revision.into() }, created: true })
 }
 
 /// Schedules an approved post for its planned time (it needs one), or
 /// takes it off the schedule again; either is the owner's or an editor's
 /// call, and changes nothing about its approval.
-pub async fn schedule(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, expected: Option<i64>, on: bool) -> Result<Post> {
+pub async fn schedule(
+    app: &App,
+    caller: &Caller,
+    ws: WorkspaceId,
+    id: PostId,
+    expected: Option<i64>,
+    on: bool,
+) -> Result<crate::views::Post> {
     let mut tx = app.db.write().await?;
     let (role, mut post) = visible_post(&mut tx, caller, ws, id).await?;
     require_edit(role, caller, &post)?;
@@ -461,7 +468,7 @@ pub async fn schedule(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, e
     let data = json!({ "event": event, "from": from, "to": post.state, "planned_at": post.planned.as_ref().map(|p| p.to_string()) });
     record(&mut tx, app, caller, Chain::Workspace(ws), "post.state_changed", ("post", Some(id.uuid())), data).await?;
     tx.commit().await?;
-    Ok(post)
+    Ok(post.into())
 }
 
 /// Moves a post through its state machine for the steps after approval
@@ -487,16 +494,16 @@ pub(crate) async fn apply_event(app: &App, caller: &Caller, ws: WorkspaceId, id:
     Ok(post)
 }
 
-pub async fn revisions(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<Vec<Revision>> {
+pub async fn revisions(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<Vec<crate::views::Revision>> {
     let mut tx = app.db.read().await?;
     visible_post(&mut tx, caller, ws, id).await?;
-    Ok(posts::revisions(&mut tx, id).await?)
+    Ok(crate::views::all(posts::revisions(&mut tx, id).await?))
 }
 
-pub async fn revision(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, number: i64) -> Result<Revision> {
+pub async fn revision(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, number: i64) -> Result<crate::views::Revision> {
     let mut tx = app.db.read().await?;
     visible_post(&mut tx, caller, ws, id).await?;
-    posts::revision(&mut tx, id, number).await?.ok_or(Error::NotFound("revision"))
+    posts::revision(&mut tx, id, number).await?.map(Into::into).ok_or(Error::NotFound("revision"))
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

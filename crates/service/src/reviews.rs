@@ -62,7 +62,7 @@ fn engine_error(err: ReviewError) -> Error {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReviewView {
     #[serde(flatten)]
-    pub record: ReviewRecord,
+    pub record: crate::views::ReviewRecord,
     pub workflow_name: String,
     /// The hash of the revision under review: decisions must name it.
     pub current_revision: Hash,
@@ -72,7 +72,7 @@ pub struct ReviewView {
 fn view(record: ReviewRecord, workflow: &Workflow) -> ReviewView {
     let current_revision = *record.run.current_revision();
     let waiting_for = record.run.waiting_for(&workflow.definition);
-    ReviewView { record, workflow_name: workflow.name.clone(), current_revision, waiting_for }
+    ReviewView { record: record.into(), workflow_name: workflow.name.clone(), current_revision, waiting_for }
 }
 
 /// Everything one step of a review needs, loaded in its transaction.

@@ -22,9 +22,8 @@ use greenlight_domain::{
     workflow::{Principal, ReviewStatus, Verdict},
 };
 use greenlight_store::{
-    Tx,
-    planning::{self, Channel},
-    posts::{self, Post, PostFilter, Revision},
+    Tx, planning,
+    posts::{self, Post, PostFilter},
     share_links::{self, ShareLink},
     workflows, workspaces,
 };
@@ -72,7 +71,7 @@ pub struct NewShareLink {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedShareLink {
     #[serde(flatten)]
-    pub link: ShareLink,
+    pub link: crate::views::ShareLink,
     pub token: Option<String>,
     /// Where the visitor goes, relative to Greenlight's address.
     pub path: Option<String>,
@@ -82,11 +81,11 @@ pub struct CreatedShareLink {
 
 impl CreatedShareLink {
     fn shown(link: ShareLink, token: String) -> Self {
-        CreatedShareLink { path: Some(format!("{VISIT_PATH}{token}")), token: Some(token), sent_to: None, link }
+        CreatedShareLink { path: Some(format!("{VISIT_PATH}{token}")), token: Some(token), sent_to: None, link: link.into() }
     }
 
     fn sent(link: ShareLink) -> Self {
-        CreatedShareLink { sent_to: link.reviewer_email.clone(), token: None, path: None, link }
+        CreatedShareLink { sent_to: link.reviewer_email.clone(), token: None, path: None, link: link.into() }
     }
 }
 
@@ -178,18 +177,18 @@ pub async fn links(
     ws: WorkspaceId,
     before: Option<ShareLinkId>,
     limit: Option<i64>,
-) -> Result<(Vec<ShareLink>, Option<ShareLinkId>)> {
+) -> Result<(Vec<crate::views::ShareLink>, Option<ShareLinkId>)> {
     let mut errors = Errors::new();
     let limit = crate::page_limit(&mut errors, limit);
     errors.into_result()?;
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ShareLinks).await?;
     let rows = share_links::links(&mut tx, ws, before, limit + 1).await?;
-    Ok(crate::page(rows, limit, |l| l.id))
+    Ok(crate::page(crate::views::all(rows), limit, |l| l.id))
 }
 
 /// Revokes a link; it stops working at once.
-pub async fn revoke(app: &App, caller: &Caller, ws: WorkspaceId, id: ShareLinkId) -> Result<ShareLink> {
+pub async fn revoke(app: &App, caller: &Caller, ws: WorkspaceId, id: ShareLinkId) -> Result<crate::views::ShareLink> {
     let mut tx = app.db.write().await?;
     let role = access::require(&mut tx, caller, ws, Permission::ShareLinks).await?;
     let mut link = share_links::link(&mut tx, ws, id).await?.ok_or(Error::NotFound("share link"))?;
@@ -201,7 +200,7 @@ pub async fn revoke(app: &App, caller: &Caller, ws: WorkspaceId, id: ShareLinkId
     (link.revoked_at, link.revoked_by) = (Some(now), caller.user);
     record(&mut tx, app, caller, Chain::Workspace(ws), "share_link.revoked", ("share_link", Some(id.uuid())), json!({})).await?;
     tx.commit().await?;
-    Ok(link)
+    Ok(link.into())
 }
 
 /// Gives a link a new token; the old one stops working. For a lost
@@ -340,7 +339,7 @@ async fn visited(tx: &mut Tx, app: &App, link: &ShareLink, post: Option<PostId>)
 #[derive(Debug)]
 pub struct Overview {
     pub link: ShareLink,
-    pub posts: Vec<Post>,
+    pub posts: Vec<crate::views::Post>,
 }
 
 pub async fn overview(app: &App, pass: &Pass<'_>) -> Result<Overview> {
@@ -349,17 +348,17 @@ pub async fn overview(app: &App, pass: &Pass<'_>) -> Result<Overview> {
     let posts = reachable_posts(&mut tx, &link).await?;
     visited(&mut tx, app, &link, None).await?;
     tx.commit().await?;
-    Ok(Overview { link, posts })
+    Ok(Overview { link, posts: crate::views::all(posts) })
 }
 
 /// One post as a visitor sees it.
 #[derive(Debug)]
 pub struct VisitorPost {
     pub link: ShareLink,
-    pub post: Post,
+    pub post: crate::views::Post,
     /// The latest revision: what a decision now is about.
-    pub revision: Revision,
-    pub channels: Vec<Channel>,
+    pub revision: crate::views::Revision,
+    pub channels: Vec<crate::views::Channel>,
     /// Threads visible to externals, with their external replies.
     pub threads: Vec<Thread>,
     /// The names of the members who wrote them.
@@ -392,7 +391,8 @@ fn reviewer(link: &ShareLink) -> Option<Principal> {
 async fn load_visitor_post(tx: &mut Tx, link: ShareLink, post: Post) -> Result<VisitorPost> {
     let revision = posts::latest_revision(tx, post.id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
     let wanted: BTreeSet<_> = post.channel_ids.iter().copied().collect();
-    let channels = planning::channels(tx, post.workspace_id).await?.into_iter().filter(|c| wanted.contains(&c.id)).collect();
+    let channels =
+        planning::channels(tx, post.workspace_id).await?.into_iter().filter(|c| wanted.contains(&c.id)).map(Into::into).collect();
     let threads = comments::threads(tx, post.id, |c| c.visibility == greenlight_domain::comment::Visibility::External).await?;
     let review = match workflows::latest_review(tx, post.id).await? {
         Some(record) => {
@@ -411,7 +411,7 @@ async fn load_visitor_post(tx: &mut Tx, link: ShareLink, post: Post) -> Result<V
         None => None,
     };
     let member_names = workspaces::members(tx, post.workspace_id).await?.into_iter().map(|m| (m.user_id, m.name)).collect();
-    Ok(VisitorPost { link, post, revision, channels, threads, member_names, review })
+    Ok(VisitorPost { link, post: post.into(), revision: revision.into(), channels, threads, member_names, review })
 }
 
 pub async fn post(app: &App, pass: &Pass<'_>, id: PostId) -> Result<VisitorPost> {

@@ -58,7 +58,7 @@ pub struct NewWebhook {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedWebhook {
     #[serde(flatten)]
-    pub webhook: Webhook,
+    pub webhook: crate::views::Webhook,
     pub secret: Option<String>,
 }
 
@@ -159,13 +159,13 @@ pub async fn create(app: &App, caller: &Caller, ws: WorkspaceId, input: NewWebho
     record(&mut tx, app, caller, Chain::Workspace(ws), "webhook.created", ("webhook", Some(hook.id.uuid())), data).await?;
     tx.commit().await?;
     let secret = (hook.kind == Kind::Generic).then_some(secret);
-    Ok(CreatedWebhook { webhook: hook, secret })
+    Ok(CreatedWebhook { webhook: hook.into(), secret })
 }
 
-pub async fn list(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<Webhook>> {
+pub async fn list(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<crate::views::Webhook>> {
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ManageWebhooks).await?;
-    Ok(webhooks::webhooks(&mut tx, ws).await?.into_iter().map(|(h, _)| h).collect())
+    Ok(webhooks::webhooks(&mut tx, ws).await?.into_iter().map(|(h, _)| h).map(Into::into).collect())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -175,7 +175,7 @@ pub struct WebhookChange {
     pub active: bool,
 }
 
-pub async fn change(app: &App, caller: &Caller, ws: WorkspaceId, id: WebhookId, input: WebhookChange) -> Result<Webhook> {
+pub async fn change(app: &App, caller: &Caller, ws: WorkspaceId, id: WebhookId, input: WebhookChange) -> Result<crate::views::Webhook> {
     let mut tx = app.db.write().await?;
     access::require(&mut tx, caller, ws, Permission::ManageWebhooks).await?;
     let (mut hook, _) = webhooks::webhook(&mut tx, ws, id).await?.ok_or(Error::NotFound("webhook"))?;
@@ -186,7 +186,7 @@ pub async fn change(app: &App, caller: &Caller, ws: WorkspaceId, id: WebhookId, 
         record(&mut tx, app, caller, Chain::Workspace(ws), action, ("webhook", Some(id.uuid())), json!({})).await?;
     }
     tx.commit().await?;
-    Ok(hook)
+    Ok(hook.into())
 }
 
 pub async fn delete(app: &App, caller: &Caller, ws: WorkspaceId, id: WebhookId) -> Result<()> {
@@ -208,7 +208,7 @@ pub async fn deliveries(
     id: WebhookId,
     before: Option<DeliveryId>,
     limit: Option<i64>,
-) -> Result<(Vec<Delivery>, Option<DeliveryId>)> {
+) -> Result<(Vec<crate::views::Delivery>, Option<DeliveryId>)> {
     let mut errors = greenlight_domain::validation::Errors::new();
     let limit = crate::page_limit(&mut errors, limit);
     errors.into_result()?;
@@ -216,11 +216,11 @@ pub async fn deliveries(
     access::require(&mut tx, caller, ws, Permission::ManageWebhooks).await?;
     webhooks::webhook(&mut tx, ws, id).await?.ok_or(Error::NotFound("webhook"))?;
     let rows = webhooks::deliveries(&mut tx, id, before, limit + 1).await?;
-    Ok(crate::page(rows, limit, |d| d.id))
+    Ok(crate::page(crate::views::all(rows), limit, |d| d.id))
 }
 
 /// Sends a delivery's body again, as a new delivery.
-pub async fn redeliver(app: &App, caller: &Caller, ws: WorkspaceId, id: WebhookId, delivery: DeliveryId) -> Result<Delivery> {
+pub async fn redeliver(app: &App, caller: &Caller, ws: WorkspaceId, id: WebhookId, delivery: DeliveryId) -> Result<crate::views::Delivery> {
     let mut tx = app.db.write().await?;
     access::require(&mut tx, caller, ws, Permission::ManageWebhooks).await?;
     webhooks::webhook(&mut tx, ws, id).await?.ok_or(Error::NotFound("webhook"))?;
@@ -242,7 +242,7 @@ pub async fn redeliver(app: &App, caller: &Caller, ws: WorkspaceId, id: WebhookI
     )
     .await?;
     tx.commit().await?;
-    Ok(again)
+    Ok(again.into())
 }
 
 /// Queues a delivery of `event` to every active hook that wants it (in the

@@ -202,7 +202,7 @@ pub async fn export_workflow(app: &App, caller: &Caller, ws: WorkspaceId, id: Wo
 /// Imports a workflow file: a new workflow, or — when one of that name
 /// exists — its next version (nothing changes if the definition is the
 /// same). Whether it is the default is not part of the file.
-pub async fn import_workflow(app: &App, caller: &Caller, ws: WorkspaceId, text: &str) -> Result<Workflow> {
+pub async fn import_workflow(app: &App, caller: &Caller, ws: WorkspaceId, text: &str) -> Result<crate::views::Workflow> {
     let (name, definition, existing) = {
         let mut tx = app.db.read().await?;
         access::require(&mut tx, caller, ws, Permission::ManageWorkflows).await?;
@@ -211,7 +211,7 @@ pub async fn import_workflow(app: &App, caller: &Caller, ws: WorkspaceId, text: 
         (name, definition, existing)
     };
     match existing {
-        Some(w) if w.definition == definition => Ok(w),
+        Some(w) if w.definition == definition => Ok(w.into()),
         Some(w) => {
             let change = WorkflowChange { version: w.version, name: None, definition: Some(definition), is_default: None };
             update_workflow(app, caller, ws, w.id, change).await

@@ -120,7 +120,7 @@ async fn template_groups(
     Ok(known)
 }
 
-pub async fn create_workflow(app: &App, caller: &Caller, ws: WorkspaceId, input: NewWorkflow) -> Result<Workflow> {
+pub async fn create_workflow(app: &App, caller: &Caller, ws: WorkspaceId, input: NewWorkflow) -> Result<crate::views::Workflow> {
     let name = Name::parse(&input.name).map_err(|e| Error::field("name", e.to_string()))?;
     let mut tx = app.db.write().await?;
     access::require(&mut tx, caller, ws, Permission::ManageWorkflows).await?;
@@ -156,11 +156,17 @@ pub async fn create_workflow(app: &App, caller: &Caller, ws: WorkspaceId, input:
     let data = json!({ "name": workflow.name, "version": 1, "definition": workflow.definition, "default": workflow.is_default });
     record(&mut tx, app, caller, Chain::Workspace(ws), "workflow.created", ("workflow", Some(workflow.id.uuid())), data).await?;
     tx.commit().await?;
-    Ok(workflow)
+    Ok(workflow.into())
 }
 
 /// Saves a new version; reviews already running keep theirs.
-pub async fn update_workflow(app: &App, caller: &Caller, ws: WorkspaceId, id: WorkflowId, change: WorkflowChange) -> Result<Workflow> {
+pub async fn update_workflow(
+    app: &App,
+    caller: &Caller,
+    ws: WorkspaceId,
+    id: WorkflowId,
+    change: WorkflowChange,
+) -> Result<crate::views::Workflow> {
     let mut tx = app.db.write().await?;
     access::require(&mut tx, caller, ws, Permission::ManageWorkflows).await?;
     let mut workflow = workflows::workflow(&mut tx, ws, id, None).await?.ok_or(Error::NotFound("workflow"))?;
@@ -190,19 +196,19 @@ pub async fn update_workflow(app: &App, caller: &Caller, ws: WorkspaceId, id: Wo
         json!({ "name": workflow.name, "version": workflow.version, "definition": workflow.definition, "default": workflow.is_default });
     record(&mut tx, app, caller, Chain::Workspace(ws), "workflow.changed", ("workflow", Some(id.uuid())), data).await?;
     tx.commit().await?;
-    Ok(workflow)
+    Ok(workflow.into())
 }
 
-pub async fn workflows(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<Workflow>> {
+pub async fn workflows(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<crate::views::Workflow>> {
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
-    Ok(workflows::workflows(&mut tx, ws).await?)
+    Ok(crate::views::all(workflows::workflows(&mut tx, ws).await?))
 }
 
-pub async fn workflow(app: &App, caller: &Caller, ws: WorkspaceId, id: WorkflowId, version: Option<i64>) -> Result<Workflow> {
+pub async fn workflow(app: &App, caller: &Caller, ws: WorkspaceId, id: WorkflowId, version: Option<i64>) -> Result<crate::views::Workflow> {
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
-    workflows::workflow(&mut tx, ws, id, version).await?.ok_or(Error::NotFound("workflow"))
+    workflows::workflow(&mut tx, ws, id, version).await?.map(Into::into).ok_or(Error::NotFound("workflow"))
 }
 
 /// A routing rule as the API takes it.
@@ -215,14 +221,14 @@ pub struct RouteInput {
     pub when: Condition,
 }
 
-pub async fn routes(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<StoredRoute>> {
+pub async fn routes(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<crate::views::StoredRoute>> {
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
-    Ok(workflows::routes(&mut tx, ws).await?)
+    Ok(crate::views::all(workflows::routes(&mut tx, ws).await?))
 }
 
 /// Replaces the routing rules.
-pub async fn set_routes(app: &App, caller: &Caller, ws: WorkspaceId, input: Vec<RouteInput>) -> Result<Vec<StoredRoute>> {
+pub async fn set_routes(app: &App, caller: &Caller, ws: WorkspaceId, input: Vec<RouteInput>) -> Result<Vec<crate::views::StoredRoute>> {
     let mut tx = app.db.write().await?;
     access::require(&mut tx, caller, ws, Permission::ManageWorkflows).await?;
     let known: BTreeSet<WorkflowId> = workflows::workflows(&mut tx, ws).await?.into_iter().map(|w| w.id).collect();
@@ -245,7 +251,7 @@ pub async fn set_routes(app: &App, caller: &Caller, ws: WorkspaceId, input: Vec<
     record(&mut tx, app, caller, Chain::Workspace(ws), "workflow.routes_set", ("workspace", Some(ws.uuid())), json!({ "routes": routes }))
         .await?;
     tx.commit().await?;
-    Ok(routes)
+    Ok(crate::views::all(routes))
 }
 
 /// What submitting the post would do.

@@ -9,7 +9,7 @@ use greenlight_domain::{
 };
 use greenlight_store::{
     Tx, accounts,
-    workspaces::{self, Group, Member, Workspace},
+    workspaces::{self, Group, Workspace},
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -39,7 +39,7 @@ fn default_zone() -> String {
     "UTC".into()
 }
 
-pub async fn create_workspace(app: &App, caller: &Caller, input: NewWorkspace) -> Result<Workspace> {
+pub async fn create_workspace(app: &App, caller: &Caller, input: NewWorkspace) -> Result<crate::views::Workspace> {
     caller.require_instance_admin()?;
     let mut errors = Errors::new();
     let name = errors.check("name", Name::parse(&input.name));
@@ -70,24 +70,26 @@ pub async fn create_workspace(app: &App, caller: &Caller, input: NewWorkspace) -
         add(&mut tx, app, caller, ws.id, owner, Role::Owner).await?;
     }
     tx.commit().await?;
-    Ok(ws)
+    Ok(ws.into())
 }
 
 /// The workspaces the caller can see.
-pub async fn workspaces(app: &App, caller: &Caller) -> Result<Vec<Workspace>> {
+pub async fn workspaces(app: &App, caller: &Caller) -> Result<Vec<crate::views::Workspace>> {
     let mut tx = app.db.read().await?;
     match (&caller.via, caller.user) {
-        (crate::Via::Token { workspace, .. }, _) => Ok(workspaces::workspace(&mut tx, *workspace).await?.into_iter().collect()),
-        _ if caller.is_admin => Ok(workspaces::all_workspaces(&mut tx).await?),
-        (_, Some(user)) => Ok(workspaces::workspaces_of(&mut tx, user).await?),
+        (crate::Via::Token { workspace, .. }, _) => {
+            Ok(workspaces::workspace(&mut tx, *workspace).await?.into_iter().map(Into::into).collect())
+        }
+        _ if caller.is_admin => Ok(crate::views::all(workspaces::all_workspaces(&mut tx).await?)),
+        (_, Some(user)) => Ok(crate::views::all(workspaces::workspaces_of(&mut tx, user).await?)),
         _ => Ok(Vec::new()),
     }
 }
 
-pub async fn workspace(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Workspace> {
+pub async fn workspace(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<crate::views::Workspace> {
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
-    workspaces::workspace(&mut tx, ws).await?.ok_or(Error::NotFound("workspace"))
+    workspaces::workspace(&mut tx, ws).await?.map(Into::into).ok_or(Error::NotFound("workspace"))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -99,7 +101,7 @@ pub struct WorkspaceChange {
     pub time_zone: Option<String>,
 }
 
-pub async fn update_workspace(app: &App, caller: &Caller, ws: WorkspaceId, change: WorkspaceChange) -> Result<Workspace> {
+pub async fn update_workspace(app: &App, caller: &Caller, ws: WorkspaceId, change: WorkspaceChange) -> Result<crate::views::Workspace> {
     let mut tx = app.db.write().await?;
     access::require(&mut tx, caller, ws, Permission::ManageWorkspace).await?;
     let mut current = workspaces::workspace(&mut tx, ws).await?.ok_or(Error::NotFound("workspace"))?;
@@ -115,7 +117,7 @@ pub async fn update_workspace(app: &App, caller: &Caller, ws: WorkspaceId, chang
     let data = json!({ "name": current.name, "time_zone": current.time_zone });
     record(&mut tx, app, caller, Chain::Workspace(ws), "workspace.updated", ("workspace", Some(ws.uuid())), data).await?;
     tx.commit().await?;
-    Ok(current)
+    Ok(current.into())
 }
 
 /// The caller's role in the workspace ("not found" when they have none).
@@ -124,10 +126,10 @@ pub async fn role(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Role> {
     access::role_in(&mut tx, caller, ws).await
 }
 
-pub async fn members(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<Member>> {
+pub async fn members(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<crate::views::Member>> {
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
-    Ok(workspaces::members(&mut tx, ws).await?)
+    Ok(crate::views::all(workspaces::members(&mut tx, ws).await?))
 }
 
 fn parse_role(input: &str) -> Result<Role> {
@@ -161,7 +163,7 @@ pub struct NewMember {
     pub role: String,
 }
 
-pub async fn add_member(app: &App, caller: &Caller, ws: WorkspaceId, input: NewMember) -> Result<Member> {
+pub async fn add_member(app: &App, caller: &Caller, ws: WorkspaceId, input: NewMember) -> Result<crate::views::Member> {
     let role = parse_role(&input.role)?;
     let email = Email::parse(&input.email).map_err(|e| Error::field("email", e.to_string()))?;
     let mut tx = app.db.write().await?;
@@ -172,7 +174,7 @@ pub async fn add_member(app: &App, caller: &Caller, ws: WorkspaceId, input: NewM
     add(&mut tx, app, caller, ws, user.id, role).await?;
     let member = workspaces::members(&mut tx, ws).await?.into_iter().find(|m| m.user_id == user.id).ok_or(Error::NotFound("member"))?;
     tx.commit().await?;
-    Ok(member)
+    Ok(member.into())
 }
 
 /// Refuses to leave a workspace without an owner.
@@ -230,7 +232,7 @@ async fn check_members(tx: &mut Tx, ws: WorkspaceId, users: &[UserId]) -> Result
     Ok(())
 }
 
-pub async fn create_group(app: &App, caller: &Caller, ws: WorkspaceId, input: NewGroup) -> Result<Group> {
+pub async fn create_group(app: &App, caller: &Caller, ws: WorkspaceId, input: NewGroup) -> Result<crate::views::Group> {
     let name = Name::parse(&input.name).map_err(|e| Error::field("name", e.to_string()))?;
     let mut tx = app.db.write().await?;
     access::require(&mut tx, caller, ws, Permission::ManageGroups).await?;
@@ -240,7 +242,7 @@ pub async fn create_group(app: &App, caller: &Caller, ws: WorkspaceId, input: Ne
     check_members(&mut tx, ws, &member_ids).await?;
     let group = insert_group(&mut tx, app, caller, ws, name, member_ids).await?;
     tx.commit().await?;
-    Ok(group)
+    Ok(group.into())
 }
 
 /// Adds a group and records it, in the caller's transaction (members
@@ -264,10 +266,10 @@ pub(crate) async fn insert_group(
     Ok(group)
 }
 
-pub async fn groups(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<Group>> {
+pub async fn groups(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<crate::views::Group>> {
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
-    Ok(workspaces::groups(&mut tx, ws).await?)
+    Ok(crate::views::all(workspaces::groups(&mut tx, ws).await?))
 }
 
 /// Adds (`true`) or removes (`false`) a member of a group.
@@ -278,7 +280,7 @@ pub async fn set_group_membership(
     group: GroupId,
     user: UserId,
     member: bool,
-) -> Result<Group> {
+) -> Result<crate::views::Group> {
     let mut tx = app.db.write().await?;
     access::require(&mut tx, caller, ws, Permission::ManageGroups).await?;
     workspaces::group(&mut tx, ws, group).await?.ok_or(Error::NotFound("group"))?;
@@ -294,7 +296,7 @@ pub async fn set_group_membership(
     }
     let updated = workspaces::group(&mut tx, ws, group).await?.ok_or(Error::NotFound("group"))?;
     tx.commit().await?;
-    Ok(updated)
+    Ok(updated.into())
 }
 
 pub async fn delete_group(app: &App, caller: &Caller, ws: WorkspaceId, group: GroupId) -> Result<()> {

@@ -13,7 +13,7 @@ use crate::{
     time::DbTime,
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct User {
     pub id: UserId,
     pub email: String,
@@ -141,7 +141,7 @@ pub async fn delete_sessions(tx: &mut Tx, user: UserId, now: Timestamp) -> Resul
     Ok(sql!(tx, exec, "DELETE FROM sessions WHERE user_id = $1 OR expires_at <= $2", user.uuid(), DbTime(now))?)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiToken {
     pub id: TokenId,
     pub workspace_id: WorkspaceId,

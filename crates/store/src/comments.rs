@@ -15,7 +15,7 @@ use crate::{
     time::DbTime,
 };
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comment {
     pub id: CommentId,
     pub workspace_id: WorkspaceId,

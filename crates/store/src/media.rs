@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::{db::Result, db::Tx, time::DbTime};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Media {
     pub id: MediaId,
     pub workspace_id: WorkspaceId,

@@ -14,7 +14,7 @@ use crate::{
     time::DbTime,
 };
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Notification {
     pub id: NotificationId,
     pub user_id: UserId,
@@ -24,7 +24,6 @@ pub struct Notification {
     /// One line a person reads: "Dana asked for changes to “Flu shots”".
     pub summary: String,
     /// The details, by kind (stage, verdict, comment …).
-    #[schema(value_type = Object)]
     pub data: serde_json::Value,
     pub created_at: Timestamp,
     pub read_at: Option<Timestamp>,

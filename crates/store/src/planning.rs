@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::{db::Result, db::Tx, time::DbTime};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Channel {
     pub id: ChannelId,
     pub workspace_id: WorkspaceId,
@@ -85,7 +85,7 @@ pub async fn channel(tx: &mut Tx, workspace: WorkspaceId, id: ChannelId) -> Resu
     Ok(row.map(channel_from))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Campaign {
     pub id: CampaignId,
     pub workspace_id: WorkspaceId,
@@ -162,7 +162,7 @@ pub async fn campaign(tx: &mut Tx, workspace: WorkspaceId, id: CampaignId) -> Re
     Ok(row.map(campaign_from))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Label {
     pub id: LabelId,
     pub workspace_id: WorkspaceId,
@@ -205,12 +205,11 @@ pub async fn labels(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<Label>> {
 }
 
 /// A note on a calendar day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Note {
     pub id: NoteId,
     pub workspace_id: WorkspaceId,
     /// The civil date in the workspace's time zone.
-    #[schema(value_type = String, example = "2026-12-01")]
     pub day: jiff::civil::Date,
     pub body: String,
     pub author_id: UserId,

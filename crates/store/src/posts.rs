@@ -17,7 +17,7 @@ use crate::{
     time::DbTime,
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Post {
     pub id: PostId,
     pub workspace_id: WorkspaceId,
@@ -259,7 +259,7 @@ async fn load_links(tx: &mut Tx, posts: &mut [Post]) -> Result<()> {
     Ok(())
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Revision {
     pub id: RevisionId,
     pub post_id: PostId,

@@ -14,7 +14,7 @@ use crate::{
     time::DbTime,
 };
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ShareLink {
     pub id: ShareLinkId,
     pub workspace_id: WorkspaceId,
@@ -36,7 +36,7 @@ pub struct ShareLink {
 }
 
 /// The review round a lane's link was made for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LaneOfLink {
     pub review_id: ReviewId,
     pub stage_key: String,

@@ -13,7 +13,7 @@ use crate::{
     time::DbTime,
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Webhook {
     pub id: WebhookId,
     pub workspace_id: WorkspaceId,
@@ -105,7 +105,7 @@ pub async fn delete_webhook(tx: &mut Tx, workspace: WorkspaceId, id: WebhookId) 
     Ok(sql!(tx, exec, "DELETE FROM webhooks WHERE workspace_id = $1 AND id = $2", workspace.uuid(), id.uuid())? > 0)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Delivery {
     pub id: DeliveryId,
     pub webhook_id: WebhookId,

@@ -16,7 +16,7 @@ use crate::{
 };
 
 /// A workflow at one of its versions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Workflow {
     pub id: WorkflowId,
     pub workspace_id: WorkspaceId,
@@ -142,7 +142,7 @@ pub async fn workflow(tx: &mut Tx, ws: WorkspaceId, id: WorkflowId, version: Opt
 }
 
 /// A routing rule as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StoredRoute {
     pub id: RouteId,
     pub priority: i32,
@@ -189,7 +189,7 @@ pub async fn replace_routes(tx: &mut Tx, ws: WorkspaceId, routes: &[StoredRoute]
 }
 
 /// A review as stored: the engine's run and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReviewRecord {
     pub id: ReviewId,
     pub workspace_id: WorkspaceId,
@@ -309,7 +309,7 @@ pub async fn review(tx: &mut Tx, id: ReviewId) -> Result<Option<ReviewRecord>> {
 }
 
 /// A member's stand-in for a period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StoredDelegation {
     pub id: DelegationId,
     pub workspace_id: WorkspaceId,

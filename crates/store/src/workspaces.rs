@@ -14,7 +14,7 @@ use crate::{
     time::DbTime,
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Workspace {
     pub id: WorkspaceId,
     pub name: String,
@@ -69,7 +69,7 @@ pub async fn workspaces_of(tx: &mut Tx, user: UserId) -> Result<Vec<Workspace>> 
     Ok(rows.into_iter().map(workspace_from).collect())
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Member {
     pub user_id: UserId,
     pub email: String,
@@ -139,7 +139,7 @@ pub async fn members(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<Member>>
         .collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Group {
     pub id: GroupId,
     pub workspace_id: WorkspaceId,

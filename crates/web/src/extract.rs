@@ -42,7 +42,7 @@ pub struct ApiQuery<T>(pub T);
 /// handler that needs the user or CSRF token does not look them up again.
 #[derive(Clone)]
 pub struct CurrentSession {
-    pub user: greenlight_store::accounts::User,
+    pub user: greenlight_service::views::User,
     pub csrf_token: String,
 }
 

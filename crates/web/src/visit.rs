@@ -28,11 +28,11 @@ use greenlight_domain::{
     share::Capability,
     workflow::{ReviewStatus, Verdict},
 };
+use greenlight_service::views::{Channel, Comment, Post};
 use greenlight_service::{
     Error,
     share_links::{self, Pass, VisitorComment, VisitorDecision, VisitorPost},
 };
-use greenlight_store::{comments::Comment, planning::Channel, posts::Post};
 use serde::Deserialize;
 
 use crate::AppState;

@@ -112,7 +112,7 @@ impl Harness {
     }
 
     /// Creates a user directly (as the CLI would).
-    pub async fn user(&self, email: &str, is_admin: bool) -> greenlight_store::accounts::User {
+    pub async fn user(&self, email: &str, is_admin: bool) -> greenlight_service::views::User {
         let input = accounts::NewUser {
             email: email.into(),
             name: email.split('@').next().unwrap_or(email).into(),

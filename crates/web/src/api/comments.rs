@@ -8,7 +8,7 @@ use axum::{
 };
 use greenlight_domain::id::{CommentId, PostId, WorkspaceId};
 use greenlight_service::comments;
-use greenlight_store::comments::Comment;
+use greenlight_service::views::Comment;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::doc::{CommentPath, PostPath, WorkspacePath};

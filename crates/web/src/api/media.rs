@@ -7,8 +7,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use greenlight_domain::id::{MediaId, WorkspaceId};
+use greenlight_service::views::Media;
 use greenlight_service::{Error, media};
-use greenlight_store::media::Media;
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 

@@ -52,22 +52,22 @@ macro_rules! page {
     };
 }
 
-page!(PostPage, greenlight_store::posts::Post, greenlight_domain::id::PostId, "A page of posts; pass `next_cursor` back as `cursor`.");
+page!(PostPage, greenlight_service::views::Post, greenlight_domain::id::PostId, "A page of posts; pass `next_cursor` back as `cursor`.");
 page!(
     MediaPage,
-    greenlight_store::media::Media,
+    greenlight_service::views::Media,
     greenlight_domain::id::MediaId,
     "A page of the media library; pass `next_cursor` back as `cursor`."
 );
 page!(
     ShareLinkPage,
-    greenlight_store::share_links::ShareLink,
+    greenlight_service::views::ShareLink,
     greenlight_domain::id::ShareLinkId,
     "A page of share links, newest first; pass `next_cursor` back as `cursor`."
 );
 page!(
     DeliveryPage,
-    greenlight_store::webhooks::Delivery,
+    greenlight_service::views::Delivery,
     greenlight_domain::id::DeliveryId,
     "A page of a webhook's deliveries, newest first; pass `next_cursor` back as `cursor`."
 );

@@ -30,7 +30,7 @@ type Res = Result<Response, Problem>;
 /// A page of notifications, newest first, with how many are unread.
 #[derive(Serialize, utoipa::ToSchema)]
 struct NotificationPage {
-    items: Vec<greenlight_store::notifications::Notification>,
+    items: Vec<greenlight_service::views::Notification>,
     next_cursor: Option<greenlight_domain::id::NotificationId>,
     unread_count: i64,
 }

@@ -10,8 +10,8 @@ use greenlight_domain::{
     content::Content,
     id::{PostId, WorkspaceId},
 };
+use greenlight_service::views::{Post, Revision};
 use greenlight_service::{audit, posts};
-use greenlight_store::posts::{Post, Revision};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 

@@ -8,8 +8,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use greenlight_domain::id::{DelegationId, PostId, WorkflowId, WorkspaceId};
+use greenlight_service::views::{StoredDelegation, StoredRoute, Workflow};
 use greenlight_service::{Error, delegations, reviews, workflow_file, workflows};
-use greenlight_store::workflows::{StoredDelegation, StoredRoute, Workflow};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 

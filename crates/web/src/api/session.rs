@@ -8,11 +8,11 @@ use axum::{
 };
 use axum_extra::extract::{CookieJar, cookie::Cookie};
 use greenlight_domain::{id::UserId, names::Email};
+use greenlight_service::views::User;
 use greenlight_service::{
     Error, accounts,
     audit::{self, ChainReport},
 };
-use greenlight_store::accounts::User;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::{router::OpenApiRouter, routes};
 

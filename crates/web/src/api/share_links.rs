@@ -9,7 +9,7 @@ use axum::{
 };
 use greenlight_domain::id::{ShareLinkId, WorkspaceId};
 use greenlight_service::share_links;
-use greenlight_store::share_links::ShareLink;
+use greenlight_service::views::ShareLink;
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 

@@ -8,8 +8,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use greenlight_domain::id::{DeliveryId, WebhookId, WorkspaceId};
+use greenlight_service::views::{Delivery, Webhook};
 use greenlight_service::webhooks;
-use greenlight_store::webhooks::{Delivery, Webhook};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 

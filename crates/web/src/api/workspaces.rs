@@ -7,12 +7,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use greenlight_domain::id::{GroupId, NoteId, TokenId, UserId, WorkspaceId};
+use greenlight_service::views::{ApiToken, Campaign, Channel, Group, Label, Member, Note, Workspace};
 use greenlight_service::{accounts, audit, planning, workspaces};
-use greenlight_store::{
-    accounts::ApiToken,
-    planning::{Campaign, Channel, Label, Note},
-    workspaces::{Group, Member, Workspace},
-};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 

@@ -14,8 +14,8 @@ use axum::{
 };
 use axum_extra::extract::{CookieJar, cookie::Cookie};
 use greenlight_domain::names::Email;
+use greenlight_service::views::User;
 use greenlight_service::{Caller, Error, accounts};
-use greenlight_store::accounts::User;
 use serde::{Deserialize, de::DeserializeOwned};
 use subtle::ConstantTimeEq;
 

@@ -17,8 +17,8 @@ use greenlight_domain::{
     permission::Permission,
     post::PostState,
 };
+use greenlight_service::views::{Note, Post};
 use greenlight_service::{App, Error, planning, posts, workspaces};
-use greenlight_store::{planning::Note, posts::Post};
 use jiff::{ToSpan, civil::Date};
 use serde::Deserialize;
 
@@ -267,8 +267,6 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
     let posts = posts_between(app, member, ws, q, at(start)?, at(end)?).await?;
     let lookups = lookups(app, member, ws).await?;
     let role = workspaces::role(app, &member.caller, ws).await?;
-    let can_move_any = role.can(Permission::EditAnyPost);
-    let can_move_own = role.can(Permission::EditOwnPosts);
     let notes = planning::notes(app, &member.caller, ws, start, end).await?;
     let mut by_day: BTreeMap<Date, Vec<&Post>> = BTreeMap::new();
     for p in &posts {
@@ -280,7 +278,7 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
     for n in &notes {
         notes_by_day.entry(n.day).or_default().push(n);
     }
-    let card = |p: &Post| Card::of(p, &lookups, &tz, can_move_any || (can_move_own && member.caller.user == Some(p.owner_id)));
+    let card = |p: &Post| Card::of(p, &lookups, &tz, greenlight_service::access::may_edit(role, &member.caller, Some(p.owner_id)));
     let note_view = |n: &Note| NoteView {
         id: n.id.to_string(),
         body: n.body.clone(),
@@ -381,7 +379,7 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
         states,
         owners,
         can_note: role.can(Permission::CreatePosts),
-        can_move: can_move_any || can_move_own,
+        can_move: greenlight_service::access::may_edit(role, &member.caller, None),
         note_day: anchor.to_string(),
         csrf: member.csrf.clone(),
         notice_kind: "ok",

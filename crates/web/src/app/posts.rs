@@ -22,8 +22,8 @@ use greenlight_domain::{
     validation::FieldError,
     workflow::Principal,
 };
+use greenlight_service::views::Post;
 use greenlight_service::{App, Error, media, planning, posts, preflight, reviews, workflows, workspaces};
-use greenlight_store::posts::Post;
 use serde::Deserialize;
 
 use super::{
@@ -273,7 +273,7 @@ fn field_name(f: Field) -> String {
 pub fn checks(
     report: &preflight::PreflightReport,
     content: &Content,
-    channels: &BTreeMap<ChannelId, greenlight_store::planning::Channel>,
+    channels: &BTreeMap<ChannelId, greenlight_service::views::Channel>,
 ) -> Vec<ChannelCheck> {
     report
         .channels
@@ -289,7 +289,7 @@ pub fn checks(
 fn checked(
     report: &Report,
     shown: greenlight_domain::content::Effective<'_>,
-    channel: Option<&greenlight_store::planning::Channel>,
+    channel: Option<&greenlight_service::views::Channel>,
 ) -> ChannelCheck {
     ChannelCheck {
         name: channel.map(|c| network_mark(&c.network).1).unwrap_or("Channel").to_owned(),
@@ -364,10 +364,10 @@ pub struct PathStep {
 }
 
 struct Context {
-    channels: BTreeMap<ChannelId, greenlight_store::planning::Channel>,
-    campaigns: Vec<greenlight_store::planning::Campaign>,
-    labels: Vec<greenlight_store::planning::Label>,
-    library: Vec<greenlight_store::media::Media>,
+    channels: BTreeMap<ChannelId, greenlight_service::views::Channel>,
+    campaigns: Vec<greenlight_service::views::Campaign>,
+    labels: Vec<greenlight_service::views::Label>,
+    library: Vec<greenlight_service::views::Media>,
     names: BTreeMap<greenlight_domain::id::UserId, String>,
 }
 
@@ -533,8 +533,7 @@ async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, 
     let ws_zone = chrome.ws.as_ref().map(|w| w.time_zone.clone()).unwrap_or_else(|| "UTC".into());
     let cx = context(app, &member, ws).await.or_page(headers)?;
     let role = workspaces::role(app, &member.caller, ws).await.or_page(headers)?;
-    let mine = r.post.is_none_or(|p| member.caller.user == Some(p.owner_id));
-    let can_edit = role.can(Permission::EditAnyPost) || (mine && role.can(Permission::EditOwnPosts));
+    let can_edit = greenlight_service::access::may_edit(role, &member.caller, r.post.map(|p| p.owner_id));
     let Lists { campaigns, labels, channels, mut variants, media } = options(&cx, &r.form);
     if let Some(first) = variants.first_mut() {
         first.selected = true;

@@ -20,8 +20,8 @@ use greenlight_domain::{
     preflight::Check,
     workflow::{Principal, ReviewStatus, Verdict, review::StageStatus},
 };
+use greenlight_service::views::Revision;
 use greenlight_service::{App, Error, comments, posts, preflight, reviews, workflows, workspaces};
-use greenlight_store::posts::Revision;
 use serde::Deserialize;
 
 use super::{
@@ -295,7 +295,7 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
         .or_page(headers)?
         .into_iter()
         .map(|t| {
-            let author = |c: &greenlight_store::comments::Comment| match (c.author_id, &c.author_name) {
+            let author = |c: &greenlight_service::views::Comment| match (c.author_id, &c.author_name) {
                 (Some(u), _) => names.get(&u).cloned().unwrap_or_else(|| "a former member".into()),
                 (None, Some(n)) => format!("{n} (outside)"),
                 (None, None) => "someone".into(),

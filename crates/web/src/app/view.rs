@@ -10,11 +10,7 @@ use greenlight_domain::{
     network::Network,
     post::PostState,
 };
-use greenlight_store::{
-    planning::{Campaign, Channel},
-    posts::Post,
-    workspaces::Member as WsMember,
-};
+use greenlight_service::views::{Campaign, Channel, Member as WsMember, Post};
 use jiff::tz::TimeZone;
 
 use super::Chrome;
