@@ -12,7 +12,7 @@ pub mod diff;
 pub mod id;
 pub mod names;
 pub mod network;
-pub mod notify;
+pub mod notification;
 pub mod permission;
 pub mod post;
 pub mod preflight;

@@ -116,7 +116,7 @@ pub struct Mail {
     pub host: Option<String>,
     pub port: u16,
     /// `starttls` (port 587), `tls` (port 465), or `none` (a local server only).
-    pub tls: greenlight_notify::TlsMode,
+    pub tls: greenlight_delivery::TlsMode,
     pub username: Option<String>,
     /// Never written out by `default-config`.
     #[serde(skip_serializing)]
@@ -130,7 +130,7 @@ impl Default for Mail {
         Mail {
             host: None,
             port: 587,
-            tls: greenlight_notify::TlsMode::Starttls,
+            tls: greenlight_delivery::TlsMode::Starttls,
             username: None,
             password: None,
             from: "Greenlight <greenlight@localhost>".into(),
@@ -231,9 +231,9 @@ impl Config {
     }
 
     /// The SMTP settings, if a mail server is configured.
-    pub fn smtp(&self) -> Option<greenlight_notify::SmtpSettings> {
+    pub fn smtp(&self) -> Option<greenlight_delivery::SmtpSettings> {
         let host = self.mail.host.clone()?;
-        Some(greenlight_notify::SmtpSettings {
+        Some(greenlight_delivery::SmtpSettings {
             host,
             port: self.mail.port,
             tls: self.mail.tls,

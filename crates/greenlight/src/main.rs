@@ -181,7 +181,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
     let db = Db::connect(&config.database_url()).await.context("opening the database")?;
     db.migrate().await.context("migrating the database")?;
     let mailer = match config.smtp() {
-        Some(smtp) => Some(Arc::new(greenlight_notify::SmtpMailer::new(&smtp).map_err(|e| anyhow!("mail settings: {e}"))?)
+        Some(smtp) => Some(Arc::new(greenlight_delivery::SmtpMailer::new(&smtp).map_err(|e| anyhow!("mail settings: {e}"))?)
             as Arc<dyn greenlight_service::mail::Mailer>),
         None => None,
     };
@@ -198,10 +198,10 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         }),
         mailer,
         webhooks: Arc::new(
-            greenlight_notify::HttpSender::new(config.webhooks.allow_private_addresses).map_err(|e| anyhow!("the HTTP client: {e}"))?,
+            greenlight_delivery::HttpSender::new(config.webhooks.allow_private_addresses).map_err(|e| anyhow!("the HTTP client: {e}"))?,
         ),
         links: Arc::new(
-            greenlight_notify::LinkProber::new(config.webhooks.allow_private_addresses).map_err(|e| anyhow!("the HTTP client: {e}"))?,
+            greenlight_delivery::LinkProber::new(config.webhooks.allow_private_addresses).map_err(|e| anyhow!("the HTTP client: {e}"))?,
         ),
         guides: Default::default(),
     })

@@ -5,7 +5,7 @@ use askama::Template;
 use greenlight_domain::{
     Timestamp,
     id::{NotificationId, PostId, UserId, WorkspaceId},
-    notify::Kind,
+    notification::Kind,
     workflow::Principal,
 };
 use greenlight_store::{

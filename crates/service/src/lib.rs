@@ -19,7 +19,7 @@ pub mod invites;
 pub mod jobs;
 pub mod mail;
 pub mod media;
-pub mod notify;
+pub mod notifications;
 pub mod planning;
 pub mod posts;
 pub mod preflight;

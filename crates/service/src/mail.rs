@@ -1,4 +1,4 @@
-//! Mail delivery: a message, and what sends it (SMTP, in the `notify`
+//! Mail delivery: a message, and what sends it (SMTP, in the `delivery`
 //! crate). Every message goes out through the job queue, so a mail server
 //! that is down means retries with backoff, then a failed job on record —
 //! never a silent loss.

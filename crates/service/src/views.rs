@@ -90,7 +90,7 @@ pub struct Notification {
     pub id: NotificationId,
     pub user_id: UserId,
     pub workspace_id: WorkspaceId,
-    pub kind: greenlight_domain::notify::Kind,
+    pub kind: greenlight_domain::notification::Kind,
     pub post_id: Option<PostId>,
     /// One line a person reads: "Dana asked for changes to “Flu shots”".
     pub summary: String,

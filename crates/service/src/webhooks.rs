@@ -378,7 +378,7 @@ async fn deliver(app: &App, id: DeliveryId) -> Result<()> {
     };
     // An address written out is checked here (the server's setting may
     // have changed since the hook was registered); a name, when the sender
-    // resolves it (see `greenlight_notify::HttpSender`).
+    // resolves it (see `greenlight_delivery::HttpSender`).
     if !app.settings.allow_private_webhooks && url::Url::parse(&hook.url).map_or(true, |u| private_host(&u)) {
         let reason = "the URL points at a private or local address, which this server does not call";
         return settle("failed", None, Some(reason.into())).await;

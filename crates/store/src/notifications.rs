@@ -4,7 +4,7 @@ use greenlight_domain::{
     Timestamp,
     canonical::Hash,
     id::{NotificationId, PostId, ReviewId, UserId, WorkspaceId},
-    notify::{Kind, Preferences},
+    notification::{Kind, Preferences},
 };
 use serde::Serialize;
 use uuid::Uuid;

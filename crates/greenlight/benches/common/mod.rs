@@ -21,8 +21,8 @@ pub async fn app(dir: &Path) -> App {
             allow_private_webhooks: false,
         }),
         mailer: None,
-        webhooks: Arc::new(greenlight_notify::HttpSender::new(false).expect("client")),
-        links: Arc::new(greenlight_notify::LinkProber::new(false).expect("client")),
+        webhooks: Arc::new(greenlight_delivery::HttpSender::new(false).expect("client")),
+        links: Arc::new(greenlight_delivery::LinkProber::new(false).expect("client")),
         guides: Default::default(),
     }
 }

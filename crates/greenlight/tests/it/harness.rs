@@ -56,13 +56,13 @@ impl Harness {
     }
 
     /// A harness whose email goes to `mailer`.
-    pub async fn start_with(backend: Backend, mailer: Option<greenlight_notify::SmtpMailer>) -> Harness {
+    pub async fn start_with(backend: Backend, mailer: Option<greenlight_delivery::SmtpMailer>) -> Harness {
         Self::start_opts(backend, mailer, true).await
     }
 
     /// `allow_private_webhooks`: whether webhooks may call this machine
     /// (test receivers do).
-    pub async fn start_opts(backend: Backend, mailer: Option<greenlight_notify::SmtpMailer>, allow_private_webhooks: bool) -> Harness {
+    pub async fn start_opts(backend: Backend, mailer: Option<greenlight_delivery::SmtpMailer>, allow_private_webhooks: bool) -> Harness {
         let data_dir = tempfile::tempdir().unwrap();
         let db_url = match backend {
             Backend::Sqlite => format!("sqlite://{}", data_dir.path().join("greenlight.db").display()),
@@ -85,8 +85,8 @@ impl Harness {
                 allow_private_webhooks,
             }),
             mailer: mailer.map(|m| Arc::new(m) as Arc<dyn greenlight_service::mail::Mailer>),
-            webhooks: Arc::new(greenlight_notify::HttpSender::new(allow_private_webhooks).unwrap()),
-            links: Arc::new(greenlight_notify::LinkProber::new(allow_private_webhooks).unwrap()),
+            webhooks: Arc::new(greenlight_delivery::HttpSender::new(allow_private_webhooks).unwrap()),
+            links: Arc::new(greenlight_delivery::LinkProber::new(allow_private_webhooks).unwrap()),
             guides: Default::default(),
         };
         let web = greenlight_web::WebSettings { max_body_bytes: 64 * 1024, ..Default::default() };
@@ -277,16 +277,16 @@ impl MailSink {
         MailSink { _child: child, dir, port }
     }
 
-    pub fn mailer(&self) -> greenlight_notify::SmtpMailer {
+    pub fn mailer(&self) -> greenlight_delivery::SmtpMailer {
         Self::mailer_at(self.port)
     }
 
     /// A mailer for a port (one nobody listens on, to see failures).
-    pub fn mailer_at(port: u16) -> greenlight_notify::SmtpMailer {
-        greenlight_notify::SmtpMailer::new(&greenlight_notify::SmtpSettings {
+    pub fn mailer_at(port: u16) -> greenlight_delivery::SmtpMailer {
+        greenlight_delivery::SmtpMailer::new(&greenlight_delivery::SmtpSettings {
             host: "127.0.0.1".into(),
             port,
-            tls: greenlight_notify::TlsMode::None,
+            tls: greenlight_delivery::TlsMode::None,
             username: None,
             password: None,
             from: "Greenlight <greenlight@test.example>".into(),

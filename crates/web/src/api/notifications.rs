@@ -5,8 +5,8 @@ use axum::{
     extract::State,
     response::{IntoResponse, Response},
 };
-use greenlight_domain::{id::WorkspaceId, notify::Preferences};
-use greenlight_service::notify;
+use greenlight_domain::{id::WorkspaceId, notification::Preferences};
+use greenlight_service::notifications;
 use serde::Serialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -36,9 +36,9 @@ struct NotificationPage {
 }
 
 /// Your notifications, newest first (an API token sees its workspace's only).
-#[utoipa::path(get, path = "/my/notifications", tag = "notifications", params(notify::NotificationQuery), responses((status = 200, description = "Done", body = NotificationPage), (status = "4XX", response = Problem)))]
-async fn my_notifications(State(s): State<AppState>, Auth(c): Auth, ApiQuery(q): ApiQuery<notify::NotificationQuery>) -> Res {
-    let (items, next_cursor, unread_count) = notify::my_notifications(&s.app, &c, q).await?;
+#[utoipa::path(get, path = "/my/notifications", tag = "notifications", params(notifications::NotificationQuery), responses((status = 200, description = "Done", body = NotificationPage), (status = "4XX", response = Problem)))]
+async fn my_notifications(State(s): State<AppState>, Auth(c): Auth, ApiQuery(q): ApiQuery<notifications::NotificationQuery>) -> Res {
+    let (items, next_cursor, unread_count) = notifications::my_notifications(&s.app, &c, q).await?;
     Ok(Json(NotificationPage { items, next_cursor, unread_count }).into_response())
 }
 
@@ -49,26 +49,26 @@ struct Marked {
 }
 
 /// Marks notifications read: those named, or all of them.
-#[utoipa::path(post, path = "/my/notifications/read", tag = "notifications", request_body = notify::MarkRead, responses((status = 200, description = "Done", body = Marked), (status = "4XX", response = Problem)))]
-async fn mark_read(State(s): State<AppState>, Auth(c): Auth, ApiJson(input): ApiJson<notify::MarkRead>) -> Res {
-    Ok(Json(Marked { marked: notify::mark_read(&s.app, &c, input).await? }).into_response())
+#[utoipa::path(post, path = "/my/notifications/read", tag = "notifications", request_body = notifications::MarkRead, responses((status = 200, description = "Done", body = Marked), (status = "4XX", response = Problem)))]
+async fn mark_read(State(s): State<AppState>, Auth(c): Auth, ApiJson(input): ApiJson<notifications::MarkRead>) -> Res {
+    Ok(Json(Marked { marked: notifications::mark_read(&s.app, &c, input).await? }).into_response())
 }
 
 /// Your notification preferences in a workspace, the workspace's defaults, and what applies.
-#[utoipa::path(get, path = "/workspaces/{ws}/notification-preferences", tag = "notifications", params(WorkspacePath), responses((status = 200, description = "Done", body = notify::PreferenceView), (status = "4XX", response = Problem)))]
+#[utoipa::path(get, path = "/workspaces/{ws}/notification-preferences", tag = "notifications", params(WorkspacePath), responses((status = 200, description = "Done", body = notifications::PreferenceView), (status = "4XX", response = Problem)))]
 async fn my_preferences(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
-    Ok(Json(notify::preferences(&s.app, &c, ws).await?).into_response())
+    Ok(Json(notifications::preferences(&s.app, &c, ws).await?).into_response())
 }
 
 /// Replaces your preferences: for each kind of event, in the app or not, and email off, immediate, hourly or daily. Kinds left out follow the workspace.
-#[utoipa::path(put, path = "/workspaces/{ws}/notification-preferences", tag = "notifications", params(WorkspacePath), request_body = Preferences, responses((status = 200, description = "Done", body = notify::PreferenceView), (status = "4XX", response = Problem)))]
+#[utoipa::path(put, path = "/workspaces/{ws}/notification-preferences", tag = "notifications", params(WorkspacePath), request_body = Preferences, responses((status = 200, description = "Done", body = notifications::PreferenceView), (status = "4XX", response = Problem)))]
 async fn set_my_preferences(
     State(s): State<AppState>,
     Auth(c): Auth,
     ApiPath(ws): ApiPath<WorkspaceId>,
     ApiJson(prefs): ApiJson<Preferences>,
 ) -> Res {
-    Ok(Json(notify::set_my_preferences(&s.app, &c, ws, prefs).await?).into_response())
+    Ok(Json(notifications::set_my_preferences(&s.app, &c, ws, prefs).await?).into_response())
 }
 
 /// Replaces the workspace's defaults, which apply to every kind a member has not chosen for.
@@ -79,5 +79,5 @@ async fn set_workspace_preferences(
     ApiPath(ws): ApiPath<WorkspaceId>,
     ApiJson(prefs): ApiJson<Preferences>,
 ) -> Res {
-    Ok(Json(notify::set_workspace_preferences(&s.app, &c, ws, prefs).await?).into_response())
+    Ok(Json(notifications::set_workspace_preferences(&s.app, &c, ws, prefs).await?).into_response())
 }

@@ -11,13 +11,13 @@ use axum::{
 };
 use greenlight_domain::{
     id::{GroupId, ShareLinkId, TokenId, UserId, WorkspaceId},
-    notify::{Channels, Frequency, Kind, Preferences},
+    notification::{Channels, Frequency, Kind, Preferences},
     permission::Permission,
     preflight::StyleGuide,
     share::{Capability, Scope},
     webhook::Kind as HookKind,
 };
-use greenlight_service::{App, Error, accounts, notify, planning, preflight, share_links, webhooks, workspaces};
+use greenlight_service::{App, Error, accounts, notifications, planning, preflight, share_links, webhooks, workspaces};
 use serde::Deserialize;
 
 use super::{
@@ -153,7 +153,7 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
     } else {
         Vec::new()
     };
-    let prefs = notify::preferences(app, c, ws).await.or_page(headers)?;
+    let prefs = notifications::preferences(app, c, ws).await.or_page(headers)?;
     let mut hooks = Vec::new();
     if role.can(Permission::ManageWebhooks) {
         for h in webhooks::list(app, c, ws).await.or_page(headers)? {
@@ -389,7 +389,7 @@ async fn act_on(app: &App, member: &Member, ws: WorkspaceId, section: &str, f: &
                 };
                 prefs.0.insert(kind, Channels { in_app: f.pref_in_app.iter().any(|k| k == kind.as_str()), email });
             }
-            notify::set_my_preferences(app, c, ws, prefs).await?;
+            notifications::set_my_preferences(app, c, ws, prefs).await?;
             Done::Said("Your notification choices are saved.".into())
         }
         ("webhooks", "add") => {

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use greenlight_domain::{
     audit::{Actor, Chain, Event},
     id::{EventId, NotificationId, PostId, UserId, WorkspaceId},
-    notify::{self, Kind, Preferences},
+    notification::{self, Kind, Preferences},
     permission::Permission,
     workflow::Principal,
 };
@@ -234,9 +234,9 @@ async fn deliver(tx: &mut Tx, app: &App, ws: WorkspaceId, post: &Post, tells: Ve
         let due = match channels.email {
             // Without a mail server nobody is emailed: nothing waits for one.
             _ if app.mailer.is_none() => None,
-            notify::Frequency::Off => None,
-            notify::Frequency::Immediate => Some(now),
-            other => notify::digest_due(other, now, &zone),
+            notification::Frequency::Off => None,
+            notification::Frequency::Immediate => Some(now),
+            other => notification::digest_due(other, now, &zone),
         };
         if !channels.in_app && due.is_none() {
             continue;

@@ -1,0 +1,131 @@
+//! One-click decisions from email: the page a link opens (which changes nothing) and its confirmation.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "visit/decide.html")]
+pub(super) struct DecidePage {
+    pub(super) title: String,
+    pub(super) revision_number: i64,
+    pub(super) notice: Option<Notice>,
+    pub(super) channels: Vec<ChannelView>,
+    pub(super) can_decide: bool,
+    pub(super) action: String,
+    pub(super) verdict: String,
+    pub(super) comment: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct VerdictQuery {
+    pub(super) verdict: Option<String>,
+}
+
+/// The page an email's decision link opens: the post as it is now and, if
+/// the link still decides, a form to confirm. Opening it changes nothing
+/// (mail scanners open links too); confirming does.
+pub(super) async fn one_click(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Path(token): Path<String>,
+    Query(q): Query<VerdictQuery>,
+) -> Response {
+    if state.visit_limiter.blocked(addr) {
+        return too_many();
+    }
+    let verdict = q.verdict.unwrap_or_default();
+    one_click_page(&state, addr, &token, StatusCode::OK, None, verdict, String::new()).await
+}
+
+pub(super) async fn one_click_page(
+    state: &AppState,
+    addr: IpAddr,
+    token: &str,
+    status: StatusCode,
+    notice: Option<Notice>,
+    verdict: String,
+    comment: String,
+) -> Response {
+    let found = match greenlight_service::decision_links::open_decision_link(&state.app, token).await {
+        Ok(found) => found,
+        Err(Error::NotFound("link")) => {
+            state.visit_limiter.failed(addr);
+            return invalid();
+        }
+        Err(err) => return internal(&err),
+    };
+    let notice = notice.or_else(|| {
+        if found.used {
+            Some(Notice {
+                kind: "info",
+                text: "This link was already used: each works once. Open Greenlight to see where the review stands.".into(),
+            })
+        } else if found.changed() {
+            Some(Notice {
+                kind: "info",
+                text: "The post changed since this email was sent. This is the new version; review it in Greenlight.".into(),
+            })
+        } else if !found.current {
+            Some(Notice {
+                kind: "info",
+                text: "The review no longer waits for this decision. Open Greenlight to see where it stands.".into(),
+            })
+        } else {
+            None
+        }
+    });
+    let view = DecidePage {
+        title: found.post.title.clone(),
+        revision_number: found.revision.number,
+        notice,
+        channels: previews(&found.revision.content, &found.channels, None),
+        can_decide: !found.used && !found.changed() && found.current,
+        action: format!("{}{token}", greenlight_service::email::DECIDE_PATH),
+        verdict,
+        comment,
+    };
+    page(status, view)
+}
+
+#[derive(Deserialize)]
+pub(super) struct OneClickForm {
+    #[serde(default)]
+    pub(super) verdict: String,
+    #[serde(default)]
+    pub(super) comment: String,
+}
+
+pub(super) async fn one_click_decide(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Path(token): Path<String>,
+    Form(form): Form<OneClickForm>,
+) -> Response {
+    if state.visit_limiter.blocked(addr) {
+        return too_many();
+    }
+    let verdict = match form.verdict.as_str() {
+        "approve" => Verdict::Approve,
+        "request_changes" => Verdict::RequestChanges,
+        _ => {
+            let notice = Notice { kind: "error", text: "Choose approve or request changes.".into() };
+            return one_click_page(&state, addr, &token, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), form.verdict, form.comment).await;
+        }
+    };
+    let comment = Some(form.comment.trim().to_owned()).filter(|c| !c.is_empty());
+    match greenlight_service::decision_links::use_decision_link(&state.app, &token, verdict, comment).await {
+        Ok(_) => {
+            let what = if verdict == Verdict::Approve { "approval" } else { "request for changes" };
+            let notice = Notice { kind: "ok", text: format!("Thank you: your {what} is recorded.") };
+            one_click_page(&state, addr, &token, StatusCode::OK, Some(notice), String::new(), String::new()).await
+        }
+        Err(Error::NotFound("link")) => {
+            state.visit_limiter.failed(addr);
+            invalid()
+        }
+        Err(err @ Error::Internal(_)) => internal(&err),
+        Err(err) => {
+            let notice = Notice { kind: "error", text: problem_text(&err) };
+            one_click_page(&state, addr, &token, StatusCode::CONFLICT, Some(notice), form.verdict, form.comment).await
+        }
+    }
+}

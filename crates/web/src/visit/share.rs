@@ -1,0 +1,410 @@
+//! A share link's pages: the overview, a password, a post with its previews and external comments, and the visitor's decision or comment.
+
+use super::*;
+
+pub(super) const PROOF_COOKIE: &str = "gl_share_proof";
+
+#[derive(Template)]
+#[template(path = "visit/password.html")]
+pub(super) struct PasswordPage {
+    pub(super) action: String,
+    pub(super) wrong: bool,
+}
+
+/// What every visitor request starts with: the address (refused when it
+/// has failed too often) and the pass it brings.
+pub(super) struct Visit {
+    pub(super) ip: IpAddr,
+    pub(super) token: String,
+    pub(super) proof: Option<String>,
+}
+
+impl Visit {
+    /// `None` if the address has failed too often.
+    pub(super) fn new(state: &AppState, addr: IpAddr, token: String, jar: &CookieJar) -> Option<Self> {
+        if state.visit_limiter.blocked(addr) {
+            return None;
+        }
+        let proof = jar.get(PROOF_COOKIE).map(|c| c.value().to_owned());
+        Some(Visit { ip: addr, token, proof })
+    }
+
+    pub(super) fn pass(&self) -> Pass<'_> {
+        Pass { token: &self.token, proof: self.proof.as_deref() }
+    }
+
+    pub(super) fn base(&self) -> String {
+        format!("{}{}", greenlight_service::invites::VISIT_PATH, self.token)
+    }
+
+    /// The answer to an error that ends the request — a failed token, a
+    /// password to give, an internal error; `None` for errors the page
+    /// shows itself (a refused decision, a bad comment).
+    pub(super) fn refused(&self, state: &AppState, err: &Error) -> Option<Response> {
+        match err {
+            Error::NotFound("link") => {
+                state.visit_limiter.failed(self.ip);
+                Some(invalid())
+            }
+            Error::Unauthenticated => {
+                Some(page(StatusCode::UNAUTHORIZED, PasswordPage { action: format!("{}/unlock", self.base()), wrong: false }))
+            }
+            Error::Internal(_) => Some(internal(err)),
+            _ => None,
+        }
+    }
+
+    pub(super) fn fail(&self, state: &AppState, err: Error) -> Response {
+        self.refused(state, &err).unwrap_or_else(|| internal(&err))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "visit/overview.html")]
+pub(super) struct OverviewPage {
+    pub(super) greeting: String,
+    pub(super) capability: &'static str,
+    pub(super) expires: String,
+    pub(super) posts: Vec<PostItem>,
+}
+
+pub(super) struct PostItem {
+    pub(super) href: String,
+    pub(super) title: String,
+    pub(super) when: String,
+    pub(super) status: String,
+}
+
+pub(super) fn when(post: &Post) -> String {
+    match &post.planned {
+        Some(p) => p.at.to_zoned(p.zone.time_zone()).strftime("%a %-d %b %Y, %H:%M %Z").to_string(),
+        None => "No date yet".to_owned(),
+    }
+}
+
+pub(super) fn status(post: &Post) -> String {
+    match &post.review_stage {
+        Some(stage) => format!("in review at {stage}"),
+        None => post.state.to_string().replace('_', " "),
+    }
+}
+
+pub(super) fn capability_text(c: Capability) -> &'static str {
+    match c {
+        Capability::View => "You can look",
+        Capability::Comment => "You can look and comment",
+        Capability::Approve => "You can comment, approve, or ask for changes",
+    }
+}
+
+pub(super) async fn overview(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Path(token): Path<String>,
+    jar: CookieJar,
+) -> Response {
+    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
+    let overview = match share_links::overview(&state.app, &visit.pass()).await {
+        Ok(o) => o,
+        Err(err) => return visit.fail(&state, err),
+    };
+    // One post: straight to it.
+    if let [post] = overview.posts.as_slice() {
+        return Redirect::to(&format!("{}/p/{}", visit.base(), post.id)).into_response();
+    }
+    let posts = overview
+        .posts
+        .iter()
+        .map(|p| PostItem { href: format!("{}/p/{}", visit.base(), p.id), title: p.title.clone(), when: when(p), status: status(p) })
+        .collect();
+    let greeting = overview.link.reviewer_name.clone().unwrap_or_else(|| "you".to_owned());
+    let expires = overview.link.expires_at.strftime("%-d %b %Y, %H:%M UTC").to_string();
+    page(StatusCode::OK, OverviewPage { greeting, capability: capability_text(overview.link.capability), expires, posts })
+}
+
+#[derive(Deserialize)]
+pub(super) struct UnlockForm {
+    pub(super) password: String,
+}
+
+pub(super) async fn unlock(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Path(token): Path<String>,
+    jar: CookieJar,
+    Form(form): Form<UnlockForm>,
+) -> Response {
+    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
+    match share_links::unlock(&state.app, &visit.token, &form.password).await {
+        Ok(Some(proof)) => {
+            let cookie = Cookie::build((PROOF_COOKIE, proof))
+                .path(visit.base())
+                .http_only(true)
+                .same_site(SameSite::Strict)
+                .secure(state.settings.secure_cookies);
+            (jar.add(cookie), Redirect::to(&visit.base())).into_response()
+        }
+        Ok(None) => {
+            state.visit_limiter.failed(visit.ip);
+            page(StatusCode::UNAUTHORIZED, PasswordPage { action: format!("{}/unlock", visit.base()), wrong: true })
+        }
+        Err(err) => internal(&err),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "visit/post.html")]
+pub(super) struct PostPage {
+    pub(super) back: Option<String>,
+    pub(super) title: String,
+    pub(super) when: String,
+    pub(super) status: String,
+    pub(super) revision_number: i64,
+    pub(super) revision_hash: String,
+    pub(super) base: String,
+    pub(super) notice: Option<Notice>,
+    pub(super) decision_note: Option<String>,
+    pub(super) channels: Vec<ChannelView>,
+    pub(super) can_decide: bool,
+    pub(super) can_comment: bool,
+    pub(super) name: String,
+    /// What the visitor typed, kept when the page comes back with an error.
+    pub(super) comment: String,
+    pub(super) body: String,
+    pub(super) threads: Vec<ThreadView>,
+}
+
+pub(super) struct Notice {
+    pub(super) kind: &'static str,
+    pub(super) text: String,
+}
+
+pub(super) struct ThreadView {
+    pub(super) id: CommentId,
+    pub(super) author: String,
+    pub(super) when: String,
+    pub(super) body: String,
+    pub(super) resolved: bool,
+    pub(super) replies: Vec<ThreadView>,
+}
+
+/// What the visitor sent, to show again with an error.
+#[derive(Default)]
+pub(super) struct Echo {
+    pub(super) name: Option<String>,
+    pub(super) comment: String,
+    pub(super) body: String,
+}
+
+/// The post as each of its channels will show it (or its base content,
+/// before channels are chosen); `media_base` serves its images.
+pub(super) fn post_page(visit: &Visit, found: VisitorPost, notice: Option<Notice>, echo: Echo) -> PostPage {
+    let base = format!("{}/p/{}", visit.base(), found.post.id);
+    let channels = previews(&found.revision.content, &found.channels, Some(&base));
+    let author = |c: &Comment| match (&c.author_name, c.author_id) {
+        (Some(name), _) => format!("{name} (guest)"),
+        (None, Some(user)) => found.member_names.get(&user).cloned().unwrap_or_else(|| "A team member".into()),
+        (None, None) => "Someone".into(),
+    };
+    let view = |c: &Comment, replies| ThreadView {
+        id: c.id,
+        author: author(c),
+        when: c.created_at.strftime("%-d %b %Y, %H:%M UTC").to_string(),
+        body: c.body.clone(),
+        resolved: c.resolved_at.is_some(),
+        replies,
+    };
+    let threads = found.threads.iter().map(|t| view(&t.comment, t.replies.iter().map(|r| view(r, Vec::new())).collect())).collect();
+    let current = found.revision.content_hash;
+    let review = found.review.as_ref();
+    let can_decide = found.can(Capability::Approve) && review.is_some_and(|r| r.asks_me && r.status == ReviewStatus::Active);
+    let decision_note = review.and_then(|r| r.my_decision).map(|(verdict, hash, _)| {
+        let what = if verdict == Verdict::Approve { "approved" } else { "asked for changes to" };
+        if hash == current {
+            format!("You {what} this version.")
+        } else {
+            format!("You {what} an earlier version; the post has changed since. This is the new version.")
+        }
+    });
+    let status_text = match review {
+        Some(r) if r.status == ReviewStatus::Active => match &r.stage {
+            Some(stage) if r.asks_me => format!("waiting for you at {stage}"),
+            Some(stage) => format!("in review at {stage}"),
+            None => "in review".into(),
+        },
+        _ => status(&found.post),
+    };
+    PostPage {
+        back: (!matches!(found.link.scope, greenlight_domain::share::Scope::Posts { ref post_ids } if post_ids.len() == 1))
+            .then(|| visit.base()),
+        title: found.post.title.clone(),
+        when: when(&found.post),
+        status: status_text,
+        revision_number: found.revision.number,
+        revision_hash: current.to_string(),
+        base,
+        notice,
+        decision_note,
+        channels,
+        can_decide,
+        can_comment: found.can(Capability::Comment),
+        name: echo.name.unwrap_or_else(|| found.link.reviewer_name.clone().unwrap_or_default()),
+        comment: echo.comment,
+        body: echo.body,
+        threads,
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct Done {
+    pub(super) done: Option<String>,
+}
+
+pub(super) async fn show_post(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Path((token, id)): Path<(String, String)>,
+    Query(done): Query<Done>,
+    jar: CookieJar,
+) -> Response {
+    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
+    let Ok(id) = id.parse::<PostId>() else { return visit.fail(&state, share_links::INVALID) };
+    let notice = match done.done.as_deref() {
+        Some("approve") => Some(Notice { kind: "ok", text: "Thank you: your approval is recorded.".into() }),
+        Some("request_changes") => Some(Notice { kind: "ok", text: "Thank you: your request for changes is recorded.".into() }),
+        Some("comment") => Some(Notice { kind: "ok", text: "Your comment is added.".into() }),
+        _ => None,
+    };
+    render_post(&state, &visit, id, StatusCode::OK, notice, Echo::default()).await
+}
+
+pub(super) async fn render_post(
+    state: &AppState,
+    visit: &Visit,
+    id: PostId,
+    status: StatusCode,
+    notice: Option<Notice>,
+    echo: Echo,
+) -> Response {
+    match share_links::post(&state.app, &visit.pass(), id).await {
+        Ok(found) => page(status, post_page(visit, found, notice, echo)),
+        Err(err) => visit.fail(state, err),
+    }
+}
+
+pub(super) async fn media(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Path((token, id, media)): Path<(String, String, String)>,
+    jar: CookieJar,
+) -> Response {
+    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
+    let (Ok(id), Ok(media)) = (id.parse::<PostId>(), media.parse::<MediaId>()) else { return visit.fail(&state, share_links::INVALID) };
+    match share_links::media(&state.app, &visit.pass(), id, media).await {
+        Ok((mime, bytes)) => {
+            let mut response = bytes.into_response();
+            if let Ok(value) = HeaderValue::from_str(&mime) {
+                response.headers_mut().insert(header::CONTENT_TYPE, value);
+            }
+            response
+        }
+        Err(err) => visit.fail(&state, err),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct DecisionForm {
+    pub(super) name: String,
+    pub(super) verdict: String,
+    pub(super) revision: String,
+    #[serde(default)]
+    pub(super) comment: String,
+}
+
+/// The text of an error the visitor can act on.
+pub(super) fn problem_text(err: &Error) -> String {
+    match err {
+        Error::Invalid(fields) => fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
+        Error::NotFound("open review") => "This post is not waiting for a decision.".into(),
+        other => other.to_string(),
+    }
+}
+
+pub(super) async fn decide(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Path((token, id)): Path<(String, String)>,
+    jar: CookieJar,
+    Form(form): Form<DecisionForm>,
+) -> Response {
+    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
+    let Ok(id) = id.parse::<PostId>() else { return visit.fail(&state, share_links::INVALID) };
+    let echo = Echo { name: Some(form.name.clone()), comment: form.comment.clone(), body: String::new() };
+    let verdict = match form.verdict.as_str() {
+        "approve" => Verdict::Approve,
+        "request_changes" => Verdict::RequestChanges,
+        _ => {
+            let notice = Notice { kind: "error", text: "Choose approve or request changes.".into() };
+            return render_post(&state, &visit, id, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), echo).await;
+        }
+    };
+    let Some(revision) = Hash::parse(&form.revision) else {
+        let notice = Notice { kind: "error", text: "The page was incomplete; look at the post again and decide.".into() };
+        return render_post(&state, &visit, id, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), echo).await;
+    };
+    let comment = Some(form.comment.trim().to_owned()).filter(|c| !c.is_empty());
+    let decision = VisitorDecision { name: form.name.clone(), verdict, revision, comment };
+    match share_links::decide(&state.app, &visit.pass(), id, decision).await {
+        Ok(_) => Redirect::to(&format!("{}/p/{id}?done={}", visit.base(), form.verdict)).into_response(),
+        Err(err) => {
+            if let Some(refused) = visit.refused(&state, &err) {
+                return refused;
+            }
+            // Shown with the post as it is now: if it changed, the page
+            // compares the revision the visitor saw with the current one.
+            let stale = matches!(&err, Error::Conflict(_));
+            let text = if stale { format!("{} Look at this version and decide again.", problem_text(&err)) } else { problem_text(&err) };
+            let notice = Notice { kind: "error", text };
+            render_post(&state, &visit, id, StatusCode::CONFLICT, Some(notice), echo).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct CommentForm {
+    pub(super) name: String,
+    pub(super) body: String,
+    #[serde(default)]
+    pub(super) parent_id: Option<String>,
+}
+
+pub(super) async fn comment(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Path((token, id)): Path<(String, String)>,
+    jar: CookieJar,
+    Form(form): Form<CommentForm>,
+) -> Response {
+    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
+    let Ok(id) = id.parse::<PostId>() else { return visit.fail(&state, share_links::INVALID) };
+    let echo = Echo { name: Some(form.name.clone()), comment: String::new(), body: form.body.clone() };
+    let parent_id = match form.parent_id.as_deref().filter(|p| !p.is_empty()).map(str::parse::<CommentId>) {
+        None => None,
+        Some(Ok(parent)) => Some(parent),
+        Some(Err(_)) => {
+            let notice = Notice { kind: "error", text: "That comment does not exist.".into() };
+            return render_post(&state, &visit, id, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), echo).await;
+        }
+    };
+    let input = VisitorComment { name: form.name.clone(), body: form.body.clone(), parent_id };
+    match share_links::comment(&state.app, &visit.pass(), id, input).await {
+        Ok(_) => Redirect::to(&format!("{}/p/{id}?done=comment", visit.base())).into_response(),
+        Err(err) => {
+            if let Some(refused) = visit.refused(&state, &err) {
+                return refused;
+            }
+            let notice = Notice { kind: "error", text: problem_text(&err) };
+            render_post(&state, &visit, id, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), echo).await
+        }
+    }
+}
