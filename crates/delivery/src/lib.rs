@@ -71,8 +71,7 @@ impl Mailer for SmtpMailer {
     }
 }
 
-/// Sends webhook deliveries over HTTPS (rustls with the ring provider, the
-/// one lettre uses too, and the system's certificate store).
+/// Sends webhook deliveries over HTTPS.
 pub struct HttpSender {
     client: reqwest::Client,
 }
@@ -81,18 +80,23 @@ impl HttpSender {
     /// `allow_private`: whether deliveries may reach private and local
     /// addresses (local testing only).
     pub fn new(allow_private: bool) -> Result<Self, String> {
-        // Once per process; a second install (tests) is harmless.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut builder = reqwest::Client::builder()
-            .timeout(Duration::from_secs(15))
-            .connect_timeout(Duration::from_secs(5))
-            // A redirect could lead to an address the hook may not reach.
-            .redirect(reqwest::redirect::Policy::none());
-        if !allow_private {
-            builder = builder.dns_resolver(Arc::new(PublicOnly));
-        }
-        Ok(HttpSender { client: builder.build().map_err(|e| e.to_string())? })
+        Ok(HttpSender { client: http_client(allow_private, Duration::from_secs(15))? })
     }
+}
+
+/// An HTTPS client for calls to addresses people configure (webhooks,
+/// channels): rustls with the ring provider (the one lettre uses too) and
+/// the system's certificate store, no redirects (one could lead where the
+/// call may not go), and only public addresses unless `allow_private`.
+pub fn http_client(allow_private: bool, timeout: Duration) -> Result<reqwest::Client, String> {
+    // Once per process; a second install (tests) is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder =
+        reqwest::Client::builder().timeout(timeout).connect_timeout(Duration::from_secs(5)).redirect(reqwest::redirect::Policy::none());
+    if !allow_private {
+        builder = builder.dns_resolver(Arc::new(PublicOnly));
+    }
+    builder.build().map_err(|e| e.to_string())
 }
 
 /// Resolves names to public addresses only. The connection uses what this

@@ -54,6 +54,7 @@ pub mod kind {
     pub enum Webhook {}
     pub enum Delivery {}
     pub enum Note {}
+    pub enum Publication {}
 }
 
 pub type UserId = Id<kind::User>;
@@ -81,6 +82,7 @@ pub type NotificationId = Id<kind::Notification>;
 pub type WebhookId = Id<kind::Webhook>;
 pub type DeliveryId = Id<kind::Delivery>;
 pub type NoteId = Id<kind::Note>;
+pub type PublicationId = Id<kind::Publication>;
 
 // Manual impls: derives would demand `T: Clone` etc. of the marker.
 impl<T: ?Sized> Clone for Id<T> {

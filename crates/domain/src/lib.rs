@@ -16,6 +16,7 @@ pub mod notification;
 pub mod permission;
 pub mod post;
 pub mod preflight;
+pub mod publication;
 pub mod schedule;
 mod schema;
 pub mod share;

@@ -27,6 +27,7 @@ pub struct Config {
     pub mail: Mail,
     pub webhooks: Webhooks,
     pub jobs: Jobs,
+    pub publishing: Publishing,
     pub log: Log,
 }
 
@@ -74,6 +75,59 @@ pub struct Webhooks {
     /// Let webhooks call private and local addresses (and plain http):
     /// for local testing only; off, a webhook can never reach inside.
     pub allow_private_addresses: bool,
+}
+
+/// Publishing to channels.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Publishing {
+    /// The key channels' credentials are sealed with: 32 bytes, base64.
+    /// Unset: `publishing.key` in the data directory (made on first start).
+    /// Instances sharing a database need the same key. Never written out by
+    /// `default-config`.
+    #[serde(skip_serializing)]
+    pub key: Option<SecretString>,
+    /// Let channels publish to private and local addresses (tests only).
+    pub allow_private_addresses: bool,
+}
+
+/// A publishing key from its base64 text.
+pub fn parse_key(text: &str) -> anyhow::Result<[u8; 32]> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim()).context("publishing key: not base64")?;
+    bytes.try_into().map_err(|_| anyhow!("publishing key: must be 32 bytes (base64 of 32 random bytes)"))
+}
+
+impl Config {
+    /// The publishing key: configured, or the data directory's own (made
+    /// once, readable by its owner only).
+    pub fn publishing_key(&self) -> anyhow::Result<[u8; 32]> {
+        use base64::Engine as _;
+        if let Some(key) = &self.publishing.key {
+            return parse_key(key.expose_secret());
+        }
+        let path = self.data_dir.join("publishing.key");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => parse_key(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key: [u8; 32] = rand::random();
+                write_private(&path, &base64::engine::general_purpose::STANDARD.encode(key))?;
+                Ok(key)
+            }
+            Err(e) => Err(anyhow!("reading {}: {e}", path.display())),
+        }
+    }
+}
+
+/// Writes a file only its owner may read.
+pub fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(text.as_bytes()).with_context(|| format!("writing {}", path.display()))
 }
 
 /// The background worker.
@@ -158,6 +212,7 @@ impl Default for Config {
             mail: Mail::default(),
             webhooks: Webhooks::default(),
             jobs: Jobs::default(),
+            publishing: Publishing::default(),
             log: Log::default(),
         }
     }

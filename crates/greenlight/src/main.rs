@@ -13,6 +13,7 @@ use greenlight_service::{
     clock::SystemClock,
     demo::{self, Seeded},
     jobs::Registry,
+    publishing::Vault,
     worker::Worker,
     workspaces,
 };
@@ -98,6 +99,16 @@ enum Admin {
         email: String,
         #[arg(long, required = true)]
         password_stdin: bool,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Seal every channel's credentials again under a new publishing key
+    /// (base64 of 32 random bytes, read from a file), then point
+    /// `publishing.key_file` at it.
+    RotateKey {
+        /// The file that holds the new key.
+        #[arg(long, value_name = "FILE")]
+        new_key_file: PathBuf,
         #[command(flatten)]
         storage: Storage,
     },
@@ -195,6 +206,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
             session_days: config.auth.session_days,
             public_url: config.public_url(),
             allow_private_webhooks: config.webhooks.allow_private_addresses,
+            allow_private_publishing: config.publishing.allow_private_addresses,
         }),
         mailer,
         webhooks: Arc::new(
@@ -204,6 +216,10 @@ async fn open(config: &Config) -> anyhow::Result<App> {
             greenlight_delivery::LinkProber::new(config.webhooks.allow_private_addresses).map_err(|e| anyhow!("the HTTP client: {e}"))?,
         ),
         guides: Default::default(),
+        vault: Arc::new(Vault::new(&config.publishing_key()?)),
+        connectors: Arc::new(
+            greenlight_networks::connectors(config.publishing.allow_private_addresses).map_err(|e| anyhow!("the HTTP client: {e}"))?,
+        ),
     })
 }
 
@@ -287,6 +303,13 @@ async fn admin_command(file: Option<&PathBuf>, admin: Admin) -> anyhow::Result<(
             let user = accounts::user_by_email(&app, &email).await.map_err(service)?;
             accounts::set_password(&app, &cli, user.id, &password).await.map_err(service)?;
             println!("password set for {}; their sessions have ended", user.email);
+        }
+        Admin::RotateKey { new_key_file, storage } => {
+            let text = std::fs::read_to_string(&new_key_file).with_context(|| format!("reading {}", new_key_file.display()))?;
+            let new = Vault::new(&config::parse_key(&text)?);
+            let app = open(&load(file, &storage, None)?).await?;
+            let count = greenlight_service::publishing::rotate_key(&app, &new).await.map_err(service)?;
+            println!("sealed {count} channel connection(s) with the new key; now set publishing.key_file = {}", new_key_file.display());
         }
         Admin::CreateWorkspace { name, time_zone, owner, storage } => {
             let app = open(&load(file, &storage, None)?).await?;

@@ -23,6 +23,7 @@ pub mod notifications;
 pub mod planning;
 pub mod posts;
 pub mod preflight;
+pub mod publishing;
 pub mod reviews;
 pub mod routing;
 pub mod share_links;
@@ -55,6 +56,10 @@ pub struct App {
     pub links: Arc<dyn preflight::LinkProbe>,
     /// Compiled style guides, so a check does not compile them again.
     pub guides: Arc<preflight::GuideCache>,
+    /// Seals channels' credentials at rest.
+    pub vault: Arc<publishing::Vault>,
+    /// How each network is published to.
+    pub connectors: Arc<publishing::Connectors>,
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +74,8 @@ pub struct Settings {
     pub public_url: String,
     /// Let webhooks call private and local addresses (local testing only).
     pub allow_private_webhooks: bool,
+    /// Let channels publish to private and local addresses (tests only).
+    pub allow_private_publishing: bool,
 }
 
 /// A list's page size when the caller names none, and the most they may ask for.

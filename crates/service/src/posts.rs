@@ -25,7 +25,7 @@ use crate::{
     access::{self, require_edit, visible_post},
     audit::record,
     error::{Error, Result},
-    reviews,
+    publishing, reviews,
 };
 
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -308,6 +308,7 @@ pub async fn update_post(
         post.label_ids = sorted(labels);
         changed.insert("label_ids".into(), json!(post.label_ids));
     }
+    let before = post.channel_ids.clone();
     if let Some(channels) = change.channel_ids {
         post.channel_ids = sorted(channels);
         changed.insert("channel_ids".into(), json!(post.channel_ids));
@@ -346,7 +347,7 @@ pub async fn update_post(
     // (Not once publishing has begun: what went out was decided then.)
     if post.state.allows_reschedule()
         && ["label_ids", "channel_ids", "campaign_id", "repurposed"].iter().any(|k| changed.contains_key(*k))
-        && let Some(rerun) = reviews::facts_changed(&mut tx, app, &post).await?
+        && let Some(rerun) = reviews::facts_changed(&mut tx, app, &post, post.channel_ids.iter().any(|c| !before.contains(c))).await?
     {
         let from = post.state;
         post.state = rerun.post_state(from)?;
@@ -361,6 +362,13 @@ pub async fn update_post(
     posts::update_post(&mut tx, &post, expected).await.map_err(stale(expected))?;
     if changed.contains_key("planned_at") {
         reviews::planned_time_changed(&mut tx, app, &post).await?;
+    }
+    // A scheduled post goes out at its (new) time on its channels, its
+    // approval kept; one back in review goes out on none.
+    match (post.state, &post.planned) {
+        (PostState::Scheduled, Some(planned)) => publishing::plan(&mut tx, app, &post, planned.at).await?,
+        (state, _) if !state.holds_approval() => publishing::call_off(&mut tx, app, post.id).await?,
+        _ => {}
     }
     record(&mut tx, app, caller, Chain::Workspace(ws), "post.updated", ("post", Some(id.uuid())), serde_json::Value::Object(changed))
         .await?;
@@ -465,6 +473,10 @@ pub async fn schedule(
     post.version += 1;
     post.updated_at = app.now();
     posts::update_post(&mut tx, &post, expected).await.map_err(stale(expected))?;
+    match &post.planned {
+        Some(planned) if on => publishing::plan(&mut tx, app, &post, planned.at).await?,
+        _ => publishing::call_off(&mut tx, app, post.id).await?,
+    }
     let data = json!({ "event": event, "from": from, "to": post.state, "planned_at": post.planned.as_ref().map(|p| p.to_string()) });
     record(&mut tx, app, caller, Chain::Workspace(ws), "post.state_changed", ("post", Some(id.uuid())), data).await?;
     tx.commit().await?;

@@ -37,6 +37,7 @@ use crate::{
     error::{Error, Result},
     invites,
     jobs::{self, Job},
+    publishing,
     routing::{facts_and_people, routed},
 };
 
@@ -146,11 +147,14 @@ async fn save(tx: &mut Tx, app: &App, loaded: &mut Loaded, events: &[PostEvent])
     let def = &loaded.workflow.definition;
     store_review(tx, app, &mut loaded.record, def).await?;
     let stage = waiting_stage(&loaded.record, def);
-    move_post(tx, app, &mut loaded.post, events, stage).await
+    move_post(tx, app, loaded.record.id, &mut loaded.post, events, stage).await
 }
 
 /// Applies `events` to the post and records the stage its review waits at.
-async fn move_post(tx: &mut Tx, app: &App, post: &mut Post, events: &[PostEvent], stage: Option<String>) -> Result<()> {
+/// Moves the post as the review's progress says. An approval records the
+/// channels it covers; an approval that schedules the post at once (a late
+/// one within the grace period) plans its publications for now.
+async fn move_post(tx: &mut Tx, app: &App, review: ReviewId, post: &mut Post, events: &[PostEvent], stage: Option<String>) -> Result<()> {
     if events.is_empty() && post.review_stage == stage {
         return Ok(());
     }
@@ -164,7 +168,14 @@ async fn move_post(tx: &mut Tx, app: &App, post: &mut Post, events: &[PostEvent]
     posts::update_post(tx, post, expected).await.map_err(|e| match e {
         StoreError::Stale => Error::Conflict("the post changed meanwhile; reload and try again".into()),
         other => other.into(),
-    })
+    })?;
+    if events.contains(&PostEvent::Approve) {
+        greenlight_store::publications::set_approved_channels(tx, review, &post.channel_ids).await?;
+    }
+    if events.contains(&PostEvent::Schedule) {
+        publishing::plan(tx, app, post, app.now()).await?;
+    }
+    Ok(())
 }
 
 fn post_events(progress: &Progress) -> Vec<PostEvent> {
@@ -272,7 +283,7 @@ pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
     schedule_timers(&mut tx, app, &started, &workflow.definition).await?;
     plan_publish_time(&mut tx, app, &post, started.id).await?;
     let (events, late) = approval_events(&[PostEvent::Submit], &progress, &workflow.definition, &post, now);
-    move_post(&mut tx, app, &mut post, &events, waiting_stage(&started, &workflow.definition)).await?;
+    move_post(&mut tx, app, started.id, &mut post, &events, waiting_stage(&started, &workflow.definition)).await?;
     let data = json!({
         "review": started.id, "workflow": workflow.id, "workflow_version": workflow.version,
         "revision": revision.number, "content_hash": revision.content_hash, "progress": progress_json(&progress),
@@ -471,13 +482,14 @@ pub async fn content_edited(tx: &mut Tx, app: &App, post: &Post, hash: Hash, aut
 
 /// Tells the post's open review that its labels, channels, campaign or
 /// "repurposed" changed (in the change's transaction): skip conditions are
-/// evaluated again; approvals stay.
-pub async fn facts_changed(tx: &mut Tx, app: &App, post: &Post) -> Result<Option<Rerun>> {
+/// evaluated again; approvals stay — unless `channels_added`, which an
+/// approval did not cover: then every stage asks again.
+pub async fn facts_changed(tx: &mut Tx, app: &App, post: &Post, channels_added: bool) -> Result<Option<Rerun>> {
     let Some(mut record) = workflows::open_review(tx, post.id).await? else { return Ok(None) };
     let workflow = workflow_of(tx, &record).await?;
     let (facts, people) = facts_and_people(tx, post.workspace_id, post, app.now()).await?;
     let cx = Context { def: &workflow.definition, facts: &facts, people: &people, planned: planned(post), now: app.now() };
-    let progress = record.run.refresh(&cx).map_err(engine_error)?;
+    let progress = if channels_added { record.run.reopen(&cx) } else { record.run.refresh(&cx) }.map_err(engine_error)?;
     store_review(tx, app, &mut record, &workflow.definition).await?;
     Ok(Some(Rerun::new(&record, &workflow.definition, post, progress, app.now())))
 }

@@ -19,7 +19,7 @@ use tokio::{
 };
 use uuid::Uuid;
 
-use crate::{App, Error, Result, audit, email, invites, jobs::Registry, preflight, reviews, webhooks};
+use crate::{App, Error, Result, audit, email, invites, jobs::Registry, preflight, publishing, reviews, webhooks};
 
 impl Registry {
     /// Every job type Greenlight runs.
@@ -32,6 +32,7 @@ impl Registry {
             .with::<invites::SendInvite>()
             .with::<webhooks::Deliver>()
             .with::<preflight::CheckLinks>()
+            .with::<publishing::Publish>()
     }
 }
 
@@ -54,7 +55,7 @@ pub struct WorkerSettings {
 
 impl Default for WorkerSettings {
     fn default() -> Self {
-        let queues = [("reviews", 2), ("notify", 4), ("webhooks", 4), ("links", 2)];
+        let queues = [("publish", 4), ("reviews", 2), ("notify", 4), ("webhooks", 4), ("links", 2)];
         WorkerSettings {
             queues: queues.into_iter().map(|(q, n)| (q.to_owned(), n)).collect(),
             lease: SignedDuration::from_secs(60),

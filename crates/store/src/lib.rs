@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod planning;
 pub mod posts;
 pub mod preflight;
+pub mod publications;
 pub mod share_links;
 mod time;
 pub mod webhooks;

@@ -216,6 +216,10 @@ pub struct Review {
     pub overrides: Vec<Override>,
     /// Bumped whenever a stage starts.
     pub round: u32,
+    /// Decisions made before this round do not count: the review was
+    /// reopened after it approved (a channel was added).
+    #[serde(default)]
+    pub counts_from_round: u32,
 }
 
 /// Why the engine refused; nothing changed.
@@ -395,6 +399,7 @@ impl Review {
             decisions: Vec::new(),
             overrides: Vec::new(),
             round: 0,
+            counts_from_round: 0,
         };
         let progress = review.advance(cx)?;
         Ok((review, progress))
@@ -428,7 +433,7 @@ impl Review {
     fn approvals(&self, stage: &Stage, run: &StageRun, lane: &LaneRun) -> BTreeSet<Principal> {
         self.decisions
             .iter()
-            .filter(|d| d.stage == run.key && d.lane == lane.key && d.verdict == Verdict::Approve)
+            .filter(|d| d.stage == run.key && d.lane == lane.key && d.verdict == Verdict::Approve && d.round >= self.counts_from_round)
             .filter(|d| lane.asked.contains(&d.for_whom) && self.covers(stage, run, &d.revision))
             .map(|d| d.for_whom.clone())
             .collect()
@@ -636,6 +641,21 @@ impl Review {
             ReviewStatus::ChangesRequested => Ok(Progress::ChangesRequested),
             status => Err(ReviewError::NotActive(status)),
         }
+    }
+
+    /// The approval no longer covers what the post asks for (a channel was
+    /// added): every stage asks again, and only decisions made from now on
+    /// count. A review still running just re-evaluates its skips.
+    pub fn reopen(&mut self, cx: &Context<'_>) -> Result<Progress, ReviewError> {
+        if self.status != ReviewStatus::Approved {
+            return self.refresh(cx);
+        }
+        self.counts_from_round = self.round + 1;
+        self.status = ReviewStatus::Active;
+        for stage in &mut self.stages {
+            stage.status = StageStatus::Pending;
+        }
+        self.advance(cx)
     }
 
     /// After changes were requested: back to the approvers.

@@ -19,11 +19,14 @@ pub async fn app(dir: &Path) -> App {
             session_days: 1,
             public_url: "http://127.0.0.1".into(),
             allow_private_webhooks: false,
+            allow_private_publishing: false,
         }),
         mailer: None,
         webhooks: Arc::new(greenlight_delivery::HttpSender::new(false).expect("client")),
         links: Arc::new(greenlight_delivery::LinkProber::new(false).expect("client")),
         guides: Default::default(),
+        vault: Arc::new(greenlight_service::publishing::Vault::new(&[7; 32])),
+        connectors: Arc::new(greenlight_networks::connectors(false).expect("client")),
     }
 }
 

@@ -122,6 +122,19 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/workspaces/{ws}/notes", json!({"day": "2026-12-24", "body": "No posts: holiday"}), Some(P::CreatePosts)),
         // Without If-Match: editors are told to send it (428), the rest refused.
         route(M::POST, "/workspaces/{ws}/posts/{post}/schedule", json!(null), Some(P::EditAnyPost)),
+        route(M::GET, "/workspaces/{ws}/channels/{channel}/connection", json!(null), Some(P::ViewWorkspace)),
+        // A Bluesky channel cannot connect yet: those allowed are told so (409).
+        route(
+            M::PUT,
+            "/workspaces/{ws}/channels/{channel}/connection",
+            json!({"url": "https://hooks.example.org/x"}),
+            Some(P::ManageChannels),
+        ),
+        route(M::DELETE, "/workspaces/{ws}/channels/{channel}/connection", json!(null), Some(P::ManageChannels)),
+        route(M::GET, "/workspaces/{ws}/posts/{post}/publications", json!(null), Some(P::ViewPosts)),
+        // A draft: editors are told it cannot go out (409), the rest refused.
+        route(M::POST, "/workspaces/{ws}/posts/{post}/publish-now", json!(null), Some(P::EditAnyPost)),
+        route(M::POST, "/workspaces/{ws}/posts/{post}/publications/{channel}/retry", json!(null), Some(P::EditAnyPost)),
         route(M::POST, "/workspaces/{ws}/posts/{post}/unschedule", json!(null), Some(P::EditAnyPost)),
         // Without If-Match: those allowed are told to send it (428), the rest refused.
         route(M::PUT, "/workspaces/{ws}/style-guide", json!({"banned": [{"phrase": "cure"}]}), Some(P::ManageStyleGuide)),
@@ -180,6 +193,7 @@ struct Spare {
 
 struct Ids {
     ws: String,
+    channel: String,
     post: String,
     workflow: String,
     media: String,
@@ -266,6 +280,7 @@ async fn ids(h: &Harness, name: &str) -> Ids {
     }
     Ids {
         ws,
+        channel: w.channel,
         post: post.body["post"]["id"].as_str().unwrap().to_owned(),
         workflow: workflow.body["id"].as_str().unwrap().to_owned(),
         media: media.body["id"].as_str().unwrap().to_owned(),
@@ -282,6 +297,7 @@ fn fill(template: &str, ids: &Ids, role: &str) -> String {
     template
         .replace("{ws}", &ids.ws)
         .replace("{post}", &ids.post)
+        .replace("{channel}", &ids.channel)
         .replace("{media}", &ids.media)
         .replace("{workflow}", &ids.workflow)
         .replace("{number}", "1")

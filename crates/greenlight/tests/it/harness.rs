@@ -83,11 +83,14 @@ impl Harness {
                 session_days: 14,
                 public_url: base.clone(),
                 allow_private_webhooks,
+                allow_private_publishing: true,
             }),
             mailer: mailer.map(|m| Arc::new(m) as Arc<dyn greenlight_service::mail::Mailer>),
             webhooks: Arc::new(greenlight_delivery::HttpSender::new(allow_private_webhooks).unwrap()),
             links: Arc::new(greenlight_delivery::LinkProber::new(allow_private_webhooks).unwrap()),
             guides: Default::default(),
+            vault: Arc::new(greenlight_service::publishing::Vault::new(&[7; 32])),
+            connectors: Arc::new(greenlight_networks::connectors(true).unwrap()),
         };
         let web = greenlight_web::WebSettings { max_body_bytes: 64 * 1024, ..Default::default() };
         let router = greenlight_web::router(app.clone(), web);
@@ -214,6 +217,8 @@ impl Client {
 
 /// A workspace with one member per role, and a channel.
 pub struct World {
+    /// The name its members' emails are made from (`creator@{name}.example.org`).
+    pub name: String,
     pub ws: String,
     pub channel: String,
     pub admin: Client,
@@ -246,7 +251,7 @@ impl Harness {
             )
             .await;
         assert_eq!(ch.status, StatusCode::CREATED, "{}", ch.body);
-        World { ws, channel: ch.body["id"].as_str().unwrap().to_owned(), admin }
+        World { name: name.to_owned(), ws, channel: ch.body["id"].as_str().unwrap().to_owned(), admin }
     }
 }
 

@@ -16,6 +16,7 @@ mod notifications;
 mod openapi;
 mod posts;
 mod preflight;
+mod publishing;
 mod reviews;
 mod share_links;
 mod webhooks;

@@ -5,7 +5,7 @@
 
 #![expect(dead_code, reason = "the parameter structs only describe paths in the OpenAPI document")]
 
-use greenlight_domain::id::{CommentId, GroupId, MediaId, PostId, TokenId, UserId, WorkspaceId};
+use greenlight_domain::id::{ChannelId, CommentId, GroupId, MediaId, PostId, TokenId, UserId, WorkspaceId};
 use utoipa::{
     IntoParams, Modify, OpenApi, PartialSchema, ToSchema,
     openapi::{
@@ -75,6 +75,13 @@ impl Modify for SecuritySchemes {
 pub struct WorkspacePath {
     /// The workspace's id.
     ws: WorkspaceId,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ChannelPath {
+    /// The channel's id.
+    channel: ChannelId,
 }
 
 #[derive(IntoParams)]

@@ -6,6 +6,7 @@ mod media;
 mod notifications;
 mod posts;
 mod preflight;
+mod publishing;
 mod reviews;
 mod session;
 mod share_links;
@@ -35,6 +36,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(share_links::routes())
         .merge(notifications::routes())
         .merge(webhooks::routes())
+        .merge(publishing::routes())
         .merge(media::routes(state));
     OpenApiRouter::with_openapi(doc::ApiDoc::openapi()).nest("/api/v1", api)
 }

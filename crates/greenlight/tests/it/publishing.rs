@@ -1,0 +1,271 @@
+//! Publishing through a webhook channel: what was approved goes out, on the
+//! approved channels, once — and nothing else does.
+
+use std::sync::{Arc, Mutex};
+
+use axum::{Json, Router, extract::State, http::HeaderMap, response::IntoResponse, routing::post};
+use jiff::SignedDuration;
+use reqwest::StatusCode;
+use rstest_reuse::apply;
+use serde_json::{Value, json};
+
+use crate::{backends, harness::*};
+
+/// What the receiver got: each request's headers and body.
+type Got = Arc<Mutex<Vec<(HeaderMap, Value)>>>;
+
+/// A receiver that answers `answers` in turn (then 200 with an id and an
+/// address), and remembers each publication it accepted by its key: a
+/// repeat gets the first answer, as the webhook channel's contract asks.
+async fn receiver(answers: Vec<StatusCode>) -> (String, Got) {
+    #[derive(Clone)]
+    struct S {
+        got: Got,
+        answers: Arc<Mutex<Vec<StatusCode>>>,
+    }
+    async fn take(State(s): State<S>, headers: HeaderMap, Json(body): Json<Value>) -> axum::response::Response {
+        let key = headers["greenlight-delivery"].to_str().unwrap().to_owned();
+        s.got.lock().unwrap().push((headers, body));
+        let mut answers = s.answers.lock().unwrap();
+        if !answers.is_empty() {
+            let status = answers.remove(0);
+            if status != StatusCode::OK {
+                let mut r = (status, "not now").into_response();
+                if status == StatusCode::TOO_MANY_REQUESTS {
+                    r.headers_mut().insert("retry-after", "90".parse().unwrap());
+                }
+                return r;
+            }
+        }
+        Json(json!({"id": format!("remote-{key}"), "url": format!("https://social.example/{key}")})).into_response()
+    }
+    let got: Got = Arc::default();
+    let state = S { got: got.clone(), answers: Arc::new(Mutex::new(answers)) };
+    let app = Router::new().route("/hook", post(take)).with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (base, got)
+}
+
+/// A workspace with the routine workflow, a webhook channel connected to
+/// `url`; returns the channel's id and its signing secret.
+async fn connected(h: &Harness, w: &World, url: &str) -> (String, String) {
+    let ws = &w.ws;
+    let wf =
+        w.admin.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Routine", "template": "routine", "is_default": true})).await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+    let ch = w
+        .admin
+        .post(&format!("/workspaces/{ws}/channels"), json!({"network": "webhook", "handle": "site", "display_name": "Our site"}))
+        .await;
+    assert_eq!(ch.status, StatusCode::CREATED, "{}", ch.body);
+    let channel = ch.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/workspaces/{ws}/channels/{channel}/connection");
+    assert_eq!(w.admin.get(&path).await.body["state"], "disconnected");
+    let manager = h.login(&format!("manager@{}.example.org", w.name)).await;
+    assert_eq!(manager.put(&path, json!({"url": url})).await.status, StatusCode::FORBIDDEN, "managers do not connect channels");
+    let c = w.admin.put(&path, json!({"url": url})).await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+    assert_eq!(c.body["state"], "connected");
+    let secret = c.body["secret"].as_str().unwrap().to_owned();
+    let shown = w.admin.get(&path).await;
+    assert_eq!((shown.body["state"].as_str(), shown.body["target"].as_str()), (Some("connected"), Some("127.0.0.1")));
+    assert!(!shown.body.to_string().contains(&secret) && shown.body.get("secret").is_none(), "{}", shown.body);
+    (channel, secret)
+}
+
+/// The creator's post on `channels`, planned `hours` ahead, submitted and
+/// approved by the reviewer; returns its path.
+async fn approved(h: &Harness, w: &World, channels: &[&str], hours: i64) -> String {
+    let creator = h.login(&format!("creator@{}.example.org", w.name)).await;
+    let at = (h.app.now() + SignedDuration::from_hours(hours)).to_zoned(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%dT%H:%M:%S[UTC]");
+    let p = creator
+        .post(
+            &format!("/workspaces/{}/posts", w.ws),
+            json!({"title": "Open day", "planned_at": at.to_string(), "channel_ids": channels, "content": {"text": "Come by on Saturday"}}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+    let path = format!("/workspaces/{}/posts/{}", w.ws, p.body["post"]["id"].as_str().unwrap());
+    let review = creator.post(&format!("{path}/review"), json!(null)).await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+    let reviewer = h.login(&format!("reviewer@{}.example.org", w.name)).await;
+    let decided = reviewer
+        .post(&format!("{path}/review/decisions"), json!({"verdict": "approve", "revision": review.body["current_revision"]}))
+        .await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    path
+}
+
+async fn schedule(w: &World, path: &str) -> Reply {
+    let version = w.admin.get(path).await.headers["etag"].to_str().unwrap().to_owned();
+    let r = Client::send(w.admin.request(reqwest::Method::POST, &format!("{path}/schedule")).header("if-match", version)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r
+}
+
+fn actions(history: &Reply) -> Vec<String> {
+    history.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect()
+}
+
+#[apply(backends)]
+async fn an_approved_post_goes_out_once_at_its_time_signed_and_exactly_as_approved(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("launch").await;
+    let (url, got) = receiver(vec![StatusCode::SERVICE_UNAVAILABLE]).await;
+    let (channel, secret) = connected(&h, &w, &url).await;
+    let path = approved(&h, &w, &[&channel], 2).await;
+    schedule(&w, &path).await;
+    let listed = w.admin.get(&format!("{path}/publications")).await;
+    assert_eq!(listed.body[0]["status"], "scheduled", "{}", listed.body);
+
+    h.pass(SignedDuration::from_mins(119)).await;
+    assert!(got.lock().unwrap().is_empty(), "nothing before its time");
+    h.pass(SignedDuration::from_mins(1)).await;
+    // The receiver was down at first: the publication waits and tries again.
+    let listed = w.admin.get(&format!("{path}/publications")).await;
+    assert_eq!(listed.body[0]["status"], "scheduled", "{}", listed.body);
+    assert!(listed.body[0]["error"].as_str().unwrap().contains("503"), "{}", listed.body);
+    h.pass(SignedDuration::from_mins(1)).await;
+    let listed = w.admin.get(&format!("{path}/publications")).await;
+    assert_eq!(listed.body[0]["status"], "published", "{}", listed.body);
+    assert_eq!(listed.body[0]["attempts"], 2);
+    let key = {
+        let got = got.lock().unwrap();
+        assert_eq!(got.len(), 2, "the failed attempt and the one that went through");
+        let (headers, body) = &got[1];
+        assert_eq!(body["content"]["text"], "Come by on Saturday");
+        assert_eq!(body["channel"]["id"], channel.as_str());
+        let raw = serde_json::to_vec(body).unwrap();
+        let signature = headers["greenlight-signature"].to_str().unwrap();
+        let t: i64 = signature.split(',').next().unwrap().trim_start_matches("t=").parse().unwrap();
+        assert_eq!(signature, greenlight_domain::webhook::signature(secret.as_bytes(), t, &raw), "signed with the channel's secret");
+        assert_eq!(got[0].0["greenlight-delivery"], got[1].0["greenlight-delivery"], "one key for every attempt");
+        headers["greenlight-delivery"].to_str().unwrap().to_owned()
+    };
+    assert_eq!(listed.body[0]["url"], format!("https://social.example/{key}"));
+    let post = w.admin.get(&path).await;
+    assert_eq!(post.body["state"], "published", "{}", post.body);
+    let history = w.admin.get(&format!("{path}/history")).await;
+    assert!(actions(&history).contains(&"publication.published".to_owned()), "{:?}", actions(&history));
+
+    // Nothing goes out twice, however long the worker keeps running.
+    h.pass(SignedDuration::from_hours(2)).await;
+    assert_eq!(got.lock().unwrap().len(), 2);
+    assert_eq!(w.admin.get(&format!("/workspaces/{}/audit/verify", w.ws)).await.body["intact"], true);
+}
+
+#[apply(backends)]
+async fn only_what_was_approved_goes_out(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("strict").await;
+    let (url, got) = receiver(Vec::new()).await;
+    let (channel, _) = connected(&h, &w, &url).await;
+
+    // Content changed in the database after approval: refused at publish time.
+    let path = approved(&h, &w, &[&channel], 1).await;
+    schedule(&w, &path).await;
+    let post_id = path.rsplit('/').next().unwrap().to_owned();
+    tamper(&h, &post_id).await;
+    h.pass(SignedDuration::from_hours(1)).await;
+    assert!(got.lock().unwrap().is_empty(), "the tampered content did not go out");
+    let listed = w.admin.get(&format!("{path}/publications")).await;
+    assert_eq!(
+        (listed.body[0]["status"].as_str(), listed.body[0]["retryable"].as_bool()),
+        (Some("failed"), Some(false)),
+        "{}",
+        listed.body
+    );
+    assert!(listed.body[0]["error"].as_str().unwrap().contains("changed in the database"), "{}", listed.body);
+    assert_eq!(w.admin.get(&path).await.body["state"], "failed");
+
+    // A channel added after approval sends the post back; without approval nothing goes out.
+    let second = w
+        .admin
+        .post(&format!("/workspaces/{}/channels", w.ws), json!({"network": "webhook", "handle": "shop", "display_name": "Shop"}))
+        .await;
+    let second = second.body["id"].as_str().unwrap().to_owned();
+    let path = approved(&h, &w, &[&channel], 1).await;
+    let version = w.admin.get(&path).await.headers["etag"].to_str().unwrap().to_owned();
+    let r = w.admin.patch(&path, json!({"channel_ids": [channel, second]}), Some(&version)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_ne!(r.body["state"], "approved", "adding a channel needs a new approval: {}", r.body);
+    let r = w.admin.post(&format!("{path}/publish-now"), json!(null)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    h.pass(SignedDuration::from_hours(2)).await;
+    assert!(got.lock().unwrap().is_empty(), "nothing unapproved went out");
+}
+
+/// Changes a post's stored content behind Greenlight's back (dropping the
+/// guard that keeps revisions unchanged), as someone with the database could.
+async fn tamper(h: &Harness, post: &str) {
+    let uuid = uuid::Uuid::parse_str(post).unwrap();
+    match h.backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&h.db_url).await.unwrap();
+            let triggers: Vec<(String,)> =
+                sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'revisions'")
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+            for (name,) in triggers {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {name}"))).execute(&pool).await.unwrap();
+            }
+            let n = sqlx::query("UPDATE revisions SET content = replace(content, 'Saturday', 'Sunday') WHERE post_id = ?")
+                .bind(uuid)
+                .execute(&pool)
+                .await
+                .unwrap();
+            assert_eq!(n.rows_affected(), 1);
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(&h.db_url).await.unwrap();
+            let triggers: Vec<(String,)> =
+                sqlx::query_as("SELECT tgname::text FROM pg_trigger WHERE tgrelid = 'revisions'::regclass AND NOT tgisinternal")
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+            for (name,) in triggers {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {name} ON revisions"))).execute(&pool).await.unwrap();
+            }
+            let n = sqlx::query("UPDATE revisions SET content = replace(content, 'Saturday', 'Sunday') WHERE post_id = $1")
+                .bind(uuid)
+                .execute(&pool)
+                .await
+                .unwrap();
+            assert_eq!(n.rows_affected(), 1);
+        }
+    }
+}
+
+#[apply(backends)]
+async fn a_refusal_fails_at_once_and_a_retry_sends_it(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("refused").await;
+    let (url, got) = receiver(vec![StatusCode::UNPROCESSABLE_ENTITY, StatusCode::TOO_MANY_REQUESTS]).await;
+    let (channel, _) = connected(&h, &w, &url).await;
+    let path = approved(&h, &w, &[&channel], 1).await;
+    let r = w.admin.post(&format!("{path}/publish-now"), json!(null)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    h.pass(SignedDuration::ZERO).await;
+    let listed = w.admin.get(&format!("{path}/publications")).await;
+    assert_eq!((listed.body[0]["status"].as_str(), listed.body[0]["attempts"].as_i64()), (Some("failed"), Some(1)), "{}", listed.body);
+    assert!(listed.body[0]["error"].as_str().unwrap().contains("not now"), "the receiver's words: {}", listed.body);
+    assert_eq!(w.admin.get(&path).await.body["state"], "failed");
+    let history = w.admin.get(&format!("{path}/history")).await;
+    assert!(actions(&history).contains(&"publication.failed".to_owned()));
+
+    // Retried: the receiver asks to wait 90 s, and it is not sent before.
+    let r = w.admin.post(&format!("{path}/publications/{channel}/retry"), json!(null)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    h.pass(SignedDuration::ZERO).await;
+    assert_eq!(got.lock().unwrap().len(), 2);
+    h.pass(SignedDuration::from_secs(89)).await;
+    assert_eq!(got.lock().unwrap().len(), 2, "the reset time is honoured");
+    h.pass(SignedDuration::from_secs(1)).await;
+    assert_eq!(got.lock().unwrap().len(), 3);
+    let listed = w.admin.get(&format!("{path}/publications")).await;
+    assert_eq!(listed.body[0]["status"], "published", "{}", listed.body);
+    assert_eq!(w.admin.get(&path).await.body["state"], "published");
+}

@@ -1,0 +1,16 @@
+//! The connectors: how Greenlight publishes to each network, one module per
+//! network, behind the service's `publishing::Connector`. The service and
+//! web layers know no network's wire format; this crate knows nothing else.
+
+pub mod webhook;
+
+use std::sync::Arc;
+
+use greenlight_domain::network::Network;
+use greenlight_service::publishing::Connectors;
+
+/// Every connector Greenlight has. `allow_private`: whether they may call
+/// private and local addresses (tests only).
+pub fn connectors(allow_private: bool) -> Result<Connectors, String> {
+    Ok(Connectors::default().with(Network::Webhook, Arc::new(webhook::WebhookChannel::new(allow_private)?)))
+}

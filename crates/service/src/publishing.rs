@@ -1,0 +1,686 @@
+//! Publishing: channels connected to an account, and each approved post
+//! sent to each approved channel exactly once.
+//!
+//! One publication per (post, channel) carries the approved revision's
+//! hash and an idempotency key chosen once. The publisher commits the
+//! attempt (`publishing`) before the network call and the outcome after;
+//! an attempt that ended without an answer is reconciled by asking the
+//! network, never blindly sent again. Before every attempt it checks that
+//! the revision and the channel are exactly what the review approved. The
+//! wire formats live in the connectors (the `networks` crate); this module
+//! knows none.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_trait::async_trait;
+use chacha20poly1305::{
+    XChaCha20Poly1305, XNonce,
+    aead::{Aead, AeadCore, KeyInit, OsRng},
+};
+use greenlight_domain::{
+    Timestamp,
+    audit::Chain,
+    canonical::Hash,
+    id::{ChannelId, PostId, PublicationId, WorkspaceId},
+    network::Network,
+    permission::Permission,
+    post::PostState,
+    publication::{self, Status},
+    workflow::ReviewStatus,
+};
+use greenlight_store::{
+    Tx, planning,
+    posts::{self, Post},
+    publications::{self, Connection, Publication},
+    workflows,
+};
+use jiff::SignedDuration;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::{
+    App, Caller,
+    access::{self, require_edit, visible_post},
+    audit::record,
+    error::{Error, Result},
+    jobs::{self, Job},
+};
+
+// ---- Connectors: what the networks crate implements ----
+
+/// What a connector sends: one channel's view of the approved revision.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outgoing {
+    /// Sent with every attempt: the network (or receiver) recognises a repeat.
+    pub idempotency_key: String,
+    pub publication_id: PublicationId,
+    pub workspace_id: WorkspaceId,
+    pub post_id: PostId,
+    pub channel_id: ChannelId,
+    pub network: Network,
+    pub handle: String,
+    pub title: String,
+    /// The approved revision's content hash.
+    pub revision: Hash,
+    pub text: String,
+    pub link: Option<String>,
+    pub first_comment: Option<String>,
+    pub thread: Vec<String>,
+    /// Media as `(id, alt text)`; the bytes are the connector's to fetch.
+    pub media: Vec<(String, Option<String>)>,
+    /// When the attempt starts (Greenlight's clock; connectors read none).
+    pub sent_at: Timestamp,
+}
+
+/// How one attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    Published {
+        remote_id: String,
+        url: Option<String>,
+    },
+    /// The network refused the content: trying again cannot help.
+    Refused {
+        message: String,
+    },
+    /// The network refused the credentials: the channel needs reconnecting.
+    Revoked {
+        message: String,
+    },
+    /// Nothing was posted, or it is not known whether it was (a timeout, a
+    /// 5xx, a 429): try again, after `retry_after` when the network said.
+    Transient {
+        message: String,
+        retry_after: Option<SignedDuration>,
+    },
+}
+
+/// What the network holds after an attempt that ended without an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reconciled {
+    Published {
+        remote_id: String,
+        url: Option<String>,
+    },
+    /// It is not there: sending it is safe.
+    NotThere,
+    /// The network could not say; ask again later.
+    Unknown {
+        message: String,
+    },
+}
+
+/// A network's publishing calls.
+#[async_trait]
+pub trait Connector: Send + Sync {
+    /// Sends the post with the channel's credentials.
+    async fn publish(&self, credentials: &Value, out: &Outgoing) -> Attempt;
+    /// Finds out whether an earlier attempt with the same key got through.
+    async fn reconcile(&self, credentials: &Value, out: &Outgoing) -> Reconciled;
+}
+
+/// The connectors by network.
+#[derive(Default, Clone)]
+pub struct Connectors {
+    by_network: HashMap<Network, Arc<dyn Connector>>,
+}
+
+impl Connectors {
+    #[must_use]
+    pub fn with(mut self, network: Network, connector: Arc<dyn Connector>) -> Self {
+        self.by_network.insert(network, connector);
+        self
+    }
+
+    fn get(&self, network: Network) -> Option<Arc<dyn Connector>> {
+        self.by_network.get(&network).cloned()
+    }
+}
+
+// ---- Credentials at rest ----
+
+/// Seals channels' credentials with the configured key (XChaCha20-Poly1305,
+/// a random nonce per message): someone with the database alone cannot post.
+pub struct Vault {
+    cipher: XChaCha20Poly1305,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Vault(…)")
+    }
+}
+
+impl Vault {
+    pub fn new(key: &[u8; 32]) -> Self {
+        Vault { cipher: XChaCha20Poly1305::new(key.into()) }
+    }
+
+    pub fn seal(&self, plain: &[u8]) -> Result<Vec<u8>> {
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = self.cipher.encrypt(&nonce, plain).map_err(|_| Error::Internal("sealing credentials".into()))?;
+        Ok([&nonce[..], &sealed].concat())
+    }
+
+    pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>> {
+        let Some((nonce, data)) = sealed.split_first_chunk::<24>() else {
+            return Err(Error::Internal("sealed credentials too short".into()));
+        };
+        self.cipher
+            .decrypt(&XNonce::from(*nonce), data)
+            .map_err(|_| Error::Internal("credentials do not open with the configured key".into()))
+    }
+}
+
+/// Seals every channel's credentials again under `new` (the `rotate-key`
+/// command); returns how many.
+pub async fn rotate_key(app: &App, new: &Vault) -> Result<usize> {
+    let mut tx = app.db.write().await?;
+    let all = publications::all_connections(&mut tx).await?;
+    for (channel, sealed) in &all {
+        let plain = app.vault.open(sealed)?;
+        publications::reseal(&mut tx, *channel, &new.seal(&plain)?).await?;
+    }
+    tx.commit().await?;
+    Ok(all.len())
+}
+
+// ---- Connections ----
+
+/// How a channel connects; the fields its network needs.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectInput {
+    /// A webhook channel's receiver (`https://…`).
+    pub url: Option<String>,
+}
+
+/// A channel's connection as anyone in the workspace may see it: never a secret.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ConnectionView {
+    pub channel_id: ChannelId,
+    /// `connected`, `reconnect_needed` (with the network's words in
+    /// `detail`) or `disconnected`.
+    pub state: String,
+    pub detail: Option<String>,
+    /// Where it posts (a receiver's host, an instance, an account).
+    pub target: Option<String>,
+    pub connected_at: Option<Timestamp>,
+    /// A webhook channel's signing secret: shown once, when it connects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+fn view_of(channel: ChannelId, c: Option<&Connection>) -> ConnectionView {
+    match c {
+        None => ConnectionView {
+            channel_id: channel,
+            state: "disconnected".into(),
+            detail: None,
+            target: None,
+            connected_at: None,
+            secret: None,
+        },
+        Some(c) => {
+            let settings: Value = serde_json::from_str(&c.settings).unwrap_or(Value::Null);
+            ConnectionView {
+                channel_id: channel,
+                state: c.state.clone(),
+                detail: c.detail.clone(),
+                target: settings["target"].as_str().map(str::to_owned),
+                connected_at: Some(c.created_at),
+                secret: None,
+            }
+        }
+    }
+}
+
+async fn channel_of(tx: &mut Tx, ws: WorkspaceId, channel: ChannelId) -> Result<planning::Channel> {
+    planning::channel(tx, ws, channel).await?.ok_or(Error::NotFound("channel"))
+}
+
+/// Connects a channel to the account it posts as (replacing any earlier
+/// connection).
+pub async fn connect(app: &App, caller: &Caller, ws: WorkspaceId, channel: ChannelId, input: ConnectInput) -> Result<ConnectionView> {
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::ManageChannels).await?;
+    let found = channel_of(&mut tx, ws, channel).await?;
+    let network = Network::parse(&found.network).ok_or_else(|| Error::Internal(format!("channel network `{}`", found.network).into()))?;
+    let mut errors = greenlight_domain::validation::Errors::new();
+    let (settings, credentials, secret) = match network {
+        Network::Webhook => {
+            let url = match input.url.as_deref() {
+                Some(url) => crate::webhooks::check_url(&mut errors, app.settings.allow_private_publishing, url),
+                None => {
+                    errors.add("url", "a webhook channel needs the URL of its receiver");
+                    None
+                }
+            };
+            errors.into_result()?;
+            let Some(url) = url else { return Err(Error::field("url", "not a URL")) };
+            let secret = crate::accounts::secret();
+            let target = url.host_str().unwrap_or_default().to_owned();
+            (json!({ "target": target }), json!({ "url": url.as_str(), "secret": secret }), Some(secret))
+        }
+        other => {
+            return Err(Error::Conflict(format!("Greenlight cannot publish to {} yet: connect a webhook channel instead", other.title())));
+        }
+    };
+    let now = app.now();
+    let sealed = app.vault.seal(credentials.to_string().as_bytes())?;
+    let created_at = publications::connection(&mut tx, channel).await?.map_or(now, |c| c.created_at);
+    let connection = Connection {
+        channel_id: channel,
+        settings: settings.to_string(),
+        sealed,
+        state: "connected".into(),
+        detail: None,
+        created_at,
+        updated_at: now,
+    };
+    publications::put_connection(&mut tx, &connection).await?;
+    record(&mut tx, app, caller, Chain::Workspace(ws), "channel.connected", ("channel", Some(channel.uuid())), settings).await?;
+    tx.commit().await?;
+    Ok(ConnectionView { secret, ..view_of(channel, Some(&connection)) })
+}
+
+pub async fn connection(app: &App, caller: &Caller, ws: WorkspaceId, channel: ChannelId) -> Result<ConnectionView> {
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    channel_of(&mut tx, ws, channel).await?;
+    Ok(view_of(channel, publications::connection(&mut tx, channel).await?.as_ref()))
+}
+
+pub async fn disconnect(app: &App, caller: &Caller, ws: WorkspaceId, channel: ChannelId) -> Result<ConnectionView> {
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::ManageChannels).await?;
+    channel_of(&mut tx, ws, channel).await?;
+    if publications::delete_connection(&mut tx, channel).await? {
+        record(&mut tx, app, caller, Chain::Workspace(ws), "channel.disconnected", ("channel", Some(channel.uuid())), json!({})).await?;
+    }
+    tx.commit().await?;
+    Ok(view_of(channel, None))
+}
+
+// ---- Publications ----
+
+/// A publication as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicationView {
+    pub id: PublicationId,
+    pub channel_id: ChannelId,
+    pub status: Status,
+    /// The approved revision it sends.
+    pub revision: Hash,
+    pub due_at: Timestamp,
+    pub attempts: i64,
+    pub remote_id: Option<String>,
+    /// The live post.
+    pub url: Option<String>,
+    /// The network's words, when it failed.
+    pub error: Option<String>,
+    /// Whether retrying can help.
+    pub retryable: Option<bool>,
+    pub published_at: Option<Timestamp>,
+}
+
+impl From<Publication> for PublicationView {
+    fn from(p: Publication) -> Self {
+        PublicationView {
+            id: p.id,
+            channel_id: p.channel_id,
+            status: p.status,
+            revision: p.revision_hash,
+            due_at: p.due_at,
+            attempts: p.attempts,
+            remote_id: p.remote_id,
+            url: p.remote_url,
+            error: p.error,
+            retryable: p.retryable,
+            published_at: p.published_at,
+        }
+    }
+}
+
+pub async fn publications(app: &App, caller: &Caller, ws: WorkspaceId, post: PostId) -> Result<Vec<PublicationView>> {
+    let mut tx = app.db.read().await?;
+    visible_post(&mut tx, caller, ws, post).await?;
+    Ok(publications::of_post(&mut tx, post).await?.into_iter().map(Into::into).collect())
+}
+
+/// Send one channel's publication (or try again after a failure).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publish {
+    pub publication: PublicationId,
+    /// When it was due and after how many attempts: a rescheduled or
+    /// retried publication gets a job of its own.
+    pub due: Timestamp,
+    pub attempts: i64,
+}
+
+impl Job for Publish {
+    const KIND: &'static str = "publish";
+    /// Its own queue: mail, chat or link checks never delay a post.
+    const QUEUE: &'static str = "publish";
+
+    fn dedup_key(&self) -> String {
+        format!("publish:{}:{}:{}", self.publication, self.attempts, self.due)
+    }
+
+    async fn run(&self, app: &App) -> Result<()> {
+        publish(app, self.publication).await
+    }
+}
+
+async fn enqueue(tx: &mut Tx, app: &App, p: &Publication) -> Result<()> {
+    jobs::enqueue(tx, app, &Publish { publication: p.id, due: p.due_at, attempts: p.attempts }, p.due_at).await
+}
+
+/// Plans the post's publications on the channels its review approved, due
+/// at `due` (in the caller's transaction: when the post is scheduled, or
+/// published now).
+pub(crate) async fn plan(tx: &mut Tx, app: &App, post: &Post, due: Timestamp) -> Result<()> {
+    let review = workflows::open_review(tx, post.id).await?.filter(|r| r.run.status == ReviewStatus::Approved);
+    let Some(review) = review else { return Err(Error::Conflict("only an approved post is published".into())) };
+    let approved = publications::approved_channels(tx, review.id).await?.unwrap_or_else(|| post.channel_ids.clone());
+    let now = app.now();
+    for channel in post.channel_ids.iter().filter(|c| approved.contains(c)) {
+        let planned = Publication {
+            id: PublicationId::from_uuid(Uuid::now_v7()),
+            workspace_id: post.workspace_id,
+            post_id: post.id,
+            channel_id: *channel,
+            revision_hash: *review.run.current_revision(),
+            status: Status::Scheduled,
+            due_at: due,
+            attempts: 0,
+            idempotency_key: Uuid::now_v7().simple().to_string(),
+            remote_id: None,
+            remote_url: None,
+            error: None,
+            retryable: None,
+            published_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let stored = publications::plan(tx, &planned).await?;
+        if stored.status == Status::Scheduled {
+            enqueue(tx, app, &stored).await?;
+        }
+    }
+    // A channel taken off the post since: its publication is called off.
+    for p in publications::of_post(tx, post.id).await? {
+        if p.status == Status::Scheduled && !post.channel_ids.contains(&p.channel_id) {
+            let cancelled = Publication { status: Status::Cancelled, updated_at: now, ..p };
+            publications::transition(tx, &cancelled, Status::Scheduled).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The post no longer goes out (unscheduled, or back in review).
+pub(crate) async fn call_off(tx: &mut Tx, app: &App, post: PostId) -> Result<()> {
+    publications::cancel_pending(tx, post, app.now()).await?;
+    Ok(())
+}
+
+/// Publishes an approved (or scheduled) post at once.
+pub async fn publish_now(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<Vec<PublicationView>> {
+    let mut tx = app.db.write().await?;
+    let (role, mut post) = visible_post(&mut tx, caller, ws, id).await?;
+    require_edit(role, caller, &post)?;
+    if !matches!(post.state, PostState::Approved | PostState::Scheduled) {
+        return Err(Error::Conflict(format!("a post that is {} cannot be published now", post.state)));
+    }
+    if post.state == PostState::Approved {
+        set_state(&mut tx, app, caller, &mut post, PostState::Scheduled).await?;
+    }
+    plan(&mut tx, app, &post, app.now()).await?;
+    record(&mut tx, app, caller, Chain::Workspace(ws), "post.publish_now", ("post", Some(id.uuid())), json!({})).await?;
+    let out = publications::of_post(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(out.into_iter().map(Into::into).collect())
+}
+
+/// Tries a failed publication again.
+pub async fn retry(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, channel: ChannelId) -> Result<PublicationView> {
+    let mut tx = app.db.write().await?;
+    let (role, mut post) = visible_post(&mut tx, caller, ws, id).await?;
+    require_edit(role, caller, &post)?;
+    channel_of(&mut tx, ws, channel).await?;
+    let found = publications::of_post(&mut tx, id).await?.into_iter().find(|p| p.channel_id == channel);
+    let Some(mut p) = found else { return Err(Error::Conflict("nothing to retry: the post has no publication on this channel".into())) };
+    if p.status != Status::Failed {
+        return Err(Error::Conflict(format!("only a failed publication is retried; this one is {}", p.status.as_str())));
+    }
+    p.status = Status::Scheduled;
+    p.due_at = app.now();
+    p.updated_at = app.now();
+    if !publications::transition(&mut tx, &p, Status::Failed).await? {
+        return Err(Error::Conflict("it changed meanwhile; reload and try again".into()));
+    }
+    enqueue(&mut tx, app, &p).await?;
+    derive_post_state(&mut tx, app, &mut post).await?;
+    let data = json!({ "channel": channel });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "publication.retried", ("post", Some(id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(p.into())
+}
+
+/// How often a publication is tried before it fails for good.
+const MAX_TRIES: i64 = 5;
+
+/// Waits longer after each transient failure: 30 s, 2 min, 4.5 min …
+fn backoff(tries: i64) -> SignedDuration {
+    SignedDuration::from_secs((30 * tries * tries).min(3600))
+}
+
+/// Why a publication may not go out, if it may not: the revision and the
+/// channel must be exactly what the post's review approved, and the
+/// stored content must still hash to what was approved.
+async fn refusal(tx: &mut Tx, post: &Post, p: &Publication) -> Result<Option<String>> {
+    let review = workflows::open_review(tx, post.id).await?.filter(|r| r.run.status == ReviewStatus::Approved);
+    let Some(review) = review else { return Ok(Some("the post is not approved".into())) };
+    if *review.run.current_revision() != p.revision_hash {
+        return Ok(Some("the approved revision is not the one planned".into()));
+    }
+    let Some(revision) = posts::latest_revision(tx, post.id).await? else { return Ok(Some("the post has no content".into())) };
+    if revision.content_hash != p.revision_hash {
+        return Ok(Some("the content changed after it was approved".into()));
+    }
+    if revision.content.hash() != revision.content_hash {
+        return Ok(Some(format!("revision {} does not match its approved hash: it was changed in the database", revision.number)));
+    }
+    let approved = publications::approved_channels(tx, review.id).await?.unwrap_or_else(|| post.channel_ids.clone());
+    if !approved.contains(&p.channel_id) || !post.channel_ids.contains(&p.channel_id) {
+        return Ok(Some("the review did not approve this channel".into()));
+    }
+    Ok(None)
+}
+
+/// Sends one publication: the attempt is committed before the call and the
+/// outcome after it.
+async fn publish(app: &App, id: PublicationId) -> Result<()> {
+    let mut tx = app.db.write().await?;
+    let Some(mut p) = publications::publication(&mut tx, id).await? else { return Ok(()) };
+    let now = app.now();
+    if !p.status.pending() || (p.status == Status::Scheduled && p.due_at > now) {
+        return Ok(()); // done, called off, or moved to a later time with a job of its own
+    }
+    let Some(mut post) = posts::post(&mut tx, p.workspace_id, p.post_id).await? else { return Ok(()) };
+    if !matches!(post.state, PostState::Scheduled | PostState::Publishing | PostState::Failed | PostState::Published) {
+        // Back in review or unscheduled since: it does not go out.
+        let from = p.status;
+        p.status = Status::Cancelled;
+        p.updated_at = now;
+        publications::transition(&mut tx, &p, from).await?;
+        tx.commit().await?;
+        return Ok(());
+    }
+    let channel = planning::channel(&mut tx, p.workspace_id, p.channel_id).await?.ok_or(Error::NotFound("channel"))?;
+    let network =
+        Network::parse(&channel.network).ok_or_else(|| Error::Internal(format!("channel network `{}`", channel.network).into()))?;
+    if let Some(why) = refusal(&mut tx, &post, &p).await? {
+        fail(&mut tx, app, &mut post, &mut p, &channel, why, false).await?;
+        return Ok(tx.commit().await?);
+    }
+    let connection = publications::connection(&mut tx, p.channel_id).await?.filter(|c| c.state == "connected");
+    let connector = app.connectors.get(network);
+    let (Some(connection), Some(connector)) = (connection, connector) else {
+        let why = format!("the {} channel {} is not connected: connect it, then retry", network.title(), channel.handle);
+        fail(&mut tx, app, &mut post, &mut p, &channel, why, true).await?;
+        return Ok(tx.commit().await?);
+    };
+    let credentials: Value = serde_json::from_slice(&app.vault.open(&connection.sealed)?).map_err(Error::internal)?;
+    let revision = posts::latest_revision(&mut tx, p.post_id).await?.ok_or(Error::NotFound("revision"))?;
+    let effective = revision.content.effective(p.channel_id);
+    let out = Outgoing {
+        idempotency_key: p.idempotency_key.clone(),
+        publication_id: p.id,
+        workspace_id: p.workspace_id,
+        post_id: p.post_id,
+        channel_id: p.channel_id,
+        network,
+        handle: channel.handle.clone(),
+        title: post.title.clone(),
+        revision: p.revision_hash,
+        text: effective.text.to_owned(),
+        link: effective.link.map(str::to_owned),
+        first_comment: effective.first_comment.map(str::to_owned),
+        thread: effective.thread.to_vec(),
+        media: effective.media.iter().map(|m| (m.media_id.to_string(), m.alt_text.clone())).collect(),
+        sent_at: now,
+    };
+    // The attempt, committed before the call: a crash from here on leaves
+    // it `publishing`, and the next run asks the network first.
+    let was = p.status;
+    p.status = Status::Publishing;
+    p.attempts += 1;
+    p.updated_at = now;
+    if !publications::transition(&mut tx, &p, was).await? {
+        return Ok(()); // another worker took it
+    }
+    derive_post_state(&mut tx, app, &mut post).await?;
+    tx.commit().await?;
+
+    let attempt = match was {
+        Status::Scheduled => connector.publish(&credentials, &out).await,
+        _ => match connector.reconcile(&credentials, &out).await {
+            Reconciled::Published { remote_id, url } => Attempt::Published { remote_id, url },
+            Reconciled::NotThere => connector.publish(&credentials, &out).await,
+            Reconciled::Unknown { message } => Attempt::Transient { message, retry_after: None },
+        },
+    };
+
+    let mut tx = app.db.write().await?;
+    let Some(mut p) = publications::publication(&mut tx, id).await? else { return Ok(()) };
+    if p.status != Status::Publishing {
+        return Ok(());
+    }
+    let Some(mut post) = posts::post(&mut tx, p.workspace_id, p.post_id).await? else { return Ok(()) };
+    let now = app.now();
+    match attempt {
+        Attempt::Published { remote_id, url } => {
+            p.status = Status::Published;
+            p.remote_id = Some(remote_id.clone());
+            p.remote_url = url.clone();
+            p.error = None;
+            p.retryable = None;
+            p.published_at = Some(now);
+            p.updated_at = now;
+            publications::transition(&mut tx, &p, Status::Publishing).await?;
+            let data = json!({ "channel": p.channel_id, "network": network, "handle": channel.handle, "remote_id": remote_id,
+                "url": url, "revision": p.revision_hash, "attempts": p.attempts });
+            record(
+                &mut tx,
+                app,
+                &Caller::system(),
+                Chain::Workspace(p.workspace_id),
+                "publication.published",
+                ("post", Some(p.post_id.uuid())),
+                data,
+            )
+            .await?;
+            derive_post_state(&mut tx, app, &mut post).await?;
+        }
+        Attempt::Refused { message } => fail(&mut tx, app, &mut post, &mut p, &channel, message, false).await?,
+        Attempt::Revoked { message } => {
+            if let Some(mut c) = publications::connection(&mut tx, p.channel_id).await? {
+                c.state = "reconnect_needed".into();
+                c.detail = Some(message.clone());
+                c.updated_at = now;
+                publications::put_connection(&mut tx, &c).await?;
+                let data = json!({ "channel": p.channel_id, "detail": message });
+                record(
+                    &mut tx,
+                    app,
+                    &Caller::system(),
+                    Chain::Workspace(p.workspace_id),
+                    "channel.reconnect_needed",
+                    ("channel", Some(p.channel_id.uuid())),
+                    data,
+                )
+                .await?;
+            }
+            fail(&mut tx, app, &mut post, &mut p, &channel, message, true).await?;
+        }
+        Attempt::Transient { message, retry_after } if p.attempts < MAX_TRIES => {
+            p.status = Status::Scheduled;
+            p.due_at = now + retry_after.unwrap_or_else(|| backoff(p.attempts));
+            p.error = Some(message);
+            p.updated_at = now;
+            publications::transition(&mut tx, &p, Status::Publishing).await?;
+            enqueue(&mut tx, app, &p).await?;
+        }
+        Attempt::Transient { message, .. } => {
+            let why = format!("{message} (after {} attempts)", p.attempts);
+            fail(&mut tx, app, &mut post, &mut p, &channel, why, true).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn fail(
+    tx: &mut Tx,
+    app: &App,
+    post: &mut Post,
+    p: &mut Publication,
+    channel: &planning::Channel,
+    why: String,
+    retryable: bool,
+) -> Result<()> {
+    let from = p.status;
+    p.status = Status::Failed;
+    p.error = Some(why.clone());
+    p.retryable = Some(retryable);
+    p.updated_at = app.now();
+    publications::transition(tx, p, from).await?;
+    let data = json!({ "channel": p.channel_id, "network": channel.network, "handle": channel.handle, "error": why,
+        "retryable": retryable, "attempts": p.attempts });
+    record(tx, app, &Caller::system(), Chain::Workspace(p.workspace_id), "publication.failed", ("post", Some(p.post_id.uuid())), data)
+        .await?;
+    derive_post_state(tx, app, post).await
+}
+
+/// Moves the post to the state its publications make it.
+async fn derive_post_state(tx: &mut Tx, app: &App, post: &mut Post) -> Result<()> {
+    let statuses: Vec<Status> = publications::of_post(tx, post.id).await?.iter().map(|p| p.status).collect();
+    let to = publication::post_state(&statuses).unwrap_or(PostState::Scheduled);
+    if to != post.state {
+        set_state(tx, app, &Caller::system(), post, to).await?;
+    }
+    Ok(())
+}
+
+async fn set_state(tx: &mut Tx, app: &App, caller: &Caller, post: &mut Post, to: PostState) -> Result<()> {
+    let (from, expected) = (post.state, post.version);
+    post.state = to;
+    post.version += 1;
+    post.updated_at = app.now();
+    posts::update_post(tx, post, expected).await?;
+    let data = json!({ "from": from, "to": to });
+    record(tx, app, caller, Chain::Workspace(post.workspace_id), "post.state_changed", ("post", Some(post.id.uuid())), data).await?;
+    Ok(())
+}
