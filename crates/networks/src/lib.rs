@@ -2,6 +2,7 @@
 //! network, behind the service's `publishing::Connector`. The service and
 //! web layers know no network's wire format; this crate knows nothing else.
 
+pub mod mastodon;
 pub mod webhook;
 
 use std::sync::Arc;
@@ -12,5 +13,7 @@ use greenlight_service::publishing::Connectors;
 /// Every connector Greenlight has. `allow_private`: whether they may call
 /// private and local addresses (tests only).
 pub fn connectors(allow_private: bool) -> Result<Connectors, String> {
-    Ok(Connectors::default().with(Network::Webhook, Arc::new(webhook::WebhookChannel::new(allow_private)?)))
+    Ok(Connectors::default()
+        .with(Network::Webhook, Arc::new(webhook::WebhookChannel::new(allow_private)?))
+        .with(Network::Mastodon, Arc::new(mastodon::Mastodon::new(allow_private)?)))
 }

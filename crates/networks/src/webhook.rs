@@ -60,6 +60,13 @@ const MAX_MESSAGE: usize = 500;
 
 #[async_trait]
 impl Connector for WebhookChannel {
+    /// The receiver is checked by the first publication (a receiver need
+    /// answer nothing but publications).
+    async fn verify(&self, credentials: &Value) -> Result<String, String> {
+        let url = credentials["url"].as_str().ok_or("no URL")?;
+        Ok(url.split("://").nth(1).and_then(|rest| rest.split(['/', ':']).next()).unwrap_or(url).to_owned())
+    }
+
     async fn publish(&self, credentials: &Value, out: &Outgoing) -> Attempt {
         let (Some(url), Some(secret)) = (credentials["url"].as_str(), credentials["secret"].as_str()) else {
             return Attempt::Revoked { message: "the channel's connection is incomplete".into() };

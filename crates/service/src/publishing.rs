@@ -114,6 +114,9 @@ pub enum Reconciled {
 /// A network's publishing calls.
 #[async_trait]
 pub trait Connector: Send + Sync {
+    /// Checks credentials as they are connected; the account they post as
+    /// (e.g. `@news@mastodon.example`), or the network's words.
+    async fn verify(&self, credentials: &Value) -> std::result::Result<String, String>;
     /// Sends the post with the channel's credentials.
     async fn publish(&self, credentials: &Value, out: &Outgoing) -> Attempt;
     /// Finds out whether an earlier attempt with the same key got through.
@@ -194,6 +197,10 @@ pub async fn rotate_key(app: &App, new: &Vault) -> Result<usize> {
 pub struct ConnectInput {
     /// A webhook channel's receiver (`https://…`).
     pub url: Option<String>,
+    /// A Mastodon channel's instance (`https://mastodon.example`).
+    pub instance: Option<String>,
+    /// A Mastodon channel's access token (the account's, with `write:statuses`).
+    pub access_token: Option<String>,
 }
 
 /// A channel's connection as anyone in the workspace may see it: never a secret.
@@ -204,7 +211,7 @@ pub struct ConnectionView {
     /// `detail`) or `disconnected`.
     pub state: String,
     pub detail: Option<String>,
-    /// Where it posts (a receiver's host, an instance, an account).
+    /// Where it posts (a receiver's host, an account).
     pub target: Option<String>,
     pub connected_at: Option<Timestamp>,
     /// A webhook channel's signing secret: shown once, when it connects.
@@ -241,34 +248,53 @@ async fn channel_of(tx: &mut Tx, ws: WorkspaceId, channel: ChannelId) -> Result<
 }
 
 /// Connects a channel to the account it posts as (replacing any earlier
-/// connection).
+/// connection). The credentials are checked with the network first,
+/// outside any transaction.
 pub async fn connect(app: &App, caller: &Caller, ws: WorkspaceId, channel: ChannelId, input: ConnectInput) -> Result<ConnectionView> {
-    let mut tx = app.db.write().await?;
-    access::require(&mut tx, caller, ws, Permission::ManageChannels).await?;
-    let found = channel_of(&mut tx, ws, channel).await?;
-    let network = Network::parse(&found.network).ok_or_else(|| Error::Internal(format!("channel network `{}`", found.network).into()))?;
+    let network = {
+        let mut tx = app.db.read().await?;
+        access::require(&mut tx, caller, ws, Permission::ManageChannels).await?;
+        let found = channel_of(&mut tx, ws, channel).await?;
+        Network::parse(&found.network).ok_or_else(|| Error::Internal(format!("channel network `{}`", found.network).into()))?
+    };
+    let allow_private = app.settings.allow_private_publishing;
     let mut errors = greenlight_domain::validation::Errors::new();
-    let (settings, credentials, secret) = match network {
+    let mut required = |field: &str, value: Option<&str>, what: &str| match value.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => Some(v.to_owned()),
+        None => {
+            errors.add(field, format!("a {} channel needs {what}", network.title()));
+            None
+        }
+    };
+    let (credentials, secret, field) = match network {
         Network::Webhook => {
-            let url = match input.url.as_deref() {
-                Some(url) => crate::webhooks::check_url(&mut errors, app.settings.allow_private_publishing, url),
-                None => {
-                    errors.add("url", "a webhook channel needs the URL of its receiver");
-                    None
-                }
-            };
+            let url = required("url", input.url.as_deref(), "the URL of its receiver");
+            let url = url.and_then(|u| crate::webhooks::check_url(&mut errors, allow_private, &u));
             errors.into_result()?;
-            let Some(url) = url else { return Err(Error::field("url", "not a URL")) };
+            let url = url.ok_or_else(|| Error::field("url", "not a URL"))?;
             let secret = crate::accounts::secret();
-            let target = url.host_str().unwrap_or_default().to_owned();
-            (json!({ "target": target }), json!({ "url": url.as_str(), "secret": secret }), Some(secret))
+            (json!({ "url": url.as_str(), "secret": secret }), Some(secret), "url")
+        }
+        Network::Mastodon => {
+            let instance = required("instance", input.instance.as_deref(), "its instance's address");
+            let token = required("access_token", input.access_token.as_deref(), "an access token");
+            let instance = instance.and_then(|i| crate::webhooks::check_url(&mut errors, allow_private, &i));
+            errors.into_result()?;
+            let (Some(instance), Some(token)) = (instance, token) else { return Err(Error::field("instance", "not a URL")) };
+            (json!({ "instance": instance.as_str().trim_end_matches('/'), "access_token": token }), None, "access_token")
         }
         other => {
             return Err(Error::Conflict(format!("Greenlight cannot publish to {} yet: connect a webhook channel instead", other.title())));
         }
     };
+    let connector = app.connectors.get(network).ok_or_else(|| Error::Conflict(format!("no connector for {}", network.title())))?;
+    let target = connector.verify(&credentials).await.map_err(|why| Error::field(field, why))?;
+    let settings = json!({ "target": target });
     let now = app.now();
     let sealed = app.vault.seal(credentials.to_string().as_bytes())?;
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::ManageChannels).await?;
+    channel_of(&mut tx, ws, channel).await?;
     let created_at = publications::connection(&mut tx, channel).await?.map_or(now, |c| c.created_at);
     let connection = Connection {
         channel_id: channel,

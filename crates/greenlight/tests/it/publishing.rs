@@ -269,3 +269,216 @@ async fn a_refusal_fails_at_once_and_a_retry_sends_it(#[case] backend: Backend) 
     assert_eq!(listed.body[0]["status"], "published", "{}", listed.body);
     assert_eq!(w.admin.get(&path).await.body["state"], "published");
 }
+
+#[apply(backends)]
+async fn three_workers_publish_every_due_post_exactly_once(#[case] backend: Backend) {
+    const POSTS: usize = 1000;
+    let h = Harness::start(backend).await;
+    let w = h.world("burst").await;
+    let (url, got) = receiver(Vec::new()).await;
+    let (channel, _) = connected(&h, &w, &url).await;
+    let creator = h.login("creator@burst.example.org").await;
+    let reviewer = h.login("reviewer@burst.example.org").await;
+    let at = (h.app.now() + SignedDuration::from_hours(1)).to_zoned(jiff::tz::TimeZone::UTC).strftime("%Y-%m-%dT%H:%M:%S[UTC]").to_string();
+    // Approved and scheduled, sixteen at a time.
+    let ids: Vec<usize> = (0..POSTS).collect();
+    for batch in ids.chunks(16) {
+        let steps = batch.iter().map(|i| {
+            let (creator, reviewer, w, channel, at) = (&creator, &reviewer, &w, &channel, &at);
+            async move {
+                let body = json!({"title": format!("Post {i}"), "planned_at": at, "channel_ids": [channel], "content": {"text": format!("Number {i}")}});
+                let p = creator.post(&format!("/workspaces/{}/posts", w.ws), body).await;
+                let path = format!("/workspaces/{}/posts/{}", w.ws, p.body["post"]["id"].as_str().unwrap());
+                let review = creator.post(&format!("{path}/review"), json!(null)).await;
+                let decision = json!({"verdict": "approve", "revision": review.body["current_revision"]});
+                assert_eq!(reviewer.post(&format!("{path}/review/decisions"), decision).await.status, StatusCode::OK);
+                schedule(w, &path).await;
+            }
+        });
+        futures::future::join_all(steps).await;
+    }
+    h.clock.advance(SignedDuration::from_hours(1));
+    // Three workers at once on the same queue.
+    let (a, b, c) = (h.worker(), h.worker(), h.worker());
+    let (ra, rb, rc) = tokio::join!(a.drain(), b.drain(), c.drain());
+    let ran = ra.unwrap() + rb.unwrap() + rc.unwrap();
+    assert!(ran >= POSTS, "{ran} jobs ran");
+    let got = got.lock().unwrap();
+    let keys: std::collections::BTreeSet<String> =
+        got.iter().map(|(headers, _)| headers["greenlight-delivery"].to_str().unwrap().to_owned()).collect();
+    assert_eq!((got.len(), keys.len()), (POSTS, POSTS), "each post sent once");
+    let texts: std::collections::BTreeSet<String> = got.iter().map(|(_, b)| b["content"]["text"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(texts.len(), POSTS, "every post, none twice");
+}
+
+#[apply(backends)]
+async fn an_attempt_that_never_answered_is_settled_with_the_same_key(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("crash").await;
+    let (url, got) = receiver(Vec::new()).await;
+    let (channel, _) = connected(&h, &w, &url).await;
+    let path = approved(&h, &w, &[&channel], 1).await;
+    schedule(&w, &path).await;
+    let listed = w.admin.get(&format!("{path}/publications")).await;
+    let id = uuid::Uuid::parse_str(listed.body[0]["id"].as_str().unwrap()).unwrap();
+    // A worker began the attempt (committed `publishing`) and died before
+    // recording what the receiver answered.
+    let statement = "UPDATE publications SET status = 'publishing', attempts = 1 WHERE id = $1";
+    match h.backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&h.db_url).await.unwrap();
+            sqlx::query(statement).bind(id).execute(&pool).await.unwrap();
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(&h.db_url).await.unwrap();
+            sqlx::query(statement).bind(id).execute(&pool).await.unwrap();
+        }
+    }
+    h.pass(SignedDuration::from_hours(1)).await;
+    let listed = w.admin.get(&format!("{path}/publications")).await;
+    assert_eq!((listed.body[0]["status"].as_str(), listed.body[0]["attempts"].as_i64()), (Some("published"), Some(2)), "{}", listed.body);
+    let got = got.lock().unwrap();
+    assert_eq!(got.len(), 1);
+    let key = got[0].0["greenlight-delivery"].to_str().unwrap();
+    assert_eq!(listed.body[0]["remote_id"], format!("remote-{key}"), "settled under the key chosen when it was planned");
+}
+
+/// `mastodon-mock` (PyPI; `scripts/test` installs it), a server written to
+/// the Mastodon API, on a port of its own for one test. Its token
+/// `mock_token` is the account `testuser`.
+struct MastodonMock {
+    base: String,
+    _child: tokio::process::Child,
+}
+
+async fn mastodon_mock() -> MastodonMock {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = tokio::process::Command::new("python3")
+        .args(["-m", "mastodon_mock", "serve", "--in-memory", "--host", "127.0.0.1", "--port", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("mastodon-mock (pip install mastodon-mock)");
+    let base = format!("http://127.0.0.1:{port}");
+    // Waiting for another process to listen: the one wait that cannot be a drain.
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/api/v1/instance")).await.is_ok_and(|r| r.status().is_success()) {
+            return MastodonMock { base, _child: child };
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("mastodon-mock did not start");
+}
+
+#[apply(backends)]
+async fn a_thread_goes_to_mastodon_once_with_its_first_comment(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let mock = mastodon_mock().await;
+    let w = h.world("toot").await;
+    let ws = &w.ws;
+    let wf =
+        w.admin.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Routine", "template": "routine", "is_default": true})).await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+    let ch = w
+        .admin
+        .post(
+            &format!("/workspaces/{ws}/channels"),
+            json!({"network": "mastodon", "handle": "@testuser@127.0.0.1", "display_name": "Toots"}),
+        )
+        .await;
+    let channel = ch.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/workspaces/{ws}/channels/{channel}/connection");
+    let wrong = w.admin.put(&path, json!({"instance": mock.base, "access_token": "not-a-token"})).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.body);
+    assert!(wrong.body["errors"][0]["message"].as_str().unwrap().contains("401"), "the instance's words: {}", wrong.body);
+    assert_eq!(w.admin.get(&path).await.body["state"], "disconnected");
+    let c = w.admin.put(&path, json!({"instance": mock.base, "access_token": "mock_token"})).await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+    assert_eq!(c.body["target"].as_str().map(|t| t.starts_with("@testuser@")), Some(true), "{}", c.body);
+    assert!(!w.admin.get(&path).await.body.to_string().contains("mock_token"));
+
+    let creator = h.login("creator@toot.example.org").await;
+    let content = json!({"text": "Open day on Saturday", "thread": ["Doors at ten", "Coffee included"], "first_comment": "Map in the bio"});
+    let p =
+        creator.post(&format!("/workspaces/{ws}/posts"), json!({"title": "Open day", "channel_ids": [channel], "content": content})).await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+    let post = format!("/workspaces/{ws}/posts/{}", p.body["post"]["id"].as_str().unwrap());
+    let review = creator.post(&format!("{post}/review"), json!(null)).await;
+    let reviewer = h.login("reviewer@toot.example.org").await;
+    let decision = json!({"verdict": "approve", "revision": review.body["current_revision"]});
+    assert_eq!(reviewer.post(&format!("{post}/review/decisions"), decision).await.status, StatusCode::OK);
+    assert_eq!(w.admin.post(&format!("{post}/publish-now"), json!(null)).await.status, StatusCode::OK);
+    h.pass(SignedDuration::ZERO).await;
+    let listed = w.admin.get(&format!("{post}/publications")).await;
+    assert_eq!(listed.body[0]["status"], "published", "{}", listed.body);
+    let remote = listed.body[0]["remote_id"].as_str().unwrap().to_owned();
+    assert!(listed.body[0]["url"].as_str().unwrap().contains(&remote), "{}", listed.body);
+
+    // What the instance holds: the post, and beneath it the thread and the comment, in order.
+    let api = reqwest::Client::new();
+    let status: Value =
+        api.get(format!("{}/api/v1/statuses/{remote}", mock.base)).bearer_auth("mock_token").send().await.unwrap().json().await.unwrap();
+    assert!(status["content"].as_str().unwrap().contains("Open day on Saturday"), "{status}");
+    let context: Value = api
+        .get(format!("{}/api/v1/statuses/{remote}/context", mock.base))
+        .bearer_auth("mock_token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let below: Vec<String> = context["descendants"].as_array().unwrap().iter().map(|s| s["content"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(below.len(), 3, "{below:?}");
+    for (got, want) in below.iter().zip(["Doors at ten", "Coffee included", "Map in the bio"]) {
+        assert!(got.contains(want), "{below:?}");
+    }
+
+    // An attempt settled again (as after a crash) sends with the same keys:
+    // the instance answers with what it made, and nothing is posted twice.
+    let count = |v: Value| v.as_array().map_or(0, Vec::len);
+    let me: Value = api
+        .get(format!("{}/api/v1/accounts/verify_credentials", mock.base))
+        .bearer_auth("mock_token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let statuses = format!("{}/api/v1/accounts/{}/statuses?limit=40", mock.base, me["id"].as_str().unwrap());
+    let before = count(api.get(&statuses).bearer_auth("mock_token").send().await.unwrap().json().await.unwrap());
+    let id = uuid::Uuid::parse_str(listed.body[0]["id"].as_str().unwrap()).unwrap();
+    let statement = "UPDATE publications SET status = 'publishing' WHERE id = $1";
+    match h.backend {
+        Backend::Sqlite => {
+            sqlx::query(statement).bind(id).execute(&sqlx::SqlitePool::connect(&h.db_url).await.unwrap()).await.unwrap();
+        }
+        Backend::Postgres => {
+            sqlx::query(statement).bind(id).execute(&sqlx::PgPool::connect(&h.db_url).await.unwrap()).await.unwrap();
+        }
+    }
+    assert_eq!(
+        w.admin.post(&format!("{post}/publish-now"), json!(null)).await.status,
+        StatusCode::CONFLICT,
+        "published posts stay published"
+    );
+    let job = greenlight_service::publishing::Publish {
+        publication: greenlight_domain::id::PublicationId::from_uuid(id),
+        due: h.app.now(),
+        attempts: 9,
+    };
+    let mut tx = h.app.db.write().await.unwrap();
+    greenlight_service::jobs::enqueue(&mut tx, &h.app, &job, h.app.now()).await.unwrap();
+    tx.commit().await.unwrap();
+    h.pass(SignedDuration::ZERO).await;
+    let again = w.admin.get(&format!("{post}/publications")).await;
+    assert_eq!(
+        (again.body[0]["status"].as_str(), again.body[0]["remote_id"].as_str()),
+        (Some("published"), Some(remote.as_str())),
+        "{}",
+        again.body
+    );
+    assert_eq!(count(api.get(&statuses).bearer_auth("mock_token").send().await.unwrap().json().await.unwrap()), before, "no status twice");
+}
