@@ -562,3 +562,62 @@ async fn a_workflow_is_edited_in_its_form(#[case] backend: Backend) {
             .collect::<Vec<_>>()[..]
     );
 }
+
+/// The owner connects a webhook channel in the settings; a post that
+/// fails to go out shows the receiver's words and a Retry button, and once
+/// retried, a link to the live post.
+#[apply(backends)]
+async fn a_channel_is_connected_and_a_failed_publication_retried_from_the_post_page(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let t = team(&h, "outlet", "routine").await;
+    let ws = t.w.ws.clone();
+    let (url, got) = crate::publishing::receiver(vec![StatusCode::UNPROCESSABLE_ENTITY]).await;
+    let ch = t
+        .owner
+        .post(&format!("/workspaces/{ws}/channels"), json!({"network": "webhook", "handle": "newsroom", "display_name": "Newsroom"}))
+        .await;
+    assert_eq!(ch.status, StatusCode::CREATED, "{}", ch.body);
+    let channel = ch.body["id"].as_str().unwrap().to_owned();
+
+    let b = Browser::open(&h).await;
+    b.sign_in("owner@outlet.example.org").await;
+    b.go(&format!("/w/{ws}/settings#channels")).await;
+    b.fill(&format!("#cu-{channel}"), &url).await;
+    b.click(&format!("#channel-{channel} button[type=submit]")).await;
+    b.text_with("main .notice.ok, main .notice", "Connected").await;
+    let secret = b.text("#shown-once").await;
+    assert!(secret.len() > 20, "the signing secret is shown once: {secret}");
+    b.text_with(&format!("#channel-{channel} .badge.ok"), "connected").await;
+    b.screenshot("settings-channel-connected").await;
+
+    let post = t
+        .creator
+        .post(
+            &format!("/workspaces/{ws}/posts"),
+            json!({"title": "Press day", "channel_ids": [channel], "content": {"text": "Doors open at nine."}}),
+        )
+        .await;
+    let id = post.body["post"]["id"].as_str().unwrap().to_owned();
+    let review = t.creator.post(&format!("/workspaces/{ws}/posts/{id}/review"), json!(null)).await;
+    let decision = json!({"verdict": "approve", "revision": review.body["current_revision"]});
+    assert_eq!(t.manager.post(&format!("/workspaces/{ws}/posts/{id}/review/decisions"), decision).await.status, StatusCode::OK);
+
+    b.go(&format!("/w/{ws}/posts/{id}")).await;
+    b.click(&format!("form[action='/w/{ws}/posts/{id}/publish-now'] button")).await;
+    b.text_with("#publishing .publications", "scheduled").await;
+    h.pass(jiff::SignedDuration::ZERO).await;
+    b.driver.refresh().await.unwrap();
+    b.text_with("#publishing .badge.error", "failed").await;
+    let why = b.text("#publishing .text.error").await;
+    assert!(why.contains("422") && why.contains("not now"), "the receiver's words: {why}");
+    b.screenshot("post-publication-failed").await;
+    b.click("#publishing form[action$='/retry'] button").await;
+    b.text_with("#publishing .publications", "scheduled").await;
+    h.pass(jiff::SignedDuration::ZERO).await;
+    b.driver.refresh().await.unwrap();
+    b.text_with("#publishing .badge.ok", "published").await;
+    let live = b.wait_for("#publishing a[target=_blank]").await.attr("href").await.unwrap().unwrap_or_default();
+    assert!(live.starts_with("https://social.example/"), "{live}");
+    assert_eq!(got.lock().unwrap().len(), 2, "the refused attempt and the retry");
+    b.screenshot("post-published").await;
+}

@@ -12,12 +12,12 @@ use serde_json::{Value, json};
 use crate::{backends, harness::*};
 
 /// What the receiver got: each request's headers and body.
-type Got = Arc<Mutex<Vec<(HeaderMap, Value)>>>;
+pub type Got = Arc<Mutex<Vec<(HeaderMap, Value)>>>;
 
 /// A receiver that answers `answers` in turn (then 200 with an id and an
 /// address), and remembers each publication it accepted by its key: a
 /// repeat gets the first answer, as the webhook channel's contract asks.
-async fn receiver(answers: Vec<StatusCode>) -> (String, Got) {
+pub async fn receiver(answers: Vec<StatusCode>) -> (String, Got) {
     #[derive(Clone)]
     struct S {
         got: Got,

@@ -49,6 +49,8 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{ws}/posts/{post}/reschedule", post(calendar::reschedule))
         .route("/w/{ws}/posts/{post}/submit", post(posts::submit))
         .route("/w/{ws}/posts/{post}/schedule", post(posts::schedule))
+        .route("/w/{ws}/posts/{post}/publish-now", post(posts::publish_now))
+        .route("/w/{ws}/posts/{post}/publications/{channel}/retry", post(posts::retry))
         .route("/w/{ws}/posts/{post}/preflight", post(posts::live_preflight))
         .route("/w/{ws}/preflight", post(posts::live_preflight_new))
         .route("/w/{ws}/media/upload", post(posts::upload))

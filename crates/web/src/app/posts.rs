@@ -23,7 +23,7 @@ use greenlight_domain::{
     workflow::Principal,
 };
 use greenlight_service::views::Post;
-use greenlight_service::{App, Error, media, planning, posts, preflight, reviews, workflows, workspaces};
+use greenlight_service::{App, Error, media, planning, posts, preflight, publishing, reviews, workflows, workspaces};
 use serde::Deserialize;
 
 use super::{
@@ -338,6 +338,9 @@ struct PostPage {
     can_edit: bool,
     can_submit: bool,
     can_schedule: bool,
+    /// Approved or scheduled: it may go out now.
+    can_publish_now: bool,
+    publications: Vec<PublicationRow>,
     can_override: bool,
     has_review: bool,
     form: ComposerForm,
@@ -354,6 +357,17 @@ struct PostPage {
     path_workflow: String,
     notice: String,
     csrf: String,
+}
+
+/// One channel's publication, as the post page shows it.
+pub struct PublicationRow {
+    pub channel_id: String,
+    pub channel: String,
+    pub status: &'static str,
+    pub when: String,
+    pub url: String,
+    pub error: String,
+    pub can_retry: bool,
 }
 
 /// A stage of the path the simulator predicts, in words.
@@ -543,6 +557,23 @@ async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, 
         Some(p) if matches!(p.state, PostState::Draft | PostState::ChangesRequested) => simulated(app, &member, ws, p.id, &cx.names).await,
         _ => (Vec::new(), String::new(), String::new()),
     };
+    let publications = match r.post {
+        Some(p) if p.state.holds_approval() => publishing::publications(app, &member.caller, ws, p.id).await.or_page(headers)?,
+        _ => Vec::new(),
+    };
+    let zone_of_ws = zone(&ws_zone);
+    let publications = publications
+        .into_iter()
+        .map(|p| PublicationRow {
+            channel_id: p.channel_id.to_string(),
+            channel: cx.channels.get(&p.channel_id).map(|c| format!("{} {}", network_mark(&c.network).1, c.handle)).unwrap_or_default(),
+            status: p.status.as_str(),
+            when: when(p.published_at.unwrap_or(p.due_at), &zone_of_ws),
+            url: p.url.unwrap_or_default(),
+            error: p.error.unwrap_or_default(),
+            can_retry: can_edit && p.status == greenlight_domain::publication::Status::Failed,
+        })
+        .collect();
     let page = PostPage {
         ws: ws.to_string(),
         post_id: r.post.map(|p| p.id.to_string()),
@@ -558,6 +589,8 @@ async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, 
         can_edit,
         can_submit: can_edit && r.post.is_some_and(|p| matches!(p.state, PostState::Draft | PostState::ChangesRequested)),
         can_schedule: can_edit && r.post.is_some_and(|p| p.state == PostState::Approved && p.planned.is_some()),
+        can_publish_now: can_edit && r.post.is_some_and(|p| matches!(p.state, PostState::Approved | PostState::Scheduled)),
+        publications,
         can_override: role.can(Permission::OverrideReviews),
         has_review: r.post.is_some_and(|p| p.state != PostState::Draft),
         zones: zones(if r.form.planned_zone.is_empty() { &ws_zone } else { &r.form.planned_zone }),
@@ -886,6 +919,26 @@ pub async fn schedule(
     let Submitted { member, form, headers } = submitted;
     posts::schedule(&s.app, &member.caller, ws, id, form.version, form.unschedule.is_none()).await.or_page(&headers)?;
     Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}")))
+}
+
+pub async fn publish_now(
+    State(s): State<AppState>,
+    PagePath((ws, id)): PagePath<(WorkspaceId, PostId)>,
+    submitted: Submitted<VersionForm>,
+) -> Result<Response, PageError> {
+    let Submitted { member, headers, .. } = submitted;
+    publishing::publish_now(&s.app, &member.caller, ws, id).await.or_page(&headers)?;
+    Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}#publishing")))
+}
+
+pub async fn retry(
+    State(s): State<AppState>,
+    PagePath((ws, id, channel)): PagePath<(WorkspaceId, PostId, ChannelId)>,
+    submitted: Submitted<VersionForm>,
+) -> Result<Response, PageError> {
+    let Submitted { member, headers, .. } = submitted;
+    publishing::retry(&s.app, &member.caller, ws, id, channel).await.or_page(&headers)?;
+    Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}#publishing")))
 }
 
 #[cfg(test)]

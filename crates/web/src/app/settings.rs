@@ -10,14 +10,14 @@ use axum::{
     http::{HeaderMap, StatusCode},
 };
 use greenlight_domain::{
-    id::{GroupId, ShareLinkId, TokenId, UserId, WorkspaceId},
+    id::{ChannelId, GroupId, ShareLinkId, TokenId, UserId, WorkspaceId},
     notification::{Channels, Frequency, Kind, Preferences},
     permission::Permission,
     preflight::StyleGuide,
     share::{Capability, Scope},
     webhook::Kind as HookKind,
 };
-use greenlight_service::{App, Error, accounts, notifications, planning, preflight, share_links, webhooks, workspaces};
+use greenlight_service::{App, Error, accounts, notifications, planning, preflight, publishing, share_links, webhooks, workspaces};
 use serde::Deserialize;
 
 use super::{
@@ -33,6 +33,21 @@ pub struct MemberRow {
     pub name: String,
     pub email: String,
     pub role: String,
+}
+
+/// A channel and the account it posts as.
+pub struct ChannelRow {
+    pub id: String,
+    pub network: String,
+    /// `webhook`, `mastodon`, or empty for a network Greenlight cannot
+    /// publish to yet: which connect form it gets.
+    pub connects: &'static str,
+    pub handle: String,
+    pub name: String,
+    /// `connected`, `reconnect_needed` or `disconnected`.
+    pub state: String,
+    pub detail: String,
+    pub target: String,
 }
 
 pub struct GroupRow {
@@ -83,7 +98,7 @@ struct SettingsPage {
     manage_guide: bool,
     members: Vec<MemberRow>,
     groups: Vec<GroupRow>,
-    channels: Vec<(String, String, String)>,
+    channels: Vec<ChannelRow>,
     campaigns: Vec<(String, String, String)>,
     labels: Vec<(String, String)>,
     links: Vec<LinkRow>,
@@ -146,6 +161,24 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
     let name_of = |u: &UserId| people.iter().find(|m| m.user_id == *u).map(|m| m.name.clone()).unwrap_or_default();
     let groups = workspaces::groups(app, c, ws).await.or_page(headers)?;
     let channels = planning::channels(app, c, ws).await.or_page(headers)?;
+    let mut channel_rows = Vec::with_capacity(channels.len());
+    for ch in &channels {
+        let connection = publishing::connection(app, c, ws, ch.id).await.or_page(headers)?;
+        channel_rows.push(ChannelRow {
+            id: ch.id.to_string(),
+            network: network_mark(&ch.network).1.to_owned(),
+            connects: match ch.network.as_str() {
+                "webhook" => "webhook",
+                "mastodon" => "mastodon",
+                _ => "",
+            },
+            handle: ch.handle.clone(),
+            name: ch.display_name.clone(),
+            state: connection.state,
+            detail: connection.detail.unwrap_or_default(),
+            target: connection.target.unwrap_or_default(),
+        });
+    }
     let campaigns = planning::campaigns(app, c, ws).await.or_page(headers)?;
     let labels = planning::labels(app, c, ws).await.or_page(headers)?;
     let links = if role.can(Permission::ShareLinks) {
@@ -201,7 +234,7 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
                 members: g.member_ids.iter().map(|u| (u.to_string(), name_of(u))).collect(),
             })
             .collect(),
-        channels: channels.iter().map(|ch| (network_mark(&ch.network).1.to_owned(), ch.handle.clone(), ch.display_name.clone())).collect(),
+        channels: channel_rows,
         campaigns: campaigns.iter().map(|ca| (ca.id.to_string(), ca.name.clone(), ca.colour.clone())).collect(),
         labels: labels.iter().map(|l| (l.name.clone(), l.kind.clone())).collect(),
         links: links
@@ -284,6 +317,8 @@ pub struct SettingsForm {
     campaign: String,
     days: String,
     url: String,
+    instance: String,
+    access_token: String,
     guide: String,
     version: String,
     delivery: String,
@@ -333,6 +368,21 @@ async fn act_on(app: &App, member: &Member, ws: WorkspaceId, section: &str, f: &
             };
             planning::create_channel(app, c, ws, input).await?;
             Done::Said("Channel added.".into())
+        }
+        ("channels", "connect") => {
+            let channel: ChannelId = f.id.parse().map_err(|_| Error::field("channel", "choose a channel"))?;
+            let given = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+            let input = publishing::ConnectInput { url: given(&f.url), instance: given(&f.instance), access_token: given(&f.access_token) };
+            let made = publishing::connect(app, c, ws, channel, input).await?;
+            match made.secret {
+                Some(secret) => Done::Once("Connected. The signing secret its receiver checks (shown this once):".into(), secret),
+                None => Done::Said(format!("Connected as {}.", made.target.unwrap_or_default())),
+            }
+        }
+        ("channels", "disconnect") => {
+            let channel: ChannelId = f.id.parse().map_err(|_| Error::field("channel", "choose a channel"))?;
+            publishing::disconnect(app, c, ws, channel).await?;
+            Done::Said("Disconnected: its credentials are deleted.".into())
         }
         ("planning", "campaign") => {
             let input = planning::NewCampaign { name: f.name.clone(), colour: f.colour.clone(), starts_on: None, ends_on: None };
