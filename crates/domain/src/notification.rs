@@ -29,10 +29,14 @@ pub enum Kind {
     Escalation,
     /// Your post's planned time came before its approval.
     PublishTimePassed,
+    /// Your post went out on a channel.
+    Published,
+    /// Your post could not go out on a channel.
+    PublishFailed,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 11] = [
         Kind::ReviewRequested,
         Kind::DecisionMade,
         Kind::ChangesRequested,
@@ -42,6 +46,8 @@ impl Kind {
         Kind::Reminder,
         Kind::Escalation,
         Kind::PublishTimePassed,
+        Kind::Published,
+        Kind::PublishFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +61,8 @@ impl Kind {
             Kind::Reminder => "reminder",
             Kind::Escalation => "escalation",
             Kind::PublishTimePassed => "publish_time_passed",
+            Kind::Published => "published",
+            Kind::PublishFailed => "publish_failed",
         }
     }
 
@@ -64,7 +72,7 @@ impl Kind {
 
     /// Whether it asks the member to act (these are emailed at once by default).
     pub fn asks_to_act(self) -> bool {
-        matches!(self, Kind::ReviewRequested | Kind::ChangesRequested | Kind::Mention | Kind::Escalation)
+        matches!(self, Kind::ReviewRequested | Kind::ChangesRequested | Kind::Mention | Kind::Escalation | Kind::PublishFailed)
     }
 }
 

@@ -185,6 +185,18 @@ async fn about_event(tx: &mut Tx, event: &Event, data: &Value, post: &Post, acto
             };
             out.push(tell(owner, Kind::PublishTimePassed, summary, json!({ "planned_at": data["planned_at"] })));
         }
+        "publication.published" => {
+            let summary = format!("{title} went out on {}", data["handle"].as_str().unwrap_or("a channel"));
+            out.push(tell(owner, Kind::Published, summary, json!({ "channel": data["channel"], "url": data["url"] })));
+        }
+        "publication.failed" => {
+            let summary = format!(
+                "{title} could not go out on {}: {}",
+                data["handle"].as_str().unwrap_or("a channel"),
+                data["error"].as_str().unwrap_or("")
+            );
+            out.push(tell(owner, Kind::PublishFailed, summary, json!({ "channel": data["channel"], "retryable": data["retryable"] })));
+        }
         "comment.added" => {
             let added: CommentAdded = serde_json::from_value(data.clone()).unwrap_or_default();
             let excerpt: String = added.body.chars().take(140).collect();

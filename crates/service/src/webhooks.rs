@@ -112,7 +112,7 @@ fn private_host(url: &url::Url) -> bool {
 fn default_events(kind: Kind) -> Vec<String> {
     match kind {
         Kind::Generic => vec!["*".into()],
-        _ => vec!["review.*".into(), "comment.added".into()],
+        _ => vec!["review.*".into(), "comment.added".into(), "publication.*".into()],
     }
 }
 
@@ -295,7 +295,7 @@ pub async fn enqueue_for_event(
     Ok(())
 }
 
-/// One sentence for a chat channel about a review or comment event.
+/// One sentence for a chat channel about a review, comment or publication event.
 fn describe(action: &str, data: &Value, actor: &str) -> Option<String> {
     let stage = data["stage"].as_str().or(data["progress"]["waiting_at"].as_str()).unwrap_or("review");
     let comment = |c: &Value| c.as_str().filter(|c| !c.is_empty()).map(|c| format!(": “{}”", c.chars().take(200).collect::<String>()));
@@ -317,6 +317,17 @@ fn describe(action: &str, data: &Value, actor: &str) -> Option<String> {
         // Chat channels may hold people outside the team: internal words stay inside.
         "comment.added" if data["visibility"] == "external" => format!("{actor} commented{}", comment(&data["body"]).unwrap_or_default()),
         "comment.added" => format!("{actor} added an internal comment"),
+        "publication.published" => match data["url"].as_str() {
+            Some(url) => format!("It went out on {}: {url}", data["handle"].as_str().unwrap_or("a channel")),
+            None => format!("It went out on {}", data["handle"].as_str().unwrap_or("a channel")),
+        },
+        "publication.failed" => {
+            format!(
+                "It could not go out on {}: {}",
+                data["handle"].as_str().unwrap_or("a channel"),
+                data["error"].as_str().unwrap_or("refused")
+            )
+        }
         _ => return None,
     };
     if data["progress"]["outcome"] == "approved" {

@@ -149,6 +149,10 @@ async fn an_approved_post_goes_out_once_at_its_time_signed_and_exactly_as_approv
     assert_eq!(post.body["state"], "published", "{}", post.body);
     let history = w.admin.get(&format!("{path}/history")).await;
     assert!(actions(&history).contains(&"publication.published".to_owned()), "{:?}", actions(&history));
+    let creator = h.login("creator@launch.example.org").await;
+    let told = creator.get("/my/notifications").await;
+    let went_out = told.body["items"].as_array().unwrap().iter().find(|n| n["kind"] == "published").cloned();
+    assert!(went_out.is_some_and(|n| n["summary"].as_str().unwrap().contains("went out on site")), "{}", told.body);
 
     // Nothing goes out twice, however long the worker keeps running.
     h.pass(SignedDuration::from_hours(2)).await;
@@ -255,6 +259,9 @@ async fn a_refusal_fails_at_once_and_a_retry_sends_it(#[case] backend: Backend) 
     assert_eq!(w.admin.get(&path).await.body["state"], "failed");
     let history = w.admin.get(&format!("{path}/history")).await;
     assert!(actions(&history).contains(&"publication.failed".to_owned()));
+    let creator = h.login("creator@refused.example.org").await;
+    let told = creator.get("/my/notifications").await;
+    assert!(told.body["items"].as_array().unwrap().iter().any(|n| n["kind"] == "publish_failed"), "{}", told.body);
 
     // Retried: the receiver asks to wait 90 s, and it is not sent before.
     let r = w.admin.post(&format!("{path}/publications/{channel}/retry"), json!(null)).await;

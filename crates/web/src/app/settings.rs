@@ -126,6 +126,8 @@ fn kind_label(k: Kind) -> &'static str {
         Kind::Reminder => "A review of mine is due",
         Kind::Escalation => "A review is escalated to me",
         Kind::PublishTimePassed => "My post's time passed before approval",
+        Kind::Published => "My post went out",
+        Kind::PublishFailed => "My post could not go out",
     }
 }
 
