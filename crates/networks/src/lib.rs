@@ -2,6 +2,7 @@
 //! network, behind the service's `publishing::Connector`. The service and
 //! web layers know no network's wire format; this crate knows nothing else.
 
+pub mod bluesky;
 pub mod mastodon;
 pub mod webhook;
 
@@ -15,5 +16,6 @@ use greenlight_service::publishing::Connectors;
 pub fn connectors(allow_private: bool) -> Result<Connectors, String> {
     Ok(Connectors::default()
         .with(Network::Webhook, Arc::new(webhook::WebhookChannel::new(allow_private)?))
-        .with(Network::Mastodon, Arc::new(mastodon::Mastodon::new(allow_private)?)))
+        .with(Network::Mastodon, Arc::new(mastodon::Mastodon::new(allow_private)?))
+        .with(Network::Bluesky, Arc::new(bluesky::Bluesky::new(allow_private)?)))
 }

@@ -71,6 +71,9 @@ pub struct Outgoing {
     pub media: Vec<(String, Option<String>)>,
     /// When the attempt starts (Greenlight's clock; connectors read none).
     pub sent_at: Timestamp,
+    /// When the publication was planned: the same for every attempt, for
+    /// keys a connector derives (Bluesky's record keys).
+    pub planned_at: Timestamp,
 }
 
 /// How one attempt ended.
@@ -192,7 +195,7 @@ pub async fn rotate_key(app: &App, new: &Vault) -> Result<usize> {
 // ---- Connections ----
 
 /// How a channel connects; the fields its network needs.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectInput {
     /// A webhook channel's receiver (`https://…`).
@@ -201,6 +204,12 @@ pub struct ConnectInput {
     pub instance: Option<String>,
     /// A Mastodon channel's access token (the account's, with `write:statuses`).
     pub access_token: Option<String>,
+    /// A Bluesky channel's PDS (`https://bsky.social`, or the account's own).
+    pub service: Option<String>,
+    /// A Bluesky channel's handle (`team.bsky.social`).
+    pub identifier: Option<String>,
+    /// A Bluesky channel's app password (Settings → App passwords).
+    pub app_password: Option<String>,
 }
 
 /// A channel's connection as anyone in the workspace may see it: never a secret.
@@ -282,6 +291,19 @@ pub async fn connect(app: &App, caller: &Caller, ws: WorkspaceId, channel: Chann
             errors.into_result()?;
             let (Some(instance), Some(token)) = (instance, token) else { return Err(Error::field("instance", "not a URL")) };
             (json!({ "instance": instance.as_str().trim_end_matches('/'), "access_token": token }), None, "access_token")
+        }
+        Network::Bluesky => {
+            let service = required("service", input.service.as_deref(), "its PDS's address (https://bsky.social)");
+            let identifier = required("identifier", input.identifier.as_deref(), "its handle");
+            let password = required("app_password", input.app_password.as_deref(), "an app password");
+            let service = service.and_then(|s| crate::webhooks::check_url(&mut errors, allow_private, &s));
+            errors.into_result()?;
+            let (Some(service), Some(identifier), Some(password)) = (service, identifier, password) else {
+                return Err(Error::field("service", "not a URL"));
+            };
+            let credentials = json!({ "service": service.as_str().trim_end_matches('/'), "identifier": identifier.trim_start_matches('@'),
+                "app_password": password });
+            (credentials, None, "app_password")
         }
         other => {
             return Err(Error::Conflict(format!("Greenlight cannot publish to {} yet: connect a webhook channel instead", other.title())));
@@ -577,6 +599,7 @@ async fn publish(app: &App, id: PublicationId) -> Result<()> {
         thread: effective.thread.to_vec(),
         media: effective.media.iter().map(|m| (m.media_id.to_string(), m.alt_text.clone())).collect(),
         sent_at: now,
+        planned_at: p.created_at,
     };
     // The attempt, committed before the call: a crash from here on leaves
     // it `publishing`, and the next run asks the network first.

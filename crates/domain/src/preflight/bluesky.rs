@@ -134,9 +134,68 @@ pub fn entities(text: &str) -> Entities {
     found
 }
 
+/// What a facet marks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FacetKind {
+    /// A link to this address (`https://` added to a bare domain).
+    Link(String),
+    /// A mention of this handle (without the `@`); the publisher resolves it.
+    Mention(String),
+    /// A hashtag, without its `#`.
+    Tag(String),
+}
+
+/// A rich-text facet as Bluesky stores it: UTF-8 **byte** offsets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facet {
+    pub byte_start: usize,
+    pub byte_end: usize,
+    pub kind: FacetKind,
+}
+
+/// The facets of `text`: the mentions, links and hashtags Bluesky's app
+/// would mark, at their byte ranges.
+pub fn facets(text: &str) -> Vec<Facet> {
+    let bytes: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+    let range = |s: &Span| (bytes.get(s.start).copied().unwrap_or(text.len()), bytes.get(s.end).copied().unwrap_or(text.len()));
+    let found = entities(text);
+    let mut out = Vec::new();
+    for s in &found.mentions {
+        let (a, b) = range(s);
+        out.push(Facet { byte_start: a, byte_end: b, kind: FacetKind::Mention(text[a..b].trim_start_matches('@').to_owned()) });
+    }
+    for s in &found.urls {
+        let (a, b) = range(s);
+        let uri = &text[a..b];
+        let uri = if uri.to_ascii_lowercase().starts_with("http") { uri.to_owned() } else { format!("https://{uri}") };
+        out.push(Facet { byte_start: a, byte_end: b, kind: FacetKind::Link(uri) });
+    }
+    for s in &found.hashtags {
+        let (a, b) = range(s);
+        let tag: String = text[a..b].chars().skip(1).collect();
+        out.push(Facet { byte_start: a, byte_end: b, kind: FacetKind::Tag(tag) });
+    }
+    out.sort_by_key(|f| f.byte_start);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn facets_are_byte_ranges() {
+        let text = "Grüße @alice.test — see https://example.org/ø #Fête";
+        let f = facets(text);
+        assert_eq!(f.len(), 3, "{f:?}");
+        assert_eq!(&text[f[0].byte_start..f[0].byte_end], "@alice.test");
+        assert_eq!(f[0].kind, FacetKind::Mention("alice.test".into()));
+        assert_eq!(f[0].byte_start, "Grüße ".len(), "bytes, not characters");
+        assert_eq!(&text[f[1].byte_start..f[1].byte_end], "https://example.org/ø");
+        assert_eq!(&text[f[2].byte_start..f[2].byte_end], "#Fête");
+        assert_eq!(f[2].kind, FacetKind::Tag("Fête".into()));
+        assert_eq!(facets("bare example.com link")[0].kind, FacetKind::Link("https://example.com".into()));
+    }
 
     fn of(text: &str, spans: &[Span]) -> Vec<String> {
         spans.iter().map(|s| s.of(text).to_owned()).collect()

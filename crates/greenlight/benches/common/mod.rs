@@ -2,35 +2,48 @@
 
 use std::{path::Path, sync::Arc, time::Duration};
 
-use greenlight_service::{App, Settings, blobs::FsBlobStore, clock::SystemClock};
+use greenlight_service::{
+    App, Settings,
+    blobs::FsBlobStore,
+    clock::{Clock, SystemClock},
+};
 use greenlight_store::Db;
 
 /// The application on a fresh SQLite database in `dir`, with no mail server.
+#[allow(dead_code, reason = "each bench is its own crate; not every one uses every helper")]
 pub async fn app(dir: &Path) -> App {
-    let db = Db::connect(&format!("sqlite://{}", dir.join("bench.db").display())).await.expect("database");
+    app_on(&format!("sqlite://{}", dir.join("bench.db").display()), dir, Arc::new(SystemClock), false).await
+}
+
+/// The application on the database `url` (migrated), with `clock`; `local`
+/// lets it call local addresses (a sink on this machine).
+#[allow(dead_code, reason = "each bench is its own crate; not every one uses every helper")]
+pub async fn app_on(url: &str, dir: &Path, clock: Arc<dyn Clock>, local: bool) -> App {
+    let db = Db::connect(url).await.expect("database");
     db.migrate().await.expect("migrations");
     App {
         db,
-        clock: Arc::new(SystemClock),
+        clock,
         blobs: Arc::new(FsBlobStore::new(dir.join("media"))),
         settings: Arc::new(Settings {
             scratch_dir: dir.join("scratch"),
             max_upload_bytes: 1 << 20,
             session_days: 1,
             public_url: "http://127.0.0.1".into(),
-            allow_private_webhooks: false,
-            allow_private_publishing: false,
+            allow_private_webhooks: local,
+            allow_private_publishing: local,
         }),
         mailer: None,
-        webhooks: Arc::new(greenlight_delivery::HttpSender::new(false).expect("client")),
-        links: Arc::new(greenlight_delivery::LinkProber::new(false).expect("client")),
+        webhooks: Arc::new(greenlight_delivery::HttpSender::new(local).expect("client")),
+        links: Arc::new(greenlight_delivery::LinkProber::new(local).expect("client")),
         guides: Default::default(),
         vault: Arc::new(greenlight_service::publishing::Vault::new(&[7; 32])),
-        connectors: Arc::new(greenlight_networks::connectors(false).expect("client")),
+        connectors: Arc::new(greenlight_networks::connectors(local).expect("client")),
     }
 }
 
 /// The median and 99th percentile of `took`.
+#[allow(dead_code, reason = "each bench is its own crate; not every one uses every helper")]
 pub fn median_p99(took: &mut [Duration]) -> (Duration, Duration) {
     took.sort();
     match took.len() {

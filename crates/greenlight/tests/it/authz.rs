@@ -123,7 +123,7 @@ pub fn routes() -> Vec<Route> {
         // Without If-Match: editors are told to send it (428), the rest refused.
         route(M::POST, "/workspaces/{ws}/posts/{post}/schedule", json!(null), Some(P::EditAnyPost)),
         route(M::GET, "/workspaces/{ws}/channels/{channel}/connection", json!(null), Some(P::ViewWorkspace)),
-        // A Bluesky channel cannot connect yet: those allowed are told so (409).
+        // A Bluesky channel needs its PDS, handle and app password: those allowed are told so (422).
         route(
             M::PUT,
             "/workspaces/{ws}/channels/{channel}/connection",

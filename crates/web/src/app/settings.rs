@@ -172,6 +172,7 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
             connects: match ch.network.as_str() {
                 "webhook" => "webhook",
                 "mastodon" => "mastodon",
+                "bluesky" => "bluesky",
                 _ => "",
             },
             handle: ch.handle.clone(),
@@ -321,6 +322,9 @@ pub struct SettingsForm {
     url: String,
     instance: String,
     access_token: String,
+    service: String,
+    identifier: String,
+    app_password: String,
     guide: String,
     version: String,
     delivery: String,
@@ -374,7 +378,14 @@ async fn act_on(app: &App, member: &Member, ws: WorkspaceId, section: &str, f: &
         ("channels", "connect") => {
             let channel: ChannelId = f.id.parse().map_err(|_| Error::field("channel", "choose a channel"))?;
             let given = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
-            let input = publishing::ConnectInput { url: given(&f.url), instance: given(&f.instance), access_token: given(&f.access_token) };
+            let input = publishing::ConnectInput {
+                url: given(&f.url),
+                instance: given(&f.instance),
+                access_token: given(&f.access_token),
+                service: given(&f.service),
+                identifier: given(&f.identifier),
+                app_password: given(&f.app_password),
+            };
             let made = publishing::connect(app, c, ws, channel, input).await?;
             match made.secret {
                 Some(secret) => Done::Once("Connected. The signing secret its receiver checks (shown this once):".into(), secret),
