@@ -62,20 +62,6 @@ fn record_key(out: &Outgoing, i: usize) -> String {
     tid(out.planned_at.as_microsecond() + i as i64, (hash & 0x3ff) as u16)
 }
 
-/// The statuses a post becomes, in order.
-fn segments(out: &Outgoing) -> Vec<String> {
-    let mut text = out.text.clone();
-    if let Some(link) = &out.link
-        && !text.contains(link.as_str())
-    {
-        text = format!("{text}\n\n{link}");
-    }
-    let mut all = vec![text];
-    all.extend(out.thread.iter().cloned());
-    all.extend(out.first_comment.iter().cloned());
-    all
-}
-
 /// How long the PDS asked to wait: `RateLimit-Reset` is a Unix time.
 fn reset_after(headers: &HeaderMap, now: Timestamp) -> Option<SignedDuration> {
     let at: i64 = headers.get("ratelimit-reset")?.to_str().ok()?.trim().parse().ok()?;
@@ -161,7 +147,7 @@ impl Bluesky {
         let mut root: Option<Value> = None;
         let mut parent: Option<Value> = None;
         let mut first_key = String::new();
-        for (i, text) in segments(out).into_iter().enumerate() {
+        for (i, text) in out.segments().into_iter().enumerate() {
             let rkey = record_key(out, i);
             if i == 0 {
                 first_key = rkey.clone();

@@ -32,20 +32,6 @@ fn account(credentials: &Value) -> Option<(&str, &str)> {
     Some((credentials["instance"].as_str()?.trim_end_matches('/'), credentials["access_token"].as_str()?))
 }
 
-/// The statuses a post becomes, in order.
-fn segments(out: &Outgoing) -> Vec<String> {
-    let mut text = out.text.clone();
-    if let Some(link) = &out.link
-        && !text.contains(link.as_str())
-    {
-        text = format!("{text}\n\n{link}");
-    }
-    let mut all = vec![text];
-    all.extend(out.thread.iter().cloned());
-    all.extend(out.first_comment.iter().cloned());
-    all
-}
-
 /// How long Mastodon asked to wait: `X-RateLimit-Reset` is an instant.
 fn reset_after(headers: &HeaderMap, now: Timestamp) -> Option<SignedDuration> {
     let reset: Timestamp = headers.get("x-ratelimit-reset")?.to_str().ok()?.parse().ok()?;
@@ -91,7 +77,7 @@ impl Connector for Mastodon {
         }
         let mut first: Option<(String, Option<String>)> = None;
         let mut parent: Option<String> = None;
-        for (i, status) in segments(out).into_iter().enumerate() {
+        for (i, status) in out.segments().into_iter().enumerate() {
             let body = json!({ "status": status, "in_reply_to_id": parent, "visibility": "public" });
             let request = self
                 .client

@@ -76,6 +76,24 @@ pub struct Outgoing {
     pub planned_at: Timestamp,
 }
 
+impl Outgoing {
+    /// The posts it becomes on a network that threads by replies: the text
+    /// (with its link, unless the text already carries it), the thread, then
+    /// the first comment.
+    pub fn segments(&self) -> Vec<String> {
+        let mut text = self.text.clone();
+        if let Some(link) = &self.link
+            && !text.contains(link.as_str())
+        {
+            text = format!("{text}\n\n{link}");
+        }
+        let mut all = vec![text];
+        all.extend(self.thread.iter().cloned());
+        all.extend(self.first_comment.iter().cloned());
+        all
+    }
+}
+
 /// How one attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {

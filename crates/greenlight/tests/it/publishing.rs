@@ -456,7 +456,26 @@ async fn a_thread_goes_to_mastodon_once_with_its_first_comment(#[case] backend: 
         .unwrap();
     let statuses = format!("{}/api/v1/accounts/{}/statuses?limit=40", mock.base, me["id"].as_str().unwrap());
     let before = count(api.get(&statuses).bearer_auth("mock_token").send().await.unwrap().json().await.unwrap());
-    let id = uuid::Uuid::parse_str(listed.body[0]["id"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        w.admin.post(&format!("{post}/publish-now"), json!(null)).await.status,
+        StatusCode::CONFLICT,
+        "published posts stay published"
+    );
+    crash_and_settle(&h, listed.body[0]["id"].as_str().unwrap()).await;
+    let again = w.admin.get(&format!("{post}/publications")).await;
+    assert_eq!(
+        (again.body[0]["status"].as_str(), again.body[0]["remote_id"].as_str()),
+        (Some("published"), Some(remote.as_str())),
+        "{}",
+        again.body
+    );
+    assert_eq!(count(api.get(&statuses).bearer_auth("mock_token").send().await.unwrap().json().await.unwrap()), before, "no status twice");
+}
+
+/// Leaves a publication as a worker that died mid-attempt would
+/// (`publishing`), and asks the publisher to settle it.
+async fn crash_and_settle(h: &Harness, publication: &str) {
+    let id = uuid::Uuid::parse_str(publication).unwrap();
     let statement = "UPDATE publications SET status = 'publishing' WHERE id = $1";
     match h.backend {
         Backend::Sqlite => {
@@ -466,11 +485,6 @@ async fn a_thread_goes_to_mastodon_once_with_its_first_comment(#[case] backend: 
             sqlx::query(statement).bind(id).execute(&sqlx::PgPool::connect(&h.db_url).await.unwrap()).await.unwrap();
         }
     }
-    assert_eq!(
-        w.admin.post(&format!("{post}/publish-now"), json!(null)).await.status,
-        StatusCode::CONFLICT,
-        "published posts stay published"
-    );
     let job = greenlight_service::publishing::Publish {
         publication: greenlight_domain::id::PublicationId::from_uuid(id),
         due: h.app.now(),
@@ -480,14 +494,6 @@ async fn a_thread_goes_to_mastodon_once_with_its_first_comment(#[case] backend: 
     greenlight_service::jobs::enqueue(&mut tx, &h.app, &job, h.app.now()).await.unwrap();
     tx.commit().await.unwrap();
     h.pass(SignedDuration::ZERO).await;
-    let again = w.admin.get(&format!("{post}/publications")).await;
-    assert_eq!(
-        (again.body[0]["status"].as_str(), again.body[0]["remote_id"].as_str()),
-        (Some("published"), Some(remote.as_str())),
-        "{}",
-        again.body
-    );
-    assert_eq!(count(api.get(&statuses).bearer_auth("mock_token").send().await.unwrap().json().await.unwrap()), before, "no status twice");
 }
 
 /// A real Bluesky PDS (the AT Protocol's reference server) with a PLC
@@ -658,25 +664,7 @@ async fn a_thread_goes_to_a_real_bluesky_pds_with_facets_at_byte_ranges(#[case] 
     assert_eq!(third["value"]["reply"]["parent"]["uri"], second["uri"], "the comment answers the thread's last post");
 
     // Settled again after a "crash": the records are found by their keys, none made twice.
-    let id = uuid::Uuid::parse_str(listed.body[0]["id"].as_str().unwrap()).unwrap();
-    let statement = "UPDATE publications SET status = 'publishing' WHERE id = $1";
-    match h.backend {
-        Backend::Sqlite => {
-            sqlx::query(statement).bind(id).execute(&sqlx::SqlitePool::connect(&h.db_url).await.unwrap()).await.unwrap();
-        }
-        Backend::Postgres => {
-            sqlx::query(statement).bind(id).execute(&sqlx::PgPool::connect(&h.db_url).await.unwrap()).await.unwrap();
-        }
-    }
-    let job = greenlight_service::publishing::Publish {
-        publication: greenlight_domain::id::PublicationId::from_uuid(id),
-        due: h.app.now(),
-        attempts: 9,
-    };
-    let mut tx = h.app.db.write().await.unwrap();
-    greenlight_service::jobs::enqueue(&mut tx, &h.app, &job, h.app.now()).await.unwrap();
-    tx.commit().await.unwrap();
-    h.pass(SignedDuration::ZERO).await;
+    crash_and_settle(&h, listed.body[0]["id"].as_str().unwrap()).await;
     let again = w.admin.get(&format!("{post}/publications")).await;
     assert_eq!(
         (again.body[0]["status"].as_str(), again.body[0]["remote_id"].as_str()),
