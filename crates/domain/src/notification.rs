@@ -33,10 +33,12 @@ pub enum Kind {
     Published,
     /// Your post could not go out on a channel.
     PublishFailed,
+    /// A channel's network refused its credentials: reconnect it.
+    ChannelNeedsReconnect,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::ReviewRequested,
         Kind::DecisionMade,
         Kind::ChangesRequested,
@@ -48,6 +50,7 @@ impl Kind {
         Kind::PublishTimePassed,
         Kind::Published,
         Kind::PublishFailed,
+        Kind::ChannelNeedsReconnect,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +66,7 @@ impl Kind {
             Kind::PublishTimePassed => "publish_time_passed",
             Kind::Published => "published",
             Kind::PublishFailed => "publish_failed",
+            Kind::ChannelNeedsReconnect => "channel_needs_reconnect",
         }
     }
 
@@ -72,7 +76,15 @@ impl Kind {
 
     /// Whether it asks the member to act (these are emailed at once by default).
     pub fn asks_to_act(self) -> bool {
-        matches!(self, Kind::ReviewRequested | Kind::ChangesRequested | Kind::Mention | Kind::Escalation | Kind::PublishFailed)
+        matches!(
+            self,
+            Kind::ReviewRequested
+                | Kind::ChangesRequested
+                | Kind::Mention
+                | Kind::Escalation
+                | Kind::PublishFailed
+                | Kind::ChannelNeedsReconnect
+        )
     }
 }
 

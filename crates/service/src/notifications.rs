@@ -72,6 +72,8 @@ async fn fan_out(app: &App, id: EventId) -> Result<()> {
     let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);
     crate::webhooks::enqueue_for_event(&mut tx, app, ws, &event, &data, post.as_ref(), &actor).await?;
     let Some(post) = post else {
+        let tells = about_workspace(&mut tx, &event, &data, ws).await?;
+        deliver(&mut tx, app, ws, None, tells).await?;
         tx.commit().await?;
         return Ok(());
     };
@@ -80,7 +82,7 @@ async fn fan_out(app: &App, id: EventId) -> Result<()> {
     // Nobody is told of what they did themselves.
     let doer = event.actor.user();
     tells.retain(|t| Some(t.user) != doer);
-    deliver(&mut tx, app, ws, &post, tells).await?;
+    deliver(&mut tx, app, ws, Some(post.id), tells).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -146,6 +148,32 @@ struct CommentAdded {
 fn waiting_users(data: &Value) -> BTreeSet<UserId> {
     let principals: Vec<Principal> = serde_json::from_value(data["waiting_for"].clone()).unwrap_or_default();
     principals.into_iter().filter_map(|p| if let Principal::User(u) = p { Some(u) } else { None }).collect()
+}
+
+/// What an event about the workspace (not a post) tells its people: a
+/// channel that needs reconnecting is news for whoever may reconnect it,
+/// once (the event is recorded once, when the network refuses).
+async fn about_workspace(tx: &mut Tx, event: &Event, data: &Value, ws: WorkspaceId) -> Result<Vec<Tell>> {
+    if event.action != "channel.reconnect_needed" {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for m in workspaces::members(tx, ws).await? {
+        if m.role.can(Permission::ManageChannels) {
+            let kind = Kind::ChannelNeedsReconnect;
+            out.push(Tell {
+                user: m.user_id,
+                kind,
+                key: format!("event:{}:{}:{}", event.id, kind.as_str(), m.user_id),
+                summary: format!(
+                    "A channel needs reconnecting: {}",
+                    data["detail"].as_str().unwrap_or("the network refused its credentials")
+                ),
+                data: json!({ "channel": data["channel"] }),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// What the event itself tells its people.
@@ -227,7 +255,7 @@ async fn about_event(tx: &mut Tx, event: &Event, data: &Value, post: &Post, acto
 }
 
 /// Stores the notifications each member wants, and schedules their email.
-async fn deliver(tx: &mut Tx, app: &App, ws: WorkspaceId, post: &Post, tells: Vec<Tell>) -> Result<()> {
+async fn deliver(tx: &mut Tx, app: &App, ws: WorkspaceId, post: Option<PostId>, tells: Vec<Tell>) -> Result<()> {
     if tells.is_empty() {
         return Ok(());
     }
@@ -259,7 +287,7 @@ async fn deliver(tx: &mut Tx, app: &App, ws: WorkspaceId, post: &Post, tells: Ve
             user_id: t.user,
             workspace_id: ws,
             kind: t.kind,
-            post_id: Some(post.id),
+            post_id: post,
             summary: t.summary,
             data: t.data,
             created_at: now,

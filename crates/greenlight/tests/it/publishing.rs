@@ -674,3 +674,60 @@ async fn a_thread_goes_to_a_real_bluesky_pds_with_facets_at_byte_ranges(#[case] 
     );
     assert_eq!(records(&pds, &alice).await.len(), 3, "nothing posted twice");
 }
+
+#[apply(backends)]
+async fn a_post_goes_out_at_its_local_time_across_a_clock_change(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("zones").await;
+    let (url, _) = receiver(Vec::new()).await;
+    let (channel, _) = connected(&h, &w, &url).await;
+    let creator = h.login("creator@zones.example.org").await;
+    // The spring-forward hour does not exist in Copenhagen: refused when planned.
+    let gap =
+        json!({"title": "Gap", "planned_at": "2027-03-28T02:30[Europe/Copenhagen]", "channel_ids": [channel], "content": {"text": "x"}});
+    assert_eq!(creator.post(&format!("/workspaces/{}/posts", w.ws), gap).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // 09:00 on the day after the autumn change is 08:00 UTC (CET, +01:00).
+    let body = json!({"title": "Monday", "planned_at": "2027-11-01T09:00[Europe/Copenhagen]", "channel_ids": [channel], "content": {"text": "Good morning"}});
+    let p = creator.post(&format!("/workspaces/{}/posts", w.ws), body).await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+    let path = format!("/workspaces/{}/posts/{}", w.ws, p.body["post"]["id"].as_str().unwrap());
+    let review = creator.post(&format!("{path}/review"), json!(null)).await;
+    let reviewer = h.login("reviewer@zones.example.org").await;
+    let decision = json!({"verdict": "approve", "revision": review.body["current_revision"]});
+    assert_eq!(reviewer.post(&format!("{path}/review/decisions"), decision).await.status, StatusCode::OK);
+    schedule(&w, &path).await;
+    let listed = w.admin.get(&format!("{path}/publications")).await;
+    let due: jiff::Timestamp = listed.body[0]["due_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(due, "2027-11-01T08:00:00Z".parse::<jiff::Timestamp>().unwrap(), "{}", listed.body);
+}
+
+#[apply(backends)]
+async fn revoked_access_marks_the_channel_and_tells_its_managers_once(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("revoked").await;
+    let (url, got) = receiver(vec![StatusCode::UNAUTHORIZED]).await;
+    let (channel, _) = connected(&h, &w, &url).await;
+    for title in ["First", "Second"] {
+        let path = approved(&h, &w, &[&channel], 1).await;
+        assert_eq!(w.admin.post(&format!("{path}/publish-now"), json!(null)).await.status, StatusCode::OK, "{title}");
+        h.pass(SignedDuration::ZERO).await;
+        let listed = w.admin.get(&format!("{path}/publications")).await;
+        assert_eq!(
+            (listed.body[0]["status"].as_str(), listed.body[0]["retryable"].as_bool()),
+            (Some("failed"), Some(true)),
+            "{}",
+            listed.body
+        );
+    }
+    assert_eq!(got.lock().unwrap().len(), 1, "nothing more is sent once the receiver refused the credentials");
+    let connection = w.admin.get(&format!("/workspaces/{}/channels/{channel}/connection", w.ws)).await;
+    assert_eq!(connection.body["state"], "reconnect_needed", "{}", connection.body);
+    assert!(connection.body["detail"].as_str().unwrap().contains("401"), "{}", connection.body);
+    let owner = h.login("owner@revoked.example.org").await;
+    let told = owner.get("/my/notifications").await;
+    let about: Vec<&Value> = told.body["items"].as_array().unwrap().iter().filter(|n| n["kind"] == "channel_needs_reconnect").collect();
+    assert_eq!(about.len(), 1, "told once: {}", told.body);
+    let creator = h.login("creator@revoked.example.org").await;
+    let told = creator.get("/my/notifications").await;
+    assert!(!told.body["items"].as_array().unwrap().iter().any(|n| n["kind"] == "channel_needs_reconnect"), "creators cannot reconnect it");
+}

@@ -128,6 +128,7 @@ fn kind_label(k: Kind) -> &'static str {
         Kind::PublishTimePassed => "My post's time passed before approval",
         Kind::Published => "My post went out",
         Kind::PublishFailed => "My post could not go out",
+        Kind::ChannelNeedsReconnect => "A channel needs reconnecting",
     }
 }
 
