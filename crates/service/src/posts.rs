@@ -308,7 +308,7 @@ pub async fn update_post(
         post.label_ids = sorted(labels);
         changed.insert("label_ids".into(), json!(post.label_ids));
     }
-    let before = post.channel_ids.clone();
+    let (before, was) = (post.channel_ids.clone(), post.state);
     if let Some(channels) = change.channel_ids {
         post.channel_ids = sorted(channels);
         changed.insert("channel_ids".into(), json!(post.channel_ids));
@@ -363,11 +363,14 @@ pub async fn update_post(
     if changed.contains_key("planned_at") {
         reviews::planned_time_changed(&mut tx, app, &post).await?;
     }
-    // A scheduled post goes out at its (new) time on its channels, its
-    // approval kept; one back in review goes out on none.
+    // A scheduled post whose time or channels moved goes out at its time
+    // on its channels, its approval kept; one sent back to review goes out
+    // on none. (Other edits leave its publications alone.)
     match (post.state, &post.planned) {
-        (PostState::Scheduled, Some(planned)) => publishing::plan(&mut tx, app, &post, planned.at).await?,
-        (state, _) if !state.holds_approval() => publishing::call_off(&mut tx, app, post.id).await?,
+        (PostState::Scheduled, Some(planned)) if changed.contains_key("planned_at") || changed.contains_key("channel_ids") => {
+            publishing::plan(&mut tx, app, &post, planned.at).await?
+        }
+        (state, _) if was.holds_approval() && !state.holds_approval() => publishing::call_off(&mut tx, app, post.id).await?,
         _ => {}
     }
     record(&mut tx, app, caller, Chain::Workspace(ws), "post.updated", ("post", Some(id.uuid())), serde_json::Value::Object(changed))

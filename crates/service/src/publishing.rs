@@ -246,27 +246,23 @@ pub struct ConnectionView {
     pub secret: Option<String>,
 }
 
+impl ConnectionView {
+    /// A channel with no connection.
+    pub fn disconnected(channel: ChannelId) -> Self {
+        ConnectionView { channel_id: channel, state: "disconnected".into(), detail: None, target: None, connected_at: None, secret: None }
+    }
+}
+
 fn view_of(channel: ChannelId, c: Option<&Connection>) -> ConnectionView {
-    match c {
-        None => ConnectionView {
-            channel_id: channel,
-            state: "disconnected".into(),
-            detail: None,
-            target: None,
-            connected_at: None,
-            secret: None,
-        },
-        Some(c) => {
-            let settings: Value = serde_json::from_str(&c.settings).unwrap_or(Value::Null);
-            ConnectionView {
-                channel_id: channel,
-                state: c.state.clone(),
-                detail: c.detail.clone(),
-                target: settings["target"].as_str().map(str::to_owned),
-                connected_at: Some(c.created_at),
-                secret: None,
-            }
-        }
+    let Some(c) = c else { return ConnectionView::disconnected(channel) };
+    let settings: Value = serde_json::from_str(&c.settings).unwrap_or(Value::Null);
+    ConnectionView {
+        channel_id: channel,
+        state: c.state.clone(),
+        detail: c.detail.clone(),
+        target: settings["target"].as_str().map(str::to_owned),
+        connected_at: Some(c.created_at),
+        secret: None,
     }
 }
 
@@ -356,6 +352,14 @@ pub async fn connection(app: &App, caller: &Caller, ws: WorkspaceId, channel: Ch
     access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
     channel_of(&mut tx, ws, channel).await?;
     Ok(view_of(channel, publications::connection(&mut tx, channel).await?.as_ref()))
+}
+
+/// Every channel's connection in the workspace, by channel.
+pub async fn connections(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<HashMap<ChannelId, ConnectionView>> {
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    let found = publications::connections_in(&mut tx, ws).await?;
+    Ok(found.iter().map(|c| (c.channel_id, view_of(c.channel_id, Some(c)))).collect())
 }
 
 pub async fn disconnect(app: &App, caller: &Caller, ws: WorkspaceId, channel: ChannelId) -> Result<ConnectionView> {
@@ -542,27 +546,27 @@ fn backoff(tries: i64) -> SignedDuration {
     SignedDuration::from_secs((30 * tries * tries).min(3600))
 }
 
-/// Why a publication may not go out, if it may not: the revision and the
-/// channel must be exactly what the post's review approved, and the
-/// stored content must still hash to what was approved.
-async fn refusal(tx: &mut Tx, post: &Post, p: &Publication) -> Result<Option<String>> {
+/// The revision a publication may send, or why it may not: the revision
+/// and the channel must be exactly what the post's review approved, and
+/// the stored content must still hash to what was approved.
+async fn approved_revision(tx: &mut Tx, post: &Post, p: &Publication) -> Result<std::result::Result<posts::Revision, String>> {
     let review = workflows::open_review(tx, post.id).await?.filter(|r| r.run.status == ReviewStatus::Approved);
-    let Some(review) = review else { return Ok(Some("the post is not approved".into())) };
+    let Some(review) = review else { return Ok(Err("the post is not approved".into())) };
     if *review.run.current_revision() != p.revision_hash {
-        return Ok(Some("the approved revision is not the one planned".into()));
+        return Ok(Err("the approved revision is not the one planned".into()));
     }
-    let Some(revision) = posts::latest_revision(tx, post.id).await? else { return Ok(Some("the post has no content".into())) };
+    let Some(revision) = posts::latest_revision(tx, post.id).await? else { return Ok(Err("the post has no content".into())) };
     if revision.content_hash != p.revision_hash {
-        return Ok(Some("the content changed after it was approved".into()));
+        return Ok(Err("the content changed after it was approved".into()));
     }
     if revision.content.hash() != revision.content_hash {
-        return Ok(Some(format!("revision {} does not match its approved hash: it was changed in the database", revision.number)));
+        return Ok(Err(format!("revision {} does not match its approved hash: it was changed in the database", revision.number)));
     }
     let approved = publications::approved_channels(tx, review.id).await?.unwrap_or_else(|| post.channel_ids.clone());
     if !approved.contains(&p.channel_id) || !post.channel_ids.contains(&p.channel_id) {
-        return Ok(Some("the review did not approve this channel".into()));
+        return Ok(Err("the review did not approve this channel".into()));
     }
-    Ok(None)
+    Ok(Ok(revision))
 }
 
 /// Sends one publication: the attempt is committed before the call and the
@@ -587,10 +591,13 @@ async fn publish(app: &App, id: PublicationId) -> Result<()> {
     let channel = planning::channel(&mut tx, p.workspace_id, p.channel_id).await?.ok_or(Error::NotFound("channel"))?;
     let network =
         Network::parse(&channel.network).ok_or_else(|| Error::Internal(format!("channel network `{}`", channel.network).into()))?;
-    if let Some(why) = refusal(&mut tx, &post, &p).await? {
-        fail(&mut tx, app, &mut post, &mut p, &channel, why, false).await?;
-        return Ok(tx.commit().await?);
-    }
+    let revision = match approved_revision(&mut tx, &post, &p).await? {
+        Ok(revision) => revision,
+        Err(why) => {
+            fail(&mut tx, app, &mut post, &mut p, &channel, why, false).await?;
+            return Ok(tx.commit().await?);
+        }
+    };
     let connection = publications::connection(&mut tx, p.channel_id).await?.filter(|c| c.state == "connected");
     let connector = app.connectors.get(network);
     let (Some(connection), Some(connector)) = (connection, connector) else {
@@ -599,7 +606,6 @@ async fn publish(app: &App, id: PublicationId) -> Result<()> {
         return Ok(tx.commit().await?);
     };
     let credentials: Value = serde_json::from_slice(&app.vault.open(&connection.sealed)?).map_err(Error::internal)?;
-    let revision = posts::latest_revision(&mut tx, p.post_id).await?.ok_or(Error::NotFound("revision"))?;
     let effective = revision.content.effective(p.channel_id);
     let out = Outgoing {
         idempotency_key: p.idempotency_key.clone(),

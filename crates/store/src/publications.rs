@@ -31,6 +31,10 @@ pub struct Connection {
 
 type ConnectionRow = (Uuid, String, Vec<u8>, String, Option<String>, DbTime, DbTime);
 
+fn connection_from((id, settings, sealed, state, detail, created, updated): ConnectionRow) -> Connection {
+    Connection { channel_id: ChannelId::from_uuid(id), settings, sealed, state, detail, created_at: created.0, updated_at: updated.0 }
+}
+
 pub async fn put_connection(tx: &mut Tx, c: &Connection) -> Result<()> {
     sql!(
         tx,
@@ -56,15 +60,19 @@ pub async fn connection(tx: &mut Tx, channel: ChannelId) -> Result<Option<Connec
         "SELECT channel_id, settings, sealed, state, detail, created_at, updated_at FROM channel_connections WHERE channel_id = $1",
         channel.uuid()
     )?;
-    Ok(row.map(|(id, settings, sealed, state, detail, created, updated)| Connection {
-        channel_id: ChannelId::from_uuid(id),
-        settings,
-        sealed,
-        state,
-        detail,
-        created_at: created.0,
-        updated_at: updated.0,
-    }))
+    Ok(row.map(connection_from))
+}
+
+/// The connections of a workspace's channels.
+pub async fn connections_in(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<Connection>> {
+    let rows = sql!(
+        tx,
+        all as ConnectionRow,
+        "SELECT channel_id, settings, sealed, state, detail, created_at, updated_at FROM channel_connections
+         WHERE channel_id IN (SELECT id FROM channels WHERE workspace_id = $1)",
+        workspace.uuid()
+    )?;
+    Ok(rows.into_iter().map(connection_from).collect())
 }
 
 /// Removes a connection; whether there was one.

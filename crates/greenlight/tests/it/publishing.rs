@@ -204,43 +204,29 @@ async fn only_what_was_approved_goes_out(#[case] backend: Backend) {
 /// Changes a post's stored content behind Greenlight's back (dropping the
 /// guard that keeps revisions unchanged), as someone with the database could.
 async fn tamper(h: &Harness, post: &str) {
-    let uuid = uuid::Uuid::parse_str(post).unwrap();
-    match h.backend {
+    let triggers: Vec<(String,)> = match h.backend {
         Backend::Sqlite => {
             let pool = sqlx::SqlitePool::connect(&h.db_url).await.unwrap();
-            let triggers: Vec<(String,)> =
-                sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'revisions'")
-                    .fetch_all(&pool)
-                    .await
-                    .unwrap();
-            for (name,) in triggers {
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {name}"))).execute(&pool).await.unwrap();
-            }
-            let n = sqlx::query("UPDATE revisions SET content = replace(content, 'Saturday', 'Sunday') WHERE post_id = ?")
-                .bind(uuid)
-                .execute(&pool)
-                .await
-                .unwrap();
-            assert_eq!(n.rows_affected(), 1);
+            let names = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'revisions'";
+            sqlx::query_as(names).fetch_all(&pool).await.unwrap()
         }
         Backend::Postgres => {
             let pool = sqlx::PgPool::connect(&h.db_url).await.unwrap();
-            let triggers: Vec<(String,)> =
-                sqlx::query_as("SELECT tgname::text FROM pg_trigger WHERE tgrelid = 'revisions'::regclass AND NOT tgisinternal")
-                    .fetch_all(&pool)
-                    .await
-                    .unwrap();
-            for (name,) in triggers {
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {name} ON revisions"))).execute(&pool).await.unwrap();
-            }
-            let n = sqlx::query("UPDATE revisions SET content = replace(content, 'Saturday', 'Sunday') WHERE post_id = $1")
-                .bind(uuid)
-                .execute(&pool)
-                .await
-                .unwrap();
-            assert_eq!(n.rows_affected(), 1);
+            let names = "SELECT tgname::text FROM pg_trigger WHERE tgrelid = 'revisions'::regclass AND NOT tgisinternal";
+            sqlx::query_as(names).fetch_all(&pool).await.unwrap()
         }
+    };
+    let uuid = uuid::Uuid::parse_str(post).unwrap();
+    for (name,) in triggers {
+        let drop = match h.backend {
+            Backend::Sqlite => format!("DROP TRIGGER {name}"),
+            Backend::Postgres => format!("DROP TRIGGER {name} ON revisions"),
+        };
+        behind_its_back(h, &drop, None).await;
     }
+    let changed =
+        behind_its_back(h, "UPDATE revisions SET content = replace(content, 'Saturday', 'Sunday') WHERE post_id = $1", Some(uuid)).await;
+    assert_eq!(changed, 1);
 }
 
 #[apply(backends)]
@@ -330,17 +316,7 @@ async fn an_attempt_that_never_answered_is_settled_with_the_same_key(#[case] bac
     let id = uuid::Uuid::parse_str(listed.body[0]["id"].as_str().unwrap()).unwrap();
     // A worker began the attempt (committed `publishing`) and died before
     // recording what the receiver answered.
-    let statement = "UPDATE publications SET status = 'publishing', attempts = 1 WHERE id = $1";
-    match h.backend {
-        Backend::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(&h.db_url).await.unwrap();
-            sqlx::query(statement).bind(id).execute(&pool).await.unwrap();
-        }
-        Backend::Postgres => {
-            let pool = sqlx::PgPool::connect(&h.db_url).await.unwrap();
-            sqlx::query(statement).bind(id).execute(&pool).await.unwrap();
-        }
-    }
+    behind_its_back(&h, "UPDATE publications SET status = 'publishing', attempts = 1 WHERE id = $1", Some(id)).await;
     h.pass(SignedDuration::from_hours(1)).await;
     let listed = w.admin.get(&format!("{path}/publications")).await;
     assert_eq!((listed.body[0]["status"].as_str(), listed.body[0]["attempts"].as_i64()), (Some("published"), Some(2)), "{}", listed.body);
@@ -472,19 +448,31 @@ async fn a_thread_goes_to_mastodon_once_with_its_first_comment(#[case] backend: 
     assert_eq!(count(api.get(&statuses).bearer_auth("mock_token").send().await.unwrap().json().await.unwrap()), before, "no status twice");
 }
 
+/// Runs one statement (with the id as `$1`, if given) behind Greenlight's
+/// back, as someone with the database could; how many rows it changed.
+async fn behind_its_back(h: &Harness, statement: &str, id: Option<uuid::Uuid>) -> u64 {
+    let statement = sqlx::AssertSqlSafe(statement.to_owned());
+    match h.backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&h.db_url).await.unwrap();
+            let query = sqlx::query(statement);
+            let query = if let Some(id) = id { query.bind(id) } else { query };
+            query.execute(&pool).await.unwrap().rows_affected()
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(&h.db_url).await.unwrap();
+            let query = sqlx::query(statement);
+            let query = if let Some(id) = id { query.bind(id) } else { query };
+            query.execute(&pool).await.unwrap().rows_affected()
+        }
+    }
+}
+
 /// Leaves a publication as a worker that died mid-attempt would
 /// (`publishing`), and asks the publisher to settle it.
 async fn crash_and_settle(h: &Harness, publication: &str) {
     let id = uuid::Uuid::parse_str(publication).unwrap();
-    let statement = "UPDATE publications SET status = 'publishing' WHERE id = $1";
-    match h.backend {
-        Backend::Sqlite => {
-            sqlx::query(statement).bind(id).execute(&sqlx::SqlitePool::connect(&h.db_url).await.unwrap()).await.unwrap();
-        }
-        Backend::Postgres => {
-            sqlx::query(statement).bind(id).execute(&sqlx::PgPool::connect(&h.db_url).await.unwrap()).await.unwrap();
-        }
-    }
+    behind_its_back(h, "UPDATE publications SET status = 'publishing' WHERE id = $1", Some(id)).await;
     let job = greenlight_service::publishing::Publish {
         publication: greenlight_domain::id::PublicationId::from_uuid(id),
         due: h.app.now(),

@@ -164,9 +164,10 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
     let name_of = |u: &UserId| people.iter().find(|m| m.user_id == *u).map(|m| m.name.clone()).unwrap_or_default();
     let groups = workspaces::groups(app, c, ws).await.or_page(headers)?;
     let channels = planning::channels(app, c, ws).await.or_page(headers)?;
+    let mut connections = publishing::connections(app, c, ws).await.or_page(headers)?;
     let mut channel_rows = Vec::with_capacity(channels.len());
     for ch in &channels {
-        let connection = publishing::connection(app, c, ws, ch.id).await.or_page(headers)?;
+        let connection = connections.remove(&ch.id).unwrap_or_else(|| publishing::ConnectionView::disconnected(ch.id));
         channel_rows.push(ChannelRow {
             id: ch.id.to_string(),
             network: network_mark(&ch.network).1.to_owned(),
