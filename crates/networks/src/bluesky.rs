@@ -1,7 +1,9 @@
 //! Bluesky (the AT Protocol): a post record per segment (the text, then the
 //! thread, then the first comment, each a reply with `{root, parent}` strong
 //! references), with facets for links, mentions and hashtags at their UTF-8
-//! byte ranges.
+//! byte ranges, and the pictures (`uploadBlob`) on the first, with their alt
+//! text and aspect ratio. The session is kept between posts and refreshed
+//! when the PDS says the access token expired (400 `ExpiredToken`).
 //!
 //! Each segment's record key is a TID chosen from the publication alone (the
 //! time it was planned, and its idempotency key), so every attempt writes
@@ -11,7 +13,7 @@
 //! by hand over XRPC: five calls, and `atrium-api` would add its own client
 //! stack without the private-address guard.
 
-use std::time::Duration;
+use std::{collections::HashMap, sync::Mutex, time::Duration};
 
 use async_trait::async_trait;
 use greenlight_domain::preflight::bluesky::{FacetKind, facets};
@@ -22,25 +24,55 @@ use serde_json::{Value, json};
 
 pub struct Bluesky {
     client: reqwest::Client,
+    /// Sessions by (PDS, handle), kept between posts: signing in for every
+    /// post would spend `createSession`'s own rate limit (30 per five
+    /// minutes per account on bsky.social). Refreshed when Bluesky says
+    /// the access token expired.
+    sessions: Mutex<HashMap<(String, String), Session>>,
 }
 
 impl Bluesky {
     pub fn new(allow_private: bool) -> Result<Self, String> {
-        Ok(Bluesky { client: greenlight_delivery::http_client(allow_private, Duration::from_secs(30))? })
+        Ok(Bluesky { client: greenlight_delivery::http_client(allow_private, Duration::from_secs(30))?, sessions: Mutex::default() })
     }
 }
 
-/// A session: the account's DID, handle and access token.
+/// A session: the account's DID and handle, and its tokens.
+#[derive(Clone)]
 struct Session {
     did: String,
     handle: String,
-    jwt: String,
+    access: String,
+    refresh: String,
 }
 
 /// Why a call did not give what was asked.
 enum Failure {
     Attempt(Attempt),
     NotFound,
+    /// The access token expired (Bluesky answers 400 `ExpiredToken`, not 401).
+    Expired,
+}
+
+/// The account a channel posts as.
+struct Account {
+    service: String,
+    identifier: String,
+    password: String,
+}
+
+impl Account {
+    fn of(credentials: &Value) -> Option<Account> {
+        Some(Account {
+            service: credentials["service"].as_str()?.trim_end_matches('/').to_owned(),
+            identifier: credentials["identifier"].as_str()?.to_owned(),
+            password: credentials["app_password"].as_str()?.to_owned(),
+        })
+    }
+
+    fn key(&self) -> (String, String) {
+        (self.service.clone(), self.identifier.clone())
+    }
 }
 
 const COLLECTION: &str = "app.bsky.feed.post";
@@ -77,8 +109,7 @@ fn failure(status: StatusCode, headers: &HeaderMap, body: &str, now: Timestamp) 
     };
     Failure::Attempt(match (status, error) {
         (_, "RecordNotFound") => return Failure::NotFound,
-        // An access token that expired: the next attempt signs in afresh.
-        (_, "ExpiredToken") => Attempt::Transient { message, retry_after: None },
+        (_, "ExpiredToken") => return Failure::Expired,
         (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, _) | (_, "AuthenticationRequired" | "AccountTakedown" | "InvalidToken") => {
             Attempt::Revoked { message }
         }
@@ -86,6 +117,11 @@ fn failure(status: StatusCode, headers: &HeaderMap, body: &str, now: Timestamp) 
         (s, _) if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => Attempt::Transient { message, retry_after: None },
         _ => Attempt::Refused { message },
     })
+}
+
+fn session_of(made: &Value) -> Session {
+    let field = |name: &str| made[name].as_str().unwrap_or_default().to_owned();
+    Session { did: field("did"), handle: field("handle"), access: field("accessJwt"), refresh: field("refreshJwt") }
 }
 
 impl Bluesky {
@@ -102,18 +138,71 @@ impl Bluesky {
         Err(failure(status, &headers, &body, now))
     }
 
-    async fn session(&self, credentials: &Value, now: Timestamp) -> Result<(String, Session), Failure> {
-        let (Some(service), Some(identifier), Some(password)) =
-            (credentials["service"].as_str(), credentials["identifier"].as_str(), credentials["app_password"].as_str())
-        else {
-            return Err(Failure::Attempt(Attempt::Revoked { message: "the channel's connection is incomplete".into() }));
+    /// Signs in with the app password.
+    async fn sign_in(&self, account: &Account, now: Timestamp) -> Result<Session, Failure> {
+        let body = json!({ "identifier": account.identifier, "password": account.password });
+        let request = self.client.post(format!("{}/xrpc/com.atproto.server.createSession", account.service)).json(&body);
+        let made = self.call(request, now).await.map_err(|f| match f {
+            Failure::Expired => Failure::Attempt(Attempt::Revoked { message: "Bluesky refused the app password".into() }),
+            other => other,
+        })?;
+        Ok(session_of(&made))
+    }
+
+    /// The account's session: the one kept, or a new one.
+    async fn session(&self, account: &Account, now: Timestamp) -> Result<Session, Failure> {
+        if let Some(kept) = self.sessions.lock().ok().and_then(|s| s.get(&account.key()).cloned()) {
+            return Ok(kept);
+        }
+        let session = self.sign_in(account, now).await?;
+        self.keep(account, &session);
+        Ok(session)
+    }
+
+    fn keep(&self, account: &Account, session: &Session) {
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.insert(account.key(), session.clone());
+        }
+    }
+
+    /// A new access token for an expired one (`refreshSession`); when the
+    /// refresh token is no good either, signs in again. Only the PDS
+    /// refusing the app password itself marks the channel for reconnecting.
+    async fn renew(&self, account: &Account, old: &Session, now: Timestamp) -> Result<Session, Failure> {
+        let request = self.client.post(format!("{}/xrpc/com.atproto.server.refreshSession", account.service)).bearer_auth(&old.refresh);
+        let session = match self.call(request, now).await {
+            Ok(made) => session_of(&made),
+            Err(Failure::Expired | Failure::Attempt(Attempt::Revoked { .. } | Attempt::Refused { .. })) => {
+                self.sign_in(account, now).await?
+            }
+            Err(other) => return Err(other),
         };
-        let service = service.trim_end_matches('/').to_owned();
-        let body = json!({ "identifier": identifier, "password": password });
-        let request = self.client.post(format!("{service}/xrpc/com.atproto.server.createSession")).json(&body);
-        let made = self.call(request, now).await?;
-        let field = |name: &str| made[name].as_str().unwrap_or_default().to_owned();
-        Ok((service, Session { did: field("did"), handle: field("handle"), jwt: field("accessJwt") }))
+        self.keep(account, &session);
+        Ok(session)
+    }
+
+    /// A call with the account's access token, renewed once if it expired.
+    async fn authed(
+        &self,
+        account: &Account,
+        session: &mut Session,
+        request: impl Fn(&str) -> reqwest::RequestBuilder,
+        now: Timestamp,
+    ) -> Result<Value, Failure> {
+        match self.call(request(&session.access), now).await {
+            // Expired, or a kept session the PDS no longer knows: renew it once.
+            Err(Failure::Expired | Failure::Attempt(Attempt::Revoked { .. })) => {
+                *session = self.renew(account, session, now).await?;
+                match self.call(request(&session.access), now).await {
+                    Err(Failure::Expired) => Err(Failure::Attempt(Attempt::Transient {
+                        message: "Bluesky said a token it had just given has expired".into(),
+                        retry_after: None,
+                    })),
+                    other => other,
+                }
+            }
+            other => other,
+        }
     }
 
     /// The facets of `text`, with each mention's handle resolved to its DID
@@ -138,12 +227,42 @@ impl Bluesky {
         out
     }
 
+    /// Uploads the images (`uploadBlob`) and returns the embed that shows
+    /// them, with their alt text and aspect ratio.
+    async fn images(&self, account: &Account, session: &mut Session, out: &Outgoing) -> Result<Option<Value>, Failure> {
+        if out.media.is_empty() {
+            return Ok(None);
+        }
+        if let Some(other) = out.media.iter().find(|m| !m.is_image()) {
+            let message = format!("{} is a video: Greenlight posts images to Bluesky, not videos yet", other.filename);
+            return Err(Failure::Attempt(Attempt::Refused { message }));
+        }
+        let mut images = Vec::new();
+        for m in &out.media {
+            let upload = |jwt: &str| {
+                self.client
+                    .post(format!("{}/xrpc/com.atproto.repo.uploadBlob", account.service))
+                    .bearer_auth(jwt)
+                    .header("content-type", &m.mime)
+                    .body(m.bytes.clone())
+            };
+            let made = self.authed(account, session, upload, out.sent_at).await?;
+            let mut image = json!({ "image": made["blob"], "alt": m.alt_text.clone().unwrap_or_default() });
+            if let (Some(width), Some(height)) = (m.width.filter(|w| *w > 0), m.height.filter(|h| *h > 0)) {
+                image["aspectRatio"] = json!({ "width": width, "height": height });
+            }
+            images.push(image);
+        }
+        Ok(Some(json!({ "$type": "app.bsky.embed.images", "images": images })))
+    }
+
     async fn publish_all(&self, credentials: &Value, out: &Outgoing) -> Result<Attempt, Failure> {
         let now = out.sent_at;
-        if !out.media.is_empty() {
-            return Ok(Attempt::Refused { message: "Greenlight does not publish images to Bluesky yet".into() });
-        }
-        let (service, session) = self.session(credentials, now).await?;
+        let Some(account) = Account::of(credentials) else {
+            return Ok(Attempt::Revoked { message: "the channel's connection is incomplete".into() });
+        };
+        let mut session = self.session(&account, now).await?;
+        let service = account.service.as_str();
         let mut root: Option<Value> = None;
         let mut parent: Option<Value> = None;
         let mut first_key = String::new();
@@ -152,9 +271,10 @@ impl Bluesky {
             if i == 0 {
                 first_key = rkey.clone();
             }
-            let query = [("repo", session.did.as_str()), ("collection", COLLECTION), ("rkey", rkey.as_str())];
-            let existing = self.client.get(format!("{service}/xrpc/com.atproto.repo.getRecord")).query(&query).bearer_auth(&session.jwt);
-            let strong = match self.call(existing, now).await {
+            let did = session.did.clone();
+            let query = [("repo", did.as_str()), ("collection", COLLECTION), ("rkey", rkey.as_str())];
+            let existing = |jwt: &str| self.client.get(format!("{service}/xrpc/com.atproto.repo.getRecord")).query(&query).bearer_auth(jwt);
+            let strong = match self.authed(&account, &mut session, existing, now).await {
                 // Made by an earlier attempt: go on from it.
                 Ok(found) => json!({ "uri": found["uri"], "cid": found["cid"] }),
                 Err(Failure::NotFound) => {
@@ -163,17 +283,19 @@ impl Bluesky {
                         "text": text,
                         "createdAt": now.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
                     });
-                    let facets = self.facets(&service, &text, now).await;
+                    let facets = self.facets(service, &text, now).await;
                     if !facets.is_empty() {
                         record["facets"] = Value::Array(facets);
                     }
                     if let (Some(root), Some(parent)) = (&root, &parent) {
                         record["reply"] = json!({ "root": root, "parent": parent });
+                    } else if let Some(embed) = self.images(&account, &mut session, out).await? {
+                        record["embed"] = embed;
                     }
                     let body = json!({ "repo": session.did, "collection": COLLECTION, "rkey": rkey, "record": record });
                     let create =
-                        self.client.post(format!("{service}/xrpc/com.atproto.repo.createRecord")).bearer_auth(&session.jwt).json(&body);
-                    let made = self.call(create, now).await?;
+                        |jwt: &str| self.client.post(format!("{service}/xrpc/com.atproto.repo.createRecord")).bearer_auth(jwt).json(&body);
+                    let made = self.authed(&account, &mut session, create, now).await?;
                     json!({ "uri": made["uri"], "cid": made["cid"] })
                 }
                 Err(other) => return Err(other),
@@ -190,9 +312,14 @@ impl Bluesky {
 
 #[async_trait]
 impl Connector for Bluesky {
+    /// Signs in (and keeps the session for the posts to come).
     async fn verify(&self, credentials: &Value) -> Result<String, String> {
-        match self.session(credentials, Timestamp::UNIX_EPOCH).await {
-            Ok((_, session)) => Ok(format!("@{}", session.handle)),
+        let Some(account) = Account::of(credentials) else { return Err("give the PDS, the handle and an app password".into()) };
+        match self.sign_in(&account, Timestamp::UNIX_EPOCH).await {
+            Ok(session) => {
+                self.keep(&account, &session);
+                Ok(format!("@{}", session.handle))
+            }
             Err(Failure::Attempt(Attempt::Refused { message } | Attempt::Revoked { message } | Attempt::Transient { message, .. })) => {
                 Err(message)
             }
@@ -203,7 +330,9 @@ impl Connector for Bluesky {
     async fn publish(&self, credentials: &Value, out: &Outgoing) -> Attempt {
         match self.publish_all(credentials, out).await {
             Ok(attempt) | Err(Failure::Attempt(attempt)) => attempt,
-            Err(Failure::NotFound) => Attempt::Transient { message: "Bluesky lost a record it had just made".into(), retry_after: None },
+            Err(Failure::NotFound | Failure::Expired) => {
+                Attempt::Transient { message: "Bluesky lost a record or a session it had just made".into(), retry_after: None }
+            }
         }
     }
 

@@ -41,7 +41,7 @@ fn body(out: &Outgoing) -> Value {
             "link": out.link,
             "first_comment": out.first_comment,
             "thread": out.thread,
-            "media": out.media.iter().map(|(id, alt)| json!({ "media_id": id, "alt_text": alt })).collect::<Vec<_>>(),
+            "media": out.media,
         },
     })
 }

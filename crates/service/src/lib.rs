@@ -8,6 +8,7 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod blobs;
+pub mod channel_auth;
 pub mod clock;
 pub mod comments;
 pub mod decision_links;

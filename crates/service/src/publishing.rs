@@ -21,7 +21,7 @@ use greenlight_domain::{
     Timestamp,
     audit::Chain,
     canonical::Hash,
-    id::{ChannelId, PostId, PublicationId, WorkspaceId},
+    id::{ChannelId, MediaId, PostId, PublicationId, WorkspaceId},
     network::Network,
     permission::Permission,
     post::PostState,
@@ -29,7 +29,7 @@ use greenlight_domain::{
     workflow::ReviewStatus,
 };
 use greenlight_store::{
-    Tx, planning,
+    Tx, media, planning,
     posts::{self, Post},
     publications::{self, Connection, Publication},
     workflows,
@@ -67,10 +67,13 @@ pub struct Outgoing {
     pub link: Option<String>,
     pub first_comment: Option<String>,
     pub thread: Vec<String>,
-    /// Media as `(id, alt text)`; the bytes are the connector's to fetch.
-    pub media: Vec<(String, Option<String>)>,
+    /// The images or video, in order, with their bytes.
+    pub media: Vec<OutgoingMedia>,
     /// When the attempt starts (Greenlight's clock; connectors read none).
     pub sent_at: Timestamp,
+    /// When the attempt before this one started, if it ended without an
+    /// answer: what a reconciliation looks for was made after it.
+    pub previous_attempt_at: Option<Timestamp>,
     /// When the publication was planned: the same for every attempt, for
     /// keys a connector derives (Bluesky's record keys).
     pub planned_at: Timestamp,
@@ -91,6 +94,27 @@ impl Outgoing {
         all.extend(self.thread.iter().cloned());
         all.extend(self.first_comment.iter().cloned());
         all
+    }
+}
+
+/// One media item as a connector uploads it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutgoingMedia {
+    pub media_id: MediaId,
+    pub filename: String,
+    pub mime: String,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub alt_text: Option<String>,
+    /// Read from the blob store after the attempt is committed, before
+    /// the call (never sent to a webhook receiver).
+    #[serde(skip)]
+    pub bytes: bytes::Bytes,
+}
+
+impl OutgoingMedia {
+    pub fn is_image(&self) -> bool {
+        self.mime.starts_with("image/")
     }
 }
 
@@ -142,6 +166,34 @@ pub trait Connector: Send + Sync {
     async fn publish(&self, credentials: &Value, out: &Outgoing) -> Attempt;
     /// Finds out whether an earlier attempt with the same key got through.
     async fn reconcile(&self, credentials: &Value, out: &Outgoing) -> Reconciled;
+    /// For a network whose accounts connect by OAuth: registers Greenlight
+    /// with the server as a client that comes back to `redirect_uri`.
+    async fn register_client(&self, _server: &str, _redirect_uri: &str) -> std::result::Result<OAuthClient, String> {
+        Err("this network connects with credentials, not by signing in".into())
+    }
+    /// Where the person allows Greenlight to post (PKCE: `challenge` is the
+    /// S256 hash of the verifier kept for `exchange_code`).
+    fn authorize_url(&self, _server: &str, _client: &OAuthClient, _redirect_uri: &str, _state: &str, _challenge: &str) -> Option<String> {
+        None
+    }
+    /// The access token for the code the server sent back.
+    async fn exchange_code(
+        &self,
+        _server: &str,
+        _client: &OAuthClient,
+        _redirect_uri: &str,
+        _code: &str,
+        _verifier: &str,
+    ) -> std::result::Result<String, String> {
+        Err("this network connects with credentials, not by signing in".into())
+    }
+}
+
+/// Greenlight as an OAuth client of one server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OAuthClient {
+    pub client_id: String,
+    pub client_secret: String,
 }
 
 /// The connectors by network.
@@ -157,7 +209,7 @@ impl Connectors {
         self
     }
 
-    fn get(&self, network: Network) -> Option<Arc<dyn Connector>> {
+    pub(crate) fn get(&self, network: Network) -> Option<Arc<dyn Connector>> {
         self.by_network.get(&network).cloned()
     }
 }
@@ -228,6 +280,11 @@ pub struct ConnectInput {
     pub identifier: Option<String>,
     /// A Bluesky channel's app password (Settings → App passwords).
     pub app_password: Option<String>,
+    /// A Mastodon channel's visibility: `public` (the default), `unlisted`
+    /// or `private` (followers only).
+    pub visibility: Option<String>,
+    /// A Mastodon channel's content warning, put on each of its posts.
+    pub content_warning: Option<String>,
 }
 
 /// A channel's connection as anyone in the workspace may see it: never a secret.
@@ -241,6 +298,9 @@ pub struct ConnectionView {
     /// Where it posts (a receiver's host, an account).
     pub target: Option<String>,
     pub connected_at: Option<Timestamp>,
+    /// How it posts: a Mastodon channel's `visibility` and `content_warning`.
+    #[schema(value_type = Object)]
+    pub options: Value,
     /// A webhook channel's signing secret: shown once, when it connects.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
@@ -249,7 +309,15 @@ pub struct ConnectionView {
 impl ConnectionView {
     /// A channel with no connection.
     pub fn disconnected(channel: ChannelId) -> Self {
-        ConnectionView { channel_id: channel, state: "disconnected".into(), detail: None, target: None, connected_at: None, secret: None }
+        ConnectionView {
+            channel_id: channel,
+            state: "disconnected".into(),
+            detail: None,
+            target: None,
+            connected_at: None,
+            options: json!({}),
+            secret: None,
+        }
     }
 }
 
@@ -262,11 +330,12 @@ fn view_of(channel: ChannelId, c: Option<&Connection>) -> ConnectionView {
         detail: c.detail.clone(),
         target: settings["target"].as_str().map(str::to_owned),
         connected_at: Some(c.created_at),
+        options: if settings["options"].is_object() { settings["options"].clone() } else { json!({}) },
         secret: None,
     }
 }
 
-async fn channel_of(tx: &mut Tx, ws: WorkspaceId, channel: ChannelId) -> Result<planning::Channel> {
+pub(crate) async fn channel_of(tx: &mut Tx, ws: WorkspaceId, channel: ChannelId) -> Result<planning::Channel> {
     planning::channel(tx, ws, channel).await?.ok_or(Error::NotFound("channel"))
 }
 
@@ -289,6 +358,10 @@ pub async fn connect(app: &App, caller: &Caller, ws: WorkspaceId, channel: Chann
             None
         }
     };
+    let mut options = json!({});
+    if network != Network::Mastodon && (input.visibility.is_some() || input.content_warning.is_some()) {
+        return Err(Error::field("visibility", "only a Mastodon channel has a visibility and a content warning"));
+    }
     let (credentials, secret, field) = match network {
         Network::Webhook => {
             let url = required("url", input.url.as_deref(), "the URL of its receiver");
@@ -304,6 +377,17 @@ pub async fn connect(app: &App, caller: &Caller, ws: WorkspaceId, channel: Chann
             let instance = instance.and_then(|i| crate::webhooks::check_url(&mut errors, allow_private, &i));
             errors.into_result()?;
             let (Some(instance), Some(token)) = (instance, token) else { return Err(Error::field("instance", "not a URL")) };
+            let visibility = input.visibility.as_deref().map(str::trim).filter(|v| !v.is_empty()).unwrap_or("public");
+            if !["public", "unlisted", "private"].contains(&visibility) {
+                return Err(Error::field("visibility", "public, unlisted or private (followers only)"));
+            }
+            options = json!({ "visibility": visibility });
+            if let Some(warning) = input.content_warning.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+                if warning.chars().count() > 500 {
+                    return Err(Error::field("content_warning", "at most 500 characters"));
+                }
+                options["content_warning"] = json!(warning);
+            }
             (json!({ "instance": instance.as_str().trim_end_matches('/'), "access_token": token }), None, "access_token")
         }
         Network::Bluesky => {
@@ -325,7 +409,7 @@ pub async fn connect(app: &App, caller: &Caller, ws: WorkspaceId, channel: Chann
     };
     let connector = app.connectors.get(network).ok_or_else(|| Error::Conflict(format!("no connector for {}", network.title())))?;
     let target = connector.verify(&credentials).await.map_err(|why| Error::field(field, why))?;
-    let settings = json!({ "target": target });
+    let settings = json!({ "target": target, "options": options });
     let now = app.now();
     let sealed = app.vault.seal(credentials.to_string().as_bytes())?;
     let mut tx = app.db.write().await?;
@@ -569,6 +653,46 @@ async fn approved_revision(tx: &mut Tx, post: &Post, p: &Publication) -> Result<
     Ok(Ok(revision))
 }
 
+/// What a connector posts with: the connection's credentials, with its
+/// options (a Mastodon channel's visibility and content warning) beside them.
+fn account(app: &App, connection: &Connection) -> Result<Value> {
+    let mut account: Value = serde_json::from_slice(&app.vault.open(&connection.sealed)?).map_err(Error::internal)?;
+    let settings: Value = serde_json::from_str(&connection.settings).unwrap_or(Value::Null);
+    if let (Some(account), Some(options)) = (account.as_object_mut(), settings["options"].as_object()) {
+        account.extend(options.clone());
+    }
+    Ok(account)
+}
+
+/// Reads the media's bytes from the blob store, outside any transaction.
+async fn load_media(app: &App, stored: Vec<(media::Media, Option<String>)>) -> std::result::Result<Vec<OutgoingMedia>, Attempt> {
+    let mut out = Vec::with_capacity(stored.len());
+    for (m, alt_text) in stored {
+        let bytes = app
+            .blobs
+            .get(&m.blob_key)
+            .await
+            .map_err(|e| Attempt::Transient { message: format!("reading {} from the media store: {e}", m.filename), retry_after: None })?;
+        // The store's key is the bytes' hash: a file changed on disk is not what was approved.
+        use sha2::Digest;
+        if m.blob_key != format!("sha256:{}", hex::encode(sha2::Sha256::digest(&bytes))) {
+            return Err(Attempt::Refused {
+                message: format!("{} does not match its stored hash: it was changed in the media store", m.filename),
+            });
+        }
+        out.push(OutgoingMedia {
+            media_id: m.id,
+            filename: m.filename,
+            mime: m.mime,
+            width: m.width,
+            height: m.height,
+            alt_text,
+            bytes: bytes.into(),
+        });
+    }
+    Ok(out)
+}
+
 /// Sends one publication: the attempt is committed before the call and the
 /// outcome after it.
 async fn publish(app: &App, id: PublicationId) -> Result<()> {
@@ -605,9 +729,17 @@ async fn publish(app: &App, id: PublicationId) -> Result<()> {
         fail(&mut tx, app, &mut post, &mut p, &channel, why, true).await?;
         return Ok(tx.commit().await?);
     };
-    let credentials: Value = serde_json::from_slice(&app.vault.open(&connection.sealed)?).map_err(Error::internal)?;
+    let account = account(app, &connection)?;
     let effective = revision.content.effective(p.channel_id);
-    let out = Outgoing {
+    let mut stored_media = Vec::new();
+    for used in effective.media {
+        let Some(m) = media::media(&mut tx, p.workspace_id, used.media_id).await? else {
+            fail(&mut tx, app, &mut post, &mut p, &channel, "an approved image or video is no longer in the library".into(), false).await?;
+            return Ok(tx.commit().await?);
+        };
+        stored_media.push((m, used.alt_text.clone()));
+    }
+    let mut out = Outgoing {
         idempotency_key: p.idempotency_key.clone(),
         publication_id: p.id,
         workspace_id: p.workspace_id,
@@ -621,8 +753,9 @@ async fn publish(app: &App, id: PublicationId) -> Result<()> {
         link: effective.link.map(str::to_owned),
         first_comment: effective.first_comment.map(str::to_owned),
         thread: effective.thread.to_vec(),
-        media: effective.media.iter().map(|m| (m.media_id.to_string(), m.alt_text.clone())).collect(),
+        media: Vec::new(),
         sent_at: now,
+        previous_attempt_at: (p.status == Status::Publishing).then_some(p.updated_at),
         planned_at: p.created_at,
     };
     // The attempt, committed before the call: a crash from here on leaves
@@ -637,13 +770,19 @@ async fn publish(app: &App, id: PublicationId) -> Result<()> {
     derive_post_state(&mut tx, app, &mut post).await?;
     tx.commit().await?;
 
-    let attempt = match was {
-        Status::Scheduled => connector.publish(&credentials, &out).await,
-        _ => match connector.reconcile(&credentials, &out).await {
-            Reconciled::Published { remote_id, url } => Attempt::Published { remote_id, url },
-            Reconciled::NotThere => connector.publish(&credentials, &out).await,
-            Reconciled::Unknown { message } => Attempt::Transient { message, retry_after: None },
-        },
+    let attempt = match load_media(app, stored_media).await {
+        Err(refused) => refused,
+        Ok(loaded) => {
+            out.media = loaded;
+            match was {
+                Status::Scheduled => connector.publish(&account, &out).await,
+                _ => match connector.reconcile(&account, &out).await {
+                    Reconciled::Published { remote_id, url } => Attempt::Published { remote_id, url },
+                    Reconciled::NotThere => connector.publish(&account, &out).await,
+                    Reconciled::Unknown { message } => Attempt::Transient { message, retry_after: None },
+                },
+            }
+        }
     };
 
     let mut tx = app.db.write().await?;

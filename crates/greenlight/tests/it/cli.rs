@@ -12,6 +12,8 @@ use crate::{backends, harness::*};
 fn greenlight(args: &[&str], db_url: &str, stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_greenlight"))
         .args(args)
+        // Commands that fall back to ./greenlight-data write there, not into the checkout.
+        .current_dir(env!("CARGO_TARGET_TMPDIR"))
         .env("DATABASE_URL", db_url)
         .env_remove("RUST_LOG")
         .stdin(Stdio::piped())

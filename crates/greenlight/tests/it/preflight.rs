@@ -112,7 +112,7 @@ async fn preflight_errors_block_submission_until_fixed_or_overridden(#[case] bac
 }
 
 /// Uploads a picture of `width` × `height`; answers its media id.
-async fn upload_picture(client: &Client, ws: &str, width: u32, height: u32) -> String {
+pub(crate) async fn upload_picture(client: &Client, ws: &str, width: u32, height: u32) -> String {
     let mut jpeg = Vec::new();
     image::RgbImage::from_pixel(width, height, image::Rgb([200, 40, 60]))
         .write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
@@ -120,7 +120,7 @@ async fn upload_picture(client: &Client, ws: &str, width: u32, height: u32) -> S
     upload(client, ws, jpeg, "heart.jpg").await
 }
 
-async fn upload(client: &Client, ws: &str, bytes: Vec<u8>, name: &str) -> String {
+pub(crate) async fn upload(client: &Client, ws: &str, bytes: Vec<u8>, name: &str) -> String {
     let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
     let req = client
         .request(reqwest::Method::POST, &format!("/workspaces/{ws}/media"))

@@ -334,6 +334,13 @@ struct MastodonMock {
     _child: tokio::process::Child,
 }
 
+impl MastodonMock {
+    /// A GET of the API as `testuser`.
+    async fn get(&self, path: &str) -> Value {
+        reqwest::Client::new().get(format!("{}{path}", self.base)).bearer_auth("mock_token").send().await.unwrap().json().await.unwrap()
+    }
+}
+
 async fn mastodon_mock() -> MastodonMock {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = tokio::process::Command::new("python3")
@@ -399,19 +406,9 @@ async fn a_thread_goes_to_mastodon_once_with_its_first_comment(#[case] backend: 
     assert!(listed.body[0]["url"].as_str().unwrap().contains(&remote), "{}", listed.body);
 
     // What the instance holds: the post, and beneath it the thread and the comment, in order.
-    let api = reqwest::Client::new();
-    let status: Value =
-        api.get(format!("{}/api/v1/statuses/{remote}", mock.base)).bearer_auth("mock_token").send().await.unwrap().json().await.unwrap();
+    let status = mock.get(&format!("/api/v1/statuses/{remote}")).await;
     assert!(status["content"].as_str().unwrap().contains("Open day on Saturday"), "{status}");
-    let context: Value = api
-        .get(format!("{}/api/v1/statuses/{remote}/context", mock.base))
-        .bearer_auth("mock_token")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let context = mock.get(&format!("/api/v1/statuses/{remote}/context")).await;
     let below: Vec<String> = context["descendants"].as_array().unwrap().iter().map(|s| s["content"].as_str().unwrap().to_owned()).collect();
     assert_eq!(below.len(), 3, "{below:?}");
     for (got, want) in below.iter().zip(["Doors at ten", "Coffee included", "Map in the bio"]) {
@@ -421,17 +418,9 @@ async fn a_thread_goes_to_mastodon_once_with_its_first_comment(#[case] backend: 
     // An attempt settled again (as after a crash) sends with the same keys:
     // the instance answers with what it made, and nothing is posted twice.
     let count = |v: Value| v.as_array().map_or(0, Vec::len);
-    let me: Value = api
-        .get(format!("{}/api/v1/accounts/verify_credentials", mock.base))
-        .bearer_auth("mock_token")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let statuses = format!("{}/api/v1/accounts/{}/statuses?limit=40", mock.base, me["id"].as_str().unwrap());
-    let before = count(api.get(&statuses).bearer_auth("mock_token").send().await.unwrap().json().await.unwrap());
+    let me = mock.get("/api/v1/accounts/verify_credentials").await;
+    let statuses = format!("/api/v1/accounts/{}/statuses?limit=40", me["id"].as_str().unwrap());
+    let before = count(mock.get(&statuses).await);
     assert_eq!(
         w.admin.post(&format!("{post}/publish-now"), json!(null)).await.status,
         StatusCode::CONFLICT,
@@ -445,7 +434,7 @@ async fn a_thread_goes_to_mastodon_once_with_its_first_comment(#[case] backend: 
         "{}",
         again.body
     );
-    assert_eq!(count(api.get(&statuses).bearer_auth("mock_token").send().await.unwrap().json().await.unwrap()), before, "no status twice");
+    assert_eq!(count(mock.get(&statuses).await), before, "no status twice");
 }
 
 /// Runs one statement (with the id as `$1`, if given) behind Greenlight's
@@ -718,4 +707,216 @@ async fn revoked_access_marks_the_channel_and_tells_its_managers_once(#[case] ba
     let creator = h.login("creator@revoked.example.org").await;
     let told = creator.get("/my/notifications").await;
     assert!(!told.body["items"].as_array().unwrap().iter().any(|n| n["kind"] == "channel_needs_reconnect"), "creators cannot reconnect it");
+}
+
+/// A workflow, a `network` channel, and the creator's post with `content`
+/// on it, approved; the channel's id and the post's path.
+async fn approved_on(h: &Harness, w: &World, network: &str, handle: &str, content: Value) -> (String, String) {
+    let ws = &w.ws;
+    let wf =
+        w.admin.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Routine", "template": "routine", "is_default": true})).await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+    let ch =
+        w.admin.post(&format!("/workspaces/{ws}/channels"), json!({"network": network, "handle": handle, "display_name": handle})).await;
+    assert_eq!(ch.status, StatusCode::CREATED, "{}", ch.body);
+    let channel = ch.body["id"].as_str().unwrap().to_owned();
+    let creator = h.login(&format!("creator@{}.example.org", w.name)).await;
+    let p =
+        creator.post(&format!("/workspaces/{ws}/posts"), json!({"title": "Open day", "channel_ids": [channel], "content": content})).await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+    let post = format!("/workspaces/{ws}/posts/{}", p.body["post"]["id"].as_str().unwrap());
+    let review = creator.post(&format!("{post}/review"), json!(null)).await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+    let reviewer = h.login(&format!("reviewer@{}.example.org", w.name)).await;
+    let decision = json!({"verdict": "approve", "revision": review.body["current_revision"]});
+    let decided = reviewer.post(&format!("{post}/review/decisions"), decision).await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    (channel, post)
+}
+
+#[apply(backends)]
+async fn mastodon_connects_by_signing_in_and_posts_an_image_with_its_visibility(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let mock = mastodon_mock().await;
+    let w = h.world("signin").await;
+    let creator = h.login("creator@signin.example.org").await;
+    let picture = crate::preflight::upload_picture(&creator, &w.ws, 300, 200).await;
+    let content = json!({"text": "Open day on Saturday", "media": [{"media_id": picture, "alt_text": "A red square"}]});
+    let (channel, post) = approved_on(&h, &w, "mastodon", "@testuser@127.0.0.1", content).await;
+
+    // "Connect with Mastodon": Greenlight registers at the instance and sends the person on, with PKCE.
+    let csrf = w.admin.csrf.clone().unwrap();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("action", "authorize"),
+        ("id", channel.as_str()),
+        ("instance", mock.base.as_str()),
+        ("visibility", "unlisted"),
+        ("content_warning", "Open day details"),
+    ];
+    let res = w.admin.http.post(format!("{}/w/{}/settings/channels", h.base, w.ws)).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    let at = page.find(&format!("href=\"{}/oauth/authorize?", mock.base)).unwrap_or_else(|| panic!("no way on: {page}")) + 6;
+    let go = page[at..].split('"').next().unwrap().replace("&#38;", "&");
+    let q: std::collections::HashMap<String, String> = reqwest::Url::parse(&go).unwrap().query_pairs().into_owned().collect();
+    assert_eq!((q["response_type"].as_str(), q["code_challenge_method"].as_str()), ("code", "S256"), "{go}");
+    assert_eq!(q["code_challenge"].len(), 43, "a base64url SHA-256: {go}");
+    assert_eq!(q["redirect_uri"], format!("{}/oauth/callback", h.base));
+    assert!(q["state"].len() >= 32, "{go}");
+
+    // The person allows it at the instance (its account picker posts back and redirects with a code).
+    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let allowed = plain
+        .post(format!("{}/oauth/authorize", mock.base))
+        .form(&[
+            ("username", "testuser"),
+            ("redirect_uri", q["redirect_uri"].as_str()),
+            ("client_id", q["client_id"].as_str()),
+            ("scope", q["scope"].as_str()),
+            ("state", q["state"].as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allowed.status(), StatusCode::FOUND);
+    let back = allowed.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.starts_with(&q["redirect_uri"]) && back.contains("code="), "{back}");
+
+    // Someone else arriving with the code (without the sign-in's cookie) connects nothing.
+    let owner = h.login("owner@signin.example.org").await;
+    let stolen = owner.http.get(&back).send().await.unwrap();
+    assert_eq!(stolen.status(), StatusCode::CONFLICT);
+    let path = format!("/workspaces/{}/channels/{channel}/connection", w.ws);
+    assert_eq!(w.admin.get(&path).await.body["state"], "disconnected");
+    // Nor does the right person with another state.
+    let forged = w.admin.http.get(back.replace(&format!("state={}", q["state"]), "state=forged")).send().await.unwrap();
+    assert_eq!(forged.status(), StatusCode::CONFLICT);
+
+    // The sign-in is used once: start again and come back with the code.
+    let res = w.admin.http.post(format!("{}/w/{}/settings/channels", h.base, w.ws)).form(&form).send().await.unwrap();
+    let page = res.text().await.unwrap();
+    let at = page.find(&format!("href=\"{}/oauth/authorize?", mock.base)).unwrap() + 6;
+    let go = page[at..].split('"').next().unwrap().replace("&#38;", "&");
+    let q: std::collections::HashMap<String, String> = reqwest::Url::parse(&go).unwrap().query_pairs().into_owned().collect();
+    let back = format!("{}?code=mockcode_testuser&state={}", q["redirect_uri"], q["state"]);
+    let landed = w.admin.http.get(&back).send().await.unwrap();
+    assert_eq!(landed.status(), StatusCode::OK);
+    assert!(landed.text().await.unwrap().contains("Connected as @testuser@127.0.0.1"));
+    let shown = w.admin.get(&path).await;
+    assert_eq!(shown.body["state"], "connected", "{}", shown.body);
+    assert_eq!(shown.body["options"], json!({"visibility": "unlisted", "content_warning": "Open day details"}));
+    let wrong = w.admin.put(&path, json!({"instance": mock.base, "access_token": "mock_token", "visibility": "everyone"})).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.body);
+    assert_eq!(w.admin.get(&path).await.body["options"]["visibility"], "unlisted", "a refused change changes nothing");
+
+    // The post goes out with its picture, alt text, visibility and warning.
+    assert_eq!(w.admin.post(&format!("{post}/publish-now"), json!(null)).await.status, StatusCode::OK);
+    h.pass(SignedDuration::ZERO).await;
+    let listed = w.admin.get(&format!("{post}/publications")).await;
+    assert_eq!(listed.body[0]["status"], "published", "{}", listed.body);
+    let remote = listed.body[0]["remote_id"].as_str().unwrap();
+    let status = mock.get(&format!("/api/v1/statuses/{remote}")).await;
+    assert_eq!(status["visibility"], "unlisted", "{status}");
+    assert_eq!(status["spoiler_text"], "Open day details", "{status}");
+    let media = status["media_attachments"].as_array().unwrap();
+    assert_eq!(media.len(), 1, "{status}");
+    assert_eq!((media[0]["type"].as_str(), media[0]["description"].as_str()), (Some("image"), Some("A red square")), "{status}");
+}
+
+/// A PDS behind a proxy that answers the first `createRecord` with
+/// `400 ExpiredToken`, as Bluesky does when an access token runs out; the
+/// proxy's address and the XRPC methods it saw.
+async fn expiring(pds: &Pds) -> (String, Arc<Mutex<Vec<String>>>) {
+    #[derive(Clone)]
+    struct Proxy {
+        target: String,
+        seen: Arc<Mutex<Vec<String>>>,
+    }
+    async fn forward(State(p): State<Proxy>, request: axum::extract::Request) -> axum::response::Response {
+        let method = request.method().clone();
+        let path = request.uri().path_and_query().map(|pq| pq.as_str().to_owned()).unwrap_or_default();
+        let headers = request.headers().clone();
+        let body = axum::body::to_bytes(request.into_body(), 10 << 20).await.unwrap();
+        let xrpc = request_method(&path);
+        let first_create = {
+            let mut seen = p.seen.lock().unwrap();
+            seen.push(xrpc.clone());
+            xrpc == "com.atproto.repo.createRecord" && seen.iter().filter(|m| **m == xrpc).count() == 1
+        };
+        if first_create {
+            let said = json!({"error": "ExpiredToken", "message": "Token has expired"});
+            return (StatusCode::BAD_REQUEST, Json(said)).into_response();
+        }
+        let mut out = reqwest::Client::new().request(method, format!("{}{path}", p.target)).body(body);
+        for name in ["authorization", "content-type"] {
+            if let Some(v) = headers.get(name) {
+                out = out.header(name, v);
+            }
+        }
+        let answer = out.send().await.unwrap();
+        let status = answer.status();
+        let kind = answer.headers().get("content-type").cloned();
+        let bytes = answer.bytes().await.unwrap();
+        let mut response = (status, bytes).into_response();
+        if let Some(kind) = kind {
+            response.headers_mut().insert("content-type", kind);
+        }
+        response
+    }
+    fn request_method(path: &str) -> String {
+        path.trim_start_matches("/xrpc/").split('?').next().unwrap_or_default().to_owned()
+    }
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let app = Router::new().fallback(forward).with_state(Proxy { target: pds.base.clone(), seen: seen.clone() });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, seen)
+}
+
+#[apply(backends)]
+async fn a_picture_goes_to_bluesky_with_its_alt_text_after_an_expired_token_is_refreshed(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let pds = pds().await;
+    let carol = account(&pds, "carol.test", "carol-password-1").await;
+    let (proxy, seen) = expiring(&pds).await;
+    let w = h.world("skypic").await;
+    let creator = h.login("creator@skypic.example.org").await;
+    let picture = crate::preflight::upload_picture(&creator, &w.ws, 300, 200).await;
+    let content = json!({"text": "Open day on Saturday", "media": [{"media_id": picture, "alt_text": "A red square"}]});
+    let (channel, post) = approved_on(&h, &w, "bluesky", "carol.test", content).await;
+    let path = format!("/workspaces/{}/channels/{channel}/connection", w.ws);
+    let c = w.admin.put(&path, json!({"service": proxy, "identifier": "carol.test", "app_password": "carol-password-1"})).await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+    let visible =
+        w.admin.put(&path, json!({"service": proxy, "identifier": "carol.test", "app_password": "x", "visibility": "public"})).await;
+    assert_eq!(visible.status, StatusCode::UNPROCESSABLE_ENTITY, "only Mastodon has a visibility: {}", visible.body);
+
+    assert_eq!(w.admin.post(&format!("{post}/publish-now"), json!(null)).await.status, StatusCode::OK);
+    h.pass(SignedDuration::ZERO).await;
+    let listed = w.admin.get(&format!("{post}/publications")).await;
+    assert_eq!((listed.body[0]["status"].as_str(), listed.body[0]["attempts"].as_i64()), (Some("published"), Some(1)), "{}", listed.body);
+    let seen = seen.lock().unwrap().clone();
+    let count = |m: &str| seen.iter().filter(|s| *s == m).count();
+    assert_eq!(count("com.atproto.server.createSession"), 1, "the session is kept from connecting: {seen:?}");
+    assert_eq!(count("com.atproto.server.refreshSession"), 1, "the expired token was refreshed: {seen:?}");
+    assert_eq!(count("com.atproto.repo.createRecord"), 2, "refused once as expired, then made: {seen:?}");
+
+    let all = records(&pds, &carol).await;
+    assert_eq!(all.len(), 1, "{all:?}");
+    let embed = &all[0]["value"]["embed"];
+    assert_eq!(embed["$type"], "app.bsky.embed.images", "{embed}");
+    let image = &embed["images"][0];
+    assert_eq!(image["alt"], "A red square", "{embed}");
+    assert_eq!(image["aspectRatio"], json!({"width": 300, "height": 200}), "{embed}");
+    assert_eq!(image["image"]["mimeType"], "image/jpeg", "{embed}");
+    let cid = image["image"]["ref"]["$link"].as_str().unwrap();
+    let blob = reqwest::Client::new()
+        .get(format!("{}/xrpc/com.atproto.sync.getBlob", pds.base))
+        .query(&[("did", carol.as_str()), ("cid", cid)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(blob.status(), StatusCode::OK, "the picture is stored on the PDS");
 }

@@ -68,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{ws}/workflows/{workflow}/edit", get(workflow_editor::page).post(workflow_editor::act))
         .route("/w/{ws}/settings", get(settings::page))
         .route("/w/{ws}/settings/{section}", post(settings::act))
+        .route(greenlight_service::channel_auth::CALLBACK_PATH, get(settings::oauth_callback))
         .route("/assets/{name}", get(assets::serve))
 }
 

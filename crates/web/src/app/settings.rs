@@ -6,9 +6,11 @@
 
 use askama::Template;
 use axum::{
-    extract::State,
+    extract::{Query, State},
     http::{HeaderMap, StatusCode},
+    response::IntoResponse,
 };
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use greenlight_domain::{
     id::{ChannelId, GroupId, ShareLinkId, TokenId, UserId, WorkspaceId},
     notification::{Channels, Frequency, Kind, Preferences},
@@ -17,7 +19,9 @@ use greenlight_domain::{
     share::{Capability, Scope},
     webhook::Kind as HookKind,
 };
-use greenlight_service::{App, Error, accounts, notifications, planning, preflight, publishing, share_links, webhooks, workspaces};
+use greenlight_service::{
+    App, Error, accounts, channel_auth, notifications, planning, preflight, publishing, share_links, webhooks, workspaces,
+};
 use serde::Deserialize;
 
 use super::{
@@ -113,6 +117,7 @@ struct SettingsPage {
     notice: String,
     /// A secret or link shown this once.
     once: String,
+    go: String,
 }
 
 fn kind_label(k: Kind) -> &'static str {
@@ -145,13 +150,22 @@ struct Shown {
     problems: Problems,
     notice: String,
     once: String,
+    /// Where to go on (a network's page where the person allows Greenlight).
+    go: String,
     guide_text: Option<String>,
     status: StatusCode,
 }
 
 impl Shown {
     fn ok(notice: impl Into<String>) -> Shown {
-        Shown { problems: Problems::default(), notice: notice.into(), once: String::new(), guide_text: None, status: StatusCode::OK }
+        Shown {
+            problems: Problems::default(),
+            notice: notice.into(),
+            once: String::new(),
+            go: String::new(),
+            guide_text: None,
+            status: StatusCode::OK,
+        }
     }
 }
 
@@ -293,6 +307,7 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
         problems: shown.problems,
         notice: shown.notice,
         once: shown.once,
+        go: shown.go,
         chrome,
     };
     Ok(render(shown.status, &page))
@@ -327,6 +342,8 @@ pub struct SettingsForm {
     service: String,
     identifier: String,
     app_password: String,
+    visibility: String,
+    content_warning: String,
     guide: String,
     version: String,
     delivery: String,
@@ -339,7 +356,19 @@ pub struct SettingsForm {
 enum Done {
     Said(String),
     Once(String, String),
+    /// A notice, where to go on, and the sign-in cookie to keep meanwhile.
+    Go(String, String, String),
 }
+
+/// The host of an address typed by a person, for a notice.
+fn reqwest_host(typed: &str) -> String {
+    let rest = typed.trim().split("://").nth(1).unwrap_or(typed.trim());
+    rest.split(['/', '?', '#']).next().unwrap_or(rest).to_owned()
+}
+
+/// The sign-in cookie: only ever sent back to the callback, and with the
+/// server's redirect (a top-level navigation from another site: `Lax`).
+pub const OAUTH_COOKIE: &str = "greenlight_oauth";
 
 async fn act_on(app: &App, member: &Member, ws: WorkspaceId, section: &str, f: &SettingsForm) -> Result<Done, Error> {
     let c = &member.caller;
@@ -387,12 +416,28 @@ async fn act_on(app: &App, member: &Member, ws: WorkspaceId, section: &str, f: &
                 service: given(&f.service),
                 identifier: given(&f.identifier),
                 app_password: given(&f.app_password),
+                visibility: given(&f.visibility),
+                content_warning: given(&f.content_warning),
             };
             let made = publishing::connect(app, c, ws, channel, input).await?;
             match made.secret {
                 Some(secret) => Done::Once("Connected. The signing secret its receiver checks (shown this once):".into(), secret),
                 None => Done::Said(format!("Connected as {}.", made.target.unwrap_or_default())),
             }
+        }
+        ("channels", "authorize") => {
+            let channel: ChannelId = f.id.parse().map_err(|_| Error::field("channel", "choose a channel"))?;
+            let choices = channel_auth::Choices {
+                visibility: Some(f.visibility.clone()).filter(|v| !v.is_empty()),
+                content_warning: Some(f.content_warning.clone()).filter(|v| !v.trim().is_empty()),
+            };
+            let started = channel_auth::start(app, c, ws, channel, &f.instance, choices).await?;
+            let host = reqwest_host(&f.instance);
+            Done::Go(
+                format!("Greenlight is registered at {host}. Sign in there and allow it to post:"),
+                started.authorize_url,
+                started.cookie,
+            )
         }
         ("channels", "disconnect") => {
             let channel: ChannelId = f.id.parse().map_err(|_| Error::field("channel", "choose a channel"))?;
@@ -504,6 +549,16 @@ pub async fn act(
     match act_on(&s.app, &member, ws, &section, &form).await {
         Ok(Done::Said(notice)) => draw(&s.app, member, ws, Shown::ok(notice), &headers).await,
         Ok(Done::Once(notice, once)) => draw(&s.app, member, ws, Shown { once, ..Shown::ok(notice) }, &headers).await,
+        Ok(Done::Go(notice, go, cookie)) => {
+            let page = draw(&s.app, member, ws, Shown { go, ..Shown::ok(notice) }, &headers).await?;
+            let cookie = Cookie::build((OAUTH_COOKIE, cookie))
+                .path(channel_auth::CALLBACK_PATH)
+                .http_only(true)
+                .secure(s.settings.secure_cookies)
+                .same_site(SameSite::Lax)
+                .max_age(time::Duration::minutes(10));
+            Ok((CookieJar::new().add(cookie), page).into_response())
+        }
         Err(e @ (Error::Invalid(_) | Error::Conflict(_) | Error::Forbidden(_) | Error::Stale { .. } | Error::VersionRequired)) => {
             let message = super::said(&e, true);
             let guide_text = (section == "guide").then(|| form.guide.clone());
@@ -511,6 +566,7 @@ pub async fn act(
                 problems: Problems::general(message),
                 notice: String::new(),
                 once: String::new(),
+                go: String::new(),
                 guide_text,
                 status: StatusCode::UNPROCESSABLE_ENTITY,
             };
@@ -518,4 +574,39 @@ pub async fn act(
         }
         Err(e) => Err(PageError::new(e, &headers)),
     }
+}
+
+/// What a network's server sends back after the person allowed (or not).
+#[derive(Deserialize)]
+pub struct Returned {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// The end of "Connect with Mastodon": the code becomes the channel's
+/// access token, and the person lands on Settings with what happened.
+pub async fn oauth_callback(
+    State(s): State<AppState>,
+    member: Member,
+    jar: CookieJar,
+    Query(back): Query<Returned>,
+    headers: HeaderMap,
+) -> PageResult {
+    let returned = channel_auth::Returned {
+        cookie: jar.get(OAUTH_COOKIE).map(Cookie::value),
+        state: back.state.as_deref(),
+        code: back.code.as_deref(),
+        error: back.error.as_deref(),
+    };
+    let done = channel_auth::finish(&s.app, &member.caller, returned).await;
+    // Used once, whatever happened.
+    let jar = jar.remove(Cookie::build(OAUTH_COOKIE).path(channel_auth::CALLBACK_PATH));
+    let page = match done {
+        Ok((ws, made)) => {
+            draw(&s.app, member, ws, Shown::ok(format!("Connected as {}.", made.target.unwrap_or_default())), &headers).await?
+        }
+        Err(e) => return Err(PageError::new(e, &headers)),
+    };
+    Ok((jar, page).into_response())
 }
