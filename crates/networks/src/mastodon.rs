@@ -312,3 +312,22 @@ impl Connector for Mastodon {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_is_found_by_its_words_after_the_attempt() {
+        let since: Timestamp = "2027-05-03T09:00:00Z".parse().unwrap();
+        let statuses = vec![
+            json!({"id": "1", "created_at": "2027-05-03T08:00:00Z", "in_reply_to_id": null, "content": "<p>Open day &amp; more</p>"}),
+            json!({"id": "2", "created_at": "2027-05-03T09:00:02Z", "in_reply_to_id": "9", "content": "<p>Open day &amp; more</p>"}),
+            json!({"id": "3", "created_at": "2027-05-03T09:00:01Z", "in_reply_to_id": null, "url": "https://m.example/@a/3",
+                   "content": "<p>Open day &amp; more<br>see <a href=\"https://x.example\">x.example</a></p>"}),
+        ];
+        let found = find_posted(&statuses, "Open day & more\nsee x.example", since);
+        assert_eq!(found, Reconciled::Published { remote_id: "3".into(), url: Some("https://m.example/@a/3".into()) });
+        assert_eq!(find_posted(&statuses[..2], "Open day & more", since), Reconciled::NotThere, "older, or a reply: not it");
+    }
+}
