@@ -463,6 +463,7 @@ pub async fn disconnect(app: &App, caller: &Caller, ws: WorkspaceId, channel: Ch
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicationView {
     pub id: PublicationId,
+    pub post_id: PostId,
     pub channel_id: ChannelId,
     pub status: Status,
     /// The approved revision it sends.
@@ -483,6 +484,7 @@ impl From<Publication> for PublicationView {
     fn from(p: Publication) -> Self {
         PublicationView {
             id: p.id,
+            post_id: p.post_id,
             channel_id: p.channel_id,
             status: p.status,
             revision: p.revision_hash,
@@ -501,6 +503,13 @@ pub async fn publications(app: &App, caller: &Caller, ws: WorkspaceId, post: Pos
     let mut tx = app.db.read().await?;
     visible_post(&mut tx, caller, ws, post).await?;
     Ok(publications::of_post(&mut tx, post).await?.into_iter().map(Into::into).collect())
+}
+
+/// The publications of the posts planned in `[from, until)`, for a calendar.
+pub async fn outcomes(app: &App, caller: &Caller, ws: WorkspaceId, from: Timestamp, until: Timestamp) -> Result<Vec<PublicationView>> {
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
+    Ok(publications::of_posts_planned(&mut tx, ws, from, until).await?.into_iter().map(Into::into).collect())
 }
 
 /// Send one channel's publication (or try again after a failure).

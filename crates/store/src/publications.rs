@@ -211,6 +211,24 @@ pub async fn of_post(tx: &mut Tx, post: PostId) -> Result<Vec<Publication>> {
     rows.into_iter().map(publication_from).collect()
 }
 
+/// The publications of the workspace's posts planned in `[from, until)`:
+/// what a calendar shows beside its cards.
+pub async fn of_posts_planned(tx: &mut Tx, workspace: WorkspaceId, from: Timestamp, until: Timestamp) -> Result<Vec<Publication>> {
+    let rows = sql!(
+        tx,
+        all as PublicationRow,
+        publication_select!(
+            "WHERE workspace_id = $1 AND post_id IN
+                 (SELECT id FROM posts WHERE workspace_id = $1 AND planned_at >= $2 AND planned_at < $3)
+             ORDER BY post_id, channel_id"
+        ),
+        workspace.uuid(),
+        DbTime(from),
+        DbTime(until)
+    )?;
+    rows.into_iter().map(publication_from).collect()
+}
+
 /// Moves a publication from `from` to `to` with its details; `false` when
 /// it was no longer in `from` (someone else moved it first).
 pub async fn transition(tx: &mut Tx, p: &Publication, from: Status) -> Result<bool> {

@@ -920,3 +920,32 @@ async fn a_picture_goes_to_bluesky_with_its_alt_text_after_an_expired_token_is_r
         .unwrap();
     assert_eq!(blob.status(), StatusCode::OK, "the picture is stored on the PDS");
 }
+
+#[apply(backends)]
+async fn the_calendar_shows_each_channels_outcome_and_a_post_that_went_out_late(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("late").await;
+    let (url, got) = receiver(Vec::new()).await;
+    let (channel, _) = connected(&h, &w, &url).await;
+    let path = approved(&h, &w, &[&channel], 2).await;
+    schedule(&w, &path).await;
+    // The server was down at the post's time: it goes out when it is back, an hour late.
+    h.pass(SignedDuration::from_hours(3)).await;
+    assert_eq!(got.lock().unwrap().len(), 1);
+    let listed = w.admin.get(&format!("{path}/publications")).await;
+    assert_eq!(listed.body[0]["status"], "published", "{}", listed.body);
+
+    let tz = jiff::tz::TimeZone::get("Europe/Copenhagen").unwrap();
+    let now = h.app.now().to_zoned(tz);
+    let page = |path: String| {
+        let http = w.admin.http.clone();
+        async move { http.get(path).send().await.unwrap().text().await.unwrap() }
+    };
+    let calendar = page(format!("{}/w/{}/calendar?view=list&date={}", h.base, w.ws, now.date())).await;
+    let went_out = format!("went out late, at {}", now.strftime("%H:%M"));
+    assert!(calendar.contains(&went_out), "{went_out}: {calendar}");
+    assert!(calendar.contains("<abbr class=\"badge ok\" title=\"Webhook: published https://social.example/"), "{calendar}");
+    let history = page(format!("{}/w/{}/posts/{}/history", h.base, w.ws, path.rsplit('/').next().unwrap())).await;
+    let said = format!("Greenlight published it to Webhook (site) at {}: https://social.example/", now.strftime("%H:%M:%S"));
+    assert!(history.contains(&said), "{said}: {history}");
+}

@@ -18,7 +18,11 @@ use greenlight_domain::{
     post::PostState,
 };
 use greenlight_service::views::{Note, Post};
-use greenlight_service::{App, Error, planning, posts, workspaces};
+use greenlight_service::{
+    App, Error, planning, posts,
+    publishing::{self, PublicationView},
+    workspaces,
+};
 use jiff::{ToSpan, civil::Date};
 use serde::Deserialize;
 
@@ -278,7 +282,11 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
     for n in &notes {
         notes_by_day.entry(n.day).or_default().push(n);
     }
-    let card = |p: &Post| Card::of(p, &lookups, &tz, greenlight_service::access::may_edit(role, &member.caller, Some(p.owner_id)));
+    let outcomes = publishing::outcomes(app, &member.caller, ws, at(start)?, at(end)?).await?;
+    let card = |p: &Post| {
+        let mine: Vec<&PublicationView> = outcomes.iter().filter(|o| o.post_id == p.id).collect();
+        Card::of(p, &mine, &lookups, &tz, greenlight_service::access::may_edit(role, &member.caller, Some(p.owner_id)))
+    };
     let note_view = |n: &Note| NoteView {
         id: n.id.to_string(),
         body: n.body.clone(),

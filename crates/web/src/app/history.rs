@@ -11,6 +11,7 @@ use axum::{
 use greenlight_domain::{
     audit::{Actor, Event},
     id::{PostId, UserId, WorkspaceId},
+    network::Network,
 };
 use greenlight_service::{audit, posts, reviews, workflows, workspaces};
 use serde::Deserialize;
@@ -30,6 +31,8 @@ pub struct Names {
     pub revisions: BTreeMap<String, i64>,
     /// Stage names by key.
     pub stages: BTreeMap<String, String>,
+    /// The workspace's zone, for times within a sentence.
+    pub zone: Option<jiff::tz::TimeZone>,
 }
 
 fn actor(a: &Actor, names: &Names) -> String {
@@ -91,6 +94,25 @@ pub fn sentence(e: &Event, names: &Names) -> String {
         "share_link.visited" => format!("{who} opened a share link"),
         "style_guide.updated" => format!("{who} changed the style guide"),
         "note.added" => format!("{who} noted on {}: “{}”", text(&data, "day"), text(&data, "body")),
+        "post.publish_now" => format!("{who} published it now"),
+        "publication.published" | "publication.failed" => {
+            let network = Network::parse(text(&data, "network")).map_or("a channel", Network::title);
+            let to = format!("{network} ({})", text(&data, "handle"));
+            let at = e.at.to_zoned(names.zone.clone().unwrap_or(jiff::tz::TimeZone::UTC)).strftime("%H:%M:%S");
+            let tries =
+                data.get("attempts").and_then(Value::as_i64).filter(|n| *n > 1).map(|n| format!(" after {n} attempts")).unwrap_or_default();
+            if e.action == "publication.published" {
+                let url = text(&data, "url");
+                let url = if url.is_empty() { String::new() } else { format!(": {url}") };
+                format!("{who} published it to {to} at {at}{tries}{url}")
+            } else {
+                format!("Publishing to {to} failed at {at}{tries}: {}", text(&data, "error"))
+            }
+        }
+        "publication.retried" => format!("{who} retried publishing it"),
+        "channel.connected" => format!("{who} connected a channel as {}", text(&data, "target")),
+        "channel.disconnected" => format!("{who} disconnected a channel"),
+        "channel.reconnect_needed" => format!("A channel needs connecting again: {}", text(&data, "detail")),
         other => format!("{who}: {}", other.replace(['.', '_'], " ")),
     }
 }
@@ -130,6 +152,7 @@ pub async fn post_history(
     let chrome = Chrome::of(&s.app, &member, ws, format!("History of {}", post.title), "calendar").await.or_page(&headers)?;
     let tz = zone(chrome.ws.as_ref().map_or("UTC", |w| w.time_zone.as_str()));
     let mut names = Names {
+        zone: Some(tz.clone()),
         people: workspaces::members(&s.app, &member.caller, ws).await.or_page(&headers)?.into_iter().map(|m| (m.user_id, m.name)).collect(),
         ..Names::default()
     };
@@ -165,6 +188,7 @@ pub async fn workspace_history(
     let chrome = Chrome::of(&s.app, &member, ws, "History", "history").await.or_page(&headers)?;
     let tz = zone(chrome.ws.as_ref().map_or("UTC", |w| w.time_zone.as_str()));
     let names = Names {
+        zone: Some(tz.clone()),
         people: workspaces::members(&s.app, &member.caller, ws).await.or_page(&headers)?.into_iter().map(|m| (m.user_id, m.name)).collect(),
         ..Names::default()
     };

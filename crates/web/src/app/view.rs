@@ -9,8 +9,12 @@ use greenlight_domain::{
     id::{CampaignId, ChannelId, UserId},
     network::Network,
     post::PostState,
+    publication::Status,
 };
-use greenlight_service::views::{Campaign, Channel, Member as WsMember, Post};
+use greenlight_service::{
+    publishing::PublicationView,
+    views::{Campaign, Channel, Member as WsMember, Post},
+};
 use jiff::tz::TimeZone;
 
 use super::Chrome;
@@ -98,15 +102,53 @@ pub struct Card {
     pub owner: String,
     pub campaign_class: String,
     pub campaign: String,
-    pub networks: Vec<(&'static str, &'static str)>,
+    /// Each channel: its mark, and what became of it once it was due.
+    pub channels: Vec<ChannelMark>,
+    /// "went out at 11:12", when it went out well after its time.
+    pub late: String,
     pub brief: String,
     pub draggable: bool,
 }
 
+/// A channel on a card: the network's mark and what became of the post there.
+pub struct ChannelMark {
+    pub mark: &'static str,
+    /// What a hover says: the network and the outcome.
+    pub title: String,
+    /// `ok` (published), `error` (failed), `publishing`, or empty before
+    /// it is due: the badge's class.
+    pub outcome: &'static str,
+}
+
+/// How long after its time a post may go out before the calendar says it
+/// went out late.
+const LATE: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
+
 impl Card {
-    pub fn of(post: &Post, lookups: &Lookups, tz: &TimeZone, can_move: bool) -> Card {
+    /// `outcomes`: the post's publications.
+    pub fn of(post: &Post, outcomes: &[&PublicationView], lookups: &Lookups, tz: &TimeZone, can_move: bool) -> Card {
         let ws = post.workspace_id;
-        let networks = post.channel_ids.iter().filter_map(|c| lookups.channels.get(c)).map(|c| network_mark(&c.network)).collect();
+        let channels = post
+            .channel_ids
+            .iter()
+            .filter_map(|c| lookups.channels.get(c).map(|ch| (c, ch)))
+            .map(|(id, ch)| {
+                let (mark, name) = network_mark(&ch.network);
+                let found = outcomes.iter().find(|p| p.channel_id == *id);
+                let (outcome, title) = match found.map(|p| (p.status, p)) {
+                    Some((Status::Published, p)) => ("ok", format!("{name}: published {}", p.url.clone().unwrap_or_default())),
+                    Some((Status::Failed, p)) => ("error", format!("{name}: failed — {}", p.error.clone().unwrap_or_default())),
+                    Some((Status::Publishing | Status::Unknown, _)) => ("publishing", format!("{name}: going out")),
+                    _ => ("", name.to_owned()),
+                };
+                ChannelMark { mark, title, outcome }
+            })
+            .collect();
+        let first_out = outcomes.iter().filter_map(|p| p.published_at).min();
+        let late = match (post.planned.as_ref(), first_out) {
+            (Some(planned), Some(out)) if out.duration_since(planned.at) > LATE => format!("went out late, at {}", clock(out, tz)),
+            _ => String::new(),
+        };
         Card {
             id: post.id.to_string(),
             href: format!("/w/{ws}/posts/{}", post.id),
@@ -119,7 +161,8 @@ impl Card {
             owner: lookups.owner_name(post.owner_id),
             campaign_class: post.campaign_id.map(|c| format!("campaign-{c}")).unwrap_or_default(),
             campaign: post.campaign_id.and_then(|c| lookups.campaigns.get(&c)).map(|c| c.name.clone()).unwrap_or_default(),
-            networks,
+            channels,
+            late,
             brief: post.brief.chars().take(140).collect(),
             draggable: can_move && post.state.allows_reschedule(),
         }
