@@ -20,6 +20,7 @@ pub mod publication;
 pub mod schedule;
 mod schema;
 pub mod share;
+pub mod slots;
 pub mod validation;
 pub mod webhook;
 pub mod workflow;

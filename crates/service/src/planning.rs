@@ -3,9 +3,11 @@
 use greenlight_domain::{
     audit::Chain,
     id::{CampaignId, ChannelId, LabelId, NoteId, WorkspaceId},
-    names::{Colour, Handle, Name},
+    names::{Colour, Handle, Name, ZoneName},
     network::Network,
     permission::Permission,
+    schedule::PlannedTime,
+    slots::{self, Slot, SlotText},
     validation::Errors,
 };
 use greenlight_store::{
@@ -82,6 +84,78 @@ pub async fn create_channel(app: &App, caller: &Caller, ws: WorkspaceId, input: 
     record(&mut tx, app, caller, Chain::Workspace(ws), "channel.created", ("channel", Some(channel.id.uuid())), data).await?;
     tx.commit().await?;
     Ok(channel.into())
+}
+
+/// A channel's posting slots: the weekly times it posts at, in the
+/// workspace's zone.
+pub async fn slots(app: &App, caller: &Caller, ws: WorkspaceId, channel: ChannelId) -> Result<Vec<SlotText>> {
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    planning::channel(&mut tx, ws, channel).await?.ok_or(Error::NotFound("channel"))?;
+    Ok(planning::slots(&mut tx, channel).await?.into_iter().map(|(d, m)| slot_of(d, m).text()).collect())
+}
+
+/// Every channel's posting slots, by channel.
+pub async fn all_slots(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<std::collections::HashMap<ChannelId, Vec<SlotText>>> {
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    let mut by_channel: std::collections::HashMap<ChannelId, Vec<SlotText>> = std::collections::HashMap::new();
+    for (channel, d, m) in planning::slots_in(&mut tx, ws).await? {
+        by_channel.entry(channel).or_default().push(slot_of(d, m).text());
+    }
+    Ok(by_channel)
+}
+
+fn slot_of(weekday: i32, minute: i32) -> Slot {
+    Slot { weekday: weekday.clamp(1, 7) as i8, minute: minute.clamp(0, 1439) as i16 }
+}
+
+/// Replaces a channel's posting slots (an empty list clears them).
+pub async fn set_slots(app: &App, caller: &Caller, ws: WorkspaceId, channel: ChannelId, input: Vec<SlotText>) -> Result<Vec<SlotText>> {
+    let parsed = slots::parse_all(&input).map_err(|why| Error::field("slots", why))?;
+    let mut tx = app.db.write().await?;
+    access::require(&mut tx, caller, ws, Permission::ManageChannels).await?;
+    planning::channel(&mut tx, ws, channel).await?.ok_or(Error::NotFound("channel"))?;
+    let rows: Vec<(i32, i32)> = parsed.iter().map(|s| (i32::from(s.weekday), i32::from(s.minute))).collect();
+    planning::set_slots(&mut tx, channel, &rows).await?;
+    let shown: Vec<SlotText> = parsed.iter().map(|s| s.text()).collect();
+    record(
+        &mut tx,
+        app,
+        caller,
+        Chain::Workspace(ws),
+        "channel.slots_changed",
+        ("channel", Some(channel.uuid())),
+        json!({ "slots": shown }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(shown)
+}
+
+/// The next posting slot of the post's channels that no other post on
+/// them holds, after now (in the caller's read transaction).
+pub(crate) async fn next_slot(tx: &mut greenlight_store::Tx, app: &App, post: &greenlight_store::posts::Post) -> Result<PlannedTime> {
+    if post.channel_ids.is_empty() {
+        return Err(Error::Conflict("choose the post's channels first: the queue is per channel".into()));
+    }
+    let zone = greenlight_store::workspaces::workspace(tx, post.workspace_id).await?.ok_or(Error::NotFound("workspace"))?.time_zone;
+    let zone = ZoneName::parse(&zone).map_err(|_| Error::Internal(format!("workspace zone `{zone}`").into()))?;
+    let now = app.now();
+    let until = now + jiff::SignedDuration::from_hours(24 * (i64::from(slots::LOOK_AHEAD_DAYS) + 1));
+    let mut all = Vec::new();
+    let mut taken = std::collections::HashSet::new();
+    for channel in &post.channel_ids {
+        all.extend(planning::slots(tx, *channel).await?.into_iter().map(|(d, m)| slot_of(d, m)));
+        taken.extend(planning::planned_on_channel(tx, post.workspace_id, *channel, post.id, now, until).await?);
+    }
+    if all.is_empty() {
+        return Err(Error::Conflict("its channels have no posting times: set them in Settings → Channels".into()));
+    }
+    let at = slots::next_free(&all, &zone.time_zone(), now, |t| taken.contains(&t)).ok_or_else(|| {
+        Error::Conflict(format!("every posting time of its channels is taken for the next {} days", slots::LOOK_AHEAD_DAYS))
+    })?;
+    Ok(PlannedTime { at, zone })
 }
 
 pub async fn channels(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<crate::views::Channel>> {

@@ -273,6 +273,20 @@ fn stale(current: i64) -> impl FnOnce(StoreError) -> Error {
     }
 }
 
+/// Plans the post at the next free posting slot of its channels ("add to
+/// queue"). Like any reschedule it keeps the post's approvals. Two posts
+/// queued at the same moment may pick the same slot: the queue is a
+/// helper for planning, not a lock.
+pub async fn queue(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, expected: Option<i64>) -> Result<crate::views::Post> {
+    let at = {
+        let mut tx = app.db.read().await?;
+        let (role, post) = visible_post(&mut tx, caller, ws, id).await?;
+        require_edit(role, caller, &post)?;
+        crate::planning::next_slot(&mut tx, app, &post).await?
+    };
+    update_post(app, caller, ws, id, expected, PostChange { planned_at: Some(Some(at.to_string())), ..PostChange::default() }).await
+}
+
 /// Changes a post's planning fields (not its content: that is a revision).
 /// A schedule-only change keeps the post's state, and so its approvals.
 pub async fn update_post(

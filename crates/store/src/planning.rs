@@ -2,7 +2,7 @@
 
 use greenlight_domain::{
     Timestamp,
-    id::{CampaignId, ChannelId, LabelId, NoteId, UserId, WorkspaceId},
+    id::{CampaignId, ChannelId, LabelId, NoteId, PostId, UserId, WorkspaceId},
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -273,4 +273,59 @@ pub async fn note(tx: &mut Tx, workspace: WorkspaceId, id: NoteId) -> Result<Opt
 pub async fn delete_note(tx: &mut Tx, id: NoteId) -> Result<()> {
     sql!(tx, exec, "DELETE FROM calendar_notes WHERE id = $1", id.uuid())?;
     Ok(())
+}
+
+/// A channel's posting slots, as (ISO weekday, minute after midnight).
+pub async fn slots(tx: &mut Tx, channel: ChannelId) -> Result<Vec<(i32, i32)>> {
+    Ok(sql!(
+        tx,
+        all as (i32, i32),
+        "SELECT weekday, minute FROM posting_slots WHERE channel_id = $1 ORDER BY weekday, minute",
+        channel.uuid()
+    )?)
+}
+
+/// Replaces a channel's posting slots.
+pub async fn set_slots(tx: &mut Tx, channel: ChannelId, slots: &[(i32, i32)]) -> Result<()> {
+    sql!(tx, exec, "DELETE FROM posting_slots WHERE channel_id = $1", channel.uuid())?;
+    for (weekday, minute) in slots {
+        sql!(tx, exec, "INSERT INTO posting_slots (channel_id, weekday, minute) VALUES ($1, $2, $3)", channel.uuid(), *weekday, *minute)?;
+    }
+    Ok(())
+}
+
+/// When the channel's other posts are planned in `[from, until)`: the
+/// times a queue must not use again.
+pub async fn planned_on_channel(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+    channel: ChannelId,
+    except: PostId,
+    from: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<Timestamp>> {
+    let rows = sql!(
+        tx,
+        all as (DbTime,),
+        "SELECT p.planned_at FROM posts p JOIN post_channels c ON c.post_id = p.id
+         WHERE p.workspace_id = $1 AND c.channel_id = $2 AND p.id <> $3 AND p.planned_at >= $4 AND p.planned_at < $5",
+        workspace.uuid(),
+        channel.uuid(),
+        except.uuid(),
+        DbTime(from),
+        DbTime(until)
+    )?;
+    Ok(rows.into_iter().map(|(t,)| t.0).collect())
+}
+
+/// Every channel's posting slots in the workspace, as (channel, weekday, minute).
+pub async fn slots_in(tx: &mut Tx, workspace: WorkspaceId) -> Result<Vec<(ChannelId, i32, i32)>> {
+    let rows = sql!(
+        tx,
+        all as (Uuid, i32, i32),
+        "SELECT s.channel_id, s.weekday, s.minute FROM posting_slots s JOIN channels c ON c.id = s.channel_id
+         WHERE c.workspace_id = $1 ORDER BY s.channel_id, s.weekday, s.minute",
+        workspace.uuid()
+    )?;
+    Ok(rows.into_iter().map(|(c, d, m)| (ChannelId::from_uuid(c), d, m)).collect())
 }

@@ -122,6 +122,14 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/workspaces/{ws}/notes", json!({"day": "2026-12-24", "body": "No posts: holiday"}), Some(P::CreatePosts)),
         // Without If-Match: editors are told to send it (428), the rest refused.
         route(M::POST, "/workspaces/{ws}/posts/{post}/schedule", json!(null), Some(P::EditAnyPost)),
+        route(M::POST, "/workspaces/{ws}/posts/{post}/queue", json!(null), Some(P::EditAnyPost)),
+        route(M::GET, "/workspaces/{ws}/channels/{channel}/slots", json!(null), Some(P::ViewWorkspace)),
+        route(
+            M::PUT,
+            "/workspaces/{ws}/channels/{channel}/slots",
+            json!([{"weekday": "monday", "time": "09:00"}]),
+            Some(P::ManageChannels),
+        ),
         route(M::GET, "/workspaces/{ws}/channels/{channel}/connection", json!(null), Some(P::ViewWorkspace)),
         // A Bluesky channel needs its PDS, handle and app password: those allowed are told so (422).
         route(

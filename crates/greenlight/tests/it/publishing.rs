@@ -949,3 +949,102 @@ async fn the_calendar_shows_each_channels_outcome_and_a_post_that_went_out_late(
     let said = format!("Greenlight published it to Webhook (site) at {}: https://social.example/", now.strftime("%H:%M:%S"));
     assert!(history.contains(&said), "{said}: {history}");
 }
+
+#[apply(backends)]
+async fn add_to_queue_takes_the_next_free_posting_time_and_keeps_the_approval(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("queue").await;
+    let (url, got) = receiver(Vec::new()).await;
+    let (channel, _) = connected(&h, &w, &url).await;
+    let slots = format!("/workspaces/{}/channels/{channel}/slots", w.ws);
+    let bad = w.admin.put(&slots, json!([{"weekday": "monday", "time": "09:00"}, {"weekday": "someday", "time": "10:00"}])).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert_eq!(w.admin.get(&slots).await.body, json!([]), "a refused list changes nothing");
+    let manager = h.login("manager@queue.example.org").await;
+    assert_eq!(manager.put(&slots, json!([])).await.status, StatusCode::FORBIDDEN, "channels are an admin's");
+    let set = w.admin.put(&slots, json!([{"weekday": "wed", "time": "12:30"}, {"weekday": "Monday", "time": "09:00"}])).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(set.body, json!([{"weekday": "monday", "time": "09:00"}, {"weekday": "wednesday", "time": "12:30"}]));
+
+    // The next Monday 09:00 and Wednesday 12:30 in Copenhagen, reckoned here.
+    let tz = jiff::tz::TimeZone::get("Europe/Copenhagen").unwrap();
+    let now = h.app.now().to_zoned(tz.clone());
+    let next = |weekday: jiff::civil::Weekday, time: jiff::civil::Time| {
+        (0..14)
+            .map(|i| now.date().checked_add(jiff::Span::new().days(i)).unwrap().to_datetime(time).to_zoned(tz.clone()).unwrap())
+            .find(|z| z.weekday() == weekday && z.timestamp() > now.timestamp())
+            .unwrap()
+            .timestamp()
+    };
+    let monday = next(jiff::civil::Weekday::Monday, jiff::civil::time(9, 0, 0, 0));
+    let wednesday = next(jiff::civil::Weekday::Wednesday, jiff::civil::time(12, 30, 0, 0));
+
+    let first = approved(&h, &w, &[&channel], 1).await;
+    schedule(&w, &first).await;
+    let second = approved(&h, &w, &[&channel], 1).await;
+    let queue = |path: String| {
+        let admin = &w.admin;
+        async move {
+            let version = admin.get(&path).await.headers["etag"].to_str().unwrap().to_owned();
+            Client::send(admin.request(reqwest::Method::POST, &format!("{path}/queue")).header("if-match", version)).await
+        }
+    };
+    let (a, b) = (queue(first.clone()).await, queue(second.clone()).await);
+    assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK), "{} {}", a.body, b.body);
+    let at = |r: &Reply| r.body["planned"].as_str().unwrap_or_else(|| panic!("{}", r.body)).parse::<jiff::Zoned>().unwrap().timestamp();
+    assert_eq!(at(&a), monday.min(wednesday), "{}", a.body);
+    assert_eq!(at(&b), monday.max(wednesday), "the first is taken: {}", b.body);
+    assert_eq!((a.body["state"].as_str(), b.body["state"].as_str()), (Some("scheduled"), Some("approved")), "approvals kept");
+    let due = w.admin.get(&format!("{first}/publications")).await;
+    assert_eq!(due.body[0]["due_at"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap(), at(&a), "{}", due.body);
+
+    // It goes out at its slot, not at the time it had before.
+    h.pass(SignedDuration::from_hours(2)).await;
+    assert!(got.lock().unwrap().is_empty());
+    h.pass(at(&a).duration_since(h.app.now())).await;
+    assert_eq!(got.lock().unwrap().len(), 1);
+
+    // A post on a channel with no posting times is told where to set them.
+    let (other, _) = {
+        let ch = w
+            .admin
+            .post(&format!("/workspaces/{}/channels", w.ws), json!({"network": "webhook", "handle": "other", "display_name": "Other"}))
+            .await;
+        (ch.body["id"].as_str().unwrap().to_owned(), ())
+    };
+    let third = approved(&h, &w, &[&other], 1).await;
+    let refused = queue(third.clone()).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body["detail"].as_str().unwrap().contains("posting times"), "{}", refused.body);
+
+    // In the web app: posting times typed in Settings, then "Add to queue" on the post's page.
+    let csrf = w.admin.csrf.clone().unwrap();
+    let form = |pairs: &[(&str, &str)]| {
+        let mut all = vec![("csrf".to_owned(), csrf.clone())];
+        all.extend(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        all
+    };
+    let settings = format!("{}/w/{}/settings/channels", h.base, w.ws);
+    let typo = w.admin.http.post(&settings).form(&form(&[("action", "slots"), ("id", &other), ("slots", "fri")])).send().await.unwrap();
+    assert_eq!(typo.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let saved = w
+        .admin
+        .http
+        .post(&settings)
+        .form(&form(&[("action", "slots"), ("id", &other), ("slots", "fri 16:00, Tue 07:15")]))
+        .send()
+        .await
+        .unwrap();
+    let page = saved.text().await.unwrap();
+    assert!(page.contains("2 posting time(s) saved.") && page.contains("value=\"tue 07:15, fri 16:00\""), "{page}");
+    let version = w.admin.get(&third).await.body["version"].as_i64().unwrap().to_string();
+    let post_page = format!("{}/w/{}/posts/{}/queue", h.base, w.ws, third.rsplit('/').next().unwrap());
+    let queued = w.admin.http.post(&post_page).form(&form(&[("version", &version)])).send().await.unwrap();
+    assert_eq!(queued.status(), StatusCode::OK);
+    assert!(queued.text().await.unwrap().contains("Added to the queue: it is planned for"));
+    let planned = w.admin.get(&third).await.body["planned"].as_str().unwrap().parse::<jiff::Zoned>().unwrap().with_time_zone(tz.clone());
+    assert!(
+        planned.strftime("%a %H:%M").to_string() == "Tue 07:15" || planned.strftime("%a %H:%M").to_string() == "Fri 16:00",
+        "{planned}"
+    );
+}

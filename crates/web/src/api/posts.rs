@@ -36,6 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(diff_revisions))
         .routes(routes!(post_history))
         .routes(routes!(schedule))
+        .routes(routes!(queue))
         .routes(routes!(unschedule))
 }
 
@@ -48,6 +49,18 @@ async fn schedule(
     IfMatch(version): IfMatch,
 ) -> Res {
     let post = posts::schedule(&s.app, &c, ws, id, version, true).await?;
+    Ok(with_etag(post.version, &post))
+}
+
+/// Adds the post to its channels' queue: plans it at the next posting slot no other post on them holds (set with `PUT …/channels/{channel}/slots`). Keeps its approvals, like any reschedule. Needs `If-Match`.
+#[utoipa::path(post, path = "/workspaces/{ws}/posts/{post}/queue", tag = "posts", params(WorkspacePath, PostPath), responses((status = 200, description = "Done", body = Post, headers(("etag" = String, description = "The post's version, for If-Match"))), (status = "4XX", response = Problem)))]
+async fn queue(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath((ws, id)): ApiPath<(WorkspaceId, PostId)>,
+    IfMatch(version): IfMatch,
+) -> Res {
+    let post = posts::queue(&s.app, &c, ws, id, version).await?;
     Ok(with_etag(post.version, &post))
 }
 

@@ -6,7 +6,10 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use greenlight_domain::id::{GroupId, NoteId, TokenId, UserId, WorkspaceId};
+use greenlight_domain::{
+    id::{ChannelId, GroupId, NoteId, TokenId, UserId, WorkspaceId},
+    slots::SlotText,
+};
 use greenlight_service::views::{ApiToken, Campaign, Channel, Group, Label, Member, Note, Workspace};
 use greenlight_service::{accounts, audit, planning, workspaces};
 use serde::Deserialize;
@@ -14,7 +17,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     EventPage,
-    doc::{GroupPath, NotePath, TokenPath, UserPath, WorkspacePath},
+    doc::{ChannelPath, GroupPath, NotePath, TokenPath, UserPath, WorkspacePath},
     session::Verification,
 };
 use crate::{
@@ -35,6 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
         .routes(routes!(list_channels, create_channel))
+        .routes(routes!(channel_slots, set_channel_slots))
         .routes(routes!(list_campaigns, create_campaign))
         .routes(routes!(list_labels, create_label))
         .routes(routes!(list_notes, add_note))
@@ -215,6 +219,23 @@ async fn add_note(
 async fn delete_note(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, note)): ApiPath<(WorkspaceId, NoteId)>) -> Res {
     planning::delete_note(&s.app, &c, ws, note).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A channel's posting slots: weekly times in the workspace's zone, which "add to queue" fills in order.
+#[utoipa::path(get, path = "/workspaces/{ws}/channels/{channel}/slots", tag = "planning", params(WorkspacePath, ChannelPath), responses((status = 200, description = "Done", body = Vec<SlotText>), (status = "4XX", response = Problem)))]
+async fn channel_slots(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, channel)): ApiPath<(WorkspaceId, ChannelId)>) -> Res {
+    Ok(Json(planning::slots(&s.app, &c, ws, channel).await?).into_response())
+}
+
+/// Replaces a channel's posting slots, e.g. `[{"weekday": "monday", "time": "09:00"}]` (at most 28; an empty list clears them).
+#[utoipa::path(put, path = "/workspaces/{ws}/channels/{channel}/slots", tag = "planning", params(WorkspacePath, ChannelPath), request_body = Vec<SlotText>, responses((status = 200, description = "Done", body = Vec<SlotText>), (status = "4XX", response = Problem)))]
+async fn set_channel_slots(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath((ws, channel)): ApiPath<(WorkspaceId, ChannelId)>,
+    ApiJson(input): ApiJson<Vec<SlotText>>,
+) -> Res {
+    Ok(Json(planning::set_slots(&s.app, &c, ws, channel, input).await?).into_response())
 }
 
 /// The channels posts can target.

@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{ws}/posts/{post}/submit", post(posts::submit))
         .route("/w/{ws}/posts/{post}/schedule", post(posts::schedule))
         .route("/w/{ws}/posts/{post}/publish-now", post(posts::publish_now))
+        .route("/w/{ws}/posts/{post}/queue", post(posts::queue))
         .route("/w/{ws}/posts/{post}/publications/{channel}/retry", post(posts::retry))
         .route("/w/{ws}/posts/{post}/preflight", post(posts::live_preflight))
         .route("/w/{ws}/preflight", post(posts::live_preflight_new))

@@ -340,6 +340,8 @@ struct PostPage {
     can_schedule: bool,
     /// Approved or scheduled: it may go out now.
     can_publish_now: bool,
+    /// Its time may still move: "Add to queue".
+    can_queue: bool,
     publications: Vec<PublicationRow>,
     can_override: bool,
     has_review: bool,
@@ -590,6 +592,7 @@ async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, 
         can_submit: can_edit && r.post.is_some_and(|p| matches!(p.state, PostState::Draft | PostState::ChangesRequested)),
         can_schedule: can_edit && r.post.is_some_and(|p| p.state == PostState::Approved && p.planned.is_some()),
         can_publish_now: can_edit && r.post.is_some_and(|p| matches!(p.state, PostState::Approved | PostState::Scheduled)),
+        can_queue: can_edit && r.post.is_some_and(|p| p.state.allows_reschedule() && !p.channel_ids.is_empty()),
         publications,
         can_override: role.can(Permission::OverrideReviews),
         has_review: r.post.is_some_and(|p| p.state != PostState::Draft),
@@ -929,6 +932,19 @@ pub async fn publish_now(
     let Submitted { member, headers, .. } = submitted;
     publishing::publish_now(&s.app, &member.caller, ws, id).await.or_page(&headers)?;
     Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}#publishing")))
+}
+
+/// "Add to queue": the next free posting time of the post's channels.
+pub async fn queue(
+    State(s): State<AppState>,
+    PagePath((ws, id)): PagePath<(WorkspaceId, PostId)>,
+    submitted: Submitted<VersionForm>,
+) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    let post = posts::queue(&s.app, &member.caller, ws, id, form.version).await.or_page(&headers)?;
+    let when = post.planned.as_ref().map(|p| super::view::when(p.at, &super::view::zone(p.zone.as_str()))).unwrap_or_default();
+    let notice = format!("Added to the queue: it is planned for {when}.");
+    as_saved(&s.app, member, ws, id, Shown { notice, problems: Problems::default(), status: StatusCode::OK }, &headers).await
 }
 
 pub async fn retry(

@@ -17,6 +17,7 @@ use greenlight_domain::{
     permission::Permission,
     preflight::StyleGuide,
     share::{Capability, Scope},
+    slots::SlotText,
     webhook::Kind as HookKind,
 };
 use greenlight_service::{
@@ -52,6 +53,8 @@ pub struct ChannelRow {
     pub state: String,
     pub detail: String,
     pub target: String,
+    /// Its posting times, as typed: "mon 09:00, wed 12:30".
+    pub slots: String,
 }
 
 pub struct GroupRow {
@@ -179,6 +182,7 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
     let groups = workspaces::groups(app, c, ws).await.or_page(headers)?;
     let channels = planning::channels(app, c, ws).await.or_page(headers)?;
     let mut connections = publishing::connections(app, c, ws).await.or_page(headers)?;
+    let mut slots = planning::all_slots(app, c, ws).await.or_page(headers)?;
     let mut channel_rows = Vec::with_capacity(channels.len());
     for ch in &channels {
         let connection = connections.remove(&ch.id).unwrap_or_else(|| publishing::ConnectionView::disconnected(ch.id));
@@ -196,6 +200,7 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
             state: connection.state,
             detail: connection.detail.unwrap_or_default(),
             target: connection.target.unwrap_or_default(),
+            slots: slots_typed(&slots.remove(&ch.id).unwrap_or_default()),
         });
     }
     let campaigns = planning::campaigns(app, c, ws).await.or_page(headers)?;
@@ -344,6 +349,7 @@ pub struct SettingsForm {
     app_password: String,
     visibility: String,
     content_warning: String,
+    slots: String,
     guide: String,
     version: String,
     delivery: String,
@@ -358,6 +364,24 @@ enum Done {
     Once(String, String),
     /// A notice, where to go on, and the sign-in cookie to keep meanwhile.
     Go(String, String, String),
+}
+
+/// Posting times as typed ("mon 09:00, wed 12:30"): a day and a time each.
+fn slot_texts(typed: &str) -> Result<Vec<SlotText>, String> {
+    typed
+        .split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| match t.split_whitespace().collect::<Vec<_>>()[..] {
+            [day, time] => Ok(SlotText { weekday: day.to_owned(), time: time.to_owned() }),
+            _ => Err(format!("`{t}`: write a day and a time, like “mon 09:00”")),
+        })
+        .collect()
+}
+
+/// Posting times as a person reads and types them.
+fn slots_typed(slots: &[SlotText]) -> String {
+    slots.iter().map(|s| format!("{} {}", s.weekday.get(..3).unwrap_or(&s.weekday), s.time)).collect::<Vec<_>>().join(", ")
 }
 
 /// The host of an address typed by a person, for a notice.
@@ -438,6 +462,12 @@ async fn act_on(app: &App, member: &Member, ws: WorkspaceId, section: &str, f: &
                 started.authorize_url,
                 started.cookie,
             )
+        }
+        ("channels", "slots") => {
+            let channel: ChannelId = f.id.parse().map_err(|_| Error::field("channel", "choose a channel"))?;
+            let typed = slot_texts(&f.slots).map_err(|why| Error::field("slots", why))?;
+            let set = planning::set_slots(app, c, ws, channel, typed).await?;
+            Done::Said(if set.is_empty() { "Posting times cleared.".into() } else { format!("{} posting time(s) saved.", set.len()) })
         }
         ("channels", "disconnect") => {
             let channel: ChannelId = f.id.parse().map_err(|_| Error::field("channel", "choose a channel"))?;
