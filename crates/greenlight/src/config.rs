@@ -142,12 +142,17 @@ pub struct Jobs {
     /// How long finished jobs are kept before they are removed.
     pub keep_done_hours: i64,
     pub keep_failed_days: i64,
+    /// How long a claim on a job holds unless renewed (a running job renews
+    /// it every third of this). On PostgreSQL, a job whose instance died is
+    /// taken up by another after this; on SQLite the restarted process
+    /// takes it up at once.
+    pub lease_seconds: i64,
 }
 
 impl Default for Jobs {
     fn default() -> Self {
         let worker = greenlight_service::worker::WorkerSettings::default();
-        Jobs { queues: worker.queues, keep_done_hours: 24, keep_failed_days: 30 }
+        Jobs { queues: worker.queues, keep_done_hours: 24, keep_failed_days: 30, lease_seconds: worker.lease.as_secs() }
     }
 }
 
@@ -157,6 +162,7 @@ impl Jobs {
             queues: self.queues.clone(),
             keep_done: jiff::SignedDuration::from_hours(self.keep_done_hours.clamp(0, 24 * 3650)),
             keep_failed: jiff::SignedDuration::from_hours(24 * self.keep_failed_days.clamp(0, 3650)),
+            lease: jiff::SignedDuration::from_secs(self.lease_seconds.clamp(3, 3600)),
             ..Default::default()
         }
     }

@@ -110,6 +110,24 @@ impl Worker {
         Err(Error::Internal("the job queue did not drain".into()))
     }
 
+    /// On SQLite, where one process owns the database, a job still running
+    /// when the worker starts was left by a process that died (a crash, a
+    /// `kill -9`): it is taken up at once rather than after its lease. A
+    /// publication it was sending is then settled by asking the network.
+    /// Instances sharing PostgreSQL wait for the lease to lapse instead.
+    async fn take_over_orphans(&self) -> Result<()> {
+        if !self.app.db.single_process() {
+            return Ok(());
+        }
+        let mut tx = self.app.db.write().await?;
+        let ended = jobs::end_leases(&mut tx, self.app.now()).await?;
+        tx.commit().await?;
+        if ended > 0 {
+            tracing::info!(jobs = ended, "taking over jobs a stopped process left running");
+        }
+        Ok(())
+    }
+
     /// Removes finished jobs past their retention.
     pub async fn prune(&self) -> Result<u64> {
         let now = self.app.now();
@@ -123,6 +141,9 @@ impl Worker {
     /// runs side by side with its own limit. Jobs in progress finish before
     /// it returns.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        if let Err(err) = self.take_over_orphans().await {
+            tracing::warn!(%err, "could not take over jobs left running");
+        }
         let this = Arc::new(self);
         let (stop, stopping) = watch::channel(false);
         tokio::spawn(async move {

@@ -59,6 +59,12 @@ pub enum Tx {
 }
 
 impl Db {
+    /// Whether one process owns the database (SQLite), rather than
+    /// instances sharing it (PostgreSQL).
+    pub fn single_process(&self) -> bool {
+        matches!(self, Db::Sqlite { .. })
+    }
+
     /// Opens the database the URL names (`sqlite:path` or `postgres://…`),
     /// creating a SQLite file if it is missing.
     pub async fn connect(url: &str) -> Result<Db> {

@@ -98,6 +98,18 @@ pub async fn listen(db: &Db) -> Result<Option<PgListener>> {
     }
 }
 
+/// Ends the lease of every running job: for a process that owns the
+/// database and has just started, such jobs were left by one that died.
+pub async fn end_leases(tx: &mut Tx, now: Timestamp) -> Result<u64> {
+    Ok(sql!(
+        tx,
+        exec,
+        "UPDATE jobs SET locked_until = $2 WHERE status = 'running' AND locked_until > $1",
+        DbTime(now),
+        DbTime(Timestamp::UNIX_EPOCH)
+    )?)
+}
+
 /// Claims up to `limit` jobs that are due — pending ones whose time has come,
 /// and running ones whose worker let the lease lapse (it died) — for
 /// `worker` until `until`. On PostgreSQL `SKIP LOCKED` lets several

@@ -824,32 +824,43 @@ async fn mastodon_connects_by_signing_in_and_posts_an_image_with_its_visibility(
     assert_eq!((media[0]["type"].as_str(), media[0]["description"].as_str()), (Some("image"), Some("A red square")), "{status}");
 }
 
-/// A PDS behind a proxy that answers the first `createRecord` with
-/// `400 ExpiredToken`, as Bluesky does when an access token runs out; the
-/// proxy's address and the XRPC methods it saw.
-async fn expiring(pds: &Pds) -> (String, Arc<Mutex<Vec<String>>>) {
+/// What a proxy does with the `n`th request (from 1) for a path.
+enum Intercept {
+    Forward,
+    /// Answers this instead of forwarding.
+    Answer(StatusCode, Value),
+    /// Forwards it (the server acts on it) and never answers.
+    ForwardAndHold,
+}
+
+type Rule = Arc<dyn Fn(&str, usize) -> Intercept + Send + Sync>;
+
+/// A proxy in front of `target` that does what `rule` says with each
+/// request; its address and the paths it saw (without their queries).
+async fn proxy(target: &str, rule: Rule) -> (String, Arc<Mutex<Vec<String>>>) {
     #[derive(Clone)]
     struct Proxy {
         target: String,
         seen: Arc<Mutex<Vec<String>>>,
+        rule: Rule,
     }
     async fn forward(State(p): State<Proxy>, request: axum::extract::Request) -> axum::response::Response {
         let method = request.method().clone();
         let path = request.uri().path_and_query().map(|pq| pq.as_str().to_owned()).unwrap_or_default();
         let headers = request.headers().clone();
         let body = axum::body::to_bytes(request.into_body(), 10 << 20).await.unwrap();
-        let xrpc = request_method(&path);
-        let first_create = {
+        let bare = path.split('?').next().unwrap_or_default().to_owned();
+        let nth = {
             let mut seen = p.seen.lock().unwrap();
-            seen.push(xrpc.clone());
-            xrpc == "com.atproto.repo.createRecord" && seen.iter().filter(|m| **m == xrpc).count() == 1
+            seen.push(bare.clone());
+            seen.iter().filter(|s| **s == bare).count()
         };
-        if first_create {
-            let said = json!({"error": "ExpiredToken", "message": "Token has expired"});
-            return (StatusCode::BAD_REQUEST, Json(said)).into_response();
+        let intercept = (p.rule)(&bare, nth);
+        if let Intercept::Answer(status, said) = intercept {
+            return (status, Json(said)).into_response();
         }
         let mut out = reqwest::Client::new().request(method, format!("{}{path}", p.target)).body(body);
-        for name in ["authorization", "content-type"] {
+        for name in ["authorization", "content-type", "idempotency-key"] {
             if let Some(v) = headers.get(name) {
                 out = out.header(name, v);
             }
@@ -858,20 +869,33 @@ async fn expiring(pds: &Pds) -> (String, Arc<Mutex<Vec<String>>>) {
         let status = answer.status();
         let kind = answer.headers().get("content-type").cloned();
         let bytes = answer.bytes().await.unwrap();
+        if matches!(intercept, Intercept::ForwardAndHold) {
+            std::future::pending::<()>().await;
+        }
         let mut response = (status, bytes).into_response();
         if let Some(kind) = kind {
             response.headers_mut().insert("content-type", kind);
         }
         response
     }
-    fn request_method(path: &str) -> String {
-        path.trim_start_matches("/xrpc/").split('?').next().unwrap_or_default().to_owned()
-    }
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let app = Router::new().fallback(forward).with_state(Proxy { target: pds.base.clone(), seen: seen.clone() });
+    let app = Router::new().fallback(forward).with_state(Proxy { target: target.to_owned(), seen: seen.clone(), rule });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, seen)
+}
+
+/// A PDS behind a proxy that answers the first `createRecord` with
+/// `400 ExpiredToken`, as Bluesky does when an access token runs out.
+async fn expiring(pds: &Pds) -> (String, Arc<Mutex<Vec<String>>>) {
+    let rule: Rule = Arc::new(|path, nth| match (path, nth) {
+        ("/xrpc/com.atproto.repo.createRecord", 1) => {
+            Intercept::Answer(StatusCode::BAD_REQUEST, json!({"error": "ExpiredToken", "message": "Token has expired"}))
+        }
+        _ => Intercept::Forward,
+    });
+    let (base, seen) = proxy(&pds.base, rule).await;
     (base, seen)
 }
 
@@ -898,7 +922,7 @@ async fn a_picture_goes_to_bluesky_with_its_alt_text_after_an_expired_token_is_r
     let listed = w.admin.get(&format!("{post}/publications")).await;
     assert_eq!((listed.body[0]["status"].as_str(), listed.body[0]["attempts"].as_i64()), (Some("published"), Some(1)), "{}", listed.body);
     let seen = seen.lock().unwrap().clone();
-    let count = |m: &str| seen.iter().filter(|s| *s == m).count();
+    let count = |m: &str| seen.iter().filter(|s| **s == format!("/xrpc/{m}")).count();
     assert_eq!(count("com.atproto.server.createSession"), 1, "the session is kept from connecting: {seen:?}");
     assert_eq!(count("com.atproto.server.refreshSession"), 1, "the expired token was refreshed: {seen:?}");
     assert_eq!(count("com.atproto.repo.createRecord"), 2, "refused once as expired, then made: {seen:?}");
@@ -1047,4 +1071,134 @@ async fn add_to_queue_takes_the_next_free_posting_time_and_keeps_the_approval(#[
         planned.strftime("%a %H:%M").to_string() == "Tue 07:15" || planned.strftime("%a %H:%M").to_string() == "Fri 16:00",
         "{planned}"
     );
+}
+
+/// A receiver that takes the first publication and never answers it (the
+/// network made the post; the answer is lost), then answers repeats of the
+/// same key as the webhook channel's contract asks. What it was sent.
+async fn holding_receiver() -> (String, Got) {
+    async fn take(State(got): State<Got>, headers: HeaderMap, Json(body): Json<Value>) -> axum::response::Response {
+        let key = headers["greenlight-delivery"].to_str().unwrap().to_owned();
+        let first = {
+            let mut got = got.lock().unwrap();
+            got.push((headers, body));
+            got.len() == 1
+        };
+        if first {
+            std::future::pending::<()>().await;
+        }
+        Json(json!({"id": format!("remote-{key}"), "url": format!("https://social.example/{key}")})).into_response()
+    }
+    let got: Got = Arc::default();
+    let app = Router::new().route("/hook", post(take)).with_state(got.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (base, got)
+}
+
+/// `greenlight serve` on the harness's database, publishing with its key.
+fn serve(h: &Harness) -> tokio::process::Child {
+    use base64::Engine;
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_greenlight"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", h.data_dir.path().to_str().unwrap()])
+        .current_dir(h.data_dir.path())
+        .env("DATABASE_URL", &h.db_url)
+        .env("GREENLIGHT__PUBLISHING__KEY", base64::engine::general_purpose::STANDARD.encode([7u8; 32]))
+        .env("GREENLIGHT__PUBLISHING__ALLOW_PRIVATE_ADDRESSES", "true")
+        .env("GREENLIGHT__JOBS__LEASE_SECONDS", "3")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
+/// Waits (for another process: the one wait that cannot be a drain) until
+/// `done` holds, for at most 60 s.
+async fn until<F: std::future::Future<Output = bool>>(what: &str, done: impl Fn() -> F) {
+    for _ in 0..600 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("waited a minute for {what}");
+}
+
+#[apply(backends)]
+async fn a_publication_cut_off_by_kill_9_goes_out_once_after_the_restart(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("killed").await;
+    let (url, got) = holding_receiver().await;
+    let (channel, _) = connected(&h, &w, &url).await;
+    let path = approved(&h, &w, &[&channel], 1).await;
+    assert_eq!(w.admin.post(&format!("{path}/publish-now"), json!(null)).await.status, StatusCode::OK);
+
+    // The real server takes the job and sends the post; the receiver holds the answer.
+    let mut server = serve(&h);
+    until("the post to reach the receiver", || async { !got.lock().unwrap().is_empty() }).await;
+    let listed = w.admin.get(&format!("{path}/publications")).await;
+    assert_eq!(listed.body[0]["status"], "publishing", "{}", listed.body);
+    server.kill().await.unwrap(); // SIGKILL: no shutdown, no outcome written
+
+    // After the restart the attempt is settled with the same key: out once, recorded once.
+    let _server = serve(&h);
+    let publications = format!("{path}/publications");
+    until("the publication to be settled", || {
+        let (admin, publications) = (&w.admin, publications.clone());
+        async move { admin.get(&publications).await.body[0]["status"] == "published" }
+    })
+    .await;
+    let got = got.lock().unwrap().clone();
+    let keys: std::collections::BTreeSet<String> =
+        got.iter().map(|(headers, _)| headers["greenlight-delivery"].to_str().unwrap().to_owned()).collect();
+    assert_eq!((got.len(), keys.len()), (2, 1), "sent again with the same key, so the network holds one post");
+    let listed = w.admin.get(&publications).await;
+    assert_eq!(listed.body[0]["remote_id"], format!("remote-{}", keys.first().unwrap()), "{}", listed.body);
+    assert_eq!(listed.body[0]["attempts"], 2, "{}", listed.body);
+    let history = w.admin.get(&format!("{path}/history")).await;
+    assert_eq!(actions(&history).iter().filter(|a| *a == "publication.published").count(), 1, "{:?}", actions(&history));
+}
+
+#[apply(backends)]
+async fn a_thread_cut_off_by_kill_9_after_its_second_post_completes_with_three(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let mock = mastodon_mock().await;
+    // The instance makes the thread's second post, and its answer never comes back.
+    let rule: Rule = Arc::new(|path, nth| match (path, nth) {
+        ("/api/v1/statuses", 2) => Intercept::ForwardAndHold,
+        _ => Intercept::Forward,
+    });
+    let (instance, seen) = proxy(&mock.base, rule).await;
+    let w = h.world("threadkill").await;
+    let content = json!({"text": "Open day on Saturday", "thread": ["Doors at ten", "Coffee included"]});
+    let (channel, post) = approved_on(&h, &w, "mastodon", "@testuser@127.0.0.1", content).await;
+    let c = w
+        .admin
+        .put(&format!("/workspaces/{}/channels/{channel}/connection", w.ws), json!({"instance": instance, "access_token": "mock_token"}))
+        .await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+    assert_eq!(w.admin.post(&format!("{post}/publish-now"), json!(null)).await.status, StatusCode::OK);
+
+    let mut server = serve(&h);
+    let posts_sent = || seen.lock().unwrap().iter().filter(|p| *p == "/api/v1/statuses").count();
+    until("the thread's second post", || async { posts_sent() == 2 }).await;
+    server.kill().await.unwrap();
+
+    let _server = serve(&h);
+    let publications = format!("{post}/publications");
+    until("the thread to be settled", || {
+        let (admin, publications) = (&w.admin, publications.clone());
+        async move { admin.get(&publications).await.body[0]["status"] == "published" }
+    })
+    .await;
+    let me = mock.get("/api/v1/accounts/verify_credentials").await;
+    let statuses = mock.get(&format!("/api/v1/accounts/{}/statuses?limit=40", me["id"].as_str().unwrap())).await;
+    let texts: Vec<&str> = statuses.as_array().unwrap().iter().map(|s| s["content"].as_str().unwrap()).collect();
+    assert_eq!(texts.len(), 3, "three posts, not four or six: {texts:?}");
+    for want in ["Open day on Saturday", "Doors at ten", "Coffee included"] {
+        assert_eq!(texts.iter().filter(|t| t.contains(want)).count(), 1, "{want}: {texts:?}");
+    }
 }
