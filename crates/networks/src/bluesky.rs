@@ -2,7 +2,8 @@
 //! thread, then the first comment, each a reply with `{root, parent}` strong
 //! references), with facets for links, mentions and hashtags at their UTF-8
 //! byte ranges, and the pictures (`uploadBlob`) on the first, with their alt
-//! text and aspect ratio. The session is kept between posts and refreshed
+//! text and aspect ratio, or else its link as a card (title, description
+//! and picture read from the page). The session is kept between posts and refreshed
 //! when the PDS says the access token expired (400 `ExpiredToken`).
 //!
 //! Each segment's record key is a TID chosen from the publication alone (the
@@ -76,6 +77,10 @@ impl Account {
 }
 
 const COLLECTION: &str = "app.bsky.feed.post";
+/// The most of a linked page read for its card, and of its picture (Bluesky
+/// takes thumbnails up to 1 MB).
+const MAX_PAGE: usize = 1 << 20;
+const MAX_THUMB: usize = 1_000_000;
 /// The base32-sortable alphabet TIDs are written in.
 const BASE32_SORTABLE: &[u8; 32] = b"234567abcdefghijklmnopqrstuvwxyz";
 
@@ -256,6 +261,51 @@ impl Bluesky {
         Ok(Some(json!({ "$type": "app.bsky.embed.images", "images": images })))
     }
 
+    /// Fetches at most `most` bytes from `url` (through the same guard as
+    /// every call: no private addresses unless allowed); `None` on any failure.
+    async fn fetch(&self, url: &str, most: usize, kind: &str) -> Option<(String, Vec<u8>)> {
+        let mut response = self.client.get(url).send().await.ok()?.error_for_status().ok()?;
+        let mime = response.headers().get("content-type")?.to_str().ok()?.split(';').next()?.trim().to_owned();
+        if !mime.starts_with(kind) || response.content_length().is_some_and(|n| n > most as u64) {
+            return None;
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.ok()? {
+            body.extend_from_slice(&chunk);
+            if body.len() > most {
+                return None;
+            }
+        }
+        Some((mime, body))
+    }
+
+    /// The post's link as a card (`app.bsky.embed.external`): the page's
+    /// title, description and picture. A page that cannot be read leaves
+    /// the post without a card, never unpublished.
+    async fn link_card(&self, account: &Account, session: &mut Session, out: &Outgoing) -> Result<Option<Value>, Failure> {
+        let Some(link) = out.link.as_deref() else { return Ok(None) };
+        let (Ok(page), Some((_, html))) = (reqwest::Url::parse(link), self.fetch(link, MAX_PAGE, "text/html").await) else {
+            return Ok(None);
+        };
+        let card = crate::card::read(&String::from_utf8_lossy(&html), &page);
+        let title = if card.title.is_empty() { link.to_owned() } else { card.title };
+        let mut external = json!({ "uri": link, "title": title, "description": card.description });
+        if let Some(image) = card.image
+            && let Some((mime, bytes)) = self.fetch(image.as_str(), MAX_THUMB, "image/").await
+        {
+            let upload = |jwt: &str| {
+                self.client
+                    .post(format!("{}/xrpc/com.atproto.repo.uploadBlob", account.service))
+                    .bearer_auth(jwt)
+                    .header("content-type", &mime)
+                    .body(bytes.clone())
+            };
+            let made = self.authed(account, session, upload, out.sent_at).await?;
+            external["thumb"] = made["blob"].clone();
+        }
+        Ok(Some(json!({ "$type": "app.bsky.embed.external", "external": external })))
+    }
+
     async fn publish_all(&self, credentials: &Value, out: &Outgoing) -> Result<Attempt, Failure> {
         let now = out.sent_at;
         let Some(account) = Account::of(credentials) else {
@@ -291,6 +341,8 @@ impl Bluesky {
                         record["reply"] = json!({ "root": root, "parent": parent });
                     } else if let Some(embed) = self.images(&account, &mut session, out).await? {
                         record["embed"] = embed;
+                    } else if let Some(card) = self.link_card(&account, &mut session, out).await? {
+                        record["embed"] = card;
                     }
                     let body = json!({ "repo": session.did, "collection": COLLECTION, "rkey": rkey, "record": record });
                     let create =

@@ -3,6 +3,7 @@
 //! web layers know no network's wire format; this crate knows nothing else.
 
 pub mod bluesky;
+pub mod card;
 pub mod mastodon;
 pub mod webhook;
 

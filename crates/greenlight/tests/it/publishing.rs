@@ -1202,3 +1202,41 @@ async fn a_thread_cut_off_by_kill_9_after_its_second_post_completes_with_three(#
         assert_eq!(texts.iter().filter(|t| t.contains(want)).count(), 1, "{want}: {texts:?}");
     }
 }
+
+#[apply(backends)]
+async fn a_link_goes_to_bluesky_as_a_card_with_the_pages_title_and_picture(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let pds = pds().await;
+    let dana = account(&pds, "dana.test", "dana-password-12").await;
+    // The linked page, with its Open Graph card and picture.
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(60, 30, image::Rgb([10, 120, 60]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let html = r#"<!doctype html><title>Ignored</title><meta property="og:title" content="Open day at the clinic">
+        <meta property="og:description" content="Doors at ten"><meta property="og:image" content="/card.png">"#;
+    let site = Router::new()
+        .route("/open", axum::routing::get(move || async move { ([("content-type", "text/html; charset=utf-8")], html) }))
+        .route("/card.png", axum::routing::get(move || async move { ([("content-type", "image/png")], png) }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let link = format!("http://{}/open", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, site).await });
+
+    let w = h.world("card").await;
+    let (channel, post) = approved_on(&h, &w, "bluesky", "dana.test", json!({"text": "Come by on Saturday", "link": link})).await;
+    let path = format!("/workspaces/{}/channels/{channel}/connection", w.ws);
+    let c = w.admin.put(&path, json!({"service": pds.base, "identifier": "dana.test", "app_password": "dana-password-12"})).await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+    assert_eq!(w.admin.post(&format!("{post}/publish-now"), json!(null)).await.status, StatusCode::OK);
+    h.pass(SignedDuration::ZERO).await;
+    let listed = w.admin.get(&format!("{post}/publications")).await;
+    assert_eq!(listed.body[0]["status"], "published", "{}", listed.body);
+    let all = records(&pds, &dana).await;
+    assert_eq!(all.len(), 1, "{all:?}");
+    let embed = &all[0]["value"]["embed"];
+    assert_eq!(embed["$type"], "app.bsky.embed.external", "{embed}");
+    assert_eq!(embed["external"]["uri"], link.as_str(), "{embed}");
+    assert_eq!(embed["external"]["title"], "Open day at the clinic", "{embed}");
+    assert_eq!(embed["external"]["description"], "Doors at ten", "{embed}");
+    assert_eq!(embed["external"]["thumb"]["mimeType"], "image/png", "{embed}");
+}
