@@ -18,7 +18,7 @@ use std::{collections::HashMap, sync::Mutex, time::Duration};
 
 use async_trait::async_trait;
 use greenlight_domain::preflight::bluesky::{FacetKind, facets};
-use greenlight_service::publishing::{Attempt, Connector, Outgoing, Reconciled};
+use greenlight_service::publishing::{Attempt, Connector, Outgoing, Progress, Reconciled};
 use jiff::{SignedDuration, Timestamp};
 use reqwest::{StatusCode, header::HeaderMap};
 use serde_json::{Value, json};
@@ -379,7 +379,7 @@ impl Connector for Bluesky {
         }
     }
 
-    async fn publish(&self, credentials: &Value, out: &Outgoing) -> Attempt {
+    async fn publish(&self, credentials: &Value, out: &Outgoing, _progress: &dyn Progress) -> Attempt {
         match self.publish_all(credentials, out).await {
             Ok(attempt) | Err(Failure::Attempt(attempt)) => attempt,
             Err(Failure::NotFound | Failure::Expired) => {

@@ -14,7 +14,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use greenlight_service::publishing::{Attempt, Connector, OAuthClient, Outgoing, Reconciled};
+use greenlight_service::publishing::{Attempt, Connector, OAuthClient, Outgoing, Progress, Reconciled};
 use jiff::{SignedDuration, Timestamp};
 use reqwest::{StatusCode, header::HeaderMap};
 use serde_json::{Value, json};
@@ -111,60 +111,78 @@ fn words_of(html: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The status among `statuses` that is the post's first segment, made at
-/// or after `since`.
-fn find_posted(statuses: &[Value], first: &str, since: Timestamp) -> Reconciled {
-    let wanted = first.split_whitespace().collect::<Vec<_>>().join(" ");
+/// The status among `statuses` that is the segment `text`, replying to
+/// `parent` (none for the first), made at or after `since`.
+fn find_posted(statuses: &[Value], text: &str, parent: Option<&str>, since: Timestamp) -> Option<(String, Option<String>)> {
+    let wanted = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let found = statuses.iter().find(|s| {
         let made = s["created_at"].as_str().and_then(|t| t.parse::<Timestamp>().ok());
-        made.is_some_and(|t| t >= since - SignedDuration::from_mins(1))
-            && s["in_reply_to_id"].is_null()
+        // `since` is when the attempt was last heard of; it began before.
+        made.is_some_and(|t| t >= since - SignedDuration::from_mins(10))
+            && s["in_reply_to_id"].as_str() == parent
             && words_of(s["content"].as_str().unwrap_or_default()) == wanted
-    });
-    match found.and_then(|s| Some((s["id"].as_str()?.to_owned(), s["url"].as_str().map(str::to_owned)))) {
-        Some((remote_id, url)) => Reconciled::Published { remote_id, url },
-        None => Reconciled::NotThere,
-    }
+    })?;
+    Some((found["id"].as_str()?.to_owned(), found["url"].as_str().map(str::to_owned)))
 }
 
 impl Mastodon {
-    async fn publish_all(&self, credentials: &Value, out: &Outgoing) -> Result<Attempt, Attempt> {
+    async fn publish_all(&self, credentials: &Value, out: &Outgoing, progress: &dyn Progress) -> Result<Attempt, Attempt> {
         let Some((instance, token)) = account(credentials) else {
             return Ok(Attempt::Revoked { message: "the channel's connection is incomplete".into() });
         };
-        let media_ids = self.upload_all(instance, token, out).await?;
+        // After Mastodon's hour its keys no longer recognise a repeat: a
+        // segment an unanswered attempt may have made is looked for among
+        // the account's latest statuses before it is sent again.
+        let since = out.previous_attempt_at.filter(|at| out.sent_at.duration_since(*at) >= KEYS_KEPT);
+        let recent = match since {
+            Some(_) => self.recent(instance, token).await.map_err(|message| Attempt::Transient { message, retry_after: None })?,
+            None => Vec::new(),
+        };
+        let media_ids = if out.done.is_empty() { self.upload_all(instance, token, out).await? } else { Vec::new() };
         let visibility = credentials["visibility"].as_str().unwrap_or("public");
         let warning = credentials["content_warning"].as_str().filter(|w| !w.is_empty());
         let mut first: Option<(String, Option<String>)> = None;
         let mut parent: Option<String> = None;
         for (i, status) in out.segments().into_iter().enumerate() {
-            let mut body = json!({ "status": status, "in_reply_to_id": parent, "visibility": visibility });
-            if i == 0 && !media_ids.is_empty() {
-                body["media_ids"] = json!(media_ids);
-            }
-            if let Some(warning) = warning {
-                body["spoiler_text"] = json!(warning);
-            }
-            let request = self
-                .client
-                .post(format!("{instance}/api/v1/statuses"))
-                .bearer_auth(token)
-                .header("content-type", "application/json")
-                .header("idempotency-key", format!("{}-{i}", out.idempotency_key))
-                .body(body.to_string());
-            let made = answer(request.send().await.map_err(unanswered)?, out.sent_at).await?;
-            let Some(id) = made["id"].as_str().map(str::to_owned) else {
-                return Err(Attempt::Transient { message: "Mastodon's answer named no status".into(), retry_after: None });
+            let made = if let Some(done) = out.done.get(i) {
+                (done.clone(), None)
+            } else if let Some(found) = since.and_then(|since| find_posted(&recent, &status, parent.as_deref(), since)) {
+                progress.made(i, &found.0).await;
+                found
+            } else {
+                let mut body = json!({ "status": status, "in_reply_to_id": parent, "visibility": visibility });
+                if i == 0 && !media_ids.is_empty() {
+                    body["media_ids"] = json!(media_ids);
+                }
+                if let Some(warning) = warning {
+                    body["spoiler_text"] = json!(warning);
+                }
+                let request = self
+                    .client
+                    .post(format!("{instance}/api/v1/statuses"))
+                    .bearer_auth(token)
+                    .header("content-type", "application/json")
+                    .header("idempotency-key", format!("{}-{i}", out.idempotency_key))
+                    .body(body.to_string());
+                let made = answer(request.send().await.map_err(unanswered)?, out.sent_at).await?;
+                let Some(id) = made["id"].as_str().map(str::to_owned) else {
+                    return Err(Attempt::Transient { message: "Mastodon's answer named no status".into(), retry_after: None });
+                };
+                progress.made(i, &id).await;
+                (id, made["url"].as_str().map(str::to_owned))
             };
             if first.is_none() {
-                first = Some((id.clone(), made["url"].as_str().map(str::to_owned)));
+                first = Some(made.clone());
             }
-            parent = Some(id);
+            parent = Some(made.0);
         }
-        Ok(match first {
-            Some((remote_id, url)) => Attempt::Published { remote_id, url },
-            None => Attempt::Refused { message: "nothing to post".into() },
-        })
+        let Some((remote_id, mut url)) = first else { return Ok(Attempt::Refused { message: "nothing to post".into() }) };
+        if url.is_none() {
+            // Made by an earlier attempt: its address is the instance's to say.
+            let request = self.client.get(format!("{instance}/api/v1/statuses/{remote_id}")).bearer_auth(token);
+            url = ask(request, "a status").await.ok().and_then(|s| s["url"].as_str().map(str::to_owned));
+        }
+        Ok(Attempt::Published { remote_id, url })
     }
 
     /// The account's latest statuses (40, Mastodon's most per page).
@@ -248,8 +266,8 @@ impl Connector for Mastodon {
         Ok(format!("@{}@{host}", me["acct"].as_str().unwrap_or("?")))
     }
 
-    async fn publish(&self, credentials: &Value, out: &Outgoing) -> Attempt {
-        self.publish_all(credentials, out).await.unwrap_or_else(|ended| ended)
+    async fn publish(&self, credentials: &Value, out: &Outgoing, progress: &dyn Progress) -> Attempt {
+        self.publish_all(credentials, out, progress).await.unwrap_or_else(|ended| ended)
     }
 
     /// `POST /api/v1/apps`: Greenlight as a client of the instance.
@@ -297,19 +315,12 @@ impl Connector for Mastodon {
         made["access_token"].as_str().map(str::to_owned).ok_or_else(|| "the instance gave no access token".into())
     }
 
-    /// Within Mastodon's hour, sending again with the same keys returns
-    /// what was made. Later, the account's recent statuses are searched for
-    /// the post's text, posted since the unanswered attempt.
-    async fn reconcile(&self, credentials: &Value, out: &Outgoing) -> Reconciled {
-        let Some(since) = out.previous_attempt_at else { return Reconciled::NotThere };
-        if out.sent_at.duration_since(since) < KEYS_KEPT {
-            return Reconciled::NotThere;
-        }
-        let Some((instance, token)) = account(credentials) else { return Reconciled::NotThere };
-        match self.recent(instance, token).await {
-            Ok(statuses) => find_posted(&statuses, &out.segments()[0], since),
-            Err(message) => Reconciled::Unknown { message },
-        }
+    /// Publishing settles an unanswered attempt itself: within Mastodon's
+    /// hour the same keys return what was made, later the account's latest
+    /// statuses are searched, and a thread goes on after the segments it
+    /// kept.
+    async fn reconcile(&self, _credentials: &Value, _out: &Outgoing) -> Reconciled {
+        Reconciled::NotThere
     }
 }
 
@@ -326,8 +337,9 @@ mod tests {
             json!({"id": "3", "created_at": "2027-05-03T09:00:01Z", "in_reply_to_id": null, "url": "https://m.example/@a/3",
                    "content": "<p>Open day &amp; more<br>see <a href=\"https://x.example\">x.example</a></p>"}),
         ];
-        let found = find_posted(&statuses, "Open day & more\nsee x.example", since);
-        assert_eq!(found, Reconciled::Published { remote_id: "3".into(), url: Some("https://m.example/@a/3".into()) });
-        assert_eq!(find_posted(&statuses[..2], "Open day & more", since), Reconciled::NotThere, "older, or a reply: not it");
+        let found = find_posted(&statuses, "Open day & more\nsee x.example", None, since);
+        assert_eq!(found, Some(("3".into(), Some("https://m.example/@a/3".into()))));
+        assert_eq!(find_posted(&statuses[..2], "Open day & more", None, since), None, "older, or a reply: not it");
+        assert_eq!(find_posted(&statuses, "Open day & more", Some("9"), since).map(|f| f.0), Some("2".into()), "the reply to 9");
     }
 }

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use greenlight_service::publishing::{Attempt, Connector, Outgoing, Reconciled};
+use greenlight_service::publishing::{Attempt, Connector, Outgoing, Progress, Reconciled};
 use jiff::SignedDuration;
 use reqwest::{StatusCode, header::HeaderMap};
 use serde_json::{Value, json};
@@ -67,7 +67,7 @@ impl Connector for WebhookChannel {
         Ok(url.split("://").nth(1).and_then(|rest| rest.split(['/', ':']).next()).unwrap_or(url).to_owned())
     }
 
-    async fn publish(&self, credentials: &Value, out: &Outgoing) -> Attempt {
+    async fn publish(&self, credentials: &Value, out: &Outgoing, _progress: &dyn Progress) -> Attempt {
         let (Some(url), Some(secret)) = (credentials["url"].as_str(), credentials["secret"].as_str()) else {
             return Attempt::Revoked { message: "the channel's connection is incomplete".into() };
         };

@@ -71,12 +71,16 @@ pub struct Outgoing {
     pub media: Vec<OutgoingMedia>,
     /// When the attempt starts (Greenlight's clock; connectors read none).
     pub sent_at: Timestamp,
-    /// When the attempt before this one started, if it ended without an
-    /// answer: what a reconciliation looks for was made after it.
+    /// When the attempt before this one was last heard of (it ended without
+    /// an answer, or with a failure worth retrying): anything it made on
+    /// the network was made about then.
     pub previous_attempt_at: Option<Timestamp>,
     /// When the publication was planned: the same for every attempt, for
     /// keys a connector derives (Bluesky's record keys).
     pub planned_at: Timestamp,
+    /// The remote ids of the segments an earlier attempt already made, in
+    /// order: a resumed thread goes on after them.
+    pub done: Vec<String>,
 }
 
 impl Outgoing {
@@ -162,8 +166,10 @@ pub trait Connector: Send + Sync {
     /// Checks credentials as they are connected; the account they post as
     /// (e.g. `@news@mastodon.example`), or the network's words.
     async fn verify(&self, credentials: &Value) -> std::result::Result<String, String>;
-    /// Sends the post with the channel's credentials.
-    async fn publish(&self, credentials: &Value, out: &Outgoing) -> Attempt;
+    /// Sends the post with the channel's credentials. A connector that
+    /// posts a thread segment by segment tells `progress` of each segment
+    /// before it sends the next, and skips those in `out.done`.
+    async fn publish(&self, credentials: &Value, out: &Outgoing, progress: &dyn Progress) -> Attempt;
     /// Finds out whether an earlier attempt with the same key got through.
     async fn reconcile(&self, credentials: &Value, out: &Outgoing) -> Reconciled;
     /// For a network whose accounts connect by OAuth: registers Greenlight
@@ -186,6 +192,44 @@ pub trait Connector: Send + Sync {
         _verifier: &str,
     ) -> std::result::Result<String, String> {
         Err("this network connects with credentials, not by signing in".into())
+    }
+}
+
+/// Where a connector reports a thread's segments as they go out.
+#[async_trait]
+pub trait Progress: Send + Sync {
+    /// Segment `index` is on the network as `remote_id`; kept (committed)
+    /// before the connector sends the next one.
+    async fn made(&self, index: usize, remote_id: &str);
+}
+
+/// Keeps a publication's progress in its row.
+struct Kept<'a> {
+    app: &'a App,
+    publication: PublicationId,
+    done: std::sync::Mutex<Vec<String>>,
+}
+
+#[async_trait]
+impl Progress for Kept<'_> {
+    async fn made(&self, index: usize, remote_id: &str) {
+        let done = {
+            let Ok(mut done) = self.done.lock() else { return };
+            done.truncate(index);
+            done.push(remote_id.to_owned());
+            done.clone()
+        };
+        let kept = async {
+            let mut tx = self.app.db.write().await?;
+            publications::set_progress(&mut tx, self.publication, &done).await?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        };
+        // Not kept: a resumed attempt falls back on the network's own record
+        // of what was made (Mastodon's keys, Bluesky's record keys).
+        if let Err(err) = kept.await {
+            tracing::warn!(publication = %self.publication, %err, "could not keep a thread's progress");
+        }
     }
 }
 
@@ -764,8 +808,9 @@ async fn publish(app: &App, id: PublicationId) -> Result<()> {
         thread: effective.thread.to_vec(),
         media: Vec::new(),
         sent_at: now,
-        previous_attempt_at: (p.status == Status::Publishing).then_some(p.updated_at),
+        previous_attempt_at: (p.attempts > 0).then_some(p.updated_at),
         planned_at: p.created_at,
+        done: publications::progress(&mut tx, p.id).await?,
     };
     // The attempt, committed before the call: a crash from here on leaves
     // it `publishing`, and the next run asks the network first.
@@ -779,15 +824,16 @@ async fn publish(app: &App, id: PublicationId) -> Result<()> {
     derive_post_state(&mut tx, app, &mut post).await?;
     tx.commit().await?;
 
+    let progress = Kept { app, publication: p.id, done: std::sync::Mutex::new(out.done.clone()) };
     let attempt = match load_media(app, stored_media).await {
         Err(refused) => refused,
         Ok(loaded) => {
             out.media = loaded;
             match was {
-                Status::Scheduled => connector.publish(&account, &out).await,
+                Status::Scheduled => connector.publish(&account, &out, &progress).await,
                 _ => match connector.reconcile(&account, &out).await {
                     Reconciled::Published { remote_id, url } => Attempt::Published { remote_id, url },
-                    Reconciled::NotThere => connector.publish(&account, &out).await,
+                    Reconciled::NotThere => connector.publish(&account, &out, &progress).await,
                     Reconciled::Unknown { message } => Attempt::Transient { message, retry_after: None },
                 },
             }

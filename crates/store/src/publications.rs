@@ -179,6 +179,7 @@ pub async fn plan(tx: &mut Tx, p: &Publication) -> Result<Publication> {
          ON CONFLICT (post_id, channel_id) DO UPDATE SET
              status = 'scheduled', due_at = $6, error = NULL, retryable = NULL, updated_at = $8,
              idempotency_key = CASE WHEN publications.revision_hash = $5 THEN publications.idempotency_key ELSE $7 END,
+             progress = CASE WHEN publications.revision_hash = $5 THEN publications.progress ELSE NULL END,
              revision_hash = $5
          WHERE publications.status IN ('scheduled', 'failed', 'cancelled')",
         p.id.uuid(),
@@ -278,4 +279,21 @@ pub async fn approved_channels(tx: &mut Tx, review: ReviewId) -> Result<Option<V
         None => Ok(None),
         Some(json) => serde_json::from_str(&json).map(Some).map_err(|e| StoreError::Corrupt(format!("approved channels: {e}"))),
     }
+}
+
+/// The remote ids of a thread's segments already on the network.
+pub async fn progress(tx: &mut Tx, id: PublicationId) -> Result<Vec<String>> {
+    let row = sql!(tx, optional as (Option<String>,), "SELECT progress FROM publications WHERE id = $1", id.uuid())?;
+    let text = row.and_then(|(p,)| p).unwrap_or_default();
+    Ok(if text.is_empty() {
+        Vec::new()
+    } else {
+        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("publication progress: {e}")))?
+    })
+}
+
+/// Records a thread's progress while its attempt is under way.
+pub async fn set_progress(tx: &mut Tx, id: PublicationId, made: &[String]) -> Result<bool> {
+    let text = serde_json::to_string(made).map_err(|e| StoreError::Corrupt(format!("publication progress: {e}")))?;
+    Ok(sql!(tx, exec, "UPDATE publications SET progress = $2 WHERE id = $1 AND status = 'publishing'", id.uuid(), text)? == 1)
 }

@@ -831,6 +831,9 @@ enum Intercept {
     Answer(StatusCode, Value),
     /// Forwards it (the server acts on it) and never answers.
     ForwardAndHold,
+    /// Forwards it, then answers this status with these headers instead
+    /// of the server's answer.
+    ForwardThenAnswer(StatusCode, Vec<(&'static str, String)>),
 }
 
 type Rule = Arc<dyn Fn(&str, usize) -> Intercept + Send + Sync>;
@@ -869,8 +872,16 @@ async fn proxy(target: &str, rule: Rule) -> (String, Arc<Mutex<Vec<String>>>) {
         let status = answer.status();
         let kind = answer.headers().get("content-type").cloned();
         let bytes = answer.bytes().await.unwrap();
-        if matches!(intercept, Intercept::ForwardAndHold) {
-            std::future::pending::<()>().await;
+        match intercept {
+            Intercept::ForwardAndHold => std::future::pending::<()>().await,
+            Intercept::ForwardThenAnswer(status, headers) => {
+                let mut response = (status, "").into_response();
+                for (name, value) in headers {
+                    response.headers_mut().insert(name, value.parse().unwrap());
+                }
+                return response;
+            }
+            _ => {}
         }
         let mut response = (status, bytes).into_response();
         if let Some(kind) = kind {
@@ -1162,6 +1173,17 @@ async fn a_publication_cut_off_by_kill_9_goes_out_once_after_the_restart(#[case]
     assert_eq!(actions(&history).iter().filter(|a| *a == "publication.published").count(), 1, "{:?}", actions(&history));
 }
 
+/// `content` approved for a Mastodon channel connected at `instance` as
+/// mastodon-mock's `testuser`, and published now; the post's path.
+async fn toot_now(h: &Harness, w: &World, instance: &str, content: Value) -> String {
+    let (channel, post) = approved_on(h, w, "mastodon", "@testuser@127.0.0.1", content).await;
+    let connection = format!("/workspaces/{}/channels/{channel}/connection", w.ws);
+    let c = w.admin.put(&connection, json!({"instance": instance, "access_token": "mock_token"})).await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+    assert_eq!(w.admin.post(&format!("{post}/publish-now"), json!(null)).await.status, StatusCode::OK);
+    post
+}
+
 #[apply(backends)]
 async fn a_thread_cut_off_by_kill_9_after_its_second_post_completes_with_three(#[case] backend: Backend) {
     let h = Harness::start(backend).await;
@@ -1174,13 +1196,7 @@ async fn a_thread_cut_off_by_kill_9_after_its_second_post_completes_with_three(#
     let (instance, seen) = proxy(&mock.base, rule).await;
     let w = h.world("threadkill").await;
     let content = json!({"text": "Open day on Saturday", "thread": ["Doors at ten", "Coffee included"]});
-    let (channel, post) = approved_on(&h, &w, "mastodon", "@testuser@127.0.0.1", content).await;
-    let c = w
-        .admin
-        .put(&format!("/workspaces/{}/channels/{channel}/connection", w.ws), json!({"instance": instance, "access_token": "mock_token"}))
-        .await;
-    assert_eq!(c.status, StatusCode::OK, "{}", c.body);
-    assert_eq!(w.admin.post(&format!("{post}/publish-now"), json!(null)).await.status, StatusCode::OK);
+    let post = toot_now(&h, &w, &instance, content).await;
 
     let mut server = serve(&h);
     let posts_sent = || seen.lock().unwrap().iter().filter(|p| *p == "/api/v1/statuses").count();
@@ -1239,4 +1255,35 @@ async fn a_link_goes_to_bluesky_as_a_card_with_the_pages_title_and_picture(#[cas
     assert_eq!(embed["external"]["title"], "Open day at the clinic", "{embed}");
     assert_eq!(embed["external"]["description"], "Doors at ten", "{embed}");
     assert_eq!(embed["external"]["thumb"]["mimeType"], "image/png", "{embed}");
+}
+
+#[apply(backends)]
+async fn a_thread_goes_on_after_the_posts_it_kept_once_mastodons_keys_have_lapsed(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let mock = mastodon_mock().await;
+    // The instance makes the second post, but the answer is a 429 asking to wait an hour:
+    // by then Mastodon has forgotten the idempotency keys.
+    let rule: Rule = Arc::new(|path, nth| match (path, nth) {
+        ("/api/v1/statuses", 2) => {
+            Intercept::ForwardThenAnswer(StatusCode::TOO_MANY_REQUESTS, vec![("x-ratelimit-reset", "2100-01-01T00:00:00.000Z".into())])
+        }
+        _ => Intercept::Forward,
+    });
+    let (instance, seen) = proxy(&mock.base, rule).await;
+    let w = h.world("lapsed").await;
+    let content = json!({"text": "Open day on Saturday", "thread": ["Doors at ten"], "first_comment": "Coffee included"});
+    let post = toot_now(&h, &w, &instance, content).await;
+    h.pass(SignedDuration::ZERO).await;
+    let listed = w.admin.get(&format!("{post}/publications")).await;
+    assert_eq!(listed.body[0]["status"], "scheduled", "waiting out the rate limit: {}", listed.body);
+    h.pass(SignedDuration::from_mins(61)).await;
+    let listed = w.admin.get(&format!("{post}/publications")).await;
+    assert_eq!((listed.body[0]["status"].as_str(), listed.body[0]["attempts"].as_i64()), (Some("published"), Some(2)), "{}", listed.body);
+    assert!(listed.body[0]["url"].as_str().is_some_and(|u| u.contains(listed.body[0]["remote_id"].as_str().unwrap())), "{}", listed.body);
+
+    let posted = seen.lock().unwrap().iter().filter(|p| *p == "/api/v1/statuses").count();
+    assert_eq!(posted, 3, "the first post was kept and the second found on the account: only the comment was sent again");
+    let me = mock.get("/api/v1/accounts/verify_credentials").await;
+    let statuses = mock.get(&format!("/api/v1/accounts/{}/statuses?limit=40", me["id"].as_str().unwrap())).await;
+    assert_eq!(statuses.as_array().unwrap().len(), 3, "{statuses}");
 }
