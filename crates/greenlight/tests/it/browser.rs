@@ -620,4 +620,29 @@ async fn a_channel_is_connected_and_a_failed_publication_retried_from_the_post_p
     assert!(live.starts_with("https://social.example/"), "{live}");
     assert_eq!(got.lock().unwrap().len(), 2, "the refused attempt and the retry");
     b.screenshot("post-published").await;
+
+    // "Connect with Mastodon": to the instance's page, allow, and back.
+    let mock = crate::publishing::mastodon_mock().await;
+    let toots = t
+        .owner
+        .post(
+            &format!("/workspaces/{ws}/channels"),
+            json!({"network": "mastodon", "handle": "@testuser@127.0.0.1", "display_name": "Toots"}),
+        )
+        .await;
+    let toots = toots.body["id"].as_str().unwrap().to_owned();
+    b.go(&format!("/w/{ws}/settings#channel-{toots}")).await;
+    b.fill(&format!("#ci-{toots}"), &mock.base).await;
+    b.fill(&format!("#cw-{toots}"), "Long read").await;
+    b.click(&format!("#channel-{toots} form:first-of-type button[type=submit]")).await;
+    b.text_with("main .notice.ok", "Sign in there and allow it to post").await;
+    b.click("#go-on").await;
+    b.click("button[name=username][value=testuser]").await;
+    b.text_with("main .notice.ok", "Connected as @testuser@127.0.0.1").await;
+    b.text_with(&format!("#channel-{toots} .badge.ok"), "connected as @testuser@127.0.0.1").await;
+    b.text_with(&format!("#channel-{toots} .options"), "public · content warning “Long read”").await;
+    let section = b.wait_for("#channels").await.screenshot().await.unwrap();
+    std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/screenshots/settings-channels.png"), section).unwrap();
+    let connection = t.owner.get(&format!("/workspaces/{ws}/channels/{toots}/connection")).await;
+    assert_eq!(connection.body["options"], json!({"visibility": "public", "content_warning": "Long read"}), "{}", connection.body);
 }

@@ -329,8 +329,8 @@ async fn an_attempt_that_never_answered_is_settled_with_the_same_key(#[case] bac
 /// `mastodon-mock` (PyPI; `scripts/test` installs it), a server written to
 /// the Mastodon API, on a port of its own for one test. Its token
 /// `mock_token` is the account `testuser`.
-struct MastodonMock {
-    base: String,
+pub(crate) struct MastodonMock {
+    pub(crate) base: String,
     _child: tokio::process::Child,
 }
 
@@ -341,7 +341,7 @@ impl MastodonMock {
     }
 }
 
-async fn mastodon_mock() -> MastodonMock {
+pub(crate) async fn mastodon_mock() -> MastodonMock {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = tokio::process::Command::new("python3")
         .args(["-m", "mastodon_mock", "serve", "--in-memory", "--host", "127.0.0.1", "--port", &port.to_string()])

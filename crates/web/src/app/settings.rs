@@ -55,6 +55,8 @@ pub struct ChannelRow {
     pub target: String,
     /// Its posting times, as typed: "mon 09:00, wed 12:30".
     pub slots: String,
+    /// How it posts: "unlisted · content warning “Long read”".
+    pub options: String,
 }
 
 pub struct GroupRow {
@@ -201,6 +203,7 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
             detail: connection.detail.unwrap_or_default(),
             target: connection.target.unwrap_or_default(),
             slots: slots_typed(&slots.remove(&ch.id).unwrap_or_default()),
+            options: options_said(&connection.options),
         });
     }
     let campaigns = planning::campaigns(app, c, ws).await.or_page(headers)?;
@@ -377,6 +380,18 @@ fn slot_texts(typed: &str) -> Result<Vec<SlotText>, String> {
             _ => Err(format!("`{t}`: write a day and a time, like “mon 09:00”")),
         })
         .collect()
+}
+
+/// A channel's posting options, said: "unlisted · content warning “…”".
+fn options_said(options: &serde_json::Value) -> String {
+    let visibility = match options["visibility"].as_str() {
+        Some("unlisted") => Some("quiet public".to_owned()),
+        Some("private") => Some("followers only".to_owned()),
+        Some(other) => Some(other.to_owned()),
+        None => None,
+    };
+    let warning = options["content_warning"].as_str().map(|w| format!("content warning “{w}”"));
+    visibility.into_iter().chain(warning).collect::<Vec<_>>().join(" · ")
 }
 
 /// Posting times as a person reads and types them.
