@@ -17,6 +17,7 @@
 use std::{collections::HashMap, sync::Mutex, time::Duration};
 
 use async_trait::async_trait;
+use bytes::Bytes;
 use greenlight_domain::preflight::bluesky::{FacetKind, facets};
 use greenlight_service::publishing::{Attempt, Connector, Outgoing, Progress, Reconciled};
 use jiff::{SignedDuration, Timestamp};
@@ -119,7 +120,7 @@ fn failure(status: StatusCode, headers: &HeaderMap, body: &str, now: Timestamp) 
             Attempt::Revoked { message }
         }
         (StatusCode::TOO_MANY_REQUESTS, _) => Attempt::Transient { message, retry_after: reset_after(headers, now) },
-        (s, _) if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => Attempt::Transient { message, retry_after: None },
+        (s, _) if s.is_server_error() || s == StatusCode::REQUEST_TIMEOUT => Attempt::Unanswered { message },
         _ => Attempt::Refused { message },
     })
 }
@@ -131,9 +132,7 @@ fn session_of(made: &Value) -> Session {
 
 impl Bluesky {
     async fn call(&self, request: reqwest::RequestBuilder, now: Timestamp) -> Result<Value, Failure> {
-        let response = request.send().await.map_err(|e| {
-            Failure::Attempt(Attempt::Transient { message: format!("Bluesky did not answer: {}", e.without_url()), retry_after: None })
-        })?;
+        let response = request.send().await.map_err(|e| Failure::Attempt(crate::no_answer("Bluesky", e)))?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.text().await.unwrap_or_default();
@@ -232,7 +231,20 @@ impl Bluesky {
         out
     }
 
-    /// Uploads the images (`uploadBlob`) and returns the embed that shows
+    /// Uploads one blob (`uploadBlob`); the reference a record embeds.
+    async fn upload(&self, account: &Account, session: &mut Session, mime: &str, bytes: &Bytes, now: Timestamp) -> Result<Value, Failure> {
+        let upload = |jwt: &str| {
+            self.client
+                .post(format!("{}/xrpc/com.atproto.repo.uploadBlob", account.service))
+                .bearer_auth(jwt)
+                .header("content-type", mime)
+                .body(bytes.clone())
+        };
+        let mut made = self.authed(account, session, upload, now).await?;
+        Ok(made["blob"].take())
+    }
+
+    /// Uploads the images and returns the embed that shows
     /// them, with their alt text and aspect ratio.
     async fn images(&self, account: &Account, session: &mut Session, out: &Outgoing) -> Result<Option<Value>, Failure> {
         if out.media.is_empty() {
@@ -244,15 +256,8 @@ impl Bluesky {
         }
         let mut images = Vec::new();
         for m in &out.media {
-            let upload = |jwt: &str| {
-                self.client
-                    .post(format!("{}/xrpc/com.atproto.repo.uploadBlob", account.service))
-                    .bearer_auth(jwt)
-                    .header("content-type", &m.mime)
-                    .body(m.bytes.clone())
-            };
-            let made = self.authed(account, session, upload, out.sent_at).await?;
-            let mut image = json!({ "image": made["blob"], "alt": m.alt_text.clone().unwrap_or_default() });
+            let blob = self.upload(account, session, &m.mime, &m.bytes, out.sent_at).await?;
+            let mut image = json!({ "image": blob, "alt": m.alt_text.clone().unwrap_or_default() });
             if let (Some(width), Some(height)) = (m.width.filter(|w| *w > 0), m.height.filter(|h| *h > 0)) {
                 image["aspectRatio"] = json!({ "width": width, "height": height });
             }
@@ -293,15 +298,7 @@ impl Bluesky {
         if let Some(image) = card.image
             && let Some((mime, bytes)) = self.fetch(image.as_str(), MAX_THUMB, "image/").await
         {
-            let upload = |jwt: &str| {
-                self.client
-                    .post(format!("{}/xrpc/com.atproto.repo.uploadBlob", account.service))
-                    .bearer_auth(jwt)
-                    .header("content-type", &mime)
-                    .body(bytes.clone())
-            };
-            let made = self.authed(account, session, upload, out.sent_at).await?;
-            external["thumb"] = made["blob"].clone();
+            external["thumb"] = self.upload(account, session, &mime, &bytes.into(), out.sent_at).await?;
         }
         Ok(Some(json!({ "$type": "app.bsky.embed.external", "external": external })))
     }
@@ -372,9 +369,12 @@ impl Connector for Bluesky {
                 self.keep(&account, &session);
                 Ok(format!("@{}", session.handle))
             }
-            Err(Failure::Attempt(Attempt::Refused { message } | Attempt::Revoked { message } | Attempt::Transient { message, .. })) => {
-                Err(message)
-            }
+            Err(Failure::Attempt(
+                Attempt::Refused { message }
+                | Attempt::Revoked { message }
+                | Attempt::Transient { message, .. }
+                | Attempt::Unanswered { message },
+            )) => Err(message),
             Err(_) => Err("Bluesky did not sign in".into()),
         }
     }

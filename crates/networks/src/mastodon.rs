@@ -57,9 +57,7 @@ async fn answer(response: reqwest::Response, now: Timestamp) -> Result<Value, At
     match code {
         c if c.is_success() => Ok(serde_json::from_str(&text).unwrap_or(Value::Null)),
         StatusCode::TOO_MANY_REQUESTS => Err(Attempt::Transient { message: words(code, &text), retry_after: wait }),
-        c if c.is_server_error() || c == StatusCode::REQUEST_TIMEOUT => {
-            Err(Attempt::Transient { message: words(code, &text), retry_after: None })
-        }
+        c if c.is_server_error() || c == StatusCode::REQUEST_TIMEOUT => Err(Attempt::Unanswered { message: words(code, &text) }),
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(Attempt::Revoked { message: words(code, &text) }),
         _ => Err(Attempt::Refused { message: words(code, &text) }),
     }
@@ -78,7 +76,7 @@ async fn ask(request: reqwest::RequestBuilder, what: &str) -> Result<Value, Stri
 }
 
 fn unanswered(e: reqwest::Error) -> Attempt {
-    Attempt::Transient { message: format!("Mastodon did not answer: {}", e.without_url()), retry_after: None }
+    crate::no_answer("Mastodon", e)
 }
 
 /// How long a video may take to be processed before the attempt gives up
@@ -166,7 +164,7 @@ impl Mastodon {
                     .body(body.to_string());
                 let made = answer(request.send().await.map_err(unanswered)?, out.sent_at).await?;
                 let Some(id) = made["id"].as_str().map(str::to_owned) else {
-                    return Err(Attempt::Transient { message: "Mastodon's answer named no status".into(), retry_after: None });
+                    return Err(Attempt::Unanswered { message: "Mastodon's answer named no status".into() });
                 };
                 progress.made(i, &id).await;
                 (id, made["url"].as_str().map(str::to_owned))

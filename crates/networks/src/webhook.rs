@@ -86,10 +86,7 @@ impl Connector for WebhookChannel {
             .body(body);
         let response = match request.send().await {
             Ok(r) => r,
-            // Without the URL: it may carry a credential.
-            Err(e) => {
-                return Attempt::Transient { message: format!("the receiver did not answer: {}", e.without_url()), retry_after: None };
-            }
+            Err(e) => return crate::no_answer("the receiver", e),
         };
         let status = response.status();
         let wait = retry_after(response.headers());
@@ -110,8 +107,8 @@ impl Connector for WebhookChannel {
                 Attempt::Published { remote_id, url }
             }
             StatusCode::TOO_MANY_REQUESTS => Attempt::Transient { message: message(), retry_after: wait },
-            StatusCode::REQUEST_TIMEOUT => Attempt::Transient { message: message(), retry_after: wait },
-            s if s.is_server_error() => Attempt::Transient { message: message(), retry_after: wait },
+            StatusCode::REQUEST_TIMEOUT => Attempt::Unanswered { message: message() },
+            s if s.is_server_error() => Attempt::Unanswered { message: message() },
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Attempt::Revoked { message: message() },
             _ => Attempt::Refused { message: message() },
         }

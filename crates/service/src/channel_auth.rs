@@ -13,7 +13,6 @@ use base64::Engine;
 use greenlight_domain::{
     Timestamp,
     id::{ChannelId, UserId, WorkspaceId},
-    network::Network,
     permission::Permission,
 };
 use jiff::SignedDuration;
@@ -23,7 +22,7 @@ use sha2::Digest;
 use crate::{
     App, Caller, access,
     error::{Error, Result},
-    publishing::{self, ConnectInput, ConnectionView, OAuthClient, channel_of},
+    publishing::{self, ConnectInput, ConnectionView, OAuthClient, network_of},
 };
 
 /// How long a person has to allow Greenlight at their server.
@@ -73,8 +72,7 @@ pub async fn start(app: &App, caller: &Caller, ws: WorkspaceId, channel: Channel
     let network = {
         let mut tx = app.db.read().await?;
         access::require(&mut tx, caller, ws, Permission::ManageChannels).await?;
-        let found = channel_of(&mut tx, ws, channel).await?;
-        Network::parse(&found.network).ok_or_else(|| Error::Internal(format!("channel network `{}`", found.network).into()))?
+        network_of(&mut tx, ws, channel).await?
     };
     let user = caller.user.ok_or_else(|| Error::Forbidden("only a signed-in member connects a channel".into()))?;
     let mut errors = greenlight_domain::validation::Errors::new();
@@ -118,8 +116,7 @@ pub async fn finish(app: &App, caller: &Caller, back: Returned<'_>) -> Result<(W
     let network = {
         let mut tx = app.db.read().await?;
         access::require(&mut tx, caller, pending.workspace, Permission::ManageChannels).await?;
-        let found = channel_of(&mut tx, pending.workspace, pending.channel).await?;
-        Network::parse(&found.network).ok_or_else(|| Error::Internal(format!("channel network `{}`", found.network).into()))?
+        network_of(&mut tx, pending.workspace, pending.channel).await?
     };
     let connector = app.connectors.get(network).ok_or_else(|| Error::Conflict(format!("no connector for {}", network.title())))?;
     let token = connector

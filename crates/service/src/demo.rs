@@ -7,7 +7,6 @@ use std::{collections::BTreeSet, io::Cursor};
 use greenlight_domain::{
     content::{Content, MediaUse, Variant},
     id::{ChannelId, GroupId, LabelId, MediaId, PostId, UserId, WorkspaceId},
-    post::PostEvent,
     preflight::StyleGuide,
     workflow::{Condition, Principal, ReviewStatus, Verdict},
 };
@@ -22,6 +21,7 @@ use crate::{
     planning::{self, NewCampaign, NewChannel, NewLabel},
     posts::{self, NewPost},
     preflight,
+    publishing::{self, PostedByHand},
     reviews::{self, DecisionRequest},
     workflows::{self, NewWorkflow, RouteInput},
     workspaces::{self, NewGroup, NewMember, NewWorkspace},
@@ -329,15 +329,18 @@ async fn take(app: &App, owner: &Caller, ws: WorkspaceId, post: PostId, walk: Wa
                 reviews::decide(app, &Caller::session(*by, false), ws, post, input).await?;
             }
         }
-        Walk::Approved | Walk::Scheduled | Walk::Published => {
+        Walk::Approved => approve(app, ws, post, None).await?,
+        Walk::Scheduled | Walk::Published => {
             approve(app, ws, post, None).await?;
-            let events: &[PostEvent] = match walk {
-                Walk::Scheduled => &[PostEvent::Schedule],
-                Walk::Published => &[PostEvent::Schedule, PostEvent::StartPublishing, PostEvent::Published],
-                _ => &[],
-            };
-            for event in events {
-                posts::apply_event(app, &Caller::system(), ws, post, *event).await?;
+            let approved = posts::post(app, owner, ws, post).await?;
+            let scheduled = posts::schedule(app, owner, ws, post, Some(approved.version), true).await?;
+            // The demo's channels have no accounts behind them: what went
+            // out in the past was posted by hand, at its planned time.
+            if let (Walk::Published, Some(planned)) = (walk, scheduled.planned) {
+                for channel in scheduled.channel_ids {
+                    let by_hand = PostedByHand { url: None, at: Some(planned.at) };
+                    publishing::posted_by_hand(app, owner, ws, post, channel, by_hand).await?;
+                }
             }
         }
     }

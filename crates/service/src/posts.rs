@@ -500,29 +500,6 @@ pub async fn schedule(
     Ok(post.into())
 }
 
-/// Moves a post through its state machine for the steps after approval
-/// (scheduling, publishing), which the publisher will drive; the demo uses
-/// it until then. Review steps go through [`crate::reviews`], so approval
-/// is refused here.
-pub(crate) async fn apply_event(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, event: PostEvent) -> Result<Post> {
-    use PostEvent as E;
-    if !matches!(event, E::Schedule | E::Unschedule | E::StartPublishing | E::Published | E::PublishFailed | E::Retry) {
-        return Err(Error::Internal(format!("{event:?} goes through the review").into()));
-    }
-    let mut tx = app.db.write().await?;
-    let (_, mut post) = visible_post(&mut tx, caller, ws, id).await?;
-    let from = post.state;
-    post.state = from.apply(event).map_err(|e| Error::Conflict(e.to_string()))?;
-    let expected = post.version;
-    post.version += 1;
-    post.updated_at = app.now();
-    posts::update_post(&mut tx, &post, expected).await.map_err(stale(expected))?;
-    let data = json!({ "event": event, "from": from, "to": post.state });
-    record(&mut tx, app, caller, Chain::Workspace(ws), "post.state_changed", ("post", Some(id.uuid())), data).await?;
-    tx.commit().await?;
-    Ok(post)
-}
-
 pub async fn revisions(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<Vec<crate::views::Revision>> {
     let mut tx = app.db.read().await?;
     visible_post(&mut tx, caller, ws, id).await?;

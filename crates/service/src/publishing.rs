@@ -137,11 +137,16 @@ pub enum Attempt {
     Revoked {
         message: String,
     },
-    /// Nothing was posted, or it is not known whether it was (a timeout, a
-    /// 5xx, a 429): try again, after `retry_after` when the network said.
+    /// Nothing was posted (no connection, a 429): try again, after
+    /// `retry_after` when the network said.
     Transient {
         message: String,
         retry_after: Option<SignedDuration>,
+    },
+    /// It is not known whether it was posted (a timeout after sending, a
+    /// 5xx): the publication is `unknown` until the network is asked.
+    Unanswered {
+        message: String,
     },
 }
 
@@ -383,6 +388,15 @@ pub(crate) async fn channel_of(tx: &mut Tx, ws: WorkspaceId, channel: ChannelId)
     planning::channel(tx, ws, channel).await?.ok_or(Error::NotFound("channel"))
 }
 
+/// The network a channel posts to.
+pub(crate) async fn network_of(tx: &mut Tx, ws: WorkspaceId, channel: ChannelId) -> Result<Network> {
+    network(&channel_of(tx, ws, channel).await?)
+}
+
+fn network(channel: &planning::Channel) -> Result<Network> {
+    Network::parse(&channel.network).ok_or_else(|| Error::Internal(format!("channel network `{}`", channel.network).into()))
+}
+
 /// Connects a channel to the account it posts as (replacing any earlier
 /// connection). The credentials are checked with the network first,
 /// outside any transaction.
@@ -390,8 +404,7 @@ pub async fn connect(app: &App, caller: &Caller, ws: WorkspaceId, channel: Chann
     let network = {
         let mut tx = app.db.read().await?;
         access::require(&mut tx, caller, ws, Permission::ManageChannels).await?;
-        let found = channel_of(&mut tx, ws, channel).await?;
-        Network::parse(&found.network).ok_or_else(|| Error::Internal(format!("channel network `{}`", found.network).into()))?
+        network_of(&mut tx, ws, channel).await?
     };
     let allow_private = app.settings.allow_private_publishing;
     let mut errors = greenlight_domain::validation::Errors::new();
@@ -675,6 +688,76 @@ pub async fn retry(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, chan
     Ok(p.into())
 }
 
+/// A post put on a network by hand (a network Greenlight has no connector
+/// for, or a connector that failed): where and when it went out.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostedByHand {
+    /// The live post's address.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// When it went out (RFC 3339); now when left out. Not in the future.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub at: Option<Timestamp>,
+}
+
+/// Records that a scheduled or failed publication was posted by hand, so
+/// the publisher does not post it again; the history says who said so.
+pub async fn posted_by_hand(
+    app: &App,
+    caller: &Caller,
+    ws: WorkspaceId,
+    id: PostId,
+    channel: ChannelId,
+    input: PostedByHand,
+) -> Result<PublicationView> {
+    let now = app.now();
+    let mut errors = greenlight_domain::validation::Errors::new();
+    let url = input.url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+    if let Some(u) = &url
+        && (u.len() > 2000 || url::Url::parse(u).map_or(true, |p| !matches!(p.scheme(), "http" | "https")))
+    {
+        errors.add("url", "give the live post's web address (http or https)");
+    }
+    let at = input.at.unwrap_or(now);
+    if at > now {
+        errors.add("at", "a post cannot have gone out in the future");
+    }
+    errors.into_result()?;
+    let mut tx = app.db.write().await?;
+    let (role, mut post) = visible_post(&mut tx, caller, ws, id).await?;
+    require_edit(role, caller, &post)?;
+    let channel = channel_of(&mut tx, ws, channel).await?;
+    let found = publications::of_post(&mut tx, id).await?.into_iter().find(|p| p.channel_id == channel.id);
+    let Some(mut p) = found else {
+        return Err(Error::Conflict("schedule the post first: it has no publication on this channel".into()));
+    };
+    if !matches!(p.status, Status::Scheduled | Status::Failed) {
+        return Err(Error::Conflict(format!(
+            "only a scheduled or failed publication is posted by hand; this one is {}",
+            p.status.as_str()
+        )));
+    }
+    let from = p.status;
+    p.status = Status::Published;
+    p.remote_id = url.clone();
+    p.remote_url = url.clone();
+    p.error = None;
+    p.retryable = None;
+    p.published_at = Some(at);
+    p.updated_at = now;
+    if !publications::transition(&mut tx, &p, from).await? {
+        return Err(Error::Conflict("it changed meanwhile; reload and try again".into()));
+    }
+    let data = json!({ "channel": channel.id, "network": channel.network, "handle": channel.handle, "url": url,
+        "revision": p.revision_hash, "by_hand": true, "at": at });
+    record(&mut tx, app, caller, Chain::Workspace(ws), "publication.published", ("post", Some(id.uuid())), data).await?;
+    derive_post_state(&mut tx, app, &mut post).await?;
+    tx.commit().await?;
+    Ok(p.into())
+}
+
 /// How often a publication is tried before it fails for good.
 const MAX_TRIES: i64 = 5;
 
@@ -752,7 +835,7 @@ async fn publish(app: &App, id: PublicationId) -> Result<()> {
     let mut tx = app.db.write().await?;
     let Some(mut p) = publications::publication(&mut tx, id).await? else { return Ok(()) };
     let now = app.now();
-    if !p.status.pending() || (p.status == Status::Scheduled && p.due_at > now) {
+    if !p.status.pending() || (p.status != Status::Publishing && p.due_at > now) {
         return Ok(()); // done, called off, or moved to a later time with a job of its own
     }
     let Some(mut post) = posts::post(&mut tx, p.workspace_id, p.post_id).await? else { return Ok(()) };
@@ -766,8 +849,7 @@ async fn publish(app: &App, id: PublicationId) -> Result<()> {
         return Ok(());
     }
     let channel = planning::channel(&mut tx, p.workspace_id, p.channel_id).await?.ok_or(Error::NotFound("channel"))?;
-    let network =
-        Network::parse(&channel.network).ok_or_else(|| Error::Internal(format!("channel network `{}`", channel.network).into()))?;
+    let network = network(&channel)?;
     let revision = match approved_revision(&mut tx, &post, &p).await? {
         Ok(revision) => revision,
         Err(why) => {
@@ -834,7 +916,7 @@ async fn publish(app: &App, id: PublicationId) -> Result<()> {
                 _ => match connector.reconcile(&account, &out).await {
                     Reconciled::Published { remote_id, url } => Attempt::Published { remote_id, url },
                     Reconciled::NotThere => connector.publish(&account, &out, &progress).await,
-                    Reconciled::Unknown { message } => Attempt::Transient { message, retry_after: None },
+                    Reconciled::Unknown { message } => Attempt::Unanswered { message },
                 },
             }
         }
@@ -893,20 +975,37 @@ async fn publish(app: &App, id: PublicationId) -> Result<()> {
             fail(&mut tx, app, &mut post, &mut p, &channel, message, true).await?;
         }
         Attempt::Transient { message, retry_after } if p.attempts < MAX_TRIES => {
-            p.status = Status::Scheduled;
-            p.due_at = now + retry_after.unwrap_or_else(|| backoff(p.attempts));
-            p.error = Some(message);
-            p.updated_at = now;
-            publications::transition(&mut tx, &p, Status::Publishing).await?;
-            enqueue(&mut tx, app, &p).await?;
+            again(&mut tx, app, &mut p, Status::Scheduled, message, retry_after).await?;
         }
-        Attempt::Transient { message, .. } => {
+        // Asked, not resent, when its turn comes.
+        Attempt::Unanswered { message } if p.attempts < MAX_TRIES => {
+            again(&mut tx, app, &mut p, Status::Unknown, message, None).await?;
+        }
+        Attempt::Transient { message, .. } | Attempt::Unanswered { message } => {
             let why = format!("{message} (after {} attempts)", p.attempts);
             fail(&mut tx, app, &mut post, &mut p, &channel, why, true).await?;
         }
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Puts an attempt back on the queue for later, as `status`.
+async fn again(
+    tx: &mut Tx,
+    app: &App,
+    p: &mut Publication,
+    status: Status,
+    message: String,
+    retry_after: Option<SignedDuration>,
+) -> Result<()> {
+    let now = app.now();
+    p.status = status;
+    p.due_at = now + retry_after.unwrap_or_else(|| backoff(p.attempts));
+    p.error = Some(message);
+    p.updated_at = now;
+    publications::transition(tx, p, Status::Publishing).await?;
+    enqueue(tx, app, p).await
 }
 
 async fn fail(

@@ -143,6 +143,7 @@ pub fn routes() -> Vec<Route> {
         // A draft: editors are told it cannot go out (409), the rest refused.
         route(M::POST, "/workspaces/{ws}/posts/{post}/publish-now", json!(null), Some(P::EditAnyPost)),
         route(M::POST, "/workspaces/{ws}/posts/{post}/publications/{channel}/retry", json!(null), Some(P::EditAnyPost)),
+        route(M::POST, "/workspaces/{ws}/posts/{post}/publications/{channel}/posted-by-hand", json!({}), Some(P::EditAnyPost)),
         route(M::POST, "/workspaces/{ws}/posts/{post}/unschedule", json!(null), Some(P::EditAnyPost)),
         // Without If-Match: those allowed are told to send it (428), the rest refused.
         route(M::PUT, "/workspaces/{ws}/style-guide", json!({"banned": [{"phrase": "cure"}]}), Some(P::ManageStyleGuide)),

@@ -7,7 +7,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use greenlight_domain::id::{ChannelId, PostId, WorkspaceId};
-use greenlight_service::publishing::{self, ConnectInput, ConnectionView, PublicationView};
+use greenlight_service::publishing::{self, ConnectInput, ConnectionView, PostedByHand, PublicationView};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::doc::{ChannelPath, PostPath, WorkspacePath};
@@ -23,6 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(publications))
         .routes(routes!(publish_now))
         .routes(routes!(retry))
+        .routes(routes!(posted_by_hand))
 }
 
 type Res = Result<Response, Problem>;
@@ -66,4 +67,15 @@ async fn publish_now(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, post
 #[utoipa::path(post, path = "/workspaces/{ws}/posts/{post}/publications/{channel}/retry", tag = "publishing", params(WorkspacePath, PostPath, ChannelPath), responses((status = 200, description = "Done", body = PublicationView), (status = "4XX", response = Problem)))]
 async fn retry(State(s): State<AppState>, Auth(c): Auth, ApiPath((ws, post, channel)): ApiPath<(WorkspaceId, PostId, ChannelId)>) -> Res {
     Ok(Json(publishing::retry(&s.app, &c, ws, post, channel).await?).into_response())
+}
+
+/// Records that a scheduled or failed publication was posted on the network by hand (a network with no connector, or one that failed), with the live post's address and when it went out; the publisher then leaves it alone.
+#[utoipa::path(post, path = "/workspaces/{ws}/posts/{post}/publications/{channel}/posted-by-hand", tag = "publishing", params(WorkspacePath, PostPath, ChannelPath), request_body = PostedByHand, responses((status = 200, description = "Done", body = PublicationView), (status = "4XX", response = Problem)))]
+async fn posted_by_hand(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath((ws, post, channel)): ApiPath<(WorkspaceId, PostId, ChannelId)>,
+    ApiJson(input): ApiJson<PostedByHand>,
+) -> Res {
+    Ok(Json(publishing::posted_by_hand(&s.app, &c, ws, post, channel, input).await?).into_response())
 }

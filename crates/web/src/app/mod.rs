@@ -52,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{ws}/posts/{post}/publish-now", post(posts::publish_now))
         .route("/w/{ws}/posts/{post}/queue", post(posts::queue))
         .route("/w/{ws}/posts/{post}/publications/{channel}/retry", post(posts::retry))
+        .route("/w/{ws}/posts/{post}/publications/{channel}/posted-by-hand", post(posts::posted_by_hand))
         .route("/w/{ws}/posts/{post}/preflight", post(posts::live_preflight))
         .route("/w/{ws}/preflight", post(posts::live_preflight_new))
         .route("/w/{ws}/media/upload", post(posts::upload))

@@ -370,6 +370,8 @@ pub struct PublicationRow {
     pub url: String,
     pub error: String,
     pub can_retry: bool,
+    /// Whether it can be marked as posted by hand (it waits, or failed).
+    pub can_mark: bool,
 }
 
 /// A stage of the path the simulator predicts, in words.
@@ -574,6 +576,8 @@ async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, 
             url: p.url.unwrap_or_default(),
             error: p.error.unwrap_or_default(),
             can_retry: can_edit && p.status == greenlight_domain::publication::Status::Failed,
+            can_mark: can_edit
+                && matches!(p.status, greenlight_domain::publication::Status::Scheduled | greenlight_domain::publication::Status::Failed),
         })
         .collect();
     let page = PostPage {
@@ -954,6 +958,23 @@ pub async fn retry(
 ) -> Result<Response, PageError> {
     let Submitted { member, headers, .. } = submitted;
     publishing::retry(&s.app, &member.caller, ws, id, channel).await.or_page(&headers)?;
+    Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}#publishing")))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ByHandForm {
+    url: String,
+}
+
+pub async fn posted_by_hand(
+    State(s): State<AppState>,
+    PagePath((ws, id, channel)): PagePath<(WorkspaceId, PostId, ChannelId)>,
+    submitted: Submitted<ByHandForm>,
+) -> Result<Response, PageError> {
+    let Submitted { member, form, headers } = submitted;
+    let input = publishing::PostedByHand { url: Some(form.url), at: None };
+    publishing::posted_by_hand(&s.app, &member.caller, ws, id, channel, input).await.or_page(&headers)?;
     Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}#publishing")))
 }
 

@@ -138,7 +138,11 @@ impl Card {
                 let (outcome, title) = match found.map(|p| (p.status, p)) {
                     Some((Status::Published, p)) => ("ok", format!("{name}: published {}", p.url.clone().unwrap_or_default())),
                     Some((Status::Failed, p)) => ("error", format!("{name}: failed — {}", p.error.clone().unwrap_or_default())),
-                    Some((Status::Publishing | Status::Unknown, _)) => ("publishing", format!("{name}: going out")),
+                    Some((Status::Publishing, _)) => ("publishing", format!("{name}: going out")),
+                    Some((Status::Unknown, p)) => (
+                        "publishing",
+                        format!("{name}: no answer yet ({}); asking before sending again", p.error.clone().unwrap_or_default()),
+                    ),
                     _ => ("", name.to_owned()),
                 };
                 ChannelMark { mark, title, outcome }
