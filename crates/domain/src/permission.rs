@@ -116,12 +116,12 @@ pub const MATRIX: &[Row] = &[
     },
     Row {
         permission: Permission::DecideReviews,
-        description: "Approve, request changes or reject where a review asks them (or someone they stand in for)",
+        description: "Approve, request changes or reject where a review asks them (or someone they stand in for); name and end their own stand-ins",
         allowed: [Y, Y, Y, Y, Y, N],
     },
     Row {
         permission: Permission::CreatePosts,
-        description: "Create posts and save revisions of their own posts",
+        description: "Create posts and save revisions of their own posts; add and remove their own calendar notes",
         allowed: [Y, Y, Y, Y, N, N],
     },
     Row { permission: Permission::EditOwnPosts, description: "Edit and reschedule their own posts", allowed: [Y, Y, Y, Y, N, N] },

@@ -46,7 +46,8 @@ pub async fn create_delegation(
 ) -> Result<crate::views::StoredDelegation> {
     let user = caller.require_user()?;
     let mut tx = app.db.write().await?;
-    let role = access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    // Only one who decides reviews has reviews to hand over; a token's role caps the user's.
+    let role = access::require(&mut tx, caller, ws, Permission::DecideReviews).await?;
     let from = input.from_user.unwrap_or(user);
     if from != user && !role.can(Permission::ManageMembers) {
         return Err(Error::Forbidden(format!("a {role} can only delegate their own reviews")));
@@ -108,9 +109,10 @@ pub async fn delete_delegation(app: &App, caller: &Caller, ws: WorkspaceId, id: 
     let user = caller.require_user()?;
     let mut tx = app.db.write().await?;
     let role = access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
+    let own = |d: &StoredDelegation| (d.from_user == user || d.delegate == user) && role.can(Permission::DecideReviews);
     let found =
         workflows::delegations(&mut tx, ws, app.now()).await?.into_iter().find(|d| d.id == id).ok_or(Error::NotFound("delegation"))?;
-    if found.from_user != user && found.delegate != user && !role.can(Permission::ManageMembers) {
+    if !own(&found) && !role.can(Permission::ManageMembers) {
         return Err(Error::Forbidden(format!("a {role} can only end delegations they are part of")));
     }
     workflows::delete_delegation(&mut tx, ws, id).await?;

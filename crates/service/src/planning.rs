@@ -346,7 +346,8 @@ pub async fn delete_note(app: &App, caller: &Caller, ws: WorkspaceId, id: NoteId
     let mut tx = app.db.write().await?;
     let role = access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
     let note = planning::note(&mut tx, ws, id).await?.ok_or(Error::NotFound("note"))?;
-    if caller.user != Some(note.author_id) && !role.can(Permission::ManagePlanning) {
+    let own = caller.user == Some(note.author_id) && role.can(Permission::CreatePosts);
+    if !own && !role.can(Permission::ManagePlanning) {
         return Err(Error::Forbidden(format!("a {role} cannot remove somebody else's note")));
     }
     planning::delete_note(&mut tx, id).await?;

@@ -72,8 +72,8 @@ pub fn routes() -> Vec<Route> {
         route(M::POST, "/workspaces/{ws}/workflows/import", json!("name = "), Some(P::ManageWorkflows)),
         route(M::POST, "/workspaces/{ws}/simulation", json!({"text": "Hello"}), Some(P::CreatePosts)),
         route(M::GET, "/workspaces/{ws}/delegations", json!(null), Some(P::ViewWorkspace)),
-        // Anyone may name a stand-in for themselves.
-        route(M::POST, "/workspaces/{ws}/delegations", json!({"delegate": "{user}", "ends_at": "{soon}"}), Some(P::ViewWorkspace)),
+        // Whoever decides reviews may name a stand-in for themselves.
+        route(M::POST, "/workspaces/{ws}/delegations", json!({"delegate": "{user}", "ends_at": "{soon}"}), Some(P::DecideReviews)),
         route(M::GET, "/workspaces/{ws}/routes", json!(null), Some(P::ViewWorkspace)),
         route(M::PUT, "/workspaces/{ws}/routes", json!([]), Some(P::ManageWorkflows)),
         route(M::GET, "/workspaces/{ws}/posts/{post}/simulation", json!(null), Some(P::ViewPosts)),
@@ -402,4 +402,48 @@ async fn creators_edit_their_own_posts_only_and_owners_are_protected(#[case] bac
     let r =
         admin.put(&format!("/workspaces/{}/groups/{}/members/{}", w.ws, g.body["id"].as_str().unwrap(), find("viewer")), json!(null)).await;
     assert_eq!(r.body["member_ids"].as_array().map(Vec::len), Some(2), "{}", r.body);
+}
+
+/// A token's role caps its user's: an owner's viewer token is refused every
+/// write a viewer may not make, including those on the owner's own things
+/// (their delegations, notes and comments) and deciding the owner's reviews.
+#[apply(backends)]
+async fn a_viewer_token_of_an_owner_writes_only_what_a_viewer_may(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let home = ids(&h, "home").await;
+    let owner = h.login("owner@home.example.org").await;
+    let token = owner.post(&format!("/workspaces/{}/tokens", home.ws), json!({"name": "read only", "role": "viewer"})).await;
+    assert_eq!(token.status, StatusCode::CREATED, "{}", token.body);
+    let client = h.bearer(token.body["secret"].as_str().unwrap());
+    let mut failures = Vec::new();
+    let mut writes = 0;
+    for r in routes().into_iter().filter(|r| r.method != Method::GET) {
+        writes += 1;
+        let body: Value = serde_json::from_str(&fill(&r.body.to_string(), &home, "viewer")).unwrap();
+        let path = fill(r.path, &home, "viewer");
+        let url = if r.query.is_empty() { path } else { format!("{path}?{}", r.query) };
+        let mut req = client.request(r.method.clone(), &url);
+        if !body.is_null() {
+            req = req.json(&body);
+        }
+        let reply = Client::send(req).await;
+        let allowed = r.needs.is_some_and(|p| Role::Viewer.can(p));
+        let ok = if allowed {
+            reply.status.is_success() || reply.status.is_client_error() && reply.status != StatusCode::FORBIDDEN
+        } else {
+            reply.status == StatusCode::FORBIDDEN
+        };
+        if !ok {
+            failures.push(format!("{} {} -> {} {}", r.method, r.path, reply.status, reply.body));
+        }
+    }
+    // The owner's review waits for an approver; the owner may decide it, this token may not.
+    let post = format!("/workspaces/{}/posts/{}", home.ws, home.post);
+    let rev = owner.get(&format!("{post}/revisions")).await.body[0]["content_hash"].clone();
+    let decided = client.post(&format!("{post}/review/decisions"), json!({"verdict": "approve", "revision": rev})).await;
+    if decided.status != StatusCode::FORBIDDEN {
+        failures.push(format!("POST review/decisions -> {} {}", decided.status, decided.body));
+    }
+    assert!(writes > 40, "the walk covers every write route: {writes}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
