@@ -301,7 +301,7 @@ async fn admin_command(file: Option<&PathBuf>, admin: Admin) -> anyhow::Result<(
             let password = read_password()?;
             let app = open(&load(file, &storage, None)?).await?;
             let user = accounts::user_by_email(&app, &email).await.map_err(service)?;
-            accounts::set_password(&app, &cli, user.id, &password).await.map_err(service)?;
+            accounts::set_password(&app, &cli, user.id, &password, None).await.map_err(service)?;
             println!("password set for {}; their sessions have ended", user.email);
         }
         Admin::RotateKey { new_key_file, storage } => {

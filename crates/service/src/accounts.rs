@@ -117,13 +117,26 @@ pub async fn user_by_email(app: &App, email: &str) -> Result<User> {
     accounts::user_by_email(&mut tx, email.as_str()).await?.map(|(u, _)| u).ok_or(Error::NotFound("user"))
 }
 
-/// Sets a new password (an administrator's reset, or the user's own change)
-/// and ends the user's sessions.
-pub async fn set_password(app: &App, caller: &Caller, user: UserId, password: &str) -> Result<()> {
-    if caller.user != Some(user) || caller.via != Via::Session {
+/// Sets a new password and ends the user's sessions: an administrator's
+/// reset of somebody else's, or the user's own change, which must name the
+/// current password (a stolen session must not lock the real user out).
+pub async fn set_password(app: &App, caller: &Caller, user: UserId, password: &str, current: Option<&str>) -> Result<()> {
+    let own = caller.user == Some(user);
+    if !own || caller.via != Via::Session {
         caller.require_instance_admin()?;
     }
     let password = Password::parse(password).map_err(|e| Error::field("password", e.to_string()))?;
+    if own {
+        let stored = {
+            let mut tx = app.db.read().await?;
+            let found = accounts::user(&mut tx, user).await?.ok_or(Error::NotFound("user"))?;
+            accounts::user_by_email(&mut tx, &found.email).await?.map(|(_, hash)| hash)
+        };
+        let current = current.ok_or_else(|| Error::field("current_password", "give your current password"))?;
+        if !password_matches(current.to_owned(), stored).await? {
+            return Err(Error::field("current_password", "not your current password"));
+        }
+    }
     let hash = hash_password(password).await?;
     let mut tx = app.db.write().await?;
     accounts::user(&mut tx, user).await?.ok_or(Error::NotFound("user"))?;

@@ -152,3 +152,39 @@ async fn routing_rules_keep_every_condition_and_what_was_typed(#[case] backend: 
     let (status, _, _) = page(&manager, reqwest::Method::POST, &format!("/w/{ws}/workflows/routes"), Some(&sneaky), false).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// Login CSRF: a sign-in form posted from another site signs nobody in;
+/// the same form from Greenlight's own page does.
+#[apply(backends)]
+async fn the_sign_in_form_refuses_a_post_from_another_site(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    h.user("mallory@example.org", false).await;
+    let form = [("email", "mallory@example.org"), ("password", PASSWORD), ("next", "/")];
+    let host = h.base.trim_start_matches("http://").to_owned();
+    let attempts = [
+        vec![("sec-fetch-site", "cross-site".to_owned()), ("origin", "https://evil.example".to_owned())],
+        vec![("sec-fetch-site", "same-site".to_owned())],
+        vec![("origin", "https://evil.example".to_owned())],
+        vec![("origin", "null".to_owned())],
+    ];
+    for headers in attempts {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let mut req = client.post(format!("{}/login", h.base)).form(&form);
+        for (name, value) in &headers {
+            req = req.header(*name, value);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{headers:?}");
+        assert!(r.headers().get(header::SET_COOKIE).is_none(), "no session for {headers:?}");
+    }
+    for headers in [vec![("sec-fetch-site", "same-origin".to_owned())], vec![("origin", format!("http://{host}"))], vec![]] {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let mut req = client.post(format!("{}/login", h.base)).form(&form);
+        for (name, value) in &headers {
+            req = req.header(*name, value);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{headers:?}");
+        assert!(r.headers().get(header::SET_COOKIE).is_some(), "signed in with {headers:?}");
+    }
+}

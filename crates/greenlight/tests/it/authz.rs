@@ -447,3 +447,29 @@ async fn a_viewer_token_of_an_owner_writes_only_what_a_viewer_may(#[case] backen
     assert!(writes > 40, "the walk covers every write route: {writes}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A stolen session must not lock the real user out: one's own new password
+/// needs the current one; an administrator resets somebody else's without it.
+#[apply(backends)]
+async fn changing_ones_own_password_needs_the_current_one(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let alice = h.user("alice@example.org", false).await;
+    let session = h.login("alice@example.org").await;
+    let path = format!("/users/{}/password", alice.id);
+    let r = session.put(&path, json!({"password": "taken over for good"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = session.put(&path, json!({"password": "taken over for good", "current_password": "a guess at it"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.to_string().contains("current_password"), "{}", r.body);
+    h.login_with("alice@example.org", PASSWORD).await;
+
+    let r = session.put(&path, json!({"password": "my own new password", "current_password": PASSWORD})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    h.login_with("alice@example.org", "my own new password").await;
+
+    h.user("root@example.org", true).await;
+    let admin = h.login("root@example.org").await;
+    let r = admin.put(&path, json!({"password": "reset by the admin"})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    h.login_with("alice@example.org", "reset by the admin").await;
+}

@@ -135,10 +135,12 @@ async fn create_user(
 #[serde(deny_unknown_fields)]
 struct PasswordInput {
     password: String,
+    /// Required when changing one's own password.
+    current_password: Option<String>,
 }
 
-/// Sets a user's password (their own, or anybody's for an instance
-/// administrator) and ends all of the user's sessions.
+/// Sets a user's password (their own, naming the current one, or anybody
+/// else's for an instance administrator) and ends all of the user's sessions.
 #[utoipa::path(put, path = "/users/{user}/password", tag = "users", params(UserPath), request_body = PasswordInput, responses(
     (status = 204, description = "Done; no content"),
     (status = "4XX", response = Problem),
@@ -149,7 +151,7 @@ async fn set_password(
     ApiPath(user): ApiPath<UserId>,
     ApiJson(input): ApiJson<PasswordInput>,
 ) -> Result<Response, Problem> {
-    accounts::set_password(&state.app, &caller, user, &input.password).await?;
+    accounts::set_password(&state.app, &caller, user, &input.password, input.current_password.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

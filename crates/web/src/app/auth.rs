@@ -152,7 +152,7 @@ pub struct LoginForm {
 
 /// Signs in from the form. Limited per address like the API's login; the
 /// email typed stays in the form when it fails.
-pub async fn login(State(state): State<AppState>, jar: CookieJar, body: Bytes) -> Response {
+pub async fn login(State(state): State<AppState>, jar: CookieJar, headers: HeaderMap, body: Bytes) -> Response {
     let form: LoginForm = match serde_html_form::from_bytes(&body) {
         Ok(f) => f,
         Err(_) => {
@@ -174,6 +174,9 @@ pub async fn login(State(state): State<AppState>, jar: CookieJar, body: Bytes) -
             &LoginPage { assets: assets::urls(), next: next.clone(), email: form.email.clone(), problems: Problems::general(message) },
         )
     };
+    if crate::extract::cross_site(&headers) {
+        return again("This sign-in came from another site. Open Greenlight's own page and sign in there.", StatusCode::FORBIDDEN);
+    }
     let Ok(email) = Email::parse(&form.email) else { return again("Wrong email or password.", StatusCode::UNAUTHORIZED) };
     if state.login_limiter.check_key(&email.as_str().to_owned()).is_err() {
         return again("Too many attempts; wait a minute and try again.", StatusCode::TOO_MANY_REQUESTS);
