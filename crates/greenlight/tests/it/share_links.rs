@@ -316,6 +316,31 @@ async fn a_password_guards_a_link_and_failed_attempts_are_limited(#[case] backen
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
 }
 
+/// Guesses sent all at once: each is counted before its slow password check,
+/// so no more than the limit (10 a minute) are ever compared.
+#[apply(backends)]
+async fn concurrent_password_guesses_get_no_more_checks_than_the_limit(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("vault").await;
+    let creator = h.login("creator@vault.example.org").await;
+    let id = new_post(&creator, &w, "Secret", "Behind a password").await;
+    let body = json!({"scope": {"kind": "posts", "post_ids": [id]}, "capability": "view", "expires_at": in_days(&h, 1), "password": "correct horse battery"});
+    let link = path_of(&share(&creator, &w.ws, body).await);
+    let visitor = Visitor::new(&h);
+    let path = format!("{link}/unlock");
+    let guesses = (0..40).map(|n| {
+        let (visitor, path) = (&visitor, &path);
+        async move { visitor.form(path, &[("password", &format!("guess number {n}"))]).await.0 }
+    });
+    let answers = futures::future::join_all(guesses).await;
+    let checked = answers.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let refused = answers.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!(checked + refused, 40, "{answers:?}");
+    assert_eq!(checked, 10, "password checks made: {answers:?}");
+    // The right password is refused too while the address is over its limit.
+    assert_eq!(visitor.form(&path, &[("password", "correct horse battery")]).await.0, StatusCode::TOO_MANY_REQUESTS);
+}
+
 #[apply(backends)]
 async fn campaign_and_range_links_follow_the_calendar(#[case] backend: Backend) {
     let h = Harness::start(backend).await;

@@ -26,6 +26,28 @@ impl FailureLimiter {
     }
 
     pub(super) fn failed(&self, ip: IpAddr) {
+        self.with_entry(ip, |n| *n += 1);
+    }
+
+    /// Counts an attempt *before* a slow check (a password's Argon2), so
+    /// that guesses sent at once cannot all start before the first failure
+    /// is counted; `None` once the address is over its limit. A success
+    /// gives its attempt back.
+    pub(super) fn attempt(&self, ip: IpAddr) -> Option<Attempt<'_>> {
+        let max = self.max;
+        let counted = self.with_entry(ip, |n| {
+            let under = *n < max;
+            if under {
+                *n += 1;
+            }
+            under
+        });
+        counted.then_some(Attempt { limiter: self, ip })
+    }
+
+    /// The address's count in its current window, started afresh when the
+    /// window has passed.
+    fn with_entry<T>(&self, ip: IpAddr, change: impl FnOnce(&mut u32) -> T) -> T {
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.len() > LIMITER_KEYS {
             seen.retain(|_, (start, _)| start.elapsed() < self.window);
@@ -39,7 +61,19 @@ impl FailureLimiter {
         if entry.0.elapsed() >= self.window {
             *entry = (Instant::now(), 0);
         }
-        entry.1 += 1;
+        change(&mut entry.1)
+    }
+}
+
+/// An attempt counted against its address until it succeeds.
+pub(super) struct Attempt<'a> {
+    limiter: &'a FailureLimiter,
+    ip: IpAddr,
+}
+
+impl Attempt<'_> {
+    pub(super) fn succeeded(self) {
+        self.limiter.with_entry(self.ip, |n| *n = n.saturating_sub(1));
     }
 }
 

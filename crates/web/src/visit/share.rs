@@ -135,8 +135,10 @@ pub(super) async fn unlock(
     Form(form): Form<UnlockForm>,
 ) -> Response {
     let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
+    let Some(attempt) = state.visit_limiter.attempt(visit.ip) else { return too_many() };
     match share_links::unlock(&state.app, &visit.token, &form.password).await {
         Ok(Some(proof)) => {
+            attempt.succeeded();
             let cookie = Cookie::build((PROOF_COOKIE, proof))
                 .path(visit.base())
                 .http_only(true)
@@ -144,10 +146,7 @@ pub(super) async fn unlock(
                 .secure(state.settings.secure_cookies);
             (jar.add(cookie), Redirect::to(&visit.base())).into_response()
         }
-        Ok(None) => {
-            state.visit_limiter.failed(visit.ip);
-            page(StatusCode::UNAUTHORIZED, PasswordPage { action: format!("{}/unlock", visit.base()), wrong: true })
-        }
+        Ok(None) => page(StatusCode::UNAUTHORIZED, PasswordPage { action: format!("{}/unlock", visit.base()), wrong: true }),
         Err(err) => internal(&err),
     }
 }
