@@ -85,7 +85,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .merge(api)
         .merge(docs)
         .merge(visit::routes())
-        .merge(app::routes())
+        .merge(app::routes(&state))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .fallback(|| async { Problem::not_found() })

@@ -16,6 +16,13 @@ impl Drop for Scratch {
     }
 }
 
+/// The body limit for a route that takes an upload: room for the file
+/// (`media.max_upload_mib`) plus the multipart framing around it, on every
+/// route that takes one.
+pub fn body_limit(app: &App) -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(usize::try_from(app.settings.max_upload_bytes).unwrap_or(usize::MAX).saturating_add(64 * 1024))
+}
+
 pub enum SpoolError {
     /// The multipart body itself is broken or too large.
     Multipart(String, StatusCode),

@@ -188,3 +188,37 @@ async fn the_sign_in_form_refuses_a_post_from_another_site(#[case] backend: Back
         assert!(r.headers().get(header::SET_COOKIE).is_some(), "signed in with {headers:?}");
     }
 }
+
+/// A PNG of noise (which does not compress) of about `bytes` bytes.
+pub fn noise_png(bytes: usize) -> Vec<u8> {
+    let side = ((bytes / 3) as f64).sqrt() as u32;
+    let mut seed = 0x2545_f491_u32;
+    let pixels = image::RgbImage::from_fn(side, side, |_, _| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let [r, g, b, _] = seed.to_le_bytes();
+        image::Rgb([r, g, b])
+    });
+    let mut png = Vec::new();
+    pixels.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    png
+}
+
+/// The composer's upload takes what the API's does (`media.max_upload_mib`),
+/// not the smaller limit of a JSON or form body.
+#[apply(backends)]
+async fn the_composer_uploads_a_file_larger_than_a_form_body(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("studio").await;
+    let creator = h.login("creator@studio.example.org").await;
+    let png = noise_png(150 * 1024);
+    assert!(png.len() > 100 * 1024, "over the 64 KiB body limit: {}", png.len());
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", creator.csrf.clone().unwrap())
+        .part("file", reqwest::multipart::Part::bytes(png).file_name("noise.png"));
+    let r = creator.http.post(format!("{}/w/{}/media/upload", h.base, w.ws)).multipart(form).send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let library = creator.get(&format!("/workspaces/{}/media", w.ws)).await;
+    assert_eq!(library.body["items"].as_array().map(Vec::len), Some(1), "{}", library.body);
+}

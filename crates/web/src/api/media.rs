@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::{DefaultBodyLimit, Multipart, State, multipart::MultipartRejection},
+    extract::{Multipart, State, multipart::MultipartRejection},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -23,10 +23,8 @@ use crate::{
 };
 
 pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
-    // Room for the file plus the multipart framing around it.
-    let limit = usize::try_from(state.app.settings.max_upload_bytes).unwrap_or(usize::MAX).saturating_add(64 * 1024);
     OpenApiRouter::new()
-        .merge(OpenApiRouter::new().routes(routes!(media_library, upload_media)).layer(DefaultBodyLimit::max(limit)))
+        .merge(OpenApiRouter::new().routes(routes!(media_library, upload_media)).layer(crate::upload::body_limit(&state.app)))
         .routes(routes!(show_media))
         .routes(routes!(media_content))
         .routes(routes!(media_thumbnail))

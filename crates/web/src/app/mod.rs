@@ -33,7 +33,7 @@ use greenlight_service::{App, Error, workspaces};
 use crate::{AppState, assets};
 pub use auth::Member;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/login", get(auth::login_page).post(auth::login))
@@ -55,7 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{ws}/posts/{post}/publications/{channel}/posted-by-hand", post(posts::posted_by_hand))
         .route("/w/{ws}/posts/{post}/preflight", post(posts::live_preflight))
         .route("/w/{ws}/preflight", post(posts::live_preflight_new))
-        .route("/w/{ws}/media/upload", post(posts::upload))
+        .route("/w/{ws}/media/upload", post(posts::upload).layer(crate::upload::body_limit(&state.app)))
         .route("/w/{ws}/posts/{post}/share", post(posts::share))
         .route("/w/{ws}/posts/{post}/review", get(review::page))
         .route("/w/{ws}/posts/{post}/decide", post(review::decide))
