@@ -52,3 +52,10 @@ impl Errors {
         self.0
     }
 }
+
+/// A control character no text may hold: C0 controls but tab, line feed
+/// and carriage return (a browser sends a textarea's line breaks as CR LF),
+/// and DEL.
+pub fn is_refused_control(c: char) -> bool {
+    c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r')
+}

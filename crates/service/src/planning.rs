@@ -180,7 +180,7 @@ pub struct NewCampaign {
 fn parse_date(errors: &mut Errors, field: &str, value: Option<&str>) -> Option<Option<jiff::civil::Date>> {
     match value {
         None => Some(None),
-        Some(text) => errors.check(field, text.parse::<jiff::civil::Date>().map_err(|_| "a date like 2026-12-01")).map(Some),
+        Some(text) => errors.check(field, greenlight_domain::schedule::parse_day(text)).map(Some),
     }
 }
 
@@ -294,7 +294,7 @@ pub const MAX_NOTE_DAYS: i64 = 400;
 pub async fn add_note(app: &App, caller: &Caller, ws: WorkspaceId, input: NewNote) -> Result<crate::views::Note> {
     let author = caller.require_user()?;
     let mut errors = Errors::new();
-    let day = errors.check("day", input.day.trim().parse::<jiff::civil::Date>().map_err(|_| "a day like 2026-12-01"));
+    let day = errors.check("day", greenlight_domain::schedule::parse_day(&input.day));
     let body = input.body.trim();
     if body.is_empty() || body.chars().count() > MAX_NOTE_CHARS {
         errors.add("body", format!("1 to {MAX_NOTE_CHARS} characters"));

@@ -7,6 +7,7 @@ mod app;
 mod assets;
 mod extract;
 mod html;
+mod input;
 mod problem;
 mod upload;
 mod visit;
@@ -89,6 +90,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .fallback(|| async { Problem::not_found() })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), input::refuse_control_characters))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .layer(axum::middleware::map_response(security_headers))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, settings.request_timeout))

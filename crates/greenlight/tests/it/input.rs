@@ -98,3 +98,63 @@ async fn a_duplicate_is_a_conflict_never_an_internal_error(#[case] backend: Back
         assert_eq!(again.body["type"], "urn:greenlight:problem:conflict", "{path}: {}", again.body);
     }
 }
+
+/// A NUL or another control character in any text is refused (422) on both
+/// databases alike, through the API, a page's form and a query string, and
+/// nothing is stored; tabs and line breaks are text.
+#[apply(backends)]
+async fn control_characters_are_refused_alike_on_every_backend(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("ctl").await;
+    let ws = &w.ws;
+    let creator = h.login("creator@ctl.example.org").await;
+    let r = creator.post(&format!("/workspaces/{ws}/posts"), json!({"title": "Nul\u{0}here"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "title", "{}", r.body);
+    let r = creator.post(&format!("/workspaces/{ws}/posts"), json!({"title": "Bell", "content": {"text": "ding\u{7}"}})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.body["errors"][0]["field"], "content.text", "{}", r.body);
+    let r = creator.post(&format!("/workspaces/{ws}/notes"), json!({"day": "2026-12-24", "body": "\u{1b}[31mred"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let posts = creator.get(&format!("/workspaces/{ws}/posts")).await;
+    assert_eq!(posts.body["items"].as_array().map(Vec::len), Some(0), "{}", posts.body);
+
+    let post =
+        creator.post(&format!("/workspaces/{ws}/posts"), json!({"title": "Tabs\tand\r\nbreaks", "content": {"text": "a\tb\nc"}})).await;
+    assert_eq!(post.status, StatusCode::CREATED, "{}", post.body);
+    assert_eq!(post.body["post"]["title"], "Tabs\tand\r\nbreaks");
+    let comments = format!("/workspaces/{ws}/posts/{}/comments", post.body["post"]["id"].as_str().unwrap());
+    let r = creator.post(&comments, json!({"body": "zero\u{0}"})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(creator.get(&comments).await.body.as_array().map(Vec::len), Some(0));
+
+    // A page's form and a query string.
+    let form = [("csrf", creator.csrf.clone().unwrap()), ("title", "Form\u{0}title".to_owned()), ("text", "x".to_owned())];
+    let r = creator.http.post(format!("{}/w/{ws}/posts/new", h.base)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = creator.get(&format!("/workspaces/{ws}/posts?q=a%00b")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let posts = creator.get(&format!("/workspaces/{ws}/posts")).await;
+    assert_eq!(posts.body["items"].as_array().map(Vec::len), Some(1), "{}", posts.body);
+}
+
+/// Days far outside any plan are refused (422), never an internal error.
+#[apply(backends)]
+async fn out_of_range_days_are_refused(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("far").await;
+    let ws = &w.ws;
+    let creator = h.login("creator@far.example.org").await;
+    for date in ["-009999-01-01", "9999-12-31", "0001-01-01", "not-a-day"] {
+        for view in ["week", "month", "list"] {
+            let r = creator.http.get(format!("{}/w/{ws}/calendar?view={view}&date={date}", h.base)).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{view} {date}");
+        }
+        let r = creator.get(&format!("/workspaces/{ws}/notes?from={date}&until=2027-01-01")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{date}: {}", r.body);
+        let r = creator.post(&format!("/workspaces/{ws}/notes"), json!({"day": date, "body": "Far away"})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{date}: {}", r.body);
+    }
+    let r = creator.http.get(format!("{}/w/{ws}/calendar?view=week&date=2026-12-01", h.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}

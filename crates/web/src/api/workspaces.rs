@@ -197,8 +197,7 @@ struct NoteRange {
 /// Notes on the calendar's days from `from` up to `until` (at most 400 days).
 #[utoipa::path(get, path = "/workspaces/{ws}/notes", tag = "planning", params(WorkspacePath, NoteRange), responses((status = 200, description = "Done", body = Vec<Note>), (status = "4XX", response = Problem)))]
 async fn list_notes(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>, ApiQuery(q): ApiQuery<NoteRange>) -> Res {
-    let day =
-        |field: &str, v: &str| v.parse::<jiff::civil::Date>().map_err(|_| greenlight_service::Error::field(field, "a day like 2026-12-01"));
+    let day = |field: &str, v: &str| greenlight_domain::schedule::parse_day(v).map_err(|why| greenlight_service::Error::field(field, why));
     let (from, until) = (day("from", &q.from)?, day("until", &q.until)?);
     Ok(Json(planning::notes(&s.app, &c, ws, from, until).await?).into_response())
 }

@@ -245,7 +245,10 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
     let view = View::parse(q.view.as_deref());
     let now = app.now();
     let today = now.to_zoned(tz.clone()).date();
-    let anchor = q.date.as_deref().and_then(|d| d.parse::<Date>().ok()).unwrap_or(today);
+    let anchor = match q.date.as_deref().filter(|d| !d.trim().is_empty()) {
+        Some(d) => greenlight_domain::schedule::parse_day(d).map_err(|why| Error::field("date", why))?,
+        None => today,
+    };
     let (start, end, prev, next, heading) = match view {
         View::Month => {
             let first = anchor.first_of_month();
@@ -455,8 +458,8 @@ pub async fn reschedule(
     let Submitted { member, form, headers } = submitted;
     let chrome = Chrome::of(&s.app, &member, ws, "Calendar", "calendar").await.or_page(&headers)?;
     let tz = chrome.ws.as_ref().map(|w| w.time_zone.clone()).unwrap_or_default();
-    let notice = match form.date.parse::<Date>() {
-        Err(_) => ("error", "That is not a day.".to_owned()),
+    let notice = match greenlight_domain::schedule::parse_day(&form.date) {
+        Err(why) => ("error", format!("That is not a day on the calendar: {why}.")),
         Ok(date) => {
             let post = posts::post(&s.app, &member.caller, ws, post_id).await.or_page(&headers)?;
             let planned = moved_time(&post, date, form.hour, &tz);
