@@ -134,6 +134,21 @@ impl<'de> Deserialize<'de> for PlannedTime {
     }
 }
 
+/// The first and last day a calendar shows, a note is put on or a day is
+/// asked about: wide enough for any plan, narrow enough that a week or a
+/// month around it is still a date in every zone.
+pub const FIRST_DAY: jiff::civil::Date = jiff::civil::date(1970, 1, 1);
+pub const LAST_DAY: jiff::civil::Date = jiff::civil::date(9998, 12, 31);
+
+/// Reads a calendar day (`2026-12-01`) within [`FIRST_DAY`] and [`LAST_DAY`].
+pub fn parse_day(text: &str) -> Result<jiff::civil::Date, String> {
+    let day = text.trim().parse::<jiff::civil::Date>().map_err(|_| "a day like 2026-12-01".to_owned())?;
+    if !(FIRST_DAY..=LAST_DAY).contains(&day) {
+        return Err(format!("a day from {FIRST_DAY} to {LAST_DAY}"));
+    }
+    Ok(day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,19 +219,4 @@ mod tests {
         assert_eq!(PlannedTime::parse(&p.to_string()), Ok(p.clone()));
         assert_eq!(p.local().to_string(), "2026-12-01T09:00:00.123456");
     }
-}
-
-/// The first and last day a calendar shows, a note is put on or a day is
-/// asked about: wide enough for any plan, narrow enough that a week or a
-/// month around it is still a date in every zone.
-pub const FIRST_DAY: jiff::civil::Date = jiff::civil::date(1970, 1, 1);
-pub const LAST_DAY: jiff::civil::Date = jiff::civil::date(9998, 12, 31);
-
-/// Reads a calendar day (`2026-12-01`) within [`FIRST_DAY`] and [`LAST_DAY`].
-pub fn parse_day(text: &str) -> Result<jiff::civil::Date, String> {
-    let day = text.trim().parse::<jiff::civil::Date>().map_err(|_| "a day like 2026-12-01".to_owned())?;
-    if !(FIRST_DAY..=LAST_DAY).contains(&day) {
-        return Err(format!("a day from {FIRST_DAY} to {LAST_DAY}"));
-    }
-    Ok(day)
 }
