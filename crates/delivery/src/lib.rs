@@ -94,9 +94,16 @@ pub fn http_client(allow_private: bool, timeout: Duration) -> Result<reqwest::Cl
     let mut builder =
         reqwest::Client::builder().timeout(timeout).connect_timeout(Duration::from_secs(5)).redirect(reqwest::redirect::Policy::none());
     if !allow_private {
-        builder = builder.dns_resolver(Arc::new(PublicOnly));
+        builder = guarded(builder);
     }
     builder.build().map_err(|e| e.to_string())
+}
+
+/// A client that reaches public addresses only: names resolve through
+/// [`PublicOnly`], and no proxy from the environment (`HTTPS_PROXY`…) is
+/// used, since a proxy resolves names itself and would bypass the check.
+fn guarded(builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    builder.dns_resolver(Arc::new(PublicOnly)).no_proxy()
 }
 
 /// Resolves names to public addresses only. The connection uses what this
@@ -159,7 +166,7 @@ impl LinkProber {
             .user_agent("Greenlight link check")
             .redirect(policy);
         if !allow_private {
-            builder = builder.dns_resolver(Arc::new(PublicOnly));
+            builder = guarded(builder);
         }
         Ok(LinkProber { client: builder.build().map_err(|e| e.to_string())?, allow_private })
     }
@@ -203,5 +210,38 @@ fn describe(e: reqwest::Error) -> String {
         "no connection could be made".into()
     } else {
         e.without_url().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A proxy named in the environment would resolve names itself, past
+    /// the guard: the guarded client never talks to it. The check runs in a
+    /// child process of this test binary, whose environment names the proxy.
+    #[tokio::test]
+    async fn a_guarded_client_ignores_proxies_from_the_environment() {
+        const CHILD: &str = "GREENLIGHT_PROXY_TEST_PORT";
+        if let Ok(port) = std::env::var(CHILD) {
+            let proxy = std::net::TcpListener::bind(format!("127.0.0.1:{port}")).ok();
+            let client = http_client(false, Duration::from_secs(5)).expect("client");
+            let sent = client.get("http://internal.example.invalid/latest/meta-data").send().await;
+            assert!(sent.is_err(), "a name with no public address is not reached");
+            let proxy = proxy.expect("the port is free");
+            proxy.set_nonblocking(true).expect("nonblocking");
+            assert!(proxy.accept().is_err(), "the proxy was asked to connect");
+            return;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let proxy = format!("http://127.0.0.1:{port}");
+        let mut child = std::process::Command::new(std::env::current_exe().expect("this test binary"));
+        child.args(["--exact", "tests::a_guarded_client_ignores_proxies_from_the_environment", "--nocapture"]);
+        for name in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"] {
+            child.env(name, &proxy);
+        }
+        let out = child.env(CHILD, port.to_string()).env_remove("NO_PROXY").env_remove("no_proxy").output().expect("the child runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && text.contains("1 passed"), "{text}");
     }
 }

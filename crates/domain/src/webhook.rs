@@ -132,8 +132,10 @@ fn private_v4(ip: Ipv4Addr) -> bool {
 }
 
 fn private_v6(ip: Ipv6Addr) -> bool {
+    if let Some(v4) = embedded_v4(ip) {
+        return private_v4(v4);
+    }
     let s = ip.segments();
-    let embedded = |hi: u16, lo: u16| private_v4(Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo)));
     ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
@@ -141,10 +143,24 @@ fn private_v6(ip: Ipv6Addr) -> bool {
         || (s[0] & 0xffc0) == 0xfe80 // link-local
         || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
         || s[0] == 0x2001 && s[1] == 0x0db8 // documentation
-        // IPv4 inside IPv6: NAT64, 6to4, and the deprecated IPv4-compatible form.
-        || (s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] && embedded(s[6], s[7]))
-        || (s[0] == 0x2002 && embedded(s[1], s[2]))
-        || (s[..6] == [0, 0, 0, 0, 0, 0] && embedded(s[6], s[7]))
+}
+
+/// The IPv4 address an IPv6 address carries, in every form that carries one:
+/// such an address reaches its IPv4 address, so it is judged by it.
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = ip.segments();
+    let v4 = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    match s {
+        // NAT64: the well-known prefix 64:ff9b::/96 and the local-use 64:ff9b:1::/48 (RFC 8215).
+        [0x64, 0xff9b, ..] => Some(v4(s[6], s[7])),
+        // IPv4-mapped ::ffff:0:0/96, IPv4-translated ::ffff:0:0:0/96 and the deprecated IPv4-compatible ::/96.
+        [0, 0, 0, 0, 0, 0xffff, ..] | [0, 0, 0, 0, 0xffff, 0, ..] | [0, 0, 0, 0, 0, 0, ..] => Some(v4(s[6], s[7])),
+        // 6to4: 2002:AABB:CCDD::/48.
+        [0x2002, ..] => Some(v4(s[1], s[2])),
+        // Teredo 2001:0::/32: the client's address, inverted, in the last 32 bits.
+        [0x2001, 0, ..] => Some(v4(!s[6], !s[7])),
+        _ => None,
+    }
 }
 
 /// What a chat message says about one event.
@@ -277,10 +293,26 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "255.255.255.255",
+            "64:ff9b::7f00:1",
+            "64:ff9b:1::7f00:1",
+            "::ffff:0:7f00:1",
+            "::127.0.0.1",
+            "2002:7f00:1::",
+            "2001:0:4136:e378:8000:63bf:80ff:fffe",
         ] {
             assert!(is_private(ip.parse().expect("ip")), "{ip}");
         }
-        for ip in ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::"] {
+        for ip in [
+            "93.184.216.34",
+            "1.1.1.1",
+            "2606:4700:4700::1111",
+            "::ffff:8.8.8.8",
+            "64:ff9b::808:808",
+            "64:ff9b:1::808:808",
+            "::ffff:0:808:808",
+            "2002:808:808::",
+            "2001:0:4136:e378:8000:63bf:f7f7:f7f7",
+        ] {
             assert!(!is_private(ip.parse().expect("ip")), "{ip}");
         }
     }
