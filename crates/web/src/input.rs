@@ -5,7 +5,7 @@
 use axum::{
     body::Body,
     extract::{Request, State},
-    http::header,
+    http::{StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -30,7 +30,8 @@ pub async fn refuse_control_characters(State(state): State<AppState>, req: Reque
     let (parts, body) = req.into_parts();
     let limit = state.settings.max_body_bytes;
     let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
-        return Problem::from(Error::TooLarge { limit: limit as u64 }).into_response();
+        let detail = format!("the body is over its length limit of {limit} bytes");
+        return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "urn:greenlight:problem:too-large", "Too large", detail).into_response();
     };
     let found = if json { json_field_with_control(&bytes) } else { form_field_with_control(&bytes) };
     match found {
