@@ -129,8 +129,7 @@ pub async fn set_password(app: &App, caller: &Caller, user: UserId, password: &s
     if own {
         let stored = {
             let mut tx = app.db.read().await?;
-            let found = accounts::user(&mut tx, user).await?.ok_or(Error::NotFound("user"))?;
-            accounts::user_by_email(&mut tx, &found.email).await?.map(|(_, hash)| hash)
+            accounts::user_with_hash(&mut tx, user).await?.map(|(_, hash)| hash)
         };
         let current = current.ok_or_else(|| Error::field("current_password", "give your current password"))?;
         if !password_matches(current.to_owned(), stored).await? {

@@ -73,8 +73,13 @@ pub async fn user_by_email(tx: &mut Tx, email: &str) -> Result<Option<(User, Str
 }
 
 pub async fn user(tx: &mut Tx, id: UserId) -> Result<Option<User>> {
+    Ok(user_with_hash(tx, id).await?.map(|(user, _)| user))
+}
+
+/// The user and their password hash, by id.
+pub async fn user_with_hash(tx: &mut Tx, id: UserId) -> Result<Option<(User, String)>> {
     let row = sql!(tx, optional as UserRow, concat!(user_select!(), "WHERE id = $1"), id.uuid())?;
-    Ok(row.map(|r| r.split().0))
+    Ok(row.map(UserRow::split))
 }
 
 pub async fn users(tx: &mut Tx) -> Result<Vec<User>> {

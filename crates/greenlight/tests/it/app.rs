@@ -167,23 +167,18 @@ async fn the_sign_in_form_refuses_a_post_from_another_site(#[case] backend: Back
         vec![("origin", "https://evil.example".to_owned())],
         vec![("origin", "null".to_owned())],
     ];
-    for headers in attempts {
+    let sign_in = |headers: Vec<(&'static str, String)>| {
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let mut req = client.post(format!("{}/login", h.base)).form(&form);
-        for (name, value) in &headers {
-            req = req.header(*name, value);
-        }
-        let r = req.send().await.unwrap();
+        let req = headers.iter().fold(client.post(format!("{}/login", h.base)).form(&form), |req, (name, value)| req.header(*name, value));
+        async move { (req.send().await.unwrap(), headers) }
+    };
+    for headers in attempts {
+        let (r, headers) = sign_in(headers).await;
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{headers:?}");
         assert!(r.headers().get(header::SET_COOKIE).is_none(), "no session for {headers:?}");
     }
     for headers in [vec![("sec-fetch-site", "same-origin".to_owned())], vec![("origin", format!("http://{host}"))], vec![]] {
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let mut req = client.post(format!("{}/login", h.base)).form(&form);
-        for (name, value) in &headers {
-            req = req.header(*name, value);
-        }
-        let r = req.send().await.unwrap();
+        let (r, headers) = sign_in(headers).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{headers:?}");
         assert!(r.headers().get(header::SET_COOKIE).is_some(), "signed in with {headers:?}");
     }
