@@ -119,6 +119,14 @@ pub async fn require(tx: &mut Tx, caller: &Caller, workspace: WorkspaceId, permi
     Ok(role)
 }
 
+/// [`require`] for a write whose rules read other rows before it writes
+/// (the last owner, group members, workflow approvers, routes): such writes
+/// in one workspace run one after the other on either database.
+pub async fn require_exclusive(tx: &mut Tx, caller: &Caller, workspace: WorkspaceId, permission: Permission) -> Result<Role> {
+    workspaces::lock(tx, workspace).await?;
+    require(tx, caller, workspace, permission).await
+}
+
 /// The post if the caller may see it; "not found" for other workspaces.
 pub async fn visible_post(tx: &mut Tx, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<(Role, Post)> {
     let role = require(tx, caller, ws, Permission::ViewPosts).await?;

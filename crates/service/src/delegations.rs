@@ -47,7 +47,7 @@ pub async fn create_delegation(
     let user = caller.require_user()?;
     let mut tx = app.db.write().await?;
     // Only one who decides reviews has reviews to hand over; a token's role caps the user's.
-    let role = access::require(&mut tx, caller, ws, Permission::DecideReviews).await?;
+    let role = access::require_exclusive(&mut tx, caller, ws, Permission::DecideReviews).await?;
     let from = input.from_user.unwrap_or(user);
     if from != user && !role.can(Permission::ManageMembers) {
         return Err(Error::Forbidden(format!("a {role} can only delegate their own reviews")));

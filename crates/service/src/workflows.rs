@@ -123,7 +123,7 @@ async fn template_groups(
 pub async fn create_workflow(app: &App, caller: &Caller, ws: WorkspaceId, input: NewWorkflow) -> Result<crate::views::Workflow> {
     let name = Name::parse(&input.name).map_err(|e| Error::field("name", e.to_string()))?;
     let mut tx = app.db.write().await?;
-    access::require(&mut tx, caller, ws, Permission::ManageWorkflows).await?;
+    access::require_exclusive(&mut tx, caller, ws, Permission::ManageWorkflows).await?;
     let definition = match (input.definition, input.template.as_deref()) {
         (Some(def), None) => def,
         (None, Some(key)) => {
@@ -168,7 +168,7 @@ pub async fn update_workflow(
     change: WorkflowChange,
 ) -> Result<crate::views::Workflow> {
     let mut tx = app.db.write().await?;
-    access::require(&mut tx, caller, ws, Permission::ManageWorkflows).await?;
+    access::require_exclusive(&mut tx, caller, ws, Permission::ManageWorkflows).await?;
     let mut workflow = workflows::workflow(&mut tx, ws, id, None).await?.ok_or(Error::NotFound("workflow"))?;
     if change.version != workflow.version {
         return Err(Error::Stale { current: workflow.version });
@@ -230,7 +230,7 @@ pub async fn routes(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<c
 /// Replaces the routing rules.
 pub async fn set_routes(app: &App, caller: &Caller, ws: WorkspaceId, input: Vec<RouteInput>) -> Result<Vec<crate::views::StoredRoute>> {
     let mut tx = app.db.write().await?;
-    access::require(&mut tx, caller, ws, Permission::ManageWorkflows).await?;
+    access::require_exclusive(&mut tx, caller, ws, Permission::ManageWorkflows).await?;
     let known: BTreeSet<WorkflowId> = workflows::workflows(&mut tx, ws).await?.into_iter().map(|w| w.id).collect();
     let mut errors = Errors::new();
     for (i, r) in input.iter().enumerate() {

@@ -167,7 +167,7 @@ pub async fn add_member(app: &App, caller: &Caller, ws: WorkspaceId, input: NewM
     let role = parse_role(&input.role)?;
     let email = Email::parse(&input.email).map_err(|e| Error::field("email", e.to_string()))?;
     let mut tx = app.db.write().await?;
-    let caller_role = access::require(&mut tx, caller, ws, Permission::ManageMembers).await?;
+    let caller_role = access::require_exclusive(&mut tx, caller, ws, Permission::ManageMembers).await?;
     check_grant(caller_role, role)?;
     let (user, _) =
         accounts::user_by_email(&mut tx, email.as_str()).await?.ok_or_else(|| Error::field("email", "no user has this email"))?;
@@ -188,7 +188,7 @@ async fn keep_an_owner(tx: &mut Tx, ws: WorkspaceId, current: Role) -> Result<()
 pub async fn set_role(app: &App, caller: &Caller, ws: WorkspaceId, user: UserId, role: &str) -> Result<()> {
     let role = parse_role(role)?;
     let mut tx = app.db.write().await?;
-    let caller_role = access::require(&mut tx, caller, ws, Permission::ManageMembers).await?;
+    let caller_role = access::require_exclusive(&mut tx, caller, ws, Permission::ManageMembers).await?;
     let current = workspaces::role_of(&mut tx, ws, user).await?.ok_or(Error::NotFound("member"))?;
     check_grant(caller_role, role)?;
     check_grant(caller_role, current)?;
@@ -204,7 +204,7 @@ pub async fn set_role(app: &App, caller: &Caller, ws: WorkspaceId, user: UserId,
 
 pub async fn remove_member(app: &App, caller: &Caller, ws: WorkspaceId, user: UserId) -> Result<()> {
     let mut tx = app.db.write().await?;
-    let caller_role = access::require(&mut tx, caller, ws, Permission::ManageMembers).await?;
+    let caller_role = access::require_exclusive(&mut tx, caller, ws, Permission::ManageMembers).await?;
     let current = workspaces::role_of(&mut tx, ws, user).await?.ok_or(Error::NotFound("member"))?;
     check_grant(caller_role, current)?;
     keep_an_owner(&mut tx, ws, current).await?;
@@ -235,7 +235,7 @@ async fn check_members(tx: &mut Tx, ws: WorkspaceId, users: &[UserId]) -> Result
 pub async fn create_group(app: &App, caller: &Caller, ws: WorkspaceId, input: NewGroup) -> Result<crate::views::Group> {
     let name = Name::parse(&input.name).map_err(|e| Error::field("name", e.to_string()))?;
     let mut tx = app.db.write().await?;
-    access::require(&mut tx, caller, ws, Permission::ManageGroups).await?;
+    access::require_exclusive(&mut tx, caller, ws, Permission::ManageGroups).await?;
     let mut member_ids = input.member_ids;
     member_ids.sort();
     member_ids.dedup();
@@ -282,7 +282,7 @@ pub async fn set_group_membership(
     member: bool,
 ) -> Result<crate::views::Group> {
     let mut tx = app.db.write().await?;
-    access::require(&mut tx, caller, ws, Permission::ManageGroups).await?;
+    access::require_exclusive(&mut tx, caller, ws, Permission::ManageGroups).await?;
     workspaces::group(&mut tx, ws, group).await?.ok_or(Error::NotFound("group"))?;
     let changed = if member {
         check_members(&mut tx, ws, &[user]).await?;
@@ -301,7 +301,7 @@ pub async fn set_group_membership(
 
 pub async fn delete_group(app: &App, caller: &Caller, ws: WorkspaceId, group: GroupId) -> Result<()> {
     let mut tx = app.db.write().await?;
-    access::require(&mut tx, caller, ws, Permission::ManageGroups).await?;
+    access::require_exclusive(&mut tx, caller, ws, Permission::ManageGroups).await?;
     if !workspaces::delete_group(&mut tx, ws, group).await? {
         return Err(Error::NotFound("group"));
     }

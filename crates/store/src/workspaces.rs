@@ -46,6 +46,18 @@ pub async fn update_workspace(tx: &mut Tx, ws: &Workspace) -> Result<()> {
     Ok(())
 }
 
+/// Locks the workspace's row until the transaction ends, so writes whose
+/// rules read other rows first (the last owner, group members, routes) run
+/// one after the other. SQLite's one writer (`BEGIN IMMEDIATE`) already
+/// does that; PostgreSQL's READ COMMITTED would let both read, then both
+/// write. `NO KEY UPDATE` leaves inserts that refer to the workspace free.
+pub async fn lock(tx: &mut Tx, id: WorkspaceId) -> Result<()> {
+    if let Tx::Postgres(tx) = tx {
+        sqlx::query("SELECT id FROM workspaces WHERE id = $1 FOR NO KEY UPDATE").bind(id.uuid()).fetch_optional(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 pub async fn workspace(tx: &mut Tx, id: WorkspaceId) -> Result<Option<Workspace>> {
     let row = sql!(tx, optional as WorkspaceRow, "SELECT id, name, time_zone, created_at FROM workspaces WHERE id = $1", id.uuid())?;
     Ok(row.map(workspace_from))

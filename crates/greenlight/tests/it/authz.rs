@@ -404,6 +404,40 @@ async fn creators_edit_their_own_posts_only_and_owners_are_protected(#[case] bac
     assert_eq!(r.body["member_ids"].as_array().map(Vec::len), Some(2), "{}", r.body);
 }
 
+/// Two owners demoting each other at the same moment: one wins, the other
+/// is told the workspace needs an owner, in every round and on both
+/// databases (PostgreSQL's READ COMMITTED once let both through).
+#[apply(backends)]
+async fn two_owners_demoting_each_other_at_once_leave_an_owner(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("team").await;
+    let owner = h.login("owner@team.example.org").await;
+    let admin = h.login("admin@team.example.org").await;
+    let members = owner.get(&format!("/workspaces/{}/members", w.ws)).await;
+    let id_of =
+        |role: &str| members.body.as_array().unwrap().iter().find(|m| m["role"] == role).unwrap()["user_id"].as_str().unwrap().to_owned();
+    let (a, b) = (id_of("owner"), id_of("admin"));
+    let member = |id: &str| format!("/workspaces/{}/members/{id}", w.ws);
+    let owners = || async {
+        let members = owner.get(&format!("/workspaces/{}/members", w.ws)).await;
+        members.body.as_array().unwrap().iter().filter(|m| m["role"] == "owner").count()
+    };
+    let r = owner.put(&member(&b), json!({"role": "owner"})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    for round in 0..15 {
+        let (to_a, to_b) = (member(&a), member(&b));
+        let (ra, rb) = tokio::join!(owner.put(&to_b, json!({"role": "admin"})), admin.put(&to_a, json!({"role": "admin"})));
+        // The loser is no longer an owner (403) or would be the last (409).
+        let won = [&ra, &rb].iter().filter(|r| r.status == StatusCode::NO_CONTENT).count();
+        assert_eq!(won, 1, "round {round}: {} {} / {} {}", ra.status, ra.body, rb.status, rb.body);
+        // Whoever is still owner makes the other one again.
+        let (still, other) = if ra.status == StatusCode::NO_CONTENT { (&owner, &b) } else { (&admin, &a) };
+        assert_eq!(owners().await, 1, "round {round}");
+        let r = still.put(&member(other), json!({"role": "owner"})).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "round {round}: {}", r.body);
+    }
+}
+
 /// A token's role caps its user's: an owner's viewer token is refused every
 /// write a viewer may not make, including those on the owner's own things
 /// (their delegations, notes and comments) and deciding the owner's reviews.
