@@ -18,6 +18,16 @@ pub const ACCEPTED: &[&str] = &["image/jpeg", "image/png", "image/gif", "image/w
 
 /// Largest image side we decode (a 16k × 16k image is already 1 GiB of pixels).
 const MAX_IMAGE_SIDE: u32 = 16_384;
+/// Most pixels an image may have, read from its header before decoding
+/// (a small file can claim gigabytes of pixels): 50 megapixels is above
+/// what the largest phone cameras take and what any network accepts.
+const MAX_PIXELS: u64 = 50_000_000;
+/// Most memory one decode may allocate, and how many run at once: decoding
+/// images never holds more than their product (640 MiB), however many
+/// uploads arrive together. The README states this ceiling.
+const MAX_DECODE_BYTES: u64 = 320 * 1024 * 1024;
+const DECODES_AT_ONCE: usize = 2;
+static DECODES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(DECODES_AT_ONCE);
 const THUMBNAIL_SIDE: u32 = 320;
 
 /// An upload spooled to a scratch file by the web layer, with its SHA-256.
@@ -34,15 +44,24 @@ struct Measured {
     thumbnail_png: Vec<u8>,
 }
 
-/// Decodes an image within limits and makes a PNG thumbnail.
-fn measure_image(bytes: &[u8]) -> Result<Measured, String> {
+fn image_reader(bytes: &[u8]) -> Result<image::ImageReader<Cursor<&[u8]>>, String> {
     let mut reader = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| e.to_string())?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_IMAGE_SIDE);
     limits.max_image_height = Some(MAX_IMAGE_SIDE);
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    let img = reader.decode().map_err(|e| e.to_string())?;
+    Ok(reader)
+}
+
+/// Reads an image's size from its header, then decodes it within limits
+/// and makes a PNG thumbnail.
+fn measure_image(bytes: &[u8]) -> Result<Measured, String> {
+    let (width, height) = image_reader(bytes)?.into_dimensions().map_err(|e| e.to_string())?;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(format!("it is {width} × {height} pixels; at most {} megapixels are accepted", MAX_PIXELS / 1_000_000));
+    }
+    let img = image_reader(bytes)?.decode().map_err(|e| e.to_string())?;
     let (width, height) = (img.width(), img.height());
     let thumb = if width > THUMBNAIL_SIDE || height > THUMBNAIL_SIDE { img.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE) } else { img };
     let mut thumbnail_png = Vec::new();
@@ -87,7 +106,9 @@ pub async fn store_upload(app: &App, caller: &Caller, ws: WorkspaceId, upload: U
     }
     let key = format!("sha256:{}", hex::encode(upload.sha256));
     let (width, height, duration_ms, thumbnail_key) = if mime.starts_with("image/") {
+        let permit = DECODES.acquire().await.map_err(Error::internal)?;
         let measured = tokio::task::spawn_blocking(move || measure_image(&bytes)).await.map_err(Error::internal)?;
+        drop(permit);
         let measured = measured.map_err(|e| Error::field("file", format!("the image cannot be read: {e}")))?;
         let thumb_key = format!("sha256:{}", hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&measured.thumbnail_png)));
         let thumb_path = upload.path.with_extension("thumb");

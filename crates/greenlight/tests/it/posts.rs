@@ -109,6 +109,50 @@ async fn a_creator_drafts_and_revises_a_post(#[case] backend: Backend) {
     assert_eq!(drafts.body["items"].as_array().map(Vec::len), Some(1));
 }
 
+/// A PNG of 11,500 × 11,500 one-bit pixels: 16 KiB on the wire, 132 MB
+/// once decoded. Written row by row, so the test never holds the pixels.
+fn pixel_bomb() -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, 11_500, 11_500);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::One);
+    encoder.set_compression(png::Compression::High);
+    let mut writer = encoder.write_header().unwrap();
+    let mut rows = writer.stream_writer().unwrap();
+    let row = vec![0u8; 11_500usize.div_ceil(8)];
+    for _ in 0..11_500 {
+        std::io::Write::write_all(&mut rows, &row).unwrap();
+    }
+    rows.finish().unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+/// An image whose header claims more pixels than the bound is refused
+/// before it is decoded; six at once do not take the server's memory.
+#[apply(backends)]
+async fn an_image_with_too_many_pixels_is_refused_before_decoding(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("studio").await;
+    let creator = h.login("creator@studio.example.org").await;
+    let bomb = pixel_bomb();
+    assert!(bomb.len() < 256 * 1024, "the bomb fits the upload limit: {} bytes", bomb.len());
+    let uploads = (0..6).map(|i| {
+        let part = reqwest::multipart::Part::bytes(bomb.clone()).file_name(format!("bomb{i}.png"));
+        Client::send(
+            creator
+                .request(reqwest::Method::POST, &format!("/workspaces/{}/media", w.ws))
+                .multipart(reqwest::multipart::Form::new().part("file", part)),
+        )
+    });
+    for r in futures::future::join_all(uploads).await {
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.to_string().contains("11500 × 11500 pixels; at most 50 megapixels"), "{}", r.body);
+    }
+    let library = creator.get(&format!("/workspaces/{}/media", w.ws)).await;
+    assert_eq!(library.body["items"].as_array().map(Vec::len), Some(0), "{}", library.body);
+}
+
 #[apply(backends)]
 async fn media_is_sniffed_measured_and_thumbnailed(#[case] backend: Backend) {
     let h = Harness::start(backend).await;
