@@ -36,6 +36,9 @@ pub struct OneClick {
     pub used: bool,
     /// The review still waits at the stage and round the email asked about.
     pub current: bool,
+    /// The stage is approved by the verdict alone (no checklist to tick),
+    /// so the link may approve; otherwise it only asks for changes.
+    pub may_approve: bool,
 }
 
 impl OneClick {
@@ -51,6 +54,13 @@ async fn still_asked(tx: &mut Tx, link: &DecisionLink) -> Result<bool> {
     let Some(open) = workflows::open_review(tx, link.post_id).await? else { return Ok(false) };
     let round = u32::try_from(link.round).unwrap_or(u32::MAX);
     Ok(open.id == link.review_id && open.run.running(&link.stage_key, round).is_some())
+}
+
+/// Whether the link's stage is approved by the verdict alone.
+async fn approvable(tx: &mut Tx, link: &DecisionLink) -> Result<bool> {
+    let Some(open) = workflows::open_review(tx, link.post_id).await? else { return Ok(false) };
+    let workflow = reviews::workflow_of(tx, &open).await?;
+    Ok(workflow.definition.stage(&link.stage_key).is_some_and(|s| s.approved_by_verdict_alone()))
 }
 
 /// The member the link was sent to, as a caller, if they may still see the post.
@@ -81,7 +91,16 @@ pub async fn open_decision_link(app: &App, token: &str) -> Result<OneClick> {
     let wanted: std::collections::BTreeSet<_> = post.channel_ids.iter().copied().collect();
     let channels =
         planning::channels(&mut tx, post.workspace_id).await?.into_iter().filter(|c| wanted.contains(&c.id)).map(Into::into).collect();
-    Ok(OneClick { post: post.into(), revision: revision.into(), channels, pinned: link.revision, used: link.used_at.is_some(), current })
+    let may_approve = approvable(&mut tx, &link).await?;
+    Ok(OneClick {
+        post: post.into(),
+        revision: revision.into(),
+        channels,
+        pinned: link.revision,
+        used: link.used_at.is_some(),
+        current,
+        may_approve,
+    })
 }
 
 /// Decides through a one-click link: once, on the revision the email showed,
@@ -98,6 +117,9 @@ pub async fn use_decision_link(app: &App, token: &str, verdict: Verdict, comment
     }
     if !role.can(Permission::DecideReviews) {
         return Err(Error::Forbidden(format!("a {role} cannot decide reviews")));
+    }
+    if verdict == Verdict::Approve && !approvable(&mut tx, &link).await? {
+        return Err(Error::Conflict("this stage has a checklist to tick: approve it in Greenlight".into()));
     }
     let current = posts::latest_revision(&mut tx, post.id).await?.map(|r| r.content_hash);
     if current != Some(link.revision) {

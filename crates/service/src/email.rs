@@ -115,7 +115,7 @@ async fn send_due(app: &App, user: UserId, due: Timestamp) -> Result<()> {
         [one] => one.summary.clone(),
         many => format!("{} updates from Greenlight", many.len()),
     };
-    let update = Update { name: person.name.clone(), decides: items.iter().any(|i| i.approve_url.is_some()), items };
+    let update = Update { name: person.name.clone(), decides: items.iter().any(|i| i.changes_url.is_some()), items };
     let mail = Mail {
         to: person.email.clone(),
         to_name: Some(person.name.clone()),
@@ -146,18 +146,20 @@ async fn item(tx: &mut Tx, app: &App, n: &Notification) -> Result<Item> {
     let excerpt = n.data["excerpt"].as_str().or(n.data["comment"].as_str()).map(str::to_owned);
     let mut item = Item { summary: n.summary.clone(), workspace, post_url, approve_url: None, changes_url: None, excerpt };
     if let (Kind::ReviewRequested, Some(post)) = (n.kind, n.post_id)
-        && let Some(token) = decision_link(tx, app, n.user_id, n.workspace_id, post).await?
+        && let Some((token, approvable)) = decision_link(tx, app, n.user_id, n.workspace_id, post).await?
     {
         let url = app.url(&format!("{DECIDE_PATH}{token}"));
-        item.approve_url = Some(format!("{url}?verdict=approve"));
+        // A stage with a checklist to tick is approved in Greenlight, not by a link.
+        item.approve_url = approvable.then(|| format!("{url}?verdict=approve"));
         item.changes_url = Some(format!("{url}?verdict=request_changes"));
     }
     Ok(item)
 }
 
 /// A fresh one-click link for the member on the post's open review, pinned
-/// to its current revision; `None` if the review no longer waits for them.
-async fn decision_link(tx: &mut Tx, app: &App, user: UserId, ws: WorkspaceId, post: PostId) -> Result<Option<String>> {
+/// to its current revision, and whether its stage is approved by the verdict
+/// alone; `None` if the review no longer waits for them.
+async fn decision_link(tx: &mut Tx, app: &App, user: UserId, ws: WorkspaceId, post: PostId) -> Result<Option<(String, bool)>> {
     let Some(open) = workflows::open_review(tx, post).await? else { return Ok(None) };
     let workflow = reviews::workflow_of(tx, &open).await?;
     if !open.run.waiting_for(&workflow.definition).contains(&Principal::User(user)) {
@@ -180,5 +182,6 @@ async fn decision_link(tx: &mut Tx, app: &App, user: UserId, ws: WorkspaceId, po
         used_at: None,
     };
     notifications::insert_decision_link(tx, &link, &secret_hash(&token)).await?;
-    Ok(Some(token))
+    let approvable = workflow.definition.stage(&stage.key).is_some_and(|s| s.approved_by_verdict_alone());
+    Ok(Some((token, approvable)))
 }

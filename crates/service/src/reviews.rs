@@ -539,12 +539,7 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
             let Some(post) = posts::post(&mut tx, ws, record.post_id).await? else { continue };
             let (Some(i), Some(name)) = (record.run.active_stage(), waiting_stage(&record, &workflow.definition)) else { continue };
             let stage = &record.run.stages[i];
-            let verdict_only = workflow
-                .definition
-                .stages
-                .iter()
-                .find(|s| s.key == stage.key)
-                .is_some_and(|s| s.lanes.len() == 1 && s.checklist.iter().all(|c| !c.required || c.automatic.is_some()));
+            let verdict_only = workflow.definition.stage(&stage.key).is_some_and(|s| s.approved_by_verdict_alone());
             out.push(WaitingReview {
                 workspace_id: ws,
                 post_id: post.id,

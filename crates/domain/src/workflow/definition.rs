@@ -228,6 +228,11 @@ fn key_ok(key: &str) -> bool {
 }
 
 impl Definition {
+    /// The stage with this key.
+    pub fn stage(&self, key: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.key == key)
+    }
+
     /// Checks everything that can be checked without the workspace's
     /// members (whether approvers exist is the service's check).
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
@@ -335,6 +340,13 @@ impl Stage {
         for (c, condition) in self.skip_if.iter().enumerate() {
             condition.validate(&format!("{at}.skip_if[{c}]"), errors);
         }
+    }
+
+    /// Whether an approval needs nothing but the verdict: one lane to decide
+    /// in and no required item to tick by hand. Only then is approving
+    /// offered in one click ("my reviews", review emails).
+    pub fn approved_by_verdict_alone(&self) -> bool {
+        self.lanes.len() == 1 && self.checklist.iter().all(|c| !c.required || c.automatic.is_some())
     }
 
     /// The checklist items an approver ticks by hand.

@@ -150,6 +150,52 @@ async fn a_review_request_arrives_by_email_and_its_link_decides_once(#[case] bac
     assert_eq!(browse(&h, "/d/made-up", None).await.0, StatusCode::NOT_FOUND);
 }
 
+/// A stage with an item to tick by hand cannot be approved by a verdict
+/// alone: its email offers no "Approve", and its link's page and form
+/// refuse approving (they still ask for changes).
+#[apply(backends)]
+async fn a_stage_with_a_checklist_is_not_approved_from_an_email(#[case] backend: Backend) {
+    let sink = MailSink::start().await;
+    let h = Harness::start_with(backend, Some(sink.mailer())).await;
+    let w = h.world("lab").await;
+    let owner = h.login("owner@lab.example.org").await;
+    let creator = h.login("creator@lab.example.org").await;
+    let members = owner.get(&format!("/workspaces/{}/members", w.ws)).await;
+    let reviewer = members.body.as_array().unwrap().iter().find(|m| m["email"] == "reviewer@lab.example.org").unwrap()["user_id"].clone();
+    let wf = owner
+        .post(
+            &format!("/workspaces/{}/workflows", w.ws),
+            json!({"name": "QA", "is_default": true, "definition": {"stages": [
+                {"key": "qa", "name": "QA", "lanes": [{"key": "qa", "name": "QA", "approvers": [{"user": reviewer}], "rule": "any"}],
+                 "checklist": [{"key": "sources", "label": "Sources checked"}]}
+            ]}}),
+        )
+        .await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+    let path = submitted_post(&creator, &w, "Lab results").await;
+    h.pass(SignedDuration::ZERO).await;
+
+    let mails = sink.to("reviewer@lab.example.org");
+    assert_eq!(mails.len(), 1, "{:?}", sink.messages());
+    let (text, html) = (mails[0]["text"].as_str().unwrap(), mails[0]["html"].as_str().unwrap());
+    assert!(!text.contains("Approve: ") && !html.contains(">Approve</a>"), "{text}");
+    assert!(text.contains("checklist to tick: approve it in Greenlight") && html.contains("checklist to tick"), "{text}");
+    let changes = after(text, "Request changes: ");
+    let (status, page) = browse(&h, &changes, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Confirm") && !page.contains("value=\"approve\"") && page.contains("approve it in Greenlight"), "{page}");
+    // Approving through the form anyway is refused and changes nothing.
+    let action = changes.split('?').next().unwrap().to_owned();
+    let (status, page) = browse(&h, &action, Some(&[("verdict", "approve"), ("comment", "")])).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("checklist to tick"), "{page}");
+    assert_eq!(creator.get(&path).await.body["state"], "in_review");
+    // Asking for changes works.
+    let (status, page) = browse(&h, &action, Some(&[("verdict", "request_changes"), ("comment", "Cite the study")])).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(creator.get(&path).await.body["state"], "changes_requested");
+}
+
 #[apply(backends)]
 async fn members_choose_digests_and_the_workspace_sets_defaults(#[case] backend: Backend) {
     let sink = MailSink::start().await;
