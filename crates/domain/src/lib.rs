@@ -9,6 +9,7 @@ pub mod canonical;
 pub mod comment;
 pub mod content;
 pub mod diff;
+pub mod evidence;
 pub mod id;
 pub mod names;
 pub mod network;

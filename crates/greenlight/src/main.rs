@@ -271,12 +271,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut intact = true;
             for report in &reports {
                 match &report.outcome {
-                    audit::Outcome::Intact(v) => println!("ok      {} ({} events, head {})", report.chain, v.events, v.head),
-                    audit::Outcome::Broken(b) => {
-                        intact = false;
-                        println!("BROKEN  {b}");
+                    audit::Outcome::Intact(v) if report.mismatches.is_empty() => {
+                        println!("ok      {} ({} events, head {})", report.chain, v.events, v.head)
                     }
+                    audit::Outcome::Intact(_) => {}
+                    audit::Outcome::Broken(b) => println!("BROKEN  {b}"),
                 }
+                for mismatch in &report.mismatches {
+                    println!("MISMATCH {}: {mismatch}", report.chain);
+                }
+                intact &= report.is_intact();
             }
             if !intact {
                 return Ok(ExitCode::from(2));

@@ -2,10 +2,11 @@
 
 use greenlight_domain::{
     audit::{Break, Chain, Event, Verified, Verifier},
+    evidence::{Evidence, Mismatch},
     id::{EventId, PostId, WorkspaceId},
     permission::Permission,
 };
-use greenlight_store::{Db, Tx, audit};
+use greenlight_store::{Db, Tx, audit, posts, workflows};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -59,6 +60,9 @@ pub struct ChainReport {
     pub chain: String,
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// Revisions and reviews that disagree with the chain (checked once
+    /// the chain itself verifies).
+    pub mismatches: Vec<Mismatch>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -70,17 +74,22 @@ pub enum Outcome {
 
 impl ChainReport {
     pub fn is_intact(&self) -> bool {
-        matches!(self.outcome, Outcome::Intact(_))
+        matches!(self.outcome, Outcome::Intact(_)) && self.mismatches.is_empty()
     }
 }
 
-/// Re-computes one chain from its first event, a page at a time.
+const PAGE: i64 = 1000;
+
+/// Re-computes one chain from its first event, a page at a time; then, for
+/// a workspace, every revision's hash and every review's decisions against
+/// what the chain recorded of them. One snapshot throughout.
 pub async fn verify_chain(db: &Db, chain: Chain) -> Result<ChainReport> {
     let mut tx = db.read().await?;
     let mut verifier = Verifier::new(chain);
+    let mut evidence = Evidence::default();
     let mut after = 0;
     let outcome = loop {
-        let page = audit::chain_events(&mut tx, chain, after, 1000).await?;
+        let page = audit::chain_events(&mut tx, chain, after, PAGE).await?;
         let Some(last) = page.last() else {
             let head = audit::head(&mut tx, chain).await?;
             break match verifier.finish(head) {
@@ -89,11 +98,37 @@ pub async fn verify_chain(db: &Db, chain: Chain) -> Result<ChainReport> {
             };
         };
         after = last.seq;
-        if let Err(b) = page.iter().try_for_each(|e| verifier.push(e)) {
+        if let Err(b) = page.iter().try_for_each(|e| verifier.push(e).map(|()| evidence.observe(e))) {
             break Outcome::Broken(b);
         }
     };
-    Ok(ChainReport { chain: chain.to_string(), outcome })
+    let mismatches = match (chain, &outcome) {
+        (Chain::Workspace(ws), Outcome::Intact(_)) => check_records(&mut tx, ws, &evidence).await?,
+        _ => Vec::new(),
+    };
+    Ok(ChainReport { chain: chain.to_string(), outcome, mismatches })
+}
+
+/// Every revision and review of the workspace, compared with the evidence.
+async fn check_records(tx: &mut Tx, ws: WorkspaceId, evidence: &Evidence) -> Result<Vec<Mismatch>> {
+    let mut found = Vec::new();
+    let mut after = Uuid::nil();
+    loop {
+        let page = posts::workspace_revisions(tx, ws, after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id.uuid();
+        found.extend(page.iter().filter_map(|r| evidence.check_revision(r.post_id.uuid(), r.number, r.content_hash, &r.content)));
+    }
+    let mut after = Uuid::nil();
+    loop {
+        let page = workflows::workspace_reviews(tx, ws, after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id.uuid();
+        for r in &page {
+            found.extend(evidence.check_review(r.post_id.uuid(), r.id.uuid(), &r.run.decisions, &r.run.overrides));
+        }
+    }
+    Ok(found)
 }
 
 /// Verifies every chain (the CLI and instance administrators).

@@ -326,6 +326,21 @@ pub async fn revision(tx: &mut Tx, post: PostId, number: i64) -> Result<Option<R
     row.map(revision_from).transpose()
 }
 
+/// A page of every revision in a workspace, by id after `after` (start
+/// with the nil id), for verifying them against the audit log.
+pub async fn workspace_revisions(tx: &mut Tx, workspace: WorkspaceId, after: Uuid, limit: i64) -> Result<Vec<Revision>> {
+    let rows = sql!(
+        tx,
+        all as RevisionRow,
+        "SELECT r.id, r.post_id, r.number, r.content_hash, r.content, r.author_id, r.created_at
+         FROM revisions r JOIN posts p ON p.id = r.post_id WHERE p.workspace_id = $1 AND r.id > $2 ORDER BY r.id LIMIT $3",
+        workspace.uuid(),
+        after,
+        limit
+    )?;
+    rows.into_iter().map(revision_from).collect()
+}
+
 pub async fn latest_revision(tx: &mut Tx, post: PostId) -> Result<Option<Revision>> {
     let row = sql!(
         tx,

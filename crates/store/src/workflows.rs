@@ -302,6 +302,14 @@ pub async fn active_reviews(tx: &mut Tx, ws: WorkspaceId) -> Result<Vec<ReviewRe
     rows.into_iter().map(review_from).collect()
 }
 
+/// A page of every review in a workspace, by id after `after` (start with
+/// the nil id), for verifying them against the audit log.
+pub async fn workspace_reviews(tx: &mut Tx, ws: WorkspaceId, after: Uuid, limit: i64) -> Result<Vec<ReviewRecord>> {
+    let rows =
+        sql!(tx, all as ReviewRow, review_select!("WHERE workspace_id = $1 AND id > $2 ORDER BY id LIMIT $3"), ws.uuid(), after, limit)?;
+    rows.into_iter().map(review_from).collect()
+}
+
 /// A review by its id.
 pub async fn review(tx: &mut Tx, id: ReviewId) -> Result<Option<ReviewRecord>> {
     let row = sql!(tx, optional as ReviewRow, review_select!("WHERE id = $1"), id.uuid())?;

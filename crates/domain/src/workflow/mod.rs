@@ -12,5 +12,7 @@ mod tests;
 pub use definition::{
     Approver, AtPublishTime, ChecklistItem, Definition, Due, Escalation, Lane, LateApproval, PublishTimePolicy, Rule, Stage,
 };
-pub use review::{Context, DecisionInput, People, Plan, Principal, Progress, Review, ReviewError, ReviewStatus, Verdict, plan};
+pub use review::{
+    Context, Decision, DecisionInput, Override, People, Plan, Principal, Progress, Review, ReviewError, ReviewStatus, Verdict, plan,
+};
 pub use routing::{Condition, Facts, Route, route};

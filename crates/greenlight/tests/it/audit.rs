@@ -104,6 +104,62 @@ async fn deleted_inserted_and_truncated_events_are_found(#[case] backend: Backen
     assert_eq!(report["chains"][0]["seq"], 2, "{report}");
 }
 
+/// With the triggers dropped, an approved revision's text and a review's
+/// recorded verdict are changed in their rows while the chain stays
+/// untouched: verification recomputes both and names the post, the
+/// revision or review, and the event.
+#[apply(backends)]
+async fn a_changed_revision_or_decision_is_found(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("tamper").await;
+    let owner = h.login("owner@tamper.example.org").await;
+    let creator = h.login("creator@tamper.example.org").await;
+    let reviewer = h.login("reviewer@tamper.example.org").await;
+    let wf =
+        owner.post(&format!("/workspaces/{}/workflows", w.ws), json!({"name": "Routine", "template": "routine", "is_default": true})).await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+    let post =
+        creator.post(&format!("/workspaces/{}/posts", w.ws), json!({"title": "Flu", "content": {"text": "Flu shots on Friday"}})).await;
+    let id = post.body["post"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/workspaces/{}/posts/{id}", w.ws);
+    assert_eq!(creator.post(&format!("{path}/review"), json!(null)).await.status, StatusCode::OK);
+    let rev = creator.get(&format!("{path}/review")).await.body["current_revision"].clone();
+    let decided = reviewer.post(&format!("{path}/review/decisions"), json!({"verdict": "approve", "revision": rev})).await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    let report = verify(&w).await;
+    assert_eq!((report["intact"].clone(), report["chains"][0]["mismatches"].clone()), (json!(true), json!([])), "{report}");
+
+    // The approved text changes; its stored hash does not.
+    let history = owner.get(&format!("{path}/history")).await;
+    let created = history.body["items"].as_array().unwrap().iter().find(|e| e["action"] == "post.created").unwrap()["id"].clone();
+    let decision = history.body["items"].as_array().unwrap().iter().find(|e| e["action"] == "review.decided").unwrap()["id"].clone();
+    let statements: &[&str] = match h.backend {
+        Backend::Sqlite => &["DROP TRIGGER revisions_no_update"],
+        Backend::Postgres => &["ALTER TABLE revisions DISABLE TRIGGER revisions_append_only"],
+    };
+    raw(&h, statements).await.unwrap();
+    raw(&h, &["UPDATE revisions SET content = REPLACE(content, 'Friday', 'Saturday')"]).await.unwrap();
+    let report = verify(&w).await;
+    assert_eq!(report["intact"], false, "{report}");
+    assert_eq!(report["chains"][0]["status"], "intact", "the chain itself is untouched: {report}");
+    let found = &report["chains"][0]["mismatches"];
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "{report}");
+    assert_eq!((found[0]["post_id"].as_str(), found[0]["revision"].as_i64()), (Some(id.as_str()), Some(1)), "{report}");
+    assert_eq!(found[0]["event_id"], created, "{report}");
+    assert!(found[0]["problem"].as_str().unwrap().contains("content was changed"), "{report}");
+    raw(&h, &["UPDATE revisions SET content = REPLACE(content, 'Saturday', 'Friday')"]).await.unwrap();
+    assert_eq!(verify(&w).await["intact"], true);
+
+    // The review's recorded approval turns into a request for changes.
+    raw(&h, &["UPDATE reviews SET state = REPLACE(state, '\"verdict\":\"approve\"', '\"verdict\":\"request_changes\"')"]).await.unwrap();
+    let report = verify(&w).await;
+    assert_eq!(report["intact"], false, "{report}");
+    let found = &report["chains"][0]["mismatches"];
+    assert_eq!(found.as_array().map(Vec::len), Some(1), "{report}");
+    assert_eq!((found[0]["post_id"].as_str(), &found[0]["event_id"]), (Some(id.as_str()), &decision), "{report}");
+    assert!(found[0]["review_id"].is_string() && found[0]["problem"].as_str().unwrap().contains("decision 1 differs"), "{report}");
+}
+
 #[apply(backends)]
 async fn concurrent_writers_never_fork_the_chain(#[case] backend: Backend) {
     let h = Harness::start(backend).await;
