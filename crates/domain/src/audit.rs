@@ -11,7 +11,7 @@
 use std::fmt;
 
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
@@ -231,6 +231,32 @@ impl Verifier {
 pub struct Verified {
     pub events: i64,
     pub head: Hash,
+}
+
+/// A signed statement that a chain had `seq` events ending in `head` at
+/// `at`. Exported beyond the database's reach, it lets a later
+/// verification prove the chain still extends what it was: whoever can
+/// write the database can recompute a chain, but not sign its head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Checkpoint {
+    pub chain: String,
+    pub seq: i64,
+    pub head: Hash,
+    pub at: Timestamp,
+    /// The signer's Ed25519 public key, base64.
+    pub public_key: String,
+    /// The Ed25519 signature over [`Checkpoint::message`], base64.
+    pub signature: String,
+}
+
+impl Checkpoint {
+    /// The bytes signed: a domain-separated hash of chain, position, head
+    /// and time.
+    pub fn message(chain: &str, seq: i64, head: Hash, at: Timestamp) -> Hash {
+        let mut c = Canonical::new("greenlight.checkpoint.v1");
+        c.str("chain", chain).int("seq", seq).bytes("head", &head.0).int("at", at.as_microsecond());
+        c.finish()
+    }
 }
 
 #[cfg(test)]

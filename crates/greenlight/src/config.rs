@@ -28,6 +28,7 @@ pub struct Config {
     pub webhooks: Webhooks,
     pub jobs: Jobs,
     pub publishing: Publishing,
+    pub audit: Audit,
     pub log: Log,
 }
 
@@ -91,24 +92,66 @@ pub struct Publishing {
     pub allow_private_addresses: bool,
 }
 
-/// A publishing key from its base64 text.
-pub fn parse_key(text: &str) -> anyhow::Result<[u8; 32]> {
+/// The audit log's signed checkpoints.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Audit {
+    /// The Ed25519 key that signs checkpoints: its 32-byte seed, base64.
+    /// Unset: `audit-signing.key` in the data directory (made on first
+    /// start). Keep it where the database's writers cannot read it. Never
+    /// written out by `default-config`.
+    #[serde(skip_serializing)]
+    pub signing_key: Option<SecretString>,
+    /// How often the worker signs every chain's head.
+    pub checkpoint_minutes: i64,
+    /// Append each checkpoint to this file (JSON lines).
+    pub checkpoint_log: Option<PathBuf>,
+    /// POST each batch of checkpoints here (a JSON array).
+    pub checkpoint_webhook: Option<String>,
+}
+
+impl Default for Audit {
+    fn default() -> Self {
+        Audit { signing_key: None, checkpoint_minutes: 60, checkpoint_log: None, checkpoint_webhook: None }
+    }
+}
+
+/// A 32-byte key from its base64 text.
+pub fn parse_key(what: &str, text: &str) -> anyhow::Result<[u8; 32]> {
     use base64::Engine as _;
-    let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim()).context("publishing key: not base64")?;
-    bytes.try_into().map_err(|_| anyhow!("publishing key: must be 32 bytes (base64 of 32 random bytes)"))
+    let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim()).with_context(|| format!("{what}: not base64"))?;
+    bytes.try_into().map_err(|_| anyhow!("{what}: must be 32 bytes (base64 of 32 random bytes)"))
 }
 
 impl Config {
-    /// The publishing key: configured, or the data directory's own (made
-    /// once, readable by its owner only).
+    /// The publishing key: configured, or the data directory's own.
     pub fn publishing_key(&self) -> anyhow::Result<[u8; 32]> {
-        use base64::Engine as _;
-        if let Some(key) = &self.publishing.key {
-            return parse_key(key.expose_secret());
+        self.key("publishing key", self.publishing.key.as_ref(), "publishing.key")
+    }
+
+    /// The audit signing key: configured, or the data directory's own.
+    pub fn audit_key(&self) -> anyhow::Result<[u8; 32]> {
+        self.key("audit signing key", self.audit.signing_key.as_ref(), "audit-signing.key")
+    }
+
+    pub fn checkpoint_settings(&self) -> greenlight_service::checkpoints::CheckpointSettings {
+        greenlight_service::checkpoints::CheckpointSettings {
+            every: jiff::SignedDuration::from_mins(self.audit.checkpoint_minutes.clamp(1, 60 * 24 * 366)),
+            file: self.audit.checkpoint_log.clone(),
+            webhook: self.audit.checkpoint_webhook.clone(),
         }
-        let path = self.data_dir.join("publishing.key");
+    }
+
+    /// A configured key, or the one kept in the data directory (made once,
+    /// readable by its owner only).
+    fn key(&self, what: &str, configured: Option<&SecretString>, file: &str) -> anyhow::Result<[u8; 32]> {
+        use base64::Engine as _;
+        if let Some(key) = configured {
+            return parse_key(what, key.expose_secret());
+        }
+        let path = self.data_dir.join(file);
         match std::fs::read_to_string(&path) {
-            Ok(text) => parse_key(&text),
+            Ok(text) => parse_key(what, &text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key: [u8; 32] = rand::random();
                 write_private(&path, &base64::engine::general_purpose::STANDARD.encode(key))?;
@@ -219,6 +262,7 @@ impl Default for Config {
             webhooks: Webhooks::default(),
             jobs: Jobs::default(),
             publishing: Publishing::default(),
+            audit: Audit::default(),
             log: Log::default(),
         }
     }

@@ -10,6 +10,7 @@ use config::{Config, Overrides};
 use greenlight_service::{
     App, Caller, Settings, accounts, audit,
     blobs::FsBlobStore,
+    checkpoints::{self, Signer},
     clock::SystemClock,
     demo::{self, Seeded},
     jobs::Registry,
@@ -157,9 +158,27 @@ enum Admin {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Re-compute every hash chain and report the first broken link of each.
-    /// Exits 2 if any chain is broken.
+    /// Re-compute every hash chain and report the first broken link of each,
+    /// then every revision and review against what the chain recorded.
+    /// Exits 2 if anything disagrees.
     Verify {
+        /// Exported checkpoints (JSON lines) the chains must still extend.
+        #[arg(long, value_name = "FILE")]
+        checkpoints: Option<PathBuf>,
+        /// The key that signed them, base64 (default: the configured key's).
+        #[arg(long, value_name = "BASE64")]
+        public_key: Option<String>,
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Sign every chain's head now; print the checkpoints as JSON lines (and
+    /// export them to `audit.checkpoint_log` / `audit.checkpoint_webhook`).
+    Checkpoint {
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Print the public key that verifies this instance's checkpoints.
+    PublicKey {
         #[command(flatten)]
         storage: Storage,
     },
@@ -220,6 +239,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         connectors: Arc::new(
             greenlight_networks::connectors(config.publishing.allow_private_addresses).map_err(|e| anyhow!("the HTTP client: {e}"))?,
         ),
+        checkpoints: Arc::new(Signer::new(&config.audit_key()?, config.checkpoint_settings())),
     })
 }
 
@@ -265,7 +285,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed_demo(&app).await?;
         }
         Command::Admin(admin) => admin_command(file, admin).await?,
-        Command::Audit(AuditCommand::Verify { storage }) => {
+        Command::Audit(command) => return audit_command(file, command).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit_command(file: Option<&PathBuf>, command: AuditCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        AuditCommand::Verify { checkpoints, public_key, storage } => {
             let app = open(&load(file, &storage, None)?).await?;
             let reports = audit::verify_all(&app.db).await.map_err(service)?;
             let mut intact = true;
@@ -282,10 +309,44 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 intact &= report.is_intact();
             }
+            if let Some(path) = checkpoints {
+                let trusted = match public_key {
+                    Some(text) => checkpoints::parse_public_key(&text).map_err(|e| anyhow!("--public-key: {e}"))?,
+                    None => app.checkpoints.verifying_key(),
+                };
+                let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+                let mut exported = Vec::new();
+                for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+                    let checkpoint =
+                        serde_json::from_str(line).with_context(|| format!("{} line {}: not a checkpoint", path.display(), i + 1))?;
+                    exported.push(checkpoint);
+                }
+                let checks = checkpoints::verify_checkpoints(&app.db, &exported, &trusted).await.map_err(service)?;
+                for check in &checks {
+                    match &check.problem {
+                        None => println!("ok      checkpoint {} #{} ({})", check.chain, check.seq, check.at),
+                        Some(problem) => {
+                            intact = false;
+                            println!("CHECKPOINT {} #{} ({}): {problem}", check.chain, check.seq, check.at);
+                        }
+                    }
+                }
+                println!("{} checkpoints checked", checks.len());
+            }
             if !intact {
                 return Ok(ExitCode::from(2));
             }
             println!("all {} chains verify", reports.len());
+        }
+        AuditCommand::Checkpoint { storage } => {
+            let app = open(&load(file, &storage, None)?).await?;
+            for checkpoint in checkpoints::checkpoint(&app).await.map_err(service)? {
+                println!("{}", serde_json::to_string(&checkpoint)?);
+            }
+        }
+        AuditCommand::PublicKey { storage } => {
+            let app = open(&load(file, &storage, None)?).await?;
+            println!("{}", app.checkpoints.public_key());
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -310,7 +371,7 @@ async fn admin_command(file: Option<&PathBuf>, admin: Admin) -> anyhow::Result<(
         }
         Admin::RotateKey { new_key_file, storage } => {
             let text = std::fs::read_to_string(&new_key_file).with_context(|| format!("reading {}", new_key_file.display()))?;
-            let new = Vault::new(&config::parse_key(&text)?);
+            let new = Vault::new(&config::parse_key("publishing key", &text)?);
             let app = open(&load(file, &storage, None)?).await?;
             let count = greenlight_service::publishing::rotate_key(&app, &new).await.map_err(service)?;
             println!("sealed {count} channel connection(s) with the new key; now set publishing.key_file = {}", new_key_file.display());
@@ -392,6 +453,7 @@ async fn serve(config: &Config, app: App) -> anyhow::Result<()> {
         let mut stopping = stopping;
         let _ = stopping.wait_for(|stop| *stop).await;
     }));
+    checkpoints::schedule(&app).await.map_err(service)?;
     let router = greenlight_web::router(app, settings);
     greenlight_web::serve(listener, router, async move {
         shutdown_signal().await;

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod blobs;
 pub mod channel_auth;
+pub mod checkpoints;
 pub mod clock;
 pub mod comments;
 pub mod decision_links;
@@ -61,6 +62,8 @@ pub struct App {
     pub vault: Arc<publishing::Vault>,
     /// How each network is published to.
     pub connectors: Arc<publishing::Connectors>,
+    /// Signs the audit chains' checkpoints.
+    pub checkpoints: Arc<checkpoints::Signer>,
 }
 
 #[derive(Debug, Clone)]

@@ -19,7 +19,7 @@ use tokio::{
 };
 use uuid::Uuid;
 
-use crate::{App, Error, Result, audit, email, invites, jobs::Registry, preflight, publishing, reviews, webhooks};
+use crate::{App, Error, Result, audit, checkpoints, email, invites, jobs::Registry, preflight, publishing, reviews, webhooks};
 
 impl Registry {
     /// Every job type Greenlight runs.
@@ -33,6 +33,7 @@ impl Registry {
             .with::<webhooks::Deliver>()
             .with::<preflight::CheckLinks>()
             .with::<publishing::Publish>()
+            .with::<checkpoints::MakeCheckpoints>()
     }
 }
 

@@ -2,7 +2,7 @@
 
 use greenlight_domain::{
     Timestamp,
-    audit::{Actor, Chain, Event},
+    audit::{Actor, Chain, Checkpoint, Event},
     canonical::Hash,
     id::EventId,
 };
@@ -167,4 +167,48 @@ pub async fn head(tx: &mut Tx, chain: Chain) -> Result<Option<(i64, Hash)>> {
 pub async fn chains(tx: &mut Tx) -> Result<Vec<Chain>> {
     let rows = sql!(tx, all as (String,), "SELECT chain FROM audit_heads UNION SELECT DISTINCT chain FROM audit_events ORDER BY 1")?;
     rows.into_iter().map(|(c,)| Chain::parse(&c).ok_or_else(|| StoreError::Corrupt(format!("audit chain `{c}`")))).collect()
+}
+
+/// The event at a chain position.
+pub async fn event_at(tx: &mut Tx, chain: Chain, seq: i64) -> Result<Option<Event>> {
+    sql!(tx, optional as EventRow, concat!(event_select!(), "WHERE chain = $1 AND seq = $2"), chain.to_string(), seq)?
+        .map(EventRow::into_event)
+        .transpose()
+}
+
+/// Keeps a checkpoint (once per chain position).
+pub async fn insert_checkpoint(tx: &mut Tx, c: &Checkpoint) -> Result<()> {
+    sql!(
+        tx,
+        exec,
+        "INSERT INTO audit_checkpoints (chain, seq, head, at, public_key, signature) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (chain, seq) DO NOTHING",
+        &c.chain,
+        c.seq,
+        c.head.to_string(),
+        DbTime(c.at),
+        &c.public_key,
+        &c.signature
+    )?;
+    Ok(())
+}
+
+type CheckpointRow = (String, i64, String, DbTime, String, String);
+
+/// A chain's checkpoints made in `[from, to)`, oldest first.
+pub async fn checkpoints(tx: &mut Tx, chain: Chain, from: Timestamp, to: Timestamp) -> Result<Vec<Checkpoint>> {
+    let rows = sql!(
+        tx,
+        all as CheckpointRow,
+        "SELECT chain, seq, head, at, public_key, signature FROM audit_checkpoints WHERE chain = $1 AND at >= $2 AND at < $3 ORDER BY seq",
+        chain.to_string(),
+        DbTime(from),
+        DbTime(to)
+    )?;
+    rows.into_iter()
+        .map(|(chain, seq, head, at, public_key, signature)| {
+            let head = Hash::parse(&head).ok_or_else(|| StoreError::Corrupt(format!("checkpoint head `{head}`")))?;
+            Ok(Checkpoint { chain, seq, head, at: at.0, public_key, signature })
+        })
+        .collect()
 }

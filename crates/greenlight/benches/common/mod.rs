@@ -39,6 +39,10 @@ pub async fn app_on(url: &str, dir: &Path, clock: Arc<dyn Clock>, local: bool) -
         guides: Default::default(),
         vault: Arc::new(greenlight_service::publishing::Vault::new(&[7; 32])),
         connectors: Arc::new(greenlight_networks::connectors(local).expect("client")),
+        checkpoints: Arc::new(greenlight_service::checkpoints::Signer::new(
+            &[8; 32],
+            greenlight_service::checkpoints::CheckpointSettings { every: jiff::SignedDuration::from_hours(1), file: None, webhook: None },
+        )),
     }
 }
 

@@ -1,5 +1,12 @@
 //! The audit chain verifies, and tampering directly in the database is found.
 
+use greenlight_domain::{
+    audit::{Chain, Checkpoint},
+    canonical::Hash,
+    id::WorkspaceId,
+};
+use greenlight_service::checkpoints;
+use jiff::SignedDuration;
 use reqwest::StatusCode;
 use rstest_reuse::apply;
 use serde_json::{Value, json};
@@ -176,4 +183,125 @@ async fn concurrent_writers_never_fork_the_chain(#[case] backend: Backend) {
         assert_eq!(t.await.unwrap(), StatusCode::CREATED);
     }
     assert_eq!(verify(&w).await["intact"], true);
+}
+
+/// Rewrites a chain from `seq` on, as someone with the database could: the
+/// event's data changed, every later link and hash recomputed, the head
+/// moved. The chain alone then verifies.
+async fn rewrite_chain(h: &Harness, chain: Chain, seq: i64, data: &str) {
+    let mut tx = h.app.db.read().await.unwrap();
+    let mut events = greenlight_store::audit::chain_events(&mut tx, chain, 0, 10_000).await.unwrap();
+    drop(tx);
+    let mut prev = if seq > 1 { events[seq as usize - 2].hash } else { Hash::GENESIS };
+    let mut statements = Vec::new();
+    for e in events.iter_mut().filter(|e| e.seq >= seq) {
+        if e.seq == seq {
+            e.data = data.to_owned();
+        }
+        e.prev_hash = prev;
+        e.hash = e.compute_hash();
+        prev = e.hash;
+        statements.push(format!(
+            "UPDATE audit_events SET data = '{}', prev_hash = '{}', hash = '{}' WHERE chain = '{chain}' AND seq = {}",
+            e.data.replace('\'', "''"),
+            e.prev_hash,
+            e.hash,
+            e.seq
+        ));
+    }
+    statements.push(format!("UPDATE audit_heads SET hash = '{prev}' WHERE chain = '{chain}'"));
+    raw(h, &statements.iter().map(String::as_str).collect::<Vec<_>>()).await.unwrap();
+}
+
+/// Receives posted checkpoints at its address (anything else is 404).
+async fn checkpoint_receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = got.clone();
+    let app = axum::Router::new().route(
+        "/checkpoints",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| async move {
+            kept.lock().unwrap().push(body);
+            StatusCode::NO_CONTENT
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/checkpoints", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, got)
+}
+
+fn exported(h: &Harness) -> Vec<Checkpoint> {
+    let text = std::fs::read_to_string(h.data_dir.path().join("checkpoints.jsonl")).unwrap_or_default();
+    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+async fn problems(h: &Harness, exported: &[Checkpoint]) -> Vec<Option<String>> {
+    let trusted = h.app.checkpoints.verifying_key();
+    checkpoints::verify_checkpoints(&h.app.db, exported, &trusted).await.unwrap().into_iter().map(|c| c.problem).collect()
+}
+
+/// Checkpoints are signed every hour (and on demand) and exported to a
+/// file; a chain recomputed behind an exported checkpoint, or cut short
+/// before it, verifies on its own but no longer extends the checkpoint.
+#[apply(backends)]
+async fn signed_checkpoints_find_a_chain_rewritten_or_cut_short_behind_them(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("signed").await;
+    let chain = Chain::Workspace(WorkspaceId::from_uuid(w.ws.parse().unwrap()));
+    checkpoints::schedule(&h.app).await.unwrap();
+    h.pass(SignedDuration::from_mins(61)).await;
+    let first = exported(&h);
+    let ours = first.iter().find(|c| c.chain == chain.to_string()).cloned().expect("the workspace chain is checkpointed");
+    assert!(ours.seq >= 3, "{ours:?}");
+    assert!(problems(&h, &first).await.iter().all(Option::is_none));
+    // The next hour signs again; on demand too, after more events.
+    h.pass(SignedDuration::from_mins(60)).await;
+    assert!(exported(&h).len() > first.len(), "signed again an hour later");
+    assert_eq!(w.admin.post(&format!("/workspaces/{}/posts", w.ws), json!({"title": "After"})).await.status, StatusCode::CREATED);
+    let latest = checkpoints::checkpoint(&h.app).await.unwrap();
+    let latest = latest.into_iter().find(|c| c.chain == chain.to_string()).unwrap();
+    assert!(latest.seq > ours.seq);
+    assert_eq!(exported(&h).last(), Some(&latest), "on-demand checkpoints are exported too");
+
+    // A webhook gets each batch as a JSON array; one that refuses fails the
+    // run, so the job tries again.
+    let (url, got) = checkpoint_receiver().await;
+    let mut app = h.app.clone();
+    let settings = checkpoints::CheckpointSettings { webhook: Some(url.clone()), file: None, ..h.app.checkpoints.settings.clone() };
+    app.checkpoints = std::sync::Arc::new(checkpoints::Signer::new(&[8; 32], settings));
+    checkpoints::checkpoint(&app).await.unwrap();
+    let posted: Vec<Checkpoint> = serde_json::from_value(got.lock().unwrap()[0].clone()).unwrap();
+    assert!(posted.contains(&latest), "{posted:?}");
+    let settings = checkpoints::CheckpointSettings { webhook: Some(format!("{url}/refused")), ..app.checkpoints.settings.clone() };
+    app.checkpoints = std::sync::Arc::new(checkpoints::Signer::new(&[8; 32], settings));
+    let refused = checkpoints::checkpoint(&app).await.unwrap_err();
+    assert!(format!("{refused:?}").contains("answered 404"), "{refused:?}");
+
+    // A changed checkpoint, or one signed by another key, is refused.
+    let forged = Checkpoint { seq: ours.seq - 1, ..ours.clone() };
+    assert!(problems(&h, &[forged]).await[0].as_deref().unwrap().contains("does not match"));
+    let other = checkpoints::Signer::new(&[9; 32], h.app.checkpoints.settings.clone());
+    let trusted = other.verifying_key();
+    let checks = checkpoints::verify_checkpoints(&h.app.db, std::slice::from_ref(&ours), &trusted).await.unwrap();
+    assert!(checks[0].problem.as_deref().unwrap().contains("another key"), "{checks:?}");
+
+    // Rewritten from event 2 on, with every hash recomputed: the chain
+    // verifies alone, the checkpoints find it.
+    disable_append_only(&h).await;
+    rewrite_chain(&h, chain, 2, r#"{"role":"owner","user_id":"forged"}"#).await;
+    assert_eq!(verify(&w).await["chains"][0]["status"], "intact");
+    let found = problems(&h, &[ours.clone(), latest.clone()]).await;
+    assert!(found.iter().all(|p| p.as_deref().is_some_and(|p| p.contains("not the one signed"))), "{found:?}");
+
+    // Cut short before the checkpoint, head moved to match.
+    let filter = chain_filter(&w);
+    let cut = ours.seq - 1;
+    raw(&h, &[&format!("DELETE FROM audit_events WHERE {filter} AND seq > {cut}")]).await.unwrap();
+    let mut tx = h.app.db.read().await.unwrap();
+    let last = greenlight_store::audit::event_at(&mut tx, chain, cut).await.unwrap().unwrap();
+    drop(tx);
+    raw(&h, &[&format!("UPDATE audit_heads SET seq = {cut}, hash = '{}' WHERE chain = '{chain}'", last.hash)]).await.unwrap();
+    assert_eq!(verify(&w).await["chains"][0]["status"], "intact");
+    let found = problems(&h, &[ours]).await;
+    assert!(found[0].as_deref().unwrap().contains("no longer reaches"), "{found:?}");
 }

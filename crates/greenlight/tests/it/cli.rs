@@ -102,3 +102,64 @@ async fn audit_verify_exits_2_on_a_broken_chain_and_bad_urls_are_explained() {
     let out = greenlight(&["admin", "create-user", "--help"], "", None);
     assert!(text(&out.stdout).contains("--password-stdin"));
 }
+
+/// `audit checkpoint` prints signed heads (and appends them to the
+/// configured file); `audit verify --checkpoints` proves the chains still
+/// extend them, and fails with the checkpoint named once a chain is cut
+/// short behind one.
+#[tokio::test]
+async fn exported_checkpoints_are_verified_from_the_command_line() {
+    let h = Harness::start(Backend::Sqlite).await;
+    h.world("cli").await;
+    let data = h.data_dir.path().to_str().unwrap().to_owned();
+    let file = h.data_dir.path().join("exported.jsonl");
+    let run = |args: &[&str]| {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend_from_slice(&["--data-dir", data.as_str()]);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_greenlight"));
+        child.env("GREENLIGHT__AUDIT__CHECKPOINT_LOG", &file);
+        child.args(&all).current_dir(env!("CARGO_TARGET_TMPDIR")).env("DATABASE_URL", &h.db_url).env_remove("RUST_LOG");
+        child.output().unwrap()
+    };
+    let out = run(&["audit", "checkpoint"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed = text(&out.stdout);
+    assert!(printed.lines().count() >= 2 && printed.contains("\"chain\":\"workspace:"), "{printed}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), printed, "the file holds what was printed");
+    let key = text(&run(&["audit", "public-key"]).stdout).trim().to_owned();
+    assert!(printed.contains(&key), "{key} signs them");
+
+    let f = file.to_str().unwrap();
+    let out = run(&["audit", "verify", "--checkpoints", f, "--public-key", &key]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("checkpoints checked"), "{}", text(&out.stdout));
+    let out = run(&["audit", "verify", "--checkpoints", f, "--public-key", "bm90IGEga2V5"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("32 bytes"), "{}", text(&out.stderr));
+
+    // Cut the workspace chain short by its newest event, head moved to match.
+    let pool = sqlx::SqlitePool::connect(&h.db_url).await.unwrap();
+    sqlx::query("DROP TRIGGER audit_events_no_delete").execute(&pool).await.unwrap();
+    let (chain, seq): (String, i64) =
+        sqlx::query_as("SELECT chain, seq FROM audit_heads WHERE chain LIKE 'workspace:%'").fetch_one(&pool).await.unwrap();
+    sqlx::query("DELETE FROM audit_events WHERE chain = $1 AND seq = $2").bind(&chain).bind(seq).execute(&pool).await.unwrap();
+    let (hash,): (String,) = sqlx::query_as("SELECT hash FROM audit_events WHERE chain = $1 AND seq = $2")
+        .bind(&chain)
+        .bind(seq - 1)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_heads SET seq = $2, hash = $3 WHERE chain = $1")
+        .bind(&chain)
+        .bind(seq - 1)
+        .bind(hash)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let out = run(&["audit", "verify"]);
+    assert!(out.status.success(), "the chain alone still verifies: {}", text(&out.stdout));
+    let out = run(&["audit", "verify", "--checkpoints", f]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains(&format!("CHECKPOINT {chain} #{seq}")), "{}", text(&out.stdout));
+}

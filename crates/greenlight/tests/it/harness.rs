@@ -91,6 +91,14 @@ impl Harness {
             guides: Default::default(),
             vault: Arc::new(greenlight_service::publishing::Vault::new(&[7; 32])),
             connectors: Arc::new(greenlight_networks::connectors(true).unwrap()),
+            checkpoints: Arc::new(greenlight_service::checkpoints::Signer::new(
+                &[8; 32],
+                greenlight_service::checkpoints::CheckpointSettings {
+                    every: jiff::SignedDuration::from_hours(1),
+                    file: Some(data_dir.path().join("checkpoints.jsonl")),
+                    webhook: None,
+                },
+            )),
         };
         let web = greenlight_web::WebSettings { max_body_bytes: 64 * 1024, ..Default::default() };
         let router = greenlight_web::router(app.clone(), web);
