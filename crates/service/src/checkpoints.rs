@@ -63,6 +63,11 @@ impl Signer {
         self.key.verifying_key()
     }
 
+    /// The key itself, for what else the instance signs (audit exports).
+    pub(crate) fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
     fn sign(&self, chain: Chain, seq: i64, head: greenlight_domain::canonical::Hash, at: Timestamp) -> Checkpoint {
         let chain = chain.to_string();
         let signature = self.key.sign(&Checkpoint::message(&chain, seq, head, at).0);

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod audit_export;
 pub mod blobs;
 pub mod channel_auth;
 pub mod checkpoints;

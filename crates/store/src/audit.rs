@@ -141,6 +141,24 @@ pub async fn chain_events(tx: &mut Tx, chain: Chain, after: i64, limit: i64) -> 
     .collect()
 }
 
+/// A page of one chain's events recorded in `[from, to)`, in order, after
+/// sequence number `after`.
+pub async fn chain_events_between(tx: &mut Tx, chain: Chain, from: Timestamp, to: Timestamp, after: i64, limit: i64) -> Result<Vec<Event>> {
+    sql!(
+        tx,
+        all as EventRow,
+        concat!(event_select!(), "WHERE chain = $1 AND seq > $2 AND at >= $3 AND at < $4 ORDER BY seq LIMIT $5"),
+        chain.to_string(),
+        after,
+        DbTime(from),
+        DbTime(to),
+        limit
+    )?
+    .into_iter()
+    .map(EventRow::into_event)
+    .collect()
+}
+
 /// A page of the events about one record in a chain, in order.
 pub async fn subject_events(tx: &mut Tx, chain: Chain, subject: Uuid, after: i64, limit: i64) -> Result<Vec<Event>> {
     sql!(
@@ -195,15 +213,16 @@ pub async fn insert_checkpoint(tx: &mut Tx, c: &Checkpoint) -> Result<()> {
 
 type CheckpointRow = (String, i64, String, DbTime, String, String);
 
-/// A chain's checkpoints made in `[from, to)`, oldest first.
-pub async fn checkpoints(tx: &mut Tx, chain: Chain, from: Timestamp, to: Timestamp) -> Result<Vec<Checkpoint>> {
+/// A chain's checkpoints made at or after `from`, oldest first (at most
+/// `limit`).
+pub async fn checkpoints_since(tx: &mut Tx, chain: Chain, from: Timestamp, limit: i64) -> Result<Vec<Checkpoint>> {
     let rows = sql!(
         tx,
         all as CheckpointRow,
-        "SELECT chain, seq, head, at, public_key, signature FROM audit_checkpoints WHERE chain = $1 AND at >= $2 AND at < $3 ORDER BY seq",
+        "SELECT chain, seq, head, at, public_key, signature FROM audit_checkpoints WHERE chain = $1 AND at >= $2 ORDER BY seq LIMIT $3",
         chain.to_string(),
         DbTime(from),
-        DbTime(to)
+        limit
     )?;
     rows.into_iter()
         .map(|(chain, seq, head, at, public_key, signature)| {

@@ -341,6 +341,19 @@ pub async fn workspace_revisions(tx: &mut Tx, workspace: WorkspaceId, after: Uui
     rows.into_iter().map(revision_from).collect()
 }
 
+/// The post's revision with this content hash.
+pub async fn revision_by_hash(tx: &mut Tx, post: PostId, hash: Hash) -> Result<Option<Revision>> {
+    let row = sql!(
+        tx,
+        optional as RevisionRow,
+        "SELECT id, post_id, number, content_hash, content, author_id, created_at FROM revisions WHERE post_id = $1 AND content_hash = $2
+         ORDER BY number LIMIT 1",
+        post.uuid(),
+        hash.to_string()
+    )?;
+    row.map(revision_from).transpose()
+}
+
 pub async fn latest_revision(tx: &mut Tx, post: PostId) -> Result<Option<Revision>> {
     let row = sql!(
         tx,

@@ -171,6 +171,13 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/workspaces/{ws}/media/{media}/thumbnail", json!(null), Some(P::ViewPosts)),
         route(M::GET, "/workspaces/{ws}/history", json!(null), Some(P::ViewWorkspaceHistory)),
         route(M::GET, "/workspaces/{ws}/audit/verify", json!(null), Some(P::ViewWorkspaceHistory)),
+        route(M::GET, "/workspaces/{ws}/audit/export", json!(null), Some(P::ViewWorkspaceHistory)),
+        route(
+            M::POST,
+            "/workspaces/{ws}/audit/export/verify",
+            json!({"bundle": {"format": "greenlight.audit-export.v1", "workspace_id": "{ws}", "workspace_name": "", "chain": "", "from": "2026-01-01T00:00:00Z", "to": "2026-01-02T00:00:00Z", "generated_at": "2026-01-02T00:00:00Z", "events": [], "checkpoints": [], "revisions": []}, "sha256": "", "public_key": "", "signature": ""}),
+            Some(P::ViewWorkspaceHistory),
+        ),
         route(M::POST, "/workspaces", json!({"name": "W {role}", "time_zone": "UTC", "owner_email": "owner@home.example.org"}), None),
         route(M::GET, "/users", json!(null), None),
         route(M::POST, "/users", json!({"email": "u{role}@example.org", "name": "U", "password": "long enough pw"}), None),

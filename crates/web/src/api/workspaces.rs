@@ -11,7 +11,7 @@ use greenlight_domain::{
     slots::SlotText,
 };
 use greenlight_service::views::{ApiToken, Campaign, Channel, Group, Label, Member, Note, Workspace};
-use greenlight_service::{accounts, audit, planning, workspaces};
+use greenlight_service::{accounts, audit, audit_export, planning, workspaces};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -45,6 +45,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(delete_note))
         .routes(routes!(workspace_history))
         .routes(routes!(verify_workspace))
+        .routes(routes!(export_audit))
+        .routes(routes!(verify_audit_export))
 }
 
 type Res = Result<Response, Problem>;
@@ -327,4 +329,45 @@ async fn workspace_history(
 async fn verify_workspace(State(s): State<AppState>, Auth(c): Auth, ApiPath(ws): ApiPath<WorkspaceId>) -> Res {
     let report = audit::verify_workspace(&s.app, &c, ws).await?;
     Ok(Json(Verification { intact: report.is_intact(), chains: vec![report] }).into_response())
+}
+
+/// A period of whole days in the workspace's zone.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// The first day (default: 29 days before `to`).
+    pub from: Option<String>,
+    /// The last day, included (default: today).
+    pub to: Option<String>,
+}
+
+/// The workspace's audit record for a period as a signed bundle: the events,
+/// the signed checkpoints, and the contents of the revisions approved, with
+/// the instance's Ed25519 signature over the bundle's SHA-256.
+#[utoipa::path(get, path = "/workspaces/{ws}/audit/export", tag = "audit", params(WorkspacePath, PeriodQuery), responses((status = 200, description = "Done", body = audit_export::SignedBundle), (status = "4XX", response = Problem)))]
+async fn export_audit(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath(ws): ApiPath<WorkspaceId>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> Res {
+    let bundle = audit_export::export_days(&s.app, &c, ws, q.from.as_deref(), q.to.as_deref()).await?;
+    let disposition = format!("attachment; filename=\"greenlight-audit-{ws}.json\"");
+    Ok(([(axum::http::header::CONTENT_DISPOSITION, disposition)], Json(bundle)).into_response())
+}
+
+/// Verifies a bundle this instance exported for the workspace: its
+/// signature, events, checkpoints and approved contents, and that the
+/// database still holds and extends what it says. Takes bundles up to the
+/// JSON body limit (`server.max_body_kib`); the web app's audit page takes
+/// them up to the upload limit.
+#[utoipa::path(post, path = "/workspaces/{ws}/audit/export/verify", tag = "audit", params(WorkspacePath), request_body = audit_export::SignedBundle, responses((status = 200, description = "Done", body = audit_export::BundleReport), (status = "4XX", response = Problem)))]
+async fn verify_audit_export(
+    State(s): State<AppState>,
+    Auth(c): Auth,
+    ApiPath(ws): ApiPath<WorkspaceId>,
+    ApiJson(bundle): ApiJson<audit_export::SignedBundle>,
+) -> Res {
+    Ok(Json(audit_export::verify(&s.app, &c, ws, &bundle).await?).into_response())
 }

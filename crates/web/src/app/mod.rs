@@ -8,6 +8,7 @@
 //! token (a hidden field; htmx sends it as a header), validate on the
 //! server, and come back with errors next to their fields and nothing lost.
 
+mod audit;
 mod auth;
 mod calendar;
 mod history;
@@ -63,6 +64,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/w/{ws}/posts/{post}/comments/{comment}/resolve", post(review::resolve))
         .route("/w/{ws}/posts/{post}/history", get(history::post_history))
         .route("/w/{ws}/history", get(history::workspace_history))
+        .route("/w/{ws}/audit", get(audit::page))
+        .route("/w/{ws}/audit/export", get(audit::export))
+        .route("/w/{ws}/audit/verify", post(audit::verify).layer(crate::upload::body_limit(&state.app)))
         .route("/w/{ws}/workflows", get(workflows::list).post(workflows::create))
         .route("/w/{ws}/workflows/routes", post(workflows::save_routes))
         .route("/w/{ws}/workflows/{workflow}", get(workflows::page).post(workflows::save))

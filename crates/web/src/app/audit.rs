@@ -1,0 +1,121 @@
+//! The audit report a compliance officer reads: export a period as a signed
+//! bundle, and verify one — today's or one kept for years.
+
+use askama::Template;
+use axum::{
+    Json,
+    extract::{Multipart, Query, State},
+    http::{HeaderMap, StatusCode, header},
+    response::IntoResponse,
+};
+use greenlight_domain::id::WorkspaceId;
+use greenlight_service::{Error, audit_export};
+use serde::Deserialize;
+
+use super::{
+    Chrome, Member, OrPage, PageError, PagePath, PageResult, render,
+    view::{when, zone},
+};
+use crate::AppState;
+
+pub struct CheckLine {
+    pub what: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+pub struct RevisionLine {
+    pub link: String,
+    pub label: String,
+    pub text: String,
+}
+
+pub struct Report {
+    pub intact: bool,
+    pub summary: String,
+    pub checks: Vec<CheckLine>,
+    pub revisions: Vec<RevisionLine>,
+}
+
+#[derive(Template)]
+#[template(path = "app/audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    report: Option<Report>,
+}
+
+pub async fn page(State(s): State<AppState>, member: Member, PagePath(ws): PagePath<WorkspaceId>, headers: HeaderMap) -> PageResult {
+    let chrome = Chrome::of(&s.app, &member, ws, "Audit report", "history").await.or_page(&headers)?;
+    Ok(render(StatusCode::OK, &AuditPage { chrome, report: None }))
+}
+
+#[derive(Deserialize)]
+pub struct Period {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// The signed bundle, as a file to keep.
+pub async fn export(
+    State(s): State<AppState>,
+    member: Member,
+    PagePath(ws): PagePath<WorkspaceId>,
+    Query(q): Query<Period>,
+    headers: HeaderMap,
+) -> PageResult {
+    let day = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+    let (from, to) = (day(&q.from), day(&q.to));
+    let bundle = audit_export::export_days(&s.app, &member.caller, ws, from.as_deref(), to.as_deref()).await.or_page(&headers)?;
+    let disposition = format!("attachment; filename=\"greenlight-audit-{ws}.json\"");
+    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(bundle)).into_response())
+}
+
+/// Verifies an uploaded bundle and shows every check.
+pub async fn verify(
+    State(s): State<AppState>,
+    member: Member,
+    PagePath(ws): PagePath<WorkspaceId>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> PageResult {
+    let broken = |e: axum::extract::multipart::MultipartError| PageError::new(Error::field("bundle", e.body_text()), &headers);
+    let mut bytes = None;
+    while let Some(field) = multipart.next_field().await.map_err(broken)? {
+        if field.name() == Some("bundle") {
+            bytes = Some(field.bytes().await.map_err(broken)?);
+        }
+    }
+    let bytes = bytes.filter(|b| !b.is_empty()).ok_or_else(|| PageError::new(Error::field("bundle", "choose an export file"), &headers))?;
+    let signed: audit_export::SignedBundle =
+        serde_json::from_slice(&bytes).map_err(|_| PageError::new(Error::field("bundle", "not a Greenlight audit export"), &headers))?;
+    let report = audit_export::verify(&s.app, &member.caller, ws, &signed).await.or_page(&headers)?;
+    let chrome = Chrome::of(&s.app, &member, ws, "Audit report", "history").await.or_page(&headers)?;
+    let tz = zone(chrome.ws.as_ref().map_or("UTC", |w| w.time_zone.as_str()));
+    let summary = format!(
+        "{}: events from {} to {}, exported {} — {} events, {} approved revisions.",
+        report.workspace_name,
+        when(report.from, &tz),
+        when(report.to, &tz),
+        when(report.generated_at, &tz),
+        report.events,
+        report.revisions.len()
+    );
+    let report = Report {
+        intact: report.intact,
+        summary,
+        checks: report.checks.into_iter().map(|c| CheckLine { what: c.what, ok: c.ok, detail: c.detail }).collect(),
+        revisions: report
+            .revisions
+            .into_iter()
+            .map(|r| RevisionLine {
+                link: format!("/w/{ws}/posts/{}", r.post_id),
+                label: format!("Revision {}", r.number),
+                text: r.content.text.chars().take(280).collect(),
+            })
+            .collect(),
+    };
+    let status = if report.intact { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok(render(status, &AuditPage { chrome, report: Some(report) }))
+}
