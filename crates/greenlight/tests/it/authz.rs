@@ -16,8 +16,8 @@ pub struct Route {
     /// `{token}` are a spare member, group and token of the calling role,
     /// `{comment}` a comment of theirs (the owner's, for roles that cannot comment).
     pub path: &'static str,
-    query: &'static str,
-    body: Value,
+    pub query: &'static str,
+    pub body: Value,
     /// `None`: instance administrators only.
     needs: Option<P>,
 }
@@ -207,16 +207,16 @@ struct Spare {
     note: String,
 }
 
-struct Ids {
-    ws: String,
+pub struct Ids {
+    pub ws: String,
+    pub post: String,
     channel: String,
-    post: String,
     workflow: String,
     media: String,
     spares: HashMap<&'static str, Spare>,
 }
 
-async fn ids(h: &Harness, name: &str) -> Ids {
+pub async fn ids(h: &Harness, name: &str) -> Ids {
     let w = h.world(name).await;
     let owner = h.login(&format!("owner@{name}.example.org")).await;
     let ws = w.ws;
@@ -308,7 +308,7 @@ fn soon() -> jiff::Timestamp {
     jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 7)
 }
 
-fn fill(template: &str, ids: &Ids, role: &str) -> String {
+pub fn fill(template: &str, ids: &Ids, role: &str) -> String {
     let spare = &ids.spares[role];
     template
         .replace("{ws}", &ids.ws)

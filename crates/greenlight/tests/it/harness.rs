@@ -50,6 +50,22 @@ async fn postgres_schema() -> String {
     format!("{base}{sep}options[search_path]={schema}")
 }
 
+/// Applies the migrations up to `version` only.
+pub async fn migrate_to(db_url: &str, backend: Backend, version: i64) {
+    match backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(db_url).await.unwrap();
+            sqlx::migrate!("../store/migrations/sqlite").run_to(version, &pool).await.unwrap();
+            pool.close().await;
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(db_url).await.unwrap();
+            sqlx::migrate!("../store/migrations/postgres").run_to(version, &pool).await.unwrap();
+            pool.close().await;
+        }
+    }
+}
+
 impl Harness {
     pub async fn start(backend: Backend) -> Harness {
         Self::start_with(backend, None).await
@@ -63,13 +79,31 @@ impl Harness {
     /// `allow_private_webhooks`: whether webhooks may call this machine
     /// (test receivers do).
     pub async fn start_opts(backend: Backend, mailer: Option<greenlight_delivery::SmtpMailer>, allow_private_webhooks: bool) -> Harness {
+        Self::start_migrated(backend, mailer, allow_private_webhooks, None).await
+    }
+
+    /// A harness on a database migrated only up to `version` (an older
+    /// release's schema), to test upgrades.
+    pub async fn start_at_migration(backend: Backend, version: i64) -> Harness {
+        Self::start_migrated(backend, None, true, Some(version)).await
+    }
+
+    async fn start_migrated(
+        backend: Backend,
+        mailer: Option<greenlight_delivery::SmtpMailer>,
+        allow_private_webhooks: bool,
+        up_to: Option<i64>,
+    ) -> Harness {
         let data_dir = tempfile::tempdir().unwrap();
         let db_url = match backend {
             Backend::Sqlite => format!("sqlite://{}", data_dir.path().join("greenlight.db").display()),
             Backend::Postgres => postgres_schema().await,
         };
         let db = Db::connect(&db_url).await.unwrap();
-        db.migrate().await.unwrap();
+        match up_to {
+            None => db.migrate().await.unwrap(),
+            Some(version) => migrate_to(&db_url, backend, version).await,
+        }
         let clock = Arc::new(ManualClock::new(jiff::Timestamp::now()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -18,6 +18,7 @@ mod posts;
 mod preflight;
 mod publishing;
 mod reviews;
+mod schema;
 mod share_links;
 mod webhooks;
 
