@@ -422,3 +422,92 @@ async fn repurposed_content_skips_to_qa_and_the_simulator_says_so_before_saving(
     let again = flip(true).await;
     assert_eq!((again.body["state"].as_str(), again.body["review_stage"].as_str()), (Some("approved"), None), "{}", again.body);
 }
+
+/// 32 clients approve, ask for changes, comment, edit and resubmit the same
+/// 10 posts at once. Nothing fails on the server, and afterwards each
+/// post's state matches its review, every decision named the revision that
+/// was current when it was made, and the audit chain verifies.
+#[apply(backends)]
+async fn thirty_two_clients_on_ten_posts_leave_every_record_consistent(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("crowd").await;
+    let ws = w.ws.clone();
+    let owner = h.login("owner@crowd.example.org").await;
+    let creator = h.login("creator@crowd.example.org").await;
+    let reviewer = h.login("reviewer@crowd.example.org").await;
+    let manager = h.login("manager@crowd.example.org").await;
+    routine_default(&owner, &ws).await;
+    let mut paths = Vec::new();
+    for i in 0..10 {
+        paths.push(in_routine_review(&h, &creator, &ws, &format!("Crowd {i}")).await.0);
+    }
+    let paths = &paths;
+    let (creator, reviewer, manager, owner) = (&creator, &reviewer, &manager, &owner);
+    let clients = (0..32usize).map(|c| async move {
+        let mut statuses = Vec::new();
+        for step in 0..6usize {
+            let path = &paths[(c * 7 + step * 3) % paths.len()];
+            let status = match (c % 4, step % 3) {
+                (0, 0) => {
+                    let version = creator.get(path).await.body["version"].as_i64().unwrap_or(0);
+                    let edit = creator
+                        .request(reqwest::Method::POST, &format!("{path}/revisions"))
+                        .header("if-match", format!("\"{version}\""))
+                        .json(&json!({"content": {"text": format!("Edited by {c} at {step}")}}));
+                    Client::send(edit).await.status
+                }
+                (0, _) => creator.post(&format!("{path}/review"), json!(null)).await.status,
+                (1 | 2, _) => {
+                    let who = if c % 4 == 1 { reviewer } else { manager };
+                    let rev = who.get(&format!("{path}/review")).await.body["current_revision"].clone();
+                    let decision = if step % 2 == 0 {
+                        json!({"verdict": "approve", "revision": rev})
+                    } else {
+                        json!({"verdict": "request_changes", "revision": rev, "comment": format!("Client {c} asks")})
+                    };
+                    who.post(&format!("{path}/review/decisions"), decision).await.status
+                }
+                _ => owner.post(&format!("{path}/comments"), json!({"body": format!("Client {c}, step {step}")})).await.status,
+            };
+            statuses.push(status);
+        }
+        statuses
+    });
+    let statuses: Vec<StatusCode> = futures::future::join_all(clients).await.into_iter().flatten().collect();
+    let allowed =
+        [StatusCode::OK, StatusCode::CREATED, StatusCode::CONFLICT, StatusCode::PRECONDITION_FAILED, StatusCode::UNPROCESSABLE_ENTITY];
+    assert!(statuses.iter().all(|s| allowed.contains(s)), "{statuses:?}");
+    assert!(statuses.iter().filter(|s| s.is_success()).count() > 64, "most writes land: {statuses:?}");
+
+    let (mut decided, mut saved) = (0, 0);
+    for path in paths {
+        let post = creator.get(path).await;
+        let review = creator.get(&format!("{path}/review")).await;
+        let expected = match review.body["run"]["status"].as_str() {
+            Some("active") => "in_review",
+            Some("changes_requested") => "changes_requested",
+            Some("approved") => "approved",
+            other => panic!("unexpected review status {other:?}: {}", review.body),
+        };
+        assert_eq!(post.body["state"], expected, "{path}: {} / {}", post.body, review.body);
+        // Walk the post's history: each decision is about the content current then.
+        let history = owner.get(&format!("{path}/history?limit=200")).await;
+        let mut current = None;
+        for e in history.body["items"].as_array().unwrap() {
+            match e["action"].as_str() {
+                Some("post.created" | "post.revision_saved") => {
+                    saved += 1;
+                    current = Some(e["data"]["content_hash"].clone());
+                }
+                Some("review.decided") => {
+                    decided += 1;
+                    assert_eq!(Some(&e["data"]["content_hash"]), current.as_ref(), "{path}: {e}");
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(decided >= 10 && saved > 10, "the crowd decided ({decided}) and edited ({saved})");
+    let verified = owner.get(&format!("/workspaces/{ws}/audit/verify")).await;
+    assert_eq!(verified.body["intact"], true, "{}", verified.body);
+}
