@@ -29,14 +29,17 @@ pub struct NewEvent<'a> {
 /// of forking it (on both backends).
 pub async fn append(tx: &mut Tx, new: NewEvent<'_>) -> Result<Event> {
     let chain = new.chain.to_string();
-    sql!(
+    // One statement takes the next position: a new chain's head starts at
+    // 1 after the genesis hash; an existing one moves on and answers the
+    // previous event's hash.
+    let (seq, prev) = sql!(
         tx,
-        exec,
-        "INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING",
+        one as (i64, String),
+        "INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 1, $2)
+         ON CONFLICT (chain) DO UPDATE SET seq = audit_heads.seq + 1 RETURNING seq, hash",
         &chain,
         Hash::GENESIS.to_string()
     )?;
-    let (seq, prev) = sql!(tx, one as (i64, String), "UPDATE audit_heads SET seq = seq + 1 WHERE chain = $1 RETURNING seq, hash", &chain)?;
     let prev_hash = Hash::parse(&prev).ok_or_else(|| StoreError::Corrupt(format!("audit head hash `{prev}`")))?;
     let data = serde_json::to_string(&new.data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let mut event = Event {
