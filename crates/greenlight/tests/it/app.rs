@@ -217,3 +217,28 @@ async fn the_composer_uploads_a_file_larger_than_a_form_body(#[case] backend: Ba
     let library = creator.get(&format!("/workspaces/{}/media", w.ws)).await;
     assert_eq!(library.body["items"].as_array().map(Vec::len), Some(1), "{}", library.body);
 }
+
+/// A busy day in the month shows its first posts and "n more", which opens
+/// its week, where every post is.
+#[apply(backends)]
+async fn a_busy_day_in_the_month_shows_its_first_posts_and_how_many_more(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("busy").await;
+    let creator = h.login("creator@busy.example.org").await;
+    for hour in 8..14 {
+        let planned = format!("2027-01-14T{hour:02}:00[Europe/Copenhagen]");
+        let r = creator
+            .post(&format!("/workspaces/{}/posts", w.ws), serde_json::json!({"title": format!("Busy {hour}"), "planned_at": planned}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let (status, _, month) =
+        page(&creator, reqwest::Method::GET, &format!("/w/{}/calendar?view=month&date=2027-01-14", w.ws), None, false).await;
+    assert_eq!(status, StatusCode::OK);
+    let shown: Vec<u32> = (8..14).filter(|hour| month.contains(&format!("Busy {hour}<"))).collect();
+    assert_eq!(shown, [8, 9, 10, 11], "the day's first four, in time order");
+    let week = format!("/w/{}/calendar?view=week&#38;date=2027-01-14", w.ws);
+    assert!(month.contains(&format!("href=\"{week}\"")) && month.contains(">2 more</a>"), "{month}");
+    let (_, _, page_of_week) = page(&creator, reqwest::Method::GET, &week.replace("&#38;", "&"), None, false).await;
+    assert!((8..14).all(|hour| page_of_week.contains(&format!("Busy {hour}<"))), "the week shows them all");
+}

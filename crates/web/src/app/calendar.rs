@@ -124,6 +124,9 @@ pub struct DayCell {
     pub today: bool,
     pub gap: bool,
     pub cards: Vec<Card>,
+    /// Posts of a busy day not shown as cards in the month, and where they are.
+    pub more: usize,
+    pub more_link: String,
     pub notes: Vec<NoteView>,
 }
 
@@ -181,6 +184,10 @@ pub struct Grid {
 }
 
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+/// A month's day shows its first posts as cards and "n more" (its week
+/// shows them all): a day cell has room for a few, and a busy month stays a
+/// small page.
+const MONTH_CARDS_PER_DAY: usize = 4;
 /// The week view's rows; earlier and later posts sit in the first and last.
 const FIRST_HOUR: i8 = 7;
 const LAST_HOUR: i8 = 21;
@@ -286,24 +293,32 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
         notes_by_day.entry(n.day).or_default().push(n);
     }
     let outcomes = publishing::outcomes(app, &member.caller, ws, at(start)?, at(end)?).await?;
+    let mut outcomes_by_post: BTreeMap<_, Vec<&PublicationView>> = BTreeMap::new();
+    for o in &outcomes {
+        outcomes_by_post.entry(o.post_id).or_default().push(o);
+    }
     let card = |p: &Post| {
-        let mine: Vec<&PublicationView> = outcomes.iter().filter(|o| o.post_id == p.id).collect();
-        Card::of(p, &mine, &lookups, &tz, greenlight_service::access::may_edit(role, &member.caller, Some(p.owner_id)))
+        let mine = outcomes_by_post.get(&p.id).map_or(&[][..], Vec::as_slice);
+        Card::of(p, mine, &lookups, &tz, greenlight_service::access::may_edit(role, &member.caller, Some(p.owner_id)))
     };
     let note_view = |n: &Note| NoteView {
         id: n.id.to_string(),
         body: n.body.clone(),
         can_delete: member.caller.user == Some(n.author_id) || role.can(Permission::ManagePlanning),
     };
-    let cell = |d: Date, in_range: bool| {
-        let cards: Vec<Card> = by_day.get(&d).into_iter().flatten().map(|p| card(p)).collect();
+    let base = format!("/w/{ws}/calendar");
+    let cell = |d: Date, in_range: bool, limit: usize| {
+        let planned = by_day.get(&d).map_or(&[][..], Vec::as_slice);
+        let cards: Vec<Card> = planned.iter().take(limit).map(|p| card(p)).collect();
         DayCell {
+            more: planned.len() - cards.len(),
+            more_link: format!("{base}{}", q.with(Some(View::Week), Some(d))),
             date: d.to_string(),
             number: d.day().to_string(),
             full: d.strftime("%A %-d %B").to_string(),
             in_range,
             today: d == today,
-            gap: in_range && cards.is_empty() && d >= today,
+            gap: in_range && planned.is_empty() && d >= today,
             cards,
             notes: notes_by_day.get(&d).into_iter().flatten().map(|n| note_view(n)).collect(),
         }
@@ -316,7 +331,7 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
         View::Month => {
             let mut d = start;
             while d < end {
-                weeks.push((0..7).map(|i| day(d, i)).map(|x| cell(x, x.month() == anchor.month())).collect());
+                weeks.push((0..7).map(|i| day(d, i)).map(|x| cell(x, x.month() == anchor.month(), MONTH_CARDS_PER_DAY)).collect());
                 d = day(d, 7);
             }
         }
@@ -345,7 +360,7 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
         View::List => {
             let mut d = start;
             while d < end {
-                let c = cell(d, true);
+                let c = cell(d, true, usize::MAX);
                 if !c.cards.is_empty() || !c.notes.is_empty() {
                     agenda.push(c);
                 }
@@ -367,7 +382,6 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
     let labels = ids(labels.into_iter().map(|l| (l.id.to_string(), l.name)).collect(), &q.label);
     let states = ids(PostState::ALL.iter().map(|s| (s.as_str().to_owned(), state_name(*s).to_owned())).collect(), &q.state);
     let owners = ids(lookups.members.values().map(|m| (m.user_id.to_string(), m.name.clone())).collect(), &q.owner);
-    let base = format!("/w/{ws}/calendar");
     Ok(Grid {
         ws: ws.to_string(),
         view: view.as_str(),
