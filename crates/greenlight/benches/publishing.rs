@@ -218,16 +218,6 @@ async fn run(label: &str, url: &str, n: usize, instances: usize) {
     );
 }
 
-/// A fresh PostgreSQL database for one run.
-async fn fresh_pg(server: &str, name: &str) -> String {
-    use sqlx::Connection;
-    let mut admin = sqlx::PgConnection::connect(server).await.expect("PostgreSQL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut admin).await.expect("drop");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create");
-    let base = server.rsplit_once('/').map_or(server, |(b, _)| b);
-    format!("{base}/{name}")
-}
-
 fn main() {
     let n: usize = std::env::var("GREENLIGHT_BENCH_DUE").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
     let pg = std::env::var("GREENLIGHT_BENCH_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
@@ -240,8 +230,8 @@ fn main() {
         let dir = tempfile::tempdir().expect("a scratch directory");
         run("SQLite, 1 worker", &format!("sqlite://{}", dir.path().join("due.db").display()), n, 1).await;
         if pg != "none" {
-            run("PostgreSQL, 1 instance", &fresh_pg(&pg, "greenlight_bench_due_1").await, n, 1).await;
-            run("PostgreSQL, 3 instances", &fresh_pg(&pg, "greenlight_bench_due_3").await, n, 3).await;
+            run("PostgreSQL, 1 instance", &common::fresh_pg(&pg, "greenlight_bench_due_1").await, n, 1).await;
+            run("PostgreSQL, 3 instances", &common::fresh_pg(&pg, "greenlight_bench_due_3").await, n, 3).await;
         }
     });
 }

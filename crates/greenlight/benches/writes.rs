@@ -364,16 +364,6 @@ async fn run(backend: &str, baseline_base: &str, app: App, n: usize) {
     }
 }
 
-/// A fresh PostgreSQL database for one run.
-async fn fresh_pg(server: &str, name: &str) -> String {
-    use sqlx::Connection;
-    let mut admin = sqlx::PgConnection::connect(server).await.expect("PostgreSQL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut admin).await.expect("drop");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create");
-    let base = server.rsplit_once('/').map_or(server, |(b, _)| b);
-    format!("{base}/{name}")
-}
-
 fn main() {
     let n: usize = std::env::var("GREENLIGHT_BENCH_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
     let pg = std::env::var("GREENLIGHT_BENCH_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
@@ -393,8 +383,8 @@ fn main() {
         println!("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
         run("SQLite", &floor, app, n).await;
         if pg != "none" {
-            let url = fresh_pg(&pg, "greenlight_bench_writes").await;
-            let baseline = postgres_baseline(&fresh_pg(&pg, "greenlight_bench_baseline").await).await;
+            let url = common::fresh_pg(&pg, "greenlight_bench_writes").await;
+            let baseline = postgres_baseline(&common::fresh_pg(&pg, "greenlight_bench_baseline").await).await;
             let app = common::app_on(&url, dir.path(), Arc::new(SystemClock), true).await;
             run("PostgreSQL", &baseline, app, n).await;
         }

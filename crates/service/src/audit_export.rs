@@ -129,14 +129,25 @@ fn digest(bundle: &Bundle) -> Result<[u8; 32]> {
     Ok(Sha256::digest(text.as_bytes()).into())
 }
 
-/// Exports the workspace's record of `[from, to)`.
-pub async fn export(app: &App, caller: &Caller, ws: WorkspaceId, from: Timestamp, to: Timestamp) -> Result<SignedBundle> {
-    if from >= to {
-        return Err(Error::field("to", "must be after from"));
-    }
+/// Exports whole days, `from` to `to` inclusive, in the workspace's zone
+/// (default: the last 30 days up to today): the events recorded then.
+pub async fn export(app: &App, caller: &Caller, ws: WorkspaceId, from: Option<&str>, to: Option<&str>) -> Result<SignedBundle> {
+    let mut errors = greenlight_domain::validation::Errors::default();
+    let to_day = to.map(|t| errors.check("to", greenlight_domain::schedule::parse_day(t)));
+    let from_day = from.map(|t| errors.check("from", greenlight_domain::schedule::parse_day(t)));
+    errors.into_result()?;
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspaceHistory).await?;
     let workspace = workspaces::workspace(&mut tx, ws).await?.ok_or(Error::NotFound("workspace"))?;
+    let zone = jiff::tz::TimeZone::get(&workspace.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let to_day = to_day.flatten().unwrap_or_else(|| app.now().to_zoned(zone.clone()).date());
+    let from_day = from_day.flatten().unwrap_or_else(|| to_day.saturating_sub(jiff::Span::new().days(29)));
+    if from_day > to_day {
+        return Err(Error::field("to", "must not be before from"));
+    }
+    let start = |d: jiff::civil::Date| d.to_zoned(zone.clone()).map(|z| z.timestamp()).map_err(|e| Error::field("from", e.to_string()));
+    let (from, to) = (start(from_day)?, start(to_day.tomorrow().map_err(|e| Error::field("to", e.to_string()))?)?);
+
     let chain = Chain::Workspace(ws);
     let mut events = Vec::new();
     loop {
@@ -177,30 +188,6 @@ pub async fn export(app: &App, caller: &Caller, ws: WorkspaceId, from: Timestamp
         public_key: app.checkpoints.public_key(),
         signature: STANDARD.encode(signature.to_bytes()),
     })
-}
-
-/// Exports whole days, `from` to `to` inclusive, in the workspace's zone
-/// (default: the last 30 days up to today).
-pub async fn export_days(app: &App, caller: &Caller, ws: WorkspaceId, from: Option<&str>, to: Option<&str>) -> Result<SignedBundle> {
-    let zone = {
-        let mut tx = app.db.read().await?;
-        access::require(&mut tx, caller, ws, Permission::ViewWorkspaceHistory).await?;
-        let workspace = workspaces::workspace(&mut tx, ws).await?.ok_or(Error::NotFound("workspace"))?;
-        jiff::tz::TimeZone::get(&workspace.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
-    };
-    let mut errors = greenlight_domain::validation::Errors::default();
-    let day = |field: &str, text: Option<&str>, errors: &mut greenlight_domain::validation::Errors| {
-        text.map(|t| errors.check(field, greenlight_domain::schedule::parse_day(t)))
-    };
-    let to_day = day("to", to, &mut errors);
-    let from_day = day("from", from, &mut errors);
-    errors.into_result()?;
-    let today = app.now().to_zoned(zone.clone()).date();
-    let to_day = to_day.flatten().unwrap_or(today);
-    let from_day = from_day.flatten().unwrap_or_else(|| to_day.saturating_sub(jiff::Span::new().days(29)));
-    let start = |d: jiff::civil::Date| d.to_zoned(zone.clone()).map(|z| z.timestamp()).map_err(|e| Error::field("from", e.to_string()));
-    let end = to_day.tomorrow().map_err(|e| Error::field("to", e.to_string()))?;
-    export(app, caller, ws, start(from_day)?, start(end)?).await
 }
 
 /// Each post revision an approving decision in the events names, once.
@@ -320,15 +307,23 @@ pub async fn verify(app: &App, caller: &Caller, ws: WorkspaceId, signed: &Signed
         problems.push(b.to_string());
     }
     problems.extend(live.mismatches.iter().map(ToString::to_string));
-    {
+    // The log's events over the bundle's range, a page at a time.
+    let mut exported: std::collections::BTreeMap<i64, Hash> = bundle.events.iter().map(|e| (e.seq, e.hash)).collect();
+    if let (Some(&first), Some(&last)) = (exported.keys().next(), exported.keys().next_back()) {
         let mut tx = app.db.read().await?;
-        for e in &bundle.events {
-            match audit::event_at(&mut tx, chain, e.seq).await? {
-                Some(now) if now.hash == e.hash => {}
-                _ => problems.push(format!("event #{} is no longer in the log as exported", e.seq)),
+        let mut after = first - 1;
+        while after < last {
+            let page = audit::chain_events(&mut tx, chain, after, PAGE).await?;
+            let Some(end) = page.last().map(|e| e.seq) else { break };
+            for now in page {
+                if exported.get(&now.seq) == Some(&now.hash) {
+                    exported.remove(&now.seq);
+                }
             }
+            after = end;
         }
     }
+    problems.extend(exported.keys().map(|seq| format!("event #{seq} is no longer in the log as exported")));
     for c in verify_checkpoints(&app.db, &bundle.checkpoints, &trusted).await? {
         if let Some(why) = c.problem {
             problems.push(format!("checkpoint #{}: {why}", c.seq));

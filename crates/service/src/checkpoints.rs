@@ -186,10 +186,7 @@ impl Job for MakeCheckpoints {
 
     async fn run(&self, app: &App) -> Result<()> {
         checkpoint(app).await?;
-        let mut tx = app.db.write().await?;
-        jobs::enqueue(&mut tx, app, &MakeCheckpoints { due: next_slot(app) }, next_slot(app)).await?;
-        tx.commit().await?;
-        Ok(())
+        schedule(app).await
     }
 }
 
@@ -201,7 +198,8 @@ fn next_slot(app: &App) -> Timestamp {
     Timestamp::from_second((now / every + 1) * every).unwrap_or_else(|_| app.now())
 }
 
-/// Schedules the periodic checkpoints (at start; idempotent).
+/// Schedules the next periodic checkpoints (at start, and after each run;
+/// idempotent).
 pub async fn schedule(app: &App) -> Result<()> {
     let due = next_slot(app);
     let mut tx = app.db.write().await?;

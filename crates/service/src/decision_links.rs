@@ -49,18 +49,16 @@ impl OneClick {
 }
 
 /// Whether the post's open review still runs the stage round the link was
-/// sent for.
-async fn still_asked(tx: &mut Tx, link: &DecisionLink) -> Result<bool> {
-    let Some(open) = workflows::open_review(tx, link.post_id).await? else { return Ok(false) };
+/// sent for (`None` if not), and if so whether that stage is approved by
+/// the verdict alone.
+async fn asked(tx: &mut Tx, link: &DecisionLink) -> Result<Option<bool>> {
+    let Some(open) = workflows::open_review(tx, link.post_id).await? else { return Ok(None) };
     let round = u32::try_from(link.round).unwrap_or(u32::MAX);
-    Ok(open.id == link.review_id && open.run.running(&link.stage_key, round).is_some())
-}
-
-/// Whether the link's stage is approved by the verdict alone.
-async fn approvable(tx: &mut Tx, link: &DecisionLink) -> Result<bool> {
-    let Some(open) = workflows::open_review(tx, link.post_id).await? else { return Ok(false) };
+    if open.id != link.review_id || open.run.running(&link.stage_key, round).is_none() {
+        return Ok(None);
+    }
     let workflow = reviews::workflow_of(tx, &open).await?;
-    Ok(workflow.definition.stage(&link.stage_key).is_some_and(|s| s.approved_by_verdict_alone()))
+    Ok(Some(workflow.definition.stage(&link.stage_key).is_some_and(|s| s.approved_by_verdict_alone())))
 }
 
 /// The member the link was sent to, as a caller, if they may still see the post.
@@ -86,20 +84,19 @@ pub async fn open_decision_link(app: &App, token: &str) -> Result<OneClick> {
     let mut tx = app.db.read().await?;
     let link = usable_link(&mut tx, app, token).await?;
     let (_, _, post) = link_caller(&mut tx, &link).await?;
-    let current = still_asked(&mut tx, &link).await?;
+    let asked = asked(&mut tx, &link).await?;
     let revision = posts::latest_revision(&mut tx, post.id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
     let wanted: std::collections::BTreeSet<_> = post.channel_ids.iter().copied().collect();
     let channels =
         planning::channels(&mut tx, post.workspace_id).await?.into_iter().filter(|c| wanted.contains(&c.id)).map(Into::into).collect();
-    let may_approve = approvable(&mut tx, &link).await?;
     Ok(OneClick {
         post: post.into(),
         revision: revision.into(),
         channels,
         pinned: link.revision,
         used: link.used_at.is_some(),
-        current,
-        may_approve,
+        current: asked.is_some(),
+        may_approve: asked == Some(true),
     })
 }
 
@@ -112,13 +109,13 @@ pub async fn use_decision_link(app: &App, token: &str, verdict: Verdict, comment
         return Err(Error::Conflict("this link was already used: each works once".into()));
     }
     let (caller, role, post) = link_caller(&mut tx, &link).await?;
-    if !still_asked(&mut tx, &link).await? {
+    let Some(approvable) = asked(&mut tx, &link).await? else {
         return Err(Error::Conflict("the review no longer waits for this decision; open Greenlight to see where it stands".into()));
-    }
+    };
     if !role.can(Permission::DecideReviews) {
         return Err(Error::Forbidden(format!("a {role} cannot decide reviews")));
     }
-    if verdict == Verdict::Approve && !approvable(&mut tx, &link).await? {
+    if verdict == Verdict::Approve && !approvable {
         return Err(Error::Conflict("this stage has a checklist to tick: approve it in Greenlight".into()));
     }
     let current = posts::latest_revision(&mut tx, post.id).await?.map(|r| r.content_hash);

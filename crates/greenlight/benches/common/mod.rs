@@ -55,3 +55,14 @@ pub fn median_p99(took: &mut [Duration]) -> (Duration, Duration) {
         n => (took[n / 2], took[(n * 99 / 100).min(n - 1)]),
     }
 }
+
+/// A fresh PostgreSQL database for one run, on the server `server` names.
+#[allow(dead_code, reason = "each bench is its own crate; not every one uses every helper")]
+pub async fn fresh_pg(server: &str, name: &str) -> String {
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(server).await.expect("PostgreSQL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut admin).await.expect("drop");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create");
+    let base = server.rsplit_once('/').map_or(server, |(b, _)| b);
+    format!("{base}/{name}")
+}

@@ -111,17 +111,11 @@ async fn deleted_inserted_and_truncated_events_are_found(#[case] backend: Backen
     assert_eq!(report["chains"][0]["seq"], 2, "{report}");
 }
 
-/// With the triggers dropped, an approved revision's text and a review's
-/// recorded verdict are changed in their rows while the chain stays
-/// untouched: verification recomputes both and names the post, the
-/// revision or review, and the event.
-#[apply(backends)]
-async fn a_changed_revision_or_decision_is_found(#[case] backend: Backend) {
-    let h = Harness::start(backend).await;
-    let w = h.world("tamper").await;
-    let owner = h.login("owner@tamper.example.org").await;
-    let creator = h.login("creator@tamper.example.org").await;
-    let reviewer = h.login("reviewer@tamper.example.org").await;
+/// The routine workflow and one post, "Flu shots on Friday", approved by the
+/// world's reviewer; answers the owner and the post's id.
+async fn an_approved_post(h: &Harness, w: &World) -> (Client, String) {
+    let email = |role: &str| format!("{role}@{}.example.org", w.name);
+    let (owner, creator, reviewer) = (h.login(&email("owner")).await, h.login(&email("creator")).await, h.login(&email("reviewer")).await);
     let wf =
         owner.post(&format!("/workspaces/{}/workflows", w.ws), json!({"name": "Routine", "template": "routine", "is_default": true})).await;
     assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
@@ -133,6 +127,19 @@ async fn a_changed_revision_or_decision_is_found(#[case] backend: Backend) {
     let rev = creator.get(&format!("{path}/review")).await.body["current_revision"].clone();
     let decided = reviewer.post(&format!("{path}/review/decisions"), json!({"verdict": "approve", "revision": rev})).await;
     assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    (owner, id)
+}
+
+/// With the triggers dropped, an approved revision's text and a review's
+/// recorded verdict are changed in their rows while the chain stays
+/// untouched: verification recomputes both and names the post, the
+/// revision or review, and the event.
+#[apply(backends)]
+async fn a_changed_revision_or_decision_is_found(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("tamper").await;
+    let (owner, id) = an_approved_post(&h, &w).await;
+    let path = format!("/workspaces/{}/posts/{id}", w.ws);
     let report = verify(&w).await;
     assert_eq!((report["intact"].clone(), report["chains"][0]["mismatches"].clone()), (json!(true), json!([])), "{report}");
 
@@ -313,19 +320,7 @@ async fn signed_checkpoints_find_a_chain_rewritten_or_cut_short_behind_them(#[ca
 async fn an_exported_period_verifies_until_the_bundle_or_the_log_changes(#[case] backend: Backend) {
     let h = Harness::start(backend).await;
     let w = h.world("export").await;
-    let owner = h.login("owner@export.example.org").await;
-    let creator = h.login("creator@export.example.org").await;
-    let reviewer = h.login("reviewer@export.example.org").await;
-    let wf =
-        owner.post(&format!("/workspaces/{}/workflows", w.ws), json!({"name": "Routine", "template": "routine", "is_default": true})).await;
-    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
-    let post =
-        creator.post(&format!("/workspaces/{}/posts", w.ws), json!({"title": "Flu", "content": {"text": "Flu shots on Friday"}})).await;
-    let path = format!("/workspaces/{}/posts/{}", w.ws, post.body["post"]["id"].as_str().unwrap());
-    assert_eq!(creator.post(&format!("{path}/review"), json!(null)).await.status, StatusCode::OK);
-    let rev = creator.get(&format!("{path}/review")).await.body["current_revision"].clone();
-    let decided = reviewer.post(&format!("{path}/review/decisions"), json!({"verdict": "approve", "revision": rev})).await;
-    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    let (owner, _) = an_approved_post(&h, &w).await;
     checkpoints::checkpoint(&h.app).await.unwrap();
 
     let export = format!("/workspaces/{}/audit/export", w.ws);

@@ -11,7 +11,7 @@ mod reviews;
 mod session;
 mod share_links;
 mod webhooks;
-mod workspaces;
+pub(crate) mod workspaces;
 
 use axum::{
     Json,

@@ -352,9 +352,14 @@ async fn export_audit(
     ApiPath(ws): ApiPath<WorkspaceId>,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> Res {
-    let bundle = audit_export::export_days(&s.app, &c, ws, q.from.as_deref(), q.to.as_deref()).await?;
+    let bundle = audit_export::export(&s.app, &c, ws, q.from.as_deref(), q.to.as_deref()).await?;
+    Ok(audit_attachment(ws, bundle))
+}
+
+/// A signed audit bundle as a file to keep (the API's and the web app's).
+pub(crate) fn audit_attachment(ws: WorkspaceId, bundle: audit_export::SignedBundle) -> Response {
     let disposition = format!("attachment; filename=\"greenlight-audit-{ws}.json\"");
-    Ok(([(axum::http::header::CONTENT_DISPOSITION, disposition)], Json(bundle)).into_response())
+    ([(axum::http::header::CONTENT_DISPOSITION, disposition)], Json(bundle)).into_response()
 }
 
 /// Verifies a bundle this instance exported for the workspace: its

@@ -3,10 +3,8 @@
 
 use askama::Template;
 use axum::{
-    Json,
     extract::{Multipart, Query, State},
-    http::{HeaderMap, StatusCode, header},
-    response::IntoResponse,
+    http::{HeaderMap, StatusCode},
 };
 use greenlight_domain::id::WorkspaceId;
 use greenlight_service::{Error, audit_export};
@@ -67,9 +65,8 @@ pub async fn export(
 ) -> PageResult {
     let day = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
     let (from, to) = (day(&q.from), day(&q.to));
-    let bundle = audit_export::export_days(&s.app, &member.caller, ws, from.as_deref(), to.as_deref()).await.or_page(&headers)?;
-    let disposition = format!("attachment; filename=\"greenlight-audit-{ws}.json\"");
-    Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(bundle)).into_response())
+    let bundle = audit_export::export(&s.app, &member.caller, ws, from.as_deref(), to.as_deref()).await.or_page(&headers)?;
+    Ok(crate::api::workspaces::audit_attachment(ws, bundle))
 }
 
 /// Verifies an uploaded bundle and shows every check.
