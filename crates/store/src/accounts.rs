@@ -22,14 +22,15 @@ pub struct User {
     pub created_at: Timestamp,
 }
 
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: Uuid,
-    email: String,
-    name: String,
-    is_admin: bool,
-    created_at: DbTime,
-    password_hash: String,
+row! {
+    struct UserRow {
+        id: Uuid,
+        email: String,
+        name: String,
+        is_admin: bool,
+        created_at: DbTime,
+        password_hash: String,
+    }
 }
 
 impl UserRow {
@@ -158,16 +159,17 @@ pub struct ApiToken {
     pub revoked_at: Option<Timestamp>,
 }
 
-#[derive(sqlx::FromRow)]
-struct TokenRow {
-    id: Uuid,
-    workspace_id: Uuid,
-    user_id: Uuid,
-    name: String,
-    role: String,
-    created_at: DbTime,
-    last_used_at: Option<DbTime>,
-    revoked_at: Option<DbTime>,
+row! {
+    struct TokenRow {
+        id: Uuid,
+        workspace_id: Uuid,
+        user_id: Uuid,
+        name: String,
+        role: String,
+        created_at: DbTime,
+        last_used_at: Option<DbTime>,
+        revoked_at: Option<DbTime>,
+    }
 }
 
 impl TryFrom<TokenRow> for ApiToken {

@@ -81,21 +81,22 @@ pub async fn append(tx: &mut Tx, new: NewEvent<'_>) -> Result<Event> {
     Ok(event)
 }
 
-#[derive(sqlx::FromRow)]
-struct EventRow {
-    id: Uuid,
-    chain: String,
-    seq: i64,
-    at: DbTime,
-    actor_kind: String,
-    actor_id: Option<Uuid>,
-    actor_extra: Option<String>,
-    action: String,
-    subject_kind: String,
-    subject_id: Option<Uuid>,
-    data: String,
-    prev_hash: String,
-    hash: String,
+row! {
+    struct EventRow {
+        id: Uuid,
+        chain: String,
+        seq: i64,
+        at: DbTime,
+        actor_kind: String,
+        actor_id: Option<Uuid>,
+        actor_extra: Option<String>,
+        action: String,
+        subject_kind: String,
+        subject_id: Option<Uuid>,
+        data: String,
+        prev_hash: String,
+        hash: String,
+    }
 }
 
 impl EventRow {

@@ -40,24 +40,25 @@ pub struct Comment {
     pub edited_at: Option<Timestamp>,
 }
 
-#[derive(sqlx::FromRow)]
-struct CommentRow {
-    id: Uuid,
-    workspace_id: Uuid,
-    post_id: Uuid,
-    parent_id: Option<Uuid>,
-    author_id: Option<Uuid>,
-    link_id: Option<Uuid>,
-    author_name: Option<String>,
-    revision: i64,
-    anchor: String,
-    body: String,
-    mentions: String,
-    visibility: String,
-    resolved_at: Option<DbTime>,
-    resolved_by: Option<Uuid>,
-    created_at: DbTime,
-    edited_at: Option<DbTime>,
+row! {
+    struct CommentRow {
+        id: Uuid,
+        workspace_id: Uuid,
+        post_id: Uuid,
+        parent_id: Option<Uuid>,
+        author_id: Option<Uuid>,
+        link_id: Option<Uuid>,
+        author_name: Option<String>,
+        revision: i64,
+        anchor: String,
+        body: String,
+        mentions: String,
+        visibility: String,
+        resolved_at: Option<DbTime>,
+        resolved_by: Option<Uuid>,
+        created_at: DbTime,
+        edited_at: Option<DbTime>,
+    }
 }
 
 impl CommentRow {

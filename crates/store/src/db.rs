@@ -3,58 +3,28 @@
 use std::{str::FromStr, time::Duration};
 
 use sqlx::{
-    PgPool, Postgres, Sqlite, SqlitePool, Transaction,
+    PgPool, Postgres, Transaction,
     postgres::{PgConnectOptions, PgPoolOptions},
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
 };
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("unknown database URL scheme `{0}`: use sqlite:… or postgres://…")]
-    UnknownScheme(String),
-    #[error("bad database URL: {0}")]
-    BadUrl(String),
-    /// A unique constraint refused the write; the caller knows which.
-    #[error("already exists")]
-    Duplicate,
-    /// An optimistic-concurrency check failed: someone else wrote first.
-    #[error("the record changed since it was read")]
-    Stale,
-    #[error("stored data is invalid: {0}")]
-    Corrupt(String),
-    #[error("database: {0}")]
-    Db(sqlx::Error),
-    #[error("migration: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-}
+use crate::sqlite::{SqliteDb, SqliteTx};
 
-impl From<sqlx::Error> for StoreError {
-    fn from(err: sqlx::Error) -> Self {
-        match &err {
-            sqlx::Error::Database(e) if e.is_unique_violation() => StoreError::Duplicate,
-            _ => StoreError::Db(err),
-        }
-    }
-}
-
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+pub use crate::error::{Result, StoreError};
 
 /// A connection pool on one backend.
 #[derive(Clone, Debug)]
 pub enum Db {
-    /// SQLite allows one writer at a time: a one-connection write pool makes
+    /// SQLite allows one writer at a time: one writer connection makes
     /// writers queue in the application instead of failing with SQLITE_BUSY,
-    /// while reads run in parallel on their own pool (WAL).
-    Sqlite {
-        write: SqlitePool,
-        read: SqlitePool,
-    },
+    /// while reads run in parallel on their own connections (WAL).
+    Sqlite(SqliteDb),
     Postgres(PgPool),
 }
 
 /// A transaction on one backend.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(SqliteTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -62,7 +32,7 @@ impl Db {
     /// Whether one process owns the database (SQLite), rather than
     /// instances sharing it (PostgreSQL).
     pub fn single_process(&self) -> bool {
-        matches!(self, Db::Sqlite { .. })
+        matches!(self, Db::Sqlite(_))
     }
 
     /// Opens the database the URL names (`sqlite:path` or `postgres://…`),
@@ -78,9 +48,10 @@ impl Db {
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10));
-                let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
-                let read = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-                Ok(Db::Sqlite { write, read })
+                if url.contains(":memory:") || url.contains("mode=memory") {
+                    return Err(StoreError::BadUrl("an in-memory SQLite database cannot be shared by connections: name a file".into()));
+                }
+                Ok(Db::Sqlite(SqliteDb::open(options)?))
             }
             "postgres" | "postgresql" => {
                 let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
@@ -98,7 +69,7 @@ impl Db {
     /// Applies the migrations embedded in the binary that are not yet applied.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Db::Sqlite(db) => db.migrate().await?,
             Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -108,7 +79,7 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so a read-then-write never fails half way.
     pub async fn write(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(db) => Tx::Sqlite(db.write().await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -118,7 +89,7 @@ impl Db {
     /// see what committed since the last).
     pub async fn read(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite { read, .. } => Tx::Sqlite(read.begin().await?),
+            Db::Sqlite(db) => Tx::Sqlite(db.read().await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?),
         })
     }
@@ -132,10 +103,7 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { write, read } => {
-                write.close().await;
-                read.close().await;
-            }
+            Db::Sqlite(db) => db.close(),
             Db::Postgres(pool) => pool.close().await,
         }
     }
@@ -144,7 +112,7 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Sqlite(tx) => tx.commit()?,
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())

@@ -89,7 +89,7 @@ pub const WAKE_CHANNEL: &str = "greenlight_jobs";
 /// worker polls.
 pub async fn listen(db: &Db) -> Result<Option<PgListener>> {
     match db {
-        Db::Sqlite { .. } => Ok(None),
+        Db::Sqlite(_) => Ok(None),
         Db::Postgres(pool) => {
             let mut listener = PgListener::connect_with(pool).await?;
             listener.listen(WAKE_CHANNEL).await?;
@@ -135,16 +135,14 @@ pub async fn claim(tx: &mut Tx, worker: &str, queue: Option<&str>, now: Timestam
         };
     }
     let (now, until) = (DbTime(now), DbTime(until));
-    macro_rules! run {
-        ($tx:expr, $sql:expr $(, $queue:expr)?) => {
-            sqlx::query_as::<_, ClaimedRow>($sql).bind(worker).bind(until).bind(now).bind(limit)$(.bind($queue))?.fetch_all(&mut **$tx).await?
-        };
-    }
-    let rows = match (tx, queue) {
-        (Tx::Sqlite(tx), None) => run!(tx, claim_sql!("", "")),
-        (Tx::Sqlite(tx), Some(queue)) => run!(tx, claim_sql!("AND queue = $5", ""), queue),
-        (Tx::Postgres(tx), None) => run!(tx, claim_sql!("", "FOR UPDATE SKIP LOCKED")),
-        (Tx::Postgres(tx), Some(queue)) => run!(tx, claim_sql!("AND queue = $5", "FOR UPDATE SKIP LOCKED"), queue),
+    let skip_locked = matches!(tx, Tx::Postgres(_));
+    let rows = match (skip_locked, queue) {
+        (false, None) => sql!(tx, all as ClaimedRow, claim_sql!("", ""), worker, until, now, limit)?,
+        (false, Some(queue)) => sql!(tx, all as ClaimedRow, claim_sql!("AND queue = $5", ""), worker, until, now, limit, queue)?,
+        (true, None) => sql!(tx, all as ClaimedRow, claim_sql!("", "FOR UPDATE SKIP LOCKED"), worker, until, now, limit)?,
+        (true, Some(queue)) => {
+            sql!(tx, all as ClaimedRow, claim_sql!("AND queue = $5", "FOR UPDATE SKIP LOCKED"), worker, until, now, limit, queue)?
+        }
     };
     let mut jobs: Vec<Claimed> = rows
         .into_iter()

@@ -27,20 +27,21 @@ pub struct Media {
     pub created_at: Timestamp,
 }
 
-#[derive(sqlx::FromRow)]
-struct MediaRow {
-    id: Uuid,
-    workspace_id: Uuid,
-    blob_key: String,
-    thumbnail_key: Option<String>,
-    filename: String,
-    mime: String,
-    size: i64,
-    width: Option<i64>,
-    height: Option<i64>,
-    duration_ms: Option<i64>,
-    uploaded_by: Uuid,
-    created_at: DbTime,
+row! {
+    struct MediaRow {
+        id: Uuid,
+        workspace_id: Uuid,
+        blob_key: String,
+        thumbnail_key: Option<String>,
+        filename: String,
+        mime: String,
+        size: i64,
+        width: Option<i64>,
+        height: Option<i64>,
+        duration_ms: Option<i64>,
+        uploaded_by: Uuid,
+        created_at: DbTime,
+    }
 }
 
 impl From<MediaRow> for Media {

@@ -50,18 +50,19 @@ impl EmailState {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: Uuid,
-    user_id: Uuid,
-    workspace_id: Uuid,
-    kind: String,
-    post_id: Option<Uuid>,
-    summary: String,
-    data: String,
-    created_at: DbTime,
-    read_at: Option<DbTime>,
-    email: String,
+row! {
+    struct Row {
+        id: Uuid,
+        user_id: Uuid,
+        workspace_id: Uuid,
+        kind: String,
+        post_id: Option<Uuid>,
+        summary: String,
+        data: String,
+        created_at: DbTime,
+        read_at: Option<DbTime>,
+        email: String,
+    }
 }
 
 impl TryFrom<Row> for Notification {

@@ -41,23 +41,24 @@ pub struct Post {
     pub updated_at: Timestamp,
 }
 
-#[derive(sqlx::FromRow)]
-struct PostRow {
-    id: Uuid,
-    workspace_id: Uuid,
-    title: String,
-    brief: String,
-    owner_id: Uuid,
-    campaign_id: Option<Uuid>,
-    state: String,
-    planned_at: Option<DbTime>,
-    planned_zone: Option<String>,
-    version: i64,
-    current_revision_id: Option<Uuid>,
-    repurposed: bool,
-    review_stage: Option<String>,
-    created_at: DbTime,
-    updated_at: DbTime,
+row! {
+    struct PostRow {
+        id: Uuid,
+        workspace_id: Uuid,
+        title: String,
+        brief: String,
+        owner_id: Uuid,
+        campaign_id: Option<Uuid>,
+        state: String,
+        planned_at: Option<DbTime>,
+        planned_zone: Option<String>,
+        version: i64,
+        current_revision_id: Option<Uuid>,
+        repurposed: bool,
+        review_stage: Option<String>,
+        created_at: DbTime,
+        updated_at: DbTime,
+    }
 }
 
 impl PostRow {

@@ -43,24 +43,25 @@ pub struct LaneOfLink {
     pub round: i64,
 }
 
-#[derive(sqlx::FromRow)]
-struct LinkRow {
-    id: Uuid,
-    workspace_id: Uuid,
-    scope: String,
-    capability: String,
-    reviewer_name: Option<String>,
-    reviewer_email: Option<String>,
-    password_hash: Option<String>,
-    review_id: Option<Uuid>,
-    stage_key: Option<String>,
-    round: Option<i64>,
-    created_by: Option<Uuid>,
-    created_at: DbTime,
-    expires_at: DbTime,
-    revoked_at: Option<DbTime>,
-    revoked_by: Option<Uuid>,
-    last_used_at: Option<DbTime>,
+row! {
+    struct LinkRow {
+        id: Uuid,
+        workspace_id: Uuid,
+        scope: String,
+        capability: String,
+        reviewer_name: Option<String>,
+        reviewer_email: Option<String>,
+        password_hash: Option<String>,
+        review_id: Option<Uuid>,
+        stage_key: Option<String>,
+        round: Option<i64>,
+        created_by: Option<Uuid>,
+        created_at: DbTime,
+        expires_at: DbTime,
+        revoked_at: Option<DbTime>,
+        revoked_by: Option<Uuid>,
+        last_used_at: Option<DbTime>,
+    }
 }
 
 impl LinkRow {

@@ -63,3 +63,16 @@ impl<'r> Decode<'r, Postgres> for DbTime {
         Ok(DbTime(<jiff_sqlx::Timestamp as Decode<Postgres>>::decode(value)?.to_jiff()))
     }
 }
+
+impl rusqlite::ToSql for DbTime {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::from(self.text()))
+    }
+}
+
+impl rusqlite::types::FromSql for DbTime {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let text = value.as_str()?;
+        text.parse().map(DbTime).map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
+    }
+}

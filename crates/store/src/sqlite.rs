@@ -1,0 +1,266 @@
+//! SQLite through rusqlite, each statement run on the caller's thread.
+//!
+//! Why not sqlx here, as on PostgreSQL: sqlx's SQLite driver hands every
+//! statement to the connection's own thread and waits for the answer (a
+//! futex wake and wait each way). A write use case runs about twenty
+//! statements while it holds SQLite's one writer, so about half of the
+//! writer's time went to those hand-overs, and every other writer queued
+//! behind them. Here the writer is one connection behind an async mutex:
+//! taking the mutex is the only wait, and the statements then run at once,
+//! prepared once and cached. Readers are a small pool of their own
+//! connections (WAL lets them read beside the writer). A statement blocks
+//! its thread for as long as SQLite works on it, which is what a
+//! CPU-bound statement does on sqlx's thread too.
+//!
+//! sqlx still applies the migrations, so both backends keep one history.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use rusqlite::{Connection, OpenFlags, ToSql, types::FromSql};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
+
+use crate::error::{Result, StoreError};
+
+/// The statements a connection keeps prepared: more than the store has.
+const STATEMENT_CACHE: usize = 512;
+/// Readers open at once; more wait for one to be free.
+const MAX_READERS: usize = 8;
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One SQLite database file: its writer and its readers.
+#[derive(Clone)]
+pub struct SqliteDb {
+    /// For the migrations, which sqlx applies.
+    options: Arc<SqliteConnectOptions>,
+    writer: Arc<tokio::sync::Mutex<Connection>>,
+    readers: Arc<Readers>,
+}
+
+impl std::fmt::Debug for SqliteDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteDb").field("path", &self.readers.path).finish()
+    }
+}
+
+struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    permits: Arc<Semaphore>,
+}
+
+impl SqliteDb {
+    /// Opens the database file `options` name, creating it if missing.
+    pub fn open(options: SqliteConnectOptions) -> Result<SqliteDb> {
+        let path = options.get_filename().to_owned();
+        let writer = open(&path, OpenFlags::SQLITE_OPEN_CREATE)?;
+        // WAL is a property of the file; the writer sets it once for all.
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        Ok(SqliteDb {
+            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            options: Arc::new(options),
+            readers: Arc::new(Readers { path, idle: Mutex::new(Vec::new()), permits: Arc::new(Semaphore::new(MAX_READERS)) }),
+        })
+    }
+
+    /// Applies the migrations not yet applied, through sqlx (so both
+    /// backends keep one migration history), while the writer waits.
+    pub async fn migrate(&self) -> Result<()> {
+        let _writer = self.writer.lock().await;
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with((*self.options).clone()).await?;
+        let applied = sqlx::migrate!("./migrations/sqlite").run(&pool).await;
+        pool.close().await;
+        Ok(applied?)
+    }
+
+    /// A write transaction: waits for the writer, then takes SQLite's write
+    /// lock at once (`BEGIN IMMEDIATE`), so a read-then-write never fails
+    /// half way.
+    pub async fn write(&self) -> Result<SqliteTx> {
+        let conn = self.writer.clone().lock_owned().await;
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(SqliteTx { conn: Held::Writer(conn), open: true })
+    }
+
+    /// A read transaction: one snapshot, beside the writer.
+    pub async fn read(&self) -> Result<SqliteTx> {
+        let permit = self.readers.permits.clone().acquire_owned().await.map_err(|_| StoreError::Closed)?;
+        let idle = self.readers.idle.lock().map_err(|_| StoreError::Closed)?.pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => open(&self.readers.path, OpenFlags::empty())?,
+        };
+        let reader = Reader { conn: Some(conn), readers: self.readers.clone(), _permit: permit };
+        reader.conn()?.execute_batch("BEGIN")?;
+        Ok(SqliteTx { conn: Held::Reader(reader), open: true })
+    }
+
+    /// Closes the readers; new reads wait forever, so call it last.
+    pub fn close(&self) {
+        self.readers.permits.close();
+        if let Ok(mut idle) = self.readers.idle.lock() {
+            idle.clear();
+        }
+    }
+}
+
+fn open(path: &Path, extra: OpenFlags) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI | extra;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
+}
+
+/// A pooled reader, back in the pool when dropped.
+struct Reader {
+    conn: Option<Connection>,
+    readers: Arc<Readers>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Reader {
+    fn conn(&self) -> Result<&Connection> {
+        self.conn.as_ref().ok_or(StoreError::Closed)
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        if let (Some(conn), Ok(mut idle)) = (self.conn.take(), self.readers.idle.lock())
+            && !self.readers.permits.is_closed()
+        {
+            idle.push(conn);
+        }
+    }
+}
+
+enum Held {
+    Writer(OwnedMutexGuard<Connection>),
+    Reader(Reader),
+}
+
+/// A transaction on SQLite, rolled back when dropped uncommitted.
+pub struct SqliteTx {
+    conn: Held,
+    open: bool,
+}
+
+impl SqliteTx {
+    fn conn(&self) -> Result<&Connection> {
+        match &self.conn {
+            Held::Writer(conn) => Ok(conn),
+            Held::Reader(reader) => reader.conn(),
+        }
+    }
+
+    /// Runs one statement; the rows it changed.
+    pub fn exec(&mut self, sql: &str, args: &[&dyn ToSql]) -> Result<u64> {
+        let conn = self.conn()?;
+        let mut statement = conn.prepare_cached(sql)?;
+        bind(&mut statement, args)?;
+        Ok(statement.raw_execute()? as u64)
+    }
+
+    /// Runs one query and decodes every row.
+    pub fn all<T: FromRow>(&mut self, sql: &str, args: &[&dyn ToSql]) -> Result<Vec<T>> {
+        let conn = self.conn()?;
+        let mut statement = conn.prepare_cached(sql)?;
+        bind(&mut statement, args)?;
+        let mut rows = statement.raw_query();
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(T::from_row(row)?);
+        }
+        Ok(out)
+    }
+
+    /// Runs one query and decodes its first row, if any.
+    pub fn optional<T: FromRow>(&mut self, sql: &str, args: &[&dyn ToSql]) -> Result<Option<T>> {
+        let conn = self.conn()?;
+        let mut statement = conn.prepare_cached(sql)?;
+        bind(&mut statement, args)?;
+        let mut rows = statement.raw_query();
+        match rows.next()? {
+            Some(row) => Ok(Some(T::from_row(row)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Runs one query that must answer a row.
+    pub fn one<T: FromRow>(&mut self, sql: &str, args: &[&dyn ToSql]) -> Result<T> {
+        self.optional(sql, args)?.ok_or(StoreError::NoRow)
+    }
+
+    pub fn commit(mut self) -> Result<()> {
+        self.conn()?.execute_batch("COMMIT")?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for SqliteTx {
+    fn drop(&mut self) {
+        if self.open
+            && let Ok(conn) = self.conn()
+        {
+            // Nothing to tell if it fails: the connection then has no
+            // transaction left to end.
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+/// Binds `$n` to `args[n - 1]`, as sqlx does: the store's SQL texts number
+/// their parameters for PostgreSQL, and SQLite reads `$1` as a name.
+fn bind(statement: &mut rusqlite::CachedStatement<'_>, args: &[&dyn ToSql]) -> Result<()> {
+    for index in 1..=statement.parameter_count() {
+        let n = statement
+            .parameter_name(index)
+            .and_then(|name| name.strip_prefix(['$', '?']))
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(index);
+        let arg = args.get(n.wrapping_sub(1)).ok_or(StoreError::Bind(n))?;
+        statement.raw_bind_parameter(index, arg)?;
+    }
+    Ok(())
+}
+
+/// A row decoded from SQLite: tuples by position, the store's row structs
+/// by column name (see `row!`).
+pub trait FromRow: Sized {
+    fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
+}
+
+macro_rules! tuple_from_row {
+    ($($t:ident $i:tt),+) => {
+        impl<$($t: FromSql),+> FromRow for ($($t,)+) {
+            fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                Ok(($(row.get::<_, $t>($i)?,)+))
+            }
+        }
+    };
+}
+
+tuple_from_row!(A 0);
+tuple_from_row!(A 0, B 1);
+tuple_from_row!(A 0, B 1, C 2);
+tuple_from_row!(A 0, B 1, C 2, D 3);
+tuple_from_row!(A 0, B 1, C 2, D 3, E 4);
+tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5);
+tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
+tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
+tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12);
+tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13);
+tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14);
+tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15);
