@@ -238,6 +238,16 @@ async fn pages(b: &Bench, reviewed: &[PostId]) {
     }
 }
 
+/// From opening the filled database as a start does (connect, check the
+/// migrations) to the first post read through a second application.
+async fn cold_start(dir: &std::path::Path, b: &Bench, post: PostId) {
+    let start = Instant::now();
+    let app = common::app(dir).await;
+    posts::post(&app, &b.owner, b.ws, post).await.expect("post");
+    println!();
+    println!("Cold start: {:.0} ms from opening the database to the first post read.", start.elapsed().as_secs_f64() * 1000.0);
+}
+
 fn main() {
     let n: usize = std::env::var("GREENLIGHT_BENCH_POSTS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
@@ -247,6 +257,7 @@ fn main() {
         let reviewed = operations(&bench).await;
         concurrent_writes(&bench, 16).await;
         pages(&bench, &reviewed).await;
+        cold_start(dir.path(), &bench, reviewed[0]).await;
         let (now, peak) = memory();
         let db = std::fs::metadata(dir.path().join("bench.db")).map(|m| m.len()).unwrap_or(0);
         println!();
