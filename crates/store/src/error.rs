@@ -24,6 +24,8 @@ pub enum StoreError {
     Bind(usize),
     #[error("database: closed")]
     Closed,
+    #[error("database: {0}")]
+    Io(#[from] std::io::Error),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }

@@ -12,11 +12,19 @@
 //! its thread for as long as SQLite works on it, which is what a
 //! CPU-bound statement does on sqlx's thread too.
 //!
+//! Checkpoints (copying the WAL back into the database file, with its
+//! fsync) run on a thread of their own rather than in whichever commit
+//! crosses SQLite's threshold: that commit used to wait several
+//! milliseconds while holding the writer, and everyone queued behind it.
+//!
 //! sqlx still applies the migrations, so both backends keep one history.
 
 use std::{
     path::{Path, PathBuf},
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        mpsc::{Receiver, SyncSender, sync_channel},
+    },
     time::Duration,
 };
 
@@ -31,14 +39,28 @@ const STATEMENT_CACHE: usize = 512;
 /// Readers open at once; more wait for one to be free.
 const MAX_READERS: usize = 8;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Commits between two checkpoints on the checkpoint thread: a write use
+/// case adds about a dozen pages to the WAL, so about SQLite's own 1,000.
+const COMMITS_PER_CHECKPOINT: u32 = 64;
+/// SQLite's own checkpoint in the commit, kept only as the backstop should
+/// the checkpoint thread fall far behind (pages, about 40 MiB).
+const BACKSTOP_CHECKPOINT_PAGES: i64 = 10_000;
 
 /// One SQLite database file: its writer and its readers.
 #[derive(Clone)]
 pub struct SqliteDb {
     /// For the migrations, which sqlx applies.
     options: Arc<SqliteConnectOptions>,
-    writer: Arc<tokio::sync::Mutex<Connection>>,
+    writer: Arc<tokio::sync::Mutex<Writer>>,
     readers: Arc<Readers>,
+}
+
+/// The one connection that writes, and how it asks for checkpoints.
+struct Writer {
+    conn: Connection,
+    commits: u32,
+    /// Wakes the checkpoint thread; it ends when this is dropped.
+    checkpoint: SyncSender<()>,
 }
 
 impl std::fmt::Debug for SqliteDb {
@@ -57,11 +79,15 @@ impl SqliteDb {
     /// Opens the database file `options` name, creating it if missing.
     pub fn open(options: SqliteConnectOptions) -> Result<SqliteDb> {
         let path = options.get_filename().to_owned();
-        let writer = open(&path, OpenFlags::SQLITE_OPEN_CREATE)?;
+        let conn = open(&path, OpenFlags::SQLITE_OPEN_CREATE)?;
         // WAL is a property of the file; the writer sets it once for all.
-        writer.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "wal_autocheckpoint", BACKSTOP_CHECKPOINT_PAGES)?;
+        let (checkpoint, asked) = sync_channel(1);
+        let checkpointer = open(&path, OpenFlags::empty())?;
+        std::thread::Builder::new().name("sqlite-checkpoint".into()).spawn(move || checkpoints(&checkpointer, &asked))?;
         Ok(SqliteDb {
-            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            writer: Arc::new(tokio::sync::Mutex::new(Writer { conn, commits: 0, checkpoint })),
             options: Arc::new(options),
             readers: Arc::new(Readers { path, idle: Mutex::new(Vec::new()), permits: Arc::new(Semaphore::new(MAX_READERS)) }),
         })
@@ -81,9 +107,9 @@ impl SqliteDb {
     /// lock at once (`BEGIN IMMEDIATE`), so a read-then-write never fails
     /// half way.
     pub async fn write(&self) -> Result<SqliteTx> {
-        let conn = self.writer.clone().lock_owned().await;
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-        Ok(SqliteTx { conn: Held::Writer(conn), open: true })
+        let writer = self.writer.clone().lock_owned().await;
+        writer.conn.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(SqliteTx { conn: Held::Writer(writer), open: true })
     }
 
     /// A read transaction: one snapshot, beside the writer.
@@ -104,6 +130,17 @@ impl SqliteDb {
         self.readers.permits.close();
         if let Ok(mut idle) = self.readers.idle.lock() {
             idle.clear();
+        }
+    }
+}
+
+/// Runs a passive checkpoint each time the writer asks, beside the writer
+/// and the readers (it copies only what no reader still needs), until the
+/// database is dropped.
+fn checkpoints(conn: &Connection, asked: &Receiver<()>) {
+    while asked.recv().is_ok() {
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, "checkpoint failed; SQLite's own in a commit is the backstop");
         }
     }
 }
@@ -142,7 +179,7 @@ impl Drop for Reader {
 }
 
 enum Held {
-    Writer(OwnedMutexGuard<Connection>),
+    Writer(OwnedMutexGuard<Writer>),
     Reader(Reader),
 }
 
@@ -155,7 +192,7 @@ pub struct SqliteTx {
 impl SqliteTx {
     fn conn(&self) -> Result<&Connection> {
         match &self.conn {
-            Held::Writer(conn) => Ok(conn),
+            Held::Writer(writer) => Ok(&writer.conn),
             Held::Reader(reader) => reader.conn(),
         }
     }
@@ -201,6 +238,13 @@ impl SqliteTx {
     pub fn commit(mut self) -> Result<()> {
         self.conn()?.execute_batch("COMMIT")?;
         self.open = false;
+        if let Held::Writer(writer) = &mut self.conn {
+            writer.commits = writer.commits.wrapping_add(1);
+            if writer.commits % COMMITS_PER_CHECKPOINT == 0 {
+                // Full means a checkpoint is already asked for.
+                let _ = writer.checkpoint.try_send(());
+            }
+        }
         Ok(())
     }
 }
