@@ -207,6 +207,41 @@ pub struct PostQuery {
 /// A page of posts and the cursor of the next page, if there is one.
 pub async fn posts(app: &App, caller: &Caller, ws: WorkspaceId, query: PostQuery) -> Result<(Vec<crate::views::Post>, Option<PostId>)> {
     let mut errors = Errors::new();
+    let filter = post_filter(&mut errors, &query);
+    let limit = crate::page_limit(&mut errors, query.limit);
+    errors.into_result()?;
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
+    let rows = posts::posts(&mut tx, ws, &filter, query.cursor, limit + 1).await?;
+    Ok(crate::page(crate::views::all(rows), limit, |p| p.id))
+}
+
+/// The most posts a calendar range shows: a month has a few hundred at
+/// most; this bounds a pathological one.
+pub const MAX_IN_RANGE: i64 = 5000;
+
+/// Every post planned in the query's range (`from` and `until` required)
+/// that its filters let through, in planned order, up to
+/// [`MAX_IN_RANGE`]: what a calendar shows, read at once rather than a page
+/// at a time.
+pub async fn planned_in_range(app: &App, caller: &Caller, ws: WorkspaceId, query: PostQuery) -> Result<Vec<crate::views::Post>> {
+    let mut errors = Errors::new();
+    let filter = post_filter(&mut errors, &query);
+    if filter.from.is_none() {
+        errors.add("from", "required");
+    }
+    if filter.until.is_none() {
+        errors.add("until", "required");
+    }
+    errors.into_result()?;
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
+    let mut rows = posts::posts(&mut tx, ws, &filter, None, MAX_IN_RANGE).await?;
+    rows.sort_by_key(|p| p.planned.as_ref().map(|t| t.at));
+    Ok(crate::views::all(rows))
+}
+
+fn post_filter(errors: &mut Errors, query: &PostQuery) -> PostFilter {
     let state = query.state.as_deref().and_then(|s| {
         let state = PostState::parse(s);
         if state.is_none() {
@@ -217,23 +252,15 @@ pub async fn posts(app: &App, caller: &Caller, ws: WorkspaceId, query: PostQuery
     let instant = |errors: &mut Errors, field: &str, v: Option<&str>| {
         v.and_then(|v| errors.check(field, v.parse::<jiff::Timestamp>().map_err(|_| "an instant like 2026-12-01T08:00:00Z")))
     };
-    let from = instant(&mut errors, "from", query.from.as_deref());
-    let until = instant(&mut errors, "until", query.until.as_deref());
-    let limit = crate::page_limit(&mut errors, query.limit);
-    errors.into_result()?;
-    let filter = PostFilter {
+    PostFilter {
         state,
         campaign: query.campaign_id,
         owner: query.owner_id,
-        from,
-        until,
+        from: instant(errors, "from", query.from.as_deref()),
+        until: instant(errors, "until", query.until.as_deref()),
         label: query.label_id,
         channel: query.channel_id,
-    };
-    let mut tx = app.db.read().await?;
-    access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
-    let rows = posts::posts(&mut tx, ws, &filter, query.cursor, limit + 1).await?;
-    Ok(crate::page(crate::views::all(rows), limit, |p| p.id))
+    }
 }
 
 /// `Some(None)` clears a field, `None` leaves it alone.
@@ -374,6 +401,9 @@ pub async fn update_post(
     post.version += 1;
     post.updated_at = app.now();
     posts::update_post(&mut tx, &post, expected).await.map_err(stale(expected))?;
+    if changed.contains_key("label_ids") || changed.contains_key("channel_ids") {
+        posts::replace_links(&mut tx, &post).await?;
+    }
     if changed.contains_key("planned_at") {
         reviews::planned_time_changed(&mut tx, app, &post).await?;
     }

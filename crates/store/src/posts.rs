@@ -127,6 +127,9 @@ pub async fn insert_post(tx: &mut Tx, post: &Post) -> Result<()> {
 
 /// Writes `post` if its stored version is still `expected_version`, and
 /// bumps the version; `StoreError::Stale` if someone else wrote first.
+/// Writes the post's own columns, if it is still at `expected_version`;
+/// its labels and channels change only through [`replace_links`] (most
+/// updates, a review's progress among them, leave them as they are).
 pub async fn update_post(tx: &mut Tx, post: &Post, expected_version: i64) -> Result<()> {
     let n = sql!(
         tx,
@@ -152,6 +155,11 @@ pub async fn update_post(tx: &mut Tx, post: &Post, expected_version: i64) -> Res
     if n == 0 {
         return Err(StoreError::Stale);
     }
+    Ok(())
+}
+
+/// Makes the post's labels and channels those it now names.
+pub async fn replace_links(tx: &mut Tx, post: &Post) -> Result<()> {
     sql!(tx, exec, "DELETE FROM post_labels WHERE post_id = $1", post.id.uuid())?;
     sql!(tx, exec, "DELETE FROM post_channels WHERE post_id = $1", post.id.uuid())?;
     set_links(tx, post).await
@@ -173,6 +181,12 @@ pub async fn post(tx: &mut Tx, workspace: WorkspaceId, id: PostId) -> Result<Opt
     let mut posts = vec![row.into_post()?];
     load_links(tx, &mut posts).await?;
     Ok(posts.pop())
+}
+
+/// Only the post's title: what a list of reviews shows of it.
+pub async fn title(tx: &mut Tx, workspace: WorkspaceId, id: PostId) -> Result<Option<String>> {
+    let row = sql!(tx, optional as (String,), "SELECT title FROM posts WHERE workspace_id = $1 AND id = $2", workspace.uuid(), id.uuid())?;
+    Ok(row.map(|(title,)| title))
 }
 
 #[derive(Debug, Clone, Default)]
