@@ -536,14 +536,14 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
             if record.run.waiting_for(&workflow.definition).is_disjoint(&mine) {
                 continue;
             }
-            let Some(post) = posts::post(&mut tx, ws, record.post_id).await? else { continue };
+            let Some(post_title) = posts::title(&mut tx, ws, record.post_id).await? else { continue };
             let (Some(i), Some(name)) = (record.run.active_stage(), waiting_stage(&record, &workflow.definition)) else { continue };
             let stage = &record.run.stages[i];
             let verdict_only = workflow.definition.stage(&stage.key).is_some_and(|s| s.approved_by_verdict_alone());
             out.push(WaitingReview {
                 workspace_id: ws,
-                post_id: post.id,
-                post_title: post.title,
+                post_id: record.post_id,
+                post_title,
                 stage: name,
                 stage_key: stage.key.clone(),
                 due_at: stage.due_at,

@@ -209,30 +209,18 @@ async fn posts_between(
     from: jiff::Timestamp,
     until: jiff::Timestamp,
 ) -> Result<Vec<Post>, Error> {
-    let mut all = Vec::new();
-    let mut cursor = None;
-    loop {
-        let query = posts::PostQuery {
-            state: q.state.clone().filter(|s| PostState::parse(s).is_some()),
-            campaign_id: id::<CampaignId>(&q.campaign),
-            owner_id: id::<UserId>(&q.owner),
-            label_id: id::<LabelId>(&q.label),
-            channel_id: id::<ChannelId>(&q.channel),
-            from: Some(from.to_string()),
-            until: Some(until.to_string()),
-            cursor,
-            limit: Some(greenlight_service::MAX_PAGE),
-        };
-        let (page, next) = posts::posts(app, &member.caller, ws, query).await?;
-        all.extend(page);
-        match next {
-            // A month has a few hundred posts at most; this bounds a pathological one.
-            Some(n) if all.len() < 5000 => cursor = Some(n),
-            _ => break,
-        }
-    }
-    all.sort_by_key(|p| p.planned.as_ref().map(|t| t.at));
-    Ok(all)
+    let query = posts::PostQuery {
+        state: q.state.clone().filter(|s| PostState::parse(s).is_some()),
+        campaign_id: id::<CampaignId>(&q.campaign),
+        owner_id: id::<UserId>(&q.owner),
+        label_id: id::<LabelId>(&q.label),
+        channel_id: id::<ChannelId>(&q.channel),
+        from: Some(from.to_string()),
+        until: Some(until.to_string()),
+        cursor: None,
+        limit: None,
+    };
+    posts::planned_in_range(app, &member.caller, ws, query).await
 }
 
 async fn lookups(app: &App, member: &Member, ws: WorkspaceId) -> Result<Lookups, Error> {
