@@ -483,7 +483,7 @@ pub async fn save_revision(
     post.current_revision_id = Some(revision.id);
     post.version += 1;
     post.updated_at = now;
-    posts::update_post(&mut tx, &post, expected).await.map_err(stale(expected))?;
+    posts::update_progress(&mut tx, &post, expected).await.map_err(stale(expected))?;
     let mut data = json!({ "revision": revision.number, "content_hash": revision.content_hash });
     if let Some(rerun) = rerun {
         data["review"] = json!(rerun.review);
@@ -519,7 +519,7 @@ pub async fn schedule(
     post.state = from.apply(event).map_err(|e| Error::Conflict(e.to_string()))?;
     post.version += 1;
     post.updated_at = app.now();
-    posts::update_post(&mut tx, &post, expected).await.map_err(stale(expected))?;
+    posts::update_progress(&mut tx, &post, expected).await.map_err(stale(expected))?;
     match &post.planned {
         Some(planned) if on => publishing::plan(&mut tx, app, &post, planned.at).await?,
         _ => publishing::call_off(&mut tx, app, post.id).await?,

@@ -1045,7 +1045,7 @@ async fn set_state(tx: &mut Tx, app: &App, caller: &Caller, post: &mut Post, to:
     post.state = to;
     post.version += 1;
     post.updated_at = app.now();
-    posts::update_post(tx, post, expected).await?;
+    posts::update_progress(tx, post, expected).await?;
     let data = json!({ "from": from, "to": to });
     record(tx, app, caller, Chain::Workspace(post.workspace_id), "post.state_changed", ("post", Some(post.id.uuid())), data).await?;
     Ok(())

@@ -165,7 +165,7 @@ async fn move_post(tx: &mut Tx, app: &App, review: ReviewId, post: &mut Post, ev
     post.review_stage = stage;
     post.version += 1;
     post.updated_at = app.now();
-    posts::update_post(tx, post, expected).await.map_err(|e| match e {
+    posts::update_progress(tx, post, expected).await.map_err(|e| match e {
         StoreError::Stale => Error::Conflict("the post changed meanwhile; reload and try again".into()),
         other => other.into(),
     })?;
@@ -272,6 +272,7 @@ pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
         workflow_id: workflow.id,
         workflow_version: workflow.version,
         version: 1,
+        stored_status: run.status,
         run,
         created_at: now,
         updated_at: now,

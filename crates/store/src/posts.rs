@@ -127,6 +127,32 @@ pub async fn insert_post(tx: &mut Tx, post: &Post) -> Result<()> {
 
 /// Writes `post` if its stored version is still `expected_version`, and
 /// bumps the version; `StoreError::Stale` if someone else wrote first.
+/// Writes where the post stands — its state, review stage, current
+/// revision — if it is still at `expected_version`: what a review, a new
+/// revision, scheduling and publishing change. Naming no other column
+/// matters on SQLite, which rewrites the index entries of every column an
+/// UPDATE sets, changed or not (the calendar's index was a page written
+/// to the WAL with every decision).
+pub async fn update_progress(tx: &mut Tx, post: &Post, expected_version: i64) -> Result<()> {
+    let n = sql!(
+        tx,
+        exec,
+        "UPDATE posts SET state = $3, review_stage = $4, current_revision_id = $5, version = $6, updated_at = $7
+         WHERE id = $1 AND version = $2",
+        post.id.uuid(),
+        expected_version,
+        post.state.as_str(),
+        post.review_stage.as_deref(),
+        post.current_revision_id.map(|r| r.uuid()),
+        post.version,
+        DbTime(post.updated_at)
+    )?;
+    if n == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
+}
+
 /// Writes the post's own columns, if it is still at `expected_version`;
 /// its labels and channels change only through [`replace_links`] (most
 /// updates, a review's progress among them, leave them as they are).

@@ -199,6 +199,9 @@ pub struct ReviewRecord {
     /// Bumped by every change.
     pub version: i64,
     pub run: Review,
+    /// The status the database holds (the run's when last read or
+    /// written): an update names the status column only when it changed.
+    pub stored_status: ReviewStatus,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -215,6 +218,7 @@ macro_rules! review_select {
 }
 
 fn review_from((id, ws, post, workflow, workflow_version, version, state, created_at, updated_at): ReviewRow) -> Result<ReviewRecord> {
+    let run: Review = parse("review", &state)?;
     Ok(ReviewRecord {
         id: ReviewId::from_uuid(id),
         workspace_id: WorkspaceId::from_uuid(ws),
@@ -222,7 +226,8 @@ fn review_from((id, ws, post, workflow, workflow_version, version, state, create
         workflow_id: WorkflowId::from_uuid(workflow),
         workflow_version,
         version,
-        run: parse("review", &state)?,
+        stored_status: run.status,
+        run,
         created_at: created_at.0,
         updated_at: updated_at.0,
     })
@@ -260,22 +265,40 @@ pub async fn insert_review(tx: &mut Tx, r: &ReviewRecord) -> Result<()> {
     Ok(())
 }
 
-/// Writes `r` if the stored version is still `r.version - 1`.
-pub async fn update_review(tx: &mut Tx, r: &ReviewRecord) -> Result<()> {
-    let n = sql!(
-        tx,
-        exec,
-        "UPDATE reviews SET status = $3, state = $4, version = $5, updated_at = $6 WHERE id = $1 AND version = $2",
-        r.id.uuid(),
-        r.version - 1,
-        status_text(r.run.status),
-        json(&r.run)?,
-        r.version,
-        DbTime(r.updated_at)
-    )?;
+/// Writes `r` if the stored version is still `r.version - 1`. The status
+/// column is named only when the status changed: SQLite rewrites the index
+/// entries of every column an UPDATE sets, changed or not, and two indexes
+/// hold the status (a page each written to the WAL).
+pub async fn update_review(tx: &mut Tx, r: &mut ReviewRecord) -> Result<()> {
+    let (id, expected, state, updated_at) = (r.id.uuid(), r.version - 1, json(&r.run)?, DbTime(r.updated_at));
+    let n = if r.run.status == r.stored_status {
+        sql!(
+            tx,
+            exec,
+            "UPDATE reviews SET state = $3, version = $4, updated_at = $5 WHERE id = $1 AND version = $2",
+            id,
+            expected,
+            state,
+            r.version,
+            updated_at
+        )?
+    } else {
+        sql!(
+            tx,
+            exec,
+            "UPDATE reviews SET status = $3, state = $4, version = $5, updated_at = $6 WHERE id = $1 AND version = $2",
+            id,
+            expected,
+            status_text(r.run.status),
+            state,
+            r.version,
+            updated_at
+        )?
+    };
     if n == 0 {
         return Err(StoreError::Stale);
     }
+    r.stored_status = r.run.status;
     Ok(())
 }
 
