@@ -223,7 +223,7 @@ pub const MAX_IN_RANGE: i64 = 5000;
 /// Every post planned in the query's range (`from` and `until` required)
 /// that its filters let through, in planned order, up to
 /// [`MAX_IN_RANGE`]: what a calendar shows, read at once rather than a page
-/// at a time.
+/// at a time (so the query's `cursor` and `limit` are not used).
 pub async fn planned_in_range(app: &App, caller: &Caller, ws: WorkspaceId, query: PostQuery) -> Result<Vec<crate::views::Post>> {
     let mut errors = Errors::new();
     let filter = post_filter(&mut errors, &query);

@@ -125,14 +125,13 @@ pub async fn insert_post(tx: &mut Tx, post: &Post) -> Result<()> {
     set_links(tx, post).await
 }
 
-/// Writes `post` if its stored version is still `expected_version`, and
-/// bumps the version; `StoreError::Stale` if someone else wrote first.
 /// Writes where the post stands — its state, review stage, current
-/// revision — if it is still at `expected_version`: what a review, a new
-/// revision, scheduling and publishing change. Naming no other column
-/// matters on SQLite, which rewrites the index entries of every column an
-/// UPDATE sets, changed or not (the calendar's index was a page written
-/// to the WAL with every decision).
+/// revision — if it is still at `expected_version` (else
+/// `StoreError::Stale`): what a review, a new revision, scheduling and
+/// publishing change. Naming no other column matters on SQLite, which
+/// rewrites the index entries of every column an UPDATE sets, changed or
+/// not (the calendar's index was a page written to the WAL with every
+/// decision).
 pub async fn update_progress(tx: &mut Tx, post: &Post, expected_version: i64) -> Result<()> {
     let n = sql!(
         tx,
@@ -153,9 +152,9 @@ pub async fn update_progress(tx: &mut Tx, post: &Post, expected_version: i64) ->
     Ok(())
 }
 
-/// Writes the post's own columns, if it is still at `expected_version`;
-/// its labels and channels change only through [`replace_links`] (most
-/// updates, a review's progress among them, leave them as they are).
+/// Writes every column of `post` if its stored version is still
+/// `expected_version`; `StoreError::Stale` if someone else wrote first.
+/// Its labels and channels change only through [`replace_links`].
 pub async fn update_post(tx: &mut Tx, post: &Post, expected_version: i64) -> Result<()> {
     let n = sql!(
         tx,
