@@ -48,6 +48,14 @@ pub async fn workspace_history(app: &App, caller: &Caller, ws: WorkspaceId, afte
     Ok(audit::chain_events(&mut tx, Chain::Workspace(ws), after, crate::checked_limit(limit)?).await?)
 }
 
+/// A page of the workspace's history newest first, before sequence number
+/// `before` (none: from the latest).
+pub async fn recent_workspace_history(app: &App, caller: &Caller, ws: WorkspaceId, before: Option<i64>, limit: i64) -> Result<Vec<Event>> {
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewWorkspaceHistory).await?;
+    Ok(audit::chain_events_newest(&mut tx, Chain::Workspace(ws), before.unwrap_or(i64::MAX), crate::checked_limit(limit)?).await?)
+}
+
 /// A page of one post's history.
 pub async fn post_history(app: &App, caller: &Caller, ws: WorkspaceId, post: PostId, after: i64, limit: i64) -> Result<Vec<Event>> {
     let mut tx = app.db.read().await?;

@@ -334,6 +334,13 @@ pub async fn my_notifications(
     Ok((crate::views::all(items), next, unread))
 }
 
+/// How many of the caller's notifications are unread: the bell's number.
+pub async fn unread_count(app: &App, caller: &Caller) -> Result<i64> {
+    let user = caller.require_user()?;
+    let mut tx = app.db.read().await?;
+    Ok(notifications::unread_count(&mut tx, user, token_workspace(caller)).await?)
+}
+
 /// An API token sees and marks its own workspace's notifications only.
 fn token_workspace(caller: &Caller) -> Option<WorkspaceId> {
     match &caller.via {

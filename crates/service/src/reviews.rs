@@ -9,7 +9,8 @@ use greenlight_domain::{
     Timestamp,
     audit::Chain,
     canonical::Hash,
-    id::{PostId, ReviewId, UserId, WorkspaceId},
+    content::MediaUse,
+    id::{ChannelId, PostId, ReviewId, UserId, WorkspaceId},
     permission::{Permission, Role},
     post::{PostEvent, PostState},
     workflow::{
@@ -510,7 +511,19 @@ pub struct WaitingReview {
     /// Deciding needs only the verdict: the stage has one lane and nothing
     /// on its checklist to tick by hand (so a list can offer "Approve").
     pub verdict_only: bool,
+    pub owner_id: UserId,
+    pub planned: Option<greenlight_domain::schedule::PlannedTime>,
+    pub channel_ids: Vec<ChannelId>,
+    /// The number of the revision under review.
+    pub revision_number: i64,
+    /// Its text's first characters (at most 280), for a list to show.
+    pub excerpt: String,
+    /// Its first picture or video, and that item's alt text.
+    pub first_media: Option<MediaUse>,
 }
+
+/// How much of the text under review a list shows.
+const EXCERPT_CHARS: usize = 280;
 
 /// Every running review that waits for the caller — asked directly or
 /// through a group or role — ordered by due time (undated last).
@@ -537,20 +550,27 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
             if record.run.waiting_for(&workflow.definition).is_disjoint(&mine) {
                 continue;
             }
-            let Some(post_title) = posts::title(&mut tx, ws, record.post_id).await? else { continue };
+            let Some(post) = posts::post(&mut tx, ws, record.post_id).await? else { continue };
+            let revision = posts::revision_by_hash(&mut tx, record.post_id, *record.run.current_revision()).await?;
             let (Some(i), Some(name)) = (record.run.active_stage(), waiting_stage(&record, &workflow.definition)) else { continue };
             let stage = &record.run.stages[i];
             let verdict_only = workflow.definition.stage(&stage.key).is_some_and(|s| s.approved_by_verdict_alone());
             out.push(WaitingReview {
                 workspace_id: ws,
                 post_id: record.post_id,
-                post_title,
+                post_title: post.title,
                 stage: name,
                 stage_key: stage.key.clone(),
                 due_at: stage.due_at,
                 overdue: stage.due_at.is_some_and(|d| d < now),
                 current_revision: *record.run.current_revision(),
                 verdict_only,
+                owner_id: post.owner_id,
+                planned: post.planned,
+                channel_ids: post.channel_ids,
+                revision_number: revision.as_ref().map_or(0, |r| r.number),
+                excerpt: revision.as_ref().map(|r| r.content.text.chars().take(EXCERPT_CHARS).collect()).unwrap_or_default(),
+                first_media: revision.and_then(|r| r.content.media.into_iter().next()),
             });
         }
     }

@@ -145,6 +145,21 @@ pub async fn chain_events(tx: &mut Tx, chain: Chain, after: i64, limit: i64) -> 
     .collect()
 }
 
+/// A page of one chain newest first, before sequence number `before`.
+pub async fn chain_events_newest(tx: &mut Tx, chain: Chain, before: i64, limit: i64) -> Result<Vec<Event>> {
+    sql!(
+        tx,
+        all as EventRow,
+        concat!(event_select!(), "WHERE chain = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"),
+        chain.to_string(),
+        before,
+        limit
+    )?
+    .into_iter()
+    .map(EventRow::into_event)
+    .collect()
+}
+
 /// A page of one chain's events recorded in `[from, to)`, in order, after
 /// sequence number `after`.
 pub async fn chain_events_between(tx: &mut Tx, chain: Chain, from: Timestamp, to: Timestamp, after: i64, limit: i64) -> Result<Vec<Event>> {

@@ -148,9 +148,9 @@ pub async fn unread_count(tx: &mut Tx, user: UserId, workspace: Option<Workspace
     let (n,): (i64,) = sql!(
         tx,
         one as (i64,),
-        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND in_app = $2 AND read_at IS NULL AND ($3 IS NULL OR workspace_id = $3)",
+        // `in_app = TRUE` written out, as the partial index says it.
+        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND in_app = TRUE AND read_at IS NULL AND ($2 IS NULL OR workspace_id = $2)",
         user.uuid(),
-        true,
         workspace.map(|w| w.uuid())
     )?;
     Ok(n)
