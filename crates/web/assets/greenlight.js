@@ -41,10 +41,15 @@
     });
   }
 
-  // ARIA tabs: the composer's channel variants.
+  // The channel last chosen in each remembered tab list: the live preview
+  // is redrawn as one types, and must stay on the network being looked at.
+  const remembered = {};
+
+  // ARIA tabs: the composer's channel variants, the preview's networks.
+  // Choosing a channel's text shows that channel's preview too.
   function tabs(list) {
     const all = Array.from(list.querySelectorAll('[role="tab"]'));
-    const show = (tab) => {
+    const show = (tab, follow) => {
       all.forEach((t) => {
         const on = t === tab;
         t.setAttribute("aria-selected", String(on));
@@ -52,15 +57,20 @@
         const panel = document.getElementById(t.getAttribute("aria-controls"));
         if (panel) panel.hidden = !on;
       });
+      if (list.dataset.remember) remembered[list.dataset.remember] = tab.dataset.channel;
+      if (follow && tab.dataset.channel) {
+        document.querySelectorAll('[data-remember] [role="tab"][data-channel="' + tab.dataset.channel + '"]').forEach((t) => t !== tab && t.click());
+      }
     };
     all.forEach((t, i) => {
-      t.addEventListener("click", () => show(t));
+      t.addEventListener("click", () => show(t, !list.dataset.remember));
       t.addEventListener("keydown", (e) => {
         const next = e.key === "ArrowRight" ? all[(i + 1) % all.length] : e.key === "ArrowLeft" ? all[(i - 1 + all.length) % all.length] : null;
-        if (next) { e.preventDefault(); next.focus(); show(next); }
+        if (next) { e.preventDefault(); next.focus(); show(next, !list.dataset.remember); }
       });
     });
-    show(all.find((t) => t.getAttribute("aria-selected") === "true") || all[0]);
+    const kept = list.dataset.remember && all.find((t) => t.dataset.channel && t.dataset.channel === remembered[list.dataset.remember]);
+    show(kept || all.find((t) => t.getAttribute("aria-selected") === "true") || all[0], false);
   }
 
   // Characters (code points, as the server counts) before a point in `el`.
@@ -116,9 +126,13 @@
     });
   }
 
+  // The elements matching `selector` in `scope`, the scope itself included
+  // (htmx announces each swapped-in element as a scope of its own).
+  const within = (scope, selector) => [...(scope.matches?.(selector) ? [scope] : []), ...scope.querySelectorAll(selector)];
+
   // A "Copy" button beside a secret or link shown once.
   function copyButtons(scope) {
-    scope.querySelectorAll("[data-copy]").forEach((source) => {
+    within(scope, "[data-copy]").forEach((source) => {
       if (source.dataset.ready || !navigator.clipboard) return;
       source.dataset.ready = "1";
       const button = document.createElement("button");
@@ -135,9 +149,9 @@
 
   function init(scope) {
     copyButtons(scope);
-    scope.querySelectorAll("[data-calendar]").forEach((c) => { if (!c.dataset.ready) { c.dataset.ready = "1"; calendar(c); } });
-    scope.querySelectorAll('[role="tablist"]').forEach((t) => { if (!t.dataset.ready) { t.dataset.ready = "1"; tabs(t); } });
-    scope.querySelectorAll("form[data-anchor-text]").forEach((f) => { if (!f.dataset.ready) { f.dataset.ready = "1"; textAnchors(f); imageAnchors(f); } });
+    within(scope, "[data-calendar]").forEach((c) => { if (!c.dataset.ready) { c.dataset.ready = "1"; calendar(c); } });
+    within(scope, '[role="tablist"]').forEach((t) => { if (!t.dataset.ready) { t.dataset.ready = "1"; tabs(t); } });
+    within(scope, "form[data-anchor-text]").forEach((f) => { if (!f.dataset.ready) { f.dataset.ready = "1"; textAnchors(f); imageAnchors(f); } });
   }
   document.addEventListener("DOMContentLoaded", () => init(document));
   document.addEventListener("htmx:load", (e) => init(e.target));

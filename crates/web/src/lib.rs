@@ -89,7 +89,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .merge(app::routes(&state))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .fallback(|| async { Problem::not_found() })
+        .fallback(app::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), input::refuse_control_characters))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .layer(axum::middleware::map_response(security_headers))

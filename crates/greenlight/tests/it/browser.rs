@@ -280,8 +280,10 @@ async fn the_hospital_flow_from_idea_to_schedule(#[case] backend: Backend) {
         .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
         .unwrap();
     std::fs::write(&file, jpeg).unwrap();
+    // The library opens in a panel: the upload is in it.
+    b.click("#library summary").await;
     b.wait_for("#upload-file").await.send_keys(&file.display().to_string()).await.unwrap();
-    b.click("#upload button[type=submit]").await;
+    b.click("button[form=upload]").await;
     b.text_with("#media-pick", "heart.jpg").await;
     let uploaded = b.js("return document.querySelector('#media-pick input[name=media_use]:checked').value", vec![]).await;
     let uploaded = uploaded.as_str().unwrap().to_owned();
@@ -293,7 +295,7 @@ async fn the_hospital_flow_from_idea_to_schedule(#[case] backend: Backend) {
     b.screenshot("composer").await;
     b.click("#composer button.primary").await;
     b.text_with("main h1", "Heart habits").await;
-    let path = b.text_with("main aside", "Submit for review").await;
+    let path = b.text_with("#submit", "Submit for review").await;
     assert!(path.contains("Idea approval") && path.contains("manager"), "the path and who is asked, before submitting: {path}");
     b.click("form[action$='/submit'] button").await;
     b.text_with("main .toolbar .state", "In review at Idea approval").await;
@@ -301,10 +303,14 @@ async fn the_hospital_flow_from_idea_to_schedule(#[case] backend: Backend) {
 
     b.sign_in("manager@riverside.example.org").await;
     b.go("/my/reviews").await;
-    b.text_with("table", "Heart habits").await;
-    // Idea approval has nothing to tick: approve from the list.
-    b.click("table button.approve").await;
-    b.text_with("#notice", "You approved it.").await;
+    let card = b.text_with(".review-cards", "Heart habits").await;
+    assert!(card.contains("Five small habits") && card.contains("by creator"), "a card shows the words and the author: {card}");
+    // Idea approval has nothing to tick: approve from the list, and stay there.
+    b.click(".review-card button.approve").await;
+    b.text_with("#notice", "You approved “Heart habits”.").await;
+    // Copy approval is the manager's too: the post is back on the list for it.
+    b.text_with(".review-cards", "Copy approval").await;
+    b.click(".review-card h2 a").await;
     for stage in ["Copy approval", "Graphic approval"] {
         b.text_with("main .toolbar .state", &format!("In review at {stage}")).await;
         b.click("button[value=approve]").await;
@@ -315,10 +321,10 @@ async fn the_hospital_flow_from_idea_to_schedule(#[case] backend: Backend) {
 
     b.sign_in("reviewer@riverside.example.org").await;
     b.go("/my/reviews").await;
-    b.text_with("table", "Heart habits").await;
+    b.text_with(".review-cards", "Heart habits").await;
     // QA has the style to tick by hand: no approving from the list.
-    assert!(b.driver.find(Locator::Css("table button.approve")).await.is_err(), "QA needs its checklist");
-    b.click("table a").await;
+    assert!(b.driver.find(Locator::Css(".review-card button.approve")).await.is_err(), "QA needs its checklist");
+    b.click(".review-card h2 a").await;
     // Preflight found alt text and nothing wrong: its items are done; the style is the volunteer's.
     let checklist = b.text_with("fieldset.checks", "Style guide checked").await;
     assert!(checklist.contains("✓ Done Alt text on every image"), "{checklist}");
@@ -473,13 +479,150 @@ async fn an_edit_after_approval_sends_the_post_back_to_review(#[case] backend: B
     b.go(&format!("/w/{ws}/posts/{id}")).await;
     b.text_with("main .toolbar .state", "Approved").await;
     b.fill("#text", "Flu shots are free at every clinic this week and next.").await;
+    b.fill(&format!("#variant-{}", t.w.channel), "Free flu shots this week and next #FluSeason").await;
     b.click("#composer button.primary").await;
     let notice = b.text_with("#notice", "Saved as revision 2").await;
     assert!(notice.contains("back in review"), "{notice}");
     b.text_with("main .toolbar .state", "In review").await;
     let post = t.creator.get(&format!("/workspaces/{ws}/posts/{id}")).await;
     assert_eq!(post.body["state"], "in_review");
+    // The review shows what changed field by field, channels by name, before beside after.
+    b.click("main .toolbar a[href$='/review']").await;
+    let diff = b.text_with("#diff", "Text on Bluesky").await;
+    assert!(!diff.contains("variants.") && diff.contains("Revision 1") && diff.contains("Revision 2"), "{diff}");
+    let added = b.text("#diff ins").await;
+    assert!(added.contains("and next"), "the added words are marked: {added}");
 }
+
+/// The person fixing a post is told by the bell, finds the verdict and the
+/// open comments beside the editor, resolves one there, saves the fix and
+/// resubmits from the confirmation, without visiting the review; on a
+/// phone the same page fits the screen.
+#[apply(backends)]
+async fn the_fixer_sees_the_feedback_beside_the_editor_and_resubmits_from_there(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let t = team(&h, "fixers", "routine").await;
+    let ws = t.w.ws.clone();
+    let content = json!({"text": "Flu shots are free at every clinic this week.", "media": [{"media_id": t.picture, "alt_text": "A nurse with a syringe"}]});
+    let post = t
+        .creator
+        .post(&format!("/workspaces/{ws}/posts"), json!({"title": "Flu shots", "channel_ids": [t.w.channel], "content": content}))
+        .await;
+    assert_eq!(post.status, StatusCode::CREATED, "{}", post.body);
+    let id = post.body["post"]["id"].as_str().unwrap().to_owned();
+    let review = t.creator.post(&format!("/workspaces/{ws}/posts/{id}/review"), json!(null)).await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+    let on_words = json!({"body": "Say which clinics", "anchor": {"target": {"kind": "text", "start": 0, "end": 9}}});
+    let comment = t.manager.post(&format!("/workspaces/{ws}/posts/{id}/comments"), on_words).await;
+    assert_eq!(comment.status, StatusCode::CREATED, "{}", comment.body);
+    let decision =
+        json!({"verdict": "request_changes", "revision": review.body["current_revision"], "comment": "Warmer, please: say who it is for."});
+    let r = t.manager.post(&format!("/workspaces/{ws}/posts/{id}/review/decisions"), decision).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    h.pass(jiff::SignedDuration::ZERO).await;
+
+    let b = Browser::open(&h).await;
+    b.sign_in("creator@fixers.example.org").await;
+    let unread: i64 = b.text(".bell .unread-count").await.parse().unwrap();
+    assert!(unread >= 1, "the bell counts what is unread");
+    b.click(".bell").await;
+    b.text_with("main .notifications", "asked for changes").await;
+    b.js("[...document.querySelectorAll('.notifications a')].find((a) => a.textContent.includes('asked for changes')).click()", vec![])
+        .await;
+    let feedback = b.text_with("#feedback", "Warmer, please").await;
+    assert!(feedback.contains("asked for changes to revision 1"), "the verdict in words: {feedback}");
+    assert!(feedback.contains("Say which clinics") && feedback.contains("“Flu shots”"), "the open comment and its words: {feedback}");
+    let unread_after: i64 =
+        b.js("return Number(document.querySelector('.bell .unread-count')?.textContent || 0)", vec![]).await.as_i64().unwrap();
+    assert!(unread_after < unread, "opening it marked it read: {unread_after} of {unread}");
+    b.screenshot("post-feedback").await;
+    b.click("#feedback form[action$='/resolve'] button").await;
+    b.text_with("#notice", "Comment resolved.").await;
+    assert!(!b.text("#feedback").await.contains("Say which clinics"), "a resolved comment leaves the feedback");
+    b.fill("#text", "Flu shots are free for everyone over 65 at the Riverside and Hillside clinics this week.").await;
+    b.click("#composer button.primary").await;
+    b.text_with("#notice", "Saved as revision 2").await;
+    b.click("#notice button.primary").await;
+    b.text_with("#notice", "Submitted for review.").await;
+    b.text_with("main .toolbar .state", "In review").await;
+    let waiting = b.text("aside .waiting").await;
+    assert!(waiting.starts_with("Waiting for"), "{waiting}");
+    let resolved = t.creator.get(&format!("/workspaces/{ws}/posts/{id}/comments")).await;
+    assert!(resolved.body[0]["resolved_at"].is_string(), "resolved from the post's page: {}", resolved.body);
+
+    // A phone: the post page and the notifications fit its width.
+    b.driver.set_window_size(390, 844).await.unwrap();
+    for page in [format!("/w/{ws}/posts/{id}"), "/my/notifications".to_owned()] {
+        b.go(&page).await;
+        b.wait_for("main h1").await;
+        let overflow = b.js("return document.documentElement.scrollWidth - window.innerWidth", vec![]).await.as_i64().unwrap();
+        let wide = b.js(WIDER_THAN_THE_SCREEN, vec![]).await;
+        assert!(overflow <= 0, "{page} is {overflow} px wider than a phone: {wide}");
+    }
+}
+
+/// A manager approves several posts at once from "my reviews": each
+/// decision is pinned to the revision its card showed, so a post edited
+/// after the page was drawn is refused and said so, the others approved;
+/// the cards show the words, the author and the channels, and fit a phone.
+#[apply(backends)]
+async fn several_reviews_are_approved_at_once_each_pinned_to_the_revision_shown(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let t = team(&h, "bulk", "routine").await;
+    let ws = t.w.ws.clone();
+    let mut ids = Vec::new();
+    for title in ["Monday tip", "Tuesday tip", "Wednesday tip"] {
+        let content = json!({"text": format!("{title}: drink water."), "media": [{"media_id": t.picture, "alt_text": "A glass of water"}]});
+        let post = t
+            .creator
+            .post(&format!("/workspaces/{ws}/posts"), json!({"title": title, "channel_ids": [t.w.channel], "content": content}))
+            .await;
+        assert_eq!(post.status, StatusCode::CREATED, "{}", post.body);
+        let id = post.body["post"]["id"].as_str().unwrap().to_owned();
+        assert_eq!(t.creator.post(&format!("/workspaces/{ws}/posts/{id}/review"), json!(null)).await.status, StatusCode::OK);
+        ids.push(id);
+    }
+    let b = Browser::open(&h).await;
+    b.sign_in("manager@bulk.example.org").await;
+    b.go("/my/reviews").await;
+    let cards = b.text_with(".review-cards", "Wednesday tip").await;
+    assert!(cards.contains("Tuesday tip: drink water.") && cards.contains("by creator") && cards.contains("Bluesky"), "{cards}");
+    b.screenshot("my-reviews").await;
+    for id in &ids {
+        b.click(&format!("#review-{id} input[name=pick]")).await;
+    }
+    // Wednesday's words change after the manager saw them.
+    let version = t.creator.get(&format!("/workspaces/{ws}/posts/{}", ids[2])).await.body["version"].clone();
+    let edited = t
+        .creator
+        .request(reqwest::Method::POST, &format!("/workspaces/{ws}/posts/{}/revisions", ids[2]))
+        .header("if-match", format!("\"{version}\""));
+    let edited = Client::send(edited.json(
+        &json!({"content": {"text": "Wednesday tip: drink more water.", "media": [{"media_id": t.picture, "alt_text": "A glass"}]}}),
+    ))
+    .await;
+    assert_eq!(edited.status, StatusCode::CREATED, "{}", edited.body);
+    b.click("#bulk button").await;
+    b.text_with("#notice", "You approved 2 posts.").await;
+    let refused = b.text_with("#notice .error", "Wednesday tip").await;
+    assert!(refused.contains("older revision"), "the edited one is refused, saying why: {refused}");
+    for (id, state) in ids.iter().zip(["approved", "approved", "in_review"]) {
+        assert_eq!(t.creator.get(&format!("/workspaces/{ws}/posts/{id}")).await.body["state"], state);
+    }
+    // Still on the list, which now holds the edited one, its new words shown.
+    let left = b.text(".review-cards").await;
+    assert!(left.contains("drink more water") && !left.contains("Monday tip"), "{left}");
+    b.driver.set_window_size(390, 844).await.unwrap();
+    b.go("/my/reviews").await;
+    b.wait_for(".review-card").await;
+    let overflow = b.js("return document.documentElement.scrollWidth - window.innerWidth", vec![]).await.as_i64().unwrap();
+    assert!(overflow <= 0, "my reviews is {overflow} px wider than a phone: {}", b.js(WIDER_THAN_THE_SCREEN, vec![]).await);
+}
+
+/// The elements that reach past the window's right edge, named.
+const WIDER_THAN_THE_SCREEN: &str = "return [...document.querySelectorAll('body *')]
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+    .map((e) => e.tagName + '.' + e.className + '#' + e.id).slice(0, 10).join(', ')";
 
 /// Reads a form field's current value in the page.
 async fn value_of(b: &Browser, css: &str) -> String {

@@ -51,6 +51,15 @@ fn text<'a>(data: &'a Value, key: &str) -> &'a str {
     data.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
+/// "an admin", "a reviewer", "an owner".
+fn with_article(role: &str) -> String {
+    if role.starts_with(['a', 'e', 'i', 'o', 'u']) { format!("an {role}") } else { format!("a {role}") }
+}
+
+fn network_title(network: &str) -> &'static str {
+    Network::parse(network).map_or("a", Network::title)
+}
+
 /// One event as a sentence.
 pub fn sentence(e: &Event, names: &Names) -> String {
     let who = actor(&e.actor, names);
@@ -63,6 +72,11 @@ pub fn sentence(e: &Event, names: &Names) -> String {
         })
     };
     let stage = |key: &str| names.stages.get(key).cloned().unwrap_or_else(|| key.to_owned());
+    // A member named in the event's data, by name.
+    let person = |key: &str| {
+        text(&data, key).parse::<UserId>().ok().and_then(|u| names.people.get(&u).cloned()).unwrap_or_else(|| "a former member".into())
+    };
+    let role = |key: &str| text(&data, key).to_owned();
     match e.action.as_str() {
         "post.created" => format!("{who} created the post “{}”", text(&data, "title")),
         "post.revision_saved" => format!("{who} saved {}", revision(&data)),
@@ -113,6 +127,47 @@ pub fn sentence(e: &Event, names: &Names) -> String {
         "channel.connected" => format!("{who} connected a channel as {}", text(&data, "target")),
         "channel.disconnected" => format!("{who} disconnected a channel"),
         "channel.reconnect_needed" => format!("A channel needs connecting again: {}", text(&data, "detail")),
+        "member.added" => format!("{who} added {} as {}", person("user_id"), with_article(&role("role"))),
+        "member.role_changed" => format!("{who} made {} {} (was {})", person("user_id"), with_article(&role("to")), role("from")),
+        "member.removed" => format!("{who} removed {} from the workspace", person("user_id")),
+        "group.created" => format!("{who} created the group “{}”", text(&data, "name")),
+        "group.member_added" => format!("{who} added {} to a group", person("user_id")),
+        "group.member_removed" => format!("{who} took {} out of a group", person("user_id")),
+        "group.deleted" => format!("{who} deleted a group"),
+        "channel.created" => format!("{who} added the channel {} {}", network_title(text(&data, "network")), text(&data, "handle")),
+        "channel.slots_changed" => format!("{who} changed a channel's posting times"),
+        "campaign.created" => format!("{who} created the campaign “{}”", text(&data, "name")),
+        "label.created" => format!("{who} created the label “{}”", text(&data, "name")),
+        "workflow.created" => format!("{who} created the workflow “{}”", text(&data, "name")),
+        "workflow.changed" => {
+            format!(
+                "{who} changed the workflow “{}” (version {})",
+                text(&data, "name"),
+                data.get("version").and_then(Value::as_i64).unwrap_or(0)
+            )
+        }
+        "workflow.routes_set" => format!("{who} changed which workflow each post goes through"),
+        "workspace.created" => format!("{who} created the workspace “{}”", text(&data, "name")),
+        "workspace.updated" => format!("{who} changed the workspace's settings (“{}”, {})", text(&data, "name"), text(&data, "time_zone")),
+        "media.uploaded" => format!("{who} uploaded {}", text(&data, "filename")),
+        "token.created" => format!("{who} made the API token “{}” ({})", text(&data, "name"), role("role")),
+        "token.revoked" => format!("{who} revoked an API token"),
+        "webhook.created" => format!("{who} added the webhook “{}” to {}", text(&data, "name"), text(&data, "host")),
+        "webhook.deleted" => format!("{who} deleted a webhook"),
+        "webhook.paused" => format!("{who} paused a webhook"),
+        "webhook.resumed" => format!("{who} resumed a webhook"),
+        "webhook.redelivered" => format!("{who} sent a webhook delivery again"),
+        "delegation.created" => format!("{who} had {} stand in for {}", person("delegate"), person("from")),
+        "delegation.ended" => format!("{who} ended a stand-in"),
+        "comment.resolved" => format!("{who} resolved a comment"),
+        "comment.reopened" => format!("{who} reopened a comment"),
+        "share_link.revoked" => format!("{who} revoked a share link"),
+        "share_link.renewed" => format!("{who} renewed a share link"),
+        "share_link.reissued" => format!("{who} made a share link anew"),
+        "share_link.sent" => format!("{who} sent a share link"),
+        "note.deleted" => format!("{who} deleted a calendar note"),
+        "review.expired" => format!("The review of {} expired ({who})", revision(&data)),
+        "notifications.defaults_set" => format!("{who} changed the workspace's notification defaults"),
         other => format!("{who}: {}", other.replace(['.', '_'], " ")),
     }
 }
@@ -129,7 +184,11 @@ struct HistoryPage {
     chrome: Chrome,
     heading: String,
     lines: Vec<Line>,
+    /// The next page: older events.
     more: String,
+    more_label: &'static str,
+    /// Back to the latest events, from an older page.
+    newest: String,
     back: String,
 }
 
@@ -174,27 +233,49 @@ pub async fn post_history(
     let lines = events.iter().map(|e| Line { when: when(e.at, &tz), sentence: sentence(e, &names), link: String::new() }).collect();
     Ok(render(
         StatusCode::OK,
-        &HistoryPage { chrome, heading: format!("History of “{}”", post.title), lines, more, back: format!("/w/{ws}/posts/{id}") },
+        &HistoryPage {
+            chrome,
+            heading: format!("History of “{}”", post.title),
+            lines,
+            more,
+            more_label: "Later events →",
+            newest: String::new(),
+            back: format!("/w/{ws}/posts/{id}"),
+        },
     ))
 }
 
+#[derive(Deserialize, Default)]
+pub struct Before {
+    #[serde(default)]
+    before: Option<i64>,
+}
+
+/// The workspace's history, newest first; every sentence names who and
+/// what, stages by their names.
 pub async fn workspace_history(
     State(s): State<AppState>,
     member: Member,
     PagePath(ws): PagePath<WorkspaceId>,
-    Query(q): Query<After>,
+    Query(q): Query<Before>,
     headers: HeaderMap,
 ) -> PageResult {
     let chrome = Chrome::of(&s.app, &member, ws, "History", "history").await.or_page(&headers)?;
     let tz = zone(chrome.ws.as_ref().map_or("UTC", |w| w.time_zone.as_str()));
-    let names = Names {
+    let mut names = Names {
         zone: Some(tz.clone()),
         people: workspaces::members(&s.app, &member.caller, ws).await.or_page(&headers)?.into_iter().map(|m| (m.user_id, m.name)).collect(),
         ..Names::default()
     };
-    let events = audit::workspace_history(&s.app, &member.caller, ws, q.after.unwrap_or(0), PAGE).await.or_page(&headers)?;
+    // Stage names from every workflow (a key two workflows share takes the first's name).
+    for wf in workflows::workflows(&s.app, &member.caller, ws).await.or_page(&headers)? {
+        for st in wf.definition.stages {
+            names.stages.entry(st.key).or_insert(st.name);
+        }
+    }
+    let events = audit::recent_workspace_history(&s.app, &member.caller, ws, q.before, PAGE).await.or_page(&headers)?;
     let more =
-        if events.len() as i64 == PAGE { events.last().map(|e| format!("?after={}", e.seq)).unwrap_or_default() } else { String::new() };
+        if events.len() as i64 == PAGE { events.last().map(|e| format!("?before={}", e.seq)).unwrap_or_default() } else { String::new() };
     let lines = events
         .iter()
         .map(|e| Line {
@@ -207,5 +288,9 @@ pub async fn workspace_history(
         })
         .collect();
     let heading = format!("History of {}", chrome.ws.as_ref().map(|w| w.name.clone()).unwrap_or_default());
-    Ok(render(StatusCode::OK, &HistoryPage { chrome, heading, lines, more, back: format!("/w/{ws}/calendar") }))
+    let newest = if q.before.is_some() { format!("/w/{ws}/history") } else { String::new() };
+    Ok(render(
+        StatusCode::OK,
+        &HistoryPage { chrome, heading, lines, more, more_label: "Older events →", newest, back: format!("/w/{ws}/calendar") },
+    ))
 }

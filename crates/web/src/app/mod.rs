@@ -12,7 +12,9 @@ mod audit;
 mod auth;
 mod calendar;
 mod history;
+mod notifications;
 mod posts;
+mod preview;
 mod review;
 mod settings;
 mod view;
@@ -40,6 +42,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/my/reviews", get(review::my_reviews))
+        .route("/my/reviews/approve", post(review::approve_selected))
+        .route("/my/notifications", get(notifications::page))
+        .route("/my/notifications/read", post(notifications::read_all))
+        .route("/my/notifications/{notification}/open", get(notifications::open))
         .route("/w/{ws}", get(calendar::workspace_home))
         .route("/w/{ws}/calendar", get(calendar::page))
         .route("/w/{ws}/calendar/colours.css", get(calendar::colours))
@@ -94,6 +100,8 @@ pub struct Chrome {
     pub ws: Option<WsNav>,
     /// Which navigation entry is current: `calendar`, `reviews` …
     pub active: &'static str,
+    /// The bell's number: unread notifications.
+    pub unread: i64,
 }
 
 pub struct WsNav {
@@ -109,7 +117,9 @@ impl Chrome {
     /// The frame of a page outside any workspace.
     async fn plain(app: &App, member: &Member, title: impl Into<String>, active: &'static str) -> Result<Chrome, Error> {
         let workspaces = workspaces::workspaces(app, &member.caller).await?.into_iter().map(|w| (w.id, w.name)).collect();
+        let unread = greenlight_service::notifications::unread_count(app, &member.caller).await?;
         Ok(Chrome {
+            unread,
             title: title.into(),
             user_name: member.user.name.clone(),
             csrf: member.csrf.clone(),
@@ -289,6 +299,16 @@ impl IntoResponse for PageError {
 }
 
 pub type PageResult = Result<Response, PageError>;
+
+/// An address nothing answers: a page for a browser (it asks for HTML), a
+/// problem document for a program and for anything under `/api/`.
+pub async fn not_found(uri: axum::http::Uri, headers: HeaderMap) -> Response {
+    let wants_html = headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    if uri.path().starts_with("/api/") || !wants_html {
+        return crate::problem::Problem::not_found().into_response();
+    }
+    PageError::new(Error::NotFound("page"), &headers).into_response()
+}
 
 /// `?` for service calls in a page handler: the error becomes a page (or notice).
 pub trait OrPage<T> {

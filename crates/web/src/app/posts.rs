@@ -18,9 +18,8 @@ use greenlight_domain::{
     id::{CampaignId, ChannelId, LabelId, MediaId, PostId, WorkspaceId},
     permission::Permission,
     post::PostState,
-    preflight::{Field, Finding, Report, Severity},
     validation::FieldError,
-    workflow::Principal,
+    workflow::{Condition, Principal, Verdict},
 };
 use greenlight_service::views::Post;
 use greenlight_service::{App, Error, media, planning, posts, preflight, publishing, reviews, workflows, workspaces};
@@ -29,7 +28,10 @@ use serde::Deserialize;
 use super::{
     Chrome, Member, OrPage, PageError, PagePath, PageResult, Problems,
     auth::Submitted,
-    render, see_other,
+    preview::{ChannelCheck, blocking, checks},
+    render,
+    review::ThreadView,
+    see_other,
     view::{Choice, network_mark, state_label, when, zone},
 };
 use crate::AppState;
@@ -191,29 +193,6 @@ pub struct VariantTab {
     pub selected: bool,
 }
 
-/// One channel's preflight, drawn: its count, the text with findings
-/// underlined, and the findings in words.
-pub struct ChannelCheck {
-    pub name: String,
-    pub handle: String,
-    pub length: usize,
-    pub limit: String,
-    pub over: bool,
-    pub segments: Vec<(String, &'static str)>,
-    pub findings: Vec<FindingView>,
-    pub thread: Vec<String>,
-    pub first_comment: String,
-    pub media: Vec<(String, String)>,
-    pub links: Vec<String>,
-}
-
-pub struct FindingView {
-    pub severity: &'static str,
-    pub field: String,
-    pub message: String,
-    pub suggestion: String,
-}
-
 /// Preflight's answer for a composer, drawn per channel.
 pub struct PreflightPanel {
     pub checks: Vec<ChannelCheck>,
@@ -227,100 +206,6 @@ pub struct PreflightPanel {
 #[template(path = "app/preflight.html")]
 struct PreflightFragment {
     preflight: PreflightPanel,
-}
-
-fn severity(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    }
-}
-
-/// `text` cut where findings on `field` start and end, each piece marked
-/// with the most severe finding over it ("" where none).
-pub fn underline(text: &str, findings: &[Finding], field: Field) -> Vec<(String, &'static str)> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut marks: Vec<Option<Severity>> = vec![None; chars.len()];
-    for f in findings.iter().filter(|f| f.field == field) {
-        let Some(span) = f.span else { continue };
-        for m in marks.iter_mut().take(span.end.min(chars.len())).skip(span.start) {
-            *m = Some(m.map_or(f.severity, |s| s.min(f.severity)));
-        }
-    }
-    let mut out: Vec<(String, &'static str)> = Vec::new();
-    for (c, m) in chars.iter().zip(marks) {
-        let mark = m.map_or("", severity);
-        match out.last_mut() {
-            Some((s, last)) if *last == mark => s.push(*c),
-            _ => out.push((c.to_string(), mark)),
-        }
-    }
-    out
-}
-
-fn field_name(f: Field) -> String {
-    match f {
-        Field::Text => "the text".into(),
-        Field::Title => "the title".into(),
-        Field::FirstComment => "the first comment".into(),
-        Field::Link => "the link".into(),
-        Field::Thread(i) => format!("thread post {}", i + 2),
-        Field::Media(i) => format!("media item {}", i + 1),
-    }
-}
-
-/// Draws preflight's reports for each channel of `content`.
-pub fn checks(
-    report: &preflight::PreflightReport,
-    content: &Content,
-    channels: &BTreeMap<ChannelId, greenlight_service::views::Channel>,
-) -> Vec<ChannelCheck> {
-    report
-        .channels
-        .iter()
-        .map(|c| {
-            let channel = channels.get(&c.channel_id);
-            let shown = content.effective(c.channel_id);
-            checked(&c.report, shown, channel)
-        })
-        .collect()
-}
-
-fn checked(
-    report: &Report,
-    shown: greenlight_domain::content::Effective<'_>,
-    channel: Option<&greenlight_service::views::Channel>,
-) -> ChannelCheck {
-    ChannelCheck {
-        name: channel.map(|c| network_mark(&c.network).1).unwrap_or("Channel").to_owned(),
-        handle: channel.map(|c| c.handle.clone()).unwrap_or_default(),
-        length: report.length,
-        limit: if report.limit == usize::MAX { "no limit".into() } else { report.limit.to_string() },
-        over: report.length > report.limit,
-        segments: underline(shown.text, &report.findings, Field::Text),
-        findings: report
-            .findings
-            .iter()
-            .map(|f| FindingView {
-                severity: severity(f.severity),
-                field: field_name(f.field),
-                message: f.message.clone(),
-                suggestion: f.suggestion.clone().unwrap_or_default(),
-            })
-            .collect(),
-        thread: shown.thread.to_vec(),
-        first_comment: shown.first_comment.unwrap_or_default().to_owned(),
-        media: shown
-            .media
-            .iter()
-            .map(|m| {
-                let thumb =
-                    channel.map(|c| format!("/api/v1/workspaces/{}/media/{}/thumbnail", c.workspace_id, m.media_id)).unwrap_or_default();
-                (thumb, m.alt_text.clone().unwrap_or_default())
-            })
-            .collect(),
-        links: report.links.iter().map(|l| l.tagged.clone().unwrap_or_else(|| l.url.clone())).collect(),
-    }
 }
 
 #[derive(Template)]
@@ -354,6 +239,14 @@ struct PostPage {
     media: Vec<MediaRow>,
     zones: Vec<String>,
     preflight: PreflightPanel,
+    /// What blocks submission of the saved revision, channel by channel.
+    blocking: Vec<String>,
+    /// The latest verdict that sent it back, and the open comments.
+    feedback: Option<Feedback>,
+    /// After a fix is saved: "Resubmit for review" in the notice.
+    offer_resubmit: bool,
+    /// How many library items the post uses.
+    media_chosen: usize,
     path: Vec<PathStep>,
     path_problem: String,
     path_workflow: String,
@@ -377,8 +270,20 @@ pub struct PublicationRow {
 /// A stage of the path the simulator predicts, in words.
 pub struct PathStep {
     pub name: String,
-    pub skipped: bool,
+    /// "because the post shares a link"; empty when it is not skipped.
+    pub skipped_because: String,
     pub lanes: Vec<(String, String)>,
+}
+
+/// What the person fixing a post needs beside the editor: the verdict
+/// that sent it back, in words, and the comments still open.
+pub struct Feedback {
+    /// "Dana asked for changes to revision 2, Tue 1 Dec 2026, 14:02".
+    pub verdict: String,
+    pub verdict_class: &'static str,
+    /// The decision's comment.
+    pub said: String,
+    pub threads: Vec<ThreadView>,
 }
 
 struct Context {
@@ -455,6 +360,8 @@ fn options(cx: &Context, form: &ComposerForm) -> Lists {
             alt,
         });
     }
+    // What the post uses first, in the library's order otherwise.
+    media.sort_by_key(|m| !m.used);
     Lists { campaigns, labels, channels, variants, media }
 }
 
@@ -487,44 +394,122 @@ async fn live_report(app: &App, member: &Member, ws: WorkspaceId, form: &Compose
     }
 }
 
-async fn simulated(
+async fn simulated(app: &App, member: &Member, ws: WorkspaceId, post: PostId, cx: &Context) -> (Vec<PathStep>, String, String) {
+    let sim = match workflows::simulate(app, &member.caller, ws, post).await {
+        Ok(sim) => sim,
+        Err(e) => return (Vec::new(), super::describe(&e).2, String::new()),
+    };
+    // The conditions that skip stages, to say why one is skipped.
+    let definition = workflows::workflow(app, &member.caller, ws, sim.workflow_id, Some(sim.version)).await.ok().map(|w| w.definition);
+    let steps = sim
+        .plan
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| PathStep {
+            name: s.name.clone(),
+            skipped_because: match s.skipped_by {
+                Some(c) => definition
+                    .as_ref()
+                    .and_then(|d| d.stages.get(i))
+                    .and_then(|stage| stage.skip_if.get(c))
+                    .map_or_else(|| "for this post".into(), |c| skip_reason(c, cx)),
+                None => String::new(),
+            },
+            lanes: s
+                .lanes
+                .iter()
+                .map(|l| {
+                    let who: Vec<String> = l
+                        .asked
+                        .iter()
+                        .map(|p| match p {
+                            Principal::User(u) => cx.names.get(u).cloned().unwrap_or_else(|| "a member".into()),
+                            Principal::External(e) => e.as_str().to_owned(),
+                        })
+                        .collect();
+                    let need = if l.needed > 1 { format!(" ({} of them)", l.needed) } else { String::new() };
+                    (l.name.clone(), format!("{}{need}", if who.is_empty() { "nobody yet".into() } else { who.join(", ") }))
+                })
+                .collect(),
+        })
+        .collect();
+    (steps, sim.problem.unwrap_or_default(), sim.workflow_name)
+}
+
+/// Why a condition skips a stage, in words: "because the post shares a link".
+fn skip_reason(c: &Condition, cx: &Context) -> String {
+    let named = |names: Vec<String>| names.join(" or ");
+    let mut why: Vec<String> = Vec::new();
+    match c.shares_link {
+        Some(true) => why.push("the post shares a link".into()),
+        Some(false) => why.push("the post shares no link".into()),
+        None => {}
+    }
+    match c.repurposed {
+        Some(true) => why.push("it is reused content".into()),
+        Some(false) => why.push("it is new content".into()),
+        None => {}
+    }
+    if !c.labels.is_empty() {
+        let names = c.labels.iter().map(|l| cx.labels.iter().find(|x| x.id == *l).map_or_else(|| "a label".into(), |x| x.name.clone()));
+        why.push(format!("it has the label {}", named(names.collect())));
+    }
+    if !c.channels.is_empty() {
+        let names = c.channels.iter().map(|id| {
+            cx.channels.get(id).map_or_else(|| "a channel".into(), |ch| format!("{} {}", network_mark(&ch.network).1, ch.handle))
+        });
+        why.push(format!("it goes to {}", named(names.collect())));
+    }
+    if !c.campaigns.is_empty() {
+        let names =
+            c.campaigns.iter().map(|id| cx.campaigns.iter().find(|x| x.id == *id).map_or_else(|| "a campaign".into(), |x| x.name.clone()));
+        why.push(format!("it is in the campaign {}", named(names.collect())));
+    }
+    if !c.author_roles.is_empty() {
+        why.push(format!("its author is {}", named(c.author_roles.iter().map(|r| format!("a {}", r.as_str())).collect())));
+    }
+    if !c.author_groups.is_empty() {
+        why.push("its author is in a group the workflow names".into());
+    }
+    if !c.keywords.is_empty() {
+        why.push(format!("it mentions {}", named(c.keywords.iter().map(|k| format!("“{k}”")).collect())));
+    }
+    if why.is_empty() { "always".into() } else { format!("because {}", why.join(" and ")) }
+}
+
+/// The verdict that sent the post back (while it stands) and its open comments.
+async fn feedback(
     app: &App,
     member: &Member,
-    ws: WorkspaceId,
-    post: PostId,
+    post: &Post,
     names: &BTreeMap<greenlight_domain::id::UserId, String>,
-) -> (Vec<PathStep>, String, String) {
-    match workflows::simulate(app, &member.caller, ws, post).await {
-        Ok(sim) => {
-            let steps = sim
-                .plan
-                .stages
-                .iter()
-                .map(|s| PathStep {
-                    name: s.name.clone(),
-                    skipped: s.skipped_by.is_some(),
-                    lanes: s
-                        .lanes
-                        .iter()
-                        .map(|l| {
-                            let who: Vec<String> = l
-                                .asked
-                                .iter()
-                                .map(|p| match p {
-                                    Principal::User(u) => names.get(u).cloned().unwrap_or_else(|| "a member".into()),
-                                    Principal::External(e) => e.as_str().to_owned(),
-                                })
-                                .collect();
-                            let need = if l.needed > 1 { format!(" ({} of them)", l.needed) } else { String::new() };
-                            (l.name.clone(), format!("{}{need}", if who.is_empty() { "nobody yet".into() } else { who.join(", ") }))
-                        })
-                        .collect(),
-                })
-                .collect();
-            (steps, sim.problem.unwrap_or_default(), sim.workflow_name)
-        }
-        Err(e) => (Vec::new(), super::describe(&e).2, String::new()),
+    tz: &jiff::tz::TimeZone,
+) -> Result<Option<Feedback>, Error> {
+    let ws = post.workspace_id;
+    let revisions = posts::revisions(app, &member.caller, ws, post.id).await?;
+    let open: Vec<ThreadView> =
+        super::review::threads(app, member, ws, post.id, names, &revisions, tz).await?.into_iter().filter(|t| !t.resolved).collect();
+    let sent_back = matches!(post.state, PostState::ChangesRequested | PostState::Rejected);
+    let decision = match reviews::review(app, &member.caller, ws, post.id).await {
+        Ok(view) if sent_back => view.record.run.decisions.into_iter().rev().find(|d| d.verdict != Verdict::Approve),
+        Ok(_) | Err(Error::NotFound(_)) => None,
+        Err(e) => return Err(e),
+    };
+    if decision.is_none() && open.is_empty() {
+        return Ok(None);
     }
+    let (verdict, verdict_class, said) = match decision {
+        Some(d) => {
+            let number = revisions.iter().find(|r| r.content_hash == d.revision).map_or(0, |r| r.number);
+            let who = super::review::principal_name(&d.by, names);
+            let line = format!("{who} {} revision {number}, {}", super::review::verdict(d.verdict), when(d.at, tz));
+            let class = if d.verdict == Verdict::Reject { "error" } else { "changes" };
+            (line, class, d.comment.unwrap_or_default())
+        }
+        None => (String::new(), "", String::new()),
+    };
+    Ok(Some(Feedback { verdict, verdict_class, said, threads: open }))
 }
 
 fn zones(current: &str) -> Vec<String> {
@@ -543,6 +528,8 @@ struct Render<'a> {
     problems: Problems,
     notice: String,
     status: StatusCode,
+    /// A fix was just saved: offer to resubmit in the notice.
+    offer_resubmit: bool,
 }
 
 async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, headers: &HeaderMap) -> PageResult {
@@ -558,7 +545,7 @@ async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, 
     }
     let preflight = live_report(app, &member, ws, &r.form, &cx).await;
     let (path, path_problem, path_workflow) = match r.post {
-        Some(p) if matches!(p.state, PostState::Draft | PostState::ChangesRequested) => simulated(app, &member, ws, p.id, &cx.names).await,
+        Some(p) if matches!(p.state, PostState::Draft | PostState::ChangesRequested) => simulated(app, &member, ws, p.id, &cx).await,
         _ => (Vec::new(), String::new(), String::new()),
     };
     let publications = match r.post {
@@ -566,6 +553,10 @@ async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, 
         _ => Vec::new(),
     };
     let zone_of_ws = zone(&ws_zone);
+    let feedback = match r.post {
+        Some(p) if p.state != PostState::Draft => feedback(app, &member, p, &cx.names, &zone_of_ws).await.or_page(headers)?,
+        _ => None,
+    };
     let publications = publications
         .into_iter()
         .map(|p| PublicationRow {
@@ -580,7 +571,12 @@ async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, 
                 && matches!(p.status, greenlight_domain::publication::Status::Scheduled | greenlight_domain::publication::Status::Failed),
         })
         .collect();
+    let can_submit = can_edit && r.post.is_some_and(|p| matches!(p.state, PostState::Draft | PostState::ChangesRequested));
     let page = PostPage {
+        blocking: blocking(&preflight.checks),
+        offer_resubmit: r.offer_resubmit && can_submit,
+        media_chosen: media.iter().filter(|m| m.used).count(),
+        feedback,
         ws: ws.to_string(),
         post_id: r.post.map(|p| p.id.to_string()),
         heading: title,
@@ -593,7 +589,7 @@ async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, 
             .map(|p| when(p.at, &zone(p.zone.as_str())))
             .unwrap_or_else(|| "not planned yet".into()),
         can_edit,
-        can_submit: can_edit && r.post.is_some_and(|p| matches!(p.state, PostState::Draft | PostState::ChangesRequested)),
+        can_submit,
         can_schedule: can_edit && r.post.is_some_and(|p| p.state == PostState::Approved && p.planned.is_some()),
         can_publish_now: can_edit && r.post.is_some_and(|p| matches!(p.state, PostState::Approved | PostState::Scheduled)),
         can_queue: can_edit && r.post.is_some_and(|p| p.state.allows_reschedule() && !p.channel_ids.is_empty()),
@@ -626,7 +622,7 @@ pub async fn new_page(State(s): State<AppState>, member: Member, PagePath(ws): P
         &s.app,
         member,
         ws,
-        Render { post: None, form, problems: Problems::default(), notice: String::new(), status: StatusCode::OK },
+        Render { post: None, form, problems: Problems::default(), notice: String::new(), status: StatusCode::OK, offer_resubmit: false },
         &headers,
     )
     .await
@@ -657,23 +653,47 @@ pub async fn create(State(s): State<AppState>, PagePath(ws): PagePath<WorkspaceI
         repurposed: form.repurposed.is_some(),
     };
     match posts::create_post(&s.app, &member.caller, ws, input).await {
-        Ok(saved) => Ok(see_other(&headers, &format!("/w/{ws}/posts/{}", saved.post.id))),
+        Ok(saved) => Ok(see_other(&headers, &format!("/w/{ws}/posts/{}?done=created", saved.post.id))),
         Err(Error::Invalid(errors)) => {
-            let r =
-                Render { post: None, problems: problems(&errors), form, notice: String::new(), status: StatusCode::UNPROCESSABLE_ENTITY };
+            let r = Render {
+                post: None,
+                problems: problems(&errors),
+                form,
+                notice: String::new(),
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                offer_resubmit: false,
+            };
             render_page(&s.app, member, ws, r, &headers).await
         }
         Err(e) => Err(PageError::new(e, &headers)),
     }
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DoneQuery {
+    /// What was just done, to confirm it in words.
+    done: String,
+}
+
 pub async fn page(
     State(s): State<AppState>,
     member: Member,
     PagePath((ws, id)): PagePath<(WorkspaceId, PostId)>,
+    axum::extract::Query(q): axum::extract::Query<DoneQuery>,
     headers: HeaderMap,
 ) -> PageResult {
-    as_saved(&s.app, member, ws, id, Shown { notice: String::new(), problems: Problems::default(), status: StatusCode::OK }, &headers).await
+    let notice = match q.done.as_str() {
+        "created" => "Post created. Add what is missing, then submit it for review.",
+        "scheduled" => "Scheduled: it goes out at its planned time.",
+        "unscheduled" => "Taken off the schedule: it stays approved.",
+        "resolved" => "Comment resolved.",
+        "publishing" => "Sending it now; each channel's outcome shows here.",
+        "retrying" => "Trying that channel again.",
+        "marked" => "Marked as published by hand.",
+        _ => "",
+    };
+    as_saved(&s.app, member, ws, id, Shown::notice(notice), &headers).await
 }
 
 /// What a post's page says on top of the post as saved.
@@ -681,6 +701,13 @@ struct Shown {
     notice: String,
     problems: Problems,
     status: StatusCode,
+    offer_resubmit: bool,
+}
+
+impl Shown {
+    fn notice(notice: impl Into<String>) -> Shown {
+        Shown { notice: notice.into(), problems: Problems::default(), status: StatusCode::OK, offer_resubmit: false }
+    }
 }
 
 /// The post's page, its composer filled from the post and revision as saved now.
@@ -690,7 +717,14 @@ async fn as_saved(app: &App, member: Member, ws: WorkspaceId, id: PostId, shown:
     let content = revisions.last().map(|r| r.content.clone()).unwrap_or_default();
     let workspace = workspaces::workspace(app, &member.caller, ws).await.or_page(headers)?;
     let form = ComposerForm::of(&post, &content, &workspace.time_zone);
-    let r = Render { post: Some(&post), form, problems: shown.problems, notice: shown.notice, status: shown.status };
+    let r = Render {
+        post: Some(&post),
+        form,
+        problems: shown.problems,
+        notice: shown.notice,
+        status: shown.status,
+        offer_resubmit: shown.offer_resubmit,
+    };
     render_page(app, member, ws, r, headers).await
 }
 
@@ -702,6 +736,7 @@ fn again<'a>(post: &'a Post, form: &ComposerForm, errors: Vec<FieldError>) -> Re
         form: form.clone(),
         notice: String::new(),
         status: StatusCode::UNPROCESSABLE_ENTITY,
+        offer_resubmit: false,
     }
 }
 
@@ -766,7 +801,7 @@ pub async fn save(
             };
             let back_to_review = saved.created && post.state.holds_approval();
             let note = if back_to_review { format!("{note} The content changed after approval, so it is back in review.") } else { note };
-            as_saved(&s.app, member, ws, id, Shown { notice: note, problems: Problems::default(), status: StatusCode::OK }, &headers).await
+            as_saved(&s.app, member, ws, id, Shown { offer_resubmit: saved.created, ..Shown::notice(note) }, &headers).await
         }
         Err(Error::Invalid(errors)) => render_page(&s.app, member, ws, again(&current, &form, errors), &headers).await,
         Err(e) => Err(PageError::new(e, &headers)),
@@ -811,10 +846,11 @@ pub async fn submit(
     let Submitted { member, form, headers } = submitted;
     let reason = Some(form.override_preflight.trim().to_owned()).filter(|r| !r.is_empty());
     match reviews::submit(&s.app, &member.caller, ws, id, reviews::SubmitInput { override_preflight: reason }).await {
-        Ok(_) => Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}/review"))),
-        Err(e @ Error::Invalid(_)) => {
-            let problems = Problems::general(format!("Preflight found errors, so it was not submitted: {}", super::said(&e, false)));
-            as_saved(&s.app, member, ws, id, Shown { notice: String::new(), problems, status: StatusCode::UNPROCESSABLE_ENTITY }, &headers)
+        Ok(_) => Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}/review?done=submitted"))),
+        Err(Error::Invalid(_)) => {
+            let problems =
+                Problems::general("Not submitted: preflight found errors. Each channel's preview lists its own; fix them and save first.");
+            as_saved(&s.app, member, ws, id, Shown { problems, status: StatusCode::UNPROCESSABLE_ENTITY, ..Shown::notice("") }, &headers)
                 .await
         }
         Err(e) => Err(PageError::new(e, &headers)),
@@ -873,7 +909,10 @@ pub async fn upload(
     }
     form.media_use.push(new.id.to_string());
     let cx = context(&s.app, &member, ws).await.or_page(&headers)?;
-    Ok(render(StatusCode::OK, &MediaFragment { media: options(&cx, &form).media }))
+    let mut response = render(StatusCode::OK, &MediaFragment { media: options(&cx, &form).media });
+    // The preview refreshes with the new picture (htmx fires this event).
+    response.headers_mut().insert("hx-trigger", axum::http::HeaderValue::from_static("media-changed"));
+    Ok(response)
 }
 
 #[derive(Deserialize, Default)]
@@ -908,7 +947,7 @@ pub async fn share(
     let link = made.path.map(|p| s.app.url(&p)).unwrap_or_default();
     let can = if form.capability == "comment" { "see and comment" } else { "see the post" };
     let notice = format!("The link (shown this once; anyone with it can {can}): {link}");
-    as_saved(&s.app, member, ws, id, Shown { notice, problems: Problems::default(), status: StatusCode::OK }, &headers).await
+    as_saved(&s.app, member, ws, id, Shown::notice(notice), &headers).await
 }
 
 #[derive(Deserialize, Default)]
@@ -924,8 +963,9 @@ pub async fn schedule(
     submitted: Submitted<VersionForm>,
 ) -> Result<Response, PageError> {
     let Submitted { member, form, headers } = submitted;
-    posts::schedule(&s.app, &member.caller, ws, id, form.version, form.unschedule.is_none()).await.or_page(&headers)?;
-    Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}")))
+    let on = form.unschedule.is_none();
+    posts::schedule(&s.app, &member.caller, ws, id, form.version, on).await.or_page(&headers)?;
+    Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}?done={}", if on { "scheduled" } else { "unscheduled" })))
 }
 
 pub async fn publish_now(
@@ -935,7 +975,7 @@ pub async fn publish_now(
 ) -> Result<Response, PageError> {
     let Submitted { member, headers, .. } = submitted;
     publishing::publish_now(&s.app, &member.caller, ws, id).await.or_page(&headers)?;
-    Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}#publishing")))
+    Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}?done=publishing#publishing")))
 }
 
 /// "Add to queue": the next free posting time of the post's channels.
@@ -948,7 +988,7 @@ pub async fn queue(
     let post = posts::queue(&s.app, &member.caller, ws, id, form.version).await.or_page(&headers)?;
     let when = post.planned.as_ref().map(|p| super::view::when(p.at, &super::view::zone(p.zone.as_str()))).unwrap_or_default();
     let notice = format!("Added to the queue: it is planned for {when}.");
-    as_saved(&s.app, member, ws, id, Shown { notice, problems: Problems::default(), status: StatusCode::OK }, &headers).await
+    as_saved(&s.app, member, ws, id, Shown::notice(notice), &headers).await
 }
 
 pub async fn retry(
@@ -958,7 +998,7 @@ pub async fn retry(
 ) -> Result<Response, PageError> {
     let Submitted { member, headers, .. } = submitted;
     publishing::retry(&s.app, &member.caller, ws, id, channel).await.or_page(&headers)?;
-    Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}#publishing")))
+    Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}?done=retrying#publishing")))
 }
 
 #[derive(Deserialize, Default)]
@@ -975,25 +1015,12 @@ pub async fn posted_by_hand(
     let Submitted { member, form, headers } = submitted;
     let input = publishing::PostedByHand { url: Some(form.url), at: None };
     publishing::posted_by_hand(&s.app, &member.caller, ws, id, channel, input).await.or_page(&headers)?;
-    Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}#publishing")))
+    Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}?done=marked#publishing")))
 }
 
 #[cfg(test)]
 mod tests {
-    use greenlight_domain::preflight::{Check, Span};
-
     use super::*;
-
-    #[test]
-    fn findings_underline_their_characters_the_worst_winning() {
-        let findings = vec![
-            Finding::warning(Check::Style, "style.term", "w").at(Span { start: 0, end: 5 }),
-            Finding::error(Check::Style, "style.banned", "e").at(Span { start: 3, end: 7 }),
-            Finding::error(Check::Media, "x", "elsewhere").in_field(Field::FirstComment).at(Span { start: 0, end: 9 }),
-        ];
-        let parts = underline("héllo world", &findings, Field::Text);
-        assert_eq!(parts, [("hél".to_owned(), "warning"), ("lo w".to_owned(), "error"), ("orld".to_owned(), "")]);
-    }
 
     #[test]
     fn a_thread_is_written_as_posts_between_lines_of_dashes() {

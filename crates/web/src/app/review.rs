@@ -27,7 +27,7 @@ use serde::Deserialize;
 use super::{
     Chrome, Member, OrPage, PageError, PagePath, PageResult, Problems,
     auth::Submitted,
-    posts::{ChannelCheck, checks},
+    preview::{ChannelCheck, checks},
     render, see_other,
     view::{state_label, when, zone},
 };
@@ -40,7 +40,67 @@ pub struct StageView {
     pub due: String,
     pub overdue: bool,
     pub lanes: Vec<(String, String)>,
-    pub decisions: Vec<String>,
+    /// Decisions on the revision under review.
+    pub decisions: Vec<DecisionView>,
+    /// Decisions on earlier revisions, folded away.
+    pub earlier: Vec<DecisionView>,
+}
+
+/// A decision in words, with a mark that says the same: ✓ approved,
+/// ↺ asked for changes, ✗ rejected.
+#[derive(Clone)]
+pub struct DecisionView {
+    pub icon: &'static str,
+    /// `approve`, `request_changes`, `reject`: the mark's colour.
+    pub class: &'static str,
+    pub words: String,
+}
+
+/// One field's change, as two columns: the earlier revision with what
+/// went struck through, the later with what came marked.
+pub struct DiffField {
+    /// "Text", "Text on Bluesky riverside.bsky.social" …
+    pub label: String,
+    pub before: Vec<(&'static str, String)>,
+    pub after: Vec<(&'static str, String)>,
+}
+
+impl DiffField {
+    /// `channels` and `files` name the channels and media the field names by id.
+    fn of(
+        change: greenlight_domain::diff::FieldChange,
+        channels: &BTreeMap<String, String>,
+        files: &BTreeMap<String, String>,
+    ) -> DiffField {
+        let part = |name: &str| match name {
+            "text" => "Text",
+            "media" => "Pictures and videos",
+            "link" => "Link",
+            "first_comment" => "First comment",
+            "thread" => "Thread",
+            _ => "A field",
+        };
+        let label = match change.field.strip_prefix("variants.").and_then(|rest| rest.split_once('.')) {
+            Some((channel, name)) => {
+                format!("{} on {}", part(name), channels.get(channel).map_or("a channel that is gone", String::as_str))
+            }
+            None => part(&change.field).to_owned(),
+        };
+        let named = |text: String| files.iter().fold(text, |t, (id, name)| t.replace(id.as_str(), name));
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        for s in change.segments {
+            let text = named(s.text);
+            match s.op {
+                Op::Equal => {
+                    before.push(("", text.clone()));
+                    after.push(("", text));
+                }
+                Op::Delete => before.push(("del", text)),
+                Op::Insert => after.push(("ins", text)),
+            }
+        }
+        DiffField { label, before, after }
+    }
 }
 
 pub struct ChecklistView {
@@ -78,7 +138,7 @@ struct ReviewPage {
     text: String,
     media: Vec<(String, String, String)>,
     diff_from: i64,
-    diff: Vec<(String, Vec<(&'static str, String)>)>,
+    diff: Vec<DiffField>,
     revisions: Vec<i64>,
     stages: Vec<StageView>,
     can_decide: bool,
@@ -103,17 +163,17 @@ pub struct ReviewQuery {
     done: Option<String>,
 }
 
-fn principal_name(p: &Principal, names: &BTreeMap<UserId, String>) -> String {
+pub fn principal_name(p: &Principal, names: &BTreeMap<UserId, String>) -> String {
     match p {
         Principal::User(u) => names.get(u).cloned().unwrap_or_else(|| "a former member".into()),
         Principal::External(e) => format!("{} (outside)", e.as_str()),
     }
 }
 
-fn verdict(v: Verdict) -> &'static str {
+pub fn verdict(v: Verdict) -> &'static str {
     match v {
         Verdict::Approve => "approved",
-        Verdict::RequestChanges => "asked for changes",
+        Verdict::RequestChanges => "asked for changes to",
         Verdict::Reject => "rejected",
     }
 }
@@ -132,6 +192,41 @@ fn about(target: &Option<Target>, content_text: &str) -> String {
         }
         None => "On the post".into(),
     }
+}
+
+/// The post's comment threads, each with what it is about in words.
+pub async fn threads(
+    app: &App,
+    member: &Member,
+    ws: WorkspaceId,
+    id: PostId,
+    names: &BTreeMap<UserId, String>,
+    revisions: &[Revision],
+    tz: &jiff::tz::TimeZone,
+) -> Result<Vec<ThreadView>, Error> {
+    let all = comments::comments(app, &member.caller, ws, id, comments::CommentQuery::default()).await?;
+    Ok(all
+        .into_iter()
+        .map(|t| {
+            let author = |c: &greenlight_service::views::Comment| match (c.author_id, &c.author_name) {
+                (Some(u), _) => names.get(&u).cloned().unwrap_or_else(|| "a former member".into()),
+                (None, Some(n)) => format!("{n} (outside)"),
+                (None, None) => "someone".into(),
+            };
+            let rev_text =
+                revisions.iter().find(|r| r.number == t.comment.anchor.revision).map(|r| r.content.text.clone()).unwrap_or_default();
+            ThreadView {
+                id: t.comment.id.to_string(),
+                author: author(&t.comment),
+                when: when(t.comment.created_at, tz),
+                body: t.comment.body.clone(),
+                about: format!("{} (revision {})", about(&t.comment.anchor.target, &rev_text), t.comment.anchor.revision),
+                external: t.comment.visibility == Visibility::External,
+                resolved: t.comment.resolved_at.is_some(),
+                replies: t.replies.iter().map(|r| (author(r), when(r.created_at, tz), r.body.clone())).collect(),
+            }
+        })
+        .collect())
 }
 
 struct Draw {
@@ -191,30 +286,45 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
     let diff_from = d.from.or(approved_before).unwrap_or(under.number - 1).clamp(1, under.number.max(1));
     let diff = if diff_from < under.number {
         let changes = posts::diff_revisions(app, &member.caller, ws, id, diff_from, under.number).await.or_page(headers)?;
-        changes
-            .changes
+        let channels: BTreeMap<String, String> = greenlight_service::planning::channels(app, &member.caller, ws)
+            .await
+            .or_page(headers)?
             .into_iter()
-            .map(|c| {
-                let parts = c
-                    .segments
-                    .into_iter()
-                    .map(|s| {
-                        let kind = match s.op {
-                            Op::Equal => "",
-                            Op::Delete => "del",
-                            Op::Insert => "ins",
-                        };
-                        (kind, s.text)
-                    })
-                    .collect();
-                (c.field, parts)
-            })
-            .collect()
+            .map(|c| (c.id.to_string(), format!("{} {}", super::view::network_mark(&c.network).1, c.handle)))
+            .collect();
+        // Media by file name, not by id.
+        let mut files: BTreeMap<String, String> = BTreeMap::new();
+        for m in revisions.iter().flat_map(|r| r.content.media_ids()) {
+            if let Ok(found) = greenlight_service::media::media(app, &member.caller, ws, m).await {
+                files.insert(m.to_string(), found.filename);
+            }
+        }
+        changes.changes.into_iter().map(|c| DiffField::of(c, &channels, &files)).collect()
     } else {
         Vec::new()
     };
     let me = member.caller.user.map(Principal::User);
+    // Each decision: its stage, whether it is on the revision under review, and in words.
+    let decided: Vec<(&str, bool, DecisionView)> = run
+        .decisions
+        .iter()
+        .map(|dd| {
+            let number = revisions.iter().find(|r| r.content_hash == dd.revision).map_or(0, |r| r.number);
+            let by = principal_name(&dd.by, &names);
+            let stood_in = if dd.by != dd.for_whom { format!(" for {}", principal_name(&dd.for_whom, &names)) } else { String::new() };
+            let said = dd.comment.as_deref().map(|c| format!(": “{c}”")).unwrap_or_default();
+            let (icon, class) = match dd.verdict {
+                Verdict::Approve => ("✓", "approve"),
+                Verdict::RequestChanges => ("↺", "request_changes"),
+                Verdict::Reject => ("✗", "reject"),
+            };
+            let words = format!("{by}{stood_in} {} revision {number} on {}{said}", verdict(dd.verdict), when(dd.at, &tz));
+            (dd.stage.as_str(), dd.revision == current, DecisionView { icon, class, words })
+        })
+        .collect();
+    let owner = names.get(&post.owner_id).cloned().unwrap_or_else(|| "the post's owner".into());
     let active = run.active_stage().filter(|_| run.status == ReviewStatus::Active);
+    let sent_back = run.active_stage().filter(|_| run.status == ReviewStatus::ChangesRequested);
     let stages = workflow
         .definition
         .stages
@@ -226,6 +336,8 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
             status: match st.status {
                 StageStatus::Pending => "waiting for earlier stages",
                 StageStatus::Skipped => "skipped",
+                StageStatus::Active if sent_back == Some(i) => "changes requested",
+                StageStatus::Active if run.status == ReviewStatus::Rejected => "rejected",
                 StageStatus::Active => "in progress",
                 StageStatus::Complete => "approved",
             },
@@ -241,19 +353,8 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
                     (l.name.clone(), if who.is_empty() { "—".into() } else { who.join(", ") })
                 })
                 .collect(),
-            decisions: run
-                .decisions
-                .iter()
-                .filter(|dd| dd.stage == st.key)
-                .map(|dd| {
-                    let number = revisions.iter().find(|r| r.content_hash == dd.revision).map_or(0, |r| r.number);
-                    let by = principal_name(&dd.by, &names);
-                    let stood_in =
-                        if dd.by != dd.for_whom { format!(" for {}", principal_name(&dd.for_whom, &names)) } else { String::new() };
-                    let said = dd.comment.as_deref().map(|c| format!(": “{c}”")).unwrap_or_default();
-                    format!("{by}{stood_in} {} revision {number} on {}{said}", verdict(dd.verdict), when(dd.at, &tz))
-                })
-                .collect(),
+            decisions: decided.iter().filter(|(key, now, _)| *key == st.key && *now).map(|(_, _, d)| d.clone()).collect(),
+            earlier: decided.iter().filter(|(key, now, _)| *key == st.key && !*now).map(|(_, _, d)| d.clone()).collect(),
         })
         .collect();
     let can_decide = role.can(Permission::DecideReviews) && me.as_ref().is_some_and(|m| view.waiting_for.contains(m));
@@ -290,30 +391,7 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
     let channel_map =
         greenlight_service::planning::channels(app, &member.caller, ws).await.or_page(headers)?.into_iter().map(|c| (c.id, c)).collect();
     let content: &Content = &under.content;
-    let threads = comments::comments(app, &member.caller, ws, id, comments::CommentQuery::default())
-        .await
-        .or_page(headers)?
-        .into_iter()
-        .map(|t| {
-            let author = |c: &greenlight_service::views::Comment| match (c.author_id, &c.author_name) {
-                (Some(u), _) => names.get(&u).cloned().unwrap_or_else(|| "a former member".into()),
-                (None, Some(n)) => format!("{n} (outside)"),
-                (None, None) => "someone".into(),
-            };
-            let rev_text =
-                revisions.iter().find(|r| r.number == t.comment.anchor.revision).map(|r| r.content.text.clone()).unwrap_or_default();
-            ThreadView {
-                id: t.comment.id.to_string(),
-                author: author(&t.comment),
-                when: when(t.comment.created_at, &tz),
-                body: t.comment.body.clone(),
-                about: format!("{} (revision {})", about(&t.comment.anchor.target, &rev_text), t.comment.anchor.revision),
-                external: t.comment.visibility == Visibility::External,
-                resolved: t.comment.resolved_at.is_some(),
-                replies: t.replies.iter().map(|r| (author(r), when(r.created_at, &tz), r.body.clone())).collect(),
-            }
-        })
-        .collect();
+    let threads = threads(app, &member, ws, id, &names, &revisions, &tz).await.or_page(headers)?;
     let page = ReviewPage {
         ws: ws.to_string(),
         post_id: id.to_string(),
@@ -341,7 +419,15 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
         revisions: revisions.iter().map(|r| r.number).filter(|n| *n < under.number).collect(),
         stages,
         can_decide,
-        waiting: if waiting.is_empty() { "nobody".into() } else { waiting.join(", ") },
+        waiting: match run.status {
+            _ if !waiting.is_empty() => format!("Waiting for {}", waiting.join(", ")),
+            ReviewStatus::ChangesRequested => format!("Waiting for {owner} to revise and resubmit"),
+            ReviewStatus::Approved => "Approved by every stage".into(),
+            ReviewStatus::Rejected => "Rejected: nobody is asked".into(),
+            ReviewStatus::Withdrawn => "Withdrawn from review".into(),
+            ReviewStatus::Expired => "Its planned time passed before approval".into(),
+            ReviewStatus::Active => "Waiting for nobody".into(),
+        },
         checklist,
         lanes,
         threads,
@@ -369,6 +455,9 @@ pub async fn page(
         Some("request_changes") => "You asked for changes.",
         Some("reject") => "You rejected it.",
         Some("comment") => "Comment added.",
+        Some("submitted") => "Submitted for review.",
+        Some("resolved") => "Comment resolved.",
+        Some("reopened") => "Comment reopened.",
         _ => "",
     };
     let d = Draw { problems: Problems::default(), notice: notice.into(), comment: String::new(), status: StatusCode::OK, from: q.from };
@@ -383,6 +472,8 @@ pub struct DecideForm {
     comment: String,
     checklist: Vec<String>,
     lane: String,
+    /// `list`: back to "my reviews" after deciding there.
+    back: String,
 }
 
 pub async fn decide(
@@ -408,6 +499,7 @@ pub async fn decide(
         lane: Some(form.lane.clone()).filter(|l| !l.is_empty()),
     };
     match reviews::decide(&s.app, &member.caller, ws, id, input).await {
+        Ok(_) if form.back == "list" => Ok(see_other(&headers, &format!("/my/reviews?done={}&ws={ws}&post={id}", form.verdict))),
         Ok(_) => Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}/review?done={}", form.verdict))),
         Err(e @ (Error::Invalid(_) | Error::Conflict(_) | Error::Forbidden(_))) => {
             draw(&s.app, member, ws, id, Draw::refused(&e, form.comment), &headers).await
@@ -483,6 +575,8 @@ pub async fn comment(
 #[serde(default)]
 pub struct ResolveForm {
     reopen: Option<String>,
+    /// `post`: back to the post's page (resolved beside the editor).
+    back: String,
 }
 
 pub async fn resolve(
@@ -491,23 +585,44 @@ pub async fn resolve(
     submitted: Submitted<ResolveForm>,
 ) -> PageResult {
     let Submitted { member, form, headers } = submitted;
-    if form.reopen.is_some() {
+    let done = if form.reopen.is_some() {
         comments::reopen(&s.app, &member.caller, ws, id, comment).await.or_page(&headers)?;
+        "reopened"
     } else {
         comments::resolve(&s.app, &member.caller, ws, id, comment).await.or_page(&headers)?;
-    }
-    Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}/review")))
+        "resolved"
+    };
+    let page = if form.back == "post" { format!("/w/{ws}/posts/{id}") } else { format!("/w/{ws}/posts/{id}/review") };
+    Ok(see_other(&headers, &format!("{page}?done={done}")))
 }
 
+/// A review waiting for the member, as a card: enough of the post to
+/// decide from the list when the stage needs only a verdict.
 pub struct WaitingView {
+    /// `ws:post:revision`: what "approve selected" decides, pinned to the
+    /// revision shown.
+    pub key: String,
+    pub post_id: String,
     pub href: String,
     pub title: String,
     pub workspace: String,
     pub stage: String,
+    pub author: String,
+    pub revision_number: i64,
+    pub excerpt: String,
+    /// The first picture's thumbnail and alt text, if it has one.
+    pub thumb: Option<(String, String)>,
+    pub channels: Vec<String>,
+    /// "planned …" in the post's own zone, named.
+    pub planned: String,
+    /// In the workspace's zone, named; empty without a due time.
     pub due: String,
     pub overdue: bool,
-    /// Approve straight from the list: the stage has nothing to tick.
-    pub quick: Option<(String, String, String)>,
+    /// Where a decision goes, and the revision it is pinned to.
+    pub decide: String,
+    pub revision: String,
+    /// Deciding needs only the verdict: it can be done from the list.
+    pub quick: bool,
 }
 
 #[derive(Template)]
@@ -515,37 +630,149 @@ pub struct WaitingView {
 struct MyReviews {
     chrome: Chrome,
     items: Vec<WaitingView>,
+    quick_count: usize,
+    notice: String,
+    problems: Problems,
     csrf: String,
 }
 
+/// "Tue 1 Dec 2026, 09:00 CET": a time with its zone, for lists that mix
+/// workspaces.
+fn when_named(at: greenlight_domain::Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    at.to_zoned(tz.clone()).strftime("%a %-d %b %Y, %H:%M %Z").to_string()
+}
+
+/// Names a list of reviews needs from each workspace, read once per workspace.
+#[derive(Default)]
+struct WorkspaceNames {
+    people: BTreeMap<WorkspaceId, BTreeMap<UserId, String>>,
+    channels: BTreeMap<WorkspaceId, BTreeMap<greenlight_domain::id::ChannelId, String>>,
+}
+
+impl WorkspaceNames {
+    async fn load(&mut self, app: &App, member: &Member, ws: WorkspaceId) -> Result<(), Error> {
+        if let std::collections::btree_map::Entry::Vacant(slot) = self.people.entry(ws) {
+            let people = workspaces::members(app, &member.caller, ws).await?.into_iter().map(|m| (m.user_id, m.name)).collect();
+            let channels = greenlight_service::planning::channels(app, &member.caller, ws)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, format!("{} {}", super::view::network_mark(&c.network).1, c.handle)))
+                .collect();
+            slot.insert(people);
+            self.channels.insert(ws, channels);
+        }
+        Ok(())
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    /// The verdict just given from the list, and on which post.
+    done: String,
+    ws: Option<WorkspaceId>,
+    post: Option<PostId>,
+}
+
 /// Everything that waits for the member, soonest due first, overdue marked.
-pub async fn my_reviews(State(s): State<AppState>, member: Member, headers: HeaderMap) -> PageResult {
-    let chrome = Chrome::plain(&s.app, &member, "My reviews", "reviews").await.or_page(&headers)?;
-    let names: BTreeMap<String, String> = chrome.workspaces.iter().map(|(id, n)| (id.to_string(), n.clone())).collect();
-    let waiting = reviews::my_reviews(&s.app, &member.caller).await.or_page(&headers)?;
-    let mut zones: BTreeMap<WorkspaceId, jiff::tz::TimeZone> = BTreeMap::new();
+pub async fn my_reviews(State(s): State<AppState>, member: Member, Query(q): Query<ListQuery>, headers: HeaderMap) -> PageResult {
+    let notice = match (q.done.as_str(), q.ws, q.post) {
+        (verdict @ ("approve" | "request_changes"), Some(ws), Some(post)) => {
+            let title = posts::post(&s.app, &member.caller, ws, post).await.map(|p| p.title).unwrap_or_default();
+            let did = if verdict == "approve" { "You approved" } else { "You asked for changes to" };
+            format!("{did} “{title}”.")
+        }
+        _ => String::new(),
+    };
+    list(&s.app, member, notice, Problems::default(), &headers).await
+}
+
+async fn list(app: &App, member: Member, notice: String, problems: Problems, headers: &HeaderMap) -> PageResult {
+    let chrome = Chrome::plain(app, &member, "My reviews", "reviews").await.or_page(headers)?;
+    let spaces: BTreeMap<WorkspaceId, String> = chrome.workspaces.iter().cloned().collect();
+    let waiting = reviews::my_reviews(app, &member.caller).await.or_page(headers)?;
+    let mut zones = super::view::Zones::default();
+    let mut names = WorkspaceNames::default();
     let mut items = Vec::new();
     for w in waiting {
         let ws = w.workspace_id;
-        // Each workspace's zone read once, not once per review.
-        let tz = match zones.get(&ws) {
-            Some(tz) => tz.clone(),
-            None => {
-                let name = workspaces::workspace(&s.app, &member.caller, ws).await.map(|w| w.time_zone).unwrap_or_else(|_| "UTC".into());
-                zones.entry(ws).or_insert(zone(&name)).clone()
-            }
-        };
-        let quick =
-            w.verdict_only.then(|| (format!("/w/{ws}/posts/{}/decide", w.post_id), w.current_revision.to_string(), w.post_title.clone()));
+        let tz = zones.of(app, &member, ws).await;
+        names.load(app, &member, ws).await.or_page(headers)?;
+        let people = names.people.get(&ws);
+        let channels = names.channels.get(&ws);
         items.push(WaitingView {
+            key: format!("{ws}:{}:{}", w.post_id, w.current_revision),
+            post_id: w.post_id.to_string(),
             href: format!("/w/{ws}/posts/{}/review", w.post_id),
             title: w.post_title,
-            workspace: names.get(&ws.to_string()).cloned().unwrap_or_default(),
+            workspace: spaces.get(&ws).cloned().unwrap_or_default(),
             stage: w.stage,
-            due: w.due_at.map(|t| when(t, &tz)).unwrap_or_else(|| "no due time".into()),
+            author: people.and_then(|p| p.get(&w.owner_id)).cloned().unwrap_or_else(|| "a former member".into()),
+            revision_number: w.revision_number,
+            excerpt: w.excerpt,
+            thumb: w
+                .first_media
+                .map(|m| (format!("/api/v1/workspaces/{ws}/media/{}/thumbnail", m.media_id), m.alt_text.unwrap_or_default())),
+            channels: w.channel_ids.iter().filter_map(|c| channels.and_then(|names| names.get(c)).cloned()).collect(),
+            planned: w
+                .planned
+                .as_ref()
+                .map(|p| format!("planned {}", when_named(p.at, &zone(p.zone.as_str()))))
+                .unwrap_or_else(|| "not planned yet".into()),
+            due: w.due_at.map(|t| when_named(t, &tz)).unwrap_or_default(),
             overdue: w.overdue,
-            quick,
+            decide: format!("/w/{ws}/posts/{}/decide", w.post_id),
+            revision: w.current_revision.to_string(),
+            quick: w.verdict_only,
         });
     }
-    Ok(render(StatusCode::OK, &MyReviews { chrome, items, csrf: member.csrf.clone() }))
+    let quick_count = items.iter().filter(|i| i.quick).count();
+    let page = MyReviews { chrome, items, quick_count, notice, problems, csrf: member.csrf.clone() };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SelectedForm {
+    /// `ws:post:revision`, one per selected review.
+    pick: Vec<String>,
+}
+
+/// Approves every selected review, each pinned to the revision its card
+/// showed: one that changed meanwhile (a new revision, another's decision)
+/// is refused and said so, the others stand.
+pub async fn approve_selected(State(s): State<AppState>, submitted: Submitted<SelectedForm>) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    let mut approved = 0;
+    let mut refused = Vec::new();
+    for pick in form.pick.iter().take(200) {
+        let mut parts = pick.splitn(3, ':');
+        let parsed = (
+            parts.next().and_then(|w| w.parse::<WorkspaceId>().ok()),
+            parts.next().and_then(|p| p.parse::<PostId>().ok()),
+            parts.next().and_then(Hash::parse),
+        );
+        let (Some(ws), Some(post), Some(revision)) = parsed else {
+            refused.push("a selection that does not read".to_owned());
+            continue;
+        };
+        let input =
+            reviews::DecisionRequest { verdict: Verdict::Approve, revision, comment: None, checklist: Default::default(), lane: None };
+        match reviews::decide(&s.app, &member.caller, ws, post, input).await {
+            Ok(_) => approved += 1,
+            Err(e) => {
+                let title = posts::post(&s.app, &member.caller, ws, post).await.map(|p| p.title).unwrap_or_else(|_| "a post".into());
+                refused.push(format!("“{title}”: {}", super::said(&e, false)));
+            }
+        }
+    }
+    let notice = match approved {
+        0 => String::new(),
+        1 => "You approved 1 post.".to_owned(),
+        n => format!("You approved {n} posts."),
+    };
+    let problems =
+        if refused.is_empty() { Problems::default() } else { Problems::general(format!("Not approved: {}", refused.join("; "))) };
+    let problems = if form.pick.is_empty() { Problems::general("Select the reviews to approve first.") } else { problems };
+    list(&s.app, member, notice, problems, &headers).await
 }

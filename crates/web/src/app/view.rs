@@ -67,6 +67,22 @@ pub fn zone(name: &str) -> TimeZone {
     TimeZone::get(name).unwrap_or(TimeZone::UTC)
 }
 
+/// Workspaces' zones, each read once for a page that lists several.
+#[derive(Default)]
+pub struct Zones(BTreeMap<greenlight_domain::id::WorkspaceId, TimeZone>);
+
+impl Zones {
+    /// `ws`'s zone (UTC if it cannot be read).
+    pub async fn of(&mut self, app: &greenlight_service::App, member: &super::Member, ws: greenlight_domain::id::WorkspaceId) -> TimeZone {
+        if let Some(tz) = self.0.get(&ws) {
+            return tz.clone();
+        }
+        let name =
+            greenlight_service::workspaces::workspace(app, &member.caller, ws).await.map(|w| w.time_zone).unwrap_or_else(|_| "UTC".into());
+        self.0.entry(ws).or_insert(zone(&name)).clone()
+    }
+}
+
 /// "Tue 1 Dec 2026, 09:00" in `tz`.
 pub fn when(at: Timestamp, tz: &TimeZone) -> String {
     at.to_zoned(tz.clone()).strftime("%a %-d %b %Y, %H:%M").to_string()
