@@ -147,8 +147,12 @@
     });
   }
 
+  // Filters sit behind a button on a phone; on a wide screen they are open.
+  const wide = window.matchMedia("(min-width: 48rem)");
+
   function init(scope) {
     copyButtons(scope);
+    if (wide.matches) within(scope, "details.filters").forEach((d) => { d.open = true; });
     within(scope, "[data-calendar]").forEach((c) => { if (!c.dataset.ready) { c.dataset.ready = "1"; calendar(c); } });
     within(scope, '[role="tablist"]').forEach((t) => { if (!t.dataset.ready) { t.dataset.ready = "1"; tabs(t); } });
     within(scope, "form[data-anchor-text]").forEach((f) => { if (!f.dataset.ready) { f.dataset.ready = "1"; textAnchors(f); imageAnchors(f); } });

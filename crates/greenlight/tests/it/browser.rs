@@ -619,6 +619,52 @@ async fn several_reviews_are_approved_at_once_each_pinned_to_the_revision_shown(
     assert!(overflow <= 0, "my reviews is {overflow} px wider than a phone: {}", b.js(WIDER_THAN_THE_SCREEN, vec![]).await);
 }
 
+/// On a phone: the calendar is a list of the days that hold something,
+/// its filters behind a button; "+" on a day starts a post planned that
+/// day; the review's decision is a bar at the bottom, not far down.
+#[apply(backends)]
+async fn on_a_phone_the_calendar_is_a_day_list_and_the_decision_is_at_hand(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let t = team(&h, "phone", "routine").await;
+    let ws = t.w.ws.clone();
+    let day = ahead(&h, 10);
+    let content = json!({"text": "Walk-in flu shots all week.", "media": [{"media_id": t.picture, "alt_text": "A nurse"}]});
+    let planned = format!("{day}T09:00[Europe/Copenhagen]");
+    let post = t
+        .creator
+        .post(
+            &format!("/workspaces/{ws}/posts"),
+            json!({"title": "Walk-ins", "channel_ids": [t.w.channel], "planned_at": planned, "content": content}),
+        )
+        .await;
+    let id = post.body["post"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(t.creator.post(&format!("/workspaces/{ws}/posts/{id}/review"), json!(null)).await.status, StatusCode::OK);
+
+    let b = Browser::open(&h).await;
+    b.driver.set_window_size(390, 844).await.unwrap();
+    b.sign_in("manager@phone.example.org").await;
+    b.go(&format!("/w/{ws}/calendar?date={day}")).await;
+    b.wait_for(".month").await;
+    assert_eq!(b.js("return document.querySelector('details.filters').open", vec![]).await, false, "filters wait behind their button");
+    let shown = b.js("return [...document.querySelectorAll('.month .day')].filter((d) => d.offsetParent !== null).length", vec![]).await;
+    assert!(shown.as_i64().unwrap() <= 2, "only days that hold something (and today) are listed: {shown}");
+    let named = b.text(&format!(".day[data-drop-date='{day}'] .day-name")).await;
+    assert!(!named.is_empty() && named.contains(&day.day().to_string()), "the day is named in full: {named}");
+    let overflow = b.js("return document.documentElement.scrollWidth - window.innerWidth", vec![]).await.as_i64().unwrap();
+    assert!(overflow <= 0, "the calendar is {overflow} px wider than a phone: {}", b.js(WIDER_THAN_THE_SCREEN, vec![]).await);
+    b.click(&format!(".day[data-drop-date='{day}'] a.add")).await;
+    b.wait_for("#title").await;
+    assert_eq!(value_of(&b, "#planned-date").await, day.to_string(), "a post started from a day is planned that day");
+
+    b.go(&format!("/w/{ws}/posts/{id}/review")).await;
+    let bar = b.wait_for(".decision-bar button.approve").await;
+    assert!(bar.is_displayed().await.unwrap(), "the decision bar shows on a phone");
+    b.screenshot("review-phone").await;
+    bar.click().await.unwrap();
+    b.text_with("#notice", "You approved it.").await;
+    assert_eq!(t.creator.get(&format!("/workspaces/{ws}/posts/{id}")).await.body["state"], "approved");
+}
+
 /// The elements that reach past the window's right edge, named.
 const WIDER_THAN_THE_SCREEN: &str = "return [...document.querySelectorAll('body *')]
     .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)

@@ -175,6 +175,8 @@ pub struct Grid {
     owners: Vec<Choice>,
     can_note: bool,
     can_move: bool,
+    /// How many filters narrow the calendar (the filters' button says so).
+    filters_on: usize,
     note_day: String,
     csrf: String,
     /// A notice swapped out of band into the page's notice area.
@@ -370,7 +372,9 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
     let labels = ids(labels.into_iter().map(|l| (l.id.to_string(), l.name)).collect(), &q.label);
     let states = ids(PostState::ALL.iter().map(|s| (s.as_str().to_owned(), state_name(*s).to_owned())).collect(), &q.state);
     let owners = ids(lookups.members.values().map(|m| (m.user_id.to_string(), m.name.clone())).collect(), &q.owner);
+    let filters_on = [&channels, &campaigns, &labels, &states, &owners].iter().filter(|list| list.iter().any(|c| c.selected)).count();
     Ok(Grid {
+        filters_on,
         ws: ws.to_string(),
         view: view.as_str(),
         heading,

@@ -615,9 +615,25 @@ async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, 
     Ok(render(r.status, &page))
 }
 
-pub async fn new_page(State(s): State<AppState>, member: Member, PagePath(ws): PagePath<WorkspaceId>, headers: HeaderMap) -> PageResult {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    /// The calendar day it was started from, `YYYY-MM-DD`.
+    date: String,
+}
+
+pub async fn new_page(
+    State(s): State<AppState>,
+    member: Member,
+    PagePath(ws): PagePath<WorkspaceId>,
+    axum::extract::Query(q): axum::extract::Query<NewQuery>,
+    headers: HeaderMap,
+) -> PageResult {
     let workspace = workspaces::workspace(&s.app, &member.caller, ws).await.or_page(&headers)?;
-    let form = ComposerForm { planned_zone: workspace.time_zone, ..ComposerForm::default() };
+    // A day that is not a date is ignored, as if none were given.
+    let planned_date = q.date.parse::<jiff::civil::Date>().map(|d| d.to_string()).unwrap_or_default();
+    let planned_time = if planned_date.is_empty() { String::new() } else { "09:00".into() };
+    let form = ComposerForm { planned_zone: workspace.time_zone, planned_date, planned_time, ..ComposerForm::default() };
     render_page(
         &s.app,
         member,
