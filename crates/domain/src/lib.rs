@@ -20,6 +20,7 @@ pub mod preflight;
 pub mod publication;
 pub mod schedule;
 mod schema;
+pub mod search;
 pub mod share;
 pub mod slots;
 pub mod validation;

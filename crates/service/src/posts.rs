@@ -216,6 +216,75 @@ pub async fn posts(app: &App, caller: &Caller, ws: WorkspaceId, query: PostQuery
     Ok(crate::page(crate::views::all(rows), limit, |p| p.id))
 }
 
+/// A post found by its words, with where they are.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SearchHit {
+    pub post: crate::views::Post,
+    /// Where the words were found: `title`, `text`, `brief`, `campaign`, `label`.
+    pub found_in: &'static str,
+    /// The words around the hit, in three parts (the hit in the middle).
+    pub before: String,
+    pub hit: String,
+    pub after: String,
+}
+
+/// Results a search answers at most.
+pub const SEARCH_RESULTS: usize = 50;
+/// Candidates the database is asked for: its match on stored JSON can be
+/// a field's name, which the check in words then drops.
+const SEARCH_CANDIDATES: i64 = 200;
+
+/// The workspace's posts whose title, words (base text, every channel's,
+/// first comment, thread, link), brief, campaign or label hold `query`,
+/// ignoring case; newest first.
+pub async fn search(app: &App, caller: &Caller, ws: WorkspaceId, query: &str) -> Result<Vec<SearchHit>> {
+    let query = query.trim();
+    if query.chars().count() > 200 {
+        return Err(Error::field("q", "at most 200 characters"));
+    }
+    if query.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tx = app.db.read().await?;
+    access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
+    let escaped: String =
+        query.to_lowercase().chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+    let ids = posts::search(&mut tx, ws, &format!("%{escaped}%"), SEARCH_CANDIDATES).await?;
+    let campaigns: std::collections::BTreeMap<CampaignId, String> =
+        planning::campaigns(&mut tx, ws).await?.into_iter().map(|c| (c.id, c.name)).collect();
+    let labels: std::collections::BTreeMap<LabelId, String> =
+        planning::labels(&mut tx, ws).await?.into_iter().map(|l| (l.id, l.name)).collect();
+    let mut hits = Vec::new();
+    for id in ids {
+        let Some(post) = posts::post(&mut tx, ws, id).await? else { continue };
+        let content = posts::latest_revision(&mut tx, id).await?.map(|r| r.content).unwrap_or_default();
+        let words = content
+            .variants
+            .values()
+            .filter_map(|v| v.text.as_deref())
+            .chain([
+                content.text.as_str(),
+                content.first_comment.as_deref().unwrap_or_default(),
+                content.link.as_deref().unwrap_or_default(),
+            ])
+            .chain(content.thread.iter().map(String::as_str));
+        let places = [("title", post.title.clone())]
+            .into_iter()
+            .chain(words.map(|w| ("text", w.to_owned())))
+            .chain([("brief", post.brief.clone())])
+            .chain(post.campaign_id.and_then(|c| campaigns.get(&c).cloned()).map(|c| ("campaign", c)))
+            .chain(post.label_ids.iter().filter_map(|l| labels.get(l).cloned()).map(|l| ("label", l)));
+        let found = places.into_iter().find_map(|(place, text)| greenlight_domain::search::excerpt(&text, query).map(|e| (place, e)));
+        if let Some((found_in, e)) = found {
+            hits.push(SearchHit { post: post.into(), found_in, before: e.before, hit: e.hit, after: e.after });
+            if hits.len() == SEARCH_RESULTS {
+                break;
+            }
+        }
+    }
+    Ok(hits)
+}
+
 /// The most posts a calendar range shows: a month has a few hundred at
 /// most; this bounds a pathological one.
 pub const MAX_IN_RANGE: i64 = 5000;

@@ -271,6 +271,31 @@ pub async fn posts(tx: &mut Tx, workspace: WorkspaceId, filter: &PostFilter, aft
     Ok(posts)
 }
 
+/// The ids of the workspace's posts, newest first and at most `limit`,
+/// whose title, brief, current revision (its stored JSON), campaign's name
+/// or a label's name holds `pattern`: a `LIKE` pattern in lower case with
+/// `\` escaping. SQLite lowers ASCII letters only; the JSON holds field
+/// names too, so the caller checks each post's words again.
+pub async fn search(tx: &mut Tx, workspace: WorkspaceId, pattern: &str, limit: i64) -> Result<Vec<PostId>> {
+    let rows = sql!(
+        tx,
+        all as (Uuid,),
+        "SELECT p.id FROM posts p
+         LEFT JOIN revisions r ON r.id = p.current_revision_id
+         LEFT JOIN campaigns c ON c.id = p.campaign_id
+         WHERE p.workspace_id = $1 AND (
+             LOWER(p.title) LIKE $2 ESCAPE '\\' OR LOWER(p.brief) LIKE $2 ESCAPE '\\' OR LOWER(r.content) LIKE $2 ESCAPE '\\'
+             OR LOWER(c.name) LIKE $2 ESCAPE '\\'
+             OR EXISTS (SELECT 1 FROM post_labels pl JOIN labels l ON l.id = pl.label_id
+                        WHERE pl.post_id = p.id AND LOWER(l.name) LIKE $2 ESCAPE '\\'))
+         ORDER BY p.id DESC LIMIT $3",
+        workspace.uuid(),
+        pattern,
+        limit
+    )?;
+    Ok(rows.into_iter().map(|(id,)| PostId::from_uuid(id)).collect())
+}
+
 /// Fills in the posts' labels and channels. The posts come in id order, so
 /// one range of the link tables' primary keys holds theirs; rows of other
 /// posts in that range are left out below. (Joining `posts` to keep to the

@@ -147,6 +147,41 @@
     });
   }
 
+  // Keyboard shortcuts (listed by "?"): n new post, / search, j and k
+  // through a list, a approve (asking first). Typing in a field is left alone.
+  function shortcuts() {
+    const cards = () => Array.from(document.querySelectorAll(".review-card, .search-hits > li"));
+    const move = (step) => {
+      const all = cards();
+      if (all.length === 0) return;
+      const at = all.findIndex((c) => c.classList.contains("kb-current"));
+      const next = all[Math.min(Math.max(at + step, 0), all.length - 1)];
+      all.forEach((c) => c.classList.toggle("kb-current", c === next));
+      next.scrollIntoView({ block: "nearest" });
+      next.querySelector("a")?.focus();
+    };
+    const approve = () => {
+      const card = document.querySelector(".review-card.kb-current");
+      const button = card ? card.querySelector("button.approve") : document.querySelector("#decision-form button[value=approve]");
+      if (!button) return;
+      const what = card ? "“" + card.querySelector("h2").textContent.trim() + "”" : "this revision";
+      if (window.confirm("Approve " + what + "?")) button.click();
+    };
+    document.addEventListener("keydown", (e) => {
+      if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      if (e.target.closest("input, textarea, select, [contenteditable], dialog")) return;
+      const act = {
+        "/": () => document.querySelector("#search-page-q, #search-q")?.focus(),
+        n: () => { const link = document.querySelector('header a[href$="/posts/new"]'); if (link) window.location.href = link.href; },
+        j: () => move(1),
+        k: () => move(-1),
+        a: approve,
+        "?": () => document.getElementById("shortcuts")?.showModal(),
+      }[e.key];
+      if (act) { e.preventDefault(); act(); }
+    });
+  }
+
   // Filters sit behind a button on a phone; on a wide screen they are open.
   const wide = window.matchMedia("(min-width: 48rem)");
 
@@ -157,6 +192,6 @@
     within(scope, '[role="tablist"]').forEach((t) => { if (!t.dataset.ready) { t.dataset.ready = "1"; tabs(t); } });
     within(scope, "form[data-anchor-text]").forEach((f) => { if (!f.dataset.ready) { f.dataset.ready = "1"; textAnchors(f); imageAnchors(f); } });
   }
-  document.addEventListener("DOMContentLoaded", () => init(document));
+  document.addEventListener("DOMContentLoaded", () => { init(document); shortcuts(); });
   document.addEventListener("htmx:load", (e) => init(e.target));
 })();

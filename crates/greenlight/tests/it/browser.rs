@@ -174,6 +174,11 @@ impl Browser {
         panic!("{css} never said “{want}”; it said “{last}”");
     }
 
+    /// Types keys into whatever has the focus (the page itself, if nothing does).
+    pub async fn press(&self, keys: &str) {
+        self.driver.active_element().await.unwrap().send_keys(keys).await.unwrap();
+    }
+
     pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
         self.driver.execute(script, args).await.unwrap()
     }
@@ -663,6 +668,61 @@ async fn on_a_phone_the_calendar_is_a_day_list_and_the_decision_is_at_hand(#[cas
     bar.click().await.unwrap();
     b.text_with("#notice", "You approved it.").await;
     assert_eq!(t.creator.get(&format!("/workspaces/{ws}/posts/{id}")).await.body["state"], "approved");
+}
+
+/// Search finds posts by their words, ignoring case, and shows where; the
+/// keyboard reaches search (/), a new post (n), the list (j, k), approval
+/// after a confirmation (a) and the list of shortcuts (?).
+#[apply(backends)]
+async fn search_and_keyboard_shortcuts(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let t = team(&h, "keys", "routine").await;
+    let ws = t.w.ws.clone();
+    for (title, text) in [
+        ("Flu shots", "Free flu shots at every clinic."),
+        ("Heart week", "Five habits for a healthier heart."),
+        ("Night shift", "Meet the nurses of the night."),
+    ] {
+        let content = json!({"text": text, "media": [{"media_id": t.picture, "alt_text": "A nurse"}]});
+        let post = t
+            .creator
+            .post(&format!("/workspaces/{ws}/posts"), json!({"title": title, "channel_ids": [t.w.channel], "content": content}))
+            .await;
+        let id = post.body["post"]["id"].as_str().unwrap().to_owned();
+        assert_eq!(t.creator.post(&format!("/workspaces/{ws}/posts/{id}/review"), json!(null)).await.status, StatusCode::OK);
+    }
+    let b = Browser::open(&h).await;
+    b.sign_in("manager@keys.example.org").await;
+    b.go(&format!("/w/{ws}/calendar")).await;
+    b.press("/").await;
+    assert_eq!(b.js("return document.activeElement.id", vec![]).await, "search-q", "/ goes to search");
+    b.press("HEALTHIER\n").await;
+    let found = b.text_with(".search-hits", "Heart week").await;
+    assert!(!found.contains("Flu shots") && !found.contains("Night shift"), "only what holds the words: {found}");
+    assert_eq!(b.text(".search-hits mark").await, "healthier", "the hit as written, marked");
+    b.fill("#search-page-q", "text").await;
+    b.click("main form[role=search] button").await;
+    b.text_with(".search-summary", "No post holds “text”").await;
+
+    b.go("/my/reviews").await;
+    b.wait_for(".review-card").await;
+    b.press("?").await;
+    assert_eq!(b.js("return document.getElementById('shortcuts').open", vec![]).await, true, "? lists the shortcuts");
+    b.click("#shortcuts button").await;
+    b.press("j").await;
+    b.press("j").await;
+    b.press("k").await;
+    let chosen = b.text(".review-card.kb-current h2").await;
+    b.press("a").await;
+    b.driver.accept_alert().await.unwrap();
+    b.text_with("#notice", &format!("You approved “{chosen}”.")).await;
+    assert_eq!(b.driver.find_all(Locator::Css(".review-card")).await.unwrap().len(), 2, "the approved one left the list");
+    // "n" starts a post in the workspace being looked at.
+    b.go(&format!("/w/{ws}/calendar")).await;
+    b.wait_for(".month").await;
+    b.press("n").await;
+    b.wait_for("#title").await;
+    assert!(b.driver.current_url().await.unwrap().as_str().ends_with("/posts/new"), "n starts a new post");
 }
 
 /// The elements that reach past the window's right edge, named.

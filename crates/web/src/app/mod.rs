@@ -16,6 +16,7 @@ mod notifications;
 mod posts;
 mod preview;
 mod review;
+mod search;
 mod settings;
 mod view;
 mod workflow_editor;
@@ -48,6 +49,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/my/notifications/{notification}/open", get(notifications::open))
         .route("/w/{ws}", get(calendar::workspace_home))
         .route("/w/{ws}/calendar", get(calendar::page))
+        .route("/w/{ws}/search", get(search::page))
         .route("/w/{ws}/calendar/colours.css", get(calendar::colours))
         .route("/w/{ws}/notes", post(calendar::add_note))
         .route("/w/{ws}/notes/{note}/delete", post(calendar::delete_note))
