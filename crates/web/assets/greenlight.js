@@ -81,24 +81,96 @@
     return Array.from(range.toString()).length;
   }
 
-  // Selecting words of the text under review fills the comment form's anchor.
+  // Selecting words in any text under review (the base text or a
+  // channel's own) fills the comment form's anchor and brings the form
+  // right under those words.
   function textAnchors(form) {
-    const source = document.getElementById(form.dataset.anchorText);
-    if (!source) return;
+    const sources = Array.from(document.querySelectorAll(".anchorable"));
+    if (sources.length === 0) return;
     const show = form.querySelector("[data-anchor-quote]");
     document.addEventListener("selectionchange", () => {
       const sel = window.getSelection();
       if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return;
       const r = sel.getRangeAt(0);
-      if (!source.contains(r.startContainer) || !source.contains(r.endContainer)) return;
+      const source = sources.find((s) => s.contains(r.startContainer) && s.contains(r.endContainer));
+      if (!source) return;
       const start = offset(source, r.startContainer, r.startOffset);
       const end = offset(source, r.endContainer, r.endOffset);
       if (end <= start) return;
       form.querySelector('[name="anchor"]').value = "text";
       form.querySelector('[name="start"]').value = String(start);
       form.querySelector('[name="end"]').value = String(end);
-      if (show) show.textContent = "On the words: “" + r.toString() + "”";
+      form.querySelector('[name="channel"]').value = source.dataset.channel || "";
+      const where = source.dataset.channel ? " (" + source.dataset.label + ")" : "";
+      if (show) show.textContent = "On the words “" + r.toString() + "”" + where;
+      const block = source.closest(".text-block") || source;
+      if (block.nextElementSibling !== form) {
+        block.after(form);
+        form.classList.add("inline-comment");
+      }
     });
+  }
+
+  // "@" and a few letters in a comment offers the members whose names
+  // match; choosing one writes "@Name" and marks them to be notified.
+  function mentions(area) {
+    const select = document.getElementById(area.dataset.mentions);
+    if (!select) return;
+    const picker = select.closest(".mention-picker");
+    if (picker) picker.hidden = true;
+    const people = Array.from(select.options).map((o) => ({ option: o, name: o.textContent.replace(/^@/, "") }));
+    const list = document.createElement("ul");
+    list.className = "mention-list";
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    area.after(list);
+    let choices = [];
+    let at = 0;
+    const close = () => { list.hidden = true; choices = []; area.removeAttribute("aria-activedescendant"); };
+    const choose = (person) => {
+      const caret = area.selectionStart;
+      const before = area.value.slice(0, caret).replace(/@([^\s@]*)$/, "@" + person.name + " ");
+      area.value = before + area.value.slice(caret);
+      area.setSelectionRange(before.length, before.length);
+      person.option.selected = true;
+      close();
+      area.focus();
+    };
+    const draw = () => {
+      list.replaceChildren(...choices.map((p, i) => {
+        const li = document.createElement("li");
+        li.id = "mention-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", String(i === at));
+        li.textContent = "@" + p.name;
+        li.addEventListener("mousedown", (e) => { e.preventDefault(); choose(p); });
+        return li;
+      }));
+      list.hidden = choices.length === 0;
+      if (choices.length) area.setAttribute("aria-activedescendant", "mention-" + at);
+    };
+    area.addEventListener("input", () => {
+      const typed = area.value.slice(0, area.selectionStart).match(/@([^\s@]*)$/);
+      if (!typed) return close();
+      const want = typed[1].toLowerCase();
+      choices = people.filter((p) => p.name.toLowerCase().includes(want)).slice(0, 6);
+      at = 0;
+      draw();
+    });
+    area.addEventListener("keydown", (e) => {
+      if (list.hidden) return;
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        at = (at + (e.key === "ArrowDown" ? 1 : choices.length - 1)) % choices.length;
+        draw();
+      } else if (e.key === "Enter" || e.key === "Tab") {
+        e.preventDefault();
+        choose(choices[at]);
+      } else if (e.key === "Escape") {
+        close();
+      }
+    });
+    area.addEventListener("blur", () => setTimeout(close, 150));
   }
 
   // Clicking a spot of an image fills the comment form's image region.
@@ -191,6 +263,7 @@
     within(scope, "[data-calendar]").forEach((c) => { if (!c.dataset.ready) { c.dataset.ready = "1"; calendar(c); } });
     within(scope, '[role="tablist"]').forEach((t) => { if (!t.dataset.ready) { t.dataset.ready = "1"; tabs(t); } });
     within(scope, "form[data-anchor-text]").forEach((f) => { if (!f.dataset.ready) { f.dataset.ready = "1"; textAnchors(f); imageAnchors(f); } });
+    within(scope, "textarea[data-mentions]").forEach((a) => { if (!a.dataset.ready) { a.dataset.ready = "1"; mentions(a); } });
   }
   document.addEventListener("DOMContentLoaded", () => { init(document); shortcuts(); });
   document.addEventListener("htmx:load", (e) => init(e.target));

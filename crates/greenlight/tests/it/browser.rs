@@ -471,6 +471,62 @@ async fn comments_anchor_to_selected_words_and_to_a_spot_of_the_image(#[case] ba
     );
 }
 
+/// A channel's own text takes comments on its words too: the comment box
+/// comes to the words, the words stay marked, the comment names the
+/// channel; "@" and letters offer members to mention.
+#[apply(backends)]
+async fn words_in_a_channels_own_text_take_comments_right_there_with_mentions(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let t = team(&h, "words", "routine").await;
+    let ws = t.w.ws.clone();
+    let channel = t.w.channel.clone();
+    let content = json!({
+        "text": "Flu shots are free at every clinic this week.",
+        "media": [{"media_id": t.picture, "alt_text": "A nurse"}],
+        "variants": {channel.clone(): {"text": "Free flu shots all week #FluSeason"}},
+    });
+    let post =
+        t.creator.post(&format!("/workspaces/{ws}/posts"), json!({"title": "Flu", "channel_ids": [channel], "content": content})).await;
+    assert_eq!(post.status, StatusCode::CREATED, "{}", post.body);
+    let id = post.body["post"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(t.creator.post(&format!("/workspaces/{ws}/posts/{id}/review"), json!(null)).await.status, StatusCode::OK);
+    let b = Browser::open(&h).await;
+    b.sign_in("reviewer@words.example.org").await;
+    b.go(&format!("/w/{ws}/posts/{id}/review")).await;
+    let own = format!("review-text-{channel}");
+    b.text_with(&format!("#{own}"), "Free flu shots all week").await;
+    let select = "const el = document.getElementById(arguments[0]); const r = document.createRange();
+                  r.setStart(el.firstChild, 15); r.setEnd(el.firstChild, 23);
+                  const s = window.getSelection(); s.removeAllRanges(); s.addRange(r);
+                  document.dispatchEvent(new Event('selectionchange'));";
+    b.js(select, vec![json!(own)]).await;
+    let quote = b.text_with("[data-anchor-quote]", "all week").await;
+    assert!(quote.contains("Bluesky"), "the quote names the channel: {quote}");
+    let beside = b
+        .js(
+            "return document.getElementById('new-comment').previousElementSibling.contains(document.getElementById(arguments[0]))",
+            vec![json!(own)],
+        )
+        .await;
+    assert_eq!(beside, true, "the comment box comes right under the words");
+    b.fill("#comment-body", "Say which days; ").await;
+    b.wait_for("#comment-body").await.send_keys("@mana").await.unwrap();
+    b.text_with(".mention-list", "@manager").await;
+    b.wait_for("#comment-body").await.send_keys("\n").await.unwrap();
+    assert_eq!(value_of(&b, "#comment-body").await, "Say which days; @manager ");
+    b.click("#new-comment button[type=submit]").await;
+    b.text_with("#notice", "Comment added.").await;
+    let marked = b.text(&format!("#{own} a.commented")).await;
+    assert_eq!(marked, "all week", "the words stay marked");
+    let listed = t.creator.get(&format!("/workspaces/{ws}/posts/{id}/comments")).await;
+    let c = &listed.body[0];
+    assert_eq!(c["anchor"]["channel_id"], json!(channel), "{c}");
+    assert_eq!((c["anchor"]["target"]["start"].as_u64(), c["anchor"]["target"]["end"].as_u64()), (Some(15), Some(23)));
+    let members = t.owner.get(&format!("/workspaces/{ws}/members")).await;
+    let manager = members.body.as_array().unwrap().iter().find(|m| m["role"] == "manager").unwrap()["user_id"].clone();
+    assert_eq!(c["mentions"], json!([manager]), "the mention is a member to notify: {c}");
+}
+
 /// Editing approved content in the composer makes a new revision and sends
 /// the post back to review; the page says so.
 #[apply(backends)]

@@ -120,6 +120,44 @@ pub struct ThreadView {
     pub external: bool,
     pub resolved: bool,
     pub replies: Vec<(String, String, String)>,
+    /// Where it points, when at words: the revision's number, the channel
+    /// ("" for the base text) and the characters.
+    pub words: Option<(i64, String, usize, usize)>,
+}
+
+/// A text reviewers can select words of: the base text or a channel's own,
+/// cut where open comments point so those words stay marked.
+pub struct TextBlock {
+    /// The channel's id; "" for the base text.
+    pub channel: String,
+    /// "Text", or "Text on Bluesky riverside.bsky.social".
+    pub label: String,
+    /// Pieces of the text, each with the thread it is marked for ("" for none).
+    pub parts: Vec<(String, String)>,
+}
+
+impl TextBlock {
+    fn of(channel: String, label: String, text: &str, threads: &[ThreadView], revision: i64) -> TextBlock {
+        let chars: Vec<char> = text.chars().collect();
+        let mut marks: Vec<&str> = vec![""; chars.len()];
+        let on_this = threads.iter().filter(|t| !t.resolved).filter_map(|t| match &t.words {
+            Some((r, c, start, end)) if *r == revision && *c == channel => Some((t.id.as_str(), *start, *end)),
+            _ => None,
+        });
+        for (id, start, end) in on_this {
+            for m in marks.iter_mut().take(end.min(chars.len())).skip(start) {
+                *m = id;
+            }
+        }
+        let mut parts: Vec<(String, String)> = Vec::new();
+        for (c, m) in chars.iter().zip(marks) {
+            match parts.last_mut() {
+                Some((text, id)) if id == m => text.push(*c),
+                _ => parts.push((c.to_string(), m.to_owned())),
+            }
+        }
+        TextBlock { channel, label, parts }
+    }
 }
 
 #[derive(Template)]
@@ -135,7 +173,8 @@ struct ReviewPage {
     workflow: String,
     revision_number: i64,
     revision_hash: String,
-    text: String,
+    /// The base text and each channel's own, to select words of.
+    texts: Vec<TextBlock>,
     media: Vec<(String, String, String)>,
     diff_from: i64,
     diff: Vec<DiffField>,
@@ -213,8 +252,21 @@ pub async fn threads(
                 (None, Some(n)) => format!("{n} (outside)"),
                 (None, None) => "someone".into(),
             };
-            let rev_text =
-                revisions.iter().find(|r| r.number == t.comment.anchor.revision).map(|r| r.content.text.clone()).unwrap_or_default();
+            // The words it points at are in the channel's text, when it names a channel.
+            let rev_text = revisions
+                .iter()
+                .find(|r| r.number == t.comment.anchor.revision)
+                .map(|r| match t.comment.anchor.channel_id {
+                    Some(c) => r.content.effective(c).text.to_owned(),
+                    None => r.content.text.clone(),
+                })
+                .unwrap_or_default();
+            let words = match &t.comment.anchor.target {
+                Some(Target::Text { start, end }) => {
+                    Some((t.comment.anchor.revision, t.comment.anchor.channel_id.map(|c| c.to_string()).unwrap_or_default(), *start, *end))
+                }
+                _ => None,
+            };
             ThreadView {
                 id: t.comment.id.to_string(),
                 author: author(&t.comment),
@@ -224,6 +276,7 @@ pub async fn threads(
                 external: t.comment.visibility == Visibility::External,
                 resolved: t.comment.resolved_at.is_some(),
                 replies: t.replies.iter().map(|r| (author(r), when(r.created_at, tz), r.body.clone())).collect(),
+                words,
             }
         })
         .collect())
@@ -388,10 +441,20 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
         ),
         None => (Vec::new(), Vec::new()),
     };
-    let channel_map =
+    let channel_map: BTreeMap<greenlight_domain::id::ChannelId, greenlight_service::views::Channel> =
         greenlight_service::planning::channels(app, &member.caller, ws).await.or_page(headers)?.into_iter().map(|c| (c.id, c)).collect();
     let content: &Content = &under.content;
     let threads = threads(app, &member, ws, id, &names, &revisions, &tz).await.or_page(headers)?;
+    // The base text, then each channel whose text is its own.
+    let mut texts = vec![TextBlock::of(String::new(), "Text".into(), &content.text, &threads, under.number)];
+    for c in &post.channel_ids {
+        if let Some(own) = content.variants.get(c).and_then(|v| v.text.as_deref()) {
+            let name = channel_map
+                .get(c)
+                .map_or_else(|| "a channel".into(), |ch| format!("{} {}", super::view::network_mark(&ch.network).1, ch.handle));
+            texts.push(TextBlock::of(c.to_string(), format!("Text on {name}"), own, &threads, under.number));
+        }
+    }
     let page = ReviewPage {
         ws: ws.to_string(),
         post_id: id.to_string(),
@@ -402,7 +465,7 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
         workflow: workflow.name.clone(),
         revision_number: under.number,
         revision_hash: current.to_string(),
-        text: content.text.clone(),
+        texts,
         media: content
             .media
             .iter()
@@ -523,6 +586,10 @@ pub struct CommentForm {
     height: String,
     visibility: String,
     mentions: Vec<String>,
+    /// The channel whose text the words are in ("" for the base text).
+    channel: String,
+    /// The revision shown, whose words were selected.
+    revision_number: String,
 }
 
 impl CommentForm {
@@ -554,7 +621,11 @@ pub async fn comment(
         anchor: if parent.is_some() {
             None
         } else {
-            form.target().map(|t| comments::AnchorInput { target: Some(t), ..Default::default() })
+            form.target().map(|t| comments::AnchorInput {
+                target: Some(t),
+                channel_id: form.channel.parse().ok(),
+                revision: form.revision_number.parse().ok(),
+            })
         },
         parent_id: parent,
         mentions: form.mentions.iter().filter_map(|m| m.parse().ok()).collect(),
