@@ -134,7 +134,8 @@ impl Evidence {
                 && d["content_hash"] == json!(decision.revision)
                 && d["for"] == json!(decision.for_whom)
                 && d["comment"] == json!(decision.comment)
-                && d["checklist"] == json!(decision.checklist);
+                && d["checklist"] == json!(decision.checklist)
+                && d["carried"].as_bool().unwrap_or(false) == decision.carried;
             if !agrees {
                 found.push(mismatch(Some(event.event), format!("decision {} differs from its event (the review was changed)", i + 1)));
             }
@@ -220,6 +221,7 @@ mod tests {
             comment: comment.map(str::to_owned),
             checklist: BTreeSet::new(),
             at: jiff::Timestamp::UNIX_EPOCH,
+            carried: false,
         }
     }
 

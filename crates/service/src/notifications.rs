@@ -184,6 +184,8 @@ async fn about_event(tx: &mut Tx, event: &Event, data: &Value, post: &Post, acto
     let tell = |user: UserId, kind: Kind, summary: String, data: Value| Tell { user, kind, key: key(kind, user), summary, data };
     let mut out = Vec::new();
     match event.action.as_str() {
+        // An approval that covered a following stage: its first event told the owner.
+        "review.decided" if data["carried"] == true => {}
         "review.decided" => {
             let verdict = data["verdict"].as_str().unwrap_or_default();
             let details = json!({ "stage": data["stage"], "verdict": verdict, "comment": data["comment"] });

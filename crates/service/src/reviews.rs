@@ -354,9 +354,14 @@ pub(crate) async fn decide_open(
     let open = workflows::open_review(tx, id).await?.ok_or(Error::NotFound("open review"))?;
     let mut loaded = load_with(tx, app, post, open).await?;
     let now = app.now();
-    // Automatic checklist items follow what preflight finds in the content now.
-    let stage = loaded.record.run.active_stage().and_then(|i| loaded.workflow.definition.stages.get(i));
-    let open_checks = if stage.is_some_and(|s| s.checklist.iter().any(|c| c.automatic.is_some())) {
+    // Automatic checklist items follow what preflight finds in the content
+    // now: the active stage's, and those of stages an approval may cover.
+    let active = loaded.record.run.active_stage().unwrap_or(0);
+    let ahead = loaded.workflow.definition.stages.iter().skip(active);
+    let open_checks = if ahead
+        .take(if loaded.workflow.definition.one_approval_covers_next_stages { usize::MAX } else { 1 })
+        .any(|s| s.checklist.iter().any(|c| c.automatic.is_some()))
+    {
         let revision = posts::latest_revision(tx, id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
         crate::preflight::open_checks(tx, app, &loaded.post, &revision.content).await?
     } else {
@@ -373,16 +378,31 @@ pub(crate) async fn decide_open(
         open_checks,
         lane: input.lane,
     };
+    let before = loaded.record.run.decisions.len();
     let progress = loaded.record.run.decide(&cx, decision).map_err(engine_error)?;
-    let made = loaded.record.run.decisions.last().cloned().ok_or_else(|| Error::Internal("decision not recorded".into()))?;
+    // The decision, then any the same approval made in the stages that follow.
+    let made = loaded.record.run.decisions.get(before..).map(<[_]>::to_vec).unwrap_or_default();
+    if made.is_empty() {
+        return Err(Error::Internal("decision not recorded".into()));
+    }
     let (events, late) = approval_events(&[], &progress, &loaded.workflow.definition, &loaded.post, now);
     save(tx, app, &mut loaded, &events).await?;
-    let data = json!({
-        "review": loaded.record.id, "stage": made.stage, "lane": made.lane, "verdict": made.verdict,
-        "content_hash": made.revision, "for": made.for_whom, "comment": made.comment, "checklist": made.checklist,
-        "progress": progress_json(&progress), "late": late_json(late),
-    });
-    record(tx, app, caller, Chain::Workspace(ws), "review.decided", ("post", Some(id.uuid())), data).await?;
+    let count = made.len();
+    for (i, made) in made.iter().enumerate() {
+        let last = i + 1 == count;
+        let mut data = json!({
+            "review": loaded.record.id, "stage": made.stage, "lane": made.lane, "verdict": made.verdict,
+            "content_hash": made.revision, "for": made.for_whom, "comment": made.comment, "checklist": made.checklist,
+        });
+        if made.carried {
+            data["carried"] = json!(true);
+        }
+        if last {
+            data["progress"] = progress_json(&progress);
+            data["late"] = late_json(late);
+        }
+        record(tx, app, caller, Chain::Workspace(ws), "review.decided", ("post", Some(id.uuid())), data).await?;
+    }
     Ok(view(loaded.record, &loaded.workflow))
 }
 

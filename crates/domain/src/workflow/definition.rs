@@ -31,6 +31,18 @@ pub struct Definition {
     /// What happens when the planned publish time arrives before final approval.
     #[serde(default)]
     pub on_publish_time: PublishTimePolicy,
+    /// When the person who approves a stage is asked in the stage that
+    /// follows too, and their approval alone completes it (one lane that
+    /// needs one approval, nothing to tick by hand), that one approval
+    /// covers it: recorded as their approval there, marked as carried. On
+    /// unless a workflow says otherwise.
+    #[serde(default = "on")]
+    #[schema(default = true)]
+    pub one_approval_covers_next_stages: bool,
+}
+
+fn on() -> bool {
+    true
 }
 
 /// What the scheduler does with a post whose time has come but which is not

@@ -185,6 +185,10 @@ pub struct Decision {
     /// Checklist items done: ticked by hand, or by preflight.
     pub checklist: BTreeSet<String>,
     pub at: Timestamp,
+    /// Made by the same person's approval of the stage before, which covers
+    /// this one too (the workflow's `one_approval_covers_next_stages`).
+    #[serde(default)]
+    pub carried: bool,
 }
 
 /// An administrator's approval of a whole stage, with the reason.
@@ -586,10 +590,19 @@ impl Review {
             comment,
             checklist,
             at: cx.now,
+            carried: false,
         };
-        self.decisions.push(decision);
+        self.decisions.push(decision.clone());
         match input.verdict {
-            Verdict::Approve => self.advance(cx),
+            Verdict::Approve => {
+                let mut progress = self.advance(cx)?;
+                while let (Progress::Waiting { started: true, .. }, true) = (&progress, cx.def.one_approval_covers_next_stages) {
+                    let Some(carried) = self.carried(cx, &decision, &input.open_checks) else { break };
+                    self.decisions.push(carried);
+                    progress = self.advance(cx)?;
+                }
+                Ok(progress)
+            }
             Verdict::RequestChanges => {
                 self.status = ReviewStatus::ChangesRequested;
                 Ok(Progress::ChangesRequested)
@@ -599,6 +612,38 @@ impl Review {
                 Ok(Progress::Rejected)
             }
         }
+    }
+
+    /// The approval `approved` makes in the stage just started, when the
+    /// same place is asked there and that approval alone completes it: one
+    /// lane needing one, nothing to tick by hand and preflight's items done,
+    /// and not the owner's own post unless the workflow allows it.
+    fn carried(&self, cx: &Context<'_>, approved: &Decision, open_checks: &BTreeSet<Check>) -> Option<Decision> {
+        let i = self.active_stage()?;
+        let (stage, run) = (cx.def.stages.get(i)?, &self.stages[i]);
+        let [lane] = run.lanes.as_slice() else { return None };
+        let own = [&approved.by, &approved.for_whom].contains(&&Principal::User(self.owner));
+        if !stage.approved_by_verdict_alone()
+            || lane.needed != 1
+            || !lane.asked.contains(&approved.for_whom)
+            || (own && !cx.def.allow_self_approval)
+        {
+            return None;
+        }
+        let done = |c: &&ChecklistItem| c.is_done(&BTreeSet::new(), open_checks);
+        if stage.checklist.iter().any(|c| c.required && !done(&c)) {
+            return None;
+        }
+        Some(Decision {
+            stage: run.key.clone(),
+            lane: lane.key.clone(),
+            round: run.round,
+            checklist: stage.checklist.iter().filter(done).map(|c| c.key.clone()).collect(),
+            comment: None,
+            at: cx.now,
+            carried: true,
+            ..approved.clone()
+        })
     }
 
     /// An administrator approves the active stage outright, with a reason.

@@ -139,7 +139,12 @@ fn hospital(group: GroupLookup<'_>) -> Definition {
         escalation: Some(Escalation { after_minutes: 2 * DAY, to: manager() }),
         ..stage("qa", "QA", vec![lane("qa", "QA volunteers", vec![group("QA volunteers")], Rule::Any)])
     };
-    Definition { stages: vec![idea, copy, graphic, qa], allow_self_approval: false, on_publish_time: PublishTimePolicy::Hold }
+    Definition {
+        stages: vec![idea, copy, graphic, qa],
+        allow_self_approval: false,
+        on_publish_time: PublishTimePolicy::Hold,
+        one_approval_covers_next_stages: true,
+    }
 }
 
 fn agency_chain(group: GroupLookup<'_>, account: Vec<Lane>) -> Definition {
@@ -161,6 +166,7 @@ fn agency_chain(group: GroupLookup<'_>, account: Vec<Lane>) -> Definition {
         stages: vec![copy, account, client, publish],
         allow_self_approval: false,
         on_publish_time: PublishTimePolicy::Grace { minutes: 120 },
+        one_approval_covers_next_stages: true,
     }
 }
 
@@ -192,6 +198,7 @@ fn cross_department(group: GroupLookup<'_>) -> Definition {
         }],
         allow_self_approval: false,
         on_publish_time: PublishTimePolicy::Hold,
+        one_approval_covers_next_stages: true,
     }
 }
 
@@ -201,6 +208,7 @@ fn routine(_: GroupLookup<'_>) -> Definition {
         stages: vec![stage("review", "Review", vec![lane("review", "Any reviewer", reviewers, Rule::Any)])],
         allow_self_approval: false,
         on_publish_time: PublishTimePolicy::Hold,
+        one_approval_covers_next_stages: true,
     }
 }
 
@@ -218,5 +226,10 @@ fn high_stakes(group: GroupLookup<'_>) -> Definition {
             ],
         )
     };
-    Definition { stages: vec![manager, signoff], allow_self_approval: false, on_publish_time: PublishTimePolicy::Fail }
+    Definition {
+        stages: vec![manager, signoff],
+        allow_self_approval: false,
+        on_publish_time: PublishTimePolicy::Fail,
+        one_approval_covers_next_stages: true,
+    }
 }

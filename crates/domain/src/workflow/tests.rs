@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{
     definition::{Escalation, Rule, Stage},
-    review::{Delegation, RevisionMark, TimerKind},
+    review::{Delegation, RevisionMark, StageStatus, TimerKind},
     templates::{TEMPLATES, template},
     *,
 };
@@ -127,7 +127,9 @@ fn every_template_instantiates_validly_and_needs_its_groups() {
 #[test]
 fn hospital_flow_runs_idea_copy_graphic_then_qa_with_its_checklist() {
     let team = team();
-    let def = def_of("hospital", &team);
+    let mut def = def_of("hospital", &team);
+    // Stage by stage here; one approval covering several is its own test.
+    def.one_approval_covers_next_stages = false;
     let facts = Facts::default();
     let c = cx(&def, &facts, &team.people, t0());
     let (mut review, progress) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
@@ -190,7 +192,8 @@ fn rejection_needs_a_comment_and_ends_the_review() {
 #[test]
 fn changes_requested_then_edited_and_resubmitted_rerun_from_the_first_stage() {
     let team = team();
-    let def = def_of("hospital", &team);
+    let mut def = def_of("hospital", &team);
+    def.one_approval_covers_next_stages = false;
     let facts = Facts::default();
     let c = cx(&def, &facts, &team.people, t0());
     let (mut review, _) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
@@ -202,6 +205,56 @@ fn changes_requested_then_edited_and_resubmitted_rerun_from_the_first_stage() {
     assert_eq!(review.resubmit(&c), Ok(waiting("idea")), "the idea approval covered revision 1 only");
     assert_eq!(review.decide(&c, approve(2, 1)), Err(ReviewError::Stale { current: hash(2) }));
     assert_eq!(review.decide(&c, approve(2, 2)), Ok(waiting("copy")));
+}
+
+#[test]
+fn one_approval_covers_the_following_stages_that_ask_the_same_person_alone() {
+    let team = team();
+    let def = def_of("hospital", &team);
+    assert!(def.one_approval_covers_next_stages, "on unless a workflow says otherwise");
+    let facts = Facts::default();
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+    // The manager asked at idea is asked at copy and graphic too (any
+    // manager, one needed, nothing to tick): one approval covers all three,
+    // and stops at QA, where managers are not asked.
+    assert_eq!(review.decide(&c, approve(2, 1)), Ok(waiting("qa")));
+    let made: Vec<(&str, bool)> = review.decisions.iter().map(|d| (d.stage.as_str(), d.carried)).collect();
+    assert_eq!(made, [("idea", false), ("copy", true), ("graphic", true)]);
+    assert!(review.decisions.iter().all(|d| d.by == Principal::User(user(2)) && d.revision == hash(1) && d.verdict == Verdict::Approve));
+    // Changes asked for at QA, the post edited and resubmitted: it reruns
+    // from the first stage, and again one approval covers the three.
+    let changes = DecisionInput { verdict: Verdict::RequestChanges, comment: Some("Shorter".into()), ..approve(5, 1) };
+    assert_eq!(review.decide(&c, changes), Ok(Progress::ChangesRequested));
+    review.edit(&c, mark(2, OWNER)).unwrap();
+    assert_eq!(review.resubmit(&c), Ok(waiting("idea")));
+    assert_eq!(review.decide(&c, approve(3, 2)), Ok(waiting("qa")));
+    assert_eq!(review.decisions.iter().filter(|d| d.revision == hash(2) && d.carried).count(), 2);
+    // Asking for changes covers nothing that follows.
+    let mut fresh = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap().0;
+    let changes = DecisionInput { verdict: Verdict::RequestChanges, comment: Some("No".into()), ..approve(2, 1) };
+    fresh.decide(&c, changes).unwrap();
+    assert_eq!(fresh.decisions.len(), 1);
+}
+
+#[test]
+fn a_covered_stage_needs_the_same_place_and_nothing_to_tick() {
+    let team = team();
+    let mut def = def_of("hospital", &team);
+    // Graphic approval now has a box to tick by hand: the cover stops before it.
+    def.stages[2].checklist.push(ChecklistItem {
+        key: "crop".into(),
+        label: "Cropped for each network".into(),
+        required: true,
+        automatic: None,
+    });
+    let facts = Facts::default();
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+    assert_eq!(review.decide(&c, approve(2, 1)), Ok(waiting("graphic")));
+    assert_eq!(review.decisions.iter().filter(|d| d.carried).count(), 1, "copy only");
+    // The owner's own approval, where the workflow refuses self-approval, covers nothing: it is refused outright.
+    assert_eq!(review.decide(&c, approve(OWNER, 1)), Err(ReviewError::OwnPost));
 }
 
 #[test]
@@ -381,7 +434,12 @@ fn an_override_needs_a_reason_and_covers_only_the_content_it_saw() {
 #[test]
 fn definitions_with_impossible_shapes_are_refused() {
     let team = team();
-    let empty = Definition { stages: Vec::new(), allow_self_approval: false, on_publish_time: PublishTimePolicy::Hold };
+    let empty = Definition {
+        stages: Vec::new(),
+        allow_self_approval: false,
+        on_publish_time: PublishTimePolicy::Hold,
+        one_approval_covers_next_stages: true,
+    };
     assert!(empty.validate().is_err());
     let mut def = def_of("routine", &team);
     def.stages[0].lanes[0].approvers = vec![Approver::User(user(2)), Approver::User(user(3))];
@@ -412,10 +470,8 @@ fn walk(def: &Definition, facts: &Facts, people: &People, owner: UserId) -> Vec<
     let Ok((mut review, _)) = Review::start(&c, owner, RevisionMark { hash: hash(1), author: Principal::User(owner) }) else {
         return Vec::new();
     };
-    let mut seen = Vec::new();
     while let Some(i) = review.active_stage().filter(|_| review.status == ReviewStatus::Active) {
         let stage = &def.stages[i];
-        seen.push((stage.key.clone(), review.stages[i].lanes.iter().map(|l| l.asked.clone()).collect()));
         let checklist = stage.manual_items();
         for lane in review.stages[i].lanes.clone() {
             for who in lane.asked.iter().take(lane.needed as usize) {
@@ -435,7 +491,14 @@ fn walk(def: &Definition, facts: &Facts, people: &People, owner: UserId) -> Vec<
             break;
         }
     }
-    seen
+    // Every stage the review started, in order: one an approval covered
+    // started too, and was asked of the same people.
+    review
+        .stages
+        .iter()
+        .filter(|s| matches!(s.status, StageStatus::Active | StageStatus::Complete))
+        .map(|s| (s.key.clone(), s.lanes.iter().map(|l| l.asked.clone()).collect()))
+        .collect()
 }
 
 fn facts_strategy() -> impl Strategy<Value = Facts> {

@@ -371,7 +371,8 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
                 Verdict::RequestChanges => ("↺", "request_changes"),
                 Verdict::Reject => ("✗", "reject"),
             };
-            let words = format!("{by}{stood_in} {} revision {number} on {}{said}", verdict(dd.verdict), when(dd.at, &tz));
+            let covered = if dd.carried { " (one approval covering the stage before too)" } else { "" };
+            let words = format!("{by}{stood_in} {} revision {number} on {}{said}{covered}", verdict(dd.verdict), when(dd.at, &tz));
             (dd.stage.as_str(), dd.revision == current, DecisionView { icon, class, words })
         })
         .collect();

@@ -107,7 +107,12 @@ impl Draft {
             _ => PublishTimePolicy::Hold,
         };
         let stages = self.stages.iter().enumerate().map(|(i, s)| s.stage(&format!("stages[{i}]"), &mut errors)).collect();
-        let def = Definition { stages, allow_self_approval: self.allow_self_approval, on_publish_time };
+        let def = Definition {
+            stages,
+            allow_self_approval: self.allow_self_approval,
+            on_publish_time,
+            one_approval_covers_next_stages: self.one_approval_covers_next_stages,
+        };
         // What the definition says of itself only once what was typed reads.
         errors.into_result()?;
         def.validate()?;

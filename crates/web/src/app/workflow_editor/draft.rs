@@ -14,6 +14,7 @@ pub(super) struct Draft {
     /// The version the edit started from (a later one refuses the save).
     pub(in crate::app) version: i64,
     pub(in crate::app) allow_self_approval: bool,
+    pub(in crate::app) one_approval_covers_next_stages: bool,
     /// `hold`, `fail` or `grace`.
     pub(in crate::app) policy: String,
     pub(in crate::app) grace_minutes: String,
@@ -132,6 +133,7 @@ impl Draft {
             name: name.into(),
             version,
             allow_self_approval: def.allow_self_approval,
+            one_approval_covers_next_stages: def.one_approval_covers_next_stages,
             policy: policy.into(),
             grace_minutes: grace,
             stages: def.stages.iter().map(StageDraft::of).collect(),

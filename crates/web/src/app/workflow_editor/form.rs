@@ -100,6 +100,7 @@ impl Draft {
                 [("name", None)] => d.name = value,
                 [("version", None)] => d.version = value.parse().unwrap_or(0),
                 [("allow_self_approval", None)] => d.allow_self_approval = true,
+                [("one_approval_covers_next_stages", None)] => d.one_approval_covers_next_stages = true,
                 [("on_publish_time", None), ("policy", None)] => d.policy = value,
                 [("on_publish_time", None), ("minutes", None)] => d.grace_minutes = value,
                 [("stages", Some(i)), rest @ ..] => {

@@ -49,6 +49,7 @@ struct EditorPage {
     name: String,
     version: i64,
     allow_self_approval: bool,
+    one_approval_covers_next_stages: bool,
     policy: String,
     grace_minutes: String,
     stages: Vec<StageView>,
@@ -77,6 +78,7 @@ async fn editor_page(app: &App, member: Member, ws: WorkspaceId, id: WorkflowId,
         name: e.draft.name,
         version: e.draft.version,
         allow_self_approval: e.draft.allow_self_approval,
+        one_approval_covers_next_stages: e.draft.one_approval_covers_next_stages,
         policy: e.draft.policy,
         grace_minutes: e.draft.grace_minutes,
         problems: e.problems,
@@ -160,6 +162,9 @@ mod tests {
         let mut out = vec![("name".into(), d.name.clone()), ("version".into(), d.version.to_string())];
         out.push(("on_publish_time.policy".into(), d.policy.clone()));
         out.push(("on_publish_time.minutes".into(), d.grace_minutes.clone()));
+        if d.one_approval_covers_next_stages {
+            out.push(("one_approval_covers_next_stages".into(), "on".into()));
+        }
         if d.allow_self_approval {
             out.push(("allow_self_approval".into(), "on".into()));
         }
