@@ -608,6 +608,14 @@ async fn the_fixer_sees_the_feedback_beside_the_editor_and_resubmits_from_there(
     let resolved = t.creator.get(&format!("/workspaces/{ws}/posts/{id}/comments")).await;
     assert!(resolved.body[0]["resolved_at"].is_string(), "resolved from the post's page: {}", resolved.body);
 
+    // A link for someone outside: shown once, with a Copy button.
+    b.go(&format!("/w/{ws}/posts/{id}")).await;
+    b.fill("#share-name", "Hana Harbor").await;
+    b.click("form[action$='/share'] button").await;
+    let link = b.text("#notice code[data-copy]").await;
+    assert!(link.contains("/s/"), "the link itself: {link}");
+    assert_eq!(b.text("#notice code[data-copy] + button").await, "Copy");
+
     // A phone: the post page and the notifications fit its width.
     b.driver.set_window_size(390, 844).await.unwrap();
     for page in [format!("/w/{ws}/posts/{id}"), "/my/notifications".to_owned()] {
@@ -776,6 +784,48 @@ async fn search_and_keyboard_shortcuts(#[case] backend: Backend) {
     b.press("n").await;
     b.wait_for("#title").await;
     assert!(b.driver.current_url().await.unwrap().as_str().ends_with("/posts/new"), "n starts a new post");
+}
+
+/// The style guide is a form: a blank row adds a banned word, a field that
+/// does not read is named with everything typed kept, "remove" takes a row
+/// out; preflight follows what was saved.
+#[apply(backends)]
+async fn the_style_guide_is_edited_as_a_form_of_rows(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let t = team(&h, "guide", "routine").await;
+    let ws = t.w.ws.clone();
+    let b = Browser::open(&h).await;
+    b.sign_in("owner@guide.example.org").await;
+    b.go(&format!("/w/{ws}/settings#guide")).await;
+    b.fill("input[name='banned[0].phrase']", "miracle").await;
+    b.fill("input[name='banned[0].replacement']", "effective").await;
+    b.fill("input[name='terms[0].preferred']", "health care").await;
+    b.fill("input[name='terms[0].avoid']", "healthcare, health-care").await;
+    b.fill("#g-emoji", "three").await;
+    b.click(".guide-form button.primary").await;
+    b.text_with("#notice", "max_emoji: a whole number").await;
+    assert_eq!(value_of(&b, "input[name='banned[0].phrase']").await, "miracle", "what was typed is kept");
+    b.fill("#g-emoji", "3").await;
+    b.click(".guide-form button.primary").await;
+    b.text_with("#notice", "The style guide is saved").await;
+    let guide = t.owner.get(&format!("/workspaces/{ws}/style-guide")).await;
+    assert_eq!(guide.body["guide"]["banned"][0]["phrase"], "miracle", "{}", guide.body);
+    assert_eq!(guide.body["guide"]["terms"][0]["avoid"], json!(["healthcare", "health-care"]));
+    assert_eq!(guide.body["guide"]["max_emoji"]["max"], 3);
+    let creator = &t.creator;
+    let check = |text: &'static str| {
+        let body = json!({"content": {"text": text}, "channel_ids": [t.w.channel]});
+        let path = format!("/workspaces/{ws}/preflight");
+        async move { creator.post(&path, body).await.body["channels"][0]["findings"].to_string() }
+    };
+    assert!(check("A miracle cure").await.contains("style.banned"), "preflight follows the saved guide");
+    // A saved row has "remove"; blank rows are there to add more.
+    b.click("input[name='banned[0].remove']").await;
+    b.click(".guide-form button.primary").await;
+    b.text_with("#notice", "The style guide is saved").await;
+    assert!(!check("A miracle cure").await.contains("style.banned"), "the removed word is allowed again");
+    let guide = t.owner.get(&format!("/workspaces/{ws}/style-guide")).await;
+    assert_eq!(guide.body["guide"]["terms"][0]["preferred"], "health care", "the other rules stay");
 }
 
 /// The elements that reach past the window's right edge, named.

@@ -108,8 +108,10 @@ async fn a_client_decides_through_a_link_on_the_revision_they_saw(#[case] backen
     let client = Visitor::new(&h);
     let (status, page) = client.get(&link).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("Spring is here") && page.contains("Approve revision 1") && page.contains("value=\"Casey Client\""), "{page}");
-    assert!(page.contains("waiting for you at Client"), "{page}");
+    assert!(page.contains("Spring is here") && page.contains("Approve this version") && page.contains("value=\"Casey Client\""), "{page}");
+    // In the client's words: no stage names, no revision numbers, the name not asked again.
+    assert!(page.contains("waiting for your approval") && !page.contains("at Client") && !page.contains("revision 1"), "{page}");
+    assert!(page.contains("As Casey Client") && !page.contains("id=\"d-name\""), "{page}");
 
     // The creator edits meanwhile; the client's decision on revision 1 is refused, and the page shows the new version.
     let etag = creator.get(&post_path).await.headers["etag"].to_str().unwrap().to_owned();
@@ -121,7 +123,7 @@ async fn a_client_decides_through_a_link_on_the_revision_they_saw(#[case] backen
         .form(&format!("{post_page}/decision"), &[("name", "Casey Client"), ("verdict", "approve"), ("revision", &rev1), ("comment", "")])
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{page}");
-    assert!(page.contains("Spring is finally here") && page.contains("Approve revision 2"), "{page}");
+    assert!(page.contains("Spring is finally here") && page.contains("Approve this version"), "{page}");
     assert_eq!(creator.get(&post_path).await.body["state"], "in_review");
 
     // Asking for changes needs a comment; then an approval of revision 2 completes the review.
@@ -136,7 +138,7 @@ async fn a_client_decides_through_a_link_on_the_revision_they_saw(#[case] backen
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("your approval is recorded") && page.contains("You approved this version."), "{page}");
-    assert!(!page.contains("Approve revision"), "no second decision: {page}");
+    assert!(!page.contains("Approve this version"), "no second decision: {page}");
     assert_eq!(creator.get(&post_path).await.body["state"], "approved");
 
     // The audit log names the client, by the name they gave and the link they used.

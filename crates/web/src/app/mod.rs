@@ -18,6 +18,7 @@ mod preview;
 mod review;
 mod search;
 mod settings;
+mod style_guide;
 mod view;
 mod workflow_editor;
 mod workflows;
@@ -81,6 +82,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/w/{ws}/workflows/{workflow}/simulate", post(workflows::simulate))
         .route("/w/{ws}/workflows/{workflow}/edit", get(workflow_editor::page).post(workflow_editor::act))
         .route("/w/{ws}/settings", get(settings::page))
+        .route("/w/{ws}/settings/guide-form", post(settings::save_guide_form))
         .route("/w/{ws}/settings/{section}", post(settings::act))
         .route(greenlight_service::channel_auth::CALLBACK_PATH, get(settings::oauth_callback))
         .route("/assets/{name}", get(assets::serve))

@@ -245,6 +245,8 @@ struct PostPage {
     feedback: Option<Feedback>,
     /// After a fix is saved: "Resubmit for review" in the notice.
     offer_resubmit: bool,
+    /// A link shown this once, with a Copy button.
+    once_link: String,
     /// How many library items the post uses.
     media_chosen: usize,
     path: Vec<PathStep>,
@@ -530,6 +532,8 @@ struct Render<'a> {
     status: StatusCode,
     /// A fix was just saved: offer to resubmit in the notice.
     offer_resubmit: bool,
+    /// A share link made just now, shown this once with a Copy button.
+    once_link: String,
 }
 
 async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, headers: &HeaderMap) -> PageResult {
@@ -575,6 +579,7 @@ async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, 
     let page = PostPage {
         blocking: blocking(&preflight.checks),
         offer_resubmit: r.offer_resubmit && can_submit,
+        once_link: r.once_link,
         media_chosen: media.iter().filter(|m| m.used).count(),
         feedback,
         ws: ws.to_string(),
@@ -638,7 +643,15 @@ pub async fn new_page(
         &s.app,
         member,
         ws,
-        Render { post: None, form, problems: Problems::default(), notice: String::new(), status: StatusCode::OK, offer_resubmit: false },
+        Render {
+            post: None,
+            form,
+            problems: Problems::default(),
+            notice: String::new(),
+            status: StatusCode::OK,
+            offer_resubmit: false,
+            once_link: String::new(),
+        },
         &headers,
     )
     .await
@@ -678,6 +691,7 @@ pub async fn create(State(s): State<AppState>, PagePath(ws): PagePath<WorkspaceI
                 notice: String::new(),
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 offer_resubmit: false,
+                once_link: String::new(),
             };
             render_page(&s.app, member, ws, r, &headers).await
         }
@@ -718,11 +732,18 @@ struct Shown {
     problems: Problems,
     status: StatusCode,
     offer_resubmit: bool,
+    once_link: String,
 }
 
 impl Shown {
     fn notice(notice: impl Into<String>) -> Shown {
-        Shown { notice: notice.into(), problems: Problems::default(), status: StatusCode::OK, offer_resubmit: false }
+        Shown {
+            notice: notice.into(),
+            problems: Problems::default(),
+            status: StatusCode::OK,
+            offer_resubmit: false,
+            once_link: String::new(),
+        }
     }
 }
 
@@ -740,6 +761,7 @@ async fn as_saved(app: &App, member: Member, ws: WorkspaceId, id: PostId, shown:
         notice: shown.notice,
         status: shown.status,
         offer_resubmit: shown.offer_resubmit,
+        once_link: shown.once_link,
     };
     render_page(app, member, ws, r, headers).await
 }
@@ -753,6 +775,7 @@ fn again<'a>(post: &'a Post, form: &ComposerForm, errors: Vec<FieldError>) -> Re
         notice: String::new(),
         status: StatusCode::UNPROCESSABLE_ENTITY,
         offer_resubmit: false,
+        once_link: String::new(),
     }
 }
 
@@ -962,8 +985,8 @@ pub async fn share(
     let made = greenlight_service::share_links::create(&s.app, &member.caller, ws, input).await.or_page(&headers)?;
     let link = made.path.map(|p| s.app.url(&p)).unwrap_or_default();
     let can = if form.capability == "comment" { "see and comment" } else { "see the post" };
-    let notice = format!("The link (shown this once; anyone with it can {can}): {link}");
-    as_saved(&s.app, member, ws, id, Shown::notice(notice), &headers).await
+    let notice = format!("The link (shown this once; anyone with it can {can}):");
+    as_saved(&s.app, member, ws, id, Shown { once_link: link, ..Shown::notice(notice) }, &headers).await
 }
 
 #[derive(Deserialize, Default)]

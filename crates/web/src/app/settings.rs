@@ -116,6 +116,8 @@ struct SettingsPage {
     tokens: Vec<(String, String, String, String)>,
     guide: String,
     guide_version: i64,
+    /// The guide as a form of rows and fields.
+    guide_form: super::style_guide::GuideView,
     roles: Vec<&'static str>,
     networks: Vec<&'static str>,
     problems: Problems,
@@ -158,6 +160,8 @@ struct Shown {
     /// Where to go on (a network's page where the person allows Greenlight).
     go: String,
     guide_text: Option<String>,
+    /// The guide's form as typed, when it was refused.
+    guide_typed: Option<super::style_guide::Submitted>,
     status: StatusCode,
 }
 
@@ -169,6 +173,7 @@ impl Shown {
             once: String::new(),
             go: String::new(),
             guide_text: None,
+            guide_typed: None,
             status: StatusCode::OK,
         }
     }
@@ -237,6 +242,12 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
     }
     let tokens = if role.can(Permission::ManageTokens) { accounts::tokens(app, c, ws).await.or_page(headers)? } else { Vec::new() };
     let guide = preflight::style_guide(app, c, ws).await.or_page(headers)?;
+    let label_names: Vec<_> = labels.iter().map(|l| (l.id, l.name.clone())).collect();
+    let campaign_names: Vec<_> = campaigns.iter().map(|ca| (ca.id, ca.name.clone())).collect();
+    let guide_form = match &shown.guide_typed {
+        Some(typed) => typed.view(&label_names, &campaign_names),
+        None => super::style_guide::GuideView::of(&guide.guide, &label_names, &campaign_names),
+    };
     let now = app.now();
     let page = SettingsPage {
         ws: ws.to_string(),
@@ -310,6 +321,7 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
             .collect(),
         guide: shown.guide_text.unwrap_or_else(|| serde_json::to_string_pretty(&guide.guide).unwrap_or_default()),
         guide_version: guide.version,
+        guide_form,
         roles: vec!["owner", "admin", "manager", "creator", "reviewer", "viewer"],
         networks: vec!["mastodon", "bluesky", "linkedin", "x", "facebook", "instagram", "threads", "pinterest", "webhook"],
         problems: shown.problems,
@@ -323,6 +335,35 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
 
 pub async fn page(State(s): State<AppState>, member: Member, PagePath(ws): PagePath<WorkspaceId>, headers: HeaderMap) -> PageResult {
     draw(&s.app, member, ws, Shown::ok(""), &headers).await
+}
+
+/// Saves the style guide from its form; refused, the form comes back as
+/// typed with each problem named.
+pub async fn save_guide_form(
+    State(s): State<AppState>,
+    PagePath(ws): PagePath<WorkspaceId>,
+    submitted: Submitted<Vec<(String, String)>>,
+) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    let typed = super::style_guide::Submitted::read(&form);
+    let version = form.iter().find(|(k, _)| k == "version").and_then(|(_, v)| v.parse().ok());
+    let saved = match typed.guide() {
+        Ok(guide) => preflight::save_style_guide(&s.app, &member.caller, ws, version, guide).await.map(|_| ()),
+        Err(errors) => Err(Error::Invalid(errors)),
+    };
+    match saved {
+        Ok(()) => draw(&s.app, member, ws, Shown::ok("The style guide is saved; preflight uses it from now on."), &headers).await,
+        Err(e @ (Error::Invalid(_) | Error::Conflict(_) | Error::Forbidden(_) | Error::Stale { .. } | Error::VersionRequired)) => {
+            let shown = Shown {
+                problems: Problems::general(super::said(&e, true)),
+                guide_typed: Some(typed),
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                ..Shown::ok("")
+            };
+            draw(&s.app, member, ws, shown, &headers).await
+        }
+        Err(e) => Err(PageError::new(e, &headers)),
+    }
 }
 
 /// Every settings form's fields; each section reads its own.
@@ -613,6 +654,7 @@ pub async fn act(
                 once: String::new(),
                 go: String::new(),
                 guide_text,
+                guide_typed: None,
                 status: StatusCode::UNPROCESSABLE_ENTITY,
             };
             draw(&s.app, member, ws, shown, &headers).await

@@ -82,11 +82,21 @@ pub(super) fn when(post: &Post) -> String {
     }
 }
 
+/// Where the post stands, in a client's words: no stage names or states
+/// meant for the team.
 pub(super) fn status(post: &Post) -> String {
-    match &post.review_stage {
-        Some(stage) => format!("in review at {stage}"),
-        None => post.state.to_string().replace('_', " "),
+    use greenlight_domain::post::PostState;
+    match post.state {
+        PostState::Draft => "being written",
+        PostState::InReview => "waiting for approval",
+        PostState::ChangesRequested => "being changed",
+        PostState::Rejected => "not going ahead",
+        PostState::Approved => "approved",
+        PostState::Scheduled => "approved and scheduled",
+        PostState::Publishing | PostState::Published => "published",
+        PostState::Failed => "approved; publishing is being retried",
     }
+    .to_owned()
 }
 
 pub(super) fn capability_text(c: Capability) -> &'static str {
@@ -158,7 +168,6 @@ pub(super) struct PostPage {
     pub(super) title: String,
     pub(super) when: String,
     pub(super) status: String,
-    pub(super) revision_number: i64,
     pub(super) revision_hash: String,
     pub(super) base: String,
     pub(super) notice: Option<Notice>,
@@ -200,6 +209,8 @@ pub(super) struct Echo {
 pub(super) fn post_page(visit: &Visit, found: VisitorPost, notice: Option<Notice>, echo: Echo) -> PostPage {
     let base = format!("{}/p/{}", visit.base(), found.post.id);
     let channels = previews(&found.revision.content, &found.channels, Some(&base));
+    // Times in the post's own zone, as its planned time is shown.
+    let zone = found.post.planned.as_ref().map_or(jiff::tz::TimeZone::UTC, |p| p.zone.time_zone());
     let author = |c: &Comment| match (&c.author_name, c.author_id) {
         (Some(name), _) => format!("{name} (guest)"),
         (None, Some(user)) => found.member_names.get(&user).cloned().unwrap_or_else(|| "A team member".into()),
@@ -208,7 +219,7 @@ pub(super) fn post_page(visit: &Visit, found: VisitorPost, notice: Option<Notice
     let view = |c: &Comment, replies| ThreadView {
         id: c.id,
         author: author(c),
-        when: c.created_at.strftime("%-d %b %Y, %H:%M UTC").to_string(),
+        when: c.created_at.to_zoned(zone.clone()).strftime("%-d %b %Y, %H:%M %Z").to_string(),
         body: c.body.clone(),
         resolved: c.resolved_at.is_some(),
         replies,
@@ -226,11 +237,7 @@ pub(super) fn post_page(visit: &Visit, found: VisitorPost, notice: Option<Notice
         }
     });
     let status_text = match review {
-        Some(r) if r.status == ReviewStatus::Active => match &r.stage {
-            Some(stage) if r.asks_me => format!("waiting for you at {stage}"),
-            Some(stage) => format!("in review at {stage}"),
-            None => "in review".into(),
-        },
+        Some(r) if r.status == ReviewStatus::Active && r.asks_me => "waiting for your approval".to_owned(),
         _ => status(&found.post),
     };
     PostPage {
@@ -239,7 +246,6 @@ pub(super) fn post_page(visit: &Visit, found: VisitorPost, notice: Option<Notice
         title: found.post.title.clone(),
         when: when(&found.post),
         status: status_text,
-        revision_number: found.revision.number,
         revision_hash: current.to_string(),
         base,
         notice,
