@@ -301,7 +301,7 @@ async fn the_agency_flow_reaches_the_client_by_email_and_the_log_names_everyone(
     let link = url_after(invites[0]["text"].as_str().unwrap(), &format!("{}/s/", h.base));
     let (status, page) = browse(&h, &link, None).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("waiting for you at Client"), "{page}");
+    assert!(page.contains("waiting for your approval"), "{page}");
     let links = owner.get(&format!("/workspaces/{ws}/share-links")).await;
     assert_eq!(links.body["items"][0]["lane"]["stage_key"], "client", "{}", links.body);
     assert_eq!(links.body["items"][0]["capability"], "approve");
