@@ -290,6 +290,7 @@ async fn the_hospital_flow_from_idea_to_schedule(#[case] backend: Backend) {
     b.wait_for("#upload-file").await.send_keys(&file.display().to_string()).await.unwrap();
     b.click("button[form=upload]").await;
     b.text_with("#media-pick", "heart.jpg").await;
+    b.text_with("#media-count", "1").await;
     let uploaded = b.js("return document.querySelector('#media-pick input[name=media_use]:checked').value", vec![]).await;
     let uploaded = uploaded.as_str().unwrap().to_owned();
     assert_ne!(uploaded, t.picture, "the new file is the ticked one");

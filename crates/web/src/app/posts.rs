@@ -896,11 +896,13 @@ pub async fn submit(
     }
 }
 
-/// The composer's media list alone, as an upload swaps it in.
+/// The composer's media list alone, as an upload swaps it in, and the
+/// panel's count of chosen items beside it (swapped out of band).
 #[derive(Template)]
-#[template(path = "app/media_pick.html")]
+#[template(path = "app/media_fragment.html")]
 struct MediaFragment {
     media: Vec<MediaRow>,
+    chosen: usize,
 }
 
 /// Uploads a file from the composer: it joins the library, and the
@@ -948,7 +950,9 @@ pub async fn upload(
     }
     form.media_use.push(new.id.to_string());
     let cx = context(&s.app, &member, ws).await.or_page(&headers)?;
-    let mut response = render(StatusCode::OK, &MediaFragment { media: options(&cx, &form).media });
+    let media = options(&cx, &form).media;
+    let chosen = media.iter().filter(|m| m.used).count();
+    let mut response = render(StatusCode::OK, &MediaFragment { media, chosen });
     // The preview refreshes with the new picture (htmx fires this event).
     response.headers_mut().insert("hx-trigger", axum::http::HeaderValue::from_static("media-changed"));
     Ok(response)
