@@ -219,6 +219,41 @@
     });
   }
 
+  // A list to choose several from (people, groups, roles, labels …): a
+  // filter box and ticks instead of Ctrl-clicking; the list itself stays
+  // the form's field, and the page works without this.
+  function picker(select) {
+    const box = document.createElement("div");
+    box.className = "picker";
+    const find = document.createElement("input");
+    find.type = "search";
+    find.placeholder = "Find…";
+    find.setAttribute("aria-label", "Find in " + (select.labels[0]?.textContent.trim() || "the list"));
+    const list = document.createElement("ul");
+    const rows = Array.from(select.options).map((o) => {
+      const li = document.createElement("li");
+      const label = document.createElement("label");
+      const tick = document.createElement("input");
+      tick.type = "checkbox";
+      tick.checked = o.selected;
+      tick.addEventListener("change", () => { o.selected = tick.checked; });
+      label.append(tick, " " + o.textContent);
+      li.append(label);
+      list.append(li);
+      return { li, text: o.textContent.toLowerCase(), tick, option: o };
+    });
+    find.addEventListener("input", () => {
+      const want = find.value.trim().toLowerCase();
+      rows.forEach((r) => { r.li.hidden = want !== "" && !r.text.includes(want) && !r.tick.checked; });
+    });
+    // The list may be changed directly (by a script or an automated test): follow it.
+    select.addEventListener("change", () => rows.forEach((r) => { r.tick.checked = r.option.selected; }));
+    box.append(find, list);
+    select.after(box);
+    select.hidden = true;
+    select.closest("div, fieldset")?.querySelectorAll(".ctrl-hint").forEach((h) => { h.hidden = true; });
+  }
+
   // Keyboard shortcuts (listed by "?"): n new post, / search, j and k
   // through a list, a approve (asking first). Typing in a field is left alone.
   function shortcuts() {
@@ -264,6 +299,7 @@
     within(scope, '[role="tablist"]').forEach((t) => { if (!t.dataset.ready) { t.dataset.ready = "1"; tabs(t); } });
     within(scope, "form[data-anchor-text]").forEach((f) => { if (!f.dataset.ready) { f.dataset.ready = "1"; textAnchors(f); imageAnchors(f); } });
     within(scope, "textarea[data-mentions]").forEach((a) => { if (!a.dataset.ready) { a.dataset.ready = "1"; mentions(a); } });
+    within(scope, "select[data-picker]").forEach((s) => { if (!s.dataset.ready) { s.dataset.ready = "1"; picker(s); } });
   }
   document.addEventListener("DOMContentLoaded", () => { init(document); shortcuts(); });
   document.addEventListener("htmx:load", (e) => init(e.target));

@@ -868,9 +868,25 @@ async fn a_workflow_is_edited_in_its_form(#[case] backend: Backend) {
     b.fill(&format!("#s{n}-name"), "Legal").await;
     b.fill(&format!("#s{n}-l0-name"), "Counsel").await;
     choose(&b, &format!("#s{n}-l0-approvers"), &["role:admin"]).await;
+    b.click(&format!("#s{n} details.checklist summary")).await;
     b.click(&format!("button[value='add-item:{n}']")).await;
     assert_eq!(value_of(&b, &format!("#s{n}-name")).await, "Legal", "adding a part keeps what was typed");
     b.fill(&format!("#s{n}-c0-label"), "Claims checked against the source").await;
+    // Stages are columns; keys are generated and folded away; people are ticked in a list to filter.
+    assert!(!b.wait_for(&format!("#s{n}-key")).await.is_displayed().await.unwrap(), "the key is folded away");
+    b.fill(&format!("#s{n}-l0 .picker input[type=search]"), "owner").await;
+    let shown = b
+        .js(
+            &format!(
+                "return [...document.querySelectorAll('#s{n}-l0 .picker li')].filter((li) => !li.hidden).map((li) => li.textContent.trim())"
+            ),
+            vec![],
+        )
+        .await;
+    // What matches, and what is ticked already (Counsel's admins), stay in view.
+    let shown: Vec<&str> = shown.as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    assert!(shown.contains(&"Any owner") && shown.contains(&"Any admin") && !shown.contains(&"Any manager"), "{shown:?}");
+    b.click(&format!("#s{n} details.due summary")).await;
     b.js(&format!("document.querySelector('#s{n}-due-kind').value = 'after'"), vec![]).await;
     b.fill(&format!("#s{n}-due"), "24").await;
     // Nobody left to answer in the first stage's lane.

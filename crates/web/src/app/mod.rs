@@ -192,6 +192,11 @@ impl Problems {
         self.by_field.contains_key(field)
     }
 
+    /// Whether any field inside `prefix` (`stages[2]` covers `stages[2].due`) has an error.
+    pub fn under(&self, prefix: &str) -> bool {
+        self.by_field.keys().any(|f| f.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '['])))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.by_field.is_empty() && self.general.is_empty()
     }
