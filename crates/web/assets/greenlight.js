@@ -30,6 +30,22 @@
       root.querySelectorAll(".drop-target").forEach((t) => t !== target && t.classList.remove("drop-target"));
       target.classList.add("drop-target");
     });
+    // On a touch screen, "Move…" opens a sheet to pick the day and hour.
+    root.addEventListener("click", (e) => {
+      const link = e.target.closest("[data-move]");
+      const sheet = document.getElementById("move-sheet");
+      if (!link || !sheet) return;
+      e.preventDefault();
+      sheet.querySelector("#move-date").value = link.dataset.date;
+      sheet.querySelector("#move-hour").value = link.dataset.hour;
+      sheet.onclose = () => {
+        if (sheet.returnValue !== "move") return;
+        const values = { date: sheet.querySelector("#move-date").value, hour: sheet.querySelector("#move-hour").value, version: link.dataset.version };
+        window.htmx.ajax("POST", link.dataset.move + window.location.search, { target: "#calendar", swap: "outerHTML", values, headers: { "X-CSRF-Token": csrf() } });
+      };
+      sheet.returnValue = "";
+      sheet.showModal();
+    });
     root.addEventListener("drop", (e) => {
       const target = e.target.closest("[data-drop-date]");
       if (!target || !dragged) return;

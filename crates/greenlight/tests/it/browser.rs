@@ -719,9 +719,22 @@ async fn on_a_phone_the_calendar_is_a_day_list_and_the_decision_is_at_hand(#[cas
     assert!(!named.is_empty() && named.contains(&day.day().to_string()), "the day is named in full: {named}");
     let overflow = b.js("return document.documentElement.scrollWidth - window.innerWidth", vec![]).await.as_i64().unwrap();
     assert!(overflow <= 0, "the calendar is {overflow} px wider than a phone: {}", b.js(WIDER_THAN_THE_SCREEN, vec![]).await);
-    b.click(&format!(".day[data-drop-date='{day}'] a.add")).await;
+    // Touch cannot drag: "Move…" opens a sheet for the day and hour.
+    let later = ahead(&h, 11);
+    b.click(&format!(".day[data-drop-date='{day}'] a.move")).await;
+    b.js(
+        "document.getElementById('move-date').value = arguments[0]; document.getElementById('move-hour').value = '14'",
+        vec![json!(later.to_string())],
+    )
+    .await;
+    b.click("#move-sheet button[value=move]").await;
+    b.text_with("#notice", "Moved “Walk-ins”").await;
+    let moved = t.creator.get(&format!("/workspaces/{ws}/posts/{id}")).await;
+    assert!(moved.body["planned"].as_str().unwrap_or_default().starts_with(&format!("{later}T14:00")), "{}", moved.body);
+    // The post's new day is listed now; "+" there starts a post planned that day.
+    b.click(&format!(".day[data-drop-date='{later}'] a.add")).await;
     b.wait_for("#title").await;
-    assert_eq!(value_of(&b, "#planned-date").await, day.to_string(), "a post started from a day is planned that day");
+    assert_eq!(value_of(&b, "#planned-date").await, later.to_string(), "a post started from a day is planned that day");
 
     b.go(&format!("/w/{ws}/posts/{id}/review")).await;
     let bar = b.wait_for(".decision-bar button.approve").await;

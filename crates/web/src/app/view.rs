@@ -124,6 +124,9 @@ pub struct Card {
     pub late: String,
     pub brief: String,
     pub draggable: bool,
+    /// Its planned day (`YYYY-MM-DD`) and hour in the workspace's zone, for the move sheet.
+    pub date: String,
+    pub hour: i8,
 }
 
 /// A channel on a card: the network's mark and what became of the post there.
@@ -185,6 +188,8 @@ impl Card {
             late,
             brief: post.brief.chars().take(140).collect(),
             draggable: can_move && post.state.allows_reschedule(),
+            date: post.planned.as_ref().map(|p| p.at.to_zoned(tz.clone()).date().to_string()).unwrap_or_default(),
+            hour: post.planned.as_ref().map_or(9, |p| p.at.to_zoned(tz.clone()).hour()),
         }
     }
 }
