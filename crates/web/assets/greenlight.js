@@ -292,7 +292,7 @@
     };
     document.addEventListener("keydown", (e) => {
       if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
-      if (e.target.closest("input, textarea, select, [contenteditable], dialog")) return;
+      if (e.target.closest("input, textarea, select, [contenteditable], dialog[open]")) return;
       const act = {
         "/": () => document.querySelector("#search-page-q, #search-q")?.focus(),
         n: () => { const link = document.querySelector('header a[href$="/posts/new"]'); if (link) window.location.href = link.href; },

@@ -174,9 +174,17 @@ impl Browser {
         panic!("{css} never said “{want}”; it said “{last}”");
     }
 
-    /// Types keys into whatever has the focus (the page itself, if nothing does).
+    /// Presses keys as a person would, into whatever has the focus (the
+    /// page itself, if nothing does): WebDriver's key actions, which need no
+    /// element (one just hidden, like a closed dialog's button, still holds
+    /// the focus for a moment). A newline is the Enter key.
     pub async fn press(&self, keys: &str) {
-        self.driver.active_element().await.unwrap().send_keys(keys).await.unwrap();
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let actions = keys
+            .chars()
+            .map(|c| if c == '\n' { '\u{E007}' } else { c })
+            .fold(KeyActions::new("keyboard".into()), |a, value| a.then(KeyAction::Down { value }).then(KeyAction::Up { value }));
+        self.driver.perform_actions(actions).await.unwrap();
     }
 
     pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
