@@ -570,27 +570,26 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
             if record.run.waiting_for(&workflow.definition).is_disjoint(&mine) {
                 continue;
             }
-            let Some(post) = posts::post(&mut tx, ws, record.post_id).await? else { continue };
-            let revision = posts::revision_by_hash(&mut tx, record.post_id, *record.run.current_revision()).await?;
+            let Some(card) = posts::review_card(&mut tx, ws, record.post_id, *record.run.current_revision()).await? else { continue };
             let (Some(i), Some(name)) = (record.run.active_stage(), waiting_stage(&record, &workflow.definition)) else { continue };
             let stage = &record.run.stages[i];
             let verdict_only = workflow.definition.stage(&stage.key).is_some_and(|s| s.approved_by_verdict_alone());
             out.push(WaitingReview {
                 workspace_id: ws,
                 post_id: record.post_id,
-                post_title: post.title,
+                post_title: card.title,
                 stage: name,
                 stage_key: stage.key.clone(),
                 due_at: stage.due_at,
                 overdue: stage.due_at.is_some_and(|d| d < now),
                 current_revision: *record.run.current_revision(),
                 verdict_only,
-                owner_id: post.owner_id,
-                planned: post.planned,
-                channel_ids: post.channel_ids,
-                revision_number: revision.as_ref().map_or(0, |r| r.number),
-                excerpt: revision.as_ref().map(|r| r.content.text.chars().take(EXCERPT_CHARS).collect()).unwrap_or_default(),
-                first_media: revision.and_then(|r| r.content.media.into_iter().next()),
+                owner_id: card.owner_id,
+                planned: card.planned,
+                channel_ids: card.channel_ids,
+                revision_number: card.revision.as_ref().map_or(0, |(number, _)| *number),
+                excerpt: card.revision.as_ref().map(|(_, c)| c.text.chars().take(EXCERPT_CHARS).collect()).unwrap_or_default(),
+                first_media: card.revision.and_then(|(_, c)| c.media.into_iter().next()),
             });
         }
     }

@@ -208,10 +208,62 @@ pub async fn post(tx: &mut Tx, workspace: WorkspaceId, id: PostId) -> Result<Opt
     Ok(posts.pop())
 }
 
-/// Only the post's title: what a list of reviews shows of it.
-pub async fn title(tx: &mut Tx, workspace: WorkspaceId, id: PostId) -> Result<Option<String>> {
-    let row = sql!(tx, optional as (String,), "SELECT title FROM posts WHERE workspace_id = $1 AND id = $2", workspace.uuid(), id.uuid())?;
-    Ok(row.map(|(title,)| title))
+/// What a list of reviews shows of a post: its title, owner, planned time
+/// and channels, and the revision under review (by its hash) with its number.
+#[derive(Debug, Clone)]
+pub struct ReviewCard {
+    pub title: String,
+    pub owner_id: UserId,
+    pub planned: Option<PlannedTime>,
+    pub channel_ids: Vec<ChannelId>,
+    /// The revision under review, if the post still has it.
+    pub revision: Option<(i64, Content)>,
+}
+
+row! {
+    struct ReviewCardRow {
+        title: String,
+        owner_id: Uuid,
+        planned_at: Option<DbTime>,
+        planned_zone: Option<String>,
+        number: Option<i64>,
+        content: Option<String>,
+    }
+}
+
+/// A post as a list of reviews shows it, in two reads (the post with its
+/// revision, then its channels) rather than the four a whole post and a
+/// revision take.
+pub async fn review_card(tx: &mut Tx, workspace: WorkspaceId, id: PostId, revision: Hash) -> Result<Option<ReviewCard>> {
+    let row = sql!(
+        tx,
+        optional as ReviewCardRow,
+        "SELECT p.title, p.owner_id, p.planned_at, p.planned_zone, r.number, r.content FROM posts p
+         LEFT JOIN revisions r ON r.post_id = p.id AND r.content_hash = $3
+         WHERE p.workspace_id = $1 AND p.id = $2",
+        workspace.uuid(),
+        id.uuid(),
+        revision.to_string()
+    )?;
+    let Some(row) = row else { return Ok(None) };
+    let channels = sql!(tx, all as (Uuid,), "SELECT channel_id FROM post_channels WHERE post_id = $1 ORDER BY channel_id", id.uuid())?;
+    let planned = match (row.planned_at, row.planned_zone) {
+        (Some(at), Some(zone)) => Some(PlannedTime::new(at.0, ZoneName::parse(&zone).map_err(|e| StoreError::Corrupt(e.to_string()))?)),
+        _ => None,
+    };
+    let revision = match (row.number, row.content) {
+        (Some(number), Some(content)) => {
+            Some((number, serde_json::from_str(&content).map_err(|e| StoreError::Corrupt(format!("revision content: {e}")))?))
+        }
+        _ => None,
+    };
+    Ok(Some(ReviewCard {
+        title: row.title,
+        owner_id: UserId::from_uuid(row.owner_id),
+        planned,
+        channel_ids: channels.into_iter().map(|(c,)| ChannelId::from_uuid(c)).collect(),
+        revision,
+    }))
 }
 
 #[derive(Debug, Clone, Default)]
