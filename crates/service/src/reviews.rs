@@ -356,12 +356,10 @@ pub(crate) async fn decide_open(
     let now = app.now();
     // Automatic checklist items follow what preflight finds in the content
     // now: the active stage's, and those of stages an approval may cover.
+    let def = &loaded.workflow.definition;
     let active = loaded.record.run.active_stage().unwrap_or(0);
-    let ahead = loaded.workflow.definition.stages.iter().skip(active);
-    let open_checks = if ahead
-        .take(if loaded.workflow.definition.one_approval_covers_next_stages { usize::MAX } else { 1 })
-        .any(|s| s.checklist.iter().any(|c| c.automatic.is_some()))
-    {
+    let reach = if def.one_approval_covers_next_stages { def.stages.len() } else { 1 };
+    let open_checks = if def.stages.iter().skip(active).take(reach).any(|s| s.checklist.iter().any(|c| c.automatic.is_some())) {
         let revision = posts::latest_revision(tx, id).await?.ok_or_else(|| Error::Internal("post without a revision".into()))?;
         crate::preflight::open_checks(tx, app, &loaded.post, &revision.content).await?
     } else {

@@ -359,14 +359,7 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
         }
     }
     let ids = |v: Vec<(String, String)>, current: &Option<String>| choices(v, current);
-    let channels = ids(
-        lookups
-            .channels
-            .values()
-            .map(|c| (c.id.to_string(), format!("{} {}", super::view::network_mark(&c.network).1, c.handle)))
-            .collect(),
-        &q.channel,
-    );
+    let channels = ids(lookups.channels.values().map(|c| (c.id.to_string(), super::view::channel_name(c))).collect(), &q.channel);
     let campaigns = ids(lookups.campaigns.values().map(|c| (c.id.to_string(), c.name.clone())).collect(), &q.campaign);
     let labels = planning::labels(app, &member.caller, ws).await?;
     let labels = ids(labels.into_iter().map(|l| (l.id.to_string(), l.name)).collect(), &q.label);

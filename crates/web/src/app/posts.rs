@@ -32,7 +32,7 @@ use super::{
     render,
     review::ThreadView,
     see_other,
-    view::{Choice, network_mark, state_label, when, zone},
+    view::{Choice, channel_name, network_mark, state_label, when, zone},
 };
 use crate::AppState;
 
@@ -458,9 +458,7 @@ fn skip_reason(c: &Condition, cx: &Context) -> String {
         why.push(format!("it has the label {}", named(names.collect())));
     }
     if !c.channels.is_empty() {
-        let names = c.channels.iter().map(|id| {
-            cx.channels.get(id).map_or_else(|| "a channel".into(), |ch| format!("{} {}", network_mark(&ch.network).1, ch.handle))
-        });
+        let names = c.channels.iter().map(|id| cx.channels.get(id).map_or_else(|| "a channel".into(), channel_name));
         why.push(format!("it goes to {}", named(names.collect())));
     }
     if !c.campaigns.is_empty() {
@@ -485,13 +483,13 @@ async fn feedback(
     app: &App,
     member: &Member,
     post: &Post,
+    revisions: &[greenlight_service::views::Revision],
     names: &BTreeMap<greenlight_domain::id::UserId, String>,
     tz: &jiff::tz::TimeZone,
 ) -> Result<Option<Feedback>, Error> {
     let ws = post.workspace_id;
-    let revisions = posts::revisions(app, &member.caller, ws, post.id).await?;
     let open: Vec<ThreadView> =
-        super::review::threads(app, member, ws, post.id, names, &revisions, tz).await?.into_iter().filter(|t| !t.resolved).collect();
+        super::review::threads(app, member, ws, post.id, names, revisions, tz).await?.into_iter().filter(|t| !t.resolved).collect();
     let sent_back = matches!(post.state, PostState::ChangesRequested | PostState::Rejected);
     let decision = match reviews::review(app, &member.caller, ws, post.id).await {
         Ok(view) if sent_back => view.record.run.decisions.into_iter().rev().find(|d| d.verdict != Verdict::Approve),
@@ -534,6 +532,8 @@ struct Render<'a> {
     offer_resubmit: bool,
     /// A share link made just now, shown this once with a Copy button.
     once_link: String,
+    /// The post's revisions, when the caller has read them already.
+    revisions: Option<Vec<greenlight_service::views::Revision>>,
 }
 
 async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, headers: &HeaderMap) -> PageResult {
@@ -558,14 +558,20 @@ async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, 
     };
     let zone_of_ws = zone(&ws_zone);
     let feedback = match r.post {
-        Some(p) if p.state != PostState::Draft => feedback(app, &member, p, &cx.names, &zone_of_ws).await.or_page(headers)?,
+        Some(p) if p.state != PostState::Draft => {
+            let revisions = match r.revisions {
+                Some(read) => read,
+                None => posts::revisions(app, &member.caller, ws, p.id).await.or_page(headers)?,
+            };
+            feedback(app, &member, p, &revisions, &cx.names, &zone_of_ws).await.or_page(headers)?
+        }
         _ => None,
     };
     let publications = publications
         .into_iter()
         .map(|p| PublicationRow {
             channel_id: p.channel_id.to_string(),
-            channel: cx.channels.get(&p.channel_id).map(|c| format!("{} {}", network_mark(&c.network).1, c.handle)).unwrap_or_default(),
+            channel: cx.channels.get(&p.channel_id).map(channel_name).unwrap_or_default(),
             status: p.status.as_str(),
             when: when(p.published_at.unwrap_or(p.due_at), &zone_of_ws),
             url: p.url.unwrap_or_default(),
@@ -651,6 +657,7 @@ pub async fn new_page(
             status: StatusCode::OK,
             offer_resubmit: false,
             once_link: String::new(),
+            revisions: None,
         },
         &headers,
     )
@@ -692,6 +699,7 @@ pub async fn create(State(s): State<AppState>, PagePath(ws): PagePath<WorkspaceI
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 offer_resubmit: false,
                 once_link: String::new(),
+                revisions: None,
             };
             render_page(&s.app, member, ws, r, &headers).await
         }
@@ -762,6 +770,7 @@ async fn as_saved(app: &App, member: Member, ws: WorkspaceId, id: PostId, shown:
         status: shown.status,
         offer_resubmit: shown.offer_resubmit,
         once_link: shown.once_link,
+        revisions: Some(revisions),
     };
     render_page(app, member, ws, r, headers).await
 }
@@ -776,6 +785,7 @@ fn again<'a>(post: &'a Post, form: &ComposerForm, errors: Vec<FieldError>) -> Re
         status: StatusCode::UNPROCESSABLE_ENTITY,
         offer_resubmit: false,
         once_link: String::new(),
+        revisions: None,
     }
 }
 

@@ -29,7 +29,7 @@ use super::{
     auth::Submitted,
     preview::{ChannelCheck, checks},
     render, see_other,
-    view::{state_label, when, zone},
+    view::{channel_name, state_label, when, zone},
 };
 use crate::AppState;
 
@@ -337,14 +337,11 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
         .filter(|d| d.verdict == Verdict::Approve && d.revision != current)
         .find_map(|d| revisions.iter().find(|r| r.content_hash == d.revision).map(|r| r.number));
     let diff_from = d.from.or(approved_before).unwrap_or(under.number - 1).clamp(1, under.number.max(1));
+    let channel_map: BTreeMap<greenlight_domain::id::ChannelId, greenlight_service::views::Channel> =
+        greenlight_service::planning::channels(app, &member.caller, ws).await.or_page(headers)?.into_iter().map(|c| (c.id, c)).collect();
     let diff = if diff_from < under.number {
         let changes = posts::diff_revisions(app, &member.caller, ws, id, diff_from, under.number).await.or_page(headers)?;
-        let channels: BTreeMap<String, String> = greenlight_service::planning::channels(app, &member.caller, ws)
-            .await
-            .or_page(headers)?
-            .into_iter()
-            .map(|c| (c.id.to_string(), format!("{} {}", super::view::network_mark(&c.network).1, c.handle)))
-            .collect();
+        let channels: BTreeMap<String, String> = channel_map.values().map(|c| (c.id.to_string(), channel_name(c))).collect();
         // Media by file name, not by id.
         let mut files: BTreeMap<String, String> = BTreeMap::new();
         for m in revisions.iter().flat_map(|r| r.content.media_ids()) {
@@ -442,17 +439,13 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
         ),
         None => (Vec::new(), Vec::new()),
     };
-    let channel_map: BTreeMap<greenlight_domain::id::ChannelId, greenlight_service::views::Channel> =
-        greenlight_service::planning::channels(app, &member.caller, ws).await.or_page(headers)?.into_iter().map(|c| (c.id, c)).collect();
     let content: &Content = &under.content;
     let threads = threads(app, &member, ws, id, &names, &revisions, &tz).await.or_page(headers)?;
     // The base text, then each channel whose text is its own.
     let mut texts = vec![TextBlock::of(String::new(), "Text".into(), &content.text, &threads, under.number)];
     for c in &post.channel_ids {
         if let Some(own) = content.variants.get(c).and_then(|v| v.text.as_deref()) {
-            let name = channel_map
-                .get(c)
-                .map_or_else(|| "a channel".into(), |ch| format!("{} {}", super::view::network_mark(&ch.network).1, ch.handle));
+            let name = channel_map.get(c).map_or_else(|| "a channel".into(), channel_name);
             texts.push(TextBlock::of(c.to_string(), format!("Text on {name}"), own, &threads, under.number));
         }
     }
@@ -728,7 +721,7 @@ impl WorkspaceNames {
             let channels = greenlight_service::planning::channels(app, &member.caller, ws)
                 .await?
                 .into_iter()
-                .map(|c| (c.id, format!("{} {}", super::view::network_mark(&c.network).1, c.handle)))
+                .map(|c| (c.id, channel_name(&c)))
                 .collect();
             slot.insert(people);
             self.channels.insert(ws, channels);

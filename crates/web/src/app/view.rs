@@ -62,6 +62,11 @@ pub fn network_mark(network: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// A channel as pages name it: "Bluesky riverside.bsky.social".
+pub fn channel_name(c: &Channel) -> String {
+    format!("{} {}", network_mark(&c.network).1, c.handle)
+}
+
 /// The workspace's zone (UTC if it names one this build does not know).
 pub fn zone(name: &str) -> TimeZone {
     TimeZone::get(name).unwrap_or(TimeZone::UTC)
