@@ -93,6 +93,7 @@ pub async fn create_user(app: &App, caller: &Caller, input: NewUser) -> Result<c
         name: name.as_str().into(),
         is_admin: input.is_admin,
         created_at: app.now(),
+        language: None,
     };
     let mut tx = app.db.write().await?;
     match accounts::insert_user(&mut tx, &user, &hash).await {
@@ -144,6 +145,22 @@ pub async fn set_password(app: &App, caller: &Caller, user: UserId, password: &s
     record(&mut tx, app, caller, Chain::Instance, "user.password_set", ("user", Some(user.uuid())), serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Sets the language the caller reads Greenlight and its emails in
+/// (`en`, `da`), or none to follow the browser.
+pub async fn set_language(app: &App, caller: &Caller, language: Option<&str>) -> Result<Option<greenlight_i18n::Lang>> {
+    let user = caller.user.ok_or(Error::Unauthenticated)?;
+    let lang = match language.map(str::trim).filter(|l| !l.is_empty()) {
+        None => None,
+        Some(tag) => Some(greenlight_i18n::Lang::parse(tag).ok_or_else(|| Error::field("language", "choose English or Dansk"))?),
+    };
+    let mut tx = app.db.write().await?;
+    accounts::set_language(&mut tx, user, lang.map(greenlight_i18n::Lang::code)).await?;
+    let data = serde_json::json!({ "language": lang.map(greenlight_i18n::Lang::code) });
+    record(&mut tx, app, caller, Chain::Instance, "user.language_set", ("user", Some(user.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(lang)
 }
 
 /// A new login: the cookie secret (shown once) and the CSRF token.

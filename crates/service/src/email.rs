@@ -111,18 +111,20 @@ async fn send_due(app: &App, user: UserId, due: Timestamp) -> Result<()> {
         items.push(item(&mut tx, app, n).await?);
     }
     tx.commit().await?;
-    let subject = match pending.as_slice() {
-        [one] => one.summary.clone(),
-        many => format!("{} updates from Greenlight", many.len()),
-    };
     let update = Update { name: person.name.clone(), decides: items.iter().any(|i| i.changes_url.is_some()), items };
-    let mail = Mail {
-        to: person.email.clone(),
-        to_name: Some(person.name.clone()),
-        subject,
-        text: render(&UpdateText { m: &update })?,
-        html: render(&UpdateHtml { m: &update })?,
-    };
+    let mail = greenlight_i18n::sync_scope(crate::mail::language(Some(&person)), || -> Result<Mail> {
+        let subject = match pending.as_slice() {
+            [one] => one.summary.clone(),
+            many => greenlight_i18n::t1("email-updates-subject", "count", many.len()),
+        };
+        Ok(Mail {
+            to: person.email.clone(),
+            to_name: Some(person.name.clone()),
+            subject,
+            text: render(&UpdateText { m: &update })?,
+            html: render(&UpdateHtml { m: &update })?,
+        })
+    })?;
     let ids: Vec<_> = pending.iter().map(|n| n.id).collect();
     let sent = mailer.send(&mail).await;
     let mut tx = app.db.write().await?;

@@ -10,7 +10,7 @@ use greenlight_domain::{
     share,
     workflow::{Definition, Principal},
 };
-use greenlight_store::{Tx, posts, share_links, workflows::ReviewRecord, workspaces};
+use greenlight_store::{Tx, accounts, posts, share_links, workflows::ReviewRecord, workspaces};
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -50,13 +50,39 @@ impl Job for SendInvite {
     }
 }
 
-/// An outside reviewer's invitation.
+/// An outside reviewer's invitation. Its words are written when it is
+/// rendered, in the language of the rendering's scope.
 struct Invite {
-    name: String,
+    name: Option<String>,
     workspace: String,
-    title: String,
+    /// The post's title, when the link shares one post.
+    title: Option<String>,
     url: String,
-    expires: String,
+    /// When the link stops working, in UTC.
+    expires: jiff::civil::DateTime,
+}
+
+impl Invite {
+    /// "Hello Ann," or, without a name, "Hello there,".
+    fn greeting(&self) -> String {
+        match &self.name {
+            Some(name) => greenlight_i18n::t1("email-hello", "name", name),
+            None => greenlight_i18n::t("email-hello-there"),
+        }
+    }
+
+    /// The post by its title; several as what they are.
+    fn title(&self) -> String {
+        self.title.clone().unwrap_or_else(|| greenlight_i18n::t("email-invite-shared-posts"))
+    }
+
+    fn expires(&self) -> String {
+        greenlight_i18n::date(self.expires, greenlight_i18n::DateStyle::DayShortMonthYear)
+    }
+
+    fn subject(&self) -> String {
+        greenlight_i18n::t2("email-invite-subject", "workspace", &self.workspace, "title", self.title())
+    }
 }
 
 #[derive(Template)]
@@ -164,8 +190,7 @@ async fn invite_external(app: &App, id: ShareLinkId) -> Result<()> {
             None => None,
         },
         _ => None,
-    }
-    .unwrap_or_else(|| "the posts shared with you".to_owned());
+    };
     let workspace = workspaces::workspace(&mut tx, link.workspace_id).await?.map(|w| w.name).unwrap_or_default();
     let token = secret();
     share_links::set_token(&mut tx, id, &secret_hash(&token)).await?;
@@ -174,19 +199,26 @@ async fn invite_external(app: &App, id: ShareLinkId) -> Result<()> {
         .await?;
     let url = app.url(&format!("{VISIT_PATH}{token}"));
     let invite = Invite {
-        name: link.reviewer_name.clone().unwrap_or_else(|| "there".into()),
+        name: link.reviewer_name.clone(),
         workspace,
         title,
         url,
-        expires: link.expires_at.strftime("%-d %b %Y").to_string(),
+        expires: link.expires_at.to_zoned(jiff::tz::TimeZone::UTC).datetime(),
     };
-    let mail = Mail {
-        to: to.clone(),
-        to_name: link.reviewer_name.clone(),
-        subject: format!("{} asks for your review of “{}”", invite.workspace, invite.title),
-        text: render(&InviteText { m: &invite })?,
-        html: render(&InviteHtml { m: &invite })?,
+    // Written in the language of whoever asked (the reviewer has no account).
+    let asker = match link.created_by {
+        Some(user) => accounts::user(&mut tx, user).await?,
+        None => None,
     };
+    let mail = greenlight_i18n::sync_scope(crate::mail::language(asker.as_ref()), || -> Result<Mail> {
+        Ok(Mail {
+            to: to.clone(),
+            to_name: link.reviewer_name.clone(),
+            subject: invite.subject(),
+            text: render(&InviteText { m: &invite })?,
+            html: render(&InviteHtml { m: &invite })?,
+        })
+    })?;
     // Committed before sending, so no transaction waits on the mail
     // server; if sending fails, the retry makes another token (this one
     // reached nobody).

@@ -23,6 +23,11 @@ pub trait Mailer: Send + Sync {
     async fn send(&self, mail: &Mail) -> std::result::Result<(), String>;
 }
 
+/// The language a user's email is written in: theirs, else English.
+pub(crate) fn language(user: Option<&greenlight_store::accounts::User>) -> greenlight_i18n::Lang {
+    user.and_then(|u| u.language.as_deref()).and_then(greenlight_i18n::Lang::parse).unwrap_or_default()
+}
+
 /// A message body from its template.
 pub fn render(t: &impl Template) -> Result<String> {
     t.render().map_err(Error::internal)

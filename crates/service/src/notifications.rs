@@ -16,6 +16,7 @@ use greenlight_domain::{
     permission::Permission,
     workflow::Principal,
 };
+use greenlight_i18n::{Arg, Lang};
 use greenlight_store::{
     Tx, accounts, audit,
     comments::{self},
@@ -42,8 +43,25 @@ struct Tell {
     user: UserId,
     kind: Kind,
     key: String,
-    summary: String,
+    summary: Said,
     data: Value,
+}
+
+/// A summary to be written in its reader's language when it is stored:
+/// a catalogue message and its values.
+struct Said {
+    key: &'static str,
+    args: Vec<(&'static str, Arg)>,
+}
+
+fn said<const N: usize>(key: &'static str, args: [(&'static str, Arg); N]) -> Said {
+    Said { key, args: args.into() }
+}
+
+impl Said {
+    fn write(&self, lang: Lang) -> String {
+        greenlight_i18n::lookup(lang, self.key, &self.args)
+    }
 }
 
 impl Job for EventRecorded {
@@ -118,7 +136,7 @@ async fn asked_now(tx: &mut Tx, app: &App, post: &Post) -> Result<Vec<Tell>> {
                 user,
                 kind: Kind::ReviewRequested,
                 key: format!("review-requested:{}:{}:{}:{user}", open.id, stage.key, stage.round),
-                summary: format!("{} waits for your review at {name}", quoted(post)),
+                summary: said("event-waits-for-you", [("title", quoted(post).into()), ("stage", name.clone().into())]),
                 data: json!({ "review": open.id, "stage": stage.key, "stage_name": name, "due_at": stage.due_at }),
             }),
             // Someone outside has a link of their own (made when the stage
@@ -165,10 +183,10 @@ async fn about_workspace(tx: &mut Tx, event: &Event, data: &Value, ws: Workspace
                 user: m.user_id,
                 kind,
                 key: format!("event:{}:{}:{}", event.id, kind.as_str(), m.user_id),
-                summary: format!(
-                    "A channel needs reconnecting: {}",
-                    data["detail"].as_str().unwrap_or("the network refused its credentials")
-                ),
+                summary: match data["detail"].as_str() {
+                    Some(detail) => said("event-reconnect", [("detail", detail.into())]),
+                    None => said("event-reconnect-refused", []),
+                },
                 data: json!({ "channel": data["channel"] }),
             });
         }
@@ -181,7 +199,8 @@ async fn about_event(tx: &mut Tx, event: &Event, data: &Value, post: &Post, acto
     let owner = post.owner_id;
     let title = quoted(post);
     let key = |kind: Kind, user: UserId| format!("event:{}:{}:{user}", event.id, kind.as_str());
-    let tell = |user: UserId, kind: Kind, summary: String, data: Value| Tell { user, kind, key: key(kind, user), summary, data };
+    let tell = |user: UserId, kind: Kind, summary: Said, data: Value| Tell { user, kind, key: key(kind, user), summary, data };
+    let about = |key: &'static str| said(key, [("title", title.as_str().into()), ("actor", actor.into())]);
     let mut out = Vec::new();
     match event.action.as_str() {
         // An approval that covered a following stage: its first event told the owner.
@@ -190,40 +209,41 @@ async fn about_event(tx: &mut Tx, event: &Event, data: &Value, post: &Post, acto
             let verdict = data["verdict"].as_str().unwrap_or_default();
             let details = json!({ "stage": data["stage"], "verdict": verdict, "comment": data["comment"] });
             let (kind, summary) = match verdict {
-                "request_changes" => (Kind::ChangesRequested, format!("{actor} asked for changes to {title}")),
-                "reject" => (Kind::DecisionMade, format!("{actor} rejected {title}")),
-                _ => (Kind::DecisionMade, format!("{actor} approved {title}")),
+                "request_changes" => (Kind::ChangesRequested, about("event-changes-requested")),
+                "reject" => (Kind::DecisionMade, about("event-rejected")),
+                _ => (Kind::DecisionMade, about("event-approved")),
             };
             out.push(tell(owner, kind, summary, details));
         }
         "review.reminder" => {
             for user in waiting_users(data) {
-                out.push(tell(user, Kind::Reminder, format!("Reminder: {title} waits for your review"), json!({ "stage": data["stage"] })));
+                out.push(tell(user, Kind::Reminder, about("event-reminder"), json!({ "stage": data["stage"] })));
             }
         }
         "review.escalated" => {
             for user in waiting_users(data) {
-                let summary = format!("{title} is overdue and was escalated");
-                out.push(tell(user, Kind::Escalation, summary, json!({ "stage": data["stage"] })));
+                out.push(tell(user, Kind::Escalation, about("event-escalated"), json!({ "stage": data["stage"] })));
             }
         }
         "review.publish_time_passed" | "review.expired" => {
-            let summary = if event.action == "review.expired" {
-                format!("{title} was not approved by its planned time; its review expired")
-            } else {
-                format!("{title} reached its planned time without approval; it waits")
-            };
+            let summary = if event.action == "review.expired" { about("event-review-expired") } else { about("event-planned-time-passed") };
             out.push(tell(owner, Kind::PublishTimePassed, summary, json!({ "planned_at": data["planned_at"] })));
         }
         "publication.published" => {
-            let summary = format!("{title} went out on {}", data["handle"].as_str().unwrap_or("a channel"));
+            let summary = match data["handle"].as_str() {
+                Some(handle) => said("event-published", [("title", title.as_str().into()), ("handle", handle.into())]),
+                None => about("event-published-somewhere"),
+            };
             out.push(tell(owner, Kind::Published, summary, json!({ "channel": data["channel"], "url": data["url"] })));
         }
         "publication.failed" => {
-            let summary = format!(
-                "{title} could not go out on {}: {}",
-                data["handle"].as_str().unwrap_or("a channel"),
-                data["error"].as_str().unwrap_or("")
+            let summary = said(
+                "event-publish-failed",
+                [
+                    ("title", title.as_str().into()),
+                    ("handle", data["handle"].as_str().unwrap_or("?").into()),
+                    ("error", data["error"].as_str().unwrap_or("").into()),
+                ],
             );
             out.push(tell(owner, Kind::PublishFailed, summary, json!({ "channel": data["channel"], "retryable": data["retryable"] })));
         }
@@ -233,7 +253,7 @@ async fn about_event(tx: &mut Tx, event: &Event, data: &Value, post: &Post, acto
             let details = json!({ "comment": added.comment, "excerpt": excerpt, "visibility": added.visibility });
             let mentioned: BTreeSet<UserId> = added.mentions.iter().copied().collect();
             for user in &mentioned {
-                out.push(tell(*user, Kind::Mention, format!("{actor} mentioned you on {title}"), details.clone()));
+                out.push(tell(*user, Kind::Mention, about("event-mentioned"), details.clone()));
             }
             // The owner and everyone earlier in the thread, unless mentioned.
             let mut followers = BTreeSet::from([owner]);
@@ -245,13 +265,13 @@ async fn about_event(tx: &mut Tx, event: &Event, data: &Value, post: &Post, acto
                 }
             }
             for user in followers.difference(&mentioned) {
-                out.push(tell(*user, Kind::Comment, format!("{actor} commented on {title}"), details.clone()));
+                out.push(tell(*user, Kind::Comment, about("event-commented"), details.clone()));
             }
         }
         _ => {}
     }
     if data["progress"]["outcome"] == "approved" {
-        out.push(tell(owner, Kind::ApprovalComplete, format!("{title} is approved by every stage"), json!({})));
+        out.push(tell(owner, Kind::ApprovalComplete, about("event-approved-everywhere"), json!({})));
     }
     Ok(out)
 }
@@ -272,6 +292,8 @@ async fn deliver(tx: &mut Tx, app: &App, ws: WorkspaceId, post: Option<PostId>, 
             continue;
         }
         let mine = notifications::preferences(tx, ws, Some(t.user)).await?;
+        // Written in the reader's language, once, as it is stored.
+        let lang = accounts::user(tx, t.user).await?.and_then(|u| u.language).and_then(|l| Lang::parse(&l)).unwrap_or_default();
         let channels = Preferences::effective(t.kind, &mine, &defaults);
         let due = match channels.email {
             // Without a mail server nobody is emailed: nothing waits for one.
@@ -290,7 +312,7 @@ async fn deliver(tx: &mut Tx, app: &App, ws: WorkspaceId, post: Option<PostId>, 
             workspace_id: ws,
             kind: t.kind,
             post_id: post,
-            summary: t.summary,
+            summary: t.summary.write(lang),
             data: t.data,
             created_at: now,
             read_at: None,

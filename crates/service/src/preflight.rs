@@ -292,7 +292,7 @@ pub(crate) async fn gate_submission(
     for (id, report) in known.post_reports(post, content) {
         let findings = match report {
             Ok(report) => report.findings,
-            Err(e) => vec![Finding::error(Check::Text, "preflight.size", e.to_string())],
+            Err(e) => vec![e.finding()],
         };
         for f in findings {
             let entry = json!({ "channel_id": id, "rule": f.rule, "message": f.message, "field": f.field, "span": f.span });

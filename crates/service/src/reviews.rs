@@ -540,9 +540,6 @@ pub struct WaitingReview {
     pub first_media: Option<MediaUse>,
 }
 
-/// How much of the text under review a list shows.
-const EXCERPT_CHARS: usize = 280;
-
 /// Every running review that waits for the caller — asked directly or
 /// through a group or role — ordered by due time (undated last).
 pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>> {
@@ -572,6 +569,10 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
             let (Some(i), Some(name)) = (record.run.active_stage(), waiting_stage(&record, &workflow.definition)) else { continue };
             let stage = &record.run.stages[i];
             let verdict_only = workflow.definition.stage(&stage.key).is_some_and(|s| s.approved_by_verdict_alone());
+            let (revision_number, face) = match card.revision {
+                Some((number, content)) => (number, Some(crate::views::Face::of(content))),
+                None => (0, None),
+            };
             out.push(WaitingReview {
                 workspace_id: ws,
                 post_id: record.post_id,
@@ -585,9 +586,9 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
                 owner_id: card.owner_id,
                 planned: card.planned,
                 channel_ids: card.channel_ids,
-                revision_number: card.revision.as_ref().map_or(0, |(number, _)| *number),
-                excerpt: card.revision.as_ref().map(|(_, c)| c.text.chars().take(EXCERPT_CHARS).collect()).unwrap_or_default(),
-                first_media: card.revision.and_then(|(_, c)| c.media.into_iter().next()),
+                revision_number,
+                excerpt: face.as_ref().map(|f| f.excerpt.clone()).unwrap_or_default(),
+                first_media: face.and_then(|f| f.first_media),
             });
         }
     }

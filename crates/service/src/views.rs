@@ -28,6 +28,9 @@ pub struct User {
     pub name: String,
     pub is_admin: bool,
     pub created_at: Timestamp,
+    /// The language the user reads Greenlight and its emails in (`en`,
+    /// `da`); null follows the browser.
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -174,6 +177,23 @@ pub struct Post {
     pub review_stage: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// A post's face in a list: the first words of its text and its first
+/// picture or video.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Face {
+    pub excerpt: String,
+    pub first_media: Option<greenlight_domain::content::MediaUse>,
+}
+
+impl Face {
+    /// How much of the text a card shows.
+    pub const EXCERPT_CHARS: usize = 280;
+
+    pub fn of(content: greenlight_domain::content::Content) -> Face {
+        Face { excerpt: content.text.chars().take(Face::EXCERPT_CHARS).collect(), first_media: content.media.into_iter().next() }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -333,7 +353,7 @@ pub struct Group {
 
 impl From<accounts::User> for User {
     fn from(r: accounts::User) -> Self {
-        User { id: r.id, email: r.email, name: r.name, is_admin: r.is_admin, created_at: r.created_at }
+        User { id: r.id, email: r.email, name: r.name, is_admin: r.is_admin, created_at: r.created_at, language: r.language }
     }
 }
 

@@ -20,6 +20,8 @@ pub struct User {
     pub name: String,
     pub is_admin: bool,
     pub created_at: Timestamp,
+    /// `en`, `da`; none follows the browser.
+    pub language: Option<String>,
 }
 
 row! {
@@ -30,6 +32,7 @@ row! {
         is_admin: bool,
         created_at: DbTime,
         password_hash: String,
+        language: Option<String>,
     }
 }
 
@@ -41,6 +44,7 @@ impl UserRow {
             name: self.name,
             is_admin: self.is_admin,
             created_at: self.created_at.0,
+            language: self.language,
         };
         (user, self.password_hash)
     }
@@ -48,7 +52,7 @@ impl UserRow {
 
 macro_rules! user_select {
     () => {
-        "SELECT id, email, name, is_admin, created_at, password_hash FROM users "
+        "SELECT id, email, name, is_admin, created_at, password_hash, language FROM users "
     };
 }
 
@@ -56,13 +60,14 @@ pub async fn insert_user(tx: &mut Tx, user: &User, password_hash: &str) -> Resul
     sql!(
         tx,
         exec,
-        "INSERT INTO users (id, email, name, is_admin, created_at, password_hash) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO users (id, email, name, is_admin, created_at, password_hash, language) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         user.id.uuid(),
         &user.email,
         &user.name,
         user.is_admin,
         DbTime(user.created_at),
-        password_hash
+        password_hash,
+        user.language.as_deref()
     )?;
     Ok(())
 }
@@ -90,6 +95,13 @@ pub async fn users(tx: &mut Tx) -> Result<Vec<User>> {
 
 pub async fn set_password_hash(tx: &mut Tx, id: UserId, password_hash: &str) -> Result<()> {
     match sql!(tx, exec, "UPDATE users SET password_hash = $2 WHERE id = $1", id.uuid(), password_hash)? {
+        0 => Err(StoreError::Corrupt(format!("user {id} vanished"))),
+        _ => Ok(()),
+    }
+}
+
+pub async fn set_language(tx: &mut Tx, id: UserId, language: Option<&str>) -> Result<()> {
+    match sql!(tx, exec, "UPDATE users SET language = $2 WHERE id = $1", id.uuid(), language)? {
         0 => Err(StoreError::Corrupt(format!("user {id} vanished"))),
         _ => Ok(()),
     }

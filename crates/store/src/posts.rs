@@ -266,6 +266,33 @@ pub async fn review_card(tx: &mut Tx, workspace: WorkspaceId, id: PostId, revisi
     }))
 }
 
+/// The current revision's content of each post planned in `[from, until)`
+/// (at most `limit`): what calendar cards show of their words and pictures.
+pub async fn contents_in_range(
+    tx: &mut Tx,
+    workspace: WorkspaceId,
+    from: Timestamp,
+    until: Timestamp,
+    limit: i64,
+) -> Result<Vec<(PostId, Content)>> {
+    let rows = sql!(
+        tx,
+        all as (Uuid, String),
+        "SELECT p.id, r.content FROM posts p JOIN revisions r ON r.id = p.current_revision_id
+         WHERE p.workspace_id = $1 AND p.planned_at >= $2 AND p.planned_at < $3 LIMIT $4",
+        workspace.uuid(),
+        DbTime(from),
+        DbTime(until),
+        limit
+    )?;
+    rows.into_iter()
+        .map(|(id, content)| {
+            let content = serde_json::from_str(&content).map_err(|e| StoreError::Corrupt(format!("revision content: {e}")))?;
+            Ok((PostId::from_uuid(id), content))
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct PostFilter {
     pub state: Option<PostState>,

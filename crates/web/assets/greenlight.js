@@ -6,6 +6,11 @@
 (function () {
   const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
 
+  // The script's few words come from the page (`<body data-t-…>`), in the
+  // reader's language; `%name%` in them takes a value.
+  const say = (key, values = {}) =>
+    (document.body.dataset["t" + key[0].toUpperCase() + key.slice(1)] || key).replace(/%(\w+)%/g, (_, name) => values[name] ?? "");
+
   // Dragging a post card to another day (month, list) or hour (week)
   // reschedules it; the server keeps approvals and answers the calendar.
   function calendar(root) {
@@ -118,7 +123,7 @@
       form.querySelector('[name="end"]').value = String(end);
       form.querySelector('[name="channel"]').value = source.dataset.channel || "";
       const where = source.dataset.channel ? " (" + source.dataset.label + ")" : "";
-      if (show) show.textContent = "On the words “" + r.toString() + "”" + where;
+      if (show) show.textContent = say("onWords", { words: r.toString(), where });
       const block = source.closest(".text-block") || source;
       if (block.nextElementSibling !== form) {
         block.after(form);
@@ -205,7 +210,7 @@
         region.style.left = left * 100 + "%"; region.style.top = top * 100 + "%";
         region.style.width = w * 100 + "%"; region.style.height = h * 100 + "%";
         const show = form.querySelector("[data-anchor-quote]");
-        if (show) show.textContent = "On a spot of the image (" + Math.round(x * 100) + "% across, " + Math.round(y * 100) + "% down)";
+        if (show) show.textContent = say("onImage", { x: Math.round(x * 100), y: Math.round(y * 100) });
       };
       img.addEventListener("click", (e) => {
         const r = img.getBoundingClientRect();
@@ -226,10 +231,10 @@
       const button = document.createElement("button");
       button.type = "button";
       button.className = "link";
-      button.textContent = "Copy";
+      button.textContent = say("copy");
       button.addEventListener("click", async () => {
         await navigator.clipboard.writeText(source.textContent.trim());
-        button.textContent = "Copied";
+        button.textContent = say("copied");
       });
       source.after(" ", button);
     });
@@ -243,8 +248,8 @@
     box.className = "picker";
     const find = document.createElement("input");
     find.type = "search";
-    find.placeholder = "Find…";
-    find.setAttribute("aria-label", "Find in " + (select.labels[0]?.textContent.trim() || "the list"));
+    find.placeholder = say("find");
+    find.setAttribute("aria-label", say("findIn", { list: select.labels[0]?.textContent.trim() || say("theList") }));
     const list = document.createElement("ul");
     const rows = Array.from(select.options).map((o) => {
       const li = document.createElement("li");
@@ -287,8 +292,8 @@
       const card = document.querySelector(".review-card.kb-current");
       const button = card ? card.querySelector("button.approve") : document.querySelector("#decision-form button[value=approve]");
       if (!button) return;
-      const what = card ? "“" + card.querySelector("h2").textContent.trim() + "”" : "this revision";
-      if (window.confirm("Approve " + what + "?")) button.click();
+      const what = card ? "“" + card.querySelector("h2").textContent.trim() + "”" : say("thisRevision");
+      if (window.confirm(say("approve", { what }))) button.click();
     };
     document.addEventListener("keydown", (e) => {
       if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;

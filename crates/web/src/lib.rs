@@ -8,6 +8,7 @@ mod assets;
 mod extract;
 mod html;
 mod input;
+mod locale;
 mod problem;
 mod upload;
 mod visit;
@@ -28,6 +29,13 @@ use tower_http::{catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLaye
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use problem::Problem;
+// Templates call `crate::t` and friends with a message id: the catalogue's words in the reader's language.
+pub(crate) use greenlight_i18n::{t, t1, t2, t3};
+
+/// The reader's language tag, for `<html lang>`.
+pub(crate) fn lang_code() -> &'static str {
+    greenlight_i18n::current().code()
+}
 
 #[derive(Debug, Clone)]
 pub struct WebSettings {
@@ -91,6 +99,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .route("/readyz", get(readyz))
         .fallback(app::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), input::refuse_control_characters))
+        .layer(axum::middleware::from_fn(locale::choose))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .layer(axum::middleware::map_response(security_headers))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, settings.request_timeout))

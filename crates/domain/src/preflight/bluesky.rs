@@ -14,7 +14,7 @@ use regex::Regex;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::{
-    Check, Entities, Finding, Span,
+    Check, Entities, Finding, Measure, Span,
     media::{Alt, MediaRules, Unit},
     over_limit,
     text::CharIndex,
@@ -61,11 +61,17 @@ pub fn length(text: &str) -> usize {
 pub fn check(text: &str) -> (usize, usize, Vec<Finding>) {
     let length = length(text);
     let fits: usize = text.graphemes(true).take(LIMIT).map(|g| g.chars().count()).sum();
-    let mut findings: Vec<Finding> = over_limit(Network::Bluesky, "graphemes", length, LIMIT, fits, text).into_iter().collect();
+    let mut findings: Vec<Finding> = over_limit(Network::Bluesky, Measure::Graphemes, length, LIMIT, fits, text).into_iter().collect();
     if text.len() > MAX_BYTES {
         let message =
             format!("Bluesky allows {MAX_BYTES} bytes of text; this is {} (emoji and many scripts take several bytes each)", text.len());
-        findings.push(Finding::error(Check::Text, "bluesky.bytes", message).at(Span { start: 0, end: text.chars().count() }));
+        let words =
+            [("network", Network::Bluesky.title().to_owned()), ("limit", MAX_BYTES.to_string()), ("length", text.len().to_string())];
+        findings.push(
+            Finding::error(Check::Text, "bluesky.bytes", message)
+                .words("finding-length-bytes", words)
+                .at(Span { start: 0, end: text.chars().count() }),
+        );
     }
     (length, LIMIT, findings)
 }

@@ -5,7 +5,7 @@
 //! characters.
 
 use super::{
-    Finding, chars_within,
+    Finding, Measure, chars_within,
     media::{Alt, MediaRules, Unit},
     over_limit,
 };
@@ -41,5 +41,5 @@ pub const MEDIA: MediaRules = MediaRules {
 pub fn check(text: &str) -> (usize, usize, Vec<Finding>) {
     let length = text.chars().count();
     let fits = chars_within(text, LIMIT, |_| 1);
-    (length, LIMIT, over_limit(Network::Facebook, "characters", length, LIMIT, fits, text).into_iter().collect())
+    (length, LIMIT, over_limit(Network::Facebook, Measure::Characters, length, LIMIT, fits, text).into_iter().collect())
 }

@@ -6,7 +6,7 @@
 //! the caption's is used.
 
 use super::{
-    Check, Entities, Finding, chars_within,
+    Check, Counts, Entities, Finding, Measure, chars_within,
     media::{Alt, MediaRules, Unit},
     over_limit, too_many,
 };
@@ -44,8 +44,8 @@ pub const MEDIA: MediaRules = MediaRules {
 pub fn check(text: &str, entities: &Entities) -> (usize, usize, Vec<Finding>) {
     let length = text.chars().count();
     let fits = chars_within(text, LIMIT, |_| 1);
-    let mut findings: Vec<Finding> = over_limit(Network::Instagram, "characters", length, LIMIT, fits, text).into_iter().collect();
-    findings.extend(too_many(Network::Instagram, Check::Hashtags, "hashtags", "hashtags", &entities.hashtags, MAX_HASHTAGS));
-    findings.extend(too_many(Network::Instagram, Check::Mentions, "mentions", "@-mentions", &entities.mentions, MAX_MENTIONS));
+    let mut findings: Vec<Finding> = over_limit(Network::Instagram, Measure::Characters, length, LIMIT, fits, text).into_iter().collect();
+    findings.extend(too_many(Network::Instagram, Check::Hashtags, "hashtags", Counts::Hashtags, &entities.hashtags, MAX_HASHTAGS));
+    findings.extend(too_many(Network::Instagram, Check::Mentions, "mentions", Counts::Mentions, &entities.mentions, MAX_MENTIONS));
     (length, LIMIT, findings)
 }

@@ -5,7 +5,7 @@
 //! composer limits to 1,250 characters.
 
 use super::{
-    Finding, chars_within,
+    Finding, Measure, chars_within,
     media::{Alt, MediaRules, Unit},
     over_limit,
 };
@@ -40,5 +40,5 @@ pub const MEDIA: MediaRules = MediaRules {
 pub fn check(text: &str) -> (usize, usize, Vec<Finding>) {
     let length = text.chars().count();
     let fits = chars_within(text, LIMIT, |_| 1);
-    (length, LIMIT, over_limit(Network::Linkedin, "characters", length, LIMIT, fits, text).into_iter().collect())
+    (length, LIMIT, over_limit(Network::Linkedin, Measure::Characters, length, LIMIT, fits, text).into_iter().collect())
 }

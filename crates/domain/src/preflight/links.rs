@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{Check, Entities, Field, Finding, Span, Subject, style::CompiledGuide, words};
+use crate::content::MAX_LINK_CHARS;
 
 /// A link in a channel's content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -79,18 +80,28 @@ pub fn check(subject: &Subject<'_>, texts: &[(Field, &str, Entities)], guide: &C
         match url::Url::parse(&url) {
             Ok(parsed) if parsed.host_str().is_some_and(|h| !h.is_empty()) => {}
             _ => {
-                findings.push(located(Finding::error(Check::Links, "links.malformed", format!("`{written}` is not a well-formed link"))));
+                let f = Finding::error(Check::Links, "links.malformed", format!("`{written}` is not a well-formed link"))
+                    .words("finding-links-malformed", [("link", written.to_owned())]);
+                findings.push(located(f));
                 return;
             }
         }
         if let Some(why) = subject.known.unreachable.get(&url) {
-            findings.push(located(Finding::warning(Check::Links, "links.unreachable", format!("`{written}` did not answer: {why}"))));
+            let f = Finding::warning(Check::Links, "links.unreachable", format!("`{written}` did not answer: {why}"))
+                .words("finding-links-unreachable", [("link", written.to_owned()), ("reason", why.clone())]);
+            findings.push(located(f));
         }
         links.push(Link { field, span, url: written.to_owned(), tagged: tag(&url, &guide.guide.utm, &values) });
     };
     if let Some(link) = subject.content.link {
         if let Err(message) = crate::content::check_link(link) {
             let f = Finding::error(Check::Links, "links.malformed", format!("the post's link {message}")).in_field(Field::Link);
+            // The two ways `check_link` refuses a link, each its own message.
+            let f = if link.chars().count() > MAX_LINK_CHARS {
+                f.words("finding-links-post-too-long", [("max", MAX_LINK_CHARS.to_string())])
+            } else {
+                f.words("finding-links-post-not-absolute", [])
+            };
             findings.push(f);
         } else {
             add(Field::Link, None, link, &mut links, &mut findings);
@@ -124,7 +135,8 @@ fn unsafe_links(text: &str) -> Vec<Finding> {
         if is_link {
             let start = piece.start + lead;
             let message = format!("`{scheme}` links run code or open files on the reader's device; they are never published");
-            found.push(Finding::error(Check::Links, "links.unsafe", message).at(Span { start, end: start + word.chars().count() }));
+            let f = Finding::error(Check::Links, "links.unsafe", message).words("finding-links-unsafe", [("scheme", (*scheme).to_owned())]);
+            found.push(f.at(Span { start, end: start + word.chars().count() }));
         }
     }
     found

@@ -15,7 +15,7 @@ use regex::Regex;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::{
-    Entities, Finding, Span, chars_within_weights,
+    Entities, Finding, Measure, Span, chars_within_weights,
     media::{Alt, MediaRules, Unit},
     over_limit,
     text::CharIndex,
@@ -102,7 +102,7 @@ pub fn check(text: &str, entities: &Entities, limit: usize) -> (usize, usize, Ve
     let weights = weights(text, entities);
     let length = weights.iter().sum();
     let fits = chars_within_weights(&weights, limit);
-    (length, limit, over_limit(Network::Mastodon, "characters", length, limit, fits, text).into_iter().collect())
+    (length, limit, over_limit(Network::Mastodon, Measure::Characters, length, limit, fits, text).into_iter().collect())
 }
 
 #[cfg(test)]

@@ -126,10 +126,11 @@ pub fn rules(network: Network) -> &'static MediaRules {
     }
 }
 
+/// A size in decimal megabytes, without the unit.
 fn megabytes(bytes: u64) -> String {
     // Networks state limits in decimal megabytes.
     let mb = bytes as f64 / 1_000_000.0;
-    if mb >= 10.0 { format!("{mb:.0} MB") } else { format!("{mb:.1} MB") }
+    if mb >= 10.0 { format!("{mb:.0}") } else { format!("{mb:.1}") }
 }
 
 fn ratio(r: f64) -> String {
@@ -144,12 +145,19 @@ pub fn check(network: Network, media: &[MediaUse], known: &BTreeMap<MediaId, Med
     let rule = |what: &str| format!("{}.media.{what}", network.as_str());
     let mut findings = Vec::new();
     if rules.required && media.is_empty() {
-        findings.push(Finding::error(Check::Media, rule("required"), format!("{name} publishes only posts with an image or a video")));
+        findings.push(
+            Finding::error(Check::Media, rule("required"), format!("{name} publishes only posts with an image or a video"))
+                .words("finding-media-required", [("network", name.to_owned())]),
+        );
     }
     let items: Vec<(usize, &MediaUse, &MediaFacts)> =
         media.iter().enumerate().filter_map(|(i, m)| known.get(&m.media_id).map(|facts| (i, m, facts))).collect();
     for (i, m) in media.iter().enumerate().filter(|(_, m)| !known.contains_key(&m.media_id)) {
-        findings.push(Finding::error(Check::Media, "media.missing", "this item is no longer in the media library").on_media(i, m.media_id));
+        findings.push(
+            Finding::error(Check::Media, "media.missing", "this item is no longer in the media library")
+                .words("finding-media-missing", [])
+                .on_media(i, m.media_id),
+        );
     }
     if media.len() > rules.max_items {
         let (i, m) = (rules.max_items, &media[rules.max_items]);
@@ -159,6 +167,10 @@ pub fn check(network: Network, media: &[MediaUse], known: &BTreeMap<MediaId, Med
                 rule("count"),
                 format!("{name} takes at most {} items in a post; this has {}", rules.max_items, media.len()),
             )
+            .words(
+                "finding-media-count",
+                [("network", name.to_owned()), ("max", rules.max_items.to_string()), ("count", media.len().to_string())],
+            )
             .on_media(i, m.media_id),
         );
     }
@@ -167,18 +179,21 @@ pub fn check(network: Network, media: &[MediaUse], known: &BTreeMap<MediaId, Med
         && let Some((i, m, _)) = videos.get(rules.max_videos)
     {
         let message = format!("{name} takes at most {} video(s) in a post; this has {}", rules.max_videos, videos.len());
-        findings.push(Finding::error(Check::Media, rule("count"), message).on_media(*i, m.media_id));
+        let words = [("network", name.to_owned()), ("max", rules.max_videos.to_string()), ("count", videos.len().to_string())];
+        findings.push(Finding::error(Check::Media, rule("count"), message).words("finding-media-videos", words).on_media(*i, m.media_id));
     }
     if media.len() > 1 {
         for (i, m, facts) in &items {
             let alone = match facts.kind() {
-                Kind::Video => rules.video_alone.then_some("a video"),
-                Kind::Gif => rules.gif_alone.then_some("a GIF"),
+                Kind::Video => rules.video_alone.then_some(("a video", "finding-media-video-alone")),
+                Kind::Gif => rules.gif_alone.then_some(("a GIF", "finding-media-gif-alone")),
                 Kind::Image => None,
             };
-            if let Some(what) = alone {
+            if let Some((what, id)) = alone {
                 let message = format!("on {name}, {what} must be the post's only media");
-                findings.push(Finding::error(Check::Media, rule("mix"), message).on_media(*i, m.media_id));
+                findings.push(
+                    Finding::error(Check::Media, rule("mix"), message).words(id, [("network", name.to_owned())]).on_media(*i, m.media_id),
+                );
             }
         }
     }
@@ -192,13 +207,15 @@ fn check_item(network: Network, rules: &MediaRules, i: usize, m: &MediaUse, fact
     let name = network.title();
     let rule = |what: &str| format!("{}.media.{what}", network.as_str());
     let mut out = Vec::new();
-    let mut add = |check: Check, severity: Severity, rule: String, message: String| {
-        out.push(Finding::new(check, severity, rule, message).on_media(i, m.media_id));
+    let mut add = |check: Check, severity: Severity, rule: String, message: String, words: (&str, Vec<(&'static str, String)>)| {
+        out.push(Finding::new(check, severity, rule, message).words(words.0, words.1).on_media(i, m.media_id));
     };
     let kind = facts.kind();
     let types = if kind == Kind::Video { rules.video_types } else { rules.image_types };
     if !types.contains(&facts.mime.as_str()) {
-        add(Check::Media, Severity::Error, rule("type"), format!("{name} does not take {}; it takes {}", facts.mime, types.join(", ")));
+        let message = format!("{name} does not take {}; it takes {}", facts.mime, types.join(", "));
+        let words = vec![("network", name.to_owned()), ("type", facts.mime.clone()), ("types", types.join(", "))];
+        add(Check::Media, Severity::Error, rule("type"), message, ("finding-media-type", words));
     }
     let max_bytes = match kind {
         Kind::Image => rules.max_image_bytes,
@@ -206,35 +223,39 @@ fn check_item(network: Network, rules: &MediaRules, i: usize, m: &MediaUse, fact
         Kind::Video => rules.max_video_bytes,
     };
     if facts.size > max_bytes {
-        let message = format!("{name} takes files up to {}; this is {}", megabytes(max_bytes), megabytes(facts.size));
-        add(Check::Media, Severity::Error, rule("size"), message);
+        let (max, size) = (megabytes(max_bytes), megabytes(facts.size));
+        let message = format!("{name} takes files up to {max} MB; this is {size} MB");
+        let words = vec![("network", name.to_owned()), ("max", max), ("size", size)];
+        add(Check::Media, Severity::Error, rule("size"), message, ("finding-media-size", words));
     }
     if kind == Kind::Video
         && let Some(ms) = facts.duration_ms
     {
         let (min, max) = rules.video_ms;
         if ms < min || ms > max {
-            let message = format!(
-                "{name} takes videos of {:.1} s to {:.0} s; this is {:.1} s",
-                min as f64 / 1000.0,
-                max as f64 / 1000.0,
-                ms as f64 / 1000.0
-            );
-            add(Check::Media, Severity::Error, rule("duration"), message);
+            let (min, max, length) =
+                (format!("{:.1}", min as f64 / 1000.0), format!("{:.0}", max as f64 / 1000.0), format!("{:.1}", ms as f64 / 1000.0));
+            let message = format!("{name} takes videos of {min} s to {max} s; this is {length} s");
+            let words = vec![("network", name.to_owned()), ("min", min), ("max", max), ("length", length)];
+            add(Check::Media, Severity::Error, rule("duration"), message, ("finding-media-duration", words));
         }
     }
     let aspect = if kind == Kind::Video { rules.video_aspect } else { rules.image_aspect };
     if let (Some((min, max)), Some(r)) = (aspect, facts.aspect())
         && (r < min - 1e-3 || r > max + 1e-3)
     {
-        let message = format!("{name} takes shapes from {} to {} (width:height); this is {}", ratio(min), ratio(max), ratio(r));
-        add(Check::Media, Severity::Error, rule("aspect_ratio"), message);
+        let (min, max, r) = (ratio(min), ratio(max), ratio(r));
+        let message = format!("{name} takes shapes from {min} to {max} (width:height); this is {r}");
+        let words = vec![("network", name.to_owned()), ("min", min), ("max", max), ("ratio", r)];
+        add(Check::Media, Severity::Error, rule("aspect_ratio"), message, ("finding-media-aspect-ratio", words));
     }
     if kind != Kind::Video
         && let (Some(max), Some(w), Some(h)) = (rules.max_image_pixels, facts.width, facts.height)
         && u64::from(w) * u64::from(h) > max
     {
-        add(Check::Media, Severity::Error, rule("pixels"), format!("{name} takes images of at most {max} pixels; this is {w} × {h}"));
+        let message = format!("{name} takes images of at most {max} pixels; this is {w} × {h}");
+        let words = vec![("network", name.to_owned()), ("max", max.to_string()), ("width", w.to_string()), ("height", h.to_string())];
+        add(Check::Media, Severity::Error, rule("pixels"), message, ("finding-media-pixels", words));
     }
     let alt = m.alt_text.as_deref().filter(|a| !a.trim().is_empty());
     let limit = if kind == Kind::Video { rules.video_alt } else { rules.image_alt };
@@ -245,6 +266,7 @@ fn check_item(network: Network, rules: &MediaRules, i: usize, m: &MediaUse, fact
                 alt_severity,
                 "media.alt_text".into(),
                 "describe this image in alt text for people who cannot see it".into(),
+                ("finding-media-alt-text", Vec::new()),
             );
         }
         (Some(alt), Some(Alt { max, unit })) => {
@@ -253,12 +275,18 @@ fn check_item(network: Network, rules: &MediaRules, i: usize, m: &MediaUse, fact
                 Unit::Graphemes => alt.graphemes(true).count(),
             };
             if length > max {
-                let what = if unit == Unit::Graphemes { "graphemes" } else { "characters" };
+                let (what, id) = if unit == Unit::Graphemes {
+                    ("graphemes", "finding-media-alt-text-length-graphemes")
+                } else {
+                    ("characters", "finding-media-alt-text-length-characters")
+                };
+                let words = vec![("network", name.to_owned()), ("max", max.to_string()), ("length", length.to_string())];
                 add(
                     Check::AltText,
                     Severity::Error,
                     rule("alt_text_length"),
                     format!("{name} takes alt text of {max} {what}; this is {length}"),
+                    (id, words),
                 );
             }
         }

@@ -211,6 +211,24 @@ pub struct Finding {
     /// What to write instead (a banned word's replacement, the approved term).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// The message as a catalogue message id and its values, so a page can
+    /// write it in its reader's language; `message` stays the English text
+    /// (the API and stored reports keep it). Reports stored before findings
+    /// had words have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words: Option<Words>,
+}
+
+/// A finding's message for a catalogue: the message id (`finding-…`) and
+/// the values its English text puts in, by name. Numbers are their decimal
+/// text, as the English message writes them; names (a network's, a link,
+/// a phrase from the post or the style guide) are passed as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Words {
+    /// e.g. `finding-length-characters`.
+    pub id: String,
+    #[serde(default)]
+    pub args: BTreeMap<String, String>,
 }
 
 impl Finding {
@@ -224,6 +242,7 @@ impl Finding {
             span: None,
             media_id: None,
             suggestion: None,
+            words: None,
         }
     }
 
@@ -253,6 +272,14 @@ impl Finding {
 
     pub fn suggest(mut self, suggestion: Option<String>) -> Self {
         self.suggestion = suggestion;
+        self
+    }
+
+    /// Its message as catalogue message `id` with these values (each a
+    /// value the English message puts in, numbers as their decimal text).
+    pub fn words(mut self, id: &str, args: impl IntoIterator<Item = (&'static str, String)>) -> Self {
+        let args = args.into_iter().map(|(name, value)| (name.to_owned(), value)).collect();
+        self.words = Some(Words { id: id.to_owned(), args });
         self
     }
 
@@ -300,6 +327,18 @@ impl Report {
 pub enum PreflightError {
     #[error("the {0} is {1} bytes; preflight looks at most {MAX_TEXT_BYTES}")]
     TooLarge(Field, usize),
+}
+
+impl PreflightError {
+    /// The error as the finding a report shows in place of the checks.
+    pub fn finding(&self) -> Finding {
+        match self {
+            PreflightError::TooLarge(field, bytes) => Finding::error(Check::Text, "preflight.size", self.to_string()).words(
+                "finding-too-large",
+                [("field", field.to_string()), ("bytes", bytes.to_string()), ("max", MAX_TEXT_BYTES.to_string())],
+            ),
+        }
+    }
 }
 
 /// The channel a variant is for.
@@ -398,7 +437,10 @@ pub fn check(subject: &Subject<'_>, guide: &CompiledGuide) -> Result<Report, Pre
     // Every network publishes a picture or video without words; none publishes nothing.
     if content.text.trim().is_empty() && content.media.is_empty() {
         let message = format!("{} needs some text, or an image or video", network.title());
-        findings.push(Finding::error(Check::Text, format!("{}.empty", network.as_str()), message));
+        findings.push(
+            Finding::error(Check::Text, format!("{}.empty", network.as_str()), message)
+                .words("finding-empty", [("network", network.title().to_owned())]),
+        );
     }
     if network == Network::Pinterest {
         findings.extend(pinterest::check_title(subject.post.title));
@@ -460,7 +502,11 @@ fn check_follow_ups(network: Network, content: &Effective<'_>, text_limit: Optio
         counted.push(Counted { field, length: c.length, limit: c.limit });
         findings.extend(c.findings.into_iter().map(|f| f.in_field(field)));
         if text.trim().is_empty() {
-            findings.push(Finding::error(Check::FollowUps, "follow_up.empty", "an empty post cannot be published").in_field(field));
+            findings.push(
+                Finding::error(Check::FollowUps, "follow_up.empty", "an empty post cannot be published")
+                    .words("finding-follow-up-empty", [])
+                    .in_field(field),
+            );
         }
     };
     if let Some(comment) = content.first_comment {
@@ -470,7 +516,7 @@ fn check_follow_ups(network: Network, content: &Effective<'_>, text_limit: Optio
                 let length = comment.chars().count();
                 counted.push(Counted { field: Field::FirstComment, length, limit });
                 let fits = chars_within(comment, limit, |_| 1);
-                if let Some(f) = over_limit(network, "characters in a comment", length, limit, fits, comment) {
+                if let Some(f) = over_limit(network, Measure::CommentCharacters, length, limit, fits, comment) {
                     findings.push(Finding { rule: format!("{}.comment_length", network.as_str()), ..f.in_field(Field::FirstComment) });
                 }
             }
@@ -480,6 +526,7 @@ fn check_follow_ups(network: Network, content: &Effective<'_>, text_limit: Optio
                     format!("{}.first_comment", network.as_str()),
                     format!("{name} takes no comments from apps: the first comment is not published there"),
                 )
+                .words("finding-first-comment-unsupported", [("network", name.to_owned())])
                 .in_field(Field::FirstComment),
             ),
         }
@@ -497,6 +544,7 @@ fn check_follow_ups(network: Network, content: &Effective<'_>, text_limit: Optio
                     format!("{}.thread", network.as_str()),
                     format!("{name} has no threads: the {posts} follow-up post(s) are not published there"),
                 )
+                .words("finding-thread-unsupported", [("network", name.to_owned()), ("posts", posts.to_string())])
                 .in_field(Field::Thread(0)),
             );
         }
@@ -504,28 +552,97 @@ fn check_follow_ups(network: Network, content: &Effective<'_>, text_limit: Optio
     (counted, findings)
 }
 
+/// What a network's text limit counts, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Measure {
+    Characters,
+    WeightedCharacters,
+    Graphemes,
+    DescriptionCharacters,
+    TitleCharacters,
+    CommentCharacters,
+}
+
+impl Measure {
+    /// As the English message writes it.
+    fn english(self) -> &'static str {
+        match self {
+            Measure::Characters => "characters",
+            Measure::WeightedCharacters => "weighted characters",
+            Measure::Graphemes => "graphemes",
+            Measure::DescriptionCharacters => "characters in a description",
+            Measure::TitleCharacters => "characters in a title",
+            Measure::CommentCharacters => "characters in a comment",
+        }
+    }
+
+    /// The catalogue message of a text over its limit.
+    fn message_id(self) -> &'static str {
+        match self {
+            Measure::Characters => "finding-length-characters",
+            Measure::WeightedCharacters => "finding-length-weighted-characters",
+            Measure::Graphemes => "finding-length-graphemes",
+            Measure::DescriptionCharacters => "finding-length-description",
+            Measure::TitleCharacters => "finding-length-title",
+            Measure::CommentCharacters => "finding-length-comment",
+        }
+    }
+}
+
 /// The finding for a text over its limit: the span runs from the first
 /// character past the limit (`fits` characters fit) to the end.
-pub(crate) fn over_limit(network: Network, what: &str, length: usize, limit: usize, fits: usize, text: &str) -> Option<Finding> {
+pub(crate) fn over_limit(network: Network, what: Measure, length: usize, limit: usize, fits: usize, text: &str) -> Option<Finding> {
     let chars = text.chars().count();
     (length > limit).then(|| {
         Finding::error(
             Check::Text,
             format!("{}.length", network.as_str()),
-            format!("{} allows {limit} {what}; this is {length}", network.title()),
+            format!("{} allows {limit} {}; this is {length}", network.title(), what.english()),
         )
+        .words(what.message_id(), [("network", network.title().to_owned()), ("limit", limit.to_string()), ("length", length.to_string())])
         .at(Span { start: fits.min(chars), end: chars })
     })
 }
 
+/// What a network limits the number of in a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Counts {
+    Hashtags,
+    Mentions,
+    TopicTag,
+}
+
+impl Counts {
+    /// As the English message writes it.
+    fn english(self) -> &'static str {
+        match self {
+            Counts::Hashtags => "hashtags",
+            Counts::Mentions => "@-mentions",
+            Counts::TopicTag => "topic tag",
+        }
+    }
+
+    fn message_id(self) -> &'static str {
+        match self {
+            Counts::Hashtags => "finding-too-many-hashtags",
+            Counts::Mentions => "finding-too-many-mentions",
+            Counts::TopicTag => "finding-too-many-topic-tags",
+        }
+    }
+}
+
 /// A finding for too many of something (hashtags, mentions), pointing at
 /// the first one over the limit.
-pub(crate) fn too_many(network: Network, check: Check, rule: &str, what: &str, found: &[Span], limit: usize) -> Option<Finding> {
+pub(crate) fn too_many(network: Network, check: Check, rule: &str, what: Counts, found: &[Span], limit: usize) -> Option<Finding> {
     found.get(limit).map(|first_over| {
         Finding::error(
             check,
             format!("{}.{rule}", network.as_str()),
-            format!("{} allows at most {limit} {what}; this has {}", network.title(), found.len()),
+            format!("{} allows at most {limit} {}; this has {}", network.title(), what.english(), found.len()),
+        )
+        .words(
+            what.message_id(),
+            [("network", network.title().to_owned()), ("limit", limit.to_string()), ("count", found.len().to_string())],
         )
         .at(*first_over)
     })

@@ -3,7 +3,7 @@
 //! ≤ 800). Pins take no threads, and the API creates no comments.
 
 use super::{
-    Field, Finding, chars_within,
+    Field, Finding, Measure, chars_within,
     media::{Alt, MediaRules, Unit},
     over_limit,
 };
@@ -41,13 +41,13 @@ pub fn check_description(text: &str) -> (usize, usize, Vec<Finding>) {
     (
         length,
         DESCRIPTION_LIMIT,
-        over_limit(Network::Pinterest, "characters in a description", length, DESCRIPTION_LIMIT, fits, text).into_iter().collect(),
+        over_limit(Network::Pinterest, Measure::DescriptionCharacters, length, DESCRIPTION_LIMIT, fits, text).into_iter().collect(),
     )
 }
 
 pub fn check_title(title: &str) -> Option<Finding> {
     let length = title.chars().count();
     let finding =
-        over_limit(Network::Pinterest, "characters in a title", length, TITLE_LIMIT, chars_within(title, TITLE_LIMIT, |_| 1), title)?;
+        over_limit(Network::Pinterest, Measure::TitleCharacters, length, TITLE_LIMIT, chars_within(title, TITLE_LIMIT, |_| 1), title)?;
     Some(Finding { rule: "pinterest.title_length".into(), ..finding.in_field(Field::Title) })
 }

@@ -489,36 +489,56 @@ impl CompiledGuide {
             for (i, r) in self.banned.find(text) {
                 let rule = &g.banned[i];
                 let why = rule.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-                let message = format!("“{}” is not to be published{why}", &text[r.clone()]);
-                add(Finding::new(Check::Style, rule.severity, "style.banned", message).suggest(rule.replacement.clone()), r);
+                let phrase = &text[r.clone()];
+                let message = format!("“{phrase}” is not to be published{why}");
+                let f = Finding::new(Check::Style, rule.severity, "style.banned", message).suggest(rule.replacement.clone());
+                let f = match rule.reason.as_deref() {
+                    Some(reason) => f.words("finding-style-banned-reason", [("phrase", phrase.to_owned()), ("reason", reason.to_owned())]),
+                    None => f.words("finding-style-banned", [("phrase", phrase.to_owned())]),
+                };
+                add(f, r);
             }
             for (i, r) in wrong_forms(text, &self.wrong_forms.find(text), &self.term_of, &g.terms) {
                 let term = &g.terms[i];
-                let message = format!("write “{}”, not “{}”", term.preferred, &text[r.clone()]);
-                add(Finding::new(Check::Style, term.severity, "style.term", message).suggest(Some(term.preferred.clone())), r);
+                let written = &text[r.clone()];
+                let message = format!("write “{}”, not “{written}”", term.preferred);
+                let words = [("preferred", term.preferred.clone()), ("written", written.to_owned())];
+                let f = Finding::new(Check::Style, term.severity, "style.term", message).words("finding-style-term", words);
+                add(f.suggest(Some(term.preferred.clone())), r);
             }
             for (rule, regex) in g.patterns.iter().zip(&self.patterns) {
                 for m in regex.find_iter(text).filter(|m| !m.is_empty()) {
-                    add(Finding::new(Check::Style, rule.severity, format!("style.pattern.{}", rule.id), rule.message.clone()), m.range());
+                    // The guide's own words, in the language its writer chose.
+                    let f = Finding::new(Check::Style, rule.severity, format!("style.pattern.{}", rule.id), rule.message.clone())
+                        .words("finding-style-pattern", [("message", rule.message.clone())]);
+                    add(f, m.range());
                 }
             }
             if let Some(limit) = g.max_emoji {
                 let emoji: Vec<_> = text.grapheme_indices(true).filter(|(_, g)| is_emoji(g)).map(|(i, g)| i..i + g.len()).collect();
                 if let Some(first_over) = emoji.get(limit.max as usize) {
                     let message = format!("at most {} emoji in a post; this has {}", limit.max, emoji.len());
-                    add(Finding::new(Check::Style, limit.severity, "style.emoji", message), first_over.clone());
+                    let words = [("max", limit.max.to_string()), ("count", emoji.len().to_string())];
+                    add(
+                        Finding::new(Check::Style, limit.severity, "style.emoji", message).words("finding-style-emoji", words),
+                        first_over.clone(),
+                    );
                 }
             }
             if let Some(limit) = g.max_exclamations {
                 let marks: Vec<_> = text.match_indices(['!', '！', '¡']).map(|(i, m)| i..i + m.len()).collect();
                 if let Some(first_over) = marks.get(limit.max as usize) {
                     let message = format!("at most {} exclamation marks in a post; this has {}", limit.max, marks.len());
-                    add(Finding::new(Check::Style, limit.severity, "style.exclamations", message), first_over.clone());
+                    let words = [("max", limit.max.to_string()), ("count", marks.len().to_string())];
+                    let f = Finding::new(Check::Style, limit.severity, "style.exclamations", message)
+                        .words("finding-style-exclamations", words);
+                    add(f, first_over.clone());
                 }
             }
             if let Some(caps) = g.all_caps {
                 for r in shouting(text, caps.min_words as usize) {
-                    add(Finding::new(Check::Style, caps.severity, "style.all_caps", "words in capitals read as shouting"), r);
+                    let f = Finding::new(Check::Style, caps.severity, "style.all_caps", "words in capitals read as shouting");
+                    add(f.words("finding-style-all-caps", []), r);
                 }
             }
         }
@@ -541,7 +561,10 @@ impl CompiledGuide {
                 if banned.contains(&name) {
                     let message = format!("#{name} is on the style guide's list of hashtags not to use");
                     out.push(
-                        Finding::new(Check::Hashtags, g.hashtags.banned_severity, "hashtags.banned", message).in_field(*field).at(*span),
+                        Finding::new(Check::Hashtags, g.hashtags.banned_severity, "hashtags.banned", message)
+                            .words("finding-hashtags-banned", [("tag", name.clone())])
+                            .in_field(*field)
+                            .at(*span),
                     );
                 }
                 tags.insert(name);
@@ -551,14 +574,21 @@ impl CompiledGuide {
         for r in &g.hashtags.required {
             let here = r.networks.is_empty() || r.networks.contains(&network);
             if here && r.when.applies(labels, campaign) && !tags.contains(&tag_name(&r.tag)) {
-                let message = format!("this post needs #{}", r.tag.trim().trim_start_matches(['#', '＃']));
-                out.push(Finding::new(Check::Hashtags, r.severity, "hashtags.required", message));
+                let tag = r.tag.trim().trim_start_matches(['#', '＃']);
+                let message = format!("this post needs #{tag}");
+                out.push(
+                    Finding::new(Check::Hashtags, r.severity, "hashtags.required", message)
+                        .words("finding-hashtags-required", [("tag", tag.to_owned())]),
+                );
             }
         }
         for a in g.always_tag.iter().filter(|a| a.network == network && a.when.applies(labels, campaign)) {
             if !mentions.contains(&a.mention.to_lowercase()) {
                 let message = format!("tag {} in this post on {}", a.mention, network.title());
-                out.push(Finding::new(Check::Mentions, a.severity, "mentions.always_tag", message).suggest(Some(a.mention.clone())));
+                let words = [("mention", a.mention.clone()), ("network", network.title().to_owned())];
+                let f =
+                    Finding::new(Check::Mentions, a.severity, "mentions.always_tag", message).words("finding-mentions-always-tag", words);
+                out.push(f.suggest(Some(a.mention.clone())));
             }
         }
         out
@@ -575,7 +605,9 @@ impl CompiledGuide {
             .filter(|(d, phrase)| d.when.applies(labels, campaign) && phrase.find(subject.content.text).next().is_none())
             .map(|(d, _)| {
                 let message = format!("this post must say “{}” in its text", d.text.trim());
-                Finding::new(Check::Disclosures, d.severity, "disclosures.required", message).suggest(Some(d.text.trim().to_owned()))
+                Finding::new(Check::Disclosures, d.severity, "disclosures.required", message)
+                    .words("finding-disclosures-required", [("text", d.text.trim().to_owned())])
+                    .suggest(Some(d.text.trim().to_owned()))
             })
             .collect()
     }

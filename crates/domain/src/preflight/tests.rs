@@ -4,7 +4,10 @@ use proptest::prelude::*;
 use uuid::Uuid;
 
 use super::*;
-use crate::content::Content;
+use crate::{
+    content::{Content, MediaUse},
+    id::LabelId,
+};
 
 /// A channel of `network` with nothing known beyond the content.
 fn report_of(network: Network, content: &Content, text_limit: Option<usize>) -> Result<Report, PreflightError> {
@@ -307,4 +310,145 @@ fn a_check_is_named_in_forms_as_in_files() {
         assert_eq!(Check::parse(check.as_str()), Some(check));
     }
     assert_eq!(Check::parse("spelling"), None);
+}
+
+/// Findings of every kind preflight makes: at least one of each catalogue
+/// message.
+fn every_kind_of_finding() -> Vec<Finding> {
+    let id = |n: u128| crate::id::MediaId::from_uuid(Uuid::from_u128(n));
+    let label = LabelId::from_uuid(Uuid::from_u128(7));
+    let mut out = Vec::new();
+    let run = |network: Network, content: Content, guide: &CompiledGuide, unreachable: &BTreeMap<String, String>| {
+        let labels = BTreeSet::from([label]);
+        let media = BTreeMap::new();
+        let subject = Subject {
+            channel: Channel { network, handle: "@riverside", text_limit: None },
+            post: PostFacts { title: "A post", labels: &labels, campaign: None },
+            content: content.effective(crate::id::ChannelId::from_uuid(Uuid::nil())),
+            known: Known { media: &media, unreachable },
+        };
+        check(&subject, guide).expect("within size").findings
+    };
+    let plain = CompiledGuide::default();
+    let none = BTreeMap::new();
+    let text = |t: String| Content { text: t, ..Content::default() };
+    // Text, counted each network's way, and follow-ups.
+    out.extend(run(Network::X, text("  ".into()), &plain, &none));
+    out.extend(run(Network::X, Content { text: "Post".into(), thread: vec![" ".into()], ..Content::default() }, &plain, &none));
+    out.extend(run(Network::Linkedin, text("a".repeat(3001)), &plain, &none));
+    out.extend(run(Network::X, text("a".repeat(281)), &plain, &none));
+    out.extend(run(Network::Bluesky, text("a".repeat(301)), &plain, &none));
+    out.extend(run(Network::Bluesky, text(FAMILY.repeat(300)), &plain, &none));
+    out.extend(run(Network::Pinterest, text("a".repeat(801)), &plain, &none));
+    out.extend(run(
+        Network::Linkedin,
+        Content { text: "Post".into(), first_comment: Some("c".repeat(1251)), ..Content::default() },
+        &plain,
+        &none,
+    ));
+    out.extend(run(
+        Network::Pinterest,
+        Content { text: "Post".into(), first_comment: Some("c".into()), ..Content::default() },
+        &plain,
+        &none,
+    ));
+    out.extend(run(Network::Linkedin, Content { text: "Post".into(), thread: vec!["more".into()], ..Content::default() }, &plain, &none));
+    out.extend(run(Network::Instagram, text((0..31).map(|i| format!("#tag{i} ")).collect()), &plain, &none));
+    out.extend(run(Network::Instagram, text((0..21).map(|i| format!("@user{i} ")).collect()), &plain, &none));
+    out.extend(run(Network::Threads, text("#one #two".into()), &plain, &none));
+    out.extend(pinterest::check_title(&"t".repeat(101)));
+    out.push(check_text(Network::X, &"a".repeat(MAX_TEXT_BYTES + 1), None).expect_err("too large").finding());
+    // Links.
+    let unreachable = BTreeMap::from([("https://example.org/gone".to_owned(), "HTTP 404".to_owned())]);
+    out.extend(run(
+        Network::Bluesky,
+        text("See https://%% and https://example.org/gone or javascript:alert(1)".into()),
+        &plain,
+        &unreachable,
+    ));
+    out.extend(run(
+        Network::X,
+        Content { text: "Post".into(), link: Some("javascript:alert(1)".into()), ..Content::default() },
+        &plain,
+        &none,
+    ));
+    let long_link = format!("https://example.org/{}", "a".repeat(2048));
+    out.extend(run(Network::X, Content { text: "Post".into(), link: Some(long_link), ..Content::default() }, &plain, &none));
+    // Media.
+    let image =
+        |size: u64, w: u32, h: u32| MediaFacts { mime: "image/jpeg".into(), size, width: Some(w), height: Some(h), duration_ms: None };
+    let video = |secs: u64| MediaFacts { mime: "video/mp4".into(), duration_ms: Some(secs * 1000), ..image(5_000_000, 1080, 1920) };
+    let uses =
+        |n: u128, alt: Option<&str>| (1..=n).map(|i| MediaUse { media_id: id(i), alt_text: alt.map(str::to_owned) }).collect::<Vec<_>>();
+    let known = |facts: Vec<MediaFacts>| facts.into_iter().enumerate().map(|(i, f)| (id(i as u128 + 1), f)).collect::<BTreeMap<_, _>>();
+    let severity = Severity::Error;
+    out.extend(media::check(Network::Instagram, &[], &BTreeMap::new(), severity));
+    out.extend(media::check(Network::X, &uses(1, Some("x")), &BTreeMap::new(), severity));
+    out.extend(media::check(Network::X, &uses(5, Some("x")), &known(vec![image(1000, 10, 10); 5]), severity));
+    out.extend(media::check(Network::X, &uses(2, Some("x")), &known(vec![video(10), video(10)]), severity));
+    let gif = MediaFacts { mime: "image/gif".into(), ..image(1000, 10, 10) };
+    out.extend(media::check(Network::X, &uses(2, Some("x")), &known(vec![image(1000, 10, 10), gif]), severity));
+    let png = MediaFacts { mime: "image/png".into(), ..image(1000, 1080, 1080) };
+    out.extend(media::check(Network::Instagram, &uses(1, Some("x")), &known(vec![png]), severity));
+    out.extend(media::check(Network::Bluesky, &uses(1, Some("x")), &known(vec![image(2_500_000, 100, 100)]), severity));
+    out.extend(media::check(Network::Threads, &uses(1, None), &known(vec![video(400)]), severity));
+    out.extend(media::check(Network::Instagram, &uses(1, Some("x")), &known(vec![image(1000, 2000, 1000)]), severity));
+    out.extend(media::check(Network::Mastodon, &uses(1, Some("x")), &known(vec![image(1000, 8000, 8000)]), severity));
+    out.extend(media::check(Network::Mastodon, &uses(1, None), &known(vec![image(1000, 10, 10)]), severity));
+    out.extend(media::check(Network::Mastodon, &uses(1, Some(&"a".repeat(1501))), &known(vec![image(1000, 10, 10)]), severity));
+    out.extend(media::check(Network::Bluesky, &uses(1, Some(&"a".repeat(2001))), &known(vec![image(1000, 10, 10)]), severity));
+    // The style guide.
+    let guide: StyleGuide = serde_json::from_value(serde_json::json!({
+        "banned": [{"phrase": "cure", "reason": "we never promise outcomes"}, {"phrase": "world class"}],
+        "terms": [{"preferred": "health care", "avoid": ["healthcare"]}],
+        "max_emoji": {"max": 1},
+        "max_exclamations": {"max": 1},
+        "all_caps": {},
+        "patterns": [{"id": "phone", "pattern": r"\b\d{3}-\d{4}\b", "message": "write phone numbers in full"}],
+        "disclosures": [{"when": {"label_id": label}, "text": "#ad"}],
+        "hashtags": {"banned": ["#covidhoax"], "required": [{"tag": "RiversideHealth"}]},
+        "always_tag": [{"mention": "@RiversideHeart", "network": "x", "when": {"label_id": label}}]
+    }))
+    .expect("a guide");
+    let guide = guide.compile().expect("valid");
+    let styled = "We cure with world class healthcare 👍 ❤️ Wow!! FREE FLU SHOTS, call 555-1234 #CovidHoax";
+    out.extend(run(Network::X, text(styled.into()), &guide, &none));
+    out
+}
+
+/// The catalogue's English message `id` with `args` put in, from the
+/// i18n crate's file (read as text: the domain stays free of it).
+fn english(id: &str, args: &BTreeMap<String, String>) -> Option<String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../i18n/locales/en/preflight.ftl");
+    let file = std::fs::read_to_string(path).expect("the English catalogue");
+    let pattern = file.lines().find_map(|l| l.strip_prefix(id)?.strip_prefix(" = "))?;
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find("{ $") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find(" }").expect("a closed placeable") + start;
+        let name = &rest[start + 3..end];
+        out.push_str(args.get(name).unwrap_or_else(|| panic!("{id} puts in ${name}, which the finding lacks")));
+        rest = &rest[end + 2..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+#[test]
+fn every_finding_has_words_the_catalogue_writes_as_its_message() {
+    let findings = every_kind_of_finding();
+    let mut ids = BTreeSet::new();
+    for f in &findings {
+        let words = f.words.as_ref().unwrap_or_else(|| panic!("{} has no words: {}", f.rule, f.message));
+        assert!(words.id.starts_with("finding-"), "{}", words.id);
+        let written = english(&words.id, &words.args).unwrap_or_else(|| panic!("the catalogue lacks {}", words.id));
+        assert_eq!(written, f.message, "{} ({})", words.id, f.rule);
+        ids.insert(words.id.as_str());
+    }
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../i18n/locales/en/preflight.ftl");
+    let file = std::fs::read_to_string(path).expect("the English catalogue");
+    let defined: BTreeSet<&str> = file.lines().filter_map(|l| l.split_once(" = ")).map(|(id, _)| id).collect();
+    let unseen: Vec<_> = defined.difference(&ids).collect();
+    assert!(unseen.is_empty(), "no finding here says {unseen:?}");
 }

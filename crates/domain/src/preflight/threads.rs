@@ -6,7 +6,7 @@
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::{
-    Check, Entities, Finding, Severity, chars_within_weights,
+    Check, Counts, Entities, Finding, Measure, Severity, chars_within_weights,
     media::{Alt, MediaRules, Unit},
     over_limit,
     text::is_emoji,
@@ -62,8 +62,8 @@ pub fn check(text: &str, entities: &Entities) -> (usize, usize, Vec<Finding>) {
     let weights = weights(text);
     let length = weights.iter().sum();
     let fits = chars_within_weights(&weights, LIMIT);
-    let mut findings: Vec<Finding> = over_limit(Network::Threads, "characters", length, LIMIT, fits, text).into_iter().collect();
-    if let Some(mut extra) = super::too_many(Network::Threads, Check::Hashtags, "tags", "topic tag", &entities.hashtags, MAX_TAGS) {
+    let mut findings: Vec<Finding> = over_limit(Network::Threads, Measure::Characters, length, LIMIT, fits, text).into_iter().collect();
+    if let Some(mut extra) = super::too_many(Network::Threads, Check::Hashtags, "tags", Counts::TopicTag, &entities.hashtags, MAX_TAGS) {
         // Threads makes the first a tag and leaves the rest as text: a warning.
         extra.severity = Severity::Warning;
         findings.push(extra);

@@ -15,7 +15,7 @@ use twitter_text::extractor::ParserBackend;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::{
-    Finding, chars_within_weights,
+    Finding, Measure, chars_within_weights,
     media::{Alt, MediaRules, Unit},
     over_limit, words,
 };
@@ -146,5 +146,5 @@ pub fn check(text: &str) -> (usize, usize, Vec<Finding>) {
     let weights = weights(text);
     let length = weights.iter().sum();
     let fits = chars_within_weights(&weights, LIMIT);
-    (length, LIMIT, over_limit(Network::X, "weighted characters", length, LIMIT, fits, text).into_iter().collect())
+    (length, LIMIT, over_limit(Network::X, Measure::WeightedCharacters, length, LIMIT, fits, text).into_iter().collect())
 }

@@ -242,3 +242,65 @@ async fn a_busy_day_in_the_month_shows_its_first_posts_and_how_many_more(#[case]
     let (_, _, page_of_week) = page(&creator, reqwest::Method::GET, &week.replace("&#38;", "&"), None, false).await;
     assert!((8..14).all(|hour| page_of_week.contains(&format!("Busy {hour}<"))), "the week shows them all");
 }
+
+/// The language a page is written in: the browser's when the user chose
+/// none (a visitor's sign-in page, a client's link), the user's own once
+/// they choose (kept by the API as by the page), English otherwise; a
+/// language Greenlight does not speak is refused and changes nothing.
+#[apply(backends)]
+async fn pages_speak_the_browser_s_language_until_the_user_chooses_theirs(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("sprog").await;
+    let anonymous = reqwest::Client::new();
+    let login = |lang: &'static str| anonymous.get(format!("{}/login", h.base)).header(header::ACCEPT_LANGUAGE, lang).send();
+    let da = login("da-DK,da;q=0.9,en;q=0.8").await.unwrap().text().await.unwrap();
+    assert!(da.contains("<html lang=\"da\">") && da.contains("Log ind"), "{da}");
+    let de = login("de-DE,de;q=0.9").await.unwrap().text().await.unwrap();
+    assert!(de.contains("<html lang=\"en\">") && de.contains("Sign in"), "a language we do not speak falls back to English");
+
+    let creator = h.login("creator@sprog.example.org").await;
+    // A client's link speaks their browser's language.
+    let post = creator
+        .post(
+            &format!("/workspaces/{}/posts", w.ws),
+            serde_json::json!({"title": "Influenza", "channel_ids": [w.channel], "content": {"text": "Gratis vaccine."}}),
+        )
+        .await;
+    assert_eq!(post.status, StatusCode::CREATED, "{}", post.body);
+    let expires = (h.app.now() + jiff::SignedDuration::from_hours(48)).to_string();
+    let scope = serde_json::json!({"kind": "posts", "post_ids": [post.body["post"]["id"]]});
+    let link = creator
+        .post(
+            &format!("/workspaces/{}/share-links", w.ws),
+            serde_json::json!({"scope": scope, "capability": "comment", "expires_at": expires}),
+        )
+        .await;
+    assert_eq!(link.status, StatusCode::CREATED, "{}", link.body);
+    let visit = format!("{}{}", h.base, link.body["path"].as_str().unwrap());
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let shared = client.get(&visit).header(header::ACCEPT_LANGUAGE, "da").send().await.unwrap().text().await.unwrap();
+    assert!(shared.contains("<html lang=\"da\">") && shared.contains("Influenza"), "{shared}");
+    let english = client.get(&visit).header(header::ACCEPT_LANGUAGE, "en").send().await.unwrap().text().await.unwrap();
+    assert!(english.contains("<html lang=\"en\">"), "{english}");
+    assert!(shared.contains("<span class=\"muted\">godkendelse</span>"), "the client's page in Danish: {shared}");
+    assert!(english.contains("<span class=\"muted\">review</span>"), "{english}");
+    let calendar = format!("/w/{}/calendar", w.ws);
+    let (_, _, before) = page(&creator, reqwest::Method::GET, &calendar, None, false).await;
+    assert!(before.contains("<html lang=\"en\">"), "reqwest asks for no language");
+    let refused = creator.put("/session/language", serde_json::json!({"language": "klingon"})).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    let chose = creator.put("/session/language", serde_json::json!({"language": "da"})).await;
+    assert_eq!(chose.status, StatusCode::NO_CONTENT, "{}", chose.body);
+    assert_eq!(creator.get("/session").await.body["user"]["language"], "da");
+    let (_, _, after) = page(&creator, reqwest::Method::GET, &calendar, None, false).await;
+    assert!(after.contains("<html lang=\"da\">") && after.contains(">Kalender<"), "the cookie set with the choice");
+    // Signing in anywhere else brings the choice along.
+    let elsewhere = h.login("creator@sprog.example.org").await;
+    let (_, _, there) = page(&elsewhere, reqwest::Method::GET, &calendar, None, false).await;
+    assert!(there.contains("<html lang=\"da\">"), "signing in sets the user's language");
+    // Back to following the browser.
+    let cleared = elsewhere.put("/session/language", serde_json::json!({"language": null})).await;
+    assert_eq!(cleared.status, StatusCode::NO_CONTENT, "{}", cleared.body);
+    let (_, _, followed) = page(&elsewhere, reqwest::Method::GET, &calendar, None, false).await;
+    assert!(followed.contains("<html lang=\"en\">"), "no choice follows the browser again");
+}

@@ -1036,3 +1036,94 @@ async fn a_channel_is_connected_and_a_failed_publication_retried_from_the_post_p
     let connection = t.owner.get(&format!("/workspaces/{ws}/channels/{toots}/connection")).await;
     assert_eq!(connection.body["options"], json!({"visibility": "public", "content_warning": "Long read"}), "{}", connection.body);
 }
+
+/// Words of the English interface that no Danish page may show (the
+/// posts, names and stage names in this journey are not among them).
+const ENGLISH: &str = r"\b(the|your|Save|Submit|Settings|Calendar|Search|Sign out|New post|My reviews|Waiting|waiting for|Changes requested|Approve|Request changes|Comment|Draft|Notifications|History|Workflows|Preview|Checks)\b";
+
+/// A Danish member chooses Dansk: every page of their loop — calendar,
+/// composer, post, review, my reviews, notifications, search, settings,
+/// history, workflows — speaks Danish with Danish dates, the notification
+/// they are sent is written in Danish, and nothing English is left.
+#[apply(backends)]
+async fn a_danish_team_reads_greenlight_in_danish(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let t = team(&h, "dansk", "routine").await;
+    let ws = t.w.ws.clone();
+    let planned = format!("{}T09:00[Europe/Copenhagen]", ahead(&h, 3));
+    let content = json!({"text": "Gratis influenzavaccine på alle klinikker i denne uge.", "media": [{"media_id": t.picture, "alt_text": "En sygeplejerske"}]});
+    let post = t
+        .creator
+        .post(
+            &format!("/workspaces/{ws}/posts"),
+            json!({"title": "Influenzavaccine", "channel_ids": [t.w.channel], "content": content, "planned_at": planned}),
+        )
+        .await;
+    assert_eq!(post.status, StatusCode::CREATED, "{}", post.body);
+    let id = post.body["post"]["id"].as_str().unwrap().to_owned();
+    let review = t.creator.post(&format!("/workspaces/{ws}/posts/{id}/review"), json!(null)).await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+
+    let b = Browser::open(&h).await;
+    b.sign_in("creator@dansk.example.org").await;
+    assert_eq!(b.js("return document.documentElement.lang", vec![]).await, "en", "the browser asks for English");
+    b.click("header a.lang").await;
+    b.click("input[name=language][value=da]").await;
+    b.click("main form button[type=submit]").await;
+    b.text_with("#notice", "Sproget er gemt.").await;
+    assert_eq!(b.js("return document.documentElement.lang", vec![]).await, "da");
+
+    // Told in Danish: the notification is written in the reader's language.
+    let decision = json!({"verdict": "request_changes", "revision": review.body["current_revision"], "comment": "Lidt varmere, tak."});
+    let r = t.manager.post(&format!("/workspaces/{ws}/posts/{id}/review/decisions"), decision).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    h.pass(jiff::SignedDuration::ZERO).await;
+
+    let month = ahead(&h, 3);
+    let pages = [
+        format!("/w/{ws}/calendar?view=month&date={month}"),
+        format!("/w/{ws}/posts/new"),
+        format!("/w/{ws}/posts/{id}"),
+        format!("/w/{ws}/posts/{id}/review"),
+        "/my/reviews".to_owned(),
+        "/my/notifications".to_owned(),
+        format!("/w/{ws}/search?q=vaccine"),
+        format!("/w/{ws}/settings"),
+        "/my/language".to_owned(),
+    ];
+    for page in &pages {
+        b.go(page).await;
+        b.wait_for("main h1").await;
+        assert_eq!(b.js("return document.documentElement.lang", vec![]).await, "da", "{page}");
+        let english = b.js(&format!("return (document.body.innerText.match(/{ENGLISH}/g) || []).join(', ')"), vec![]).await;
+        assert_eq!(english, "", "{page} shows English words");
+        if page.contains("/calendar") {
+            b.screenshot("calendar-da").await;
+        } else if page.ends_with("/posts/new") {
+            b.screenshot("composer-da").await;
+        }
+    }
+    b.go("/my/notifications").await;
+    b.text_with("main .notifications", "har bedt om ændringer til “Influenzavaccine”").await;
+    b.go(&format!("/w/{ws}/posts/{id}")).await;
+    let feedback = b.text("#feedback").await;
+    assert!(feedback.contains("Lidt varmere, tak."), "{feedback}");
+    // The month and the days are named the Danish way.
+    b.go(&format!("/w/{ws}/calendar?view=month&date={month}")).await;
+    let heading = b.text("main h1").await.to_lowercase();
+    let danish_month =
+        ["januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober", "november", "december"]
+            [usize::from(month.month().unsigned_abs()) - 1];
+    assert!(heading.contains(danish_month), "{heading}");
+    let days = b.text(".month").await;
+    assert!(days.contains("man.") && days.contains("søn.") && !days.contains("Mon"), "{days}");
+    // Its card shows the post's first words and its picture.
+    b.text_with(".post-card .excerpt", "Gratis influenzavaccine").await;
+    let thumb = b.js("return document.querySelector('.post-card img.card-thumb')?.getAttribute('src') || ''", vec![]).await;
+    assert!(thumb.as_str().unwrap_or("").ends_with(&format!("/media/{}/thumbnail", t.picture)), "the card's picture: {thumb}");
+
+    // The choice stays with the user: another browser, signed in, reads Danish.
+    let other = Browser::open(&h).await;
+    other.sign_in("creator@dansk.example.org").await;
+    assert_eq!(other.js("return document.documentElement.lang", vec![]).await, "da", "signing in brings the user's language");
+}

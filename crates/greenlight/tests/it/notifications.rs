@@ -413,3 +413,34 @@ async fn comments_mentions_reminders_and_escalations_reach_whom_they_concern(#[c
     let for_owner = kinds(&owner.get("/my/notifications").await);
     assert!(for_owner.contains(&"escalation".to_owned()) && for_owner.contains(&"review_requested".to_owned()), "{for_owner:?}");
 }
+
+/// A member who reads Greenlight in Danish is asked in Danish: the
+/// notification, the email's subject and both its bodies, its buttons;
+/// a member who chose nothing still gets English.
+#[apply(backends)]
+async fn a_danish_reviewer_is_asked_in_danish(#[case] backend: Backend) {
+    let sink = MailSink::start().await;
+    let h = Harness::start_with(backend, Some(sink.mailer())).await;
+    let w = h.world("klinik").await;
+    let owner = h.login("owner@klinik.example.org").await;
+    let creator = h.login("creator@klinik.example.org").await;
+    let reviewer = h.login("reviewer@klinik.example.org").await;
+    let r = reviewer.put("/session/language", json!({"language": "da"})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    routine_default(&owner, &w.ws).await;
+    submitted_post(&creator, &w, "Influenzavaccine").await;
+    h.pass(SignedDuration::ZERO).await;
+
+    let mails = sink.to("reviewer@klinik.example.org");
+    assert_eq!(mails.len(), 1, "{:?}", sink.messages());
+    let mail = &mails[0];
+    assert_eq!(mail["subject"], "“Influenzavaccine” venter på din godkendelse i trinnet Review");
+    let (text, html) = (mail["text"].as_str().unwrap(), mail["html"].as_str().unwrap());
+    assert!(text.contains("Hej reviewer,") && text.contains("Godkend: "), "{text}");
+    assert!(html.contains("lang=\"da\"") && html.contains(">Godkend</a>") && html.contains(">Anmod om ændringer</a>"), "{html}");
+    let mine = reviewer.get("/my/notifications").await;
+    assert_eq!(mine.body["items"][0]["summary"], "“Influenzavaccine” venter på din godkendelse i trinnet Review");
+    // The manager chose no language: English, as before.
+    let theirs = sink.to("manager@klinik.example.org");
+    assert_eq!(theirs[0]["subject"], "“Influenzavaccine” waits for your review at Review", "{theirs:?}");
+}

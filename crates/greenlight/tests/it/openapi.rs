@@ -28,6 +28,7 @@ async fn openapi_document_matches_its_snapshot_and_the_authorization_table() {
         ("GET", "/session"),
         ("POST", "/session"),
         ("DELETE", "/session"),
+        ("PUT", "/session/language"),
         ("GET", "/workspaces"),
         ("GET", "/workflow-templates"),
         ("GET", "/my/reviews"),

@@ -28,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(login, logout, current_caller))
         .routes(routes!(list_users, create_user))
         .routes(routes!(set_password))
+        .routes(routes!(set_language))
         .routes(routes!(verify_instance))
 }
 
@@ -72,8 +73,10 @@ async fn login(State(state): State<AppState>, jar: CookieJar, ApiJson(input): Ap
     })?;
     let lasts = login.expires_at.duration_since(state.app.now());
     let cookie = crate::extract::session_cookie(login.session_secret, lasts, state.settings.secure_cookies);
+    let lang = login.user.language.as_deref().and_then(greenlight_i18n::Lang::parse);
+    let jar = jar.add(cookie).add(crate::locale::cookie(lang, state.settings.secure_cookies));
     let body = LoginOutput { user: login.user, csrf_token: login.csrf_token };
-    Ok((jar.add(cookie), Json(body)).into_response())
+    Ok((jar, Json(body)).into_response())
 }
 
 /// Logs out: ends the session and clears the cookie.
@@ -153,6 +156,29 @@ async fn set_password(
 ) -> Result<Response, Problem> {
     accounts::set_password(&state.app, &caller, user, &input.password, input.current_password.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct LanguageInput {
+    /// `en` or `da`; null follows the browser's `Accept-Language`.
+    language: Option<String>,
+}
+
+/// Sets the language the signed-in user reads the web app and their emails
+/// in, and the cookie that keeps this browser in it.
+#[utoipa::path(put, path = "/session/language", tag = "session", request_body = LanguageInput, responses(
+    (status = 204, description = "Done; no content"),
+    (status = "4XX", response = Problem),
+))]
+async fn set_language(
+    State(state): State<AppState>,
+    Auth(caller): Auth,
+    jar: CookieJar,
+    ApiJson(input): ApiJson<LanguageInput>,
+) -> Result<Response, Problem> {
+    let lang = accounts::set_language(&state.app, &caller, input.language.as_deref()).await?;
+    Ok((jar.add(crate::locale::cookie(lang, state.settings.secure_cookies)), StatusCode::NO_CONTENT).into_response())
 }
 
 /// The outcome of re-computing audit chains.

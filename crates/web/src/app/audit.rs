@@ -7,6 +7,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
 };
 use greenlight_domain::id::WorkspaceId;
+use greenlight_i18n::Arg;
 use greenlight_service::{Error, audit_export};
 use serde::Deserialize;
 
@@ -14,7 +15,7 @@ use super::{
     Chrome, Member, OrPage, PageError, PagePath, PageResult, render,
     view::{when, zone},
 };
-use crate::AppState;
+use crate::{AppState, t, t1};
 
 pub struct CheckLine {
     pub what: String,
@@ -43,7 +44,7 @@ struct AuditPage {
 }
 
 pub async fn page(State(s): State<AppState>, member: Member, PagePath(ws): PagePath<WorkspaceId>, headers: HeaderMap) -> PageResult {
-    let chrome = Chrome::of(&s.app, &member, ws, "Audit report", "history").await.or_page(&headers)?;
+    let chrome = Chrome::of(&s.app, &member, ws, t("audit-title"), "history").await.or_page(&headers)?;
     Ok(render(StatusCode::OK, &AuditPage { chrome, report: None }))
 }
 
@@ -84,21 +85,22 @@ pub async fn verify(
             bytes = Some(field.bytes().await.map_err(broken)?);
         }
     }
-    let bytes = bytes.filter(|b| !b.is_empty()).ok_or_else(|| PageError::new(Error::field("bundle", "choose an export file"), &headers))?;
+    let bytes = bytes.filter(|b| !b.is_empty()).ok_or_else(|| PageError::new(Error::field("bundle", t("audit-choose-file")), &headers))?;
     let signed: audit_export::SignedBundle =
-        serde_json::from_slice(&bytes).map_err(|_| PageError::new(Error::field("bundle", "not a Greenlight audit export"), &headers))?;
+        serde_json::from_slice(&bytes).map_err(|_| PageError::new(Error::field("bundle", t("audit-not-an-export")), &headers))?;
     let report = audit_export::verify(&s.app, &member.caller, ws, &signed).await.or_page(&headers)?;
-    let chrome = Chrome::of(&s.app, &member, ws, "Audit report", "history").await.or_page(&headers)?;
+    let chrome = Chrome::of(&s.app, &member, ws, t("audit-title"), "history").await.or_page(&headers)?;
     let tz = zone(chrome.ws.as_ref().map_or("UTC", |w| w.time_zone.as_str()));
-    let summary = format!(
-        "{}: events from {} to {}, exported {} — {} events, {} approved revisions.",
-        report.workspace_name,
-        when(report.from, &tz),
-        when(report.to, &tz),
-        when(report.generated_at, &tz),
-        report.events,
-        report.revisions.len()
-    );
+    let lang = greenlight_i18n::current();
+    let values = [
+        ("workspace", Arg::from(&report.workspace_name)),
+        ("from", Arg::from(when(report.from, &tz))),
+        ("to", Arg::from(when(report.to, &tz))),
+        ("exported", Arg::from(when(report.generated_at, &tz))),
+        ("events", Arg::from(t1("audit-summary-events", "count", report.events))),
+        ("revisions", Arg::from(t1("audit-summary-revisions", "count", report.revisions.len()))),
+    ];
+    let summary = greenlight_i18n::lookup(lang, "audit-summary", &values);
     let report = Report {
         intact: report.intact,
         summary,
@@ -108,7 +110,7 @@ pub async fn verify(
             .into_iter()
             .map(|r| RevisionLine {
                 link: format!("/w/{ws}/posts/{}", r.post_id),
-                label: format!("Revision {}", r.number),
+                label: t1("audit-revision", "number", r.number),
                 text: r.content.text.chars().take(280).collect(),
             })
             .collect(),

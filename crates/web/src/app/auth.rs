@@ -162,7 +162,7 @@ pub async fn login(State(state): State<AppState>, jar: CookieJar, headers: Heade
                     assets: assets::urls(),
                     next: "/".into(),
                     email: String::new(),
-                    problems: Problems::general("Fill in your email and password."),
+                    problems: Problems::general(crate::t("auth-fill-in")),
                 },
             );
         }
@@ -175,19 +175,22 @@ pub async fn login(State(state): State<AppState>, jar: CookieJar, headers: Heade
         )
     };
     if crate::extract::cross_site(&headers) {
-        return again("This sign-in came from another site. Open Greenlight's own page and sign in there.", StatusCode::FORBIDDEN);
+        return again(&crate::t("auth-cross-site"), StatusCode::FORBIDDEN);
     }
-    let Ok(email) = Email::parse(&form.email) else { return again("Wrong email or password.", StatusCode::UNAUTHORIZED) };
+    let Ok(email) = Email::parse(&form.email) else { return again(&crate::t("auth-wrong"), StatusCode::UNAUTHORIZED) };
     if state.login_limiter.check_key(&email.as_str().to_owned()).is_err() {
-        return again("Too many attempts; wait a minute and try again.", StatusCode::TOO_MANY_REQUESTS);
+        return again(&crate::t("auth-too-many"), StatusCode::TOO_MANY_REQUESTS);
     }
     match accounts::login(&state.app, email.as_str(), &form.password).await {
         Ok(login) => {
             let lasts = login.expires_at.duration_since(state.app.now());
             let cookie = crate::extract::session_cookie(login.session_secret, lasts, state.settings.secure_cookies);
-            (jar.add(cookie), Redirect::to(&next)).into_response()
+            // The user's own language, on this browser too.
+            let lang = login.user.language.as_deref().and_then(greenlight_i18n::Lang::parse);
+            let jar = jar.add(cookie).add(crate::locale::cookie(lang, state.settings.secure_cookies));
+            (jar, Redirect::to(&next)).into_response()
         }
-        Err(Error::Unauthenticated) => again("Wrong email or password.", StatusCode::UNAUTHORIZED),
+        Err(Error::Unauthenticated) => again(&crate::t("auth-wrong"), StatusCode::UNAUTHORIZED),
         Err(other) => super::PageError::new(other, &HeaderMap::new()).into_response(),
     }
 }

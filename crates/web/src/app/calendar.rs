@@ -17,6 +17,7 @@ use greenlight_domain::{
     permission::Permission,
     post::PostState,
 };
+use greenlight_i18n::{DateStyle, date as written};
 use greenlight_service::views::{Note, Post};
 use greenlight_service::{
     App, Error, planning, posts,
@@ -163,7 +164,7 @@ pub struct Grid {
     month_link: String,
     week_link: String,
     list_link: String,
-    weekdays: Vec<&'static str>,
+    weekdays: Vec<String>,
     weeks: Vec<Vec<DayCell>>,
     hours: Vec<HourRow>,
     week_days: Vec<String>,
@@ -185,7 +186,8 @@ pub struct Grid {
     oob: bool,
 }
 
-const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+/// The month's column heads, Monday first.
+const WEEKDAYS: [&str; 7] = ["cal-mon", "cal-tue", "cal-wed", "cal-thu", "cal-fri", "cal-sat", "cal-sun"];
 /// A month's day shows its first posts as cards and "n more" (its week
 /// shows them all): a day cell has room for a few, and a busy month stays a
 /// small page.
@@ -200,6 +202,21 @@ fn monday_of(d: Date) -> Date {
 
 fn day(d: Date, days: i64) -> Date {
     d.checked_add(days.days()).unwrap_or(d)
+}
+
+/// A day written in the reader's language.
+fn day_in_words(d: Date, style: DateStyle) -> String {
+    written(d.at(0, 0, 0, 0), style)
+}
+
+/// A heading starts with a capital, also where the language writes month
+/// names in lower case ("december 2026").
+fn heading_case(s: String) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => s,
+    }
 }
 
 /// Every post planned in `[from, until)` that the filters let through.
@@ -254,21 +271,22 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
             let end = day(monday_of(last), 7);
             let prev = first.checked_sub(1.month()).unwrap_or(first);
             let next = first.checked_add(1.month()).unwrap_or(first);
-            (start, end, prev, next, first.strftime("%B %Y").to_string())
+            (start, end, prev, next, heading_case(day_in_words(first, DateStyle::MonthYear)))
         }
         View::Week => {
             let start = monday_of(anchor);
-            let heading = format!("Week of {}", start.strftime("%-d %B %Y"));
+            let heading = crate::t1("cal-week-of", "date", day_in_words(start, DateStyle::DayMonthYear));
             (start, day(start, 7), day(start, -7), day(start, 7), heading)
         }
         View::List => {
             let first = anchor.first_of_month();
             let next = first.checked_add(1.month()).unwrap_or(first);
-            (first, next, first.checked_sub(1.month()).unwrap_or(first), next, first.strftime("%B %Y").to_string())
+            (first, next, first.checked_sub(1.month()).unwrap_or(first), next, heading_case(day_in_words(first, DateStyle::MonthYear)))
         }
     };
     let at = |d: Date| d.to_zoned(tz.clone()).map(|z| z.timestamp()).map_err(|e| Error::Internal(e.to_string().into()));
     let posts = posts_between(app, member, ws, q, at(start)?, at(end)?).await?;
+    let faces = posts::faces_in_range(app, &member.caller, ws, at(start)?, at(end)?).await?;
     let lookups = lookups(app, member, ws).await?;
     let role = workspaces::role(app, &member.caller, ws).await?;
     let notes = planning::notes(app, &member.caller, ws, start, end).await?;
@@ -289,7 +307,8 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
     }
     let card = |p: &Post| {
         let mine = outcomes_by_post.get(&p.id).map_or(&[][..], Vec::as_slice);
-        Card::of(p, mine, &lookups, &tz, greenlight_service::access::may_edit(role, &member.caller, Some(p.owner_id)))
+        let may_edit = greenlight_service::access::may_edit(role, &member.caller, Some(p.owner_id));
+        Card::of(p, faces.get(&p.id), mine, &lookups, &tz, may_edit)
     };
     let note_view = |n: &Note| NoteView {
         id: n.id.to_string(),
@@ -305,7 +324,7 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
             more_link: format!("{base}{}", q.with(Some(View::Week), Some(d))),
             date: d.to_string(),
             number: d.day().to_string(),
-            full: d.strftime("%A %-d %B").to_string(),
+            full: day_in_words(d, DateStyle::WeekdayDayMonth),
             in_range,
             today: d == today,
             gap: in_range && planned.is_empty() && d >= today,
@@ -326,7 +345,7 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
             }
         }
         View::Week => {
-            week_days = (0..7).map(|i| day(start, i).strftime("%a %-d %b").to_string()).collect();
+            week_days = (0..7).map(|i| day_in_words(day(start, i), DateStyle::ShortWeekdayDayMonth)).collect();
             for hour in FIRST_HOUR..=LAST_HOUR {
                 let slots = (0..7)
                     .map(|i| {
@@ -341,7 +360,12 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
                             })
                             .map(|p| card(p))
                             .collect();
-                        Slot { date: d.to_string(), hour, label: format!("{} {hour:02}:00", d.strftime("%A %-d %B")), cards }
+                        Slot {
+                            date: d.to_string(),
+                            hour,
+                            label: format!("{} {hour:02}:00", day_in_words(d, DateStyle::WeekdayDayMonth)),
+                            cards,
+                        }
                     })
                     .collect();
                 hours.push(HourRow { label: format!("{hour:02}:00"), slots });
@@ -378,7 +402,7 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
         month_link: format!("{base}{}", q.with(Some(View::Month), Some(anchor))),
         week_link: format!("{base}{}", q.with(Some(View::Week), Some(anchor))),
         list_link: format!("{base}{}", q.with(Some(View::List), Some(anchor))),
-        weekdays: WEEKDAYS.to_vec(),
+        weekdays: WEEKDAYS.iter().map(|k| crate::t(k)).collect(),
         weeks,
         hours,
         week_days,
@@ -405,7 +429,7 @@ pub async fn page(
     Query(q): Query<CalendarQuery>,
     headers: HeaderMap,
 ) -> PageResult {
-    let chrome = Chrome::of(&s.app, &member, ws, "Calendar", "calendar").await.or_page(&headers)?;
+    let chrome = Chrome::of(&s.app, &member, ws, crate::t("cal-title"), "calendar").await.or_page(&headers)?;
     let tz = chrome.ws.as_ref().map(|w| w.time_zone.clone()).unwrap_or_default();
     let grid = grid(&s.app, &member, ws, &tz, &q).await.or_page(&headers)?;
     if is_htmx(&headers) {
@@ -455,10 +479,10 @@ pub async fn reschedule(
     submitted: Submitted<MoveForm>,
 ) -> PageResult {
     let Submitted { member, form, headers } = submitted;
-    let chrome = Chrome::of(&s.app, &member, ws, "Calendar", "calendar").await.or_page(&headers)?;
+    let chrome = Chrome::of(&s.app, &member, ws, crate::t("cal-title"), "calendar").await.or_page(&headers)?;
     let tz = chrome.ws.as_ref().map(|w| w.time_zone.clone()).unwrap_or_default();
     let notice = match greenlight_domain::schedule::parse_day(&form.date) {
-        Err(why) => ("error", format!("That is not a day on the calendar: {why}.")),
+        Err(why) => ("error", crate::t1("cal-not-a-day", "why", why)),
         Ok(date) => {
             let post = posts::post(&s.app, &member.caller, ws, post_id).await.or_page(&headers)?;
             let planned = moved_time(&post, date, form.hour, &tz);
@@ -466,8 +490,9 @@ pub async fn reschedule(
             match posts::update_post(&s.app, &member.caller, ws, post_id, Some(form.version), change).await {
                 Ok(moved) => {
                     let when = moved.planned.as_ref().map(|p| super::view::when(p.at, &zone(p.zone.as_str()))).unwrap_or_default();
-                    let kept = if moved.state.holds_approval() { " Its approvals are kept: only the time changed." } else { "" };
-                    ("ok", format!("Moved “{}” to {when}.{kept}", moved.title))
+                    let said = crate::t2("cal-moved", "title", &moved.title, "when", when);
+                    let said = if moved.state.holds_approval() { format!("{said} {}", crate::t("cal-moved-kept")) } else { said };
+                    ("ok", said)
                 }
                 Err(Error::Invalid(errors)) => ("error", Problems::from_errors(&errors, &[]).general.join("; ")),
                 Err(e) => ("error", super::describe(&e).2),

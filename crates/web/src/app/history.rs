@@ -13,6 +13,7 @@ use greenlight_domain::{
     id::{PostId, UserId, WorkspaceId},
     network::Network,
 };
+use greenlight_i18n::{Arg, lookup};
 use greenlight_service::{audit, posts, reviews, workflows, workspaces};
 use serde::Deserialize;
 use serde_json::Value;
@@ -21,7 +22,7 @@ use super::{
     Chrome, Member, OrPage, PagePath, PageResult, render,
     view::{when, zone},
 };
-use crate::AppState;
+use crate::{AppState, t, t1, t2, t3};
 
 /// What the sentences need to name people, revisions and stages.
 #[derive(Default)]
@@ -36,13 +37,12 @@ pub struct Names {
 }
 
 fn actor(a: &Actor, names: &Names) -> String {
+    let former = || t("history-actor-former-member");
     match a {
-        Actor::User { user_id } => names.people.get(user_id).cloned().unwrap_or_else(|| "A former member".into()),
-        Actor::Token { user_id, .. } => {
-            format!("{} (API token)", names.people.get(user_id).cloned().unwrap_or_else(|| "A former member".into()))
-        }
-        Actor::External { name, .. } => format!("{name} (through a share link)"),
-        Actor::Cli => "An administrator".into(),
+        Actor::User { user_id } => names.people.get(user_id).cloned().unwrap_or_else(former),
+        Actor::Token { user_id, .. } => t1("history-actor-token", "name", names.people.get(user_id).cloned().unwrap_or_else(former)),
+        Actor::External { name, .. } => t1("history-actor-external", "name", name),
+        Actor::Cli => t("history-actor-cli"),
         Actor::System => "Greenlight".into(),
     }
 }
@@ -51,124 +51,157 @@ fn text<'a>(data: &'a Value, key: &str) -> &'a str {
     data.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-/// "an admin", "a reviewer", "an owner".
-fn with_article(role: &str) -> String {
-    if role.starts_with(['a', 'e', 'i', 'o', 'u']) { format!("an {role}") } else { format!("a {role}") }
-}
-
-fn network_title(network: &str) -> &'static str {
-    Network::parse(network).map_or("a", Network::title)
+fn network_title(network: &str) -> String {
+    Network::parse(network).map_or_else(|| t("history-unknown-network"), |n| n.title().to_owned())
 }
 
 /// One event as a sentence.
 pub fn sentence(e: &Event, names: &Names) -> String {
     let who = actor(&e.actor, names);
+    let who = who.as_str();
+    // Sentences with more values than `t3` takes.
+    let lang = greenlight_i18n::current();
     let data: Value = serde_json::from_str(&e.data).unwrap_or(Value::Null);
     let revision = |data: &Value| {
         let hash = text(data, "content_hash");
-        names.revisions.get(hash).map(|n| format!("revision {n}")).unwrap_or_else(|| match data.get("revision").and_then(Value::as_i64) {
-            Some(n) => format!("revision {n}"),
-            None => "a revision".into(),
+        names.revisions.get(hash).map(|n| t1("history-revision", "number", n)).unwrap_or_else(|| {
+            match data.get("revision").and_then(Value::as_i64) {
+                Some(n) => t1("history-revision", "number", n),
+                None => t("history-a-revision"),
+            }
         })
     };
     let stage = |key: &str| names.stages.get(key).cloned().unwrap_or_else(|| key.to_owned());
     // A member named in the event's data, by name.
     let person = |key: &str| {
-        text(&data, key).parse::<UserId>().ok().and_then(|u| names.people.get(&u).cloned()).unwrap_or_else(|| "a former member".into())
+        text(&data, key).parse::<UserId>().ok().and_then(|u| names.people.get(&u).cloned()).unwrap_or_else(|| t("history-former-member"))
     };
-    let role = |key: &str| text(&data, key).to_owned();
+    // A role by its name ("creator"), and as "as …" names it ("a creator").
+    let role = |key: &str| t1("wf-role-name", "role", text(&data, key));
+    let role_as = |key: &str| t1("history-role-with-article", "role", text(&data, key));
+    let state = |key: &str| t2("history-state", "state", text(&data, key), "label", text(&data, key).replace('_', " "));
+    // "{who} did {what}", the one value most sentences take.
+    let did = |key: &str| t1(key, "who", who);
+    let did_to = |key: &str, name: &str, value: String| t2(key, "who", who, name, value);
+    let data_text = |key: &str| text(&data, key).to_owned();
     match e.action.as_str() {
-        "post.created" => format!("{who} created the post “{}”", text(&data, "title")),
-        "post.revision_saved" => format!("{who} saved {}", revision(&data)),
-        "post.updated" => format!("{who} changed the post's details"),
-        "post.state_changed" => {
-            format!("{who} moved the post from {} to {}", text(&data, "from").replace('_', " "), text(&data, "to").replace('_', " "))
-        }
-        "review.started" => format!("{who} submitted {} for review", revision(&data)),
-        "review.resubmitted" => format!("{who} submitted it for review again"),
+        "post.created" => did_to("history-post-created", "title", data_text("title")),
+        "post.revision_saved" => did_to("history-revision-saved", "revision", revision(&data)),
+        "post.updated" => did("history-post-updated"),
+        "post.state_changed" => t3("history-post-state-changed", "who", who, "from", state("from"), "to", state("to")),
+        "review.started" => did_to("history-review-started", "revision", revision(&data)),
+        "review.resubmitted" => did("history-review-resubmitted"),
         "review.decided" => {
-            let verdict = match text(&data, "verdict") {
-                "approve" => "approved",
-                "request_changes" => "asked for changes to",
-                "reject" => "rejected",
-                other => other,
+            let (revision, stage) = (revision(&data), stage(text(&data, "stage")));
+            let decided = match text(&data, "verdict") {
+                "approve" => t3("history-review-approved", "who", who, "revision", revision, "stage", stage),
+                "request_changes" => t3("history-review-changes-requested", "who", who, "revision", revision, "stage", stage),
+                "reject" => t3("history-review-rejected", "who", who, "revision", revision, "stage", stage),
+                other => {
+                    let values =
+                        [("who", Arg::from(who)), ("verdict", other.into()), ("revision", revision.into()), ("stage", stage.into())];
+                    lookup(lang, "history-review-decided", &values)
+                }
             };
             let said = text(&data, "comment");
-            let said = if said.is_empty() { String::new() } else { format!(": “{said}”") };
-            format!("{who} {verdict} {} at stage {}{said}", revision(&data), stage(text(&data, "stage")))
+            if said.is_empty() { decided } else { format!("{decided}: “{said}”") }
         }
-        "review.overridden" => format!("{who} approved stage {} outright: “{}”", stage(text(&data, "stage")), text(&data, "reason")),
-        "review.withdrawn" => format!("{who} withdrew it from review"),
-        "review.reminder" => format!("{who} reminded the reviewers at stage {}", stage(text(&data, "stage"))),
-        "review.escalated" => format!("{who} escalated stage {}", stage(text(&data, "stage"))),
-        "review.publish_time_passed" => format!("The planned time passed before approval ({who})"),
-        "comment.added" => format!("{who} commented: “{}”", text(&data, "body").chars().take(120).collect::<String>()),
-        "comment.edited" => format!("{who} edited a comment"),
-        "share_link.created" => format!("{who} shared it through a link"),
-        "share_link.visited" => format!("{who} opened a share link"),
-        "style_guide.updated" => format!("{who} changed the style guide"),
-        "note.added" => format!("{who} noted on {}: “{}”", text(&data, "day"), text(&data, "body")),
-        "post.publish_now" => format!("{who} published it now"),
+        "review.overridden" => {
+            t3("history-review-overridden", "who", who, "stage", stage(text(&data, "stage")), "reason", text(&data, "reason"))
+        }
+        "review.withdrawn" => did("history-review-withdrawn"),
+        "review.reminder" => did_to("history-review-reminder", "stage", stage(text(&data, "stage"))),
+        "review.escalated" => did_to("history-review-escalated", "stage", stage(text(&data, "stage"))),
+        "review.publish_time_passed" => did("history-review-publish-time-passed"),
+        "comment.added" => did_to("history-comment-added", "body", text(&data, "body").chars().take(120).collect::<String>()),
+        "comment.edited" => did("history-comment-edited"),
+        "share_link.created" => did("history-share-link-created"),
+        "share_link.visited" => did("history-share-link-visited"),
+        "style_guide.updated" => did("history-style-guide-updated"),
+        "note.added" => t3("history-note-added", "who", who, "day", text(&data, "day"), "body", text(&data, "body")),
+        "post.publish_now" => did("history-publish-now"),
         "publication.published" | "publication.failed" => {
-            let network = Network::parse(text(&data, "network")).map_or("a channel", Network::title);
+            let network = Network::parse(text(&data, "network")).map_or_else(|| t("history-a-channel"), |n| n.title().to_owned());
             let to = format!("{network} ({})", text(&data, "handle"));
-            let at = e.at.to_zoned(names.zone.clone().unwrap_or(jiff::tz::TimeZone::UTC)).strftime("%H:%M:%S");
-            let tries =
-                data.get("attempts").and_then(Value::as_i64).filter(|n| *n > 1).map(|n| format!(" after {n} attempts")).unwrap_or_default();
+            let at = greenlight_i18n::date(
+                e.at.to_zoned(names.zone.clone().unwrap_or(jiff::tz::TimeZone::UTC)).datetime(),
+                greenlight_i18n::DateStyle::TimeSeconds,
+            );
+            let tries = data
+                .get("attempts")
+                .and_then(Value::as_i64)
+                .filter(|n| *n > 1)
+                .map(|n| format!(" {}", t1("history-after-attempts", "count", n)))
+                .unwrap_or_default();
             if e.action == "publication.published" {
                 let url = text(&data, "url");
                 let url = if url.is_empty() { String::new() } else { format!(": {url}") };
-                format!("{who} published it to {to} at {at}{tries}{url}")
+                let values =
+                    [("who", Arg::from(who)), ("to", to.into()), ("time", at.into()), ("tries", tries.into()), ("url", url.into())];
+                lookup(lang, "history-published", &values)
             } else {
-                format!("Publishing to {to} failed at {at}{tries}: {}", text(&data, "error"))
+                let values = [("to", Arg::from(to)), ("time", at.into()), ("tries", tries.into()), ("error", data_text("error").into())];
+                lookup(lang, "history-publish-failed", &values)
             }
         }
-        "publication.retried" => format!("{who} retried publishing it"),
-        "channel.connected" => format!("{who} connected a channel as {}", text(&data, "target")),
-        "channel.disconnected" => format!("{who} disconnected a channel"),
-        "channel.reconnect_needed" => format!("A channel needs connecting again: {}", text(&data, "detail")),
-        "member.added" => format!("{who} added {} as {}", person("user_id"), with_article(&role("role"))),
-        "member.role_changed" => format!("{who} made {} {} (was {})", person("user_id"), with_article(&role("to")), role("from")),
-        "member.removed" => format!("{who} removed {} from the workspace", person("user_id")),
-        "group.created" => format!("{who} created the group “{}”", text(&data, "name")),
-        "group.member_added" => format!("{who} added {} to a group", person("user_id")),
-        "group.member_removed" => format!("{who} took {} out of a group", person("user_id")),
-        "group.deleted" => format!("{who} deleted a group"),
-        "channel.created" => format!("{who} added the channel {} {}", network_title(text(&data, "network")), text(&data, "handle")),
-        "channel.slots_changed" => format!("{who} changed a channel's posting times"),
-        "campaign.created" => format!("{who} created the campaign “{}”", text(&data, "name")),
-        "label.created" => format!("{who} created the label “{}”", text(&data, "name")),
-        "workflow.created" => format!("{who} created the workflow “{}”", text(&data, "name")),
-        "workflow.changed" => {
-            format!(
-                "{who} changed the workflow “{}” (version {})",
-                text(&data, "name"),
-                data.get("version").and_then(Value::as_i64).unwrap_or(0)
-            )
+        "publication.retried" => did("history-publication-retried"),
+        "channel.connected" => did_to("history-channel-connected", "target", data_text("target")),
+        "channel.disconnected" => did("history-channel-disconnected"),
+        "channel.reconnect_needed" => t1("history-channel-reconnect-needed", "detail", text(&data, "detail")),
+        "member.added" => t3("history-member-added", "who", who, "person", person("user_id"), "role", role_as("role")),
+        "member.role_changed" => {
+            let values = [
+                ("who", Arg::from(who)),
+                ("person", person("user_id").into()),
+                ("role", role_as("to").into()),
+                ("from", role("from").into()),
+            ];
+            lookup(lang, "history-member-role-changed", &values)
         }
-        "workflow.routes_set" => format!("{who} changed which workflow each post goes through"),
-        "workspace.created" => format!("{who} created the workspace “{}”", text(&data, "name")),
-        "workspace.updated" => format!("{who} changed the workspace's settings (“{}”, {})", text(&data, "name"), text(&data, "time_zone")),
-        "media.uploaded" => format!("{who} uploaded {}", text(&data, "filename")),
-        "token.created" => format!("{who} made the API token “{}” ({})", text(&data, "name"), role("role")),
-        "token.revoked" => format!("{who} revoked an API token"),
-        "webhook.created" => format!("{who} added the webhook “{}” to {}", text(&data, "name"), text(&data, "host")),
-        "webhook.deleted" => format!("{who} deleted a webhook"),
-        "webhook.paused" => format!("{who} paused a webhook"),
-        "webhook.resumed" => format!("{who} resumed a webhook"),
-        "webhook.redelivered" => format!("{who} sent a webhook delivery again"),
-        "delegation.created" => format!("{who} had {} stand in for {}", person("delegate"), person("from")),
-        "delegation.ended" => format!("{who} ended a stand-in"),
-        "comment.resolved" => format!("{who} resolved a comment"),
-        "comment.reopened" => format!("{who} reopened a comment"),
-        "share_link.revoked" => format!("{who} revoked a share link"),
-        "share_link.renewed" => format!("{who} renewed a share link"),
-        "share_link.reissued" => format!("{who} made a share link anew"),
-        "share_link.sent" => format!("{who} sent a share link"),
-        "note.deleted" => format!("{who} deleted a calendar note"),
-        "review.expired" => format!("The review of {} expired ({who})", revision(&data)),
-        "notifications.defaults_set" => format!("{who} changed the workspace's notification defaults"),
-        other => format!("{who}: {}", other.replace(['.', '_'], " ")),
+        "member.removed" => did_to("history-member-removed", "person", person("user_id")),
+        "group.created" => did_to("history-group-created", "name", data_text("name")),
+        "group.member_added" => did_to("history-group-member-added", "person", person("user_id")),
+        "group.member_removed" => did_to("history-group-member-removed", "person", person("user_id")),
+        "group.deleted" => did("history-group-deleted"),
+        "channel.created" => {
+            t3("history-channel-created", "who", who, "network", network_title(text(&data, "network")), "handle", text(&data, "handle"))
+        }
+        "channel.slots_changed" => did("history-channel-slots-changed"),
+        "campaign.created" => did_to("history-campaign-created", "name", data_text("name")),
+        "label.created" => did_to("history-label-created", "name", data_text("name")),
+        "workflow.created" => did_to("history-workflow-created", "name", data_text("name")),
+        "workflow.changed" => t3(
+            "history-workflow-changed",
+            "who",
+            who,
+            "name",
+            text(&data, "name"),
+            "version",
+            data.get("version").and_then(Value::as_i64).unwrap_or(0),
+        ),
+        "workflow.routes_set" => did("history-workflow-routes-set"),
+        "workspace.created" => did_to("history-workspace-created", "name", data_text("name")),
+        "workspace.updated" => t3("history-workspace-updated", "who", who, "name", text(&data, "name"), "zone", text(&data, "time_zone")),
+        "media.uploaded" => did_to("history-media-uploaded", "filename", data_text("filename")),
+        "token.created" => t3("history-token-created", "who", who, "name", text(&data, "name"), "role", role("role")),
+        "token.revoked" => did("history-token-revoked"),
+        "webhook.created" => t3("history-webhook-created", "who", who, "name", text(&data, "name"), "host", text(&data, "host")),
+        "webhook.deleted" => did("history-webhook-deleted"),
+        "webhook.paused" => did("history-webhook-paused"),
+        "webhook.resumed" => did("history-webhook-resumed"),
+        "webhook.redelivered" => did("history-webhook-redelivered"),
+        "delegation.created" => t3("history-delegation-created", "who", who, "delegate", person("delegate"), "from", person("from")),
+        "delegation.ended" => did("history-delegation-ended"),
+        "comment.resolved" => did("history-comment-resolved"),
+        "comment.reopened" => did("history-comment-reopened"),
+        "share_link.revoked" => did("history-share-link-revoked"),
+        "share_link.renewed" => did("history-share-link-renewed"),
+        "share_link.reissued" => did("history-share-link-reissued"),
+        "share_link.sent" => did("history-share-link-sent"),
+        "note.deleted" => did("history-note-deleted"),
+        "review.expired" => t2("history-review-expired", "who", who, "revision", revision(&data)),
+        "notifications.defaults_set" => did("history-notification-defaults-set"),
+        other => t2("history-other", "who", who, "action", other.replace(['.', '_'], " ")),
     }
 }
 
@@ -186,7 +219,7 @@ struct HistoryPage {
     lines: Vec<Line>,
     /// The next page: older events.
     more: String,
-    more_label: &'static str,
+    more_label: String,
     /// Back to the latest events, from an older page.
     newest: String,
     back: String,
@@ -208,7 +241,7 @@ pub async fn post_history(
     headers: HeaderMap,
 ) -> PageResult {
     let post = posts::post(&s.app, &member.caller, ws, id).await.or_page(&headers)?;
-    let chrome = Chrome::of(&s.app, &member, ws, format!("History of {}", post.title), "calendar").await.or_page(&headers)?;
+    let chrome = Chrome::of(&s.app, &member, ws, t1("history-title-post", "title", &post.title), "calendar").await.or_page(&headers)?;
     let tz = zone(chrome.ws.as_ref().map_or("UTC", |w| w.time_zone.as_str()));
     let mut names = Names {
         zone: Some(tz.clone()),
@@ -235,10 +268,10 @@ pub async fn post_history(
         StatusCode::OK,
         &HistoryPage {
             chrome,
-            heading: format!("History of “{}”", post.title),
+            heading: t1("history-heading-post", "title", &post.title),
             lines,
             more,
-            more_label: "Later events →",
+            more_label: t("history-later-events"),
             newest: String::new(),
             back: format!("/w/{ws}/posts/{id}"),
         },
@@ -260,7 +293,7 @@ pub async fn workspace_history(
     Query(q): Query<Before>,
     headers: HeaderMap,
 ) -> PageResult {
-    let chrome = Chrome::of(&s.app, &member, ws, "History", "history").await.or_page(&headers)?;
+    let chrome = Chrome::of(&s.app, &member, ws, t("history-title"), "history").await.or_page(&headers)?;
     let tz = zone(chrome.ws.as_ref().map_or("UTC", |w| w.time_zone.as_str()));
     let mut names = Names {
         zone: Some(tz.clone()),
@@ -287,10 +320,10 @@ pub async fn workspace_history(
             },
         })
         .collect();
-    let heading = format!("History of {}", chrome.ws.as_ref().map(|w| w.name.clone()).unwrap_or_default());
+    let heading = t1("history-heading-workspace", "workspace", chrome.ws.as_ref().map(|w| w.name.clone()).unwrap_or_default());
     let newest = if q.before.is_some() { format!("/w/{ws}/history") } else { String::new() };
     Ok(render(
         StatusCode::OK,
-        &HistoryPage { chrome, heading, lines, more, more_label: "Older events →", newest, back: format!("/w/{ws}/calendar") },
+        &HistoryPage { chrome, heading, lines, more, more_label: t("history-older-events"), newest, back: format!("/w/{ws}/calendar") },
     ))
 }

@@ -11,7 +11,9 @@
 mod audit;
 mod auth;
 mod calendar;
+mod findings;
 mod history;
+mod language;
 mod notifications;
 mod posts;
 mod preview;
@@ -45,6 +47,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/logout", post(auth::logout))
         .route("/my/reviews", get(review::my_reviews))
         .route("/my/reviews/approve", post(review::approve_selected))
+        .route("/my/language", get(language::page).post(language::save))
         .route("/my/notifications", get(notifications::page))
         .route("/my/notifications/read", post(notifications::read_all))
         .route("/my/notifications/{notification}/open", get(notifications::open))
@@ -268,26 +271,35 @@ pub fn said(error: &Error, named: bool) -> String {
 }
 
 /// What a reader is told about an error, and its status.
-fn describe(error: &Error) -> (StatusCode, &'static str, String) {
+fn describe(error: &Error) -> (StatusCode, String, String) {
+    use crate::{t, t1};
     match error {
-        Error::Unauthenticated => (StatusCode::UNAUTHORIZED, "Please sign in", "Your session has ended.".into()),
-        Error::NotFound(what) => (StatusCode::NOT_FOUND, "Not found", format!("There is no such {what}, or it is not yours to see.")),
-        Error::Forbidden(why) => (StatusCode::FORBIDDEN, "Not allowed", format!("Your role does not allow this: {why}.")),
+        Error::Unauthenticated => (StatusCode::UNAUTHORIZED, t("error-sign-in"), t("error-session-ended")),
+        Error::NotFound(what) => (StatusCode::NOT_FOUND, t("error-not-found"), t1("error-no-such", "what", noun(what))),
+        Error::Forbidden(why) => (StatusCode::FORBIDDEN, t("error-not-allowed"), t1("error-role-forbids", "why", why)),
         Error::Invalid(errors) => {
             let list: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
-            (StatusCode::UNPROCESSABLE_ENTITY, "Please check", list.join("; "))
+            (StatusCode::UNPROCESSABLE_ENTITY, t("error-please-check"), list.join("; "))
         }
-        Error::Conflict(why) => (StatusCode::CONFLICT, "Could not do that", why.clone()),
-        Error::VersionRequired | Error::Stale { .. } => {
-            (StatusCode::CONFLICT, "Changed meanwhile", "Someone changed this since you opened it; reload to see their change.".into())
+        Error::Conflict(why) => (StatusCode::CONFLICT, t("error-could-not"), why.clone()),
+        Error::VersionRequired | Error::Stale { .. } => (StatusCode::CONFLICT, t("error-changed-meanwhile"), t("error-reload")),
+        Error::TooLarge { limit } => {
+            let limit = i64::try_from(*limit).unwrap_or(i64::MAX);
+            (StatusCode::PAYLOAD_TOO_LARGE, t("error-too-large"), t1("error-most-bytes", "limit", greenlight_i18n::number(limit)))
         }
-        Error::TooLarge { limit } => (StatusCode::PAYLOAD_TOO_LARGE, "Too large", format!("The most is {limit} bytes.")),
-        Error::UnsupportedMedia(what) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported file", what.clone()),
+        Error::UnsupportedMedia(what) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, t("error-unsupported-file"), what.clone()),
         Error::Internal(err) => {
             tracing::error!(error = %err, "internal error in a page");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "It is logged; please try again.".into())
+            (StatusCode::INTERNAL_SERVER_ERROR, t("error-went-wrong"), t("error-logged"))
         }
     }
+}
+
+/// A thing the service says it could not find ("open review"), in the
+/// reader's words: `noun-open-review`.
+fn noun(what: &str) -> String {
+    let key = format!("noun-{}", what.replace(' ', "-"));
+    if greenlight_i18n::defines(greenlight_i18n::Lang::En, &key) { crate::t(&key) } else { what.to_owned() }
 }
 
 impl IntoResponse for PageError {
@@ -303,7 +315,7 @@ impl IntoResponse for PageError {
             headers.insert("hx-reswap", HeaderValue::from_static("innerHTML"));
             return response;
         }
-        render(status, &ErrorPage { assets: assets::urls(), heading: heading.into(), message })
+        render(status, &ErrorPage { assets: assets::urls(), heading, message })
     }
 }
 
@@ -344,7 +356,7 @@ pub fn see_other(headers: &HeaderMap, to: &str) -> Response {
 
 /// The signed-in member's first workspace's calendar, or the list of none.
 async fn home(axum::extract::State(s): axum::extract::State<AppState>, member: Member, headers: HeaderMap) -> PageResult {
-    let chrome = Chrome::plain(&s.app, &member, "Your workspaces", "home").await.or_page(&headers)?;
+    let chrome = Chrome::plain(&s.app, &member, crate::t("app-your-workspaces"), "home").await.or_page(&headers)?;
     if let [(only, _)] = chrome.workspaces.as_slice() {
         return Ok(Redirect::to(&format!("/w/{only}/calendar")).into_response());
     }

@@ -56,7 +56,7 @@ fn on_review(kind: Kind) -> bool {
 }
 
 pub async fn page(State(s): State<AppState>, member: Member, Query(q): Query<ListQuery>, headers: HeaderMap) -> PageResult {
-    let chrome = Chrome::plain(&s.app, &member, "Notifications", "notifications").await.or_page(&headers)?;
+    let chrome = Chrome::plain(&s.app, &member, crate::t("notif-title"), "notifications").await.or_page(&headers)?;
     let unread_only = q.unread.is_some();
     let query = notifications::NotificationQuery { unread: Some(unread_only), cursor: q.cursor, limit: Some(PAGE) };
     let (items, next, _) = notifications::my_notifications(&s.app, &member.caller, query).await.or_page(&headers)?;
@@ -82,7 +82,7 @@ pub async fn page(State(s): State<AppState>, member: Member, Query(q): Query<Lis
         });
     }
     let older = next.map(|c| format!("/my/notifications?cursor={c}{}", if unread_only { "&unread=1" } else { "" })).unwrap_or_default();
-    let notice = if q.done == "read" { "Marked every notification read.".into() } else { String::new() };
+    let notice = if q.done == "read" { crate::t("notif-marked-read") } else { String::new() };
     Ok(render(StatusCode::OK, &NotificationsPage { chrome, items: views, unread_only, older, notice }))
 }
 

@@ -261,6 +261,8 @@ pub struct PublicationRow {
     pub channel_id: String,
     pub channel: String,
     pub status: &'static str,
+    /// The status in words.
+    pub status_label: String,
     pub when: String,
     pub url: String,
     pub error: String,
@@ -272,7 +274,7 @@ pub struct PublicationRow {
 /// A stage of the path the simulator predicts, in words.
 pub struct PathStep {
     pub name: String,
-    /// "because the post shares a link"; empty when it is not skipped.
+    /// "skipped because the post shares a link"; empty when it is not skipped.
     pub skipped_because: String,
     pub lanes: Vec<(String, String)>,
 }
@@ -371,12 +373,7 @@ async fn live_report(app: &App, member: &Member, ws: WorkspaceId, form: &Compose
     let content = form.content();
     let channel_ids: Vec<ChannelId> = parse_ids(&form.channel_ids);
     if channel_ids.is_empty() {
-        return PreflightPanel {
-            checks: Vec::new(),
-            errors: 0,
-            warnings: 0,
-            problem: "Choose a channel to see how each network will show it.".into(),
-        };
+        return PreflightPanel { checks: Vec::new(), errors: 0, warnings: 0, problem: crate::t("post-choose-channel") };
     }
     let input = preflight::PreflightInput {
         title: Some(form.title.clone()),
@@ -415,7 +412,7 @@ async fn simulated(app: &App, member: &Member, ws: WorkspaceId, post: PostId, cx
                     .as_ref()
                     .and_then(|d| d.stages.get(i))
                     .and_then(|stage| stage.skip_if.get(c))
-                    .map_or_else(|| "for this post".into(), |c| skip_reason(c, cx)),
+                    .map_or_else(|| crate::t("post-skipped-here"), |c| skip_reason(c, cx)),
                 None => String::new(),
             },
             lanes: s
@@ -426,12 +423,12 @@ async fn simulated(app: &App, member: &Member, ws: WorkspaceId, post: PostId, cx
                         .asked
                         .iter()
                         .map(|p| match p {
-                            Principal::User(u) => cx.names.get(u).cloned().unwrap_or_else(|| "a member".into()),
+                            Principal::User(u) => cx.names.get(u).cloned().unwrap_or_else(|| crate::t("post-path-a-member")),
                             Principal::External(e) => e.as_str().to_owned(),
                         })
                         .collect();
-                    let need = if l.needed > 1 { format!(" ({} of them)", l.needed) } else { String::new() };
-                    (l.name.clone(), format!("{}{need}", if who.is_empty() { "nobody yet".into() } else { who.join(", ") }))
+                    let need = if l.needed > 1 { format!(" {}", crate::t1("post-path-needed", "count", l.needed)) } else { String::new() };
+                    (l.name.clone(), format!("{}{need}", if who.is_empty() { crate::t("post-path-nobody") } else { who.join(", ") }))
                 })
                 .collect(),
         })
@@ -439,43 +436,68 @@ async fn simulated(app: &App, member: &Member, ws: WorkspaceId, post: PostId, cx
     (steps, sim.problem.unwrap_or_default(), sim.workflow_name)
 }
 
-/// Why a condition skips a stage, in words: "because the post shares a link".
+/// Why a condition skips a stage, in words: "skipped because the post shares a link".
 fn skip_reason(c: &Condition, cx: &Context) -> String {
-    let named = |names: Vec<String>| names.join(" or ");
+    let or = format!(" {} ", crate::t("post-skip-or"));
+    let named = |names: Vec<String>| names.join(&or);
     let mut why: Vec<String> = Vec::new();
     match c.shares_link {
-        Some(true) => why.push("the post shares a link".into()),
-        Some(false) => why.push("the post shares no link".into()),
+        Some(true) => why.push(crate::t("post-skip-shares-link")),
+        Some(false) => why.push(crate::t("post-skip-shares-no-link")),
         None => {}
     }
     match c.repurposed {
-        Some(true) => why.push("it is reused content".into()),
-        Some(false) => why.push("it is new content".into()),
+        Some(true) => why.push(crate::t("post-skip-reused")),
+        Some(false) => why.push(crate::t("post-skip-new")),
         None => {}
     }
     if !c.labels.is_empty() {
-        let names = c.labels.iter().map(|l| cx.labels.iter().find(|x| x.id == *l).map_or_else(|| "a label".into(), |x| x.name.clone()));
-        why.push(format!("it has the label {}", named(names.collect())));
+        let names = c
+            .labels
+            .iter()
+            .map(|l| cx.labels.iter().find(|x| x.id == *l).map_or_else(|| crate::t("post-skip-a-label"), |x| x.name.clone()));
+        why.push(crate::t1("post-skip-label", "names", named(names.collect())));
     }
     if !c.channels.is_empty() {
-        let names = c.channels.iter().map(|id| cx.channels.get(id).map_or_else(|| "a channel".into(), channel_name));
-        why.push(format!("it goes to {}", named(names.collect())));
+        let names = c.channels.iter().map(|id| cx.channels.get(id).map_or_else(|| crate::t("post-skip-a-channel"), channel_name));
+        why.push(crate::t1("post-skip-channel", "names", named(names.collect())));
     }
     if !c.campaigns.is_empty() {
-        let names =
-            c.campaigns.iter().map(|id| cx.campaigns.iter().find(|x| x.id == *id).map_or_else(|| "a campaign".into(), |x| x.name.clone()));
-        why.push(format!("it is in the campaign {}", named(names.collect())));
+        let names = c
+            .campaigns
+            .iter()
+            .map(|id| cx.campaigns.iter().find(|x| x.id == *id).map_or_else(|| crate::t("post-skip-a-campaign"), |x| x.name.clone()));
+        why.push(crate::t1("post-skip-campaign", "names", named(names.collect())));
     }
     if !c.author_roles.is_empty() {
-        why.push(format!("its author is {}", named(c.author_roles.iter().map(|r| format!("a {}", r.as_str())).collect())));
+        let roles = c.author_roles.iter().map(|r| crate::t1("post-skip-role", "role", r.as_str())).collect();
+        why.push(crate::t1("post-skip-author", "roles", named(roles)));
     }
     if !c.author_groups.is_empty() {
-        why.push("its author is in a group the workflow names".into());
+        why.push(crate::t("post-skip-group"));
     }
     if !c.keywords.is_empty() {
-        why.push(format!("it mentions {}", named(c.keywords.iter().map(|k| format!("“{k}”")).collect())));
+        let words = c.keywords.iter().map(|k| crate::t1("post-skip-keyword", "word", k)).collect();
+        why.push(crate::t1("post-skip-mentions", "words", named(words)));
     }
-    if why.is_empty() { "always".into() } else { format!("because {}", why.join(" and ")) }
+    if why.is_empty() {
+        crate::t("post-skipped-always")
+    } else {
+        crate::t1("post-skipped-because", "reasons", why.join(&format!(" {} ", crate::t("post-skip-and"))))
+    }
+}
+
+/// A publication's status in words.
+fn publication_status(s: greenlight_domain::publication::Status) -> String {
+    use greenlight_domain::publication::Status;
+    crate::t(match s {
+        Status::Scheduled => "post-pub-status-scheduled",
+        Status::Publishing => "post-pub-status-publishing",
+        Status::Published => "post-pub-status-published",
+        Status::Failed => "post-pub-status-failed",
+        Status::Unknown => "post-pub-status-unknown",
+        Status::Cancelled => "post-pub-status-cancelled",
+    })
 }
 
 /// The verdict that sent the post back (while it stands) and its open comments.
@@ -503,7 +525,12 @@ async fn feedback(
         Some(d) => {
             let number = revisions.iter().find(|r| r.content_hash == d.revision).map_or(0, |r| r.number);
             let who = super::review::principal_name(&d.by, names);
-            let line = format!("{who} {} revision {number}, {}", super::review::verdict(d.verdict), when(d.at, tz));
+            let key = match d.verdict {
+                Verdict::Approve => "post-feedback-approved",
+                Verdict::RequestChanges => "post-feedback-changes",
+                Verdict::Reject => "post-feedback-rejected",
+            };
+            let line = crate::t3(key, "who", who, "number", number, "when", when(d.at, tz));
             let class = if d.verdict == Verdict::Reject { "error" } else { "changes" };
             (line, class, d.comment.unwrap_or_default())
         }
@@ -537,7 +564,7 @@ struct Render<'a> {
 }
 
 async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, headers: &HeaderMap) -> PageResult {
-    let title = r.post.map(|p| p.title.clone()).unwrap_or_else(|| "New post".into());
+    let title = r.post.map(|p| p.title.clone()).unwrap_or_else(|| crate::t("post-new"));
     let chrome = Chrome::of(app, &member, ws, title.clone(), if r.post.is_some() { "calendar" } else { "new" }).await.or_page(headers)?;
     let ws_zone = chrome.ws.as_ref().map(|w| w.time_zone.clone()).unwrap_or_else(|| "UTC".into());
     let cx = context(app, &member, ws).await.or_page(headers)?;
@@ -573,6 +600,7 @@ async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, 
             channel_id: p.channel_id.to_string(),
             channel: cx.channels.get(&p.channel_id).map(channel_name).unwrap_or_default(),
             status: p.status.as_str(),
+            status_label: publication_status(p.status),
             when: when(p.published_at.unwrap_or(p.due_at), &zone_of_ws),
             url: p.url.unwrap_or_default(),
             error: p.error.unwrap_or_default(),
@@ -592,13 +620,13 @@ async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, 
         post_id: r.post.map(|p| p.id.to_string()),
         heading: title,
         state: r.post.map_or("draft", |p| p.state.as_str()),
-        state_label: r.post.map(state_label).unwrap_or_else(|| "Not saved yet".into()),
+        state_label: r.post.map(state_label).unwrap_or_else(|| crate::t("post-not-saved")),
         owner: r.post.and_then(|p| cx.names.get(&p.owner_id).cloned()).unwrap_or_else(|| member.user.name.clone()),
         planned: r
             .post
             .and_then(|p| p.planned.as_ref())
             .map(|p| when(p.at, &zone(p.zone.as_str())))
-            .unwrap_or_else(|| "not planned yet".into()),
+            .unwrap_or_else(|| crate::t("post-not-planned")),
         can_edit,
         can_submit,
         can_schedule: can_edit && r.post.is_some_and(|p| p.state == PostState::Approved && p.planned.is_some()),
@@ -722,14 +750,14 @@ pub async fn page(
     headers: HeaderMap,
 ) -> PageResult {
     let notice = match q.done.as_str() {
-        "created" => "Post created. Add what is missing, then submit it for review.",
-        "scheduled" => "Scheduled: it goes out at its planned time.",
-        "unscheduled" => "Taken off the schedule: it stays approved.",
-        "resolved" => "Comment resolved.",
-        "publishing" => "Sending it now; each channel's outcome shows here.",
-        "retrying" => "Trying that channel again.",
-        "marked" => "Marked as published by hand.",
-        _ => "",
+        "created" => crate::t("post-done-created"),
+        "scheduled" => crate::t("post-done-scheduled"),
+        "unscheduled" => crate::t("post-done-unscheduled"),
+        "resolved" => crate::t("post-done-resolved"),
+        "publishing" => crate::t("post-done-publishing"),
+        "retrying" => crate::t("post-done-retrying"),
+        "marked" => crate::t("post-done-marked"),
+        _ => String::new(),
     };
     as_saved(&s.app, member, ws, id, Shown::notice(notice), &headers).await
 }
@@ -844,12 +872,12 @@ pub async fn save(
     match posts::save_revision(&s.app, &member.caller, ws, id, version, form.content()).await {
         Ok(saved) => {
             let note = match (saved.created, changed_details) {
-                (true, _) => format!("Saved as revision {}.", saved.saved.revision.number),
-                (false, true) => "Saved the post's details; the content is unchanged.".into(),
-                (false, false) => "Nothing changed.".into(),
+                (true, _) => crate::t1("post-saved-revision", "number", saved.saved.revision.number),
+                (false, true) => crate::t("post-saved-details"),
+                (false, false) => crate::t("post-saved-nothing"),
             };
             let back_to_review = saved.created && post.state.holds_approval();
-            let note = if back_to_review { format!("{note} The content changed after approval, so it is back in review.") } else { note };
+            let note = if back_to_review { format!("{note} {}", crate::t("post-saved-back-in-review")) } else { note };
             as_saved(&s.app, member, ws, id, Shown { offer_resubmit: saved.created, ..Shown::notice(note) }, &headers).await
         }
         Err(Error::Invalid(errors)) => render_page(&s.app, member, ws, again(&current, &form, errors), &headers).await,
@@ -897,8 +925,7 @@ pub async fn submit(
     match reviews::submit(&s.app, &member.caller, ws, id, reviews::SubmitInput { override_preflight: reason }).await {
         Ok(_) => Ok(see_other(&headers, &format!("/w/{ws}/posts/{id}/review?done=submitted"))),
         Err(Error::Invalid(_)) => {
-            let problems =
-                Problems::general("Not submitted: preflight found errors. Each channel's preview lists its own; fix them and save first.");
+            let problems = Problems::general(crate::t("post-not-submitted"));
             as_saved(&s.app, member, ws, id, Shown { problems, status: StatusCode::UNPROCESSABLE_ENTITY, ..Shown::notice("") }, &headers)
                 .await
         }
@@ -940,7 +967,7 @@ pub async fn upload(
                 })?;
                 stored = Some(media::store_upload(&s.app, &member.caller, ws, spooled.upload()).await.or_page(&headers)?);
             }
-            "file" => return Err(PageError::new(Error::Forbidden("the form was older than your session; reload it".into()), &headers)),
+            "file" => return Err(PageError::new(Error::Forbidden(crate::t("media-stale-form")), &headers)),
             name => {
                 let name = name.to_owned();
                 let value = field.text().await.map_err(broken)?;
@@ -954,7 +981,7 @@ pub async fn upload(
             }
         }
     }
-    let Some(new) = stored else { return Err(PageError::new(Error::field("file", "choose a file to upload"), &headers)) };
+    let Some(new) = stored else { return Err(PageError::new(Error::field("file", crate::t("media-choose-file")), &headers)) };
     if !super::is_htmx(&headers) {
         return Ok(see_other(&headers, &format!("/w/{ws}/posts/new")));
     }
@@ -998,8 +1025,7 @@ pub async fn share(
     };
     let made = greenlight_service::share_links::create(&s.app, &member.caller, ws, input).await.or_page(&headers)?;
     let link = made.path.map(|p| s.app.url(&p)).unwrap_or_default();
-    let can = if form.capability == "comment" { "see and comment" } else { "see the post" };
-    let notice = format!("The link (shown this once; anyone with it can {can}):");
+    let notice = crate::t(if form.capability == "comment" { "post-share-done-comment" } else { "post-share-done-view" });
     as_saved(&s.app, member, ws, id, Shown { once_link: link, ..Shown::notice(notice) }, &headers).await
 }
 
@@ -1040,7 +1066,7 @@ pub async fn queue(
     let Submitted { member, form, headers } = submitted;
     let post = posts::queue(&s.app, &member.caller, ws, id, form.version).await.or_page(&headers)?;
     let when = post.planned.as_ref().map(|p| super::view::when(p.at, &super::view::zone(p.zone.as_str()))).unwrap_or_default();
-    let notice = format!("Added to the queue: it is planned for {when}.");
+    let notice = crate::t1("post-queued", "when", when);
     as_saved(&s.app, member, ws, id, Shown::notice(notice), &headers).await
 }
 

@@ -44,7 +44,7 @@ pub struct ChannelCheck {
     /// links nothing).
     pub card: Option<(String, String)>,
     /// The network's own buttons under a post, as words.
-    pub actions: &'static str,
+    pub actions: String,
 }
 
 /// A run of text that looks one way: plain, or a network's link, hashtag
@@ -60,6 +60,8 @@ pub struct Segment {
 
 pub struct FindingView {
     pub severity: &'static str,
+    /// The severity in words.
+    pub severity_label: String,
     pub field: String,
     pub message: String,
     pub suggestion: String,
@@ -103,12 +105,19 @@ pub fn segments(text: &str, findings: &[Finding], field: Field, entities: &[(&Sp
 
 fn field_name(f: Field) -> String {
     match f {
-        Field::Text => "the text".into(),
-        Field::Title => "the title".into(),
-        Field::FirstComment => "the first comment".into(),
-        Field::Link => "the link".into(),
-        Field::Thread(i) => format!("thread post {}", i + 2),
-        Field::Media(i) => format!("media item {}", i + 1),
+        Field::Text => crate::t("preview-field-text"),
+        Field::Title => crate::t("preview-field-title"),
+        Field::FirstComment => crate::t("preview-field-first-comment"),
+        Field::Link => crate::t("preview-field-link"),
+        Field::Thread(i) => crate::t1("preview-field-thread", "number", i + 2),
+        Field::Media(i) => crate::t1("preview-field-media", "number", i + 1),
+    }
+}
+
+fn severity_label(s: Severity) -> String {
+    match s {
+        Severity::Error => crate::t("preview-sev-error"),
+        Severity::Warning => crate::t("preview-sev-warning"),
     }
 }
 
@@ -156,8 +165,9 @@ fn checked(channel_id: ChannelId, report: &Report, shown: Effective<'_>, channel
         .iter()
         .map(|f| FindingView {
             severity: severity(f.severity),
+            severity_label: severity_label(f.severity),
             field: field_name(f.field),
-            message: f.message.clone(),
+            message: super::findings::text(f),
             suggestion: f.suggestion.clone().unwrap_or_default(),
         })
         .collect();
@@ -169,7 +179,7 @@ fn checked(channel_id: ChannelId, report: &Report, shown: Effective<'_>, channel
         display_name,
         handle,
         length: report.length,
-        limit: if report.limit == usize::MAX { "no limit".into() } else { report.limit.to_string() },
+        limit: if report.limit == usize::MAX { crate::t("preview-no-limit") } else { report.limit.to_string() },
         over: report.length > report.limit,
         segments: segments(shown.text, &report.findings, Field::Text, &entities),
         errors: report.findings.iter().filter(|f| f.severity == Severity::Error).count(),
@@ -183,18 +193,19 @@ fn checked(channel_id: ChannelId, report: &Report, shown: Effective<'_>, channel
     }
 }
 
-fn actions(network: Network) -> &'static str {
-    match network {
-        Network::X => "Reply · Repost · Like · Bookmark",
-        Network::Bluesky => "Reply · Repost · Like",
-        Network::Mastodon => "Reply · Boost · Favourite · Bookmark",
-        Network::Linkedin => "Like · Comment · Repost · Send",
-        Network::Instagram => "Like · Comment · Share · Save",
-        Network::Threads => "Like · Reply · Repost · Share",
-        Network::Facebook => "Like · Comment · Share",
-        Network::Pinterest => "Save · Share",
-        Network::Webhook => "",
-    }
+fn actions(network: Network) -> String {
+    let key = match network {
+        Network::X => "preview-actions-x",
+        Network::Bluesky => "preview-actions-bluesky",
+        Network::Mastodon => "preview-actions-mastodon",
+        Network::Linkedin => "preview-actions-linkedin",
+        Network::Instagram => "preview-actions-instagram",
+        Network::Threads => "preview-actions-threads",
+        Network::Facebook => "preview-actions-facebook",
+        Network::Pinterest => "preview-actions-pinterest",
+        Network::Webhook => return String::new(),
+    };
+    crate::t(key)
 }
 
 /// What blocks submission, channel by channel: "X: 1 error".
@@ -202,7 +213,7 @@ pub fn blocking(checks: &[ChannelCheck]) -> Vec<String> {
     checks
         .iter()
         .filter(|c| c.errors > 0)
-        .map(|c| format!("{} {}: {} {}", c.name, c.handle, c.errors, if c.errors == 1 { "error" } else { "errors" }))
+        .map(|c| crate::t2("preview-blocking", "channel", format!("{} {}", c.name, c.handle), "count", c.errors))
         .collect()
 }
 

@@ -35,7 +35,9 @@ use crate::AppState;
 
 pub struct StageView {
     pub name: String,
+    /// In English, for the template's classes; `status_label` is what it shows.
     pub status: &'static str,
+    pub status_label: String,
     pub current: bool,
     pub due: String,
     pub overdue: bool,
@@ -73,18 +75,22 @@ impl DiffField {
         files: &BTreeMap<String, String>,
     ) -> DiffField {
         let part = |name: &str| match name {
-            "text" => "Text",
-            "media" => "Pictures and videos",
-            "link" => "Link",
-            "first_comment" => "First comment",
-            "thread" => "Thread",
-            _ => "A field",
+            "text" => crate::t("review-field-text"),
+            "media" => crate::t("review-field-media"),
+            "link" => crate::t("review-field-link"),
+            "first_comment" => crate::t("review-field-first-comment"),
+            "thread" => crate::t("review-field-thread"),
+            _ => crate::t("review-field-other"),
         };
         let label = match change.field.strip_prefix("variants.").and_then(|rest| rest.split_once('.')) {
-            Some((channel, name)) => {
-                format!("{} on {}", part(name), channels.get(channel).map_or("a channel that is gone", String::as_str))
-            }
-            None => part(&change.field).to_owned(),
+            Some((channel, name)) => crate::t2(
+                "review-field-on",
+                "field",
+                part(name),
+                "channel",
+                channels.get(channel).cloned().unwrap_or_else(|| crate::t("review-channel-gone")),
+            ),
+            None => part(&change.field),
         };
         let named = |text: String| files.iter().fold(text, |t, (id, name)| t.replace(id.as_str(), name));
         let (mut before, mut after) = (Vec::new(), Vec::new());
@@ -169,8 +175,8 @@ struct ReviewPage {
     title: String,
     state: &'static str,
     state_label: String,
-    planned: String,
-    workflow: String,
+    /// "Revision 3 · Standard · planned …".
+    meta: String,
     revision_number: i64,
     revision_hash: String,
     /// The base text and each channel's own, to select words of.
@@ -204,16 +210,8 @@ pub struct ReviewQuery {
 
 pub fn principal_name(p: &Principal, names: &BTreeMap<UserId, String>) -> String {
     match p {
-        Principal::User(u) => names.get(u).cloned().unwrap_or_else(|| "a former member".into()),
-        Principal::External(e) => format!("{} (outside)", e.as_str()),
-    }
-}
-
-pub fn verdict(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Approve => "approved",
-        Verdict::RequestChanges => "asked for changes to",
-        Verdict::Reject => "rejected",
+        Principal::User(u) => names.get(u).cloned().unwrap_or_else(|| crate::t("review-former-member")),
+        Principal::External(e) => crate::t1("review-outside-person", "name", e.as_str()),
     }
 }
 
@@ -223,13 +221,17 @@ fn about(target: &Option<Target>, content_text: &str) -> String {
     match target {
         Some(Target::Text { start, end }) => {
             let quote: String = content_text.chars().skip(*start).take(end.saturating_sub(*start)).collect();
-            format!("On the words “{quote}”")
+            crate::t1("review-about-words", "quote", quote)
         }
         // The region's middle, where the reviewer clicked.
-        Some(Target::Image { x, y, width, height, .. }) => {
-            format!("On a spot of the image ({:.0}% across, {:.0}% down)", (x + width / 2.0) * 100.0, (y + height / 2.0) * 100.0)
-        }
-        None => "On the post".into(),
+        Some(Target::Image { x, y, width, height, .. }) => crate::t2(
+            "review-about-image",
+            "across",
+            format!("{:.0}", (x + width / 2.0) * 100.0),
+            "down",
+            format!("{:.0}", (y + height / 2.0) * 100.0),
+        ),
+        None => crate::t("review-about-post"),
     }
 }
 
@@ -248,9 +250,9 @@ pub async fn threads(
         .into_iter()
         .map(|t| {
             let author = |c: &greenlight_service::views::Comment| match (c.author_id, &c.author_name) {
-                (Some(u), _) => names.get(&u).cloned().unwrap_or_else(|| "a former member".into()),
-                (None, Some(n)) => format!("{n} (outside)"),
-                (None, None) => "someone".into(),
+                (Some(u), _) => names.get(&u).cloned().unwrap_or_else(|| crate::t("review-former-member")),
+                (None, Some(n)) => crate::t1("review-outside-person", "name", n),
+                (None, None) => crate::t("review-someone"),
             };
             // The words it points at are in the channel's text, when it names a channel.
             let rev_text = revisions
@@ -272,7 +274,13 @@ pub async fn threads(
                 author: author(&t.comment),
                 when: when(t.comment.created_at, tz),
                 body: t.comment.body.clone(),
-                about: format!("{} (revision {})", about(&t.comment.anchor.target, &rev_text), t.comment.anchor.revision),
+                about: crate::t2(
+                    "review-about-revision",
+                    "about",
+                    about(&t.comment.anchor.target, &rev_text),
+                    "number",
+                    t.comment.anchor.revision,
+                ),
                 external: t.comment.visibility == Visibility::External,
                 resolved: t.comment.resolved_at.is_some(),
                 replies: t.replies.iter().map(|r| (author(r), when(r.created_at, tz), r.body.clone())).collect(),
@@ -305,7 +313,7 @@ impl Draw {
 
 async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, headers: &HeaderMap) -> PageResult {
     let post = posts::post(app, &member.caller, ws, id).await.or_page(headers)?;
-    let chrome = Chrome::of(app, &member, ws, format!("Review: {}", post.title), "reviews").await.or_page(headers)?;
+    let chrome = Chrome::of(app, &member, ws, crate::t1("review-page-title", "title", &post.title), "reviews").await.or_page(headers)?;
     let tz = zone(chrome.ws.as_ref().map_or("UTC", |w| w.time_zone.as_str()));
     let role = workspaces::role(app, &member.caller, ws).await.or_page(headers)?;
     let names: BTreeMap<UserId, String> =
@@ -361,19 +369,23 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
         .map(|dd| {
             let number = revisions.iter().find(|r| r.content_hash == dd.revision).map_or(0, |r| r.number);
             let by = principal_name(&dd.by, &names);
-            let stood_in = if dd.by != dd.for_whom { format!(" for {}", principal_name(&dd.for_whom, &names)) } else { String::new() };
-            let said = dd.comment.as_deref().map(|c| format!(": “{c}”")).unwrap_or_default();
-            let (icon, class) = match dd.verdict {
-                Verdict::Approve => ("✓", "approve"),
-                Verdict::RequestChanges => ("↺", "request_changes"),
-                Verdict::Reject => ("✗", "reject"),
+            let by = if dd.by != dd.for_whom {
+                crate::t2("review-decided-for", "by", by, "whom", principal_name(&dd.for_whom, &names))
+            } else {
+                by
             };
-            let covered = if dd.carried { " (one approval covering the stage before too)" } else { "" };
-            let words = format!("{by}{stood_in} {} revision {number} on {}{said}{covered}", verdict(dd.verdict), when(dd.at, &tz));
+            let said = dd.comment.as_deref().map(|c| format!(": “{c}”")).unwrap_or_default();
+            let (icon, class, key) = match dd.verdict {
+                Verdict::Approve => ("✓", "approve", "review-decision-approved"),
+                Verdict::RequestChanges => ("↺", "request_changes", "review-decision-changes"),
+                Verdict::Reject => ("✗", "reject", "review-decision-rejected"),
+            };
+            let covered = if dd.carried { format!(" {}", crate::t("review-decision-carried")) } else { String::new() };
+            let words = format!("{}{said}{covered}", crate::t3(key, "by", by, "number", number, "when", when(dd.at, &tz)));
             (dd.stage.as_str(), dd.revision == current, DecisionView { icon, class, words })
         })
         .collect();
-    let owner = names.get(&post.owner_id).cloned().unwrap_or_else(|| "the post's owner".into());
+    let owner = names.get(&post.owner_id).cloned().unwrap_or_else(|| crate::t("review-post-owner"));
     let active = run.active_stage().filter(|_| run.status == ReviewStatus::Active);
     let sent_back = run.active_stage().filter(|_| run.status == ReviewStatus::ChangesRequested);
     let stages = workflow
@@ -392,6 +404,14 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
                 StageStatus::Active => "in progress",
                 StageStatus::Complete => "approved",
             },
+            status_label: crate::t(match st.status {
+                StageStatus::Pending => "review-stage-pending",
+                StageStatus::Skipped => "review-stage-skipped",
+                StageStatus::Active if sent_back == Some(i) => "review-stage-changes",
+                StageStatus::Active if run.status == ReviewStatus::Rejected => "review-stage-rejected",
+                StageStatus::Active => "review-stage-active",
+                StageStatus::Complete => "review-stage-approved",
+            }),
             current: active == Some(i),
             due: st.due_at.map(|t| when(t, &tz)).unwrap_or_default(),
             overdue: st.status == StageStatus::Active && st.due_at.is_some_and(|t| t < app.now()),
@@ -442,11 +462,12 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
     let content: &Content = &under.content;
     let threads = threads(app, &member, ws, id, &names, &revisions, &tz).await.or_page(headers)?;
     // The base text, then each channel whose text is its own.
-    let mut texts = vec![TextBlock::of(String::new(), "Text".into(), &content.text, &threads, under.number)];
+    let mut texts = vec![TextBlock::of(String::new(), crate::t("review-field-text"), &content.text, &threads, under.number)];
     for c in &post.channel_ids {
         if let Some(own) = content.variants.get(c).and_then(|v| v.text.as_deref()) {
-            let name = channel_map.get(c).map_or_else(|| "a channel".into(), channel_name);
-            texts.push(TextBlock::of(c.to_string(), format!("Text on {name}"), own, &threads, under.number));
+            let name = channel_map.get(c).map_or_else(|| crate::t("review-a-channel"), channel_name);
+            let label = crate::t2("review-field-on", "field", crate::t("review-field-text"), "channel", name);
+            texts.push(TextBlock::of(c.to_string(), label, own, &threads, under.number));
         }
     }
     let page = ReviewPage {
@@ -455,8 +476,12 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
         title: post.title.clone(),
         state: post.state.as_str(),
         state_label: state_label(&post),
-        planned: post.planned.as_ref().map(|p| when(p.at, &zone(p.zone.as_str()))).unwrap_or_else(|| "not planned yet".into()),
-        workflow: workflow.name.clone(),
+        meta: match &post.planned {
+            Some(p) => {
+                crate::t3("review-meta", "number", under.number, "workflow", &workflow.name, "planned", when(p.at, &zone(p.zone.as_str())))
+            }
+            None => crate::t2("review-meta-unplanned", "number", under.number, "workflow", &workflow.name),
+        },
         revision_number: under.number,
         revision_hash: current.to_string(),
         texts,
@@ -477,13 +502,13 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
         stages,
         can_decide,
         waiting: match run.status {
-            _ if !waiting.is_empty() => format!("Waiting for {}", waiting.join(", ")),
-            ReviewStatus::ChangesRequested => format!("Waiting for {owner} to revise and resubmit"),
-            ReviewStatus::Approved => "Approved by every stage".into(),
-            ReviewStatus::Rejected => "Rejected: nobody is asked".into(),
-            ReviewStatus::Withdrawn => "Withdrawn from review".into(),
-            ReviewStatus::Expired => "Its planned time passed before approval".into(),
-            ReviewStatus::Active => "Waiting for nobody".into(),
+            _ if !waiting.is_empty() => crate::t1("review-waiting-for", "names", waiting.join(", ")),
+            ReviewStatus::ChangesRequested => crate::t1("review-waiting-revise", "name", owner),
+            ReviewStatus::Approved => crate::t("review-status-approved"),
+            ReviewStatus::Rejected => crate::t("review-status-rejected"),
+            ReviewStatus::Withdrawn => crate::t("review-status-withdrawn"),
+            ReviewStatus::Expired => crate::t("review-status-expired"),
+            ReviewStatus::Active => crate::t("review-waiting-nobody"),
         },
         checklist,
         lanes,
@@ -508,16 +533,16 @@ pub async fn page(
     headers: HeaderMap,
 ) -> PageResult {
     let notice = match q.done.as_deref() {
-        Some("approve") => "You approved it.",
-        Some("request_changes") => "You asked for changes.",
-        Some("reject") => "You rejected it.",
-        Some("comment") => "Comment added.",
-        Some("submitted") => "Submitted for review.",
-        Some("resolved") => "Comment resolved.",
-        Some("reopened") => "Comment reopened.",
-        _ => "",
+        Some("approve") => crate::t("review-done-approve"),
+        Some("request_changes") => crate::t("review-done-changes"),
+        Some("reject") => crate::t("review-done-reject"),
+        Some("comment") => crate::t("review-done-comment"),
+        Some("submitted") => crate::t("review-done-submitted"),
+        Some("resolved") => crate::t("review-done-resolved"),
+        Some("reopened") => crate::t("review-done-reopened"),
+        _ => String::new(),
     };
-    let d = Draw { problems: Problems::default(), notice: notice.into(), comment: String::new(), status: StatusCode::OK, from: q.from };
+    let d = Draw { problems: Problems::default(), notice, comment: String::new(), status: StatusCode::OK, from: q.from };
     draw(&s.app, member, ws, id, d, &headers).await
 }
 
@@ -543,10 +568,10 @@ pub async fn decide(
         "approve" => Verdict::Approve,
         "request_changes" => Verdict::RequestChanges,
         "reject" => Verdict::Reject,
-        _ => return Err(PageError::new(Error::field("verdict", "approve, request changes or reject"), &headers)),
+        _ => return Err(PageError::new(Error::field("verdict", crate::t("review-field-verdict")), &headers)),
     };
     let Some(revision) = Hash::parse(&form.revision) else {
-        return Err(PageError::new(Error::field("revision", "the revision you saw"), &headers));
+        return Err(PageError::new(Error::field("revision", crate::t("review-field-revision")), &headers));
     };
     let input = reviews::DecisionRequest {
         verdict,
@@ -704,7 +729,8 @@ struct MyReviews {
 /// "Tue 1 Dec 2026, 09:00 CET": a time with its zone, for lists that mix
 /// workspaces.
 fn when_named(at: greenlight_domain::Timestamp, tz: &jiff::tz::TimeZone) -> String {
-    at.to_zoned(tz.clone()).strftime("%a %-d %b %Y, %H:%M %Z").to_string()
+    let zoned = at.to_zoned(tz.clone());
+    format!("{} {}", greenlight_i18n::date(zoned.datetime(), greenlight_i18n::DateStyle::DateTime), zoned.strftime("%Z"))
 }
 
 /// Names a list of reviews needs from each workspace, read once per workspace.
@@ -744,8 +770,8 @@ pub async fn my_reviews(State(s): State<AppState>, member: Member, Query(q): Que
     let notice = match (q.done.as_str(), q.ws, q.post) {
         (verdict @ ("approve" | "request_changes"), Some(ws), Some(post)) => {
             let title = posts::post(&s.app, &member.caller, ws, post).await.map(|p| p.title).unwrap_or_default();
-            let did = if verdict == "approve" { "You approved" } else { "You asked for changes to" };
-            format!("{did} “{title}”.")
+            let key = if verdict == "approve" { "myrev-done-approve" } else { "myrev-done-changes" };
+            crate::t1(key, "title", title)
         }
         _ => String::new(),
     };
@@ -753,7 +779,7 @@ pub async fn my_reviews(State(s): State<AppState>, member: Member, Query(q): Que
 }
 
 async fn list(app: &App, member: Member, notice: String, problems: Problems, headers: &HeaderMap) -> PageResult {
-    let chrome = Chrome::plain(app, &member, "My reviews", "reviews").await.or_page(headers)?;
+    let chrome = Chrome::plain(app, &member, crate::t("myrev-title"), "reviews").await.or_page(headers)?;
     let spaces: BTreeMap<WorkspaceId, String> = chrome.workspaces.iter().cloned().collect();
     let waiting = reviews::my_reviews(app, &member.caller).await.or_page(headers)?;
     let mut zones = super::view::Zones::default();
@@ -772,7 +798,7 @@ async fn list(app: &App, member: Member, notice: String, problems: Problems, hea
             title: w.post_title,
             workspace: spaces.get(&ws).cloned().unwrap_or_default(),
             stage: w.stage,
-            author: people.and_then(|p| p.get(&w.owner_id)).cloned().unwrap_or_else(|| "a former member".into()),
+            author: people.and_then(|p| p.get(&w.owner_id)).cloned().unwrap_or_else(|| crate::t("review-former-member")),
             revision_number: w.revision_number,
             excerpt: w.excerpt,
             thumb: w
@@ -782,8 +808,8 @@ async fn list(app: &App, member: Member, notice: String, problems: Problems, hea
             planned: w
                 .planned
                 .as_ref()
-                .map(|p| format!("planned {}", when_named(p.at, &zone(p.zone.as_str()))))
-                .unwrap_or_else(|| "not planned yet".into()),
+                .map(|p| crate::t1("myrev-planned", "when", when_named(p.at, &zone(p.zone.as_str()))))
+                .unwrap_or_else(|| crate::t("review-not-planned")),
             due: w.due_at.map(|t| when_named(t, &tz)).unwrap_or_default(),
             overdue: w.overdue,
             decide: format!("/w/{ws}/posts/{}/decide", w.post_id),
@@ -818,7 +844,7 @@ pub async fn approve_selected(State(s): State<AppState>, submitted: Submitted<Se
             parts.next().and_then(Hash::parse),
         );
         let (Some(ws), Some(post), Some(revision)) = parsed else {
-            refused.push("a selection that does not read".to_owned());
+            refused.push(crate::t("myrev-unreadable-pick"));
             continue;
         };
         let input =
@@ -826,18 +852,21 @@ pub async fn approve_selected(State(s): State<AppState>, submitted: Submitted<Se
         match reviews::decide(&s.app, &member.caller, ws, post, input).await {
             Ok(_) => approved += 1,
             Err(e) => {
-                let title = posts::post(&s.app, &member.caller, ws, post).await.map(|p| p.title).unwrap_or_else(|_| "a post".into());
+                let title =
+                    posts::post(&s.app, &member.caller, ws, post).await.map(|p| p.title).unwrap_or_else(|_| crate::t("myrev-a-post"));
                 refused.push(format!("“{title}”: {}", super::said(&e, false)));
             }
         }
     }
     let notice = match approved {
         0 => String::new(),
-        1 => "You approved 1 post.".to_owned(),
-        n => format!("You approved {n} posts."),
+        n => crate::t1("myrev-approved-count", "count", n),
     };
-    let problems =
-        if refused.is_empty() { Problems::default() } else { Problems::general(format!("Not approved: {}", refused.join("; "))) };
-    let problems = if form.pick.is_empty() { Problems::general("Select the reviews to approve first.") } else { problems };
+    let problems = if refused.is_empty() {
+        Problems::default()
+    } else {
+        Problems::general(crate::t1("myrev-not-approved", "list", refused.join("; ")))
+    };
+    let problems = if form.pick.is_empty() { Problems::general(crate::t("myrev-select-first")) } else { problems };
     list(&s.app, member, notice, problems, &headers).await
 }

@@ -22,7 +22,8 @@ pub struct HitView {
     pub state: &'static str,
     pub state_label: String,
     pub planned: String,
-    pub found_in: &'static str,
+    /// Where the words were found, in words: "found in the title".
+    pub found_in: String,
     pub before: String,
     pub hit: String,
     pub after: String,
@@ -51,7 +52,7 @@ pub async fn page(
     Query(query): Query<SearchQuery>,
     headers: HeaderMap,
 ) -> PageResult {
-    let chrome = Chrome::of(&s.app, &member, ws, format!("Search: {}", query.q.trim()), "search").await.or_page(&headers)?;
+    let chrome = Chrome::of(&s.app, &member, ws, crate::t1("search-title-q", "q", query.q.trim()), "search").await.or_page(&headers)?;
     let (hits, problems) = match posts::search(&s.app, &member.caller, ws, &query.q).await {
         Ok(hits) => (hits, Problems::default()),
         Err(e @ greenlight_service::Error::Invalid(_)) => (Vec::new(), Problems::general(super::said(&e, false))),
@@ -64,12 +65,24 @@ pub async fn page(
             title: h.post.title.clone(),
             state: h.post.state.as_str(),
             state_label: state_label(&h.post),
-            planned: h.post.planned.as_ref().map(|p| when(p.at, &zone(p.zone.as_str()))).unwrap_or_else(|| "not planned yet".into()),
-            found_in: h.found_in,
+            planned: h.post.planned.as_ref().map(|p| when(p.at, &zone(p.zone.as_str()))).unwrap_or_else(|| crate::t("search-not-planned")),
+            found_in: found_in(h.found_in),
             before: h.before,
             hit: h.hit,
             after: h.after,
         })
         .collect();
     Ok(render(StatusCode::OK, &SearchPage { chrome, q: query.q.trim().to_owned(), hits, most: posts::SEARCH_RESULTS, problems }))
+}
+
+/// Where a hit was found (`title`, `text`, `brief`, `campaign`, `label`), in words.
+fn found_in(place: &str) -> String {
+    match place {
+        "title" => crate::t("search-found-in-title"),
+        "text" => crate::t("search-found-in-text"),
+        "brief" => crate::t("search-found-in-brief"),
+        "campaign" => crate::t("search-found-in-campaign"),
+        "label" => crate::t("search-found-in-label"),
+        other => crate::t1("search-found-in-other", "place", other),
+    }
 }

@@ -38,6 +38,8 @@ pub struct MemberRow {
     pub name: String,
     pub email: String,
     pub role: String,
+    /// The role as the reader's language says it.
+    pub role_label: String,
 }
 
 /// A channel and the account it posts as.
@@ -86,7 +88,7 @@ pub struct HookRow {
 
 pub struct PrefRow {
     pub kind: String,
-    pub label: &'static str,
+    pub label: String,
     pub in_app: bool,
     pub email: &'static str,
 }
@@ -118,7 +120,10 @@ struct SettingsPage {
     guide_version: i64,
     /// The guide as a form of rows and fields.
     guide_form: super::style_guide::GuideView,
-    roles: Vec<&'static str>,
+    /// Each role's value and its name in the reader's language.
+    roles: Vec<(&'static str, String)>,
+    /// Each email frequency's value and its name.
+    frequencies: Vec<(&'static str, String)>,
     networks: Vec<&'static str>,
     problems: Problems,
     notice: String,
@@ -127,20 +132,53 @@ struct SettingsPage {
     go: String,
 }
 
-fn kind_label(k: Kind) -> &'static str {
+fn kind_label(k: Kind) -> String {
     match k {
-        Kind::ReviewRequested => "A review waits for me",
-        Kind::DecisionMade => "Someone decided on my post",
-        Kind::ChangesRequested => "Changes are asked of my post",
-        Kind::ApprovalComplete => "My post is approved",
-        Kind::Comment => "Comments on my posts and threads",
-        Kind::Mention => "Someone mentions me",
-        Kind::Reminder => "A review of mine is due",
-        Kind::Escalation => "A review is escalated to me",
-        Kind::PublishTimePassed => "My post's time passed before approval",
-        Kind::Published => "My post went out",
-        Kind::PublishFailed => "My post could not go out",
-        Kind::ChannelNeedsReconnect => "A channel needs reconnecting",
+        Kind::ReviewRequested => crate::t("settings-tell-review-requested"),
+        Kind::DecisionMade => crate::t("settings-tell-decision-made"),
+        Kind::ChangesRequested => crate::t("settings-tell-changes-requested"),
+        Kind::ApprovalComplete => crate::t("settings-tell-approval-complete"),
+        Kind::Comment => crate::t("settings-tell-comment"),
+        Kind::Mention => crate::t("settings-tell-mention"),
+        Kind::Reminder => crate::t("settings-tell-reminder"),
+        Kind::Escalation => crate::t("settings-tell-escalation"),
+        Kind::PublishTimePassed => crate::t("settings-tell-publish-time-passed"),
+        Kind::Published => crate::t("settings-tell-published"),
+        Kind::PublishFailed => crate::t("settings-tell-publish-failed"),
+        Kind::ChannelNeedsReconnect => crate::t("settings-tell-channel-needs-reconnect"),
+    }
+}
+
+/// A role's name in the reader's language (the value stays `owner` …).
+fn role_label(role: &str) -> String {
+    match role {
+        "owner" => crate::t("settings-role-owner"),
+        "admin" => crate::t("settings-role-admin"),
+        "manager" => crate::t("settings-role-manager"),
+        "creator" => crate::t("settings-role-creator"),
+        "reviewer" => crate::t("settings-role-reviewer"),
+        "viewer" => crate::t("settings-role-viewer"),
+        other => other.to_owned(),
+    }
+}
+
+/// The email frequencies, as the form's values and their names.
+fn frequencies() -> Vec<(&'static str, String)> {
+    vec![
+        ("immediate", crate::t("settings-email-immediate")),
+        ("hourly", crate::t("settings-email-hourly")),
+        ("daily", crate::t("settings-email-daily")),
+        ("off", crate::t("settings-email-off")),
+    ]
+}
+
+/// A webhook delivery's status as people say it (`pending` …).
+fn delivery_status(status: String) -> String {
+    match status.as_str() {
+        "pending" => crate::t("settings-delivery-pending"),
+        "delivered" => crate::t("settings-delivery-delivered"),
+        "failed" => crate::t("settings-delivery-failed"),
+        _ => status,
     }
 }
 
@@ -180,7 +218,7 @@ impl Shown {
 }
 
 async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers: &HeaderMap) -> PageResult {
-    let chrome = Chrome::of(app, &member, ws, "Settings", "settings").await.or_page(headers)?;
+    let chrome = Chrome::of(app, &member, ws, crate::t("settings-title"), "settings").await.or_page(headers)?;
     let tz = zone(chrome.ws.as_ref().map_or("UTC", |w| w.time_zone.as_str()));
     let role = workspaces::role(app, &member.caller, ws).await.or_page(headers)?;
     let c = &member.caller;
@@ -227,15 +265,18 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
                 .into_iter()
                 .map(|d| {
                     let answer = d.last_status.map(|s| format!("HTTP {s}")).or(d.last_error).unwrap_or_default();
-                    (d.id.to_string(), d.action, d.status, d.attempts, answer)
+                    (d.id.to_string(), d.action, delivery_status(d.status), d.attempts, answer)
                 })
                 .collect();
-            let kind = format!("{:?}", h.kind).to_lowercase();
+            let kind = match h.kind {
+                HookKind::Generic => crate::t("settings-hook-generic"),
+                other => format!("{other:?}").to_lowercase(),
+            };
             hooks.push(HookRow {
                 id: h.id.to_string(),
                 name: h.name,
                 kind,
-                state: if h.active { "active".into() } else { "paused".into() },
+                state: if h.active { crate::t("settings-active") } else { crate::t("settings-hook-paused") },
                 deliveries,
             });
         }
@@ -262,7 +303,13 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
         manage_guide: role.can(Permission::ManageStyleGuide),
         members: people
             .iter()
-            .map(|m| MemberRow { id: m.user_id.to_string(), name: m.name.clone(), email: m.email.clone(), role: m.role.to_string() })
+            .map(|m| MemberRow {
+                id: m.user_id.to_string(),
+                name: m.name.clone(),
+                email: m.email.clone(),
+                role: m.role.to_string(),
+                role_label: role_label(m.role.as_str()),
+            })
             .collect(),
         groups: groups
             .iter()
@@ -274,27 +321,42 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
             .collect(),
         channels: channel_rows,
         campaigns: campaigns.iter().map(|ca| (ca.id.to_string(), ca.name.clone(), ca.colour.clone())).collect(),
-        labels: labels.iter().map(|l| (l.name.clone(), l.kind.clone())).collect(),
+        labels: labels
+            .iter()
+            .map(|l| {
+                let kind = match l.kind.as_str() {
+                    "label" => crate::t("settings-kind-label"),
+                    "pillar" => crate::t("settings-kind-pillar"),
+                    other => other.to_owned(),
+                };
+                (l.name.clone(), kind)
+            })
+            .collect(),
         links: links
             .iter()
             .map(|l| LinkRow {
                 id: l.id.to_string(),
                 scope: match &l.scope {
-                    Scope::Posts { post_ids } => format!("{} post(s)", post_ids.len()),
+                    Scope::Posts { post_ids } => crate::t1("settings-scope-posts", "count", post_ids.len()),
                     Scope::Campaign { campaign_id } => {
-                        format!("campaign {}", campaigns.iter().find(|x| x.id == *campaign_id).map(|x| x.name.clone()).unwrap_or_default())
+                        let name = campaigns.iter().find(|x| x.id == *campaign_id).map(|x| x.name.clone()).unwrap_or_default();
+                        crate::t1("settings-scope-campaign", "name", name)
                     }
-                    Scope::Range { from, to } => format!("{} to {}", when(*from, &tz), when(*to, &tz)),
+                    Scope::Range { from, to } => crate::t2("settings-scope-range", "from", when(*from, &tz), "to", when(*to, &tz)),
                 },
-                capability: format!("{:?}", l.capability).to_lowercase(),
+                capability: match l.capability {
+                    Capability::View => crate::t("settings-capability-view"),
+                    Capability::Comment => crate::t("settings-capability-comment"),
+                    Capability::Approve => crate::t("settings-capability-approve"),
+                },
                 reviewer: l.reviewer_name.clone().or_else(|| l.reviewer_email.clone()).unwrap_or_default(),
                 expires: when(l.expires_at, &tz),
                 state: if l.revoked_at.is_some() {
-                    "revoked".into()
+                    crate::t("settings-link-revoked")
                 } else if l.expires_at <= now {
-                    "expired".into()
+                    crate::t("settings-link-expired")
                 } else {
-                    "active".into()
+                    crate::t("settings-active")
                 },
                 revocable: l.revoked_at.is_none() && l.expires_at > now,
             })
@@ -314,15 +376,18 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, shown: Shown, headers:
                 (
                     t.id.to_string(),
                     t.name.clone(),
-                    t.role.to_string(),
-                    t.last_used_at.map(|at| when(at, &tz)).unwrap_or_else(|| "never".into()),
+                    role_label(t.role.as_str()),
+                    t.last_used_at
+                        .map(|at| crate::t1("settings-token-last-used", "when", when(at, &tz)))
+                        .unwrap_or_else(|| crate::t("settings-token-never-used")),
                 )
             })
             .collect(),
         guide: shown.guide_text.unwrap_or_else(|| serde_json::to_string_pretty(&guide.guide).unwrap_or_default()),
         guide_version: guide.version,
         guide_form,
-        roles: vec!["owner", "admin", "manager", "creator", "reviewer", "viewer"],
+        roles: ["owner", "admin", "manager", "creator", "reviewer", "viewer"].into_iter().map(|r| (r, role_label(r))).collect(),
+        frequencies: frequencies(),
         networks: vec!["mastodon", "bluesky", "linkedin", "x", "facebook", "instagram", "threads", "pinterest", "webhook"],
         problems: shown.problems,
         notice: shown.notice,
@@ -352,7 +417,7 @@ pub async fn save_guide_form(
         Err(errors) => Err(Error::Invalid(errors)),
     };
     match saved {
-        Ok(()) => draw(&s.app, member, ws, Shown::ok("The style guide is saved; preflight uses it from now on."), &headers).await,
+        Ok(()) => draw(&s.app, member, ws, Shown::ok(crate::t("settings-guide-saved")), &headers).await,
         Err(e @ (Error::Invalid(_) | Error::Conflict(_) | Error::Forbidden(_) | Error::Stale { .. } | Error::VersionRequired)) => {
             let shown = Shown {
                 problems: Problems::general(super::said(&e, true)),
@@ -417,27 +482,62 @@ fn slot_texts(typed: &str) -> Result<Vec<SlotText>, String> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(|t| match t.split_whitespace().collect::<Vec<_>>()[..] {
-            [day, time] => Ok(SlotText { weekday: day.to_owned(), time: time.to_owned() }),
-            _ => Err(format!("`{t}`: write a day and a time, like “mon 09:00”")),
+            [day, time] => Ok(SlotText { weekday: day_typed(day), time: time.to_owned() }),
+            _ => Err(crate::t1("settings-slot-format", "typed", t)),
         })
         .collect()
+}
+
+/// Danish day names (`man`, `tirsdag` …) as the English ones the slots
+/// read; any other word as typed.
+const DANISH_DAYS: [(&str, &str); 7] = [
+    ("mandag", "monday"),
+    ("tirsdag", "tuesday"),
+    ("onsdag", "wednesday"),
+    ("torsdag", "thursday"),
+    ("fredag", "friday"),
+    ("lørdag", "saturday"),
+    ("søndag", "sunday"),
+];
+
+fn day_typed(day: &str) -> String {
+    let typed = day.trim_end_matches('.').to_lowercase();
+    DANISH_DAYS
+        .iter()
+        .find(|(da, _)| *da == typed || (typed.chars().count() >= 3 && da.starts_with(&typed)))
+        .map_or_else(|| day.to_owned(), |(_, en)| (*en).to_owned())
+}
+
+/// A slot's day as the reader's language shortens it: "mon", "man".
+fn day_said(weekday: &str) -> String {
+    match weekday {
+        "monday" => crate::t("settings-day-monday"),
+        "tuesday" => crate::t("settings-day-tuesday"),
+        "wednesday" => crate::t("settings-day-wednesday"),
+        "thursday" => crate::t("settings-day-thursday"),
+        "friday" => crate::t("settings-day-friday"),
+        "saturday" => crate::t("settings-day-saturday"),
+        "sunday" => crate::t("settings-day-sunday"),
+        other => other.get(..3).unwrap_or(other).to_owned(),
+    }
 }
 
 /// A channel's posting options, said: "unlisted · content warning “…”".
 fn options_said(options: &serde_json::Value) -> String {
     let visibility = match options["visibility"].as_str() {
-        Some("unlisted") => Some("quiet public".to_owned()),
-        Some("private") => Some("followers only".to_owned()),
+        Some("public") => Some(crate::t("settings-said-public")),
+        Some("unlisted") => Some(crate::t("settings-said-unlisted")),
+        Some("private") => Some(crate::t("settings-said-private")),
         Some(other) => Some(other.to_owned()),
         None => None,
     };
-    let warning = options["content_warning"].as_str().map(|w| format!("content warning “{w}”"));
+    let warning = options["content_warning"].as_str().map(|w| crate::t1("settings-said-warning", "warning", w));
     visibility.into_iter().chain(warning).collect::<Vec<_>>().join(" · ")
 }
 
 /// Posting times as a person reads and types them.
 fn slots_typed(slots: &[SlotText]) -> String {
-    slots.iter().map(|s| format!("{} {}", s.weekday.get(..3).unwrap_or(&s.weekday), s.time)).collect::<Vec<_>>().join(", ")
+    slots.iter().map(|s| format!("{} {}", day_said(&s.weekday), s.time)).collect::<Vec<_>>().join(", ")
 }
 
 /// The host of an address typed by a person, for a notice.
@@ -452,28 +552,28 @@ pub const OAUTH_COOKIE: &str = "greenlight_oauth";
 
 async fn act_on(app: &App, member: &Member, ws: WorkspaceId, section: &str, f: &SettingsForm) -> Result<Done, Error> {
     let c = &member.caller;
-    let id_of = |s: &str| s.parse::<UserId>().map_err(|_| Error::field("user", "choose a member"));
+    let id_of = |s: &str| s.parse::<UserId>().map_err(|_| Error::field("user", crate::t("settings-choose-member")));
     Ok(match (section, f.action.as_str()) {
         ("members", "add") => {
             let m = workspaces::add_member(app, c, ws, workspaces::NewMember { email: f.email.clone(), role: f.role.clone() }).await?;
-            Done::Said(format!("{} is now a {} here.", m.name, m.role))
+            Done::Said(crate::t2("settings-member-added", "name", &m.name, "role", role_label(m.role.as_str())))
         }
         ("members", "role") => {
             workspaces::set_role(app, c, ws, id_of(&f.id)?, &f.role).await?;
-            Done::Said("Role changed.".into())
+            Done::Said(crate::t("settings-role-changed"))
         }
         ("members", "remove") => {
             workspaces::remove_member(app, c, ws, id_of(&f.id)?).await?;
-            Done::Said("Member removed.".into())
+            Done::Said(crate::t("settings-member-removed"))
         }
         ("groups", "create") => {
             workspaces::create_group(app, c, ws, workspaces::NewGroup { name: f.name.clone(), member_ids: Vec::new() }).await?;
-            Done::Said(format!("Group {} created.", f.name.trim()))
+            Done::Said(crate::t1("settings-group-created", "name", f.name.trim()))
         }
         ("groups", "join" | "leave") => {
-            let group: GroupId = f.id.parse().map_err(|_| Error::field("group", "choose a group"))?;
+            let group: GroupId = f.id.parse().map_err(|_| Error::field("group", crate::t("settings-choose-group")))?;
             workspaces::set_group_membership(app, c, ws, group, id_of(&f.user)?, f.action == "join").await?;
-            Done::Said("Group changed.".into())
+            Done::Said(crate::t("settings-group-changed"))
         }
         ("channels", "add") => {
             let text_limit = f.text_limit.trim().parse().ok();
@@ -484,10 +584,10 @@ async fn act_on(app: &App, member: &Member, ws: WorkspaceId, section: &str, f: &
                 text_limit,
             };
             planning::create_channel(app, c, ws, input).await?;
-            Done::Said("Channel added.".into())
+            Done::Said(crate::t("settings-channel-added"))
         }
         ("channels", "connect") => {
-            let channel: ChannelId = f.id.parse().map_err(|_| Error::field("channel", "choose a channel"))?;
+            let channel: ChannelId = f.id.parse().map_err(|_| Error::field("channel", crate::t("settings-choose-channel")))?;
             let given = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
             let input = publishing::ConnectInput {
                 url: given(&f.url),
@@ -501,48 +601,48 @@ async fn act_on(app: &App, member: &Member, ws: WorkspaceId, section: &str, f: &
             };
             let made = publishing::connect(app, c, ws, channel, input).await?;
             match made.secret {
-                Some(secret) => Done::Once("Connected. The signing secret its receiver checks (shown this once):".into(), secret),
-                None => Done::Said(format!("Connected as {}.", made.target.unwrap_or_default())),
+                Some(secret) => Done::Once(crate::t("settings-connected-secret"), secret),
+                None => Done::Said(crate::t1("settings-connected-as", "target", made.target.unwrap_or_default())),
             }
         }
         ("channels", "authorize") => {
-            let channel: ChannelId = f.id.parse().map_err(|_| Error::field("channel", "choose a channel"))?;
+            let channel: ChannelId = f.id.parse().map_err(|_| Error::field("channel", crate::t("settings-choose-channel")))?;
             let choices = channel_auth::Choices {
                 visibility: Some(f.visibility.clone()).filter(|v| !v.is_empty()),
                 content_warning: Some(f.content_warning.clone()).filter(|v| !v.trim().is_empty()),
             };
             let started = channel_auth::start(app, c, ws, channel, &f.instance, choices).await?;
             let host = reqwest_host(&f.instance);
-            Done::Go(
-                format!("Greenlight is registered at {host}. Sign in there and allow it to post:"),
-                started.authorize_url,
-                started.cookie,
-            )
+            Done::Go(crate::t1("settings-registered-at", "host", host), started.authorize_url, started.cookie)
         }
         ("channels", "slots") => {
-            let channel: ChannelId = f.id.parse().map_err(|_| Error::field("channel", "choose a channel"))?;
+            let channel: ChannelId = f.id.parse().map_err(|_| Error::field("channel", crate::t("settings-choose-channel")))?;
             let typed = slot_texts(&f.slots).map_err(|why| Error::field("slots", why))?;
             let set = planning::set_slots(app, c, ws, channel, typed).await?;
-            Done::Said(if set.is_empty() { "Posting times cleared.".into() } else { format!("{} posting time(s) saved.", set.len()) })
+            Done::Said(if set.is_empty() {
+                crate::t("settings-times-cleared")
+            } else {
+                crate::t1("settings-times-saved", "count", set.len())
+            })
         }
         ("channels", "disconnect") => {
-            let channel: ChannelId = f.id.parse().map_err(|_| Error::field("channel", "choose a channel"))?;
+            let channel: ChannelId = f.id.parse().map_err(|_| Error::field("channel", crate::t("settings-choose-channel")))?;
             publishing::disconnect(app, c, ws, channel).await?;
-            Done::Said("Disconnected: its credentials are deleted.".into())
+            Done::Said(crate::t("settings-disconnected"))
         }
         ("planning", "campaign") => {
             let input = planning::NewCampaign { name: f.name.clone(), colour: f.colour.clone(), starts_on: None, ends_on: None };
             planning::create_campaign(app, c, ws, input).await?;
-            Done::Said("Campaign added.".into())
+            Done::Said(crate::t("settings-campaign-added"))
         }
         ("planning", "label") => {
             let kind = if f.kind == "pillar" { "pillar" } else { "label" };
             planning::create_label(app, c, ws, planning::NewLabel { name: f.name.clone(), kind: kind.into(), colour: "#6b7280".into() })
                 .await?;
-            Done::Said("Label added.".into())
+            Done::Said(crate::t("settings-label-added"))
         }
         ("links", "create") => {
-            let campaign_id = f.campaign.parse().map_err(|_| Error::field("campaign", "choose a campaign"))?;
+            let campaign_id = f.campaign.parse().map_err(|_| Error::field("campaign", crate::t("settings-choose-campaign")))?;
             let capability = if f.capability == "comment" { Capability::Comment } else { Capability::View };
             let days: i64 = f.days.trim().parse().unwrap_or(14);
             let input = share_links::NewShareLink {
@@ -555,22 +655,22 @@ async fn act_on(app: &App, member: &Member, ws: WorkspaceId, section: &str, f: &
             };
             let made = share_links::create(app, c, ws, input).await?;
             match made.path {
-                Some(path) => Done::Once("The link (shown this once):".into(), app.url(&path)),
-                None => Done::Said("Link created.".into()),
+                Some(path) => Done::Once(crate::t("settings-link-once"), app.url(&path)),
+                None => Done::Said(crate::t("settings-link-created")),
             }
         }
         ("links", "revoke") => {
-            let id: ShareLinkId = f.id.parse().map_err(|_| Error::field("link", "choose a link"))?;
+            let id: ShareLinkId = f.id.parse().map_err(|_| Error::field("link", crate::t("settings-choose-link")))?;
             share_links::revoke(app, c, ws, id).await?;
-            Done::Said("Link revoked: it stops working at once.".into())
+            Done::Said(crate::t("settings-link-revoked-notice"))
         }
         ("links", "reissue") => {
-            let id: ShareLinkId = f.id.parse().map_err(|_| Error::field("link", "choose a link"))?;
+            let id: ShareLinkId = f.id.parse().map_err(|_| Error::field("link", crate::t("settings-choose-link")))?;
             let made = share_links::reissue(app, c, ws, id).await?;
             match (made.path, made.sent_to) {
-                (Some(path), _) => Done::Once("The new link (the old one stopped working):".into(), app.url(&path)),
-                (None, Some(to)) => Done::Said(format!("A new link was emailed to {to}.")),
-                (None, None) => Done::Said("A new link was made.".into()),
+                (Some(path), _) => Done::Once(crate::t("settings-link-new-once"), app.url(&path)),
+                (None, Some(to)) => Done::Said(crate::t1("settings-link-emailed", "to", to)),
+                (None, None) => Done::Said(crate::t("settings-link-made")),
             }
         }
         ("notifications", "save") => {
@@ -586,7 +686,7 @@ async fn act_on(app: &App, member: &Member, ws: WorkspaceId, section: &str, f: &
                 prefs.0.insert(kind, Channels { in_app: f.pref_in_app.iter().any(|k| k == kind.as_str()), email });
             }
             notifications::set_my_preferences(app, c, ws, prefs).await?;
-            Done::Said("Your notification choices are saved.".into())
+            Done::Said(crate::t("settings-prefs-saved"))
         }
         ("webhooks", "add") => {
             let kind = match f.kind.as_str() {
@@ -598,29 +698,30 @@ async fn act_on(app: &App, member: &Member, ws: WorkspaceId, section: &str, f: &
             let input = webhooks::NewWebhook { kind, name: f.name.clone(), url: f.url.clone(), events: None, stage_key: None };
             let made = webhooks::create(app, c, ws, input).await?;
             match made.secret {
-                Some(secret) => Done::Once("The signing secret (shown this once):".into(), secret),
-                None => Done::Said("Webhook added.".into()),
+                Some(secret) => Done::Once(crate::t("settings-hook-secret"), secret),
+                None => Done::Said(crate::t("settings-hook-added")),
             }
         }
         ("webhooks", "redeliver") => {
-            let hook = f.id.parse().map_err(|_| Error::field("webhook", "choose a webhook"))?;
-            let delivery = f.delivery.parse().map_err(|_| Error::field("delivery", "choose a delivery"))?;
+            let hook = f.id.parse().map_err(|_| Error::field("webhook", crate::t("settings-choose-webhook")))?;
+            let delivery = f.delivery.parse().map_err(|_| Error::field("delivery", crate::t("settings-choose-delivery")))?;
             webhooks::redeliver(app, c, ws, hook, delivery).await?;
-            Done::Said("Sent again; it shows below once it is through.".into())
+            Done::Said(crate::t("settings-sent-again"))
         }
         ("tokens", "create") => {
             let made = accounts::create_token(app, c, ws, None, accounts::NewToken { name: f.name.clone(), role: f.role.clone() }).await?;
-            Done::Once("The token (shown this once; keep it like a password):".into(), made.secret)
+            Done::Once(crate::t("settings-token-once"), made.secret)
         }
         ("tokens", "revoke") => {
-            let id: TokenId = f.id.parse().map_err(|_| Error::field("token", "choose a token"))?;
+            let id: TokenId = f.id.parse().map_err(|_| Error::field("token", crate::t("settings-choose-token")))?;
             accounts::revoke_token(app, c, ws, id).await?;
-            Done::Said("Token revoked.".into())
+            Done::Said(crate::t("settings-token-revoked"))
         }
         ("guide", "save") => {
-            let guide: StyleGuide = serde_json::from_str(&f.guide).map_err(|e| Error::field("guide", format!("not a style guide: {e}")))?;
+            let guide: StyleGuide = serde_json::from_str(&f.guide)
+                .map_err(|e| Error::field("guide", crate::t1("settings-not-a-guide", "error", e.to_string())))?;
             preflight::save_style_guide(app, c, ws, f.version.parse().ok(), guide).await?;
-            Done::Said("The style guide is saved; preflight uses it from now on.".into())
+            Done::Said(crate::t("settings-guide-saved"))
         }
         _ => return Err(Error::NotFound("settings action")),
     })
@@ -691,7 +792,8 @@ pub async fn oauth_callback(
     let jar = jar.remove(Cookie::build(OAUTH_COOKIE).path(channel_auth::CALLBACK_PATH));
     let page = match done {
         Ok((ws, made)) => {
-            draw(&s.app, member, ws, Shown::ok(format!("Connected as {}.", made.target.unwrap_or_default())), &headers).await?
+            draw(&s.app, member, ws, Shown::ok(crate::t1("settings-connected-as", "target", made.target.unwrap_or_default())), &headers)
+                .await?
         }
         Err(e) => return Err(PageError::new(e, &headers)),
     };

@@ -25,15 +25,15 @@ const MAX_ROWS: usize = 600;
 /// or warning); `when` (every post, a label or a campaign); `network`.
 pub struct Column {
     pub name: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub kind: &'static str,
 }
 
 /// One list of the guide, as rows of cells in the columns' order.
 pub struct ListView {
     pub key: &'static str,
-    pub title: &'static str,
-    pub help: &'static str,
+    pub title: String,
+    pub help: String,
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<String>>,
     /// How many rows are the guide's (the rest are blank, to add).
@@ -78,7 +78,7 @@ fn options(choices: &[(String, String)], selected: &str) -> Vec<Opt> {
 }
 
 fn severities() -> Vec<(String, String)> {
-    vec![("error".into(), "error (blocks)".into()), ("warning".into(), "warning".into())]
+    vec![("error".into(), crate::t("guide-severity-error")), ("warning".into(), crate::t("guide-severity-warning"))]
 }
 
 impl GuideView {
@@ -108,7 +108,7 @@ impl GuideView {
                         .zip(row)
                         .map(|(c, value)| CellView {
                             name: format!("{}[{i}].{}", l.key, c.name),
-                            label: format!("{}, row {}", c.label, i + 1),
+                            label: crate::t2("guide-cell", "column", &c.label, "row", i + 1),
                             value: value.clone(),
                             options: match c.kind {
                                 "severity" => options(&severities(), value),
@@ -126,7 +126,7 @@ impl GuideView {
     }
 }
 
-const fn col(name: &'static str, label: &'static str, kind: &'static str) -> Column {
+fn col(name: &'static str, label: String, kind: &'static str) -> Column {
     Column { name, label, kind }
 }
 
@@ -145,7 +145,7 @@ fn when_text(w: &When) -> String {
     }
 }
 
-fn list(key: &'static str, title: &'static str, help: &'static str, columns: Vec<Column>, mut rows: Vec<Vec<String>>) -> ListView {
+fn list(key: &'static str, title: String, help: String, columns: Vec<Column>, mut rows: Vec<Vec<String>>) -> ListView {
     let filled = rows.len();
     let width = columns.len();
     rows.extend(std::iter::repeat_with(|| vec![String::new(); width]).take(BLANK_ROWS));
@@ -162,13 +162,13 @@ impl GuideView {
         let lists = vec![
             list(
                 "banned",
-                "Banned words and phrases",
-                "Never published; a replacement is suggested.",
+                crate::t("guide-banned-title"),
+                crate::t("guide-banned-help"),
                 vec![
-                    col("phrase", "Phrase", TEXT),
-                    col("replacement", "Say instead", TEXT),
-                    col("reason", "Why", TEXT),
-                    col("severity", "Counts as", SEVERITY),
+                    col("phrase", crate::t("guide-phrase"), TEXT),
+                    col("replacement", crate::t("guide-replacement"), TEXT),
+                    col("reason", crate::t("guide-reason"), TEXT),
+                    col("severity", crate::t("guide-counts-as"), SEVERITY),
                 ],
                 g.banned
                     .iter()
@@ -184,27 +184,35 @@ impl GuideView {
             ),
             list(
                 "terms",
-                "Terms",
-                "The approved form, and the wrong forms to catch (separated by commas).",
-                vec![col("preferred", "Write", TEXT), col("avoid", "Not", TEXT), col("severity", "Counts as", SEVERITY)],
+                crate::t("guide-terms-title"),
+                crate::t("guide-terms-help"),
+                vec![
+                    col("preferred", crate::t("guide-preferred"), TEXT),
+                    col("avoid", crate::t("guide-avoid"), TEXT),
+                    col("severity", crate::t("guide-counts-as"), SEVERITY),
+                ],
                 g.terms.iter().map(|t| vec![t.preferred.clone(), t.avoid.join(", "), severity(t.severity)]).collect(),
             ),
             list(
                 "disclosures",
-                "Disclosures",
-                "Words a post must carry, for every post or for a label or campaign (e.g. #ad).",
-                vec![col("text", "Must say", TEXT), col("when", "For", WHEN), col("severity", "Counts as", SEVERITY)],
+                crate::t("guide-disclosures-title"),
+                crate::t("guide-disclosures-help"),
+                vec![
+                    col("text", crate::t("guide-must-say"), TEXT),
+                    col("when", crate::t("guide-for"), WHEN),
+                    col("severity", crate::t("guide-counts-as"), SEVERITY),
+                ],
                 g.disclosures.iter().map(|d| vec![d.text.clone(), when_text(&d.when), severity(d.severity)]).collect(),
             ),
             list(
                 "required_hashtags",
-                "Required hashtags",
-                "A hashtag a post must carry; on some networks only (separated by commas), or every one.",
+                crate::t("guide-required-title"),
+                crate::t("guide-required-help"),
                 vec![
-                    col("tag", "Hashtag", TEXT),
-                    col("when", "For", WHEN),
-                    col("networks", "Networks", TEXT),
-                    col("severity", "Counts as", SEVERITY),
+                    col("tag", crate::t("guide-hashtag"), TEXT),
+                    col("when", crate::t("guide-for"), WHEN),
+                    col("networks", crate::t("guide-networks"), TEXT),
+                    col("severity", crate::t("guide-counts-as"), SEVERITY),
                 ],
                 g.hashtags
                     .required
@@ -217,13 +225,13 @@ impl GuideView {
             ),
             list(
                 "always_tag",
-                "Accounts to tag",
-                "An account a post must mention on a network, for every post or for a label or campaign.",
+                crate::t("guide-always-tag-title"),
+                crate::t("guide-always-tag-help"),
                 vec![
-                    col("mention", "Account", TEXT),
-                    col("network", "On", NETWORK),
-                    col("when", "For", WHEN),
-                    col("severity", "Counts as", SEVERITY),
+                    col("mention", crate::t("guide-account"), TEXT),
+                    col("network", crate::t("guide-on"), NETWORK),
+                    col("when", crate::t("guide-for"), WHEN),
+                    col("severity", crate::t("guide-counts-as"), SEVERITY),
                 ],
                 g.always_tag
                     .iter()
@@ -232,21 +240,21 @@ impl GuideView {
             ),
             list(
                 "patterns",
-                "Patterns",
-                "Anything else, as a regular expression ((?i) ignores case); the message is shown with each match.",
+                crate::t("guide-patterns-title"),
+                crate::t("guide-patterns-help"),
                 vec![
-                    col("id", "Name", TEXT),
-                    col("pattern", "Pattern", TEXT),
-                    col("message", "Message", TEXT),
-                    col("severity", "Counts as", SEVERITY),
+                    col("id", crate::t("guide-name"), TEXT),
+                    col("pattern", crate::t("guide-pattern"), TEXT),
+                    col("message", crate::t("guide-message"), TEXT),
+                    col("severity", crate::t("guide-counts-as"), SEVERITY),
                 ],
                 g.patterns.iter().map(|p| vec![p.id.clone(), p.pattern.clone(), p.message.clone(), severity(p.severity)]).collect(),
             ),
             list(
                 "utm",
-                "Link parameters",
-                "Added to every link: {network}, {channel} and {campaign} are filled in.",
-                vec![col("key", "Parameter", TEXT), col("value", "Value", TEXT)],
+                crate::t("guide-utm-title"),
+                crate::t("guide-utm-help"),
+                vec![col("key", crate::t("guide-parameter"), TEXT), col("value", crate::t("guide-value"), TEXT)],
                 g.utm.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect(),
             ),
         ];
@@ -266,9 +274,9 @@ impl GuideView {
             ("alt_text", severity(g.alt_text)),
             ("check_links", if g.check_links { "on".into() } else { String::new() }),
         ]);
-        let when_choices = std::iter::once((String::new(), "Every post".to_owned()))
-            .chain(labels.iter().map(|(id, name)| (format!("label:{id}"), format!("Label: {name}"))))
-            .chain(campaigns.iter().map(|(id, name)| (format!("campaign:{id}"), format!("Campaign: {name}"))))
+        let when_choices = std::iter::once((String::new(), crate::t("guide-every-post")))
+            .chain(labels.iter().map(|(id, name)| (format!("label:{id}"), crate::t1("guide-when-label", "name", name))))
+            .chain(campaigns.iter().map(|(id, name)| (format!("campaign:{id}"), crate::t1("guide-when-campaign", "name", name))))
             .collect();
         let networks = Network::ALL.iter().filter(|n| **n != Network::Webhook).map(|n| (n.as_str(), n.title())).collect();
         GuideView { lists, fields, when_choices, networks }.draw()
@@ -326,7 +334,7 @@ impl Submitted {
             "warning" => Severity::Warning,
             "error" | "" => Severity::Error,
             _ => {
-                errors.borrow_mut().add(at, "error or warning");
+                errors.borrow_mut().add(at, crate::t("guide-error-severity"));
                 Severity::Error
             }
         };
@@ -417,7 +425,7 @@ impl Submitted {
             }
             let n = v.parse::<u32>().ok();
             if n.is_none() {
-                errors.borrow_mut().add(name, "a whole number, or empty for none");
+                errors.borrow_mut().add(name, crate::t("guide-error-number"));
             }
             n
         };
@@ -447,11 +455,11 @@ impl Submitted {
             let known = v.is_empty()
                 || v.split_once(':').is_some_and(|(kind, id)| matches!(kind, "label" | "campaign") && uuid::Uuid::parse_str(id).is_ok());
             if !known {
-                errors.add(at, "every post, a label or a campaign");
+                errors.add(at, crate::t("guide-error-when"));
             }
         }
         for (at, n) in networks_unknown {
-            errors.add(at, format!("“{n}” is not a network Greenlight knows"));
+            errors.add(at, crate::t1("guide-error-network", "network", n));
         }
         errors.into_result().map(|()| guide)
     }
@@ -464,7 +472,7 @@ impl Submitted {
                 .rows(l.key)
                 .map(|(_, cells)| l.columns.iter().map(|c| cells.get(c.name).cloned().unwrap_or_default()).collect())
                 .collect();
-            *l = list(l.key, l.title, l.help, std::mem::take(&mut l.columns), typed);
+            *l = list(l.key, std::mem::take(&mut l.title), std::mem::take(&mut l.help), std::mem::take(&mut l.columns), typed);
         }
         for (name, value) in view.fields.iter_mut() {
             *value = self.field(name).to_owned();

@@ -11,9 +11,10 @@ use greenlight_domain::{
     post::PostState,
     publication::Status,
 };
+use greenlight_i18n::DateStyle;
 use greenlight_service::{
     publishing::PublicationView,
-    views::{Campaign, Channel, Member as WsMember, Post},
+    views::{Campaign, Channel, Face, Member as WsMember, Post},
 };
 use jiff::tz::TimeZone;
 
@@ -28,23 +29,23 @@ pub struct Home {
 /// A post's state as people say it: "In review at QA".
 pub fn state_label(post: &Post) -> String {
     match (post.state, &post.review_stage) {
-        (PostState::InReview, Some(stage)) => format!("In review at {stage}"),
-        (state, _) => state_name(state).to_owned(),
+        (PostState::InReview, Some(stage)) => crate::t1("state-in-review-at", "stage", stage),
+        (state, _) => state_name(state),
     }
 }
 
-pub fn state_name(state: PostState) -> &'static str {
-    match state {
-        PostState::Draft => "Draft",
-        PostState::InReview => "In review",
-        PostState::ChangesRequested => "Changes requested",
-        PostState::Rejected => "Rejected",
-        PostState::Approved => "Approved",
-        PostState::Scheduled => "Scheduled",
-        PostState::Publishing => "Publishing",
-        PostState::Published => "Published",
-        PostState::Failed => "Failed",
-    }
+pub fn state_name(state: PostState) -> String {
+    crate::t(match state {
+        PostState::Draft => "state-draft",
+        PostState::InReview => "state-in-review",
+        PostState::ChangesRequested => "state-changes-requested",
+        PostState::Rejected => "state-rejected",
+        PostState::Approved => "state-approved",
+        PostState::Scheduled => "state-scheduled",
+        PostState::Publishing => "state-publishing",
+        PostState::Published => "state-published",
+        PostState::Failed => "state-failed",
+    })
 }
 
 /// A network's short mark on a card, with its name for screen readers.
@@ -88,13 +89,13 @@ impl Zones {
     }
 }
 
-/// "Tue 1 Dec 2026, 09:00" in `tz`.
+/// "Tue 1 Dec 2026, 09:00" in `tz`, in the reader's language.
 pub fn when(at: Timestamp, tz: &TimeZone) -> String {
-    at.to_zoned(tz.clone()).strftime("%a %-d %b %Y, %H:%M").to_string()
+    greenlight_i18n::date(at.to_zoned(tz.clone()).datetime(), DateStyle::DateTime)
 }
 
 pub fn clock(at: Timestamp, tz: &TimeZone) -> String {
-    at.to_zoned(tz.clone()).strftime("%H:%M").to_string()
+    greenlight_i18n::date(at.to_zoned(tz.clone()).datetime(), DateStyle::Time)
 }
 
 /// Names and marks a page needs to draw cards.
@@ -106,7 +107,7 @@ pub struct Lookups {
 
 impl Lookups {
     pub fn owner_name(&self, id: UserId) -> String {
-        self.members.get(&id).map(|m| m.name.clone()).unwrap_or_else(|| "a former member".into())
+        self.members.get(&id).map(|m| m.name.clone()).unwrap_or_else(|| crate::t("app-former-member"))
     }
 }
 
@@ -128,6 +129,10 @@ pub struct Card {
     /// "went out at 11:12", when it went out well after its time.
     pub late: String,
     pub brief: String,
+    /// The first words of its text.
+    pub excerpt: String,
+    /// Its first picture's thumbnail and alt text.
+    pub thumb: Option<(String, String)>,
     pub draggable: bool,
     /// Its planned day (`YYYY-MM-DD`) and hour in the workspace's zone, for the move sheet.
     pub date: String,
@@ -144,13 +149,16 @@ pub struct ChannelMark {
     pub outcome: &'static str,
 }
 
+/// How much of a post's text its calendar card shows.
+const CARD_WORDS: usize = 90;
+
 /// How long after its time a post may go out before the calendar says it
 /// went out late.
 const LATE: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
 
 impl Card {
-    /// `outcomes`: the post's publications.
-    pub fn of(post: &Post, outcomes: &[&PublicationView], lookups: &Lookups, tz: &TimeZone, can_move: bool) -> Card {
+    /// `face`: its first words and picture; `outcomes`: its publications.
+    pub fn of(post: &Post, face: Option<&Face>, outcomes: &[&PublicationView], lookups: &Lookups, tz: &TimeZone, can_move: bool) -> Card {
         let ws = post.workspace_id;
         let channels = post
             .channel_ids
@@ -160,13 +168,16 @@ impl Card {
                 let (mark, name) = network_mark(&ch.network);
                 let found = outcomes.iter().find(|p| p.channel_id == *id);
                 let (outcome, title) = match found.map(|p| (p.status, p)) {
-                    Some((Status::Published, p)) => ("ok", format!("{name}: published {}", p.url.clone().unwrap_or_default())),
-                    Some((Status::Failed, p)) => ("error", format!("{name}: failed — {}", p.error.clone().unwrap_or_default())),
-                    Some((Status::Publishing, _)) => ("publishing", format!("{name}: going out")),
-                    Some((Status::Unknown, p)) => (
-                        "publishing",
-                        format!("{name}: no answer yet ({}); asking before sending again", p.error.clone().unwrap_or_default()),
-                    ),
+                    Some((Status::Published, p)) => {
+                        ("ok", crate::t2("card-published", "network", name, "url", p.url.clone().unwrap_or_default()))
+                    }
+                    Some((Status::Failed, p)) => {
+                        ("error", crate::t2("card-failed", "network", name, "error", p.error.clone().unwrap_or_default()))
+                    }
+                    Some((Status::Publishing, _)) => ("publishing", crate::t1("card-going-out", "network", name)),
+                    Some((Status::Unknown, p)) => {
+                        ("publishing", crate::t2("card-no-answer", "network", name, "error", p.error.clone().unwrap_or_default()))
+                    }
                     _ => ("", name.to_owned()),
                 };
                 ChannelMark { mark, title, outcome }
@@ -174,7 +185,7 @@ impl Card {
             .collect();
         let first_out = outcomes.iter().filter_map(|p| p.published_at).min();
         let late = match (post.planned.as_ref(), first_out) {
-            (Some(planned), Some(out)) if out.duration_since(planned.at) > LATE => format!("went out late, at {}", clock(out, tz)),
+            (Some(planned), Some(out)) if out.duration_since(planned.at) > LATE => crate::t1("card-late", "time", clock(out, tz)),
             _ => String::new(),
         };
         Card {
@@ -192,6 +203,10 @@ impl Card {
             channels,
             late,
             brief: post.brief.chars().take(140).collect(),
+            excerpt: face.map(|f| f.excerpt.chars().take(CARD_WORDS).collect()).unwrap_or_default(),
+            thumb: face
+                .and_then(|f| f.first_media.as_ref())
+                .map(|m| (format!("/api/v1/workspaces/{ws}/media/{}/thumbnail", m.media_id), m.alt_text.clone().unwrap_or_default())),
             draggable: can_move && post.state.allows_reschedule(),
             date: post.planned.as_ref().map(|p| p.at.to_zoned(tz.clone()).date().to_string()).unwrap_or_default(),
             hour: post.planned.as_ref().map_or(9, |p| p.at.to_zoned(tz.clone()).hour()),

@@ -25,7 +25,7 @@ use super::{
     render, see_other,
     workflow_editor::{self, ConditionDraft, ConditionView},
 };
-use crate::AppState;
+use crate::{AppState, t, t1, t2, t3};
 
 pub struct Row {
     pub id: String,
@@ -78,7 +78,7 @@ struct ListPage {
     chrome: Chrome,
     ws: String,
     rows: Vec<Row>,
-    templates: Vec<(&'static str, &'static str, &'static str)>,
+    templates: Vec<(&'static str, String, String)>,
     routes: Vec<RouteRow>,
     workflows: Vec<(String, String)>,
     problems: Problems,
@@ -99,7 +99,7 @@ async fn list_page(
     status: StatusCode,
     headers: &HeaderMap,
 ) -> PageResult {
-    let chrome = Chrome::of(app, &member, ws, "Workflows", "workflows").await.or_page(headers)?;
+    let chrome = Chrome::of(app, &member, ws, t("wf-title"), "workflows").await.or_page(headers)?;
     let all = workflows::workflows(app, &member.caller, ws).await.or_page(headers)?;
     let names: BTreeMap<WorkflowId, String> = all.iter().map(|w| (w.id, w.name.clone())).collect();
     let drafts = match typed {
@@ -140,7 +140,10 @@ async fn list_page(
                 stages: w.definition.stages.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(" → "),
             })
             .collect(),
-        templates: workflows::template_list().into_iter().map(|t| (t.key, t.name, t.description)).collect(),
+        templates: workflows::template_list()
+            .into_iter()
+            .map(|t| (t.key, template_name(t.key, t.name), template_description(t.key, t.description)))
+            .collect(),
         routes: route_rows,
         workflows: names.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(),
         problems,
@@ -149,6 +152,33 @@ async fn list_page(
         chrome,
     };
     Ok(render(status, &page))
+}
+
+/// A built-in template's name in the reader's language (the catalogue
+/// knows the built-in ones; any other keeps its own words).
+fn template_name(key: &str, name: &str) -> String {
+    match key {
+        "hospital" => t("wf-template-hospital-name"),
+        "agency-marketing" => t("wf-template-agency-marketing-name"),
+        "agency-recruitment" => t("wf-template-agency-recruitment-name"),
+        "cross-department" => t("wf-template-cross-department-name"),
+        "routine" => t("wf-template-routine-name"),
+        "high-stakes" => t("wf-template-high-stakes-name"),
+        _ => name.to_owned(),
+    }
+}
+
+/// A built-in template's description in the reader's language.
+fn template_description(key: &str, description: &str) -> String {
+    match key {
+        "hospital" => t("wf-template-hospital-description"),
+        "agency-marketing" => t("wf-template-agency-marketing-description"),
+        "agency-recruitment" => t("wf-template-agency-recruitment-description"),
+        "cross-department" => t("wf-template-cross-department-description"),
+        "routine" => t("wf-template-routine-description"),
+        "high-stakes" => t("wf-template-high-stakes-description"),
+        _ => description.to_owned(),
+    }
 }
 
 pub async fn list(State(s): State<AppState>, member: Member, PagePath(ws): PagePath<WorkspaceId>, headers: HeaderMap) -> PageResult {
@@ -176,9 +206,9 @@ pub async fn save_routes(
     let mut rules = Vec::new();
     for (i, d) in drafts.iter().enumerate() {
         let at = format!("routes[{i}]");
-        let priority = errors.check(&format!("{at}.priority"), d.priority.trim().parse::<i32>().map_err(|_| "a whole number"));
+        let priority = errors.check(&format!("{at}.priority"), d.priority.trim().parse::<i32>().map_err(|_| t("wf-routes-whole-number")));
         let workflow_id =
-            errors.check(&format!("{at}.workflow_id"), d.workflow.parse::<WorkflowId>().map_err(|_| "not one of the workflows"));
+            errors.check(&format!("{at}.workflow_id"), d.workflow.parse::<WorkflowId>().map_err(|_| t("wf-routes-not-a-workflow")));
         let when = d.when.condition(&format!("{at}.when"), &mut errors);
         if let (Some(priority), Some(workflow_id)) = (priority, workflow_id) {
             rules.push(workflows::RouteInput { priority, workflow_id, when });
@@ -200,7 +230,7 @@ pub async fn save_routes(
         },
     };
     match outcome {
-        Ok(()) => list_page(&s.app, member, ws, None, Problems::default(), "Routing rules saved.".into(), StatusCode::OK, &headers).await,
+        Ok(()) => list_page(&s.app, member, ws, None, Problems::default(), t("wf-routes-saved"), StatusCode::OK, &headers).await,
         Err(errors) => {
             let problems = refused(errors);
             list_page(&s.app, member, ws, Some(drafts), problems, String::new(), StatusCode::UNPROCESSABLE_ENTITY, &headers).await
@@ -252,10 +282,10 @@ struct WorkflowPage {
 
 fn approver(a: &Approver, people: &BTreeMap<UserId, String>, groups: &BTreeMap<GroupId, String>) -> String {
     match a {
-        Approver::User(u) => people.get(u).cloned().unwrap_or_else(|| "a former member".into()),
-        Approver::Group(g) => format!("anyone in {}", groups.get(g).cloned().unwrap_or_else(|| "a removed group".into())),
-        Approver::Role(r) => format!("any {r}"),
-        Approver::External(e) => format!("{} (outside, by link)", e.as_str()),
+        Approver::User(u) => people.get(u).cloned().unwrap_or_else(|| t("wf-former-member")),
+        Approver::Group(g) => t1("wf-read-anyone-in", "group", groups.get(g).cloned().unwrap_or_else(|| t("wf-removed-group"))),
+        Approver::Role(r) => t1("wf-read-any-role", "role", t1("wf-role-name", "role", r.as_str())),
+        Approver::External(e) => t1("wf-read-outside", "email", e.as_str()),
     }
 }
 
@@ -268,34 +298,34 @@ fn read(def: &Definition, people: &BTreeMap<UserId, String>, groups: &BTreeMap<G
             for l in &s.lanes {
                 let who: Vec<String> = l.approvers.iter().map(|a| approver(a, people, groups)).collect();
                 let rule = match l.rule {
-                    Rule::Any => "any one of".to_owned(),
-                    Rule::All => "all of".to_owned(),
-                    Rule::AtLeast(n) => format!("{n} of"),
+                    Rule::Any => t("wf-read-rule-any"),
+                    Rule::All => t("wf-read-rule-all"),
+                    Rule::AtLeast(n) => t1("wf-read-rule-at-least", "count", n),
                 };
-                lines.push(format!("{}: {rule} {}", l.name, who.join(", ")));
+                lines.push(t3("wf-read-lane", "lane", &l.name, "rule", rule, "who", who.join(", ")));
             }
             if !s.checklist.is_empty() {
                 let items: Vec<String> = s
                     .checklist
                     .iter()
-                    .map(|c| format!("{}{}", c.label, if c.automatic.is_some() { " (by preflight)" } else { "" }))
+                    .map(|c| if c.automatic.is_some() { t1("wf-read-item-by-preflight", "item", &c.label) } else { c.label.clone() })
                     .collect();
-                lines.push(format!("Checklist: {}", items.join("; ")));
+                lines.push(t1("wf-read-checklist", "items", items.join("; ")));
             }
             match s.due {
-                Some(Due::AfterMinutes(m)) => lines.push(format!("Due {} hours after it starts", m / 60)),
-                Some(Due::BeforePublishMinutes(m)) => lines.push(format!("Due {} hours before the planned time", m / 60)),
+                Some(Due::AfterMinutes(m)) => lines.push(t1("wf-read-due-after", "hours", m / 60)),
+                Some(Due::BeforePublishMinutes(m)) => lines.push(t1("wf-read-due-before", "hours", m / 60)),
                 None => {}
             }
             if let Some(e) = &s.escalation {
                 let to: Vec<String> = e.to.iter().map(|a| approver(a, people, groups)).collect();
-                lines.push(format!("After {} hours also asks {}", e.after_minutes / 60, to.join(", ")));
+                lines.push(t2("wf-read-escalation", "hours", e.after_minutes / 60, "who", to.join(", ")));
             }
             if !s.skip_if.is_empty() {
-                lines.push(format!("Skipped when any of {} condition(s) holds", s.skip_if.len()));
+                lines.push(t1("wf-read-skipped", "count", s.skip_if.len()));
             }
             if s.approvers_may_edit {
-                lines.push("Its approvers may edit the content".into());
+                lines.push(t("wf-read-approvers-may-edit"));
             }
             StageRead { name: s.name.clone(), lines }
         })
@@ -315,7 +345,7 @@ pub(super) struct Show {
 impl Show {
     /// The workflow as just saved.
     pub(super) fn saved(version: i64) -> Show {
-        Show { notice: format!("Saved as version {version}."), ..Show::default() }
+        Show { notice: t1("wf-saved-version", "version", version), ..Show::default() }
     }
 }
 
@@ -415,10 +445,10 @@ pub async fn simulate(
         workspaces::members(&s.app, &member.caller, ws).await.or_page(&headers)?.into_iter().map(|m| (m.user_id, m.name)).collect();
     let lines = match workflows::simulate_draft(&s.app, &member.caller, ws, draft).await {
         Ok(sim) => {
-            let mut lines = vec![format!("Routed to {}", sim.workflow_name)];
+            let mut lines = vec![t1("wf-sim-routed", "workflow", &sim.workflow_name)];
             for st in &sim.plan.stages {
                 if st.skipped_by.is_some() {
-                    lines.push(format!("{}: skipped", st.name));
+                    lines.push(t1("wf-sim-skipped", "stage", &st.name));
                     continue;
                 }
                 let lanes: Vec<String> = st
@@ -433,7 +463,7 @@ pub async fn simulate(
                                 Principal::External(e) => e.as_str().to_owned(),
                             })
                             .collect();
-                        format!("{} asks {}", l.name, who.join(", "))
+                        t2("wf-sim-lane-asks", "lane", &l.name, "who", who.join(", "))
                     })
                     .collect();
                 lines.push(format!("{}: {}", st.name, lanes.join("; ")));

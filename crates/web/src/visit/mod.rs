@@ -68,24 +68,24 @@ pub(super) fn page(status: StatusCode, template: impl Template) -> Response {
 #[derive(Template)]
 #[template(path = "visit/invalid.html")]
 pub(super) struct Invalid {
-    pub(super) heading: &'static str,
-    pub(super) message: &'static str,
+    pub(super) heading: String,
+    pub(super) message: String,
 }
 
 pub(super) fn invalid() -> Response {
-    page(StatusCode::NOT_FOUND, Invalid { heading: "This link is not valid", message: "Ask the person who sent it for a new one." })
+    page(StatusCode::NOT_FOUND, Invalid { heading: crate::t("visit-invalid-heading"), message: crate::t("visit-invalid-message") })
 }
 
 pub(super) fn too_many() -> Response {
     page(
         StatusCode::TOO_MANY_REQUESTS,
-        Invalid { heading: "Too many attempts", message: "Wait a minute, then open the link you were sent again." },
+        Invalid { heading: crate::t("visit-too-many-heading"), message: crate::t("visit-too-many-message") },
     )
 }
 
 pub(super) fn internal(err: &Error) -> Response {
     tracing::error!(error = %err, "visitor page");
-    (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong; it is logged").into_response()
+    (StatusCode::INTERNAL_SERVER_ERROR, crate::t("visit-internal-error")).into_response()
 }
 
 pub(super) async fn stylesheet() -> Response {
@@ -146,9 +146,9 @@ pub(super) fn previews(content: &greenlight_domain::content::Content, channels: 
     if views.is_empty() {
         views.push(ChannelView {
             network: "none".into(),
-            network_name: "no channel chosen yet".into(),
+            network_name: crate::t("visit-no-channel"),
             handle: String::new(),
-            display_name: "The post".into(),
+            display_name: crate::t("visit-the-post"),
             text: content.text.clone(),
             media: media_views(&content.media),
             link: content.link.clone(),

@@ -56,20 +56,11 @@ pub(super) async fn one_click_page(
     };
     let notice = notice.or_else(|| {
         if found.used {
-            Some(Notice {
-                kind: "info",
-                text: "This link was already used: each works once. Open Greenlight to see where the review stands.".into(),
-            })
+            Some(Notice { kind: "info", text: crate::t("visit-link-used") })
         } else if found.changed() {
-            Some(Notice {
-                kind: "info",
-                text: "The post changed since this email was sent. This is the new version; review it in Greenlight.".into(),
-            })
+            Some(Notice { kind: "info", text: crate::t("visit-post-changed") })
         } else if !found.current {
-            Some(Notice {
-                kind: "info",
-                text: "The review no longer waits for this decision. Open Greenlight to see where it stands.".into(),
-            })
+            Some(Notice { kind: "info", text: crate::t("visit-no-longer-waits") })
         } else {
             None
         }
@@ -109,15 +100,15 @@ pub(super) async fn one_click_decide(
         "approve" => Verdict::Approve,
         "request_changes" => Verdict::RequestChanges,
         _ => {
-            let notice = Notice { kind: "error", text: "Choose approve or request changes.".into() };
+            let notice = Notice { kind: "error", text: crate::t("visit-choose-verdict") };
             return one_click_page(&state, addr, &token, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), form.verdict, form.comment).await;
         }
     };
     let comment = Some(form.comment.trim().to_owned()).filter(|c| !c.is_empty());
     match greenlight_service::decision_links::use_decision_link(&state.app, &token, verdict, comment).await {
         Ok(_) => {
-            let what = if verdict == Verdict::Approve { "approval" } else { "request for changes" };
-            let notice = Notice { kind: "ok", text: format!("Thank you: your {what} is recorded.") };
+            let key = if verdict == Verdict::Approve { "visit-done-approve" } else { "visit-done-changes" };
+            let notice = Notice { kind: "ok", text: crate::t(key) };
             one_click_page(&state, addr, &token, StatusCode::OK, Some(notice), String::new(), String::new()).await
         }
         Err(Error::NotFound("link")) => {

@@ -63,7 +63,7 @@ impl Visit {
 #[template(path = "visit/overview.html")]
 pub(super) struct OverviewPage {
     pub(super) greeting: String,
-    pub(super) capability: &'static str,
+    pub(super) capability: String,
     pub(super) expires: String,
     pub(super) posts: Vec<PostItem>,
 }
@@ -77,8 +77,11 @@ pub(super) struct PostItem {
 
 pub(super) fn when(post: &Post) -> String {
     match &post.planned {
-        Some(p) => p.at.to_zoned(p.zone.time_zone()).strftime("%a %-d %b %Y, %H:%M %Z").to_string(),
-        None => "No date yet".to_owned(),
+        Some(p) => {
+            let zoned = p.at.to_zoned(p.zone.time_zone());
+            format!("{} {}", greenlight_i18n::date(zoned.datetime(), greenlight_i18n::DateStyle::DateTime), zoned.strftime("%Z"))
+        }
+        None => crate::t("visit-no-date"),
     }
 }
 
@@ -86,25 +89,24 @@ pub(super) fn when(post: &Post) -> String {
 /// meant for the team.
 pub(super) fn status(post: &Post) -> String {
     use greenlight_domain::post::PostState;
-    match post.state {
-        PostState::Draft => "being written",
-        PostState::InReview => "waiting for approval",
-        PostState::ChangesRequested => "being changed",
-        PostState::Rejected => "not going ahead",
-        PostState::Approved => "approved",
-        PostState::Scheduled => "approved and scheduled",
-        PostState::Publishing | PostState::Published => "published",
-        PostState::Failed => "approved; publishing is being retried",
-    }
-    .to_owned()
+    crate::t(match post.state {
+        PostState::Draft => "visit-status-draft",
+        PostState::InReview => "visit-status-in-review",
+        PostState::ChangesRequested => "visit-status-changing",
+        PostState::Rejected => "visit-status-rejected",
+        PostState::Approved => "visit-status-approved",
+        PostState::Scheduled => "visit-status-scheduled",
+        PostState::Publishing | PostState::Published => "visit-status-published",
+        PostState::Failed => "visit-status-retrying",
+    })
 }
 
-pub(super) fn capability_text(c: Capability) -> &'static str {
-    match c {
-        Capability::View => "You can look",
-        Capability::Comment => "You can look and comment",
-        Capability::Approve => "You can comment, approve, or ask for changes",
-    }
+pub(super) fn capability_text(c: Capability) -> String {
+    crate::t(match c {
+        Capability::View => "visit-can-view",
+        Capability::Comment => "visit-can-comment",
+        Capability::Approve => "visit-can-approve",
+    })
 }
 
 pub(super) async fn overview(
@@ -127,8 +129,9 @@ pub(super) async fn overview(
         .iter()
         .map(|p| PostItem { href: format!("{}/p/{}", visit.base(), p.id), title: p.title.clone(), when: when(p), status: status(p) })
         .collect();
-    let greeting = overview.link.reviewer_name.clone().unwrap_or_else(|| "you".to_owned());
-    let expires = overview.link.expires_at.strftime("%-d %b %Y, %H:%M UTC").to_string();
+    let greeting = overview.link.reviewer_name.clone().unwrap_or_else(|| crate::t("visit-you"));
+    let expires_at = overview.link.expires_at.to_zoned(jiff::tz::TimeZone::UTC).datetime();
+    let expires = format!("{} UTC", greenlight_i18n::date(expires_at, greenlight_i18n::DateStyle::DayShortMonthYearTime));
     page(StatusCode::OK, OverviewPage { greeting, capability: capability_text(overview.link.capability), expires, posts })
 }
 
@@ -212,14 +215,21 @@ pub(super) fn post_page(visit: &Visit, found: VisitorPost, notice: Option<Notice
     // Times in the post's own zone, as its planned time is shown.
     let zone = found.post.planned.as_ref().map_or(jiff::tz::TimeZone::UTC, |p| p.zone.time_zone());
     let author = |c: &Comment| match (&c.author_name, c.author_id) {
-        (Some(name), _) => format!("{name} (guest)"),
-        (None, Some(user)) => found.member_names.get(&user).cloned().unwrap_or_else(|| "A team member".into()),
-        (None, None) => "Someone".into(),
+        (Some(name), _) => crate::t1("visit-guest", "name", name),
+        (None, Some(user)) => found.member_names.get(&user).cloned().unwrap_or_else(|| crate::t("visit-team-member")),
+        (None, None) => crate::t("visit-someone"),
     };
     let view = |c: &Comment, replies| ThreadView {
         id: c.id,
         author: author(c),
-        when: c.created_at.to_zoned(zone.clone()).strftime("%-d %b %Y, %H:%M %Z").to_string(),
+        when: {
+            let zoned = c.created_at.to_zoned(zone.clone());
+            format!(
+                "{} {}",
+                greenlight_i18n::date(zoned.datetime(), greenlight_i18n::DateStyle::DayShortMonthYearTime),
+                zoned.strftime("%Z")
+            )
+        },
         body: c.body.clone(),
         resolved: c.resolved_at.is_some(),
         replies,
@@ -229,15 +239,15 @@ pub(super) fn post_page(visit: &Visit, found: VisitorPost, notice: Option<Notice
     let review = found.review.as_ref();
     let can_decide = found.can(Capability::Approve) && review.is_some_and(|r| r.asks_me && r.status == ReviewStatus::Active);
     let decision_note = review.and_then(|r| r.my_decision).map(|(verdict, hash, _)| {
-        let what = if verdict == Verdict::Approve { "approved" } else { "asked for changes to" };
-        if hash == current {
-            format!("You {what} this version.")
-        } else {
-            format!("You {what} an earlier version; the post has changed since. This is the new version.")
-        }
+        crate::t(match (verdict == Verdict::Approve, hash == current) {
+            (true, true) => "visit-note-approved-this",
+            (false, true) => "visit-note-changes-this",
+            (true, false) => "visit-note-approved-earlier",
+            (false, false) => "visit-note-changes-earlier",
+        })
     });
     let status_text = match review {
-        Some(r) if r.status == ReviewStatus::Active && r.asks_me => "waiting for your approval".to_owned(),
+        Some(r) if r.status == ReviewStatus::Active && r.asks_me => crate::t("visit-status-waiting-you"),
         _ => status(&found.post),
     };
     PostPage {
@@ -275,9 +285,9 @@ pub(super) async fn show_post(
     let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
     let Ok(id) = id.parse::<PostId>() else { return visit.fail(&state, share_links::INVALID) };
     let notice = match done.done.as_deref() {
-        Some("approve") => Some(Notice { kind: "ok", text: "Thank you: your approval is recorded.".into() }),
-        Some("request_changes") => Some(Notice { kind: "ok", text: "Thank you: your request for changes is recorded.".into() }),
-        Some("comment") => Some(Notice { kind: "ok", text: "Your comment is added.".into() }),
+        Some("approve") => Some(Notice { kind: "ok", text: crate::t("visit-done-approve") }),
+        Some("request_changes") => Some(Notice { kind: "ok", text: crate::t("visit-done-changes") }),
+        Some("comment") => Some(Notice { kind: "ok", text: crate::t("visit-done-comment") }),
         _ => None,
     };
     render_post(&state, &visit, id, StatusCode::OK, notice, Echo::default()).await
@@ -330,7 +340,7 @@ pub(super) struct DecisionForm {
 pub(super) fn problem_text(err: &Error) -> String {
     match err {
         Error::Invalid(fields) => fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
-        Error::NotFound("open review") => "This post is not waiting for a decision.".into(),
+        Error::NotFound("open review") => crate::t("visit-not-waiting"),
         other => other.to_string(),
     }
 }
@@ -349,12 +359,12 @@ pub(super) async fn decide(
         "approve" => Verdict::Approve,
         "request_changes" => Verdict::RequestChanges,
         _ => {
-            let notice = Notice { kind: "error", text: "Choose approve or request changes.".into() };
+            let notice = Notice { kind: "error", text: crate::t("visit-choose-verdict") };
             return render_post(&state, &visit, id, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), echo).await;
         }
     };
     let Some(revision) = Hash::parse(&form.revision) else {
-        let notice = Notice { kind: "error", text: "The page was incomplete; look at the post again and decide.".into() };
+        let notice = Notice { kind: "error", text: crate::t("visit-page-incomplete") };
         return render_post(&state, &visit, id, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), echo).await;
     };
     let comment = Some(form.comment.trim().to_owned()).filter(|c| !c.is_empty());
@@ -368,7 +378,7 @@ pub(super) async fn decide(
             // Shown with the post as it is now: if it changed, the page
             // compares the revision the visitor saw with the current one.
             let stale = matches!(&err, Error::Conflict(_));
-            let text = if stale { format!("{} Look at this version and decide again.", problem_text(&err)) } else { problem_text(&err) };
+            let text = if stale { crate::t1("visit-stale", "problem", problem_text(&err)) } else { problem_text(&err) };
             let notice = Notice { kind: "error", text };
             render_post(&state, &visit, id, StatusCode::CONFLICT, Some(notice), echo).await
         }
@@ -397,7 +407,7 @@ pub(super) async fn comment(
         None => None,
         Some(Ok(parent)) => Some(parent),
         Some(Err(_)) => {
-            let notice = Notice { kind: "error", text: "That comment does not exist.".into() };
+            let notice = Notice { kind: "error", text: crate::t("visit-no-such-comment") };
             return render_post(&state, &visit, id, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), echo).await;
         }
     };

@@ -35,7 +35,7 @@ pub(super) fn minutes(text: &str, at: &str, errors: &mut Errors) -> Option<u32> 
     match text.trim().parse::<f64>() {
         Ok(h) if h.is_finite() && h > 0.0 && h <= 24.0 * 366.0 => Some((h * 60.0).round().max(1.0) as u32),
         _ => {
-            errors.add(at, "a number of hours, more than 0 and at most a year");
+            errors.add(at, t("wf-error-hours"));
             None
         }
     }
@@ -50,7 +50,7 @@ pub(super) fn parsed<T: std::str::FromStr>(values: &[String], at: &str, errors: 
     for v in values {
         match v.parse() {
             Ok(id) => out.push(id),
-            Err(_) => errors.add(at, format!("`{v}` is not one of the choices")),
+            Err(_) => errors.add(at, t1("wf-error-not-a-choice", "value", v)),
         }
     }
     out
@@ -67,7 +67,7 @@ pub(super) fn approvers(values: &[String], at: &str, errors: &mut Errors) -> Vec
         };
         match approver {
             Some(a) => out.push(a),
-            None => errors.add(at, format!("`{v}` is not one of the choices")),
+            None => errors.add(at, t1("wf-error-not-a-choice", "value", v)),
         }
     }
     out
@@ -100,7 +100,7 @@ impl Draft {
             "grace" => match self.grace_minutes.trim().parse::<u32>() {
                 Ok(minutes) => PublishTimePolicy::Grace { minutes },
                 Err(_) => {
-                    errors.add("on_publish_time.minutes", "a whole number of minutes");
+                    errors.add("on_publish_time.minutes", t("wf-error-grace-minutes"));
                     PublishTimePolicy::Hold
                 }
             },
@@ -132,7 +132,7 @@ impl StageDraft {
                 for email in listed(&l.outside) {
                     match Email::parse(email) {
                         Ok(e) => who.push(Approver::External(e)),
-                        Err(_) => errors.add(format!("{at}.outside"), format!("`{email}` is not an email address")),
+                        Err(_) => errors.add(format!("{at}.outside"), t1("wf-error-not-an-email", "value", email)),
                     }
                 }
                 let rule = match l.rule.as_str() {
@@ -140,7 +140,7 @@ impl StageDraft {
                     "at_least" => match l.at_least.trim().parse() {
                         Ok(n) => Rule::AtLeast(n),
                         Err(_) => {
-                            errors.add(format!("{at}.rule"), "how many must approve, as a whole number");
+                            errors.add(format!("{at}.rule"), t("wf-error-how-many"));
                             Rule::Any
                         }
                     },
@@ -159,7 +159,7 @@ impl StageDraft {
                     name => {
                         let check = Check::parse(name);
                         if check.is_none() {
-                            errors.add(format!("{at}.checklist[{k}].automatic"), format!("no check `{name}`"));
+                            errors.add(format!("{at}.checklist[{k}].automatic"), t1("wf-error-no-check", "value", name));
                         }
                         check
                     }
@@ -176,7 +176,7 @@ impl StageDraft {
         for r in listed(&self.reminders) {
             match r.trim_end_matches('%').trim().parse() {
                 Ok(p) => reminders.push(p),
-                Err(_) => errors.add(format!("{at}.reminders"), format!("`{r}` is not a percentage")),
+                Err(_) => errors.add(format!("{at}.reminders"), t1("wf-error-not-a-percentage", "value", r)),
             }
         }
         let escalation = if self.escalate_to.is_empty() && self.escalate_hours.trim().is_empty() {

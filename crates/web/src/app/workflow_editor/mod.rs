@@ -28,7 +28,7 @@ use super::{
     view::Choice,
     workflows::{Show, workflow_page},
 };
-use crate::AppState;
+use crate::{AppState, t, t1};
 
 mod convert;
 mod draft;
@@ -66,9 +66,9 @@ struct Editing {
 }
 
 async fn editor_page(app: &App, member: Member, ws: WorkspaceId, id: WorkflowId, e: Editing, headers: &HeaderMap) -> PageResult {
-    let chrome = Chrome::of(app, &member, ws, format!("Edit {}", e.draft.name), "workflows").await.or_page(headers)?;
+    let chrome = Chrome::of(app, &member, ws, t1("wf-edit-title", "name", &e.draft.name), "workflows").await.or_page(headers)?;
     if !chrome.ws.as_ref().is_some_and(|w| w.can_manage_workflows) {
-        return Err(PageError::new(Error::Forbidden("managing workflows".into()), headers));
+        return Err(PageError::new(Error::Forbidden(t("wf-edit-forbidden")), headers));
     }
     let choices = choices(app, &member, ws).await.or_page(headers)?;
     let page = EditorPage {
@@ -113,7 +113,7 @@ pub async fn act(
     if op != Op::Save {
         let mut draft = draft;
         op.apply(&mut draft);
-        let editing = Editing { draft, problems: Problems::default(), notice: "Not saved yet.".into(), status: StatusCode::OK };
+        let editing = Editing { draft, problems: Problems::default(), notice: t("wf-edit-not-saved-yet"), status: StatusCode::OK };
         return editor_page(&s.app, member, ws, id, editing, &headers).await;
     }
     let draft = draft.keyed();
@@ -140,9 +140,7 @@ pub async fn act(
         }
         Err(Error::Invalid(errors)) => editor_page(&s.app, member, ws, id, refused(errors, draft), &headers).await,
         Err(Error::Stale { current }) => {
-            let message = format!(
-                "Someone saved version {current} while you were editing; your changes are below but not saved. Open the workflow again to start from theirs."
-            );
+            let message = t1("wf-edit-stale", "current", current);
             let editing = Editing { draft, problems: Problems::general(message), notice: String::new(), status: StatusCode::CONFLICT };
             editor_page(&s.app, member, ws, id, editing, &headers).await
         }

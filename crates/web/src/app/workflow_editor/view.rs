@@ -17,11 +17,11 @@ pub(in crate::app) async fn choices(app: &App, member: &Member, ws: WorkspaceId)
     let people = workspaces::members(app, caller, ws).await?;
     let groups: Vec<(String, String)> =
         workspaces::groups(app, caller, ws).await?.into_iter().map(|g| (g.id.to_string(), g.name)).collect();
-    let roles: Vec<(String, String)> = Role::ALL.iter().map(|r| (r.as_str().to_owned(), r.as_str().to_owned())).collect();
+    let roles: Vec<(String, String)> = Role::ALL.iter().map(|r| (r.as_str().to_owned(), t1("wf-role-name", "role", r.as_str()))).collect();
     let mut approvers: Vec<(String, String)> =
         people.into_iter().map(|m| (format!("user:{}", m.user_id), format!("{} ({})", m.name, m.email))).collect();
-    approvers.extend(groups.iter().map(|(id, name)| (format!("group:{id}"), format!("Anyone in {name}"))));
-    approvers.extend(roles.iter().map(|(r, _)| (format!("role:{r}"), format!("Any {r}"))));
+    approvers.extend(groups.iter().map(|(id, name)| (format!("group:{id}"), t1("wf-edit-anyone-in", "group", name))));
+    approvers.extend(roles.iter().map(|(r, name)| (format!("role:{r}"), t1("wf-edit-any-role", "role", name))));
     Ok(Choices {
         approvers,
         labels: planning::labels(app, caller, ws).await?.into_iter().map(|l| (l.id.to_string(), l.name)).collect(),
@@ -42,7 +42,7 @@ pub(super) fn opts(all: &[(String, String)], chosen: &[String]) -> Vec<Choice> {
     let mut out: Vec<Choice> =
         all.iter().map(|(v, l)| Choice { value: v.clone(), label: l.clone(), selected: chosen.contains(v) }).collect();
     for c in chosen.iter().filter(|c| !all.iter().any(|(v, _)| v == *c)) {
-        out.push(Choice { value: c.clone(), label: format!("{c} (no longer in this workspace)"), selected: true });
+        out.push(Choice { value: c.clone(), label: t1("wf-edit-no-longer-here", "value", c), selected: true });
     }
     out
 }
@@ -109,8 +109,8 @@ pub struct ConditionView {
 }
 
 pub(super) fn views(d: &Draft, choices: &Choices) -> Vec<StageView> {
-    let checks: Vec<(String, String)> = std::iter::once((String::new(), "Ticked by the reviewer".to_owned()))
-        .chain(Check::ALL.iter().map(|c| (c.as_str().to_owned(), format!("By preflight: {}", c.title()))))
+    let checks: Vec<(String, String)> = std::iter::once((String::new(), t("wf-edit-ticked-by-reviewer")))
+        .chain(Check::ALL.iter().map(|c| (c.as_str().to_owned(), t1("wf-edit-by-preflight", "check", check_title(*c)))))
         .collect();
     d.stages
         .iter()
@@ -172,6 +172,21 @@ pub(super) fn views(d: &Draft, choices: &Choices) -> Vec<StageView> {
             }
         })
         .collect()
+}
+
+/// What a check looks at, in the reader's words.
+fn check_title(check: Check) -> String {
+    match check {
+        Check::Text => t("wf-check-text"),
+        Check::Media => t("wf-check-media"),
+        Check::AltText => t("wf-check-alt-text"),
+        Check::Links => t("wf-check-links"),
+        Check::Hashtags => t("wf-check-hashtags"),
+        Check::Mentions => t("wf-check-mentions"),
+        Check::Style => t("wf-check-style"),
+        Check::Disclosures => t("wf-check-disclosures"),
+        Check::FollowUps => t("wf-check-follow-ups"),
+    }
 }
 
 /// The fields the form shows errors beside.
