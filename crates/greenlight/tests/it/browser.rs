@@ -1122,6 +1122,16 @@ async fn a_danish_team_reads_greenlight_in_danish(#[case] backend: Backend) {
     let thumb = b.js("return document.querySelector('.post-card img.card-thumb')?.getAttribute('src') || ''", vec![]).await;
     assert!(thumb.as_str().unwrap_or("").ends_with(&format!("/media/{}/thumbnail", t.picture)), "the card's picture: {thumb}");
 
+    // Danish words are longer: on a phone the pages still fit.
+    b.driver.set_window_size(390, 844).await.unwrap();
+    for page in &pages {
+        b.go(page).await;
+        b.wait_for("main h1").await;
+        let overflow = b.js("return document.documentElement.scrollWidth - window.innerWidth", vec![]).await.as_i64().unwrap();
+        assert!(overflow <= 0, "{page} is {overflow} px wider than a phone: {}", b.js(WIDER_THAN_THE_SCREEN, vec![]).await);
+    }
+    b.screenshot("phone-da").await;
+
     // The choice stays with the user: another browser, signed in, reads Danish.
     let other = Browser::open(&h).await;
     other.sign_in("creator@dansk.example.org").await;
