@@ -103,6 +103,10 @@ struct InviteHtml<'a> {
 pub async fn ask_outside_reviewers(tx: &mut Tx, app: &App, review: &ReviewRecord, def: &Definition) -> Result<()> {
     let Some(stage) = review.run.active_stage().map(|i| &review.run.stages[i]) else { return Ok(()) };
     for principal in review.run.waiting_for(def) {
+        // Someone asked from the share menu has the link made there.
+        if review.run.added.iter().any(|a| a.asked == principal) {
+            continue;
+        }
         if let Principal::External(email) = principal {
             ensure_lane_link(tx, app, review, &stage.key, stage.round, &email).await?;
         }

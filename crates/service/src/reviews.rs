@@ -11,6 +11,7 @@ use greenlight_domain::{
     canonical::Hash,
     content::MediaUse,
     id::{ChannelId, PostId, ReviewId, UserId, WorkspaceId},
+    names::Email,
     permission::{Permission, Role},
     post::{PostEvent, PostState},
     workflow::{
@@ -447,6 +448,36 @@ pub async fn override_stage(app: &App, caller: &Caller, ws: WorkspaceId, id: Pos
     record(&mut tx, app, caller, Chain::Workspace(ws), "review.overridden", ("post", Some(id.uuid())), data).await?;
     tx.commit().await?;
     Ok(view(loaded.record, &loaded.workflow))
+}
+
+/// Also asks `email` (a client, asked from the post's share menu) to
+/// approve the post's open review, in the caller's transaction, without
+/// changing its workflow: a lane of their own in the last stage on the
+/// post's path (see `Review::ask_also`); an approved post goes back to
+/// review for them. Answers the stage's name, or none when the post has
+/// no open review.
+pub(crate) async fn ask_also(tx: &mut Tx, app: &App, caller: &Caller, post: &Post, email: Email) -> Result<Option<String>> {
+    let user = caller.require_user()?;
+    let Some(open) = workflows::open_review(tx, post.id).await? else { return Ok(None) };
+    let mut loaded = load_with(tx, app, post.clone(), open).await?;
+    let before = loaded.record.run.added.len();
+    let now = app.now();
+    let cx =
+        Context { def: &loaded.workflow.definition, facts: &loaded.facts, people: &loaded.people, planned: planned(&loaded.post), now };
+    let (stage, progress) = loaded.record.run.ask_also(&cx, Principal::External(email.clone()), user).map_err(engine_error)?;
+    let name = loaded.workflow.definition.stage(&stage).map_or_else(|| stage.clone(), |s| s.name.clone());
+    if loaded.record.run.added.len() == before {
+        return Ok(Some(name)); // asked already
+    }
+    let reopens = matches!(progress, Progress::Waiting { .. }) && loaded.post.state.holds_approval();
+    let events = if reopens { vec![PostEvent::Reopen] } else { Vec::new() };
+    save(tx, app, &mut loaded, &events).await?;
+    let lane = loaded.record.run.added.last().map(|a| a.lane.clone());
+    let data = json!({
+        "review": loaded.record.id, "stage": stage, "lane": lane, "email": email.as_str(), "progress": progress_json(&progress),
+    });
+    record(tx, app, caller, Chain::Workspace(post.workspace_id), "review.approver_added", ("post", Some(post.id.uuid())), data).await?;
+    Ok(Some(name))
 }
 
 /// The post's latest review, open or finished.

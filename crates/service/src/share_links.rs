@@ -77,15 +77,24 @@ pub struct CreatedShareLink {
     pub path: Option<String>,
     /// Where the link was sent instead of shown.
     pub sent_to: Option<String>,
+    /// For an approve link to one post in review that its workflow does
+    /// not ask the reviewer on: the stage where the post now asks them too.
+    pub asked_at_stage: Option<String>,
 }
 
 impl CreatedShareLink {
     fn shown(link: ShareLink, token: String) -> Self {
-        CreatedShareLink { path: Some(format!("{VISIT_PATH}{token}")), token: Some(token), sent_to: None, link: link.into() }
+        CreatedShareLink {
+            path: Some(format!("{VISIT_PATH}{token}")),
+            token: Some(token),
+            sent_to: None,
+            asked_at_stage: None,
+            link: link.into(),
+        }
     }
 
-    fn sent(link: ShareLink) -> Self {
-        CreatedShareLink { sent_to: link.reviewer_email.clone(), token: None, path: None, link: link.into() }
+    fn sent(link: ShareLink, asked_at_stage: Option<String>) -> Self {
+        CreatedShareLink { sent_to: link.reviewer_email.clone(), token: None, path: None, asked_at_stage, link: link.into() }
     }
 }
 
@@ -116,7 +125,7 @@ pub async fn create(app: &App, caller: &Caller, ws: WorkspaceId, input: NewShare
         scope: input.scope,
         capability: input.capability,
         reviewer_name: name.map(|n| n.as_str().to_owned()),
-        reviewer_email: email.map(|e| e.as_str().to_owned()),
+        reviewer_email: email.as_ref().map(|e| e.as_str().to_owned()),
         has_password: password_hash.is_some(),
         lane: None,
         created_by: Some(user),
@@ -134,9 +143,20 @@ pub async fn create(app: &App, caller: &Caller, ws: WorkspaceId, input: NewShare
     });
     record(&mut tx, app, caller, Chain::Workspace(ws), "share_link.created", ("share_link", Some(link.id.uuid())), data).await?;
     if link.capability == Capability::Approve {
+        // One post: its review asks the reviewer too, if its workflow does not.
+        let asked_at_stage = match (&link.scope, email) {
+            (Scope::Posts { post_ids }, Some(email)) if post_ids.len() == 1 => match post_ids.iter().next() {
+                Some(id) => match posts::post(&mut tx, ws, *id).await? {
+                    Some(post) => crate::reviews::ask_also(&mut tx, app, caller, &post, email).await?,
+                    None => None,
+                },
+                None => None,
+            },
+            _ => None,
+        };
         crate::jobs::enqueue(&mut tx, app, &SendInvite { link: link.id, at: app.now() }, app.now()).await?;
         tx.commit().await?;
-        return Ok(CreatedShareLink::sent(link));
+        return Ok(CreatedShareLink::sent(link, asked_at_stage));
     }
     tx.commit().await?;
     Ok(CreatedShareLink::shown(link, token))
@@ -221,7 +241,7 @@ pub async fn reissue(app: &App, caller: &Caller, ws: WorkspaceId, id: ShareLinkI
     if !show {
         crate::jobs::enqueue(&mut tx, app, &SendInvite { link: id, at: app.now() }, app.now()).await?;
         tx.commit().await?;
-        return Ok(CreatedShareLink::sent(link));
+        return Ok(CreatedShareLink::sent(link, None));
     }
     let token = secret();
     share_links::set_token(&mut tx, id, &secret_hash(&token)).await?;

@@ -224,6 +224,22 @@ pub struct Review {
     /// reopened after it approved (a channel was added).
     #[serde(default)]
     pub counts_from_round: u32,
+    /// People a member asked to approve this post in particular (a client,
+    /// from the post's share menu), beside whom the workflow asks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub added: Vec<AddedApprover>,
+}
+
+/// Someone asked to approve one post outside its workflow: a lane of their
+/// own, needing their approval, in a stage of the post's path — asked
+/// whenever that stage runs, as the workflow's own lanes are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AddedApprover {
+    pub stage: String,
+    pub lane: String,
+    pub asked: Principal,
+    pub by: UserId,
+    pub at: Timestamp,
 }
 
 /// Why the engine refused; nothing changed.
@@ -404,6 +420,7 @@ impl Review {
             overrides: Vec::new(),
             round: 0,
             counts_from_round: 0,
+            added: Vec::new(),
         };
         let progress = review.advance(cx)?;
         Ok((review, progress))
@@ -494,9 +511,11 @@ impl Review {
     fn start_stage(&mut self, cx: &Context<'_>, i: usize) {
         let stage = &cx.def.stages[i];
         self.round += 1;
+        let added = self.added.iter().filter(|a| a.stage == stage.key).map(AddedApprover::lane);
         let lanes = lane_runs(cx.def, stage, cx.people, self.owner)
             .into_iter()
             .map(|l| LaneRun { key: l.key, asked: l.asked, needed: l.needed })
+            .chain(added)
             .collect();
         let due_at = match stage.due {
             Some(Due::AfterMinutes(m)) => cx.now.checked_add(SignedDuration::from_mins(m.into())).ok(),
@@ -572,7 +591,10 @@ impl Review {
             }
         }
         let done = |c: &&ChecklistItem| c.is_done(&input.checklist, &input.open_checks);
-        if input.verdict == Verdict::Approve {
+        // Someone added for this post signs off the content; the stage's
+        // checklist is for the people the workflow asks there.
+        let added_lane = self.added.iter().any(|a| a.stage == run.key && a.lane == lane.key);
+        if input.verdict == Verdict::Approve && !added_lane {
             let open: Vec<&str> = stage.checklist.iter().filter(|c| c.required && !done(c)).map(|c| c.label.as_str()).collect();
             if !open.is_empty() {
                 return Err(ReviewError::ChecklistOpen(open.join(", ")));
@@ -716,6 +738,55 @@ impl Review {
         self.advance(cx)
     }
 
+    /// Also asks `whom` to approve this post: a lane of their own in the
+    /// last stage on the post's path, where a client signs off. If that stage
+    /// runs now they are asked at once; if the review already approved, it
+    /// reopens that stage for them alone (the approvals given still count);
+    /// otherwise they are asked when it starts. Asking someone already
+    /// asked there changes nothing. Answers the stage's key.
+    pub fn ask_also(&mut self, cx: &Context<'_>, whom: Principal, by: UserId) -> Result<(String, Progress), ReviewError> {
+        if self.status.is_finished() {
+            return Err(ReviewError::NotActive(self.status));
+        }
+        if cx.def.stages.len() != self.stages.len() {
+            return Err(ReviewError::Mismatch);
+        }
+        let on_path = |i: &usize| !cx.def.stages[*i].skip_if.iter().any(|c| c.matches(cx.facts));
+        let i = (0..self.stages.len()).rev().find(on_path).ok_or(ReviewError::Mismatch)?;
+        let key = cx.def.stages[i].key.clone();
+        if self.added.iter().any(|a| a.stage == key && a.asked == whom) {
+            return Ok((key, self.progress()));
+        }
+        // Someone the workflow itself asks (a client lane) is asked there.
+        let own = cx.def.stages.iter().enumerate().filter(|(i, _)| on_path(i)).find(|(_, stage)| {
+            stage
+                .lanes
+                .iter()
+                .any(|l| l.approvers.iter().any(|a| matches!((a, &whom), (Approver::External(e), Principal::External(w)) if e == w)))
+        });
+        if let Some((_, stage)) = own {
+            return Ok((stage.key.clone(), self.progress()));
+        }
+        let added = AddedApprover { stage: key.clone(), lane: format!("added-{}", self.added.len() + 1), asked: whom, by, at: cx.now };
+        let lane = added.lane();
+        self.added.push(added);
+        let progress = match self.stages[i].status {
+            StageStatus::Active => {
+                self.stages[i].lanes.push(lane);
+                self.progress()
+            }
+            StageStatus::Complete => {
+                // Not done while their lane is open: the stage starts again.
+                self.stages[i].lanes.push(lane);
+                self.stages[i].status = StageStatus::Pending;
+                self.status = ReviewStatus::Active;
+                self.advance(cx)?
+            }
+            StageStatus::Pending | StageStatus::Skipped => self.progress(),
+        };
+        Ok((key, progress))
+    }
+
     pub fn withdraw(&mut self) -> Result<(), ReviewError> {
         match self.status {
             ReviewStatus::Active | ReviewStatus::ChangesRequested => {
@@ -824,6 +895,12 @@ impl Review {
             timers.push(Timer { at, kind: TimerKind::Escalate, stage: run.key.clone(), round: run.round });
         }
         timers
+    }
+}
+
+impl AddedApprover {
+    fn lane(&self) -> LaneRun {
+        LaneRun { key: self.lane.clone(), asked: [self.asked.clone()].into(), needed: 1 }
     }
 }
 

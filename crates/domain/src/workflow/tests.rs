@@ -207,6 +207,77 @@ fn changes_requested_then_edited_and_resubmitted_rerun_from_the_first_stage() {
     assert_eq!(review.decide(&c, approve(2, 2)), Ok(waiting("copy")));
 }
 
+fn client() -> Principal {
+    Principal::External(crate::names::Email::parse("casey@brand.example").unwrap())
+}
+
+fn as_client(revision: u8) -> DecisionInput {
+    DecisionInput { by: client(), ..approve(0, revision) }
+}
+
+#[test]
+fn a_client_asked_from_the_share_menu_signs_off_at_the_last_stage_whenever_it_runs() {
+    let team = team();
+    let def = def_of("hospital", &team);
+    let facts = Facts::default();
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+    // Asked while the first stage runs: nothing moves; asked again, nothing more.
+    let (stage, progress) = review.ask_also(&c, client(), user(2)).unwrap();
+    assert_eq!((stage.as_str(), progress), ("qa", Progress::Waiting { stage: "idea".into(), started: false }));
+    assert_eq!(review.ask_also(&c, client(), user(2)).unwrap().0, "qa");
+    assert_eq!(review.added.len(), 1);
+    assert!(!review.waiting_for(&def).contains(&client()), "not before their stage");
+    assert_eq!(review.decide(&c, as_client(1)), Err(ReviewError::NotAsked));
+    // The stages before run as the workflow says; the last asks the client too.
+    let at = |r: &Review| r.active_stage().map(|i| r.stages[i].key.clone());
+    while at(&review).is_some_and(|k| k != "qa") {
+        review.decide(&c, approve(2, 1)).unwrap();
+    }
+    assert_eq!(at(&review).as_deref(), Some("qa"));
+    assert!(review.waiting_for(&def).contains(&client()), "{:?}", review.waiting_for(&def));
+    let qa = DecisionInput { checklist: ["style".to_owned()].into(), ..approve(5, 1) };
+    let after_qa = review.decide(&c, qa);
+    assert!(matches!(after_qa, Ok(Progress::Waiting { .. })), "QA alone does not finish it: {after_qa:?}");
+    assert_eq!(review.decide(&c, as_client(1)), Ok(Progress::Approved));
+    // The client's decision is recorded in their own lane, for them.
+    let last = review.decisions.last().unwrap();
+    assert_eq!((last.lane.as_str(), &last.for_whom), ("added-1", &client()));
+}
+
+#[test]
+fn a_client_asked_after_approval_reopens_the_last_stage_for_them_alone() {
+    let team = team();
+    let def = def_of("routine", &team);
+    let facts = Facts::default();
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+    assert_eq!(review.decide(&c, approve(2, 1)), Ok(Progress::Approved));
+    let (stage, progress) = review.ask_also(&c, client(), user(2)).unwrap();
+    assert_eq!((stage.as_str(), progress), ("review", waiting("review")));
+    assert_eq!(review.waiting_for(&def), [client()].into(), "the manager's approval still counts");
+    assert!(!review.fully_covered(&def, &facts));
+    assert_eq!(review.decide(&c, as_client(1)), Ok(Progress::Approved));
+    assert!(review.fully_covered(&def, &facts));
+    // An edit asks everyone again, the client too.
+    assert_eq!(review.edit(&c, mark(2, OWNER)), Ok(waiting("review")));
+    assert_eq!(review.decide(&c, approve(2, 2)), Ok(Progress::Waiting { stage: "review".into(), started: false }));
+    assert_eq!(review.decide(&c, as_client(2)), Ok(Progress::Approved));
+}
+
+#[test]
+fn a_client_the_workflow_already_asks_is_not_asked_twice() {
+    let team = team();
+    let mut def = def_of("routine", &team);
+    def.stages[0].lanes[0].approvers.push(Approver::External(crate::names::Email::parse("casey@brand.example").unwrap()));
+    let facts = Facts::default();
+    let c = cx(&def, &facts, &team.people, t0());
+    let (mut review, _) = Review::start(&c, user(OWNER), mark(1, OWNER)).unwrap();
+    assert_eq!(review.ask_also(&c, client(), user(2)).unwrap().0, "review");
+    assert!(review.added.is_empty(), "their workflow lane asks them");
+    assert_eq!(review.decide(&c, as_client(1)), Ok(Progress::Approved), "one lane, one place");
+}
+
 #[test]
 fn one_approval_covers_the_following_stages_that_ask_the_same_person_alone() {
     let team = team();

@@ -409,3 +409,71 @@ async fn campaign_and_range_links_follow_the_calendar(#[case] backend: Backend) 
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
 }
+
+/// A manager asks a client to approve one post from its share menu, with
+/// a workflow that asks nobody outside: the approve link goes to the
+/// client, the post (already approved) goes back to review at its last
+/// stage for the client alone, the client's approval completes it; the
+/// record says who asked whom, and the chains verify.
+#[apply(backends)]
+async fn a_client_is_asked_to_approve_one_post_without_changing_its_workflow(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("adhoc").await;
+    let ws = w.ws.clone();
+    let owner = h.login("owner@adhoc.example.org").await;
+    let manager = h.login("manager@adhoc.example.org").await;
+    let creator = h.login("creator@adhoc.example.org").await;
+    let wf =
+        owner.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Routine", "template": "routine", "is_default": true})).await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+    let id = new_post(&creator, &w, "Summer sale", "Everything half off").await;
+    let post_path = format!("/workspaces/{ws}/posts/{id}");
+    let review = creator.post(&format!("{post_path}/review"), json!(null)).await;
+    let rev = review.body["current_revision"].as_str().unwrap().to_owned();
+    let approved = manager.post(&format!("{post_path}/review/decisions"), json!({"verdict": "approve", "revision": rev})).await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    assert_eq!(creator.get(&post_path).await.body["state"], "approved");
+
+    // The post page's share menu offers it to whoever may hand out approval.
+    let page = |c: &Client| c.http.get(format!("{}/w/{ws}/posts/{id}", h.base)).send();
+    let managers = page(&manager).await.unwrap().text().await.unwrap();
+    assert!(managers.contains("<option value=\"approve\">") && managers.contains("id=\"share-email\""), "{managers}");
+    let creators = page(&creator).await.unwrap().text().await.unwrap();
+    assert!(!creators.contains("<option value=\"approve\">"), "a creator may not");
+
+    let approve = json!({
+        "scope": {"kind": "posts", "post_ids": [id]}, "capability": "approve", "expires_at": in_days(&h, 7),
+        "reviewer_name": "Casey Client", "reviewer_email": CLIENT,
+    });
+    let created = share(&manager, &ws, approve.clone()).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!((&created.body["sent_to"], &created.body["asked_at_stage"]), (&json!(CLIENT), &json!("Review")), "{}", created.body);
+    assert_eq!(creator.get(&post_path).await.body["state"], "in_review", "back to review for the client");
+    let waiting = creator.get(&format!("{post_path}/review")).await;
+    assert_eq!(waiting.body["waiting_for"], json!([{"external": CLIENT}]), "the manager's approval still counts: {}", waiting.body);
+    // Asking again asks nobody twice.
+    let again = share(&manager, &ws, approve).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    assert_eq!(creator.get(&format!("{post_path}/review")).await.body["run"]["added"].as_array().map(Vec::len), Some(1));
+
+    // The client approves through the link (an owner passes it on without a mail server).
+    let link_id = created.body["id"].as_str().unwrap().to_owned();
+    let reissued = owner.post(&format!("/workspaces/{ws}/share-links/{link_id}/token"), json!(null)).await;
+    let link = reissued.body["path"].as_str().unwrap().to_owned();
+    let client = Visitor::new(&h);
+    let (status, page) = client.get(&link).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Everything half off") && page.contains("waiting for your approval"), "{page}");
+    let (status, page) = client
+        .form(&format!("{link}/p/{id}/decision"), &[("name", "Casey Client"), ("verdict", "approve"), ("revision", &rev), ("comment", "")])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(creator.get(&post_path).await.body["state"], "approved");
+
+    let history = owner.get(&format!("/workspaces/{ws}/history?limit=200")).await;
+    let added: Vec<&Value> = history.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "review.approver_added").collect();
+    assert_eq!(added.len(), 1, "{}", history.body);
+    assert_eq!((&added[0]["data"]["email"], &added[0]["data"]["stage"]), (&json!(CLIENT), &json!("review")));
+    let verified = owner.get(&format!("/workspaces/{ws}/audit/verify")).await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+}

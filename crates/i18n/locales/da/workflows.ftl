@@ -353,3 +353,4 @@ history-note-deleted = { $who } slettede en kalendernote
 history-review-expired = Gennemgangen af { $revision } udløb ({ $who })
 history-notification-defaults-set = { $who } ændrede arbejdsområdets standardindstillinger for notifikationer
 history-other = { $who }: { $action }
+history-review-approver-added = { $who } bad også { $email } om at godkende dette opslag, i trinnet { $stage }

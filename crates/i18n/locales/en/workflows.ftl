@@ -312,3 +312,4 @@ history-note-deleted = { $who } deleted a calendar note
 history-review-expired = The review of { $revision } expired ({ $who })
 history-notification-defaults-set = { $who } changed the workspace's notification defaults
 history-other = { $who }: { $action }
+history-review-approver-added = { $who } asked { $email } to approve this post too, at stage { $stage }

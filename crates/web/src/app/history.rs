@@ -109,6 +109,9 @@ pub fn sentence(e: &Event, names: &Names) -> String {
         "review.overridden" => {
             t3("history-review-overridden", "who", who, "stage", stage(text(&data, "stage")), "reason", text(&data, "reason"))
         }
+        "review.approver_added" => {
+            t3("history-review-approver-added", "who", who, "email", text(&data, "email"), "stage", stage(text(&data, "stage")))
+        }
         "review.withdrawn" => did("history-review-withdrawn"),
         "review.reminder" => did_to("history-review-reminder", "stage", stage(text(&data, "stage"))),
         "review.escalated" => did_to("history-review-escalated", "stage", stage(text(&data, "stage"))),

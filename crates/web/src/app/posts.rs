@@ -229,6 +229,8 @@ struct PostPage {
     can_queue: bool,
     publications: Vec<PublicationRow>,
     can_override: bool,
+    /// May make a link through which someone outside approves.
+    can_share_for_approval: bool,
     has_review: bool,
     form: ComposerForm,
     problems: Problems,
@@ -634,6 +636,7 @@ async fn render_page(app: &App, member: Member, ws: WorkspaceId, r: Render<'_>, 
         can_queue: can_edit && r.post.is_some_and(|p| p.state.allows_reschedule() && !p.channel_ids.is_empty()),
         publications,
         can_override: role.can(Permission::OverrideReviews),
+        can_share_for_approval: role.can(Permission::ShareForApproval),
         has_review: r.post.is_some_and(|p| p.state != PostState::Draft),
         zones: zones(if r.form.planned_zone.is_empty() { &ws_zone } else { &r.form.planned_zone }),
         form: r.form,
@@ -1001,6 +1004,8 @@ pub struct ShareForm {
     capability: String,
     days: String,
     name: String,
+    /// Whom an approve link is sent to (and whom the post's review asks).
+    email: String,
 }
 
 /// Shares the post through a new link to view or comment; the link is shown once.
@@ -1013,17 +1018,24 @@ pub async fn share(
     let days: i64 = form.days.trim().parse().unwrap_or(14);
     let input = greenlight_service::share_links::NewShareLink {
         scope: greenlight_domain::share::Scope::Posts { post_ids: [id].into() },
-        capability: if form.capability == "comment" {
-            greenlight_domain::share::Capability::Comment
-        } else {
-            greenlight_domain::share::Capability::View
+        capability: match form.capability.as_str() {
+            "approve" => greenlight_domain::share::Capability::Approve,
+            "comment" => greenlight_domain::share::Capability::Comment,
+            _ => greenlight_domain::share::Capability::View,
         },
         expires_at: s.app.now() + jiff::SignedDuration::from_hours(24 * days.clamp(1, 365)),
         password: None,
         reviewer_name: Some(form.name.trim().to_owned()).filter(|n| !n.is_empty()),
-        reviewer_email: None,
+        reviewer_email: Some(form.email.trim().to_owned()).filter(|e| !e.is_empty()),
     };
     let made = greenlight_service::share_links::create(&s.app, &member.caller, ws, input).await.or_page(&headers)?;
+    if let Some(to) = &made.sent_to {
+        let notice = match &made.asked_at_stage {
+            Some(stage) => crate::t2("post-share-done-approve-at", "email", to, "stage", stage),
+            None => crate::t1("post-share-done-approve", "email", to),
+        };
+        return as_saved(&s.app, member, ws, id, Shown::notice(notice), &headers).await;
+    }
     let link = made.path.map(|p| s.app.url(&p)).unwrap_or_default();
     let notice = crate::t(if form.capability == "comment" { "post-share-done-comment" } else { "post-share-done-view" });
     as_saved(&s.app, member, ws, id, Shown { once_link: link, ..Shown::notice(notice) }, &headers).await
