@@ -445,15 +445,25 @@ async fn a_client_is_asked_to_approve_one_post_without_changing_its_workflow(#[c
         "scope": {"kind": "posts", "post_ids": [id]}, "capability": "approve", "expires_at": in_days(&h, 7),
         "reviewer_name": "Casey Client", "reviewer_email": CLIENT,
     });
-    let created = share(&manager, &ws, approve.clone()).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    assert_eq!((&created.body["sent_to"], &created.body["asked_at_stage"]), (&json!(CLIENT), &json!("Review")), "{}", created.body);
+    // Through the share menu's form.
+    let form = [
+        ("csrf", manager.csrf.clone().unwrap()),
+        ("capability", "approve".into()),
+        ("days", "7".into()),
+        ("name", "Casey Client".into()),
+        ("email", CLIENT.into()),
+    ];
+    let shared = manager.http.post(format!("{}/w/{ws}/posts/{id}/share", h.base)).form(&form).send().await.unwrap();
+    let notice = shared.text().await.unwrap();
+    assert!(notice.contains("The approve link goes to casey@brand.example; this post&#39;s review asks them too, at Review."), "{notice}");
+    assert!(notice.contains("No mail server is set up"), "and how it reaches them here: {notice}");
     assert_eq!(creator.get(&post_path).await.body["state"], "in_review", "back to review for the client");
     let waiting = creator.get(&format!("{post_path}/review")).await;
     assert_eq!(waiting.body["waiting_for"], json!([{"external": CLIENT}]), "the manager's approval still counts: {}", waiting.body);
-    // Asking again asks nobody twice.
-    let again = share(&manager, &ws, approve).await;
-    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    // Asking again (through the API) asks nobody twice.
+    let created = share(&manager, &ws, approve).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!((&created.body["sent_to"], &created.body["asked_at_stage"]), (&json!(CLIENT), &json!("Review")), "{}", created.body);
     assert_eq!(creator.get(&format!("{post_path}/review")).await.body["run"]["added"].as_array().map(Vec::len), Some(1));
 
     // The client approves through the link (an owner passes it on without a mail server).

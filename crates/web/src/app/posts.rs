@@ -1030,10 +1030,14 @@ pub async fn share(
     };
     let made = greenlight_service::share_links::create(&s.app, &member.caller, ws, input).await.or_page(&headers)?;
     if let Some(to) = &made.sent_to {
-        let notice = match &made.asked_at_stage {
+        let mut notice = match &made.asked_at_stage {
             Some(stage) => crate::t2("post-share-done-approve-at", "email", to, "stage", stage),
             None => crate::t1("post-share-done-approve", "email", to),
         };
+        // Without a mail server nothing goes out: say how it reaches them.
+        if s.app.mailer.is_none() {
+            notice = format!("{notice} {}", crate::t("post-share-no-mail-server"));
+        }
         return as_saved(&s.app, member, ws, id, Shown::notice(notice), &headers).await;
     }
     let link = made.path.map(|p| s.app.url(&p)).unwrap_or_default();
