@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     content::{Content, MediaUse},
     id::{ChannelId, MediaId},
-    validation::{Errors, FieldError},
+    validation::{Errors, FieldError, Words},
 };
 
 /// Slack for fractions that were computed in floating point (`0.7 + 0.3`).
@@ -81,36 +81,57 @@ impl Anchor {
             && !channels.contains(&channel)
             && !content.variants.contains_key(&channel)
         {
-            errors.add("anchor.channel_id", "is not one of the post's channels");
+            errors.add_said("anchor.channel_id", "is not one of the post's channels", Words::new("err-domain-not-post-channel", []));
         }
         match &self.target {
             None => {}
             Some(Target::Text { start, end }) => {
                 let length = self.text(content).chars().count();
                 if start >= end {
-                    errors.add("anchor.target.start", "must be before end: a range holds at least one character");
+                    errors.add_said(
+                        "anchor.target.start",
+                        "must be before end: a range holds at least one character",
+                        Words::new("err-domain-anchor-range-empty", []),
+                    );
                 }
                 if *end > length {
-                    errors.add("anchor.target.end", format!("is past the end of the text, which has {length} characters"));
+                    errors.add_said(
+                        "anchor.target.end",
+                        format!("is past the end of the text, which has {length} characters"),
+                        Words::new("err-domain-anchor-past-end", [("length", length.to_string())]),
+                    );
                 }
             }
             Some(Target::Image { media_id, x, y, width, height }) => {
                 if !self.media(content).iter().any(|m| m.media_id == *media_id) {
-                    let place = if self.channel_id.is_some() { "that channel's content" } else { "the base content" };
-                    errors.add("anchor.target.media_id", format!("is not an image of {place} in revision {}", self.revision));
+                    let (place, id) = if self.channel_id.is_some() {
+                        ("that channel's content", "err-domain-anchor-media-channel")
+                    } else {
+                        ("the base content", "err-domain-anchor-media-base")
+                    };
+                    let english = format!("is not an image of {place} in revision {}", self.revision);
+                    errors.add_said("anchor.target.media_id", english, Words::new(id, [("revision", self.revision.to_string())]));
                 }
                 for (name, value) in [("x", x), ("y", y)] {
                     if !(0.0..=1.0).contains(value) {
-                        errors.add(format!("anchor.target.{name}"), "must be a fraction from 0 to 1");
+                        errors.add_said(
+                            format!("anchor.target.{name}"),
+                            "must be a fraction from 0 to 1",
+                            Words::new("err-domain-fraction", []),
+                        );
                     }
                 }
                 for (name, value) in [("width", width), ("height", height)] {
                     if !(*value > 0.0 && *value <= 1.0) {
-                        errors.add(format!("anchor.target.{name}"), "must be a fraction above 0 and at most 1");
+                        errors.add_said(
+                            format!("anchor.target.{name}"),
+                            "must be a fraction above 0 and at most 1",
+                            Words::new("err-domain-fraction-positive", []),
+                        );
                     }
                 }
                 if x + width > 1.0 + EPSILON || y + height > 1.0 + EPSILON {
-                    errors.add("anchor.target", "the region must lie inside the image");
+                    errors.add_said("anchor.target", "the region must lie inside the image", Words::new("err-domain-anchor-region", []));
                 }
             }
         }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     canonical::{Canonical, Hash},
     id::{ChannelId, MediaId},
-    validation::{Errors, FieldError},
+    validation::{Errors, FieldError, Words},
 };
 
 /// Longest text, link-free, any field may hold (Facebook allows 63,206
@@ -193,7 +193,11 @@ impl Content {
         for (channel, v) in &self.variants {
             let prefix = format!("variants.{channel}.");
             if !targets.contains(channel) {
-                errors.add(format!("variants.{channel}"), "is not one of the post's channels");
+                errors.add_said(
+                    format!("variants.{channel}"),
+                    "is not one of the post's channels",
+                    Words::new("err-domain-not-post-channel", []),
+                );
             }
             let fields = Fields {
                 text: v.text.as_ref(),
@@ -236,24 +240,30 @@ fn check_fields(errors: &mut Errors, prefix: &str, fields: &Fields<'_>) {
     let texts = [("text".to_owned(), fields.text.map(String::as_str)), ("first_comment".to_owned(), fields.first_comment)];
     for (name, value) in texts.into_iter().chain(thread) {
         if value.is_some_and(|v| v.chars().count() > MAX_TEXT_CHARS) {
-            errors.add(format!("{prefix}{name}"), format!("must be at most {MAX_TEXT_CHARS} characters"));
+            errors.add_said(format!("{prefix}{name}"), format!("must be at most {MAX_TEXT_CHARS} characters"), too_long(MAX_TEXT_CHARS));
         }
     }
     if fields.thread.is_some_and(|t| t.len() > MAX_THREAD) {
-        errors.add(format!("{prefix}thread"), format!("must hold at most {MAX_THREAD} posts"));
+        let words = Words::new("err-domain-thread-too-many", [("max", MAX_THREAD.to_string())]);
+        errors.add_said(format!("{prefix}thread"), format!("must hold at most {MAX_THREAD} posts"), words);
     }
     if let Some(link) = fields.link
         && let Err(message) = check_link(link)
     {
-        errors.add(format!("{prefix}link"), message);
+        // The two ways `check_link` refuses a link, each its own message.
+        let words =
+            if link.chars().count() > MAX_LINK_CHARS { too_long(MAX_LINK_CHARS) } else { Words::new("err-domain-link-not-absolute", []) };
+        errors.add_said(format!("{prefix}link"), message, words);
     }
     if let Some(media) = fields.media {
         if media.len() > MAX_MEDIA {
-            errors.add(format!("{prefix}media"), format!("must hold at most {MAX_MEDIA} items"));
+            let words = Words::new("err-domain-media-too-many", [("max", MAX_MEDIA.to_string())]);
+            errors.add_said(format!("{prefix}media"), format!("must hold at most {MAX_MEDIA} items"), words);
         }
         for (i, m) in media.iter().enumerate() {
             if m.alt_text.as_ref().is_some_and(|a| a.chars().count() > MAX_ALT_TEXT_CHARS) {
-                errors.add(format!("{prefix}media.{i}.alt_text"), format!("must be at most {MAX_ALT_TEXT_CHARS} characters"));
+                let english = format!("must be at most {MAX_ALT_TEXT_CHARS} characters");
+                errors.add_said(format!("{prefix}media.{i}.alt_text"), english, too_long(MAX_ALT_TEXT_CHARS));
             }
         }
     }
@@ -261,6 +271,11 @@ fn check_fields(errors: &mut Errors, prefix: &str, fields: &Fields<'_>) {
 
 /// A link must be an absolute http(s) URL without spaces; other schemes
 /// (`javascript:`, `data:` …) are never accepted.
+/// The words of "must be at most {max} characters".
+fn too_long(max: usize) -> Words {
+    Words::new("err-domain-too-long", [("max", max.to_string())])
+}
+
 pub fn check_link(link: &str) -> Result<(), String> {
     if link.chars().count() > MAX_LINK_CHARS {
         return Err(format!("must be at most {MAX_LINK_CHARS} characters"));

@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::validation::{Said, Words};
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
     #[error("must not be empty")]
@@ -279,6 +281,51 @@ impl From<ZoneName> for String {
 impl fmt::Display for ZoneName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+impl Said for NameError {
+    fn words(&self) -> Option<Words> {
+        Some(match self {
+            NameError::Empty => Words::new("err-domain-empty", []),
+            NameError::TooLong(max) => Words::new("err-domain-too-long", [("max", max.to_string())]),
+            NameError::Control => Words::new("err-domain-control", []),
+        })
+    }
+}
+impl Said for EmailError {
+    fn words(&self) -> Option<Words> {
+        Some(match self {
+            EmailError::Malformed => Words::new("err-domain-email", []),
+            EmailError::TooLong => Words::new("err-domain-too-long", [("max", "254".to_owned())]),
+        })
+    }
+}
+impl Said for PasswordError {
+    fn words(&self) -> Option<Words> {
+        Some(match self {
+            PasswordError::TooShort => Words::new("err-domain-too-short", [("min", Password::MIN_CHARS.to_string())]),
+            PasswordError::TooLong => Words::new("err-domain-too-long", [("max", Password::MAX_CHARS.to_string())]),
+        })
+    }
+}
+impl Said for HandleError {
+    fn words(&self) -> Option<Words> {
+        Some(match self {
+            HandleError::Empty => Words::new("err-domain-empty", []),
+            HandleError::TooLong => Words::new("err-domain-too-long", [("max", "200".to_owned())]),
+            HandleError::Whitespace => Words::new("err-domain-spaces", []),
+        })
+    }
+}
+impl Said for ZoneError {
+    fn words(&self) -> Option<Words> {
+        Some(Words::new("err-domain-zone", [("zone", self.0.clone())]))
+    }
+}
+impl Said for ColourError {
+    fn words(&self) -> Option<Words> {
+        Some(Words::new("err-domain-colour", []))
     }
 }
 

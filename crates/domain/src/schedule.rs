@@ -149,6 +149,29 @@ pub fn parse_day(text: &str) -> Result<jiff::civil::Date, String> {
     Ok(day)
 }
 
+impl crate::validation::Said for ScheduleError {
+    fn words(&self) -> Option<crate::validation::Words> {
+        use crate::validation::Words;
+        Some(match self {
+            ScheduleError::Malformed(input) => Words::new("err-domain-schedule-malformed", [("input", input.clone())]),
+            ScheduleError::NoZone => Words::new("err-domain-schedule-no-zone", []),
+            ScheduleError::Zone(e) => return e.words(),
+            ScheduleError::Gap { local, zone, before, after } => Words::new(
+                "err-domain-schedule-gap",
+                [("local", local.to_string()), ("zone", zone.clone()), ("before", before.clone()), ("after", after.clone())],
+            ),
+            ScheduleError::Fold { local, zone, before, after } => Words::new(
+                "err-domain-schedule-fold",
+                [("local", local.to_string()), ("zone", zone.clone()), ("before", before.clone()), ("after", after.clone())],
+            ),
+            ScheduleError::OffsetConflict { local, zone, offset } => {
+                Words::new("err-domain-schedule-offset", [("local", local.to_string()), ("zone", zone.clone()), ("offset", offset.clone())])
+            }
+            ScheduleError::Range => Words::new("err-domain-schedule-range", []),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

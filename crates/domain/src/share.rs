@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     id::{CampaignId, PostId},
-    validation::Errors,
+    validation::{Errors, Words},
 };
 
 /// What a link lets its visitor do; each includes the ones before it.
@@ -82,13 +82,19 @@ impl Scope {
     /// service's to check).
     pub fn check(&self, errors: &mut Errors) {
         match self {
-            Scope::Posts { post_ids } if post_ids.is_empty() => errors.add("scope.post_ids", "name at least one post"),
-            Scope::Posts { post_ids } if post_ids.len() > MAX_POSTS => {
-                errors.add("scope.post_ids", format!("at most {MAX_POSTS} posts; share a campaign or a range instead"))
+            Scope::Posts { post_ids } if post_ids.is_empty() => {
+                errors.add_said("scope.post_ids", "name at least one post", Words::new("err-domain-share-no-posts", []))
             }
-            Scope::Range { from, to } if from >= to => errors.add("scope.to", "must be after `from`"),
+            Scope::Posts { post_ids } if post_ids.len() > MAX_POSTS => {
+                let words = Words::new("err-domain-share-too-many-posts", [("max", MAX_POSTS.to_string())]);
+                errors.add_said("scope.post_ids", format!("at most {MAX_POSTS} posts; share a campaign or a range instead"), words)
+            }
+            Scope::Range { from, to } if from >= to => {
+                errors.add_said("scope.to", "must be after `from`", Words::new("err-domain-share-range-order", []))
+            }
             Scope::Range { from, to } if to.duration_since(*from) > SignedDuration::from_hours(24 * MAX_RANGE_DAYS) => {
-                errors.add("scope.to", format!("a range covers at most {MAX_RANGE_DAYS} days"))
+                let words = Words::new("err-domain-share-range-long", [("max", MAX_RANGE_DAYS.to_string())]);
+                errors.add_said("scope.to", format!("a range covers at most {MAX_RANGE_DAYS} days"), words)
             }
             _ => {}
         }
@@ -98,9 +104,10 @@ impl Scope {
 /// Checks a link's expiry when it is made: in the future, and not too far.
 pub fn check_expiry(errors: &mut Errors, expires_at: Timestamp, now: Timestamp) {
     if expires_at <= now {
-        errors.add("expires_at", "must be in the future");
+        errors.add_said("expires_at", "must be in the future", Words::new("err-domain-share-expiry-past", []));
     } else if expires_at.duration_since(now) > SignedDuration::from_hours(24 * MAX_VALID_DAYS) {
-        errors.add("expires_at", format!("a link lasts at most {MAX_VALID_DAYS} days"));
+        let words = Words::new("err-domain-share-expiry-long", [("max", MAX_VALID_DAYS.to_string())]);
+        errors.add_said("expires_at", format!("a link lasts at most {MAX_VALID_DAYS} days"), words);
     }
 }
 

@@ -75,7 +75,7 @@ impl Caller {
 
     /// The user, for use cases that need a person (authoring a revision).
     pub fn require_user(&self) -> Result<UserId> {
-        self.user.ok_or_else(|| Error::Forbidden("this needs a user account".into()))
+        self.user.ok_or_else(|| Error::forbidden("err-access-needs-user", []))
     }
 
     /// Instance administration (users, workspaces) is for admins by session or CLI.
@@ -83,7 +83,7 @@ impl Caller {
         match self.via {
             Via::Cli | Via::System => Ok(()),
             Via::Session if self.is_admin => Ok(()),
-            _ => Err(Error::Forbidden("only an instance administrator can do this".into())),
+            _ => Err(Error::forbidden("err-access-admin-only", [])),
         }
     }
 }
@@ -114,7 +114,7 @@ pub async fn role_in(tx: &mut Tx, caller: &Caller, workspace: WorkspaceId) -> Re
 pub async fn require(tx: &mut Tx, caller: &Caller, workspace: WorkspaceId, permission: Permission) -> Result<Role> {
     let role = role_in(tx, caller, workspace).await?;
     if !role.can(permission) {
-        return Err(Error::Forbidden(format!("a {role} cannot {}", describe(permission))));
+        return Err(Error::forbidden(denied(permission), [("role", role.to_string())]));
     }
     Ok(role)
 }
@@ -148,13 +148,34 @@ pub fn require_edit(role: Role, caller: &Caller, post: &Post) -> Result<()> {
         return Ok(());
     }
     let own = caller.user == Some(post.owner_id);
-    Err(Error::Forbidden(format!("a {role} cannot edit {} post", if own { "their own" } else { "somebody else's" })))
+    let id = if own { "err-access-edit-own-post" } else { "err-access-edit-others-post" };
+    Err(Error::forbidden(id, [("role", role.to_string())]))
 }
 
-fn describe(permission: Permission) -> String {
-    greenlight_domain::permission::MATRIX
-        .iter()
-        .find(|row| row.permission == permission)
-        .map(|row| row.description.to_lowercase())
-        .unwrap_or_else(|| format!("{permission:?}"))
+/// The catalogue's message for a role that lacks `permission`: "a { $role }
+/// cannot" and the permission's description (see the matrix).
+fn denied(permission: Permission) -> &'static str {
+    match permission {
+        Permission::ViewWorkspace => "err-access-cannot-view-workspace",
+        Permission::ViewPosts => "err-access-cannot-view-posts",
+        Permission::CommentOnPosts => "err-access-cannot-comment-on-posts",
+        Permission::DecideReviews => "err-access-cannot-decide-reviews",
+        Permission::CreatePosts => "err-access-cannot-create-posts",
+        Permission::EditOwnPosts => "err-access-cannot-edit-own-posts",
+        Permission::EditAnyPost => "err-access-cannot-edit-any-post",
+        Permission::UploadMedia => "err-access-cannot-upload-media",
+        Permission::ManageWorkflows => "err-access-cannot-manage-workflows",
+        Permission::ShareLinks => "err-access-cannot-share-links",
+        Permission::ShareForApproval => "err-access-cannot-share-for-approval",
+        Permission::ManagePlanning => "err-access-cannot-manage-planning",
+        Permission::ManageStyleGuide => "err-access-cannot-manage-style-guide",
+        Permission::ManageGroups => "err-access-cannot-manage-groups",
+        Permission::ViewWorkspaceHistory => "err-access-cannot-view-workspace-history",
+        Permission::ManageChannels => "err-access-cannot-manage-channels",
+        Permission::ManageWebhooks => "err-access-cannot-manage-webhooks",
+        Permission::ManageMembers => "err-access-cannot-manage-members",
+        Permission::ManageTokens => "err-access-cannot-manage-tokens",
+        Permission::OverrideReviews => "err-access-cannot-override-reviews",
+        Permission::ManageWorkspace => "err-access-cannot-manage-workspace",
+    }
 }

@@ -1,5 +1,6 @@
 //! Users, logins, sessions and API tokens.
 
+use crate::error::AddWords as _;
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use greenlight_domain::{
@@ -97,7 +98,9 @@ pub async fn create_user(app: &App, caller: &Caller, input: NewUser) -> Result<c
     };
     let mut tx = app.db.write().await?;
     match accounts::insert_user(&mut tx, &user, &hash).await {
-        Err(greenlight_store::StoreError::Duplicate) => return Err(Error::Conflict(format!("a user with email {} exists", user.email))),
+        Err(greenlight_store::StoreError::Duplicate) => {
+            return Err(Error::conflict("err-acct-email-taken", [("email", user.email.to_string())]));
+        }
         other => other?,
     }
     let data = serde_json::json!({ "email": user.email, "name": user.name, "is_admin": user.is_admin });
@@ -113,7 +116,7 @@ pub async fn users(app: &App, caller: &Caller) -> Result<Vec<crate::views::User>
 }
 
 pub async fn user_by_email(app: &App, email: &str) -> Result<User> {
-    let email = Email::parse(email).map_err(|e| Error::field("email", e.to_string()))?;
+    let email = Email::parse(email).map_err(|e| Error::parsed("email", e))?;
     let mut tx = app.db.read().await?;
     accounts::user_by_email(&mut tx, email.as_str()).await?.map(|(u, _)| u).ok_or(Error::NotFound("user"))
 }
@@ -126,15 +129,15 @@ pub async fn set_password(app: &App, caller: &Caller, user: UserId, password: &s
     if !own || caller.via != Via::Session {
         caller.require_instance_admin()?;
     }
-    let password = Password::parse(password).map_err(|e| Error::field("password", e.to_string()))?;
+    let password = Password::parse(password).map_err(|e| Error::parsed("password", e))?;
     if own {
         let stored = {
             let mut tx = app.db.read().await?;
             accounts::user_with_hash(&mut tx, user).await?.map(|(_, hash)| hash)
         };
-        let current = current.ok_or_else(|| Error::field("current_password", "give your current password"))?;
+        let current = current.ok_or_else(|| Error::field_said("current_password", "err-acct-current-password-needed", []))?;
         if !password_matches(current.to_owned(), stored).await? {
-            return Err(Error::field("current_password", "not your current password"));
+            return Err(Error::field_said("current_password", "err-acct-current-password-wrong", []));
         }
     }
     let hash = hash_password(password).await?;
@@ -153,7 +156,7 @@ pub async fn set_language(app: &App, caller: &Caller, language: Option<&str>) ->
     let user = caller.user.ok_or(Error::Unauthenticated)?;
     let lang = match language.map(str::trim).filter(|l| !l.is_empty()) {
         None => None,
-        Some(tag) => Some(greenlight_i18n::Lang::parse(tag).ok_or_else(|| Error::field("language", "choose English or Dansk"))?),
+        Some(tag) => Some(greenlight_i18n::Lang::parse(tag).ok_or_else(|| Error::field_said("language", "err-acct-language-choice", []))?),
     };
     let mut tx = app.db.write().await?;
     accounts::set_language(&mut tx, user, lang.map(greenlight_i18n::Lang::code)).await?;
@@ -260,18 +263,19 @@ pub struct CreatedToken {
 pub async fn create_token(app: &App, caller: &Caller, ws: WorkspaceId, owner: Option<UserId>, input: NewToken) -> Result<CreatedToken> {
     let mut tx = app.db.write().await?;
     let caller_role = access::require(&mut tx, caller, ws, Permission::ManageTokens).await?;
-    let owner = owner.or(caller.user).ok_or_else(|| Error::field("user", "name the user the token acts for"))?;
+    let owner = owner.or(caller.user).ok_or_else(|| Error::field_said("user", "err-acct-token-user-needed", []))?;
     let mut errors = Errors::new();
     let name = errors.check("name", Name::parse(&input.name));
     let role = Role::parse(&input.role);
     if role.is_none() {
-        errors.add("role", "one of owner, admin, manager, creator, reviewer, viewer");
+        errors.add_words("role", "err-ws-role-choice", []);
     }
     let (Some(name), Some(role)) = (name, role) else { return Err(Error::Invalid(errors.into_vec())) };
     if !caller_role.includes(role) {
-        return Err(Error::Forbidden(format!("a {caller_role} cannot create a token with role {role}")));
+        return Err(Error::forbidden("err-acct-token-role-above", [("caller_role", caller_role.to_string()), ("role", role.to_string())]));
     }
-    let owner_role = workspaces::role_of(&mut tx, ws, owner).await?.ok_or_else(|| Error::field("user", "not a member of the workspace"))?;
+    let owner_role =
+        workspaces::role_of(&mut tx, ws, owner).await?.ok_or_else(|| Error::field_said("user", "err-acct-owner-not-member", []))?;
     let secret = format!("{TOKEN_PREFIX}{}", secret());
     let token = ApiToken {
         id: TokenId::from_uuid(Uuid::now_v7()),

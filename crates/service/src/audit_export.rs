@@ -143,7 +143,7 @@ pub async fn export(app: &App, caller: &Caller, ws: WorkspaceId, from: Option<&s
     let to_day = to_day.flatten().unwrap_or_else(|| app.now().to_zoned(zone.clone()).date());
     let from_day = from_day.flatten().unwrap_or_else(|| to_day.saturating_sub(jiff::Span::new().days(29)));
     if from_day > to_day {
-        return Err(Error::field("to", "must not be before from"));
+        return Err(Error::field_said("to", "err-audit-to-before-from", []));
     }
     let start = |d: jiff::civil::Date| d.to_zoned(zone.clone()).map(|z| z.timestamp()).map_err(|e| Error::field("from", e.to_string()));
     let (from, to) = (start(from_day)?, start(to_day.tomorrow().map_err(|e| Error::field("to", e.to_string()))?)?);
@@ -158,7 +158,7 @@ pub async fn export(app: &App, caller: &Caller, ws: WorkspaceId, from: Option<&s
         }
         events.extend(page);
         if events.len() > MAX_EVENTS {
-            return Err(Error::field("from", format!("the period holds over {MAX_EVENTS} events: export it in parts")));
+            return Err(Error::field_said("from", "err-audit-too-many", [("max", MAX_EVENTS.to_string())]));
         }
     }
     let mut revisions = Vec::new();
@@ -240,7 +240,7 @@ pub async fn verify(app: &App, caller: &Caller, ws: WorkspaceId, signed: &Signed
     }
     let bundle = &signed.bundle;
     if bundle.format != FORMAT || bundle.workspace_id != ws {
-        return Err(Error::field("bundle", "not an audit export of this workspace"));
+        return Err(Error::field_said("bundle", "err-audit-not-ours", []));
     }
     let chain = Chain::Workspace(ws);
     let mut checks = Vec::new();

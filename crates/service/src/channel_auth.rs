@@ -74,18 +74,19 @@ pub async fn start(app: &App, caller: &Caller, ws: WorkspaceId, channel: Channel
         access::require(&mut tx, caller, ws, Permission::ManageChannels).await?;
         network_of(&mut tx, ws, channel).await?
     };
-    let user = caller.user.ok_or_else(|| Error::Forbidden("only a signed-in member connects a channel".into()))?;
+    let user = caller.user.ok_or_else(|| Error::forbidden("err-chan-signed-in", []))?;
     let mut errors = greenlight_domain::validation::Errors::new();
     let server = crate::webhooks::check_url(&mut errors, app.settings.allow_private_publishing, server.trim());
     errors.into_result()?;
-    let server = server.ok_or_else(|| Error::field("instance", "not a URL"))?.as_str().trim_end_matches('/').to_owned();
-    let connector = app.connectors.get(network).ok_or_else(|| Error::Conflict(format!("no connector for {}", network.title())))?;
+    let server = server.ok_or_else(|| Error::field_said("instance", "err-chan-not-url", []))?.as_str().trim_end_matches('/').to_owned();
+    let connector =
+        app.connectors.get(network).ok_or_else(|| Error::conflict("err-chan-no-connector", [("network", network.title().to_string())]))?;
     let redirect_uri = app.url(CALLBACK_PATH);
     let client = connector.register_client(&server, &redirect_uri).await.map_err(|why| Error::field("instance", why))?;
     let (verifier, state) = (random_token(), random_token());
     let authorize_url = connector
         .authorize_url(&server, &client, &redirect_uri, &state, &challenge(&verifier))
-        .ok_or_else(|| Error::Conflict(format!("{} channels connect with credentials", network.title())))?;
+        .ok_or_else(|| Error::conflict("err-chan-credentials", [("network", network.title().to_string())]))?;
     let pending = Pending { workspace: ws, channel, user, server, client, verifier, state, choices, expires_at: app.now() + LASTS };
     let sealed = app.vault.seal(&serde_json::to_vec(&pending).map_err(Error::internal)?)?;
     Ok(Started { authorize_url, cookie: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sealed) })
@@ -103,26 +104,27 @@ pub struct Returned<'a> {
 /// is checked and sealed like one given by hand. The workspace it was for
 /// and the connection.
 pub async fn finish(app: &App, caller: &Caller, back: Returned<'_>) -> Result<(WorkspaceId, ConnectionView)> {
-    let lost = || Error::Conflict("this sign-in is unknown or expired: start again from Settings → Channels".into());
+    let lost = || Error::conflict("err-chan-sign-in-lost", []);
     let sealed = back.cookie.and_then(|c| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(c).ok()).ok_or_else(lost)?;
     let pending: Pending = app.vault.open(&sealed).ok().and_then(|plain| serde_json::from_slice(&plain).ok()).ok_or_else(lost)?;
     if pending.expires_at < app.now() || caller.user != Some(pending.user) || back.state != Some(pending.state.as_str()) {
         return Err(lost());
     }
     if let Some(error) = back.error {
-        return Err(Error::Conflict(format!("the server did not allow Greenlight to post: {error}")));
+        return Err(Error::conflict("err-chan-denied", [("error", error.to_string())]));
     }
-    let code = back.code.filter(|c| !c.is_empty()).ok_or_else(|| Error::Conflict("the server sent no code back".into()))?;
+    let code = back.code.filter(|c| !c.is_empty()).ok_or_else(|| Error::conflict("err-chan-no-code", []))?;
     let network = {
         let mut tx = app.db.read().await?;
         access::require(&mut tx, caller, pending.workspace, Permission::ManageChannels).await?;
         network_of(&mut tx, pending.workspace, pending.channel).await?
     };
-    let connector = app.connectors.get(network).ok_or_else(|| Error::Conflict(format!("no connector for {}", network.title())))?;
+    let connector =
+        app.connectors.get(network).ok_or_else(|| Error::conflict("err-chan-no-connector", [("network", network.title().to_string())]))?;
     let token = connector
         .exchange_code(&pending.server, &pending.client, &app.url(CALLBACK_PATH), code, &pending.verifier)
         .await
-        .map_err(|why| Error::Conflict(format!("the server did not give an access token: {why}")))?;
+        .map_err(|why| Error::conflict("err-chan-no-token", [("why", why.to_string())]))?;
     let input = ConnectInput {
         instance: Some(pending.server),
         access_token: Some(token),

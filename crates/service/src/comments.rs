@@ -29,7 +29,8 @@ use crate::{
     App, Caller,
     access::visible_post,
     audit::record,
-    error::{Error, Result},
+    error::AddWords,
+    error::{Error, Reason, Result},
 };
 
 pub const MAX_BODY_CHARS: usize = 10_000;
@@ -92,7 +93,11 @@ pub struct CommentQuery {
 }
 
 fn require_comment(role: Role) -> Result<()> {
-    if role.can(Permission::CommentOnPosts) { Ok(()) } else { Err(Error::Forbidden(format!("a {role} cannot comment on posts"))) }
+    if role.can(Permission::CommentOnPosts) {
+        Ok(())
+    } else {
+        Err(Error::forbidden("err-comment-role-cannot", [("role", role.to_string())]))
+    }
 }
 
 /// The post, if the caller may see it and comment on it.
@@ -106,9 +111,9 @@ async fn commentable_post(tx: &mut Tx, caller: &Caller, ws: WorkspaceId, id: Pos
 fn check_body(errors: &mut Errors, body: &str) -> String {
     let body = body.trim();
     if body.is_empty() {
-        errors.add("body", "must not be empty");
+        errors.add_words("body", "err-post-empty", []);
     } else if body.chars().count() > MAX_BODY_CHARS {
-        errors.add("body", format!("at most {MAX_BODY_CHARS} characters"));
+        errors.add_words("body", "err-post-too-long", [("max", MAX_BODY_CHARS.to_string())]);
     }
     body.to_owned()
 }
@@ -117,7 +122,7 @@ fn check_body(errors: &mut Errors, body: &str) -> String {
 async fn check_mentions(tx: &mut Tx, ws: WorkspaceId, errors: &mut Errors, mentions: Vec<UserId>) -> Result<Vec<UserId>> {
     let mentions: BTreeSet<UserId> = mentions.into_iter().collect();
     if mentions.len() > MAX_MENTIONS {
-        errors.add("mentions", format!("at most {MAX_MENTIONS} members"));
+        errors.add_words("mentions", "err-comment-many-mentions", [("max", MAX_MENTIONS.to_string())]);
         return Ok(Vec::new());
     }
     if mentions.is_empty() {
@@ -125,7 +130,7 @@ async fn check_mentions(tx: &mut Tx, ws: WorkspaceId, errors: &mut Errors, menti
     }
     let members: BTreeSet<UserId> = workspaces::members(tx, ws).await?.into_iter().map(|m| m.user_id).collect();
     for user in mentions.difference(&members) {
-        errors.add("mentions", format!("{user} is not a member of this workspace"));
+        errors.add_words("mentions", "err-comment-not-member", [("user", user.to_string())]);
     }
     Ok(mentions.into_iter().collect())
 }
@@ -138,7 +143,7 @@ async fn check_anchor(tx: &mut Tx, post: &Post, errors: &mut Errors, input: Anch
         None => posts::latest_revision(tx, post.id).await?,
     };
     let Some(revision) = revision else {
-        errors.add("anchor.revision", "no such revision of this post");
+        errors.add_words("anchor.revision", "err-comment-no-revision", []);
         return Ok(None);
     };
     let anchor = Anchor { revision: revision.number, channel_id: input.channel_id, target: input.target };
@@ -150,7 +155,7 @@ async fn check_anchor(tx: &mut Tx, post: &Post, errors: &mut Errors, input: Anch
     if let Some(Target::Image { media_id, .. }) = &anchor.target {
         let item = media::media(tx, post.workspace_id, *media_id).await?;
         if !item.is_some_and(|m| m.mime.starts_with("image/")) {
-            errors.add("anchor.target.media_id", "is not an image: only images have regions");
+            errors.add_words("anchor.target.media_id", "err-comment-not-image", []);
             return Ok(None);
         }
     }
@@ -160,17 +165,15 @@ async fn check_anchor(tx: &mut Tx, post: &Post, errors: &mut Errors, input: Anch
 
 fn extend(errors: &mut Errors, found: Vec<FieldError>) {
     for e in found {
-        errors.add(e.field, e.message);
+        errors.push(e);
     }
 }
 
 /// The thread a reply goes to, if it is a thread of this post.
 async fn check_parent(tx: &mut Tx, post: PostId, errors: &mut Errors, parent: CommentId) -> Result<Option<Comment>> {
     match comments::comment(tx, post, parent).await? {
-        None => errors.add("parent_id", "no such comment on this post"),
-        Some(c) if c.parent_id.is_some() => {
-            errors.add("parent_id", "is itself a reply: threads are one level deep, so reply to the thread's first comment")
-        }
+        None => errors.add_words("parent_id", "err-comment-no-parent", []),
+        Some(c) if c.parent_id.is_some() => errors.add_words("parent_id", "err-comment-parent-is-reply", []),
         Some(thread) => return Ok(Some(thread)),
     }
     Ok(None)
@@ -204,26 +207,26 @@ pub(crate) async fn add_in(tx: &mut Tx, app: &App, caller: &Caller, post: &Post,
     let mut errors = Errors::new();
     let body = check_body(&mut errors, &input.body);
     if visitor && input.visibility == Some(Visibility::Internal) {
-        errors.add("visibility", "a visitor's comments are visible to externals");
+        errors.add_words("visibility", "err-comment-visitor-internal", []);
     }
     if visitor && !input.mentions.is_empty() {
-        errors.add("mentions", "a visitor cannot mention members");
+        errors.add_words("mentions", "err-comment-visitor-mentions", []);
     }
     let requested = if visitor { Some(Visibility::External) } else { input.visibility };
     let (anchor, visibility) = match input.parent_id {
         Some(parent) => {
             if input.anchor.is_some() {
-                errors.add("anchor", "a reply has its thread's anchor: leave anchor out");
+                errors.add_words("anchor", "err-comment-reply-anchor", []);
             }
             let mut thread = check_parent(tx, id, &mut errors, parent).await?;
             if visitor && thread.as_ref().is_some_and(|t| t.visibility == Visibility::Internal) {
                 // A visitor does not learn that an internal thread exists.
-                errors.add("parent_id", "no such comment on this post");
+                errors.add_words("parent_id", "err-comment-no-parent", []);
                 thread = None;
             }
             let visibility = match (&thread, requested) {
                 (Some(t), Some(Visibility::External)) if t.visibility == Visibility::Internal => {
-                    errors.add("visibility", "the thread is internal, so its replies are too");
+                    errors.add_words("visibility", "err-comment-internal-thread", []);
                     None
                 }
                 (Some(t), requested) => Some(requested.unwrap_or(t.visibility)),
@@ -274,7 +277,7 @@ pub(crate) async fn add_in(tx: &mut Tx, app: &App, caller: &Caller, post: &Post,
 /// The post's threads, oldest first, each with its replies.
 pub async fn comments(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, query: CommentQuery) -> Result<Vec<Thread>> {
     if query.revision.is_some_and(|r| r < 1) {
-        return Err(Error::field("revision", "revisions are numbered from 1"));
+        return Err(Error::field_said("revision", "err-comment-revision-from-1", []));
     }
     let mut tx = app.db.read().await?;
     visible_post(&mut tx, caller, ws, id).await?;
@@ -318,17 +321,16 @@ async fn set_resolved(app: &App, caller: &Caller, ws: WorkspaceId, post: PostId,
     let user = caller.require_user()?;
     let mut tx = app.db.write().await?;
     let mut comment = load(&mut tx, caller, ws, post, id).await?;
-    let verb = if resolve { "resolved" } else { "reopened" };
     if comment.parent_id.is_some() {
-        return Err(Error::Conflict(format!("this comment is a reply: a whole thread is {verb}, through its first comment")));
+        return Err(Error::conflict(if resolve { "err-comment-resolve-reply" } else { "err-comment-reopen-reply" }, []));
     }
-    let already = if resolve { "the thread is already resolved" } else { "the thread is not resolved" };
+    let already = Reason::said(if resolve { "err-comment-already-resolved" } else { "err-comment-not-resolved" }, []);
     if comment.resolved_at.is_some() == resolve {
-        return Err(Error::Conflict(already.into()));
+        return Err(Error::Conflict(already));
     }
     let resolved = resolve.then(|| (app.now(), user));
     comments::set_resolved(&mut tx, id, resolved).await.map_err(|e| match e {
-        StoreError::Stale => Error::Conflict(already.into()),
+        StoreError::Stale => Error::Conflict(already),
         other => other.into(),
     })?;
     (comment.resolved_at, comment.resolved_by) = (resolved.map(|r| r.0), resolved.map(|r| r.1));
@@ -353,7 +355,7 @@ pub async fn edit_comment(
     let mut tx = app.db.write().await?;
     let mut comment = load(&mut tx, caller, ws, post, id).await?;
     if comment.author_id != Some(user) {
-        return Err(Error::Forbidden("only its author can edit a comment".into()));
+        return Err(Error::forbidden("err-comment-author-only", []));
     }
     errors.into_result()?;
     if body == comment.body {

@@ -106,26 +106,26 @@ pub async fn use_decision_link(app: &App, token: &str, verdict: Verdict, comment
     let mut tx = app.db.write().await?;
     let link = usable_link(&mut tx, app, token).await?;
     if link.used_at.is_some() {
-        return Err(Error::Conflict("this link was already used: each works once".into()));
+        return Err(Error::conflict("err-link-decision-used", []));
     }
     let (caller, role, post) = link_caller(&mut tx, &link).await?;
     let Some(approvable) = asked(&mut tx, &link).await? else {
-        return Err(Error::Conflict("the review no longer waits for this decision; open Greenlight to see where it stands".into()));
+        return Err(Error::conflict("err-link-decision-not-waiting", []));
     };
     if !role.can(Permission::DecideReviews) {
-        return Err(Error::Forbidden(format!("a {role} cannot decide reviews")));
+        return Err(Error::forbidden("err-review-cannot-decide", [("role", role.to_string())]));
     }
     if verdict == Verdict::Approve && !approvable {
-        return Err(Error::Conflict("this stage has a checklist to tick: approve it in Greenlight".into()));
+        return Err(Error::conflict("err-link-decision-checklist", []));
     }
     let current = posts::latest_revision(&mut tx, post.id).await?.map(|r| r.content_hash);
     if current != Some(link.revision) {
-        return Err(Error::Conflict("the post changed since this email was sent; look at the new version".into()));
+        return Err(Error::conflict("err-link-decision-post-changed", []));
     }
     let request = DecisionRequest { verdict, revision: link.revision, comment, checklist: Default::default(), lane: None };
     let view = reviews::decide_open(&mut tx, app, &caller, post, Principal::User(link.user_id), request).await?;
     if !notifications::use_decision_link(&mut tx, link.id, app.now()).await? {
-        return Err(Error::Conflict("this link was already used: each works once".into()));
+        return Err(Error::conflict("err-link-decision-used", []));
     }
     tx.commit().await?;
     Ok(view)

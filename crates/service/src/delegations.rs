@@ -2,6 +2,7 @@
 //! Review requests addressed to them go to the delegate too, and a
 //! decision by the delegate is recorded as made for them.
 
+use crate::error::AddWords as _;
 use greenlight_domain::{
     Timestamp,
     audit::Chain,
@@ -50,7 +51,7 @@ pub async fn create_delegation(
     let role = access::require_exclusive(&mut tx, caller, ws, Permission::DecideReviews).await?;
     let from = input.from_user.unwrap_or(user);
     if from != user && !role.can(Permission::ManageMembers) {
-        return Err(Error::Forbidden(format!("a {role} can only delegate their own reviews")));
+        return Err(Error::forbidden("err-deleg-own-only", [("role", role.to_string())]));
     }
     let now = app.now();
     let starts_at = input.starts_at.unwrap_or(now);
@@ -58,22 +59,22 @@ pub async fn create_delegation(
     let members = workspaces::members(&mut tx, ws).await?;
     let role_of = |u: UserId| members.iter().find(|m| m.user_id == u).map(|m| m.role);
     if role_of(from).is_none() {
-        errors.add("from_user", "not a member of this workspace");
+        errors.add_words("from_user", "err-deleg-not-member", []);
     }
     match role_of(input.delegate) {
-        None => errors.add("delegate", "not a member of this workspace"),
-        Some(r) if !r.can(Permission::DecideReviews) => errors.add("delegate", format!("a {r} cannot decide reviews")),
+        None => errors.add_words("delegate", "err-deleg-not-member", []),
+        Some(r) if !r.can(Permission::DecideReviews) => errors.add_words("delegate", "err-review-cannot-decide", [("role", r.to_string())]),
         Some(_) => {}
     }
     if input.delegate == from {
-        errors.add("delegate", "a member cannot stand in for themselves");
+        errors.add_words("delegate", "err-deleg-self", []);
     }
     if input.ends_at <= starts_at {
-        errors.add("ends_at", "must be after the start");
+        errors.add_words("ends_at", "err-deleg-ends-before-start", []);
     } else if input.ends_at <= now {
-        errors.add("ends_at", "is already past");
+        errors.add_words("ends_at", "err-deleg-ends-past", []);
     } else if input.ends_at.duration_since(starts_at) > SignedDuration::from_hours(24 * MAX_DAYS) {
-        errors.add("ends_at", format!("a delegation lasts at most {MAX_DAYS} days"));
+        errors.add_words("ends_at", "err-deleg-too-long", [("max", MAX_DAYS.to_string())]);
     }
     let errors = errors.into_vec();
     if !errors.is_empty() {
@@ -113,7 +114,7 @@ pub async fn delete_delegation(app: &App, caller: &Caller, ws: WorkspaceId, id: 
     let found =
         workflows::delegations(&mut tx, ws, app.now()).await?.into_iter().find(|d| d.id == id).ok_or(Error::NotFound("delegation"))?;
     if !own(&found) && !role.can(Permission::ManageMembers) {
-        return Err(Error::Forbidden(format!("a {role} can only end delegations they are part of")));
+        return Err(Error::forbidden("err-deleg-end-not-party", [("role", role.to_string())]));
     }
     workflows::delete_delegation(&mut tx, ws, id).await?;
     let data = json!({ "from": found.from_user, "delegate": found.delegate });

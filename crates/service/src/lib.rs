@@ -37,6 +37,7 @@ pub mod workflow_file;
 pub mod workflows;
 pub mod workspaces;
 
+use crate::error::AddWords as _;
 use std::{path::PathBuf, sync::Arc};
 
 pub use access::{Caller, Via};
@@ -91,7 +92,7 @@ pub const MAX_PAGE: i64 = 200;
 pub(crate) fn page_limit(errors: &mut greenlight_domain::validation::Errors, limit: Option<i64>) -> i64 {
     let limit = limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
-        errors.add("limit", format!("between 1 and {MAX_PAGE}"));
+        errors.add_words("limit", "err-ws-page-limit", [("max", MAX_PAGE.to_string())]);
     }
     limit
 }

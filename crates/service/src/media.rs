@@ -97,7 +97,7 @@ pub async fn authorize_upload(app: &App, caller: &Caller, ws: WorkspaceId) -> Re
 pub async fn store_upload(app: &App, caller: &Caller, ws: WorkspaceId, upload: Upload) -> Result<crate::views::Media> {
     let uploader = caller.require_user()?;
     if upload.size == 0 {
-        return Err(Error::field("file", "the file is empty"));
+        return Err(Error::field_said("file", "err-media-empty", []));
     }
     let bytes = tokio::fs::read(&upload.path).await.map_err(Error::internal)?;
     let mime = infer::get(&bytes).map(|t| t.mime_type()).unwrap_or("application/octet-stream");
@@ -109,7 +109,7 @@ pub async fn store_upload(app: &App, caller: &Caller, ws: WorkspaceId, upload: U
         let permit = DECODES.acquire().await.map_err(Error::internal)?;
         let measured = tokio::task::spawn_blocking(move || measure_image(&bytes)).await.map_err(Error::internal)?;
         drop(permit);
-        let measured = measured.map_err(|e| Error::field("file", format!("the image cannot be read: {e}")))?;
+        let measured = measured.map_err(|e| Error::field_said("file", "err-media-unreadable", [("why", e.to_string())]))?;
         let thumb_key = format!("sha256:{}", hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&measured.thumbnail_png)));
         let thumb_path = upload.path.with_extension("thumb");
         tokio::fs::write(&thumb_path, &measured.thumbnail_png).await.map_err(Error::internal)?;

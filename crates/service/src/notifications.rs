@@ -385,7 +385,7 @@ pub struct MarkRead {
 pub async fn mark_read(app: &App, caller: &Caller, input: MarkRead) -> Result<u64> {
     let user = caller.require_user()?;
     if input.ids.as_ref().is_some_and(|ids| ids.len() > MAX_PAGE as usize) {
-        return Err(Error::field("ids", format!("at most {MAX_PAGE} at once")));
+        return Err(Error::field_said("ids", "err-notif-too-many", [("max", MAX_PAGE.to_string())]));
     }
     let mut tx = app.db.write().await?;
     let n = notifications::mark_read(&mut tx, user, token_workspace(caller), input.ids.as_deref(), app.now()).await?;

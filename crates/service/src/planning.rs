@@ -21,12 +21,13 @@ use uuid::Uuid;
 use crate::{
     App, Caller, access,
     audit::record,
+    error::AddWords as _,
     error::{Error, Result},
 };
 
-fn duplicate(what: &str) -> impl FnOnce(StoreError) -> Error + '_ {
+fn duplicate(id: &str) -> impl FnOnce(StoreError) -> Error + '_ {
     move |err| match err {
-        StoreError::Duplicate => Error::Conflict(format!("{what} already exists")),
+        StoreError::Duplicate => Error::conflict(id, []),
         other => other.into(),
     }
 }
@@ -53,15 +54,15 @@ pub async fn create_channel(app: &App, caller: &Caller, ws: WorkspaceId, input: 
     let network = Network::parse(&input.network);
     if network.is_none() {
         let known: Vec<&str> = Network::ALL.iter().map(|n| n.as_str()).collect();
-        errors.add("network", format!("one of {}", known.join(", ")));
+        errors.add_words("network", "err-plan-network-one-of", [("networks", known.join(", "))]);
     }
     let handle = errors.check("handle", Handle::parse(&input.handle));
     let display_name = errors.check("display_name", Name::parse(&input.display_name));
     match (network, input.text_limit) {
         (_, None) => {}
         (Some(Network::Mastodon), Some(limit)) if (1..=MAX_TEXT_LIMIT).contains(&limit) => {}
-        (Some(Network::Mastodon), Some(_)) => errors.add("text_limit", format!("1 to {MAX_TEXT_LIMIT} characters")),
-        (_, Some(_)) => errors.add("text_limit", "only a Mastodon server sets its own text limit"),
+        (Some(Network::Mastodon), Some(_)) => errors.add_words("text_limit", "err-plan-chars-range", [("max", MAX_TEXT_LIMIT.to_string())]),
+        (_, Some(_)) => errors.add_words("text_limit", "err-plan-text-limit-mastodon", []),
     }
     let (Some(network), Some(handle), Some(display_name), true) = (network, handle, display_name, errors.is_empty()) else {
         return Err(Error::Invalid(errors.into_vec()));
@@ -77,7 +78,7 @@ pub async fn create_channel(app: &App, caller: &Caller, ws: WorkspaceId, input: 
         text_limit: input.text_limit.map(i64::from),
         created_at: app.now(),
     };
-    planning::insert_channel(&mut tx, &channel).await.map_err(duplicate("a channel with this network and handle"))?;
+    planning::insert_channel(&mut tx, &channel).await.map_err(duplicate("err-plan-channel-exists"))?;
     let data = json!({
         "network": channel.network, "handle": channel.handle, "display_name": channel.display_name, "text_limit": channel.text_limit,
     });
@@ -137,7 +138,7 @@ pub async fn set_slots(app: &App, caller: &Caller, ws: WorkspaceId, channel: Cha
 /// them holds, after now (in the caller's read transaction).
 pub(crate) async fn next_slot(tx: &mut greenlight_store::Tx, app: &App, post: &greenlight_store::posts::Post) -> Result<PlannedTime> {
     if post.channel_ids.is_empty() {
-        return Err(Error::Conflict("choose the post's channels first: the queue is per channel".into()));
+        return Err(Error::conflict("err-plan-channels-first", []));
     }
     let zone = greenlight_store::workspaces::workspace(tx, post.workspace_id).await?.ok_or(Error::NotFound("workspace"))?.time_zone;
     let zone = ZoneName::parse(&zone).map_err(|_| Error::Internal(format!("workspace zone `{zone}`").into()))?;
@@ -150,11 +151,10 @@ pub(crate) async fn next_slot(tx: &mut greenlight_store::Tx, app: &App, post: &g
         taken.extend(planning::planned_on_channel(tx, post.workspace_id, *channel, post.id, now, until).await?);
     }
     if all.is_empty() {
-        return Err(Error::Conflict("its channels have no posting times: set them in Settings → Channels".into()));
+        return Err(Error::conflict("err-plan-no-slots", []));
     }
-    let at = slots::next_free(&all, &zone.time_zone(), now, |t| taken.contains(&t)).ok_or_else(|| {
-        Error::Conflict(format!("every posting time of its channels is taken for the next {} days", slots::LOOK_AHEAD_DAYS))
-    })?;
+    let at = slots::next_free(&all, &zone.time_zone(), now, |t| taken.contains(&t))
+        .ok_or_else(|| Error::conflict("err-plan-slots-taken", [("days", slots::LOOK_AHEAD_DAYS.to_string())]))?;
     Ok(PlannedTime { at, zone })
 }
 
@@ -193,7 +193,7 @@ pub async fn create_campaign(app: &App, caller: &Caller, ws: WorkspaceId, input:
     if let (Some(Some(s)), Some(Some(e))) = (starts, ends)
         && e < s
     {
-        errors.add("ends_on", "ends before it starts");
+        errors.add_words("ends_on", "err-plan-ends-before-start", []);
     }
     let (Some(name), Some(colour), Some(starts), Some(ends)) = (name, colour, starts, ends) else {
         return Err(Error::Invalid(errors.into_vec()));
@@ -210,7 +210,7 @@ pub async fn create_campaign(app: &App, caller: &Caller, ws: WorkspaceId, input:
         ends_on: ends.map(|d| d.to_string()),
         created_at: app.now(),
     };
-    planning::insert_campaign(&mut tx, &campaign).await.map_err(duplicate("a campaign with this name"))?;
+    planning::insert_campaign(&mut tx, &campaign).await.map_err(duplicate("err-plan-campaign-exists"))?;
     let data = json!({ "name": campaign.name, "colour": campaign.colour, "starts_on": campaign.starts_on, "ends_on": campaign.ends_on });
     record(&mut tx, app, caller, Chain::Workspace(ws), "campaign.created", ("campaign", Some(campaign.id.uuid())), data).await?;
     tx.commit().await?;
@@ -250,7 +250,7 @@ pub async fn create_label(app: &App, caller: &Caller, ws: WorkspaceId, input: Ne
     let name = errors.check("name", Name::parse(&input.name));
     let colour = errors.check("colour", Colour::parse(&input.colour));
     if !matches!(input.kind.as_str(), "label" | "pillar") {
-        errors.add("kind", "label or pillar");
+        errors.add_words("kind", "err-plan-label-kind", []);
     }
     let (Some(name), Some(colour)) = (name, colour) else { return Err(Error::Invalid(errors.into_vec())) };
     errors.into_result()?;
@@ -264,7 +264,7 @@ pub async fn create_label(app: &App, caller: &Caller, ws: WorkspaceId, input: Ne
         colour: colour.as_str().into(),
         created_at: app.now(),
     };
-    planning::insert_label(&mut tx, &label).await.map_err(duplicate("a label with this name"))?;
+    planning::insert_label(&mut tx, &label).await.map_err(duplicate("err-plan-label-exists"))?;
     let data = json!({ "name": label.name, "kind": label.kind, "colour": label.colour });
     record(&mut tx, app, caller, Chain::Workspace(ws), "label.created", ("label", Some(label.id.uuid())), data).await?;
     tx.commit().await?;
@@ -297,7 +297,7 @@ pub async fn add_note(app: &App, caller: &Caller, ws: WorkspaceId, input: NewNot
     let day = errors.check("day", greenlight_domain::schedule::parse_day(&input.day));
     let body = input.body.trim();
     if body.is_empty() || body.chars().count() > MAX_NOTE_CHARS {
-        errors.add("body", format!("1 to {MAX_NOTE_CHARS} characters"));
+        errors.add_words("body", "err-plan-chars-range", [("max", MAX_NOTE_CHARS.to_string())]);
     }
     let (Some(day), true) = (day, errors.is_empty()) else { return Err(Error::Invalid(errors.into_vec())) };
     let mut tx = app.db.write().await?;
@@ -334,7 +334,7 @@ pub async fn notes(
     until: jiff::civil::Date,
 ) -> Result<Vec<crate::views::Note>> {
     if until < from || from.until(until).map_or(true, |span| span.get_days() > MAX_NOTE_DAYS as i32) {
-        return Err(Error::field("until", format!("a range of at most {MAX_NOTE_DAYS} days after from")));
+        return Err(Error::field_said("until", "err-plan-note-range", [("max", MAX_NOTE_DAYS.to_string())]));
     }
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
@@ -348,7 +348,7 @@ pub async fn delete_note(app: &App, caller: &Caller, ws: WorkspaceId, id: NoteId
     let note = planning::note(&mut tx, ws, id).await?.ok_or(Error::NotFound("note"))?;
     let own = caller.user == Some(note.author_id) && role.can(Permission::CreatePosts);
     if !own && !role.can(Permission::ManagePlanning) {
-        return Err(Error::Forbidden(format!("a {role} cannot remove somebody else's note")));
+        return Err(Error::forbidden("err-plan-role-cannot-remove-note", [("role", role.to_string())]));
     }
     planning::delete_note(&mut tx, id).await?;
     record(&mut tx, app, caller, Chain::Workspace(ws), "note.deleted", ("note", Some(id.uuid())), json!({ "day": note.day.to_string() }))

@@ -1,5 +1,6 @@
 //! Posts, their revisions, and changes to them.
 
+use crate::error::AddWords as _;
 use std::collections::BTreeSet;
 
 use greenlight_domain::{
@@ -33,10 +34,10 @@ pub const MAX_BRIEF_CHARS: usize = 10_000;
 
 fn check_text(errors: &mut Errors, field: &str, value: &str, max: usize, required: bool) {
     if required && value.trim().is_empty() {
-        errors.add(field, "must not be empty");
+        errors.add_words(field, "err-post-empty", []);
     }
     if value.chars().count() > max {
-        errors.add(field, format!("at most {max} characters"));
+        errors.add_words(field, "err-post-too-long", [("max", max.to_string())]);
     }
 }
 
@@ -53,15 +54,15 @@ async fn check_refs(
     if let Some(c) = campaign
         && planning::campaign(tx, ws, c).await?.is_none()
     {
-        errors.add("campaign_id", "no such campaign in this workspace");
+        errors.add_words("campaign_id", "err-post-no-campaign", []);
     }
     let known_labels: BTreeSet<LabelId> = planning::labels(tx, ws).await?.into_iter().map(|l| l.id).collect();
     if labels.iter().any(|l| !known_labels.contains(l)) {
-        errors.add("label_ids", "no such label in this workspace");
+        errors.add_words("label_ids", "err-post-no-label", []);
     }
     let known_channels: BTreeSet<ChannelId> = planning::channels(tx, ws).await?.into_iter().map(|c| c.id).collect();
     if channels.iter().any(|c| !known_channels.contains(c)) {
-        errors.add("channel_ids", "no such channel in this workspace");
+        errors.add_words("channel_ids", "err-post-no-channel", []);
     }
     Ok(())
 }
@@ -70,11 +71,11 @@ async fn check_content(tx: &mut Tx, ws: WorkspaceId, content: &Content, channels
     let targets: BTreeSet<ChannelId> = channels.iter().copied().collect();
     let mut errors = match content.validate(&targets) {
         Ok(()) => Vec::new(),
-        Err(errors) => errors.into_iter().map(|e| FieldError::new(format!("content.{}", e.field), e.message)).collect(),
+        Err(errors) => errors.into_iter().map(|e| FieldError { field: format!("content.{}", e.field), ..e }).collect(),
     };
     let media_ids: Vec<_> = content.media_ids().into_iter().collect();
     if media::count_media(tx, ws, &media_ids).await? != media_ids.len() {
-        errors.push(FieldError::new("content.media", "refers to media that is not in this workspace's library"));
+        errors.push(crate::error::said("content.media", "err-post-media-elsewhere", []));
     }
     Ok(errors)
 }
@@ -240,7 +241,7 @@ const SEARCH_CANDIDATES: i64 = 200;
 pub async fn search(app: &App, caller: &Caller, ws: WorkspaceId, query: &str) -> Result<Vec<SearchHit>> {
     let query = query.trim();
     if query.chars().count() > 200 {
-        return Err(Error::field("q", "at most 200 characters"));
+        return Err(Error::field_said("q", "err-post-too-long", [("max", "200".into())]));
     }
     if query.is_empty() {
         return Ok(Vec::new());
@@ -297,10 +298,10 @@ pub async fn planned_in_range(app: &App, caller: &Caller, ws: WorkspaceId, query
     let mut errors = Errors::new();
     let filter = post_filter(&mut errors, &query);
     if filter.from.is_none() {
-        errors.add("from", "required");
+        errors.add_words("from", "err-post-required", []);
     }
     if filter.until.is_none() {
-        errors.add("until", "required");
+        errors.add_words("until", "err-post-required", []);
     }
     errors.into_result()?;
     let mut tx = app.db.read().await?;
@@ -329,7 +330,7 @@ fn post_filter(errors: &mut Errors, query: &PostQuery) -> PostFilter {
     let state = query.state.as_deref().and_then(|s| {
         let state = PostState::parse(s);
         if state.is_none() {
-            errors.add("state", "not a post state");
+            errors.add_words("state", "err-post-not-a-state", []);
         }
         state
     });
@@ -440,7 +441,7 @@ pub async fn update_post(
     }
     if let Some(planned) = change.planned_at {
         if !post.state.allows_reschedule() {
-            errors.add("planned_at", format!("a post that is {} can no longer be rescheduled", post.state));
+            errors.add_words("planned_at", "err-post-no-reschedule", [("state", post.state.to_string())]);
         }
         post.planned = match planned {
             Some(text) => parse_planned(&mut errors, Some(&text)),
@@ -541,7 +542,7 @@ pub async fn save_revision(
     if hash == current.content_hash {
         return Ok(SavedRevision { saved: Saved { post: post.into(), revision: current.into() }, created: false });
     }
-    let state = post.state.apply(PostEvent::EditContent).map_err(|e| Error::Conflict(e.to_string()))?;
+    let state = post.state.apply(PostEvent::EditContent).map_err(|e| Error::Conflict(e.to_string().into()))?;
     let now = app.now();
     let revision = Revision {
         id: RevisionId::from_uuid(Uuid::now_v7()),
@@ -597,10 +598,10 @@ pub async fn schedule(
     let expected = require_version(expected, &post)?;
     let event = if on { PostEvent::Schedule } else { PostEvent::Unschedule };
     if on && post.planned.is_none() {
-        return Err(Error::field("planned_at", "choose when it goes out before scheduling it"));
+        return Err(Error::field_said("planned_at", "err-post-schedule-unplanned", []));
     }
     let from = post.state;
-    post.state = from.apply(event).map_err(|e| Error::Conflict(e.to_string()))?;
+    post.state = from.apply(event).map_err(|e| Error::Conflict(e.to_string().into()))?;
     post.version += 1;
     post.updated_at = app.now();
     posts::update_progress(&mut tx, &post, expected).await.map_err(stale(expected))?;

@@ -34,6 +34,7 @@ use serde_json::json;
 use crate::{
     App, Caller, access,
     audit::record,
+    error::AddWords as _,
     error::{Error, Result},
     jobs::{self, Job},
 };
@@ -196,9 +197,9 @@ impl Workspace {
 pub async fn check(app: &App, caller: &Caller, ws: WorkspaceId, input: PreflightInput) -> Result<PreflightReport> {
     let mut errors = Errors::new();
     if input.channel_ids.is_empty() {
-        errors.add("channel_ids", "name at least one channel");
+        errors.add_words("channel_ids", "err-preflight-no-channels", []);
     } else if input.channel_ids.len() > MAX_CHANNELS {
-        errors.add("channel_ids", format!("at most {MAX_CHANNELS} channels"));
+        errors.add_words("channel_ids", "err-preflight-many-channels", [("max", MAX_CHANNELS.to_string())]);
     }
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
@@ -210,16 +211,16 @@ pub async fn check(app: &App, caller: &Caller, ws: WorkspaceId, input: Preflight
     drop(tx);
     for (i, id) in input.channel_ids.iter().enumerate() {
         if !known.channels.contains_key(id) {
-            errors.add(format!("channel_ids.{i}"), "no such channel in this workspace");
+            errors.add_words(format!("channel_ids.{i}"), "err-post-no-channel", []);
         }
     }
     for (i, id) in input.label_ids.iter().enumerate() {
         if !labels.contains(id) {
-            errors.add(format!("label_ids.{i}"), "no such label in this workspace");
+            errors.add_words(format!("label_ids.{i}"), "err-post-no-label", []);
         }
     }
     if input.campaign_id.is_some() && known.campaign.is_none() {
-        errors.add("campaign_id", "no such campaign in this workspace");
+        errors.add_words("campaign_id", "err-post-no-campaign", []);
     }
     errors.into_result()?;
     let labels: BTreeSet<LabelId> = input.label_ids.iter().copied().collect();
@@ -307,9 +308,16 @@ pub(crate) async fn gate_submission(
         (false, Some(reason)) if role.can(Permission::OverrideReviews) => {
             Some(reason.chars().take(greenlight_domain::comment::MAX_DECISION_COMMENT_CHARS).collect::<String>())
         }
-        (false, Some(_)) => return Err(Error::Forbidden(format!("a {role} cannot override preflight findings"))),
+        (false, Some(_)) => return Err(Error::forbidden("err-preflight-role-cannot-override", [("role", role.to_string())])),
         (false, None) => {
-            let fields = errors.iter().map(|(id, f, _)| FieldError::new(format!("preflight.{id}.{}", f.rule), f.message.clone())).collect();
+            let fields = errors
+                .iter()
+                .map(|(id, f, _)| FieldError {
+                    field: format!("preflight.{id}.{}", f.rule),
+                    message: f.message.clone(),
+                    words: f.words.clone(),
+                })
+                .collect();
             return Err(Error::Invalid(fields));
         }
     };
@@ -370,10 +378,10 @@ pub async fn save_style_guide(app: &App, caller: &Caller, ws: WorkspaceId, expec
     let mut errors = Errors::new();
     for (field, when) in guide.references() {
         if when.label_id.is_some_and(|l| !labels.contains(&l)) {
-            errors.add(format!("{field}.label_id"), "no such label in this workspace");
+            errors.add_words(format!("{field}.label_id"), "err-post-no-label", []);
         }
         if when.campaign_id.is_some_and(|c| !campaigns.contains(&c)) {
-            errors.add(format!("{field}.campaign_id"), "no such campaign in this workspace");
+            errors.add_words(format!("{field}.campaign_id"), "err-post-no-campaign", []);
         }
     }
     let mut errors = errors.into_vec();

@@ -43,6 +43,7 @@ use crate::{
     App, Caller,
     access::{self, require_edit, visible_post},
     audit::record,
+    error::AddWords as _,
     error::{Error, Result},
     jobs::{self, Job},
 };
@@ -408,63 +409,64 @@ pub async fn connect(app: &App, caller: &Caller, ws: WorkspaceId, channel: Chann
     };
     let allow_private = app.settings.allow_private_publishing;
     let mut errors = greenlight_domain::validation::Errors::new();
-    let mut required = |field: &str, value: Option<&str>, what: &str| match value.map(str::trim).filter(|v| !v.is_empty()) {
+    let mut required = |field: &str, value: Option<&str>, id: &str| match value.map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => Some(v.to_owned()),
         None => {
-            errors.add(field, format!("a {} channel needs {what}", network.title()));
+            errors.add_words(field, id, [("network", network.title().to_owned())]);
             None
         }
     };
     let mut options = json!({});
     if network != Network::Mastodon && (input.visibility.is_some() || input.content_warning.is_some()) {
-        return Err(Error::field("visibility", "only a Mastodon channel has a visibility and a content warning"));
+        return Err(Error::field_said("visibility", "err-pub-mastodon-only", []));
     }
     let (credentials, secret, field) = match network {
         Network::Webhook => {
-            let url = required("url", input.url.as_deref(), "the URL of its receiver");
+            let url = required("url", input.url.as_deref(), "err-pub-needs-receiver-url");
             let url = url.and_then(|u| crate::webhooks::check_url(&mut errors, allow_private, &u));
             errors.into_result()?;
-            let url = url.ok_or_else(|| Error::field("url", "not a URL"))?;
+            let url = url.ok_or_else(|| Error::field_said("url", "err-pub-not-url", []))?;
             let secret = crate::accounts::secret();
             (json!({ "url": url.as_str(), "secret": secret }), Some(secret), "url")
         }
         Network::Mastodon => {
-            let instance = required("instance", input.instance.as_deref(), "its instance's address");
-            let token = required("access_token", input.access_token.as_deref(), "an access token");
+            let instance = required("instance", input.instance.as_deref(), "err-pub-needs-instance");
+            let token = required("access_token", input.access_token.as_deref(), "err-pub-needs-token");
             let instance = instance.and_then(|i| crate::webhooks::check_url(&mut errors, allow_private, &i));
             errors.into_result()?;
-            let (Some(instance), Some(token)) = (instance, token) else { return Err(Error::field("instance", "not a URL")) };
+            let (Some(instance), Some(token)) = (instance, token) else { return Err(Error::field_said("instance", "err-pub-not-url", [])) };
             let visibility = input.visibility.as_deref().map(str::trim).filter(|v| !v.is_empty()).unwrap_or("public");
             if !["public", "unlisted", "private"].contains(&visibility) {
-                return Err(Error::field("visibility", "public, unlisted or private (followers only)"));
+                return Err(Error::field_said("visibility", "err-pub-visibility", []));
             }
             options = json!({ "visibility": visibility });
             if let Some(warning) = input.content_warning.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
                 if warning.chars().count() > 500 {
-                    return Err(Error::field("content_warning", "at most 500 characters"));
+                    return Err(Error::field_said("content_warning", "err-post-too-long", [("max", "500".into())]));
                 }
                 options["content_warning"] = json!(warning);
             }
             (json!({ "instance": instance.as_str().trim_end_matches('/'), "access_token": token }), None, "access_token")
         }
         Network::Bluesky => {
-            let service = required("service", input.service.as_deref(), "its PDS's address (https://bsky.social)");
-            let identifier = required("identifier", input.identifier.as_deref(), "its handle");
-            let password = required("app_password", input.app_password.as_deref(), "an app password");
+            let service = required("service", input.service.as_deref(), "err-pub-needs-pds");
+            let identifier = required("identifier", input.identifier.as_deref(), "err-pub-needs-handle");
+            let password = required("app_password", input.app_password.as_deref(), "err-pub-needs-app-password");
             let service = service.and_then(|s| crate::webhooks::check_url(&mut errors, allow_private, &s));
             errors.into_result()?;
             let (Some(service), Some(identifier), Some(password)) = (service, identifier, password) else {
-                return Err(Error::field("service", "not a URL"));
+                return Err(Error::field_said("service", "err-pub-not-url", []));
             };
             let credentials = json!({ "service": service.as_str().trim_end_matches('/'), "identifier": identifier.trim_start_matches('@'),
                 "app_password": password });
             (credentials, None, "app_password")
         }
         other => {
-            return Err(Error::Conflict(format!("Greenlight cannot publish to {} yet: connect a webhook channel instead", other.title())));
+            return Err(Error::conflict("err-pub-unsupported-network", [("network", other.title().to_owned())]));
         }
     };
-    let connector = app.connectors.get(network).ok_or_else(|| Error::Conflict(format!("no connector for {}", network.title())))?;
+    let connector =
+        app.connectors.get(network).ok_or_else(|| Error::conflict("err-pub-no-connector", [("network", network.title().to_owned())]))?;
     let target = connector.verify(&credentials).await.map_err(|why| Error::field(field, why))?;
     let settings = json!({ "target": target, "options": options });
     let now = app.now();
@@ -602,7 +604,7 @@ async fn enqueue(tx: &mut Tx, app: &App, p: &Publication) -> Result<()> {
 /// published now).
 pub(crate) async fn plan(tx: &mut Tx, app: &App, post: &Post, due: Timestamp) -> Result<()> {
     let review = workflows::open_review(tx, post.id).await?.filter(|r| r.run.status == ReviewStatus::Approved);
-    let Some(review) = review else { return Err(Error::Conflict("only an approved post is published".into())) };
+    let Some(review) = review else { return Err(Error::conflict("err-pub-not-approved", [])) };
     let approved = publications::approved_channels(tx, review.id).await?.unwrap_or_else(|| post.channel_ids.clone());
     let now = app.now();
     for channel in post.channel_ids.iter().filter(|c| approved.contains(c)) {
@@ -651,7 +653,7 @@ pub async fn publish_now(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId
     let (role, mut post) = visible_post(&mut tx, caller, ws, id).await?;
     require_edit(role, caller, &post)?;
     if !matches!(post.state, PostState::Approved | PostState::Scheduled) {
-        return Err(Error::Conflict(format!("a post that is {} cannot be published now", post.state)));
+        return Err(Error::conflict("err-pub-state-cannot-publish", [("state", post.state.to_string())]));
     }
     if post.state == PostState::Approved {
         set_state(&mut tx, app, caller, &mut post, PostState::Scheduled).await?;
@@ -670,15 +672,15 @@ pub async fn retry(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, chan
     require_edit(role, caller, &post)?;
     channel_of(&mut tx, ws, channel).await?;
     let found = publications::of_post(&mut tx, id).await?.into_iter().find(|p| p.channel_id == channel);
-    let Some(mut p) = found else { return Err(Error::Conflict("nothing to retry: the post has no publication on this channel".into())) };
+    let Some(mut p) = found else { return Err(Error::conflict("err-pub-nothing-to-retry", [])) };
     if p.status != Status::Failed {
-        return Err(Error::Conflict(format!("only a failed publication is retried; this one is {}", p.status.as_str())));
+        return Err(Error::conflict("err-pub-retry-only-failed", [("status", p.status.as_str().to_owned())]));
     }
     p.status = Status::Scheduled;
     p.due_at = app.now();
     p.updated_at = app.now();
     if !publications::transition(&mut tx, &p, Status::Failed).await? {
-        return Err(Error::Conflict("it changed meanwhile; reload and try again".into()));
+        return Err(Error::conflict("err-changed-meanwhile", []));
     }
     enqueue(&mut tx, app, &p).await?;
     derive_post_state(&mut tx, app, &mut post).await?;
@@ -718,11 +720,11 @@ pub async fn posted_by_hand(
     if let Some(u) = &url
         && (u.len() > 2000 || url::Url::parse(u).map_or(true, |p| !matches!(p.scheme(), "http" | "https")))
     {
-        errors.add("url", "give the live post's web address (http or https)");
+        errors.add_words("url", "err-pub-live-url", []);
     }
     let at = input.at.unwrap_or(now);
     if at > now {
-        errors.add("at", "a post cannot have gone out in the future");
+        errors.add_words("at", "err-pub-future", []);
     }
     errors.into_result()?;
     let mut tx = app.db.write().await?;
@@ -731,13 +733,10 @@ pub async fn posted_by_hand(
     let channel = channel_of(&mut tx, ws, channel).await?;
     let found = publications::of_post(&mut tx, id).await?.into_iter().find(|p| p.channel_id == channel.id);
     let Some(mut p) = found else {
-        return Err(Error::Conflict("schedule the post first: it has no publication on this channel".into()));
+        return Err(Error::conflict("err-pub-schedule-first", []));
     };
     if !matches!(p.status, Status::Scheduled | Status::Failed) {
-        return Err(Error::Conflict(format!(
-            "only a scheduled or failed publication is posted by hand; this one is {}",
-            p.status.as_str()
-        )));
+        return Err(Error::conflict("err-pub-by-hand-status", [("status", p.status.as_str().to_owned())]));
     }
     let from = p.status;
     p.status = Status::Published;
@@ -748,7 +747,7 @@ pub async fn posted_by_hand(
     p.published_at = Some(at);
     p.updated_at = now;
     if !publications::transition(&mut tx, &p, from).await? {
-        return Err(Error::Conflict("it changed meanwhile; reload and try again".into()));
+        return Err(Error::conflict("err-changed-meanwhile", []));
     }
     let data = json!({ "channel": channel.id, "network": channel.network, "handle": channel.handle, "url": url,
         "revision": p.revision_hash, "by_hand": true, "at": at });

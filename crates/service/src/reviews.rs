@@ -44,20 +44,23 @@ use crate::{
 };
 
 fn engine_error(err: ReviewError) -> Error {
-    let message = err.to_string();
     match err {
-        ReviewError::NotAsked | ReviewError::OwnPost => Error::Forbidden(message),
-        ReviewError::CommentRequired => Error::field("comment", message),
-        ReviewError::ChecklistOpen(_) | ReviewError::UnknownChecklistItem(_) | ReviewError::AutomaticChecklistItem(_) => {
-            Error::field("checklist", message)
-        }
-        ReviewError::ReasonRequired => Error::field("reason", message),
-        ReviewError::WhichLane(_) => Error::field("lane", message),
-        ReviewError::Stale { .. }
-        | ReviewError::NotActive(_)
-        | ReviewError::AlreadyDecided
-        | ReviewError::Unstaffed { .. }
-        | ReviewError::Mismatch => Error::Conflict(message),
+        ReviewError::NotActive(status) => Error::conflict("err-review-not-active", [("status", format!("{status:?}"))]),
+        ReviewError::Stale { current } => Error::conflict("err-review-stale", [("current", current.to_string())]),
+        ReviewError::NotAsked => Error::forbidden("err-review-not-asked", []),
+        ReviewError::WhichLane(lanes) => Error::field_said("lane", "err-review-which-lane", [("lanes", lanes)]),
+        ReviewError::OwnPost => Error::forbidden("err-review-own-post", []),
+        ReviewError::AlreadyDecided => Error::conflict("err-review-already-decided", []),
+        ReviewError::CommentRequired => Error::field_said("comment", "err-review-comment-required", []),
+        ReviewError::ChecklistOpen(open) => Error::field_said("checklist", "err-review-checklist-open", [("open", open)]),
+        ReviewError::UnknownChecklistItem(item) => Error::field_said("checklist", "err-review-checklist-unknown", [("item", item)]),
+        ReviewError::AutomaticChecklistItem(item) => Error::field_said("checklist", "err-review-checklist-automatic", [("item", item)]),
+        ReviewError::ReasonRequired => Error::field_said("reason", "err-review-reason-required", []),
+        ReviewError::Unstaffed { stage, lane, needed, available } => Error::conflict(
+            "err-review-unstaffed",
+            [("stage", stage), ("lane", lane), ("needed", needed.to_string()), ("available", available.to_string())],
+        ),
+        ReviewError::Mismatch => Error::conflict("err-review-mismatch", []),
     }
 }
 
@@ -122,7 +125,7 @@ async fn store_review(tx: &mut Tx, app: &App, record: &mut ReviewRecord, def: &D
     record.version += 1;
     record.updated_at = app.now();
     workflows::update_review(tx, record).await.map_err(|e| match e {
-        StoreError::Stale => Error::Conflict("the review changed meanwhile; reload and try again".into()),
+        StoreError::Stale => Error::conflict("err-review-changed-meanwhile", []),
         other => other.into(),
     })?;
     schedule_timers(tx, app, record, def).await
@@ -162,13 +165,13 @@ async fn move_post(tx: &mut Tx, app: &App, review: ReviewId, post: &mut Post, ev
     }
     let expected = post.version;
     for event in events {
-        post.state = post.state.apply(*event).map_err(|e| Error::Conflict(e.to_string()))?;
+        post.state = post.state.apply(*event).map_err(|e| Error::Conflict(e.to_string().into()))?;
     }
     post.review_stage = stage;
     post.version += 1;
     post.updated_at = app.now();
     posts::update_progress(tx, post, expected).await.map_err(|e| match e {
-        StoreError::Stale => Error::Conflict("the post changed meanwhile; reload and try again".into()),
+        StoreError::Stale => Error::conflict("err-review-post-changed-meanwhile", []),
         other => other.into(),
     })?;
     if events.contains(&PostEvent::Approve) {
@@ -247,7 +250,7 @@ pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
         crate::preflight::gate_submission(&mut tx, app, role, &post, &latest.content, input.override_preflight.as_deref()).await?;
     if let Some(open) = workflows::open_review(&mut tx, id).await? {
         if open.run.status != ReviewStatus::ChangesRequested {
-            return Err(Error::Conflict("the post is already in review".into()));
+            return Err(Error::conflict("err-review-already-in-review", []));
         }
         let mut loaded = load_with(&mut tx, app, post, open).await?;
         let cx =
@@ -280,7 +283,7 @@ pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
         updated_at: now,
     };
     workflows::insert_review(&mut tx, &started).await.map_err(|e| match e {
-        StoreError::Duplicate => Error::Conflict("the post is already in review".into()),
+        StoreError::Duplicate => Error::conflict("err-review-already-in-review", []),
         other => other.into(),
     })?;
     schedule_timers(&mut tx, app, &started, &workflow.definition).await?;
@@ -331,7 +334,7 @@ pub async fn decide(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
     let mut tx = app.db.write().await?;
     let (role, post) = visible_post(&mut tx, caller, ws, id).await?;
     if !role.can(Permission::DecideReviews) {
-        return Err(Error::Forbidden(format!("a {role} cannot decide reviews")));
+        return Err(Error::forbidden("err-review-cannot-decide", [("role", role.to_string())]));
     }
     let view = decide_open(&mut tx, app, caller, post, Principal::User(user), input).await?;
     tx.commit().await?;
@@ -349,7 +352,7 @@ pub(crate) async fn decide_open(
     input: DecisionRequest,
 ) -> Result<ReviewView> {
     if input.comment.as_deref().is_some_and(|c| c.chars().count() > MAX_DECISION_COMMENT_CHARS) {
-        return Err(Error::field("comment", format!("at most {MAX_DECISION_COMMENT_CHARS} characters")));
+        return Err(Error::field_said("comment", "err-review-text-long", [("max", MAX_DECISION_COMMENT_CHARS.to_string())]));
     }
     let (ws, id) = (post.workspace_id, post.id);
     let open = workflows::open_review(tx, id).await?.ok_or(Error::NotFound("open review"))?;
@@ -427,11 +430,15 @@ pub async fn withdraw(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -
 pub async fn override_stage(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, reason: &str) -> Result<ReviewView> {
     let user = caller.require_user()?;
     if reason.chars().count() > MAX_DECISION_COMMENT_CHARS {
-        return Err(Error::field("reason", format!("at most {MAX_DECISION_COMMENT_CHARS} characters")));
+        return Err(Error::field_said("reason", "err-review-text-long", [("max", MAX_DECISION_COMMENT_CHARS.to_string())]));
     }
     let mut tx = app.db.write().await?;
     let mut loaded = load_open(&mut tx, app, caller, ws, id, |role, _| {
-        if role.can(Permission::OverrideReviews) { Ok(()) } else { Err(Error::Forbidden(format!("a {role} cannot override a review"))) }
+        if role.can(Permission::OverrideReviews) {
+            Ok(())
+        } else {
+            Err(Error::forbidden("err-review-cannot-override", [("role", role.to_string())]))
+        }
     })
     .await?;
     let stage = loaded.record.run.active_stage().map(|i| loaded.record.run.stages[i].key.clone());
@@ -515,7 +522,7 @@ impl Rerun {
             (Progress::Waiting { .. }, true) => &[PostEvent::Reopen],
             _ => &[],
         };
-        events.iter().try_fold(state, |s, e| s.apply(*e)).map_err(|e| Error::Conflict(e.to_string()))
+        events.iter().try_fold(state, |s, e| s.apply(*e)).map_err(|e| Error::Conflict(e.to_string().into()))
     }
 }
 

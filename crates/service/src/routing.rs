@@ -71,7 +71,6 @@ pub async fn routed(tx: &mut Tx, ws: WorkspaceId, facts: &Facts) -> Result<Workf
         .collect();
     let all = workflows::workflows(tx, ws).await?;
     let default = all.iter().find(|w| w.is_default).map(|w| w.id);
-    let id = route(&rules, default, facts)
-        .ok_or_else(|| Error::Conflict("no workflow applies: make one the default or add a routing rule".into()))?;
+    let id = route(&rules, default, facts).ok_or_else(|| Error::conflict("err-post-no-workflow", []))?;
     all.into_iter().find(|w| w.id == id).ok_or(Error::NotFound("workflow"))
 }

@@ -8,6 +8,7 @@
 //! carries a proof derived from the token and the stored password hash,
 //! which only the server can compute and which dies with the password.
 
+use crate::error::AddWords as _;
 use std::collections::{BTreeMap, BTreeSet};
 
 use greenlight_domain::{
@@ -107,7 +108,7 @@ pub async fn create(app: &App, caller: &Caller, ws: WorkspaceId, input: NewShare
     let email = input.reviewer_email.as_deref().and_then(|e| errors.check("reviewer_email", Email::parse(e)));
     let password = input.password.as_deref().and_then(|p| errors.check("password", Password::parse(p)));
     if input.capability == Capability::Approve && input.reviewer_email.is_none() {
-        errors.add("reviewer_email", "an approve link names its reviewer: a workflow lane asks them by this address");
+        errors.add_words("reviewer_email", "err-link-approve-needs-reviewer", []);
     }
     // Argon2 is slow: hashed before the write transaction, not inside it.
     let password_hash = match password {
@@ -165,7 +166,7 @@ pub async fn create(app: &App, caller: &Caller, ws: WorkspaceId, input: NewShare
 /// Managing an approve link takes `ShareForApproval` beside `ShareLinks`.
 fn require_approval_rights(role: Role, capability: Capability) -> Result<()> {
     if capability == Capability::Approve && !role.can(Permission::ShareForApproval) {
-        return Err(Error::Forbidden(format!("a {role} cannot share links through which outsiders approve")));
+        return Err(Error::forbidden("err-link-cannot-share-approve", [("role", role.to_string())]));
     }
     Ok(())
 }
@@ -176,13 +177,13 @@ async fn check_scope_refs(tx: &mut Tx, ws: WorkspaceId, scope: &Scope, errors: &
         Scope::Posts { post_ids } => {
             for id in post_ids {
                 if posts::post(tx, ws, *id).await?.is_none() {
-                    errors.add("scope.post_ids", format!("no post {id} in this workspace"));
+                    errors.add_words("scope.post_ids", "err-link-no-post", [("post", id.to_string())]);
                 }
             }
         }
         Scope::Campaign { campaign_id } => {
             if planning::campaign(tx, ws, *campaign_id).await?.is_none() {
-                errors.add("scope.campaign_id", "no such campaign in this workspace");
+                errors.add_words("scope.campaign_id", "err-link-no-campaign", []);
             }
         }
         Scope::Range { .. } => {}
@@ -215,7 +216,7 @@ pub async fn revoke(app: &App, caller: &Caller, ws: WorkspaceId, id: ShareLinkId
     require_approval_rights(role, link.capability)?;
     let now = app.now();
     if link.revoked_at.is_some() || !share_links::revoke_link(&mut tx, ws, id, caller.user, now).await? {
-        return Err(Error::Conflict("the link is already revoked".into()));
+        return Err(Error::conflict("err-link-already-revoked", []));
     }
     (link.revoked_at, link.revoked_by) = (Some(now), caller.user);
     record(&mut tx, app, caller, Chain::Workspace(ws), "share_link.revoked", ("share_link", Some(id.uuid())), json!({})).await?;
@@ -233,7 +234,7 @@ pub async fn reissue(app: &App, caller: &Caller, ws: WorkspaceId, id: ShareLinkI
     let link = share_links::link(&mut tx, ws, id).await?.ok_or(Error::NotFound("share link"))?;
     require_approval_rights(role, link.capability)?;
     if !share::usable(link.expires_at, link.revoked_at, app.now()) {
-        return Err(Error::Conflict("the link is revoked or expired; make a new one".into()));
+        return Err(Error::conflict("err-link-revoked-or-expired", []));
     }
     let show = link.capability != Capability::Approve || role.can(Permission::OverrideReviews);
     let data = json!({ "shown": show, "sent_to": (!show).then_some(&link.reviewer_email) });
@@ -482,30 +483,27 @@ async fn act(tx: &mut Tx, app: &App, pass: &Pass<'_>, id: PostId, needed: Capabi
     let link = enter(tx, app, pass).await?;
     let post = reachable_post(tx, &link, id).await?;
     if !link.capability.allows(needed) {
-        return Err(Error::Forbidden(format!("this link lets you {}, not {}", verb(link.capability), verb(needed))));
+        let id = match (link.capability, needed) {
+            (Capability::View, Capability::Comment) => "err-link-view-not-comment",
+            (Capability::View, _) => "err-link-view-not-approve",
+            _ => "err-link-comment-not-approve",
+        };
+        return Err(Error::forbidden(id, []));
     }
     Ok((link, post))
 }
 
-fn verb(c: Capability) -> &'static str {
-    match c {
-        Capability::View => "view",
-        Capability::Comment => "comment",
-        Capability::Approve => "approve or request changes",
-    }
-}
-
 fn visitor_name(name: &str) -> Result<String> {
-    Name::parse(name).map(|n| n.as_str().to_owned()).map_err(|e| Error::field("name", e.to_string()))
+    Name::parse(name).map(|n| n.as_str().to_owned()).map_err(|e| Error::parsed("name", e))
 }
 
 pub async fn decide(app: &App, pass: &Pass<'_>, id: PostId, input: VisitorDecision) -> Result<ReviewView> {
     let name = visitor_name(&input.name)?;
     let mut tx = app.db.write().await?;
     let (link, post) = act(&mut tx, app, pass, id, Capability::Approve).await?;
-    let Some(me) = reviewer(&link) else { return Err(Error::Forbidden("this link names no reviewer".into())) };
+    let Some(me) = reviewer(&link) else { return Err(Error::forbidden("err-link-no-reviewer", [])) };
     if input.verdict == Verdict::Reject {
-        return Err(Error::field("verdict", "a visitor approves or requests changes"));
+        return Err(Error::field_said("verdict", "err-link-visitor-verdict", []));
     }
     let caller = Caller::visitor(link.id, name);
     let request = DecisionRequest {

@@ -5,6 +5,7 @@
 //! retried with backoff, then marked failed; an admin lists deliveries and
 //! redelivers.
 
+use crate::error::AddWords as _;
 use greenlight_domain::{
     audit::{Chain, Event},
     id::{DeliveryId, WebhookId, WorkspaceId},
@@ -68,31 +69,31 @@ pub struct CreatedWebhook {
 /// where `allow_private`), no credentials in it.
 pub(crate) fn check_url(errors: &mut greenlight_domain::validation::Errors, allow_private: bool, input: &str) -> Option<url::Url> {
     if input.chars().count() > MAX_URL_CHARS {
-        errors.add("url", format!("at most {MAX_URL_CHARS} characters"));
+        errors.add_words("url", "err-hook-url-long", [("max", MAX_URL_CHARS.to_string())]);
         return None;
     }
     let Ok(parsed) = url::Url::parse(input.trim()) else {
-        errors.add("url", "not a URL like https://hooks.example.org/greenlight");
+        errors.add_words("url", "err-hook-url-invalid", []);
         return None;
     };
     match parsed.scheme() {
         "https" => {}
         "http" if allow_private => {}
         _ => {
-            errors.add("url", "must be https://");
+            errors.add_words("url", "err-hook-url-https", []);
             return None;
         }
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        errors.add("url", "must not carry a user name or password");
+        errors.add_words("url", "err-hook-url-credentials", []);
         return None;
     }
     if parsed.host().is_none() {
-        errors.add("url", "needs a host");
+        errors.add_words("url", "err-hook-url-host", []);
         return None;
     }
     if private_host(&parsed) && !allow_private {
-        errors.add("url", "points at a private or local address, which this server does not call");
+        errors.add_words("url", "err-hook-url-private", []);
         return None;
     }
     Some(parsed)
@@ -122,9 +123,9 @@ pub async fn create(app: &App, caller: &Caller, ws: WorkspaceId, input: NewWebho
     let url = check_url(&mut errors, app.settings.allow_private_webhooks, &input.url);
     let events = input.events.unwrap_or_else(|| default_events(input.kind));
     if events.is_empty() {
-        errors.add("events", "name at least one event, or `*`");
+        errors.add_words("events", "err-hook-events-empty", []);
     } else if events.len() > webhook::MAX_PATTERNS {
-        errors.add("events", format!("at most {} patterns", webhook::MAX_PATTERNS));
+        errors.add_words("events", "err-hook-events-many", [("max", webhook::MAX_PATTERNS.to_string())]);
     }
     for (i, pattern) in events.iter().enumerate() {
         if let Some(message) = webhook::pattern_error(pattern) {
@@ -132,10 +133,10 @@ pub async fn create(app: &App, caller: &Caller, ws: WorkspaceId, input: NewWebho
         }
     }
     if input.stage_key.is_some() && input.kind == Kind::Generic {
-        errors.add("stage_key", "only chat hooks are narrowed to a stage; a generic hook filters by event");
+        errors.add_words("stage_key", "err-hook-stage-generic", []);
     }
     if input.stage_key.as_deref().is_some_and(|k| k.trim().is_empty() || k.len() > 64) {
-        errors.add("stage_key", "a stage's key, 1 to 64 characters");
+        errors.add_words("stage_key", "err-hook-stage-key", []);
     }
     let mut tx = app.db.write().await?;
     access::require(&mut tx, caller, ws, Permission::ManageWebhooks).await?;

@@ -4,6 +4,7 @@
 //! would: users by email, groups, labels and campaigns by name, channels as
 //! `network:handle`.
 
+use crate::error::AddWords as _;
 use std::collections::BTreeMap;
 
 use greenlight_domain::{id::WorkspaceId, permission::Permission, validation::Errors, workflow::Definition};
@@ -85,7 +86,16 @@ impl Mapper<'_> {
         };
         match found {
             Some(mapped) => *text = mapped,
-            None => self.errors.add(at, format!("no {} `{text}` in this workspace", table.what)),
+            None => {
+                let id = match table.what {
+                    "user" => "err-wf-file-no-user",
+                    "group" => "err-wf-file-no-group",
+                    "label" => "err-wf-file-no-label",
+                    "channel" => "err-wf-file-no-channel",
+                    _ => "err-wf-file-no-campaign",
+                };
+                self.errors.add_words(at, id, [("name", text.clone())])
+            }
         }
     }
 
@@ -179,15 +189,18 @@ fn render(workflow: &Workflow, names: &Names) -> Result<String> {
 
 /// Reads a workflow file: its name and its definition with ids.
 fn parse(text: &str, names: &Names) -> Result<(String, Definition)> {
-    let mut file: TomlTable = toml::from_str(text).map_err(|e| Error::field("file", format!("not valid TOML: {}", e.message())))?;
+    let mut file: TomlTable =
+        toml::from_str(text).map_err(|e| Error::field_said("file", "err-wf-file-not-toml", [("error", e.message().to_owned())]))?;
     let name = match file.remove("name") {
         Some(Value::String(name)) => name,
-        _ => return Err(Error::field("name", "the file must give the workflow's name")),
+        _ => return Err(Error::field_said("name", "err-wf-file-no-name", [])),
     };
     let mut mapper = Mapper { names, direction: Direction::In, errors: Errors::new() };
     mapper.definition(&mut file);
     mapper.errors.into_result().map_err(Error::Invalid)?;
-    let def = file.try_into().map_err(|e: toml::de::Error| Error::field("file", format!("not a workflow definition: {}", e.message())))?;
+    let def = file
+        .try_into()
+        .map_err(|e: toml::de::Error| Error::field_said("file", "err-wf-file-not-definition", [("error", e.message().to_owned())]))?;
     Ok((name, def))
 }
 

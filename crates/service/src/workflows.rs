@@ -1,5 +1,6 @@
 //! Workflows (versioned), routing rules, templates and the simulator.
 
+use crate::error::AddWords as _;
 use std::collections::{BTreeMap, BTreeSet};
 
 use greenlight_domain::{
@@ -78,10 +79,10 @@ async fn check_approvers(tx: &mut Tx, ws: WorkspaceId, def: &Definition) -> Resu
         for approver in stage.approvers() {
             match approver {
                 Approver::User(u) if !members.contains(u) => {
-                    errors.add(format!("definition.stages[{i}]"), format!("user {u} is not a member"))
+                    errors.add_words(format!("definition.stages[{i}]"), "err-wf-user-not-member", [("user", u.to_string())])
                 }
                 Approver::Group(g) if !groups.contains(g) => {
-                    errors.add(format!("definition.stages[{i}]"), format!("group {g} does not exist"))
+                    errors.add_words(format!("definition.stages[{i}]"), "err-wf-group-missing", [("group", g.to_string())])
                 }
                 _ => {}
             }
@@ -95,7 +96,7 @@ fn check_definition(def: &Definition) -> Result<()> {
         Error::Invalid(
             errors
                 .into_iter()
-                .map(|e| greenlight_domain::validation::FieldError::new(format!("definition.{}", e.field), e.message))
+                .map(|e| greenlight_domain::validation::FieldError { field: format!("definition.{}", e.field), ..e })
                 .collect(),
         )
     })
@@ -121,17 +122,17 @@ async fn template_groups(
 }
 
 pub async fn create_workflow(app: &App, caller: &Caller, ws: WorkspaceId, input: NewWorkflow) -> Result<crate::views::Workflow> {
-    let name = Name::parse(&input.name).map_err(|e| Error::field("name", e.to_string()))?;
+    let name = Name::parse(&input.name).map_err(|e| Error::parsed("name", e))?;
     let mut tx = app.db.write().await?;
     access::require_exclusive(&mut tx, caller, ws, Permission::ManageWorkflows).await?;
     let definition = match (input.definition, input.template.as_deref()) {
         (Some(def), None) => def,
         (None, Some(key)) => {
-            let template = templates::template(key).ok_or_else(|| Error::field("template", "no such template"))?;
+            let template = templates::template(key).ok_or_else(|| Error::field_said("template", "err-wf-no-template", []))?;
             let groups = template_groups(app, caller, &mut tx, ws, template).await?;
             template.instantiate(&groups).ok_or_else(|| Error::Internal(format!("template {key} lacks a group").into()))?
         }
-        _ => return Err(Error::field("definition", "give either a definition or a template")),
+        _ => return Err(Error::field_said("definition", "err-wf-definition-or-template", [])),
     };
     check_definition(&definition)?;
     check_approvers(&mut tx, ws, &definition).await?;
@@ -150,7 +151,7 @@ pub async fn create_workflow(app: &App, caller: &Caller, ws: WorkspaceId, input:
         updated_at: now,
     };
     workflows::insert_workflow(&mut tx, &workflow, caller.user).await.map_err(|e| match e {
-        StoreError::Duplicate => Error::Conflict("a workflow with this name exists".into()),
+        StoreError::Duplicate => Error::conflict("err-wf-name-taken", []),
         other => other.into(),
     })?;
     let data = json!({ "name": workflow.name, "version": 1, "definition": workflow.definition, "default": workflow.is_default });
@@ -174,7 +175,7 @@ pub async fn update_workflow(
         return Err(Error::Stale { current: workflow.version });
     }
     if let Some(name) = change.name {
-        workflow.name = Name::parse(&name).map_err(|e| Error::field("name", e.to_string()))?.as_str().to_owned();
+        workflow.name = Name::parse(&name).map_err(|e| Error::parsed("name", e))?.as_str().to_owned();
     }
     if let Some(def) = change.definition {
         check_definition(&def)?;
@@ -189,7 +190,7 @@ pub async fn update_workflow(
     workflow.updated_at = app.now();
     workflows::add_version(&mut tx, &workflow, caller.user).await.map_err(|e| match e {
         StoreError::Stale => Error::Stale { current: workflow.version - 1 },
-        StoreError::Duplicate => Error::Conflict("a workflow with this name exists".into()),
+        StoreError::Duplicate => Error::conflict("err-wf-name-taken", []),
         other => other.into(),
     })?;
     let data =
@@ -235,12 +236,12 @@ pub async fn set_routes(app: &App, caller: &Caller, ws: WorkspaceId, input: Vec<
     let mut errors = Errors::new();
     for (i, r) in input.iter().enumerate() {
         if !known.contains(&r.workflow_id) {
-            errors.add(format!("[{i}].workflow_id"), "no such workflow in this workspace");
+            errors.add_words(format!("[{i}].workflow_id"), "err-wf-route-no-workflow", []);
         }
         r.when.validate(&format!("[{i}].when"), &mut errors);
     }
     if input.len() > 100 {
-        errors.add("", "at most 100 rules");
+        errors.add_words("", "err-wf-routes-too-many", [("max", 100.to_string())]);
     }
     errors.into_result().map_err(Error::Invalid)?;
     let routes: Vec<StoredRoute> = input

@@ -50,9 +50,13 @@ pub async fn create_workspace(app: &App, caller: &Caller, input: NewWorkspace) -
 
     let mut tx = app.db.write().await?;
     let owner = match owner_email {
-        Some(email) => {
-            Some(accounts::user_by_email(&mut tx, email.as_str()).await?.ok_or_else(|| Error::field("owner_email", "no such user"))?.0.id)
-        }
+        Some(email) => Some(
+            accounts::user_by_email(&mut tx, email.as_str())
+                .await?
+                .ok_or_else(|| Error::field_said("owner_email", "err-ws-no-such-user", []))?
+                .0
+                .id,
+        ),
         None => caller.user,
     };
     let ws = Workspace {
@@ -133,20 +137,20 @@ pub async fn members(app: &App, caller: &Caller, ws: WorkspaceId) -> Result<Vec<
 }
 
 fn parse_role(input: &str) -> Result<Role> {
-    Role::parse(input).ok_or_else(|| Error::field("role", "one of owner, admin, manager, creator, reviewer, viewer"))
+    Role::parse(input).ok_or_else(|| Error::field_said("role", "err-ws-role-choice", []))
 }
 
 /// Only an owner hands out or takes away ownership.
 fn check_grant(caller_role: Role, role: Role) -> Result<()> {
     if role == Role::Owner && caller_role != Role::Owner {
-        return Err(Error::Forbidden("only an owner can make or unmake owners".into()));
+        return Err(Error::forbidden("err-ws-owner-only", []));
     }
     Ok(())
 }
 
 async fn add(tx: &mut Tx, app: &App, caller: &Caller, ws: WorkspaceId, user: UserId, role: Role) -> Result<()> {
     match workspaces::insert_member(tx, ws, user, role, app.now()).await {
-        Err(greenlight_store::StoreError::Duplicate) => return Err(Error::Conflict("already a member; change the role instead".into())),
+        Err(greenlight_store::StoreError::Duplicate) => return Err(Error::conflict("err-ws-already-member", [])),
         other => other?,
     }
     let data = json!({ "user_id": user, "role": role.as_str() });
@@ -165,12 +169,12 @@ pub struct NewMember {
 
 pub async fn add_member(app: &App, caller: &Caller, ws: WorkspaceId, input: NewMember) -> Result<crate::views::Member> {
     let role = parse_role(&input.role)?;
-    let email = Email::parse(&input.email).map_err(|e| Error::field("email", e.to_string()))?;
+    let email = Email::parse(&input.email).map_err(|e| Error::parsed("email", e))?;
     let mut tx = app.db.write().await?;
     let caller_role = access::require_exclusive(&mut tx, caller, ws, Permission::ManageMembers).await?;
     check_grant(caller_role, role)?;
     let (user, _) =
-        accounts::user_by_email(&mut tx, email.as_str()).await?.ok_or_else(|| Error::field("email", "no user has this email"))?;
+        accounts::user_by_email(&mut tx, email.as_str()).await?.ok_or_else(|| Error::field_said("email", "err-ws-no-user-email", []))?;
     add(&mut tx, app, caller, ws, user.id, role).await?;
     let member = workspaces::members(&mut tx, ws).await?.into_iter().find(|m| m.user_id == user.id).ok_or(Error::NotFound("member"))?;
     tx.commit().await?;
@@ -180,7 +184,7 @@ pub async fn add_member(app: &App, caller: &Caller, ws: WorkspaceId, input: NewM
 /// Refuses to leave a workspace without an owner.
 async fn keep_an_owner(tx: &mut Tx, ws: WorkspaceId, current: Role) -> Result<()> {
     if current == Role::Owner && workspaces::count_owners(tx, ws).await? <= 1 {
-        return Err(Error::Conflict("a workspace needs at least one owner".into()));
+        return Err(Error::conflict("err-ws-last-owner", []));
     }
     Ok(())
 }
@@ -226,14 +230,14 @@ pub struct NewGroup {
 async fn check_members(tx: &mut Tx, ws: WorkspaceId, users: &[UserId]) -> Result<()> {
     for user in users {
         if workspaces::role_of(tx, ws, *user).await?.is_none() {
-            return Err(Error::field("member_ids", format!("{user} is not a member of the workspace")));
+            return Err(Error::field_said("member_ids", "err-ws-group-not-member", [("user", user.to_string())]));
         }
     }
     Ok(())
 }
 
 pub async fn create_group(app: &App, caller: &Caller, ws: WorkspaceId, input: NewGroup) -> Result<crate::views::Group> {
-    let name = Name::parse(&input.name).map_err(|e| Error::field("name", e.to_string()))?;
+    let name = Name::parse(&input.name).map_err(|e| Error::parsed("name", e))?;
     let mut tx = app.db.write().await?;
     access::require_exclusive(&mut tx, caller, ws, Permission::ManageGroups).await?;
     let mut member_ids = input.member_ids;
@@ -258,7 +262,9 @@ pub(crate) async fn insert_group(
     let group =
         Group { id: GroupId::from_uuid(Uuid::now_v7()), workspace_id: ws, name: name.as_str().into(), member_ids, created_at: app.now() };
     match workspaces::insert_group(tx, &group).await {
-        Err(greenlight_store::StoreError::Duplicate) => return Err(Error::Conflict(format!("a group named {} exists", group.name))),
+        Err(greenlight_store::StoreError::Duplicate) => {
+            return Err(Error::conflict("err-ws-group-taken", [("name", group.name.to_string())]));
+        }
         other => other?,
     }
     let data = json!({ "name": group.name, "member_ids": group.member_ids });

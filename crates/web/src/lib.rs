@@ -12,6 +12,7 @@ mod locale;
 mod problem;
 mod upload;
 mod visit;
+mod words;
 
 use std::{future::Future, sync::Arc, time::Duration};
 

@@ -219,17 +219,7 @@ pub struct Finding {
     pub words: Option<Words>,
 }
 
-/// A finding's message for a catalogue: the message id (`finding-…`) and
-/// the values its English text puts in, by name. Numbers are their decimal
-/// text, as the English message writes them; names (a network's, a link,
-/// a phrase from the post or the style guide) are passed as they are.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Words {
-    /// e.g. `finding-length-characters`.
-    pub id: String,
-    #[serde(default)]
-    pub args: BTreeMap<String, String>,
-}
+pub use crate::validation::Words;
 
 impl Finding {
     pub fn new(check: Check, severity: Severity, rule: impl Into<String>, message: impl Into<String>) -> Self {

@@ -28,7 +28,7 @@ use super::{
 use crate::{
     id::{CampaignId, LabelId},
     network::Network,
-    validation::{Errors, FieldError},
+    validation::{Errors, FieldError, Said, Words},
 };
 
 fn error() -> Severity {
@@ -255,12 +255,12 @@ impl Default for Phrases {
 }
 
 impl Phrases {
-    fn new(each: Vec<Phrase>) -> Result<Phrases, String> {
+    fn new(each: Vec<Phrase>) -> Result<Phrases, ListsTooLong> {
         let any = RegexSetBuilder::new(each.iter().map(|p| p.regex.as_str()))
             .case_insensitive(false)
             .size_limit(64 * MAX_PATTERN_BYTES)
             .build()
-            .map_err(|_| "the lists are too long to check on every post; shorten them".to_owned())?;
+            .map_err(|_| ListsTooLong)?;
         Ok(Phrases { any, each })
     }
 
@@ -331,7 +331,7 @@ impl StyleGuide {
         let mut errors = Errors::new();
         let mut count = |field: &str, n: usize, max: usize| {
             if n > max {
-                errors.add(field, format!("at most {max}"));
+                errors.add_said(field, format!("at most {max}"), Words::new("err-domain-at-most", [("max", max.to_string())]));
             }
         };
         count("banned", self.banned.len(), MAX_PHRASES);
@@ -347,7 +347,11 @@ impl StyleGuide {
         }
         let phrase = |field: String, text: &str, ignore_case: bool, errors: &mut Errors| {
             if blank_or_long(text, MAX_PHRASE_CHARS) {
-                errors.add(field, format!("1 to {MAX_PHRASE_CHARS} characters"));
+                errors.add_said(
+                    field,
+                    format!("1 to {MAX_PHRASE_CHARS} characters"),
+                    Words::new("err-domain-length-range", [("max", MAX_PHRASE_CHARS.to_string())]),
+                );
                 return None;
             }
             Phrase::new(text, ignore_case).map_err(|e| errors.add(field, e)).ok()
@@ -357,23 +361,35 @@ impl StyleGuide {
             banned.extend(phrase(format!("banned[{i}].phrase"), &b.phrase, true, &mut errors));
             for (name, value) in [("replacement", &b.replacement), ("reason", &b.reason)] {
                 if value.as_deref().is_some_and(|v| blank_or_long(v, MAX_PHRASE_CHARS)) {
-                    errors.add(format!("banned[{i}].{name}"), format!("1 to {MAX_PHRASE_CHARS} characters"));
+                    errors.add_said(
+                        format!("banned[{i}].{name}"),
+                        format!("1 to {MAX_PHRASE_CHARS} characters"),
+                        Words::new("err-domain-length-range", [("max", MAX_PHRASE_CHARS.to_string())]),
+                    );
                 }
             }
         }
         let (mut forms, mut term_of) = (Vec::new(), Vec::new());
         for (i, t) in self.terms.iter().enumerate() {
             if blank_or_long(&t.preferred, MAX_PHRASE_CHARS) {
-                errors.add(format!("terms[{i}].preferred"), format!("1 to {MAX_PHRASE_CHARS} characters"));
+                errors.add_said(
+                    format!("terms[{i}].preferred"),
+                    format!("1 to {MAX_PHRASE_CHARS} characters"),
+                    Words::new("err-domain-length-range", [("max", MAX_PHRASE_CHARS.to_string())]),
+                );
             }
             if t.avoid.is_empty() || t.avoid.len() > 20 {
-                errors.add(format!("terms[{i}].avoid"), "1 to 20 wrong forms");
+                errors.add_said(format!("terms[{i}].avoid"), "1 to 20 wrong forms", Words::new("err-domain-style-avoid-count", []));
             }
             for (j, wrong) in t.avoid.iter().enumerate() {
                 // A form that differs only in case ("Covid-19" for "COVID-19") is matched exactly.
                 let only_case = wrong.trim().to_lowercase() == t.preferred.trim().to_lowercase();
                 if wrong.trim() == t.preferred.trim() {
-                    errors.add(format!("terms[{i}].avoid[{j}]"), "is the preferred form itself");
+                    errors.add_said(
+                        format!("terms[{i}].avoid[{j}]"),
+                        "is the preferred form itself",
+                        Words::new("err-domain-style-avoid-preferred", []),
+                    );
                 }
                 if let Some(form) = phrase(format!("terms[{i}].avoid[{j}]"), wrong, !only_case, &mut errors) {
                     forms.push(form);
@@ -385,7 +401,8 @@ impl StyleGuide {
         for (i, d) in self.disclosures.iter().enumerate() {
             disclosures.extend(phrase(format!("disclosures[{i}].text"), &d.text, true, &mut errors));
             if d.when.is_always() {
-                errors.add(format!("disclosures[{i}].when"), "name the label or campaign that needs it");
+                let words = Words::new("err-domain-style-disclosure-when", []);
+                errors.add_said(format!("disclosures[{i}].when"), "name the label or campaign that needs it", words);
             }
         }
         for (i, tag) in self.hashtags.banned.iter().enumerate() {
@@ -397,40 +414,54 @@ impl StyleGuide {
         for (i, a) in self.always_tag.iter().enumerate() {
             let name = a.mention.strip_prefix('@').unwrap_or_default();
             if name.is_empty() || a.mention.chars().count() > 100 || a.mention.chars().any(char::is_whitespace) {
-                errors.add(format!("always_tag[{i}].mention"), "an account as the network writes it, e.g. @RiversideHeart");
+                let words = Words::new("err-domain-style-mention", []);
+                errors.add_said(format!("always_tag[{i}].mention"), "an account as the network writes it, e.g. @RiversideHeart", words);
             }
             if a.when.is_always() {
-                errors.add(format!("always_tag[{i}].when"), "name the label or campaign that needs the tag");
+                let words = Words::new("err-domain-style-tag-when", []);
+                errors.add_said(format!("always_tag[{i}].when"), "name the label or campaign that needs the tag", words);
             }
         }
         if let Some(caps) = self.all_caps
             && !(2..=50).contains(&caps.min_words)
         {
-            errors.add("all_caps.min_words", "2 to 50 words");
+            errors.add_said("all_caps.min_words", "2 to 50 words", Words::new("err-domain-style-caps-words", []));
         }
         let mut patterns = Vec::new();
         let mut ids = BTreeSet::new();
         for (i, p) in self.patterns.iter().enumerate() {
             if !key_ok(&p.id) || !ids.insert(p.id.as_str()) {
-                errors.add(format!("patterns[{i}].id"), "a unique key of a-z, 0-9, - and _");
+                errors.add_said(format!("patterns[{i}].id"), "a unique key of a-z, 0-9, - and _", Words::new("err-domain-unique-key", []));
             }
             if blank_or_long(&p.message, MAX_PHRASE_CHARS) {
-                errors.add(format!("patterns[{i}].message"), format!("1 to {MAX_PHRASE_CHARS} characters"));
+                errors.add_said(
+                    format!("patterns[{i}].message"),
+                    format!("1 to {MAX_PHRASE_CHARS} characters"),
+                    Words::new("err-domain-length-range", [("max", MAX_PHRASE_CHARS.to_string())]),
+                );
             }
-            match compile_pattern(&p.pattern) {
-                Ok(regex) => patterns.push(regex),
-                Err(e) => errors.add(format!("patterns[{i}].pattern"), e),
-            }
+            patterns.extend(errors.check(&format!("patterns[{i}].pattern"), compile_pattern(&p.pattern)));
         }
         for (key, value) in &self.utm {
             let key_valid = !key.is_empty() && key.len() <= 50 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
             if !key_valid {
-                errors.add(format!("utm.{key}"), "a parameter name of letters, digits, _, . and -");
+                errors.add_said(
+                    format!("utm.{key}"),
+                    "a parameter name of letters, digits, _, . and -",
+                    Words::new("err-domain-style-utm-name", []),
+                );
             }
             if blank_or_long(value, MAX_PHRASE_CHARS) {
-                errors.add(format!("utm.{key}"), format!("a value of 1 to {MAX_PHRASE_CHARS} characters"));
+                let words = Words::new("err-domain-style-utm-value", [("max", MAX_PHRASE_CHARS.to_string())]);
+                errors.add_said(format!("utm.{key}"), format!("a value of 1 to {MAX_PHRASE_CHARS} characters"), words);
             } else if let Some(unknown) = placeholders(value).find(|p| !PLACEHOLDERS.contains(p)) {
-                errors.add(format!("utm.{key}"), format!("`{unknown}` is not one of {}", PLACEHOLDERS.join(", ")));
+                let (unknown, known) = (unknown.to_owned(), PLACEHOLDERS.join(", "));
+                let english = format!("`{unknown}` is not one of {known}");
+                errors.add_said(
+                    format!("utm.{key}"),
+                    english,
+                    Words::new("err-domain-style-utm-placeholder", [("placeholder", unknown), ("known", known)]),
+                );
             }
         }
         let banned = errors.check("banned", Phrases::new(banned));
@@ -449,27 +480,62 @@ fn placeholders(value: &str) -> impl Iterator<Item = &str> {
 fn check_tag(errors: &mut Errors, field: String, tag: &str) {
     let name = tag_name(tag);
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(|c| c.is_whitespace() || c == '#') {
-        errors.add(field, "a hashtag, with or without #, without spaces");
+        errors.add_said(field, "a hashtag, with or without #, without spaces", Words::new("err-domain-style-hashtag", []));
     }
 }
 
 /// A pattern the guide may run on every post: it compiles within the size
 /// limit and does not match empty text (it would flag every post).
-fn compile_pattern(pattern: &str) -> Result<Regex, String> {
+fn compile_pattern(pattern: &str) -> Result<Regex, PatternError> {
     if blank_or_long(pattern, MAX_PATTERN_CHARS) {
-        return Err(format!("1 to {MAX_PATTERN_CHARS} characters"));
+        return Err(PatternError::Length);
     }
     let regex =
         RegexBuilder::new(pattern).size_limit(MAX_PATTERN_BYTES).dfa_size_limit(MAX_PATTERN_BYTES).nest_limit(50).build().map_err(|e| {
             match e {
-                regex::Error::CompiledTooBig(_) => "the pattern is too costly to run on every post; make it simpler".to_owned(),
-                other => format!("not a valid pattern: {other}"),
+                regex::Error::CompiledTooBig(_) => PatternError::Costly,
+                other => PatternError::Invalid(other.to_string()),
             }
         })?;
     if regex.is_match("") {
-        return Err("the pattern matches empty text, so it would flag every post".into());
+        return Err(PatternError::MatchesEmpty);
     }
     Ok(regex)
+}
+
+/// Why a pattern is refused.
+#[derive(Debug, thiserror::Error)]
+enum PatternError {
+    #[error("1 to {MAX_PATTERN_CHARS} characters")]
+    Length,
+    #[error("the pattern is too costly to run on every post; make it simpler")]
+    Costly,
+    #[error("not a valid pattern: {0}")]
+    Invalid(String),
+    #[error("the pattern matches empty text, so it would flag every post")]
+    MatchesEmpty,
+}
+
+impl Said for PatternError {
+    fn words(&self) -> Option<Words> {
+        Some(match self {
+            PatternError::Length => Words::new("err-domain-length-range", [("max", MAX_PATTERN_CHARS.to_string())]),
+            PatternError::Costly => Words::new("err-domain-style-pattern-costly", []),
+            PatternError::Invalid(reason) => Words::new("err-domain-style-pattern-invalid", [("reason", reason.clone())]),
+            PatternError::MatchesEmpty => Words::new("err-domain-style-pattern-empty", []),
+        })
+    }
+}
+
+/// The banned phrases or wrong forms, together, are too much to check.
+#[derive(Debug, thiserror::Error)]
+#[error("the lists are too long to check on every post; shorten them")]
+struct ListsTooLong;
+
+impl Said for ListsTooLong {
+    fn words(&self) -> Option<Words> {
+        Some(Words::new("err-domain-style-lists-long", []))
+    }
 }
 
 impl CompiledGuide {

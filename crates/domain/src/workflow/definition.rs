@@ -17,7 +17,7 @@ use crate::{
     names::Email,
     permission::Role,
     preflight::Check,
-    validation::{Errors, FieldError},
+    validation::{Errors, FieldError, Words},
 };
 
 /// A workflow's definition: one version of it.
@@ -250,24 +250,34 @@ impl Definition {
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Errors::new();
         if self.stages.is_empty() {
-            errors.add("stages", "a workflow needs at least one stage");
+            errors.add_said("stages", "a workflow needs at least one stage", Words::new("err-domain-workflow-no-stages", []));
         }
         if self.stages.len() > MAX_STAGES {
-            errors.add("stages", format!("at most {MAX_STAGES} stages"));
+            errors.add_said(
+                "stages",
+                format!("at most {MAX_STAGES} stages"),
+                Words::new("err-domain-workflow-stages-many", [("max", MAX_STAGES.to_string())]),
+            );
         }
         if let PublishTimePolicy::Grace { minutes: 0 } = self.on_publish_time {
-            errors.add("on_publish_time.minutes", "a grace period must be at least a minute");
+            errors.add_said(
+                "on_publish_time.minutes",
+                "a grace period must be at least a minute",
+                Words::new("err-domain-workflow-grace", []),
+            );
         }
         let mut stage_keys = BTreeSet::new();
         for (i, stage) in self.stages.iter().enumerate() {
             let at = format!("stages[{i}]");
             stage.validate(&at, &mut errors);
             if !stage_keys.insert(stage.key.as_str()) {
-                errors.add(format!("{at}.key"), format!("`{}` is used by another stage", stage.key));
+                let words = Words::new("err-domain-workflow-stage-key-taken", [("key", stage.key.clone())]);
+                errors.add_said(format!("{at}.key"), format!("`{}` is used by another stage", stage.key), words);
             }
         }
         if !self.stages.is_empty() && self.stages.iter().all(|s| s.skip_if.iter().any(Condition::is_always)) {
-            errors.add("stages", "every stage is always skipped, so nothing would ever be reviewed");
+            let words = Words::new("err-domain-workflow-all-skipped", []);
+            errors.add_said("stages", "every stage is always skipped, so nothing would ever be reviewed", words);
         }
         errors.into_result()
     }
@@ -276,48 +286,78 @@ impl Definition {
 impl Stage {
     fn validate(&self, at: &str, errors: &mut Errors) {
         if !key_ok(&self.key) {
-            errors.add(format!("{at}.key"), "1 to 40 of a-z, 0-9, - and _");
+            errors.add_said(format!("{at}.key"), "1 to 40 of a-z, 0-9, - and _", Words::new("err-domain-key-format", []));
         }
         if self.name.trim().is_empty() || self.name.chars().count() > 100 {
-            errors.add(format!("{at}.name"), "1 to 100 characters");
+            errors.add_said(
+                format!("{at}.name"),
+                "1 to 100 characters",
+                Words::new("err-domain-length-range", [("max", "100".to_owned())]),
+            );
         }
         if self.lanes.is_empty() {
-            errors.add(format!("{at}.lanes"), "a stage needs at least one lane");
+            errors.add_said(format!("{at}.lanes"), "a stage needs at least one lane", Words::new("err-domain-workflow-no-lanes", []));
         }
         if self.lanes.len() > MAX_LANES {
-            errors.add(format!("{at}.lanes"), format!("at most {MAX_LANES} lanes"));
+            errors.add_said(
+                format!("{at}.lanes"),
+                format!("at most {MAX_LANES} lanes"),
+                Words::new("err-domain-workflow-lanes-many", [("max", MAX_LANES.to_string())]),
+            );
         }
         let mut lane_keys = BTreeSet::new();
         for (j, lane) in self.lanes.iter().enumerate() {
             let at = format!("{at}.lanes[{j}]");
             if !key_ok(&lane.key) {
-                errors.add(format!("{at}.key"), "1 to 40 of a-z, 0-9, - and _");
+                errors.add_said(format!("{at}.key"), "1 to 40 of a-z, 0-9, - and _", Words::new("err-domain-key-format", []));
             }
             if !lane_keys.insert(lane.key.as_str()) {
-                errors.add(format!("{at}.key"), format!("`{}` is used by another lane", lane.key));
+                let words = Words::new("err-domain-workflow-lane-key-taken", [("key", lane.key.clone())]);
+                errors.add_said(format!("{at}.key"), format!("`{}` is used by another lane", lane.key), words);
             }
             if lane.name.trim().is_empty() || lane.name.chars().count() > 100 {
-                errors.add(format!("{at}.name"), "1 to 100 characters");
+                errors.add_said(
+                    format!("{at}.name"),
+                    "1 to 100 characters",
+                    Words::new("err-domain-length-range", [("max", "100".to_owned())]),
+                );
             }
             if lane.approvers.is_empty() {
-                errors.add(format!("{at}.approvers"), "a lane needs at least one approver");
+                errors.add_said(
+                    format!("{at}.approvers"),
+                    "a lane needs at least one approver",
+                    Words::new("err-domain-workflow-no-approvers", []),
+                );
             }
             if lane.approvers.len() > MAX_APPROVERS {
-                errors.add(format!("{at}.approvers"), format!("at most {MAX_APPROVERS} approvers"));
+                let words = Words::new("err-domain-workflow-approvers-many", [("max", MAX_APPROVERS.to_string())]);
+                errors.add_said(format!("{at}.approvers"), format!("at most {MAX_APPROVERS} approvers"), words);
             }
             let distinct: HashSet<&Approver> = lane.approvers.iter().collect();
             if distinct.len() != lane.approvers.len() {
-                errors.add(format!("{at}.approvers"), "an approver is listed twice");
+                errors.add_said(
+                    format!("{at}.approvers"),
+                    "an approver is listed twice",
+                    Words::new("err-domain-workflow-approver-twice", []),
+                );
             }
             match lane.rule {
-                Rule::AtLeast(0) => errors.add(format!("{at}.rule"), "at least 1 approval"),
+                Rule::AtLeast(0) => {
+                    errors.add_said(format!("{at}.rule"), "at least 1 approval", Words::new("err-domain-workflow-rule-zero", []))
+                }
                 // Only named people can be counted now; groups and roles are
                 // counted when the stage starts.
                 Rule::AtLeast(n)
                     if lane.approvers.iter().all(|a| matches!(a, Approver::User(_) | Approver::External(_)))
                         && n as usize > lane.approvers.len() =>
                 {
-                    errors.add(format!("{at}.rule"), format!("needs {n} approvals but names only {} approvers", lane.approvers.len()));
+                    let (count, approvers) = (n.to_string(), lane.approvers.len().to_string());
+                    let english = format!("needs {count} approvals but names only {approvers} approvers");
+                    errors.add_said(
+                        format!("{at}.rule"),
+                        english,
+                        Words::new("err-domain-workflow-rule-more", [("count", count), ("approvers", approvers)]),
+                    );
                 }
                 _ => {}
             }
@@ -325,28 +365,45 @@ impl Stage {
         let mut items = BTreeSet::new();
         for (k, item) in self.checklist.iter().enumerate() {
             if !key_ok(&item.key) || !items.insert(item.key.as_str()) {
-                errors.add(format!("{at}.checklist[{k}].key"), "a unique key of a-z, 0-9, - and _");
+                errors.add_said(
+                    format!("{at}.checklist[{k}].key"),
+                    "a unique key of a-z, 0-9, - and _",
+                    Words::new("err-domain-unique-key", []),
+                );
             }
             if item.label.trim().is_empty() || item.label.chars().count() > 200 {
-                errors.add(format!("{at}.checklist[{k}].label"), "1 to 200 characters");
+                let words = Words::new("err-domain-length-range", [("max", "200".to_owned())]);
+                errors.add_said(format!("{at}.checklist[{k}].label"), "1 to 200 characters", words);
             }
         }
         match self.due {
-            Some(Due::AfterMinutes(0)) => errors.add(format!("{at}.due"), "at least a minute"),
-            None if !self.reminders.is_empty() => errors.add(format!("{at}.reminders"), "reminders need a due time"),
+            Some(Due::AfterMinutes(0)) => {
+                errors.add_said(format!("{at}.due"), "at least a minute", Words::new("err-domain-at-least-minute", []))
+            }
+            None if !self.reminders.is_empty() => errors.add_said(
+                format!("{at}.reminders"),
+                "reminders need a due time",
+                Words::new("err-domain-workflow-reminders-no-due", []),
+            ),
             _ => {}
         }
         for (r, percent) in self.reminders.iter().enumerate() {
             if !(1..=200).contains(percent) {
-                errors.add(format!("{at}.reminders[{r}]"), "a percentage of the time to the due time, 1 to 200");
+                let words = Words::new("err-domain-workflow-reminder-percent", []);
+                errors.add_said(format!("{at}.reminders[{r}]"), "a percentage of the time to the due time, 1 to 200", words);
             }
         }
         if let Some(escalation) = &self.escalation {
             if escalation.to.is_empty() {
-                errors.add(format!("{at}.escalation.to"), "escalate to at least one person or group");
+                let words = Words::new("err-domain-workflow-escalate-nobody", []);
+                errors.add_said(format!("{at}.escalation.to"), "escalate to at least one person or group", words);
             }
             if escalation.after_minutes == 0 {
-                errors.add(format!("{at}.escalation.after_minutes"), "at least a minute");
+                errors.add_said(
+                    format!("{at}.escalation.after_minutes"),
+                    "at least a minute",
+                    Words::new("err-domain-at-least-minute", []),
+                );
             }
         }
         for (c, condition) in self.skip_if.iter().enumerate() {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     id::{CampaignId, ChannelId, GroupId, LabelId, WorkflowId},
     permission::Role,
-    validation::Errors,
+    validation::{Errors, Words},
 };
 
 /// What is known about a post when routing it or deciding whether a stage
@@ -92,11 +92,19 @@ impl Condition {
         for (i, keyword) in self.keywords.iter().enumerate() {
             let len = keyword.trim().chars().count();
             if len == 0 || len > 100 {
-                errors.add(format!("{at}.keywords[{i}]"), "1 to 100 characters");
+                errors.add_said(
+                    format!("{at}.keywords[{i}]"),
+                    "1 to 100 characters",
+                    Words::new("err-domain-length-range", [("max", "100".to_owned())]),
+                );
             }
         }
         if self.keywords.len() > 100 {
-            errors.add(format!("{at}.keywords"), "at most 100 keywords");
+            errors.add_said(
+                format!("{at}.keywords"),
+                "at most 100 keywords",
+                Words::new("err-domain-routing-keywords-many", [("max", "100".to_owned())]),
+            );
         }
     }
 }

@@ -1105,6 +1105,12 @@ async fn a_danish_team_reads_greenlight_in_danish(#[case] backend: Backend) {
     }
     b.go("/my/notifications").await;
     b.text_with("main .notifications", "har bedt om ændringer til “Influenzavaccine”").await;
+    // What the service says is wrong is said in Danish too.
+    b.go(&format!("/w/{ws}/posts/new")).await;
+    b.wait_for("#title").await;
+    b.js("document.getElementById('title').removeAttribute('required')", vec![]).await;
+    b.click("#composer button.primary").await;
+    b.text_with("#err-title", "må ikke være tom").await;
     b.go(&format!("/w/{ws}/posts/{id}")).await;
     let feedback = b.text("#feedback").await;
     assert!(feedback.contains("Lidt varmere, tak."), "{feedback}");

@@ -176,8 +176,10 @@ impl Problems {
         for e in errors {
             let covers = |f: &&&str| e.field.strip_prefix(**f).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']));
             match fields.iter().filter(covers).max_by_key(|f| f.len()) {
-                Some(field) => problems.by_field.entry((*field).to_owned()).or_default().push(e.message.clone()),
-                None => problems.general.push(format!("{}: {}", e.field, e.message)),
+                Some(field) => {
+                    problems.by_field.entry((*field).to_owned()).or_default().push(crate::words::text(&e.message, e.words.as_ref()))
+                }
+                None => problems.general.push(format!("{}: {}", e.field, crate::words::text(&e.message, e.words.as_ref()))),
             }
         }
         problems
@@ -263,7 +265,10 @@ impl PageError {
 pub fn said(error: &Error, named: bool) -> String {
     match error {
         Error::Invalid(errors) => {
-            let each = errors.iter().map(|e| if named { format!("{}: {}", e.field, e.message) } else { e.message.clone() });
+            let each = errors.iter().map(|e| {
+                let message = crate::words::text(&e.message, e.words.as_ref());
+                if named { format!("{}: {message}", e.field) } else { message }
+            });
             each.collect::<Vec<_>>().join(if named { "\n" } else { "; " })
         }
         other => describe(other).2,
@@ -276,12 +281,16 @@ fn describe(error: &Error) -> (StatusCode, String, String) {
     match error {
         Error::Unauthenticated => (StatusCode::UNAUTHORIZED, t("error-sign-in"), t("error-session-ended")),
         Error::NotFound(what) => (StatusCode::NOT_FOUND, t("error-not-found"), t1("error-no-such", "what", noun(what))),
-        Error::Forbidden(why) => (StatusCode::FORBIDDEN, t("error-not-allowed"), t1("error-role-forbids", "why", why)),
+        Error::Forbidden(why) => (
+            StatusCode::FORBIDDEN,
+            t("error-not-allowed"),
+            t1("error-role-forbids", "why", crate::words::text(&why.english, why.words.as_ref())),
+        ),
         Error::Invalid(errors) => {
-            let list: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+            let list: Vec<String> = errors.iter().map(|e| crate::words::text(&e.message, e.words.as_ref())).collect();
             (StatusCode::UNPROCESSABLE_ENTITY, t("error-please-check"), list.join("; "))
         }
-        Error::Conflict(why) => (StatusCode::CONFLICT, t("error-could-not"), why.clone()),
+        Error::Conflict(why) => (StatusCode::CONFLICT, t("error-could-not"), crate::words::text(&why.english, why.words.as_ref())),
         Error::VersionRequired | Error::Stale { .. } => (StatusCode::CONFLICT, t("error-changed-meanwhile"), t("error-reload")),
         Error::TooLarge { limit } => {
             let limit = i64::try_from(*limit).unwrap_or(i64::MAX);

@@ -701,7 +701,7 @@ fn problems(errors: &[FieldError]) -> Problems {
         .iter()
         .map(|e| {
             let field = if e.field == "planned_at" { "planned".to_owned() } else { e.field.clone() };
-            FieldError::new(field, e.message.clone())
+            FieldError { field, ..e.clone() }
         })
         .collect();
     Problems::from_errors(&renamed, &FIELDS)
@@ -970,7 +970,7 @@ pub async fn upload(
                 })?;
                 stored = Some(media::store_upload(&s.app, &member.caller, ws, spooled.upload()).await.or_page(&headers)?);
             }
-            "file" => return Err(PageError::new(Error::Forbidden(crate::t("media-stale-form")), &headers)),
+            "file" => return Err(PageError::new(Error::Forbidden(crate::t("media-stale-form").into()), &headers)),
             name => {
                 let name = name.to_owned();
                 let value = field.text().await.map_err(broken)?;

@@ -224,7 +224,7 @@ pub async fn save_routes(
             Ok(_) => Ok(()),
             // The service names a rule by its place in the list: `[2].when…`.
             Err(Error::Invalid(errors)) => {
-                Err(errors.into_iter().map(|e| FieldError::new(format!("routes{}", e.field), e.message)).collect())
+                Err(errors.into_iter().map(|e| FieldError { field: format!("routes{}", e.field), ..e }).collect())
             }
             Err(e) => return Err(PageError::new(e, &headers)),
         },

@@ -339,7 +339,12 @@ pub(super) struct DecisionForm {
 /// The text of an error the visitor can act on.
 pub(super) fn problem_text(err: &Error) -> String {
     match err {
-        Error::Invalid(fields) => fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
+        Error::Invalid(fields) => fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, crate::words::text(&f.message, f.words.as_ref())))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Error::Conflict(why) => crate::words::text(&why.english, why.words.as_ref()),
         Error::NotFound("open review") => crate::t("visit-not-waiting"),
         other => other.to_string(),
     }

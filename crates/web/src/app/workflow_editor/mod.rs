@@ -68,7 +68,7 @@ struct Editing {
 async fn editor_page(app: &App, member: Member, ws: WorkspaceId, id: WorkflowId, e: Editing, headers: &HeaderMap) -> PageResult {
     let chrome = Chrome::of(app, &member, ws, t1("wf-edit-title", "name", &e.draft.name), "workflows").await.or_page(headers)?;
     if !chrome.ws.as_ref().is_some_and(|w| w.can_manage_workflows) {
-        return Err(PageError::new(Error::Forbidden(t("wf-edit-forbidden")), headers));
+        return Err(PageError::new(Error::Forbidden(t("wf-edit-forbidden").into()), headers));
     }
     let choices = choices(app, &member, ws).await.or_page(headers)?;
     let page = EditorPage {
