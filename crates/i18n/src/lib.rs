@@ -157,7 +157,18 @@ number_arg!(i32, i64, u32, u64, usize);
 
 /// The message `key` in the current language.
 pub fn t(key: &str) -> String {
-    lookup(current(), key, &[])
+    let lang = current();
+    // A message without values always reads the same: formatted once per
+    // language, then read from memory (pages ask for hundreds of them).
+    static PLAIN: std::sync::LazyLock<std::sync::RwLock<HashMap<(Lang, String), String>>> = std::sync::LazyLock::new(Default::default);
+    if let Some(found) = PLAIN.read().ok().and_then(|cache| cache.get(&(lang, key.to_owned())).cloned()) {
+        return found;
+    }
+    let written = lookup(lang, key, &[]);
+    if let Ok(mut cache) = PLAIN.write() {
+        cache.insert((lang, key.to_owned()), written.clone());
+    }
+    written
 }
 
 /// The message `key` with one value (`{ $name }`).
