@@ -160,13 +160,14 @@ pub fn t(key: &str) -> String {
     let lang = current();
     // A message without values always reads the same: formatted once per
     // language, then read from memory (pages ask for hundreds of them).
-    static PLAIN: std::sync::LazyLock<std::sync::RwLock<HashMap<(Lang, String), String>>> = std::sync::LazyLock::new(Default::default);
-    if let Some(found) = PLAIN.read().ok().and_then(|cache| cache.get(&(lang, key.to_owned())).cloned()) {
+    static PLAIN: std::sync::LazyLock<[std::sync::RwLock<HashMap<String, String>>; 2]> = std::sync::LazyLock::new(Default::default);
+    let cache = &PLAIN[lang as usize];
+    if let Some(found) = cache.read().ok().and_then(|c| c.get(key).cloned()) {
         return found;
     }
     let written = lookup(lang, key, &[]);
-    if let Ok(mut cache) = PLAIN.write() {
-        cache.insert((lang, key.to_owned()), written.clone());
+    if let Ok(mut c) = cache.write() {
+        c.insert(key.to_owned(), written.clone());
     }
     written
 }
