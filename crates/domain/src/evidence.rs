@@ -222,6 +222,7 @@ mod tests {
             checklist: BTreeSet::new(),
             at: jiff::Timestamp::UNIX_EPOCH,
             carried: false,
+            reason: None,
         }
     }
 

@@ -4,6 +4,7 @@
 //! argument. That keeps the rules (the post state machine, the canonical
 //! content hash, the audit chain) testable without a database.
 
+pub mod analytics;
 pub mod audit;
 pub mod canonical;
 pub mod comment;

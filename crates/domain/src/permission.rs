@@ -72,6 +72,7 @@ pub enum Permission {
     ManagePlanning,
     ManageTokens,
     ViewWorkspaceHistory,
+    ViewAnalytics,
     ViewPosts,
     CommentOnPosts,
     DecideReviews,
@@ -129,7 +130,7 @@ pub const MATRIX: &[Row] = &[
     Row { permission: Permission::UploadMedia, description: "Upload images and videos", allowed: [Y, Y, Y, Y, N, N] },
     Row {
         permission: Permission::ManageWorkflows,
-        description: "Create and edit workflows and routing rules",
+        description: "Create and edit workflows and routing rules; set the business hours and the reasons decisions give",
         allowed: [Y, Y, Y, N, N, N],
     },
     Row {
@@ -152,6 +153,11 @@ pub const MATRIX: &[Row] = &[
     Row {
         permission: Permission::ViewWorkspaceHistory,
         description: "Read the workspace's audit log and verify its chain",
+        allowed: [Y, Y, Y, N, N, N],
+    },
+    Row {
+        permission: Permission::ViewAnalytics,
+        description: "See workflow analytics: where approval time goes, who and what holds it up",
         allowed: [Y, Y, Y, N, N, N],
     },
     Row { permission: Permission::ManageChannels, description: "Add and change channels", allowed: [Y, Y, N, N, N, N] },

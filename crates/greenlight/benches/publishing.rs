@@ -111,6 +111,7 @@ async fn seed(app: &App, n: usize, due: Timestamp, url: &str) -> Vec<PostId> {
                         comment: None,
                         checklist: Default::default(),
                         lane: None,
+                        reason: None,
                     };
                     reviews::decide(&app, &manager, ws, id, decision).await.expect("approved");
                     let version = posts::post(&app, &owner, ws, id).await.expect("post").version;

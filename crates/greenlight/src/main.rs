@@ -73,6 +73,9 @@ enum Command {
     /// Work with the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Workflow analytics.
+    #[command(subcommand)]
+    Analytics(AnalyticsCommand),
     /// Print the default configuration as TOML.
     DefaultConfig,
 }
@@ -184,6 +187,19 @@ enum AuditCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum AnalyticsCommand {
+    /// Forget the review facts and fold them again from the audit log (the
+    /// source of truth), for one workspace or all.
+    Rebuild {
+        /// The workspace's id (default: every workspace).
+        #[arg(long, value_name = "ID")]
+        workspace: Option<String>,
+        #[command(flatten)]
+        storage: Storage,
+    },
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -286,6 +302,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Admin(admin) => admin_command(file, admin).await?,
         Command::Audit(command) => return audit_command(file, command).await,
+        Command::Analytics(AnalyticsCommand::Rebuild { workspace, storage }) => {
+            let app = open(&load(file, &storage, None)?).await?;
+            let rebuilt = match workspace {
+                Some(id) => {
+                    let id = id.parse().map_err(|_| anyhow!("--workspace: `{id}` is not a workspace id"))?;
+                    greenlight_service::analytics::rebuild(&app, id).await
+                }
+                None => greenlight_service::analytics::rebuild_all(&app).await,
+            }
+            .map_err(service)?;
+            println!("review facts rebuilt from the audit log: {} workspaces, {} posts", rebuilt.workspaces, rebuilt.posts);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

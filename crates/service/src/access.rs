@@ -171,6 +171,7 @@ fn denied(permission: Permission) -> &'static str {
         Permission::ManageStyleGuide => "err-access-cannot-manage-style-guide",
         Permission::ManageGroups => "err-access-cannot-manage-groups",
         Permission::ViewWorkspaceHistory => "err-access-cannot-view-workspace-history",
+        Permission::ViewAnalytics => "err-access-cannot-view-analytics",
         Permission::ManageChannels => "err-access-cannot-manage-channels",
         Permission::ManageWebhooks => "err-access-cannot-manage-webhooks",
         Permission::ManageMembers => "err-access-cannot-manage-members",

@@ -132,21 +132,12 @@ fn digest(bundle: &Bundle) -> Result<[u8; 32]> {
 /// Exports whole days, `from` to `to` inclusive, in the workspace's zone
 /// (default: the last 30 days up to today): the events recorded then.
 pub async fn export(app: &App, caller: &Caller, ws: WorkspaceId, from: Option<&str>, to: Option<&str>) -> Result<SignedBundle> {
-    let mut errors = greenlight_domain::validation::Errors::default();
-    let to_day = to.map(|t| errors.check("to", greenlight_domain::schedule::parse_day(t)));
-    let from_day = from.map(|t| errors.check("from", greenlight_domain::schedule::parse_day(t)));
-    errors.into_result()?;
+    let asked = crate::Days::parse(from, to)?;
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspaceHistory).await?;
     let workspace = workspaces::workspace(&mut tx, ws).await?.ok_or(Error::NotFound("workspace"))?;
     let zone = jiff::tz::TimeZone::get(&workspace.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    let to_day = to_day.flatten().unwrap_or_else(|| app.now().to_zoned(zone.clone()).date());
-    let from_day = from_day.flatten().unwrap_or_else(|| to_day.saturating_sub(jiff::Span::new().days(29)));
-    if from_day > to_day {
-        return Err(Error::field_said("to", "err-audit-to-before-from", []));
-    }
-    let start = |d: jiff::civil::Date| d.to_zoned(zone.clone()).map(|z| z.timestamp()).map_err(|e| Error::field("from", e.to_string()));
-    let (from, to) = (start(from_day)?, start(to_day.tomorrow().map_err(|e| Error::field("to", e.to_string()))?)?);
+    let crate::Days { start: from, end: to, .. } = crate::Days::in_zone(asked, &zone, app.now(), 30)?;
 
     let chain = Chain::Workspace(ws);
     let mut events = Vec::new();

@@ -122,7 +122,7 @@ pub async fn use_decision_link(app: &App, token: &str, verdict: Verdict, comment
     if current != Some(link.revision) {
         return Err(Error::conflict("err-link-decision-post-changed", []));
     }
-    let request = DecisionRequest { verdict, revision: link.revision, comment, checklist: Default::default(), lane: None };
+    let request = DecisionRequest { verdict, revision: link.revision, comment, checklist: Default::default(), lane: None, reason: None };
     let view = reviews::decide_open(&mut tx, app, &caller, post, Principal::User(link.user_id), request).await?;
     if !notifications::use_decision_link(&mut tx, link.id, app.now()).await? {
         return Err(Error::conflict("err-link-decision-used", []));

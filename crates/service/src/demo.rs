@@ -325,6 +325,7 @@ async fn take(app: &App, owner: &Caller, ws: WorkspaceId, post: PostId, walk: Wa
                     comment: Some("Can we make the first line shorter?".into()),
                     checklist: BTreeSet::new(),
                     lane: None,
+                    reason: None,
                 };
                 reviews::decide(app, &Caller::session(*by, false), ws, post, input).await?;
             }
@@ -366,6 +367,7 @@ async fn approve(app: &App, ws: WorkspaceId, post: PostId, limit: Option<usize>)
                     comment: None,
                     checklist: checklist.clone(),
                     lane: Some(lane.key.clone()),
+                    reason: None,
                 };
                 reviews::decide(app, &Caller::session(by, false), ws, post, input).await?;
             }

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod analytics;
 pub mod audit;
 pub mod audit_export;
 pub mod blobs;
@@ -116,6 +117,59 @@ pub(crate) fn page<T, K>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> K) ->
     rows.truncate(limit);
     let next = rows.last().map(key);
     (rows, next)
+}
+
+/// A period of whole days in a workspace's zone, `from` to `to` inclusive,
+/// and the instants it spans, `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Days {
+    pub from: jiff::civil::Date,
+    pub to: jiff::civil::Date,
+    pub start: greenlight_domain::Timestamp,
+    pub end: greenlight_domain::Timestamp,
+}
+
+/// The days a request names, checked; either may be left out.
+pub(crate) type AskedDays = (Option<jiff::civil::Date>, Option<jiff::civil::Date>);
+
+impl Days {
+    /// Reads `from` and `to` (`YYYY-MM-DD`), every problem at once.
+    pub(crate) fn parse(from: Option<&str>, to: Option<&str>) -> Result<AskedDays> {
+        let mut errors = greenlight_domain::validation::Errors::default();
+        let to = to.and_then(|t| errors.check("to", greenlight_domain::schedule::parse_day(t)));
+        let from = from.and_then(|t| errors.check("from", greenlight_domain::schedule::parse_day(t)));
+        errors.into_result()?;
+        Ok((from, to))
+    }
+
+    /// The days asked for in `zone`; what is left out: up to today, and
+    /// `default_days` long.
+    pub(crate) fn in_zone(
+        (from, to): AskedDays,
+        zone: &jiff::tz::TimeZone,
+        now: greenlight_domain::Timestamp,
+        default_days: i64,
+    ) -> Result<Days> {
+        let to = to.unwrap_or_else(|| now.to_zoned(zone.clone()).date());
+        let from = from.unwrap_or_else(|| to.saturating_sub(jiff::Span::new().days(default_days - 1)));
+        if from > to {
+            return Err(Error::field_said("to", "err-audit-to-before-from", []));
+        }
+        Days::between(from, to, zone)
+    }
+
+    fn between(from: jiff::civil::Date, to: jiff::civil::Date, zone: &jiff::tz::TimeZone) -> Result<Days> {
+        let start = |d: jiff::civil::Date| d.to_zoned(zone.clone()).map(|z| z.timestamp()).map_err(|e| Error::field("from", e.to_string()));
+        let after = to.tomorrow().map_err(|e| Error::field("to", e.to_string()))?;
+        Ok(Days { from, to, start: start(from)?, end: start(after)? })
+    }
+
+    /// As many days, just before.
+    pub fn previous(&self, zone: &jiff::tz::TimeZone) -> Result<Days> {
+        let length = self.from.until(self.to).map_err(Error::internal)?.get_days() + 1;
+        let to = self.from.yesterday().map_err(|e| Error::field("from", e.to_string()))?;
+        Days::between(to.saturating_sub(jiff::Span::new().days(length - 1)), to, zone)
+    }
 }
 
 impl App {

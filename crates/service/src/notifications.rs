@@ -73,6 +73,7 @@ impl Job for EventRecorded {
     }
 
     async fn run(&self, app: &App) -> Result<()> {
+        crate::analytics::take_in(app, self.event).await?;
         fan_out(app, self.event).await
     }
 }

@@ -479,6 +479,7 @@ pub async fn update_post(
         post.state = rerun.post_state(from)?;
         post.review_stage = rerun.stage;
         changed.insert("review".into(), json!(rerun.review));
+        changed.insert("progress".into(), rerun.recorded.clone());
         if from != post.state {
             changed.insert("state".into(), json!({ "from": from, "to": post.state }));
         }
@@ -572,6 +573,7 @@ pub async fn save_revision(
     let mut data = json!({ "revision": revision.number, "content_hash": revision.content_hash });
     if let Some(rerun) = rerun {
         data["review"] = json!(rerun.review);
+        data["progress"] = rerun.recorded;
     }
     if from_state != state {
         data["state"] = json!({ "from": from_state, "to": state });

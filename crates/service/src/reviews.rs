@@ -17,7 +17,7 @@ use greenlight_domain::{
     workflow::{
         AtPublishTime, Context, DecisionInput, Definition, Facts, LateApproval, People, Principal, Progress, Review, ReviewError,
         ReviewStatus, Verdict,
-        review::{RevisionMark, Timer, TimerKind},
+        review::{RevisionMark, StageStatus, Timer, TimerKind},
     },
 };
 use greenlight_store::{
@@ -228,9 +228,14 @@ fn late_json(late: Option<LateApproval>) -> serde_json::Value {
     }
 }
 
-fn progress_json(progress: &Progress) -> serde_json::Value {
+/// Where a review stands, as its events record it (analytics folds these):
+/// the stage it waits at, since when and until when, or how it ended.
+pub(crate) fn progress_json(progress: &Progress, run: &Review) -> serde_json::Value {
     match progress {
-        Progress::Waiting { stage, started } => json!({ "waiting_at": stage, "stage_started": started }),
+        Progress::Waiting { stage, started } => {
+            let due = run.stages.iter().find(|s| &s.key == stage && s.status == StageStatus::Active).and_then(|s| s.due_at);
+            json!({ "waiting_at": stage, "stage_started": started, "due_at": due })
+        }
         Progress::Approved => json!({ "outcome": "approved" }),
         Progress::ChangesRequested => json!({ "outcome": "changes_requested" }),
         Progress::Rejected => json!({ "outcome": "rejected" }),
@@ -258,8 +263,7 @@ pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
         let progress = loaded.record.run.resubmit(&cx).map_err(engine_error)?;
         let (events, late) = approval_events(&[PostEvent::Submit], &progress, &loaded.workflow.definition, &loaded.post, now);
         save(&mut tx, app, &mut loaded, &events).await?;
-        let data =
-            json!({ "review": loaded.record.id, "progress": progress_json(&progress), "late": late_json(late), "preflight": preflight });
+        let data = json!({ "review": loaded.record.id, "progress": progress_json(&progress, &loaded.record.run), "late": late_json(late), "preflight": preflight });
         record(&mut tx, app, caller, Chain::Workspace(ws), "review.resubmitted", ("post", Some(id.uuid())), data).await?;
         tx.commit().await?;
         return Ok(view(loaded.record, &loaded.workflow));
@@ -292,7 +296,7 @@ pub async fn submit(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, inp
     move_post(&mut tx, app, started.id, &mut post, &events, waiting_stage(&started, &workflow.definition)).await?;
     let data = json!({
         "review": started.id, "workflow": workflow.id, "workflow_version": workflow.version,
-        "revision": revision.number, "content_hash": revision.content_hash, "progress": progress_json(&progress),
+        "revision": revision.number, "content_hash": revision.content_hash, "progress": progress_json(&progress, &started.run),
         "late": late_json(late), "preflight": preflight,
     });
     record(&mut tx, app, caller, Chain::Workspace(ws), "review.started", ("post", Some(id.uuid())), data).await?;
@@ -327,6 +331,10 @@ pub struct DecisionRequest {
     pub checklist: BTreeSet<String>,
     #[serde(default)]
     pub lane: Option<String>,
+    /// With a request for changes or a rejection: one of the workspace's
+    /// preset reasons (`GET …/workflow-settings`), besides the comment.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 pub async fn decide(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId, input: DecisionRequest) -> Result<ReviewView> {
@@ -355,6 +363,17 @@ pub(crate) async fn decide_open(
         return Err(Error::field_said("comment", "err-review-text-long", [("max", MAX_DECISION_COMMENT_CHARS.to_string())]));
     }
     let (ws, id) = (post.workspace_id, post.id);
+    let reason = match input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        None => None,
+        Some(_) if input.verdict == Verdict::Approve => return Err(Error::field_said("reason", "err-review-reason-approve", [])),
+        Some(given) => {
+            let settings = greenlight_store::analytics::settings(tx, ws).await?;
+            Some(settings.reason(given).ok_or_else(|| match settings.reasons.is_empty() {
+                true => Error::field_said("reason", "err-review-reason-none", []),
+                false => Error::field_said("reason", "err-review-reason-unknown", [("reasons", settings.reasons.join(", "))]),
+            })?)
+        }
+    };
     let open = workflows::open_review(tx, id).await?.ok_or(Error::NotFound("open review"))?;
     let mut loaded = load_with(tx, app, post, open).await?;
     let now = app.now();
@@ -383,6 +402,9 @@ pub(crate) async fn decide_open(
     let before = loaded.record.run.decisions.len();
     let progress = loaded.record.run.decide(&cx, decision).map_err(engine_error)?;
     // The decision, then any the same approval made in the stages that follow.
+    if let Some(made) = loaded.record.run.decisions.get_mut(before) {
+        made.reason = reason;
+    }
     let made = loaded.record.run.decisions.get(before..).map(<[_]>::to_vec).unwrap_or_default();
     if made.is_empty() {
         return Err(Error::Internal("decision not recorded".into()));
@@ -399,8 +421,11 @@ pub(crate) async fn decide_open(
         if made.carried {
             data["carried"] = json!(true);
         }
+        if let Some(reason) = &made.reason {
+            data["reason"] = json!(reason);
+        }
         if last {
-            data["progress"] = progress_json(&progress);
+            data["progress"] = progress_json(&progress, &loaded.record.run);
             data["late"] = late_json(late);
         }
         record(tx, app, caller, Chain::Workspace(ws), "review.decided", ("post", Some(id.uuid())), data).await?;
@@ -449,7 +474,7 @@ pub async fn override_stage(app: &App, caller: &Caller, ws: WorkspaceId, id: Pos
     let (events, late) = approval_events(&[], &progress, &loaded.workflow.definition, &loaded.post, now);
     save(&mut tx, app, &mut loaded, &events).await?;
     let data = json!({
-        "review": loaded.record.id, "stage": stage, "reason": reason.trim(), "progress": progress_json(&progress),
+        "review": loaded.record.id, "stage": stage, "reason": reason.trim(), "progress": progress_json(&progress, &loaded.record.run),
         "late": late_json(late),
     });
     record(&mut tx, app, caller, Chain::Workspace(ws), "review.overridden", ("post", Some(id.uuid())), data).await?;
@@ -481,7 +506,7 @@ pub(crate) async fn ask_also(tx: &mut Tx, app: &App, caller: &Caller, post: &Pos
     save(tx, app, &mut loaded, &events).await?;
     let lane = loaded.record.run.added.last().map(|a| a.lane.clone());
     let data = json!({
-        "review": loaded.record.id, "stage": stage, "lane": lane, "email": email.as_str(), "progress": progress_json(&progress),
+        "review": loaded.record.id, "stage": stage, "lane": lane, "email": email.as_str(), "progress": progress_json(&progress, &loaded.record.run),
     });
     record(tx, app, caller, Chain::Workspace(post.workspace_id), "review.approver_added", ("post", Some(post.id.uuid())), data).await?;
     Ok(Some(name))
@@ -504,12 +529,15 @@ pub struct Rerun {
     pub stage: Option<String>,
     /// If the change completed the review after the planned time.
     pub late: Option<LateApproval>,
+    /// The progress as the change's event records it.
+    pub recorded: serde_json::Value,
 }
 
 impl Rerun {
     fn new(record: &ReviewRecord, def: &Definition, post: &Post, progress: Progress, now: Timestamp) -> Self {
         let late = late(&progress, def, post, now);
-        Rerun { review: record.id, stage: waiting_stage(record, def), late, progress }
+        let recorded = progress_json(&progress, &record.run);
+        Rerun { review: record.id, stage: waiting_stage(record, def), late, progress, recorded }
     }
 
     /// The post's state once the review has taken the change in: approved

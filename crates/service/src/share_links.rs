@@ -512,6 +512,7 @@ pub async fn decide(app: &App, pass: &Pass<'_>, id: PostId, input: VisitorDecisi
         comment: input.comment,
         checklist: BTreeSet::new(),
         lane: None,
+        reason: None,
     };
     let view = reviews::decide_open(&mut tx, app, &caller, post, me, request).await?;
     share_links::touch_link(&mut tx, link.id, app.now()).await?;

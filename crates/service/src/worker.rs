@@ -19,7 +19,7 @@ use tokio::{
 };
 use uuid::Uuid;
 
-use crate::{App, Error, Result, audit, checkpoints, email, invites, jobs::Registry, preflight, publishing, reviews, webhooks};
+use crate::{App, Error, Result, analytics, audit, checkpoints, email, invites, jobs::Registry, preflight, publishing, reviews, webhooks};
 
 impl Registry {
     /// Every job type Greenlight runs.
@@ -28,6 +28,7 @@ impl Registry {
             .with::<reviews::ReviewTimer>()
             .with::<reviews::PublishTime>()
             .with::<audit::EventRecorded>()
+            .with::<analytics::RebuildFacts>()
             .with::<email::SendEmail>()
             .with::<invites::SendInvite>()
             .with::<webhooks::Deliver>()

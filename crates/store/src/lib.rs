@@ -8,6 +8,7 @@
 #[macro_use]
 mod macros;
 pub mod accounts;
+pub mod analytics;
 pub mod audit;
 pub mod comments;
 pub mod db;

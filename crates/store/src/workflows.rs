@@ -325,6 +325,25 @@ pub async fn active_reviews(tx: &mut Tx, ws: WorkspaceId) -> Result<Vec<ReviewRe
     rows.into_iter().map(review_from).collect()
 }
 
+/// The workspace's reviews waiting for a decision or for changes, each with
+/// its post's title and owner, the longest-running first.
+pub async fn waiting_reviews(tx: &mut Tx, ws: WorkspaceId) -> Result<Vec<(ReviewRecord, String, UserId)>> {
+    let rows = sql!(
+        tx,
+        all as (Uuid, Uuid, Uuid, Uuid, i64, i64, String, DbTime, DbTime, String, Uuid),
+        "SELECT r.id, r.workspace_id, r.post_id, r.workflow_id, r.workflow_version, r.version, r.state, r.created_at, r.updated_at,
+                p.title, p.owner_id
+         FROM reviews r JOIN posts p ON p.id = r.post_id
+         WHERE r.workspace_id = $1 AND r.status IN ('active', 'changes_requested') ORDER BY r.created_at",
+        ws.uuid()
+    )?;
+    rows.into_iter()
+        .map(|(id, ws, post, wf, wv, v, state, created, updated, title, owner)| {
+            Ok((review_from((id, ws, post, wf, wv, v, state, created, updated))?, title, UserId::from_uuid(owner)))
+        })
+        .collect()
+}
+
 /// A page of every review in a workspace, by id after `after` (start with
 /// the nil id), for verifying them against the audit log.
 pub async fn workspace_reviews(tx: &mut Tx, ws: WorkspaceId, after: Uuid, limit: i64) -> Result<Vec<ReviewRecord>> {

@@ -189,6 +189,10 @@ pub struct Decision {
     /// this one too (the workflow's `one_approval_covers_next_stages`).
     #[serde(default)]
     pub carried: bool,
+    /// One of the workspace's preset reasons, given with a request for
+    /// changes or a rejection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// An administrator's approval of a whole stage, with the reason.
@@ -613,6 +617,7 @@ impl Review {
             checklist,
             at: cx.now,
             carried: false,
+            reason: None,
         };
         self.decisions.push(decision.clone());
         match input.verdict {

@@ -172,6 +172,10 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/workspaces/{ws}/history", json!(null), Some(P::ViewWorkspaceHistory)),
         route(M::GET, "/workspaces/{ws}/audit/verify", json!(null), Some(P::ViewWorkspaceHistory)),
         route(M::GET, "/workspaces/{ws}/audit/export", json!(null), Some(P::ViewWorkspaceHistory)),
+        route(M::GET, "/workspaces/{ws}/analytics/workflow", json!(null), Some(P::ViewAnalytics)),
+        route(M::GET, "/workspaces/{ws}/analytics/workflow.csv", json!(null), Some(P::ViewAnalytics)),
+        route(M::GET, "/workspaces/{ws}/workflow-settings", json!(null), Some(P::ViewWorkspace)),
+        route(M::PUT, "/workspaces/{ws}/workflow-settings", json!({"reasons": ["Tone"]}), Some(P::ManageWorkflows)),
         route(
             M::POST,
             "/workspaces/{ws}/audit/export/verify",

@@ -3,6 +3,7 @@
 // A test that unwraps fails loudly, which is what a test should do.
 #![allow(clippy::unwrap_used)]
 
+mod analytics;
 mod app;
 mod audit;
 mod authz;

@@ -46,6 +46,7 @@ use crate::{extract::SESSION_COOKIE, problem::Problem};
         (name = "comments", description = "Threaded comments on posts, anchored to revisions, text ranges and image regions"),
         (name = "notifications", description = "In-app notifications and how each member wants to hear of each kind of event"),
         (name = "webhooks", description = "Outgoing webhooks (signed JSON) and Slack, Teams and Discord channels, with their deliveries"),
+        (name = "analytics", description = "Workflow analytics: cycle time, time per stage and approver, first-pass rate, reasons, deadlines, work waiting; business hours and preset reasons"),
         (name = "share-links", description = "Links for reviewers without an account: view, comment or approve, scoped, expiring, revocable"),
     )
 )]

@@ -1,5 +1,6 @@
 //! The JSON API, `/api/v1`.
 
+mod analytics;
 mod comments;
 mod doc;
 mod media;
@@ -37,6 +38,7 @@ pub fn routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(notifications::routes())
         .merge(webhooks::routes())
         .merge(publishing::routes())
+        .merge(analytics::routes())
         .merge(media::routes(state));
     OpenApiRouter::with_openapi(doc::ApiDoc::openapi()).nest("/api/v1", api)
 }

@@ -554,6 +554,8 @@ pub struct DecideForm {
     comment: String,
     checklist: Vec<String>,
     lane: String,
+    /// A preset reason, with a request for changes or a rejection.
+    reason: String,
     /// `list`: back to "my reviews" after deciding there.
     back: String,
 }
@@ -579,6 +581,7 @@ pub async fn decide(
         comment: Some(form.comment.clone()).filter(|c| !c.trim().is_empty()),
         checklist: form.checklist.iter().cloned().collect(),
         lane: Some(form.lane.clone()).filter(|l| !l.is_empty()),
+        reason: Some(form.reason.clone()).filter(|r| !r.is_empty()),
     };
     match reviews::decide(&s.app, &member.caller, ws, id, input).await {
         Ok(_) if form.back == "list" => Ok(see_other(&headers, &format!("/my/reviews?done={}&ws={ws}&post={id}", form.verdict))),
@@ -847,8 +850,14 @@ pub async fn approve_selected(State(s): State<AppState>, submitted: Submitted<Se
             refused.push(crate::t("myrev-unreadable-pick"));
             continue;
         };
-        let input =
-            reviews::DecisionRequest { verdict: Verdict::Approve, revision, comment: None, checklist: Default::default(), lane: None };
+        let input = reviews::DecisionRequest {
+            verdict: Verdict::Approve,
+            revision,
+            comment: None,
+            checklist: Default::default(),
+            lane: None,
+            reason: None,
+        };
         match reviews::decide(&s.app, &member.caller, ws, post, input).await {
             Ok(_) => approved += 1,
             Err(e) => {

@@ -1,0 +1,12 @@
+err-analytics-days = angiv arbejdsdagene, 1 (mandag) til 7 (søndag)
+err-analytics-day-ends = en arbejdsdag slutter efter den begynder
+err-analytics-holidays = højst { $max } fridage
+err-analytics-reasons-many = højst { $max } begrundelser
+err-analytics-reason-length = en begrundelse er 1 til { $max } tegn på én linje
+err-analytics-reason-twice = “{ $reason }” står der to gange
+err-analytics-bad-id = ikke et id
+err-review-reason-approve = en godkendelse giver ingen begrundelse
+err-review-reason-none = arbejdsområdet har ingen faste begrundelser
+err-review-reason-unknown = ikke en af arbejdsområdets begrundelser: { $reasons }
+err-access-cannot-view-analytics = en { $role } kan ikke se workflow-analyser
+analytics-former-member = et tidligere medlem

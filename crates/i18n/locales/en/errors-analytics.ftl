@@ -1,0 +1,12 @@
+err-analytics-days = name the days worked, 1 (Monday) to 7 (Sunday)
+err-analytics-day-ends = a working day ends after it starts
+err-analytics-holidays = at most { $max } holidays
+err-analytics-reasons-many = at most { $max } reasons
+err-analytics-reason-length = a reason is 1 to { $max } characters on one line
+err-analytics-reason-twice = “{ $reason }” is listed twice
+err-analytics-bad-id = not an id
+err-review-reason-approve = an approval gives no reason
+err-review-reason-none = this workspace has no preset reasons
+err-review-reason-unknown = not one of the workspace's reasons: { $reasons }
+err-access-cannot-view-analytics = a { $role } cannot see workflow analytics
+analytics-former-member = a former member
