@@ -35,10 +35,13 @@ pub enum Kind {
     PublishFailed,
     /// A channel's network refused its credentials: reconnect it.
     ChannelNeedsReconnect,
+    /// Monday's workflow report: last week's figures and what is stuck
+    /// (for those who see analytics; off unless chosen).
+    WorkflowReport,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::ReviewRequested,
         Kind::DecisionMade,
         Kind::ChangesRequested,
@@ -51,6 +54,7 @@ impl Kind {
         Kind::Published,
         Kind::PublishFailed,
         Kind::ChannelNeedsReconnect,
+        Kind::WorkflowReport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -67,6 +71,7 @@ impl Kind {
             Kind::Published => "published",
             Kind::PublishFailed => "publish_failed",
             Kind::ChannelNeedsReconnect => "channel_needs_reconnect",
+            Kind::WorkflowReport => "workflow_report",
         }
     }
 
@@ -116,8 +121,12 @@ pub struct Preferences(pub BTreeMap<Kind, Channels>);
 
 impl Preferences {
     /// Greenlight's defaults: everything in the app; email at once for what
-    /// asks you to act, a daily digest for the rest.
+    /// asks you to act, a daily digest for the rest; the weekly workflow
+    /// report only to whoever asks for it.
     pub fn builtin(kind: Kind) -> Channels {
+        if kind == Kind::WorkflowReport {
+            return Channels { in_app: false, email: Frequency::Off };
+        }
         let email = if kind.asks_to_act() { Frequency::Immediate } else { Frequency::Daily };
         Channels { in_app: true, email }
     }

@@ -235,6 +235,7 @@ mod tests {
             Permission::ShareForApproval,
             Permission::ManageWebhooks,
             Permission::ManageStyleGuide,
+            Permission::ViewAnalytics,
         ];
         for p in all {
             assert_eq!(MATRIX.iter().filter(|r| r.permission == p).count(), 1, "{p:?}");

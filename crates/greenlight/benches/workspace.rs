@@ -248,6 +248,119 @@ async fn cold_start(dir: &std::path::Path, b: &Bench, post: PostId) {
     println!("Cold start: {:.0} ms from opening the database to the first post read.", start.elapsed().as_secs_f64() * 1000.0);
 }
 
+/// Review facts for every post — one review each, approved at its planned
+/// day, a fifth after a round of changes — written straight to the facts
+/// table (as the fold would), then the analytics report of a year (the
+/// team's last, 20 posts a day) and of all time.
+async fn analytics(b: &Bench) {
+    use greenlight_domain::analytics::{
+        facts::{Decider, DecisionFact, Outcome, ReviewFacts, StageEnd, StageRound},
+        hours::BusinessHours,
+    };
+    use greenlight_domain::{id::ReviewId, workflow::Verdict};
+    let zone = jiff::tz::TimeZone::get(ZONE).expect("zone");
+    let hours = BusinessHours::default();
+    let manager = b.manager.require_user().expect("the manager");
+    let first = date(2020, 1, 6);
+    let start = Instant::now();
+    for (chunk, ids) in b.posts.chunks(1000).enumerate() {
+        let mut tx = b.app.db.write().await.expect("a transaction");
+        for (j, post) in ids.iter().enumerate() {
+            let i = chunk * 1000 + j;
+            let day = first.checked_add(((i / PER_DAY) as i64).days()).expect("a day");
+            let at = |minutes: i64| {
+                day.to_datetime(jiff::civil::time(8, 0, 0, 0)).to_zoned(zone.clone()).expect("local").timestamp()
+                    + jiff::SignedDuration::from_mins(minutes)
+            };
+            let changes = i % 5 == 0;
+            let wait = 20 + (i as i64 * 37) % 600;
+            let round = |n: u32, asked: i64, ended: i64, end: StageEnd| StageRound {
+                stage: "approve".into(),
+                round: n,
+                asked_at: at(asked),
+                due_at: None,
+                ended_at: Some(at(ended)),
+                end: Some(end),
+                overridden: false,
+                escalated: false,
+                reminders: 0,
+                minutes: None,
+                business_minutes: None,
+            };
+            let decision = |n: u32, asked: i64, ended: i64, verdict: Verdict| DecisionFact {
+                stage: "approve".into(),
+                lane: "manager".into(),
+                round: n,
+                decider: Decider::User(manager),
+                verdict,
+                reason: (verdict == Verdict::RequestChanges).then(|| "Tone".to_owned()),
+                asked_at: at(asked),
+                at: at(ended),
+                carried: false,
+                minutes: 0,
+                business_minutes: 0,
+            };
+            let (mut stages, mut decisions) = (Vec::new(), Vec::new());
+            let mut asked = 0;
+            if changes {
+                stages.push(round(1, 0, wait, StageEnd::ChangesRequested));
+                decisions.push(decision(1, 0, wait, Verdict::RequestChanges));
+                asked = wait + 60;
+            }
+            let n = if changes { 2 } else { 1 };
+            stages.push(round(n, asked, asked + wait, StageEnd::Passed));
+            decisions.push(decision(n, asked, asked + wait, Verdict::Approve));
+            let mut facts = ReviewFacts {
+                review: ReviewId::from_uuid(uuid::Uuid::now_v7()),
+                post: *post,
+                workflow: None,
+                post_created_at: Some(at(-60)),
+                submitted_at: at(0),
+                ended_at: Some(at(asked + wait)),
+                outcome: Some(Outcome::Approved),
+                rounds: n,
+                changes_requested: u32::from(changes),
+                reminders: 0,
+                escalations: 0,
+                planned_time_passed: None,
+                stages,
+                decisions,
+                cycle_minutes: None,
+                cycle_business_minutes: None,
+                brief_minutes: None,
+                brief_business_minutes: None,
+            };
+            facts.measure(&hours, &zone);
+            greenlight_store::analytics::replace_post_facts(&mut tx, b.ws, *post, i64::MAX, &[facts]).await.expect("facts");
+        }
+        tx.commit().await.expect("committed");
+    }
+    let wrote = start.elapsed();
+    let last = first.checked_add((((b.posts.len() - 1) / PER_DAY) as i64).days()).expect("the last day");
+    let year = last.checked_sub(364.days()).expect("a year before");
+    println!();
+    println!(
+        "Workflow analytics over the same workspace (a review for each post, facts written in {:.0} s), the report as the API answers it:",
+        wrote.as_secs_f64()
+    );
+    println!();
+    println!("| report | median ms | p99 ms | reviews |");
+    println!("|---|--:|--:|--:|");
+    for (what, from, runs) in [("the last year", year, 50), ("all time", first, 10)] {
+        let query =
+            greenlight_service::analytics::ReportQuery { from: Some(from.to_string()), to: Some(last.to_string()), ..Default::default() };
+        let mut took = Vec::with_capacity(runs);
+        let mut completed = 0;
+        for _ in 0..runs {
+            let one = Instant::now();
+            let report = greenlight_service::analytics::report(&b.app, &b.manager, b.ws, &query).await.expect("the report");
+            took.push(one.elapsed());
+            completed = report.measures.reviews_completed;
+        }
+        row(what, &mut took, &completed.to_string());
+    }
+}
+
 fn main() {
     let n: usize = std::env::var("GREENLIGHT_BENCH_POSTS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
@@ -258,6 +371,7 @@ fn main() {
         concurrent_writes(&bench, 16).await;
         pages(&bench, &reviewed).await;
         cold_start(dir.path(), &bench, reviewed[0]).await;
+        analytics(&bench).await;
         let (now, peak) = memory();
         let db = std::fs::metadata(dir.path().join("bench.db")).map(|m| m.len()).unwrap_or(0);
         println!();

@@ -482,6 +482,8 @@ async fn serve(config: &Config, app: App) -> anyhow::Result<()> {
         let _ = stopping.wait_for(|stop| *stop).await;
     }));
     checkpoints::schedule(&app).await.map_err(service)?;
+    greenlight_service::weekly_report::schedule(&app).await.map_err(service)?;
+    greenlight_service::analytics::rebuild_missing(&app).await.map_err(service)?;
     let router = greenlight_web::router(app, settings);
     greenlight_web::serve(listener, router, async move {
         shutdown_signal().await;

@@ -15,7 +15,7 @@ use std::{borrow::Cow, collections::HashMap, future::Future};
 
 use fluent_templates::{Loader, fluent_bundle::FluentValue, static_loader};
 
-pub use time::{DateStyle, format as date};
+pub use time::{DateStyle, format as date, short_weekday};
 
 static_loader! {
     static LOCALES = {
@@ -247,3 +247,19 @@ pub fn decimal(x: f64, places: usize) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// A duration in whole minutes, in words: "45 min", "3 h 20 min", "2 d 4 h".
+pub fn duration(minutes: i64) -> String {
+    let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    if days > 0 && hours == 0 {
+        t1("analytics-duration-whole-days", "days", days)
+    } else if days > 0 {
+        t2("analytics-duration-days", "days", days, "hours", hours)
+    } else if hours > 0 && mins == 0 {
+        t1("analytics-duration-whole-hours", "hours", hours)
+    } else if hours > 0 {
+        t2("analytics-duration-hours", "hours", hours, "minutes", mins)
+    } else {
+        t1("analytics-duration-minutes", "minutes", mins)
+    }
+}

@@ -92,3 +92,10 @@ pub(crate) fn format_in(lang: Lang, at: DateTime, style: DateStyle) -> String {
         DateStyle::DayShortMonthYearTime => format!("{day}{dot} {} {year}, {time}", mo(true)),
     }
 }
+
+/// A weekday's short name in the current language, ISO numbered (1 is
+/// Monday, 7 Sunday).
+pub fn short_weekday(iso: i8) -> &'static str {
+    let day = Weekday::from_monday_one_offset(iso).unwrap_or(Weekday::Monday);
+    weekday(current(), day, true)
+}

@@ -126,6 +126,19 @@ pub async fn rebuild(app: &App, ws: WorkspaceId) -> Result<Rebuilt> {
     }
 }
 
+/// Asks for a rebuild of every workspace whose reviews have no facts yet (a
+/// database from before analytics): at start, in the background.
+pub async fn rebuild_missing(app: &App) -> Result<usize> {
+    let mut tx = app.db.write().await?;
+    let mut asked = 0;
+    for ws in analytics::unmeasured_workspaces(&mut tx).await? {
+        jobs::enqueue(&mut tx, app, &RebuildFacts { workspace: ws, changed_at: Timestamp::UNIX_EPOCH }, app.now()).await?;
+        asked += 1;
+    }
+    tx.commit().await?;
+    Ok(asked)
+}
+
 /// Rebuilds every workspace's facts (the command line's `analytics rebuild`).
 pub async fn rebuild_all(app: &App) -> Result<Rebuilt> {
     let spaces = {
@@ -291,6 +304,8 @@ pub struct Cadence {
     pub week: Date,
     pub channel_id: ChannelId,
     pub channel: String,
+    /// The channel's network, e.g. `instagram`.
+    pub network: String,
     pub planned: usize,
     /// Approved before their planned time.
     pub approved_on_time: usize,
@@ -365,12 +380,17 @@ pub async fn report(app: &App, caller: &Caller, ws: WorkspaceId, query: &ReportQ
     let filter = query.filter()?;
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewAnalytics).await?;
-    let workspace = workspaces::workspace(&mut tx, ws).await?.ok_or(Error::NotFound("workspace"))?;
+    compute(&mut tx, app.now(), ws, asked, &filter).await
+}
+
+/// The report of the days asked, without asking who wants it (the caller
+/// checked, or it is the weekly report's).
+pub(crate) async fn compute(tx: &mut Tx, now: Timestamp, ws: WorkspaceId, asked: crate::AskedDays, filter: &Filter) -> Result<Report> {
+    let workspace = workspaces::workspace(tx, ws).await?.ok_or(Error::NotFound("workspace"))?;
     let zone = TimeZone::get(&workspace.time_zone).unwrap_or(TimeZone::UTC);
-    let now = app.now();
     let days = Days::in_zone(asked, &zone, now, DEFAULT_DAYS)?;
-    let settings = analytics::settings(&mut tx, ws).await?;
-    let names = Names::of(&mut tx, ws).await?;
+    let settings = analytics::settings(tx, ws).await?;
+    let names = Names::of(tx, ws).await?;
     let measure = |reviews: &[facts::ReviewFacts]| {
         measures::measure(
             reviews,
@@ -380,12 +400,12 @@ pub async fn report(app: &App, caller: &Caller, ws: WorkspaceId, query: &ReportQ
             |d| filter.approver.as_deref().is_none_or(|a| a == d.key()),
         )
     };
-    let reviews = analytics::ended_between(&mut tx, ws, days.start, days.end, &filter).await?;
+    let reviews = analytics::ended_between(tx, ws, days.start, days.end, filter).await?;
     let measures = measure(&reviews);
     let before = days.previous(&zone)?;
-    let previous = Headline::of(&measure(&analytics::ended_between(&mut tx, ws, before.start, before.end, &filter).await?));
-    let open = open_reviews(&mut tx, ws, &filter, &names, &settings.business_hours, &zone, now).await?;
-    let cadence = cadence(&mut tx, ws, days, &filter, &zone).await?;
+    let previous = Headline::of(&measure(&analytics::ended_between(tx, ws, before.start, before.end, filter).await?));
+    let open = open_reviews(tx, ws, filter, &names, &settings.business_hours, &zone, now).await?;
+    let cadence = cadence(tx, ws, days, filter, &zone).await?;
     Ok(Report {
         workspace_id: ws,
         from: days.from,
@@ -460,16 +480,18 @@ async fn open_reviews(
 }
 
 async fn cadence(tx: &mut Tx, ws: WorkspaceId, days: Days, filter: &Filter, zone: &TimeZone) -> Result<Vec<Cadence>> {
-    let channels: BTreeMap<ChannelId, String> = planning::channels(tx, ws).await?.into_iter().map(|c| (c.id, c.display_name)).collect();
+    let channels: BTreeMap<ChannelId, (String, String)> =
+        planning::channels(tx, ws).await?.into_iter().map(|c| (c.id, (c.display_name, c.network))).collect();
     let mut weeks: BTreeMap<(Date, String, ChannelId), Cadence> = BTreeMap::new();
     for p in analytics::planned_between(tx, ws, days.start, days.end, filter).await? {
         let day = p.planned_at.to_zoned(zone.clone()).date();
         let monday = day.saturating_sub(jiff::Span::new().days(i64::from(day.weekday().to_monday_zero_offset())));
-        let name = channels.get(&p.channel).cloned().unwrap_or_default();
+        let (name, network) = channels.get(&p.channel).cloned().unwrap_or_default();
         let row = weeks.entry((monday, name.clone(), p.channel)).or_insert(Cadence {
             week: monday,
             channel_id: p.channel,
             channel: name,
+            network,
             planned: 0,
             approved_on_time: 0,
             approved_late: 0,

@@ -33,6 +33,7 @@ pub mod routing;
 pub mod share_links;
 pub mod views;
 pub mod webhooks;
+pub mod weekly_report;
 pub mod worker;
 pub mod workflow_file;
 pub mod workflows;

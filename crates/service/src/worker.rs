@@ -19,7 +19,10 @@ use tokio::{
 };
 use uuid::Uuid;
 
-use crate::{App, Error, Result, analytics, audit, checkpoints, email, invites, jobs::Registry, preflight, publishing, reviews, webhooks};
+use crate::{
+    App, Error, Result, analytics, audit, checkpoints, email, invites, jobs::Registry, preflight, publishing, reviews, webhooks,
+    weekly_report,
+};
 
 impl Registry {
     /// Every job type Greenlight runs.
@@ -29,6 +32,8 @@ impl Registry {
             .with::<reviews::PublishTime>()
             .with::<audit::EventRecorded>()
             .with::<analytics::RebuildFacts>()
+            .with::<weekly_report::ReportTick>()
+            .with::<weekly_report::SendWeeklyReport>()
             .with::<email::SendEmail>()
             .with::<invites::SendInvite>()
             .with::<webhooks::Deliver>()

@@ -438,3 +438,15 @@ pub async fn planned_between(tx: &mut Tx, ws: WorkspaceId, from: Timestamp, to: 
         })
         .collect())
 }
+
+/// Workspaces with reviews but not one post's facts (a database from
+/// before analytics, or one whose facts were lost).
+pub async fn unmeasured_workspaces(tx: &mut Tx) -> Result<Vec<WorkspaceId>> {
+    let rows = sql!(
+        tx,
+        all as (Uuid,),
+        "SELECT DISTINCT r.workspace_id FROM reviews r
+         WHERE NOT EXISTS (SELECT 1 FROM analytics_posts a WHERE a.workspace_id = r.workspace_id)"
+    )?;
+    Ok(rows.into_iter().map(|(id,)| WorkspaceId::from_uuid(id)).collect())
+}

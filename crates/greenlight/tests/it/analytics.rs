@@ -274,3 +274,65 @@ async fn where_approval_time_goes_is_measured_to_the_minute(#[case] backend: Bac
     // B waited from Saturday 10:00 to Monday 10:15 in business hours too, but for the minute before each midnight.
     assert_eq!(weekends.body["cycle_time"]["business"]["median_minutes"], 2893, "{}", weekends.body);
 }
+
+#[apply(backends)]
+async fn the_weekly_report_reaches_those_who_chose_it_on_monday_morning(#[case] backend: Backend) {
+    let sink = MailSink::start().await;
+    let h = Harness::start_with(backend, Some(sink.mailer())).await;
+    at(&h, "2030-01-07T07:00").await;
+    let w = h.world("weekly").await;
+    let ws = w.ws.clone();
+    let owner = h.login("owner@weekly.example.org").await;
+    let manager = h.login("manager@weekly.example.org").await;
+    let creator = h.login("creator@weekly.example.org").await;
+    let reviewer = h.login("reviewer@weekly.example.org").await;
+    let definition = json!({"stages": [{"key": "copy", "name": "Copy review", "lanes": [{"key": "copy", "name": "Copy", "approvers": [{"role": "reviewer"}]}]}]});
+    let wf = owner
+        .post(&format!("/workspaces/{ws}/workflows"), json!({"name": "One stage", "is_default": true, "definition": definition}))
+        .await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+    // The manager chooses the report by email and in the app; the creator
+    // chooses it too, but creators do not see analytics.
+    let prefs = format!("/workspaces/{ws}/notification-preferences");
+    let wants = json!({"workflow_report": {"in_app": true, "email": "immediate"}});
+    assert_eq!(manager.put(&prefs, wants.clone()).await.status, StatusCode::OK);
+    assert_eq!(creator.put(&prefs, wants).await.status, StatusCode::OK);
+    assert_eq!(owner.get(&prefs).await.body["effective"]["workflow_report"], json!({"in_app": false, "email": "off"}), "off unless chosen");
+
+    // Last week: one post approved in two hours, one still waiting.
+    at(&h, "2030-01-08T10:00").await;
+    let done = create(&creator, &ws, "Spring menu", &w.channel, None).await;
+    submit(&creator, &done).await;
+    at(&h, "2030-01-08T12:00").await;
+    decided(&reviewer, &done, approve()).await;
+    at(&h, "2030-01-10T09:00").await;
+    let waiting = create(&creator, &ws, "Open house", &w.channel, None).await;
+    submit(&creator, &waiting).await;
+
+    greenlight_service::weekly_report::schedule(&h.app).await.unwrap();
+    at(&h, "2030-01-14T07:59").await;
+    assert!(sink.to("manager@weekly.example.org").iter().all(|m| !m["subject"].as_str().unwrap().starts_with("Workflow report")));
+    at(&h, "2030-01-14T08:00").await;
+    h.worker().drain().await.unwrap();
+    let reports: Vec<Value> = sink
+        .to("manager@weekly.example.org")
+        .into_iter()
+        .filter(|m| m["subject"].as_str().unwrap().starts_with("Workflow report"))
+        .collect();
+    assert_eq!(reports.len(), 1, "one report, on Monday at eight");
+    assert_eq!(reports[0]["subject"], "Workflow report, weekly: 7 Jan 2030 – 13 Jan 2030");
+    let text = reports[0]["text"].as_str().unwrap();
+    assert!(text.contains("one review completed (the week before: 0)"), "{text}");
+    assert!(text.contains("100 % approved the first time"), "{text}");
+    assert!(text.contains("submission to approval took 2 h of business hours"), "{text}");
+    assert!(text.contains("Open house: at Copy review, waiting for"), "{text}");
+    assert!(sink.to("creator@weekly.example.org").iter().all(|m| !m["subject"].as_str().unwrap().starts_with("Workflow report")));
+    let mine = manager.get("/my/notifications").await;
+    assert!(mine.body["items"].as_array().unwrap().iter().any(|n| n["kind"] == "workflow_report"), "{}", mine.body);
+    // An hour later nothing more comes.
+    at(&h, "2030-01-14T09:00").await;
+    h.worker().drain().await.unwrap();
+    let again =
+        sink.to("manager@weekly.example.org").into_iter().filter(|m| m["subject"].as_str().unwrap().starts_with("Workflow report")).count();
+    assert_eq!(again, 1);
+}

@@ -1143,3 +1143,80 @@ async fn a_danish_team_reads_greenlight_in_danish(#[case] backend: Backend) {
     other.sign_in("creator@dansk.example.org").await;
     assert_eq!(other.js("return document.documentElement.lang", vec![]).await, "da", "signing in brings the user's language");
 }
+
+/// A manager reads where approval time went: the headline figures, the
+/// waiting post and for whom, the control chart's dot, the reason given,
+/// a filter applied from the form, the CSV behind it — and, in Danish,
+/// no English word.
+#[apply(backends)]
+async fn a_manager_reads_where_approval_time_went(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let t = team(&h, "insights", "routine").await;
+    let ws = t.w.ws.clone();
+    let r = t.owner.put(&format!("/workspaces/{ws}/workflow-settings"), json!({"reasons": ["Tone", "Typo"]})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let post = |title: &str| {
+        let content = json!({"text": format!("{title}: come and see."), "media": [{"media_id": t.picture, "alt_text": "A nurse"}]});
+        json!({"title": title, "channel_ids": [t.w.channel], "content": content})
+    };
+    let a = t.creator.post(&format!("/workspaces/{ws}/posts"), post("Open day")).await;
+    let a = format!("/workspaces/{ws}/posts/{}", a.body["post"]["id"].as_str().unwrap());
+    let review = t.creator.post(&format!("{a}/review"), json!(null)).await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+    h.pass(jiff::SignedDuration::from_hours(2)).await;
+    let changes =
+        json!({"verdict": "request_changes", "revision": review.body["current_revision"], "comment": "Warmer, please.", "reason": "Tone"});
+    assert_eq!(t.manager.post(&format!("{a}/review/decisions"), changes).await.status, StatusCode::OK);
+    let version = t.creator.get(&a).await.body["version"].as_i64().unwrap();
+    let saved = t.creator.request(reqwest::Method::POST, &format!("{a}/revisions")).header("if-match", format!("\"{version}\""));
+    let saved = Client::send(
+        saved.json(&json!({"content": {"text": "Open day: come and see us!", "media": [{"media_id": t.picture, "alt_text": "A nurse"}]}})),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.body);
+    let again = t.creator.post(&format!("{a}/review"), json!(null)).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    h.pass(jiff::SignedDuration::from_hours(1)).await;
+    let approve = json!({"verdict": "approve", "revision": again.body["current_revision"]});
+    assert_eq!(t.manager.post(&format!("{a}/review/decisions"), approve).await.status, StatusCode::OK);
+    let b_post = t.creator.post(&format!("/workspaces/{ws}/posts"), post("Blood drive")).await;
+    let b_path = format!("/workspaces/{ws}/posts/{}", b_post.body["post"]["id"].as_str().unwrap());
+    assert_eq!(t.creator.post(&format!("{b_path}/review"), json!(null)).await.status, StatusCode::OK);
+    h.pass(jiff::SignedDuration::from_mins(30)).await;
+
+    let b = Browser::open(&h).await;
+    b.sign_in("manager@insights.example.org").await;
+    b.click("header nav a[href$='/analytics']").await;
+    b.text_with("main h1", "Workflow analytics").await;
+    b.text_with(".figures .figure:first-child .figure-value", "1").await;
+    b.text_with(".figures .figure:nth-child(2) .figure-value", "0 %").await;
+    b.text_with("#stuck", "Blood drive").await;
+    b.text_with("#stuck", "waiting for").await;
+    assert_eq!(b.js("return document.querySelectorAll('#control svg circle.dot').length", vec![]).await, 1);
+    b.text_with("#reasons", "Tone").await;
+    b.text_with("#approvers", "manager").await;
+    b.screenshot("analytics").await;
+    // The CSV the page links holds the same figures.
+    let csv = b.js("return fetch(document.querySelector('a[href*=\"/analytics.csv\"]').href).then(r => r.text())", vec![]).await;
+    let csv = csv.as_str().unwrap();
+    assert!(csv.starts_with("section,key,name,count,value,"), "{csv}");
+    assert!(csv.contains("summary,reviews_completed,,1,"), "{csv}");
+    assert!(csv.contains("reason,Tone,,1,"), "{csv}");
+    // A filter from the form: the workflow.
+    let workflow = b.js("return document.querySelector('select[name=workflow] option:nth-child(2)').value", vec![]).await;
+    b.js("document.querySelector('select[name=workflow]').value = arguments[0]", vec![workflow.clone()]).await;
+    b.click("form.filter-grid button[type=submit]").await;
+    b.text_with("main h1", "Workflow analytics").await;
+    let url = b.js("return location.search", vec![]).await;
+    assert!(url.as_str().unwrap().contains(&format!("workflow={}", workflow.as_str().unwrap())), "{url}");
+    b.text_with(".figures .figure:first-child .figure-value", "1").await;
+
+    // In Danish.
+    b.click("header a.lang").await;
+    b.click("input[name=language][value=da]").await;
+    b.click("main form button[type=submit]").await;
+    b.go(&format!("/w/{ws}/analytics")).await;
+    b.text_with("main h1", "Workflow-analyse").await;
+    let english = b.js(&format!("return (document.body.innerText.match(/{ENGLISH}/g) || []).join(', ')"), vec![]).await;
+    assert_eq!(english, "", "the analytics page shows English words");
+}

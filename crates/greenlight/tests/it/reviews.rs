@@ -129,15 +129,25 @@ async fn a_post_goes_through_review_pinned_to_its_revisions(#[case] backend: Bac
 #[apply(backends)]
 async fn the_demo_reaches_every_state_through_real_reviews(#[case] backend: Backend) {
     let h = Harness::start(backend).await;
-    assert!(matches!(greenlight_service::demo::seed(&h.app).await.unwrap(), greenlight_service::demo::Seeded::Created));
+    // Two weeks of history stand for the demo's ninety days (the same code).
+    assert!(matches!(greenlight_service::demo::seed_with_history(&h.app, 14).await.unwrap(), greenlight_service::demo::Seeded::Created));
     assert!(matches!(greenlight_service::demo::seed(&h.app).await.unwrap(), greenlight_service::demo::Seeded::AlreadyThere));
     let demo = |email| h.login_with(email, greenlight_service::demo::PASSWORD);
     let admin = demo(greenlight_service::demo::ADMIN_EMAIL).await;
     let mut states = std::collections::BTreeSet::new();
     for ws in admin.get("/workspaces").await.body.as_array().unwrap() {
         let ws = ws["id"].as_str().unwrap();
-        let posts = admin.get(&format!("/workspaces/{ws}/posts")).await;
-        for post in posts.body["items"].as_array().unwrap() {
+        let mut all = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let page = admin.get(&format!("/workspaces/{ws}/posts?limit=200{cursor}")).await;
+            all.extend(page.body["items"].as_array().unwrap().iter().cloned());
+            match page.body["next_cursor"].as_str() {
+                Some(next) => cursor = format!("&cursor={next}"),
+                None => break,
+            }
+        }
+        for post in &all {
             let post_state = post["state"].as_str().unwrap().to_owned();
             let review = admin.get(&format!("/workspaces/{ws}/posts/{}/review", post["id"].as_str().unwrap())).await;
             // A post past its draft has the review that put it there, about its current revision.
@@ -145,6 +155,7 @@ async fn the_demo_reaches_every_state_through_real_reviews(#[case] backend: Back
                 "draft" => None,
                 "in_review" => Some("active"),
                 "changes_requested" => Some("changes_requested"),
+                "rejected" => Some("rejected"),
                 _ => Some("approved"),
             };
             assert_eq!(review.body["run"]["status"].as_str(), expected, "{post_state}: {}", review.body);
@@ -152,12 +163,17 @@ async fn the_demo_reaches_every_state_through_real_reviews(#[case] backend: Back
         }
         assert_eq!(admin.get(&format!("/workspaces/{ws}/audit/verify")).await.body["intact"], true);
     }
-    for state in ["draft", "in_review", "changes_requested", "approved", "scheduled", "published"] {
+    for state in ["draft", "in_review", "changes_requested", "approved", "scheduled", "published", "rejected"] {
         assert!(states.contains(state), "no demo post is {state}: {states:?}");
     }
-    // The reviewers have work waiting.
+    // The reviewers have work waiting; the history shows in the analytics.
     let maya = demo("maya@riverside.test").await;
     assert!(!maya.get("/my/reviews").await.body.as_array().unwrap().is_empty());
+    h.worker().drain().await.unwrap();
+    let ws = maya.get("/workspaces").await.body[0]["id"].as_str().unwrap().to_owned();
+    let report = maya.get(&format!("/workspaces/{ws}/analytics/workflow")).await;
+    assert!(report.body["reviews_completed"].as_u64().is_some_and(|n| n >= 5), "{}", report.body);
+    assert!(!report.body["reasons"].as_array().unwrap().is_empty() || !report.body["stages"].as_array().unwrap().is_empty());
 }
 
 /// A workspace with the routine workflow (reviewer or manager, any one) as

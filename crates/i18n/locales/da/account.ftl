@@ -137,6 +137,7 @@ settings-tell-publish-time-passed = Mit opslags tidspunkt gik, før det blev god
 settings-tell-published = Mit opslag er udgivet
 settings-tell-publish-failed = Mit opslag kunne ikke udgives
 settings-tell-channel-needs-reconnect = En kanal skal forbindes igen
+settings-tell-workflow-report = Den ugentlige workflow-rapport (mandage kl. 8; ledere og op; ethvert mailvalg sender den)
 
 settings-nothing-delivered = Intet leveret endnu.
 settings-event = Hændelse

@@ -10,6 +10,7 @@ app-nav-new-post = Nyt opslag
 app-nav-my-reviews = Mine godkendelser
 app-nav-workflows = Arbejdsgange
 app-nav-history = Historik
+app-nav-analytics = Analyse
 app-nav-settings = Indstillinger
 app-search-label = Søg i opslag
 app-search-placeholder = Søg i opslag  /

@@ -230,3 +230,6 @@ email-updates-subject = { $count ->
     [one] { $count } opdatering fra Greenlight
    *[other] { $count } opdateringer fra Greenlight
 }
+review-decision-reason = (begrundelse: { $reason })
+review-decision-reason-label = Begrundelse, ved ændringer eller afvisning (valgfri)
+review-decision-reason-none = Ingen

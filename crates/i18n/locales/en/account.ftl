@@ -137,6 +137,7 @@ settings-tell-publish-time-passed = My post's time passed before approval
 settings-tell-published = My post went out
 settings-tell-publish-failed = My post could not go out
 settings-tell-channel-needs-reconnect = A channel needs reconnecting
+settings-tell-workflow-report = The weekly workflow report (Mondays at 08:00; managers and up; any email choice sends it)
 
 settings-nothing-delivered = Nothing delivered yet.
 settings-event = Event

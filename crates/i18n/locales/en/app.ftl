@@ -10,6 +10,7 @@ app-nav-new-post = New post
 app-nav-my-reviews = My reviews
 app-nav-workflows = Workflows
 app-nav-history = History
+app-nav-analytics = Analytics
 app-nav-settings = Settings
 app-search-label = Search posts
 app-search-placeholder = Search posts  /

@@ -233,3 +233,6 @@ email-updates-subject = { $count ->
     [one] { $count } update from Greenlight
    *[other] { $count } updates from Greenlight
 }
+review-decision-reason = (reason: { $reason })
+review-decision-reason-label = Reason, with changes or a rejection (optional)
+review-decision-reason-none = None

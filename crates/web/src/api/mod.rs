@@ -1,6 +1,6 @@
 //! The JSON API, `/api/v1`.
 
-mod analytics;
+pub(crate) mod analytics;
 mod comments;
 mod doc;
 mod media;

@@ -8,6 +8,7 @@
 //! token (a hidden field; htmx sends it as a header), validate on the
 //! server, and come back with errors next to their fields and nothing lost.
 
+mod analytics;
 mod audit;
 mod auth;
 mod calendar;
@@ -76,11 +77,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/w/{ws}/posts/{post}/comments/{comment}/resolve", post(review::resolve))
         .route("/w/{ws}/posts/{post}/history", get(history::post_history))
         .route("/w/{ws}/history", get(history::workspace_history))
+        .route("/w/{ws}/analytics", get(analytics::page))
+        .route("/w/{ws}/analytics.csv", get(analytics::csv))
         .route("/w/{ws}/audit", get(audit::page))
         .route("/w/{ws}/audit/export", get(audit::export))
         .route("/w/{ws}/audit/verify", post(audit::verify).layer(crate::upload::body_limit(&state.app)))
         .route("/w/{ws}/workflows", get(workflows::list).post(workflows::create))
         .route("/w/{ws}/workflows/routes", post(workflows::save_routes))
+        .route("/w/{ws}/workflows/hours", post(workflows::save_hours))
         .route("/w/{ws}/workflows/{workflow}", get(workflows::page).post(workflows::save))
         .route("/w/{ws}/workflows/{workflow}/simulate", post(workflows::simulate))
         .route("/w/{ws}/workflows/{workflow}/edit", get(workflow_editor::page).post(workflow_editor::act))
@@ -118,6 +122,7 @@ pub struct WsNav {
     pub can_write: bool,
     pub can_manage_workflows: bool,
     pub can_see_history: bool,
+    pub can_see_analytics: bool,
 }
 
 impl Chrome {
@@ -150,6 +155,7 @@ impl Chrome {
             can_write: role.can(Permission::CreatePosts),
             can_manage_workflows: role.can(Permission::ManageWorkflows),
             can_see_history: role.can(Permission::ViewWorkspaceHistory),
+            can_see_analytics: role.can(Permission::ViewAnalytics),
         });
         Ok(chrome)
     }

@@ -190,6 +190,8 @@ struct ReviewPage {
     waiting: String,
     checklist: Vec<ChecklistView>,
     lanes: Vec<String>,
+    /// The workspace's preset reasons, to give with changes or a rejection.
+    reasons: Vec<String>,
     threads: Vec<ThreadView>,
     members: Vec<(String, String)>,
     can_comment: bool,
@@ -381,7 +383,8 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
                 Verdict::Reject => ("✗", "reject", "review-decision-rejected"),
             };
             let covered = if dd.carried { format!(" {}", crate::t("review-decision-carried")) } else { String::new() };
-            let words = format!("{}{said}{covered}", crate::t3(key, "by", by, "number", number, "when", when(dd.at, &tz)));
+            let reason = dd.reason.as_deref().map(|r| format!(" {}", crate::t1("review-decision-reason", "reason", r))).unwrap_or_default();
+            let words = format!("{}{said}{reason}{covered}", crate::t3(key, "by", by, "number", number, "when", when(dd.at, &tz)));
             (dd.stage.as_str(), dd.revision == current, DecisionView { icon, class, words })
         })
         .collect();
@@ -470,7 +473,9 @@ async fn draw(app: &App, member: Member, ws: WorkspaceId, id: PostId, d: Draw, h
             texts.push(TextBlock::of(c.to_string(), label, own, &threads, under.number));
         }
     }
+    let reasons = greenlight_service::analytics::settings(app, &member.caller, ws).await.or_page(headers)?.reasons;
     let page = ReviewPage {
+        reasons,
         ws: ws.to_string(),
         post_id: id.to_string(),
         title: post.title.clone(),

@@ -146,6 +146,7 @@ fn kind_label(k: Kind) -> String {
         Kind::Published => crate::t("settings-tell-published"),
         Kind::PublishFailed => crate::t("settings-tell-publish-failed"),
         Kind::ChannelNeedsReconnect => crate::t("settings-tell-channel-needs-reconnect"),
+        Kind::WorkflowReport => crate::t("settings-tell-workflow-report"),
     }
 }
 

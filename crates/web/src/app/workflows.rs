@@ -81,9 +81,35 @@ struct ListPage {
     templates: Vec<(&'static str, String, String)>,
     routes: Vec<RouteRow>,
     workflows: Vec<(String, String)>,
+    hours: HoursView,
     problems: Problems,
     notice: String,
     csrf: String,
+}
+
+/// The business hours and preset reasons, as the form shows them.
+pub struct HoursView {
+    /// ISO number, short name, worked.
+    pub days: Vec<(i8, String, bool)>,
+    pub start: String,
+    pub end: String,
+    /// One date a line.
+    pub holidays: String,
+    /// One reason a line.
+    pub reasons: String,
+}
+
+impl HoursView {
+    fn of(settings: &greenlight_domain::analytics::WorkflowSettings) -> HoursView {
+        let h = &settings.business_hours;
+        HoursView {
+            days: (1..=7).map(|d| (d, greenlight_i18n::short_weekday(d).to_owned(), h.days.contains(&d))).collect(),
+            start: h.start.strftime("%H:%M").to_string(),
+            end: h.end.strftime("%H:%M").to_string(),
+            holidays: h.holidays.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
+            reasons: settings.reasons.join("\n"),
+        }
+    }
 }
 
 /// The list; `typed` keeps the routing rules as the member sent them
@@ -146,6 +172,7 @@ async fn list_page(
             .collect(),
         routes: route_rows,
         workflows: names.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(),
+        hours: HoursView::of(&greenlight_service::analytics::settings(app, &member.caller, ws).await.or_page(headers)?),
         problems,
         notice,
         csrf: member.csrf.clone(),
@@ -234,6 +261,48 @@ pub async fn save_routes(
         Err(errors) => {
             let problems = refused(errors);
             list_page(&s.app, member, ws, Some(drafts), problems, String::new(), StatusCode::UNPROCESSABLE_ENTITY, &headers).await
+        }
+    }
+}
+
+/// Saves the business hours and preset reasons.
+pub async fn save_hours(
+    State(s): State<AppState>,
+    PagePath(ws): PagePath<WorkspaceId>,
+    submitted: Submitted<Vec<(String, String)>>,
+) -> PageResult {
+    let Submitted { member, form, headers } = submitted;
+    let value = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    let mut errors = Errors::new();
+    let days = form.iter().filter(|(k, _)| k == "day").filter_map(|(_, v)| v.parse::<i8>().ok()).collect();
+    let time =
+        |errors: &mut Errors, name: &str| errors.check(name, value(name).parse::<jiff::civil::Time>().map_err(|_| t("wf-hours-bad-time")));
+    let (start, end) = (time(&mut errors, "start"), time(&mut errors, "end"));
+    let holidays = value("holidays")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| errors.check("holidays", l.parse::<jiff::civil::Date>().map_err(|_| t1("wf-hours-bad-day", "day", l))))
+        .collect();
+    let reasons = value("reasons").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+    let outcome = match (errors.into_result(), start, end) {
+        (Ok(()), Some(start), Some(end)) => {
+            let hours = greenlight_domain::analytics::hours::BusinessHours { days, start, end, holidays };
+            let input = greenlight_domain::analytics::WorkflowSettings { business_hours: hours, reasons };
+            match greenlight_service::analytics::set_settings(&s.app, &member.caller, ws, input).await {
+                Ok(_) => Ok(()),
+                Err(Error::Invalid(errors)) => Err(errors),
+                Err(e) => return Err(PageError::new(e, &headers)),
+            }
+        }
+        (Err(errors), _, _) => Err(errors),
+        (Ok(()), _, _) => Err(Vec::new()),
+    };
+    match outcome {
+        Ok(()) => list_page(&s.app, member, ws, None, Problems::default(), t("wf-hours-saved"), StatusCode::OK, &headers).await,
+        Err(errors) => {
+            let problems = Problems::from_errors(&errors, &[]);
+            list_page(&s.app, member, ws, None, problems, String::new(), StatusCode::UNPROCESSABLE_ENTITY, &headers).await
         }
     }
 }

@@ -27,6 +27,8 @@ use crate::{
     workspaces::{self, NewGroup, NewMember, NewWorkspace},
 };
 
+mod history;
+
 pub const ADMIN_EMAIL: &str = "admin@greenlight.test";
 pub const PASSWORD: &str = "greenlight-demo";
 
@@ -118,9 +120,22 @@ async fn channels(app: &App, ws: WorkspaceId, list: &[(&str, &str, &str)]) -> Re
 
 /// Seeds the demo unless it is there already.
 pub async fn seed(app: &App) -> Result<Seeded> {
+    seed_with_history(app, history::DAYS).await
+}
+
+/// The demo with `days` of review history (tests take a shorter one).
+pub async fn seed_with_history(app: &App, days: i64) -> Result<Seeded> {
     if accounts::user_by_email(app, ADMIN_EMAIL).await.is_ok() {
         return Ok(Seeded::AlreadyThere);
     }
+    // The teams are set up, and their history made, on a clock that starts
+    // before the history and moves with it; today's posts on the real one.
+    let today = app.now();
+    let clock = std::sync::Arc::new(crate::clock::ManualClock::new(
+        today.checked_sub(jiff::SignedDuration::from_hours(24 * (days + 1))).unwrap_or(today),
+    ));
+    let past = App { clock: clock.clone(), ..app.clone() };
+    let (real, app) = (app, &past);
     user(app, ADMIN_EMAIL, "Avery Admin", true).await?;
 
     // The hospital: a small team with a pool of QA volunteers and legal review.
@@ -238,11 +253,15 @@ pub async fn seed(app: &App) -> Result<Seeded> {
         teams.push(Team { ws, zone, writers: agency_writers.clone(), channels: chans, sensitive: None, picture });
     }
 
+    history::seed(app, &clock, &teams, days, today).await?;
     for team in &teams {
-        seed_posts(app, team).await?;
+        seed_posts(real, team).await?;
     }
     Ok(Seeded::Created)
 }
+
+/// The demo picture's alt text.
+const PICTURE_ALT: &str = "A square gradient in the team's colours, the demo's picture";
 
 const IDEAS: &[&str] = &[
     "Flu shots are free at every Riverside clinic this week. No appointment needed.",
@@ -280,8 +299,7 @@ async fn seed_posts(app: &App, team: &Team) -> Result<()> {
         let planned = format!("{day}T{hour:02}:00[{}]", team.zone);
         let text = IDEAS[i as usize % IDEAS.len()];
         let channels: Vec<ChannelId> = team.channels.iter().copied().take(1 + i as usize % team.channels.len()).collect();
-        let alt = "A square gradient in the team's colours, the demo's picture";
-        let media = vec![MediaUse { media_id: team.picture, alt_text: Some(alt.into()) }];
+        let media = vec![MediaUse { media_id: team.picture, alt_text: Some(PICTURE_ALT.into()) }];
         let mut content = Content { text: text.into(), media, ..Content::default() };
         if let Some(first) = channels.first().filter(|_| i % 4 == 1) {
             content.variants.insert(*first, Variant { text: Some(format!("{text} #health")), ..Variant::default() });
