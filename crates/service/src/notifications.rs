@@ -83,6 +83,9 @@ async fn fan_out(app: &App, id: EventId) -> Result<()> {
     let mut tx = app.db.write().await?;
     let Some(event) = audit::event(&mut tx, id).await? else { return Ok(()) };
     let Chain::Workspace(ws) = event.chain else { return Ok(()) };
+    if event.action == "review.seen" {
+        return Ok(()); // analytics' alone: nobody is told that someone looked
+    }
     let post = match (event.subject_kind.as_str(), event.subject_id) {
         ("post", Some(post)) => posts::post(&mut tx, ws, PostId::from_uuid(post)).await?,
         _ => None,

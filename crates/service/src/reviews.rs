@@ -512,6 +512,40 @@ pub(crate) async fn ask_also(tx: &mut Tx, app: &App, caller: &Caller, post: &Pos
     Ok(Some(name))
 }
 
+/// Notes that `caller`, asked at the open review's active stage, opened it
+/// (the web app's review page): the first time in each round of the stage
+/// is recorded as `review.seen`, so analytics can tell how long a review
+/// waited before anyone looked. Reading only, when already recorded.
+pub async fn seen(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<()> {
+    let Some(user) = caller.user else { return Ok(()) };
+    let data = {
+        let mut tx = app.db.read().await?;
+        visible_post(&mut tx, caller, ws, id).await?;
+        let Some(open) = workflows::open_review(&mut tx, id).await? else { return Ok(()) };
+        let Some(stage) = open.run.active_stage().filter(|_| open.run.status == ReviewStatus::Active).map(|i| &open.run.stages[i]) else {
+            return Ok(());
+        };
+        let workflow = workflow_of(&mut tx, &open).await?;
+        if !open.run.waiting_for(&workflow.definition).contains(&Principal::User(user)) {
+            return Ok(());
+        }
+        let data = json!({ "review": open.id, "stage": stage.key, "round": stage.round });
+        let before = greenlight_store::audit::subject_actions(&mut tx, Chain::Workspace(ws), id.uuid(), "review.seen").await?;
+        let same = |e: &greenlight_domain::audit::Event| {
+            let recorded: serde_json::Value = serde_json::from_str(&e.data).unwrap_or_default();
+            e.actor.user() == Some(user) && recorded == data
+        };
+        if before.iter().any(same) {
+            return Ok(());
+        }
+        data
+    };
+    let mut tx = app.db.write().await?;
+    record(&mut tx, app, caller, Chain::Workspace(ws), "review.seen", ("post", Some(id.uuid())), data).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The post's latest review, open or finished.
 pub async fn review(app: &App, caller: &Caller, ws: WorkspaceId, id: PostId) -> Result<ReviewView> {
     let mut tx = app.db.read().await?;

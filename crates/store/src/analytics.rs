@@ -122,14 +122,15 @@ async fn insert(tx: &mut Tx, ws: WorkspaceId, f: &ReviewFacts) -> Result<()> {
         sql!(
             tx,
             exec,
-            "INSERT INTO stage_facts (review_id, n, stage, round, asked_at, due_at, ended_at, end_kind, overridden, escalated,
-                 reminders, minutes, business_minutes)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            "INSERT INTO stage_facts (review_id, n, stage, round, asked_at, first_seen_at, due_at, ended_at, end_kind, overridden,
+                 escalated, reminders, minutes, business_minutes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             f.review.uuid(),
             n as i64,
             s.stage.as_str(),
             i64::from(s.round),
             DbTime(s.asked_at),
+            t(s.first_seen_at),
             t(s.due_at),
             t(s.ended_at),
             s.end.map(StageEnd::as_str),
@@ -144,9 +145,9 @@ async fn insert(tx: &mut Tx, ws: WorkspaceId, f: &ReviewFacts) -> Result<()> {
         sql!(
             tx,
             exec,
-            "INSERT INTO decision_facts (review_id, n, stage, lane, round, decider, verdict, reason, asked_at, decided_at, carried,
-                 minutes, business_minutes)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            "INSERT INTO decision_facts (review_id, n, stage, lane, round, decider, verdict, reason, asked_at, seen_at, decided_at,
+                 carried, minutes, business_minutes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             f.review.uuid(),
             n as i64,
             d.stage.as_str(),
@@ -156,6 +157,7 @@ async fn insert(tx: &mut Tx, ws: WorkspaceId, f: &ReviewFacts) -> Result<()> {
             verdict_text(d.verdict),
             d.reason.as_deref(),
             DbTime(d.asked_at),
+            t(d.seen_at),
             DbTime(d.at),
             d.carried,
             d.minutes,
@@ -236,6 +238,7 @@ row!(
         stage: String,
         round: i64,
         asked_at: DbTime,
+        first_seen_at: Option<DbTime>,
         due_at: Option<DbTime>,
         ended_at: Option<DbTime>,
         end_kind: Option<String>,
@@ -257,6 +260,7 @@ row!(
         verdict: String,
         reason: Option<String>,
         asked_at: DbTime,
+        seen_at: Option<DbTime>,
         decided_at: DbTime,
         carried: bool,
         minutes: i64,
@@ -297,13 +301,13 @@ pub async fn ended_between(tx: &mut Tx, ws: WorkspaceId, from: Timestamp, to: Ti
         ""
     )?;
     let stages: Vec<StageRow> = binds!(
-        "SELECT review_id, stage, round, asked_at, due_at, ended_at, end_kind, overridden, escalated, reminders, minutes,
-                business_minutes FROM stage_facts WHERE review_id IN (SELECT f.review_id ",
+        "SELECT review_id, stage, round, asked_at, first_seen_at, due_at, ended_at, end_kind, overridden, escalated, reminders,
+                minutes, business_minutes FROM stage_facts WHERE review_id IN (SELECT f.review_id ",
         ") ORDER BY review_id, n"
     )?;
     let decisions: Vec<DecisionRow> = binds!(
-        "SELECT review_id, stage, lane, round, decider, verdict, reason, asked_at, decided_at, carried, minutes, business_minutes
-         FROM decision_facts WHERE review_id IN (SELECT f.review_id ",
+        "SELECT review_id, stage, lane, round, decider, verdict, reason, asked_at, seen_at, decided_at, carried, minutes,
+                business_minutes FROM decision_facts WHERE review_id IN (SELECT f.review_id ",
         ") ORDER BY review_id, n"
     )?;
     let mut out: BTreeMap<Uuid, ReviewFacts> = BTreeMap::new();
@@ -346,6 +350,7 @@ pub async fn ended_between(tx: &mut Tx, ws: WorkspaceId, from: Timestamp, to: Ti
             stage: s.stage,
             round: count(s.round),
             asked_at: s.asked_at.0,
+            first_seen_at: s.first_seen_at.map(|t| t.0),
             due_at: s.due_at.map(|t| t.0),
             ended_at: s.ended_at.map(|t| t.0),
             end,
@@ -366,6 +371,7 @@ pub async fn ended_between(tx: &mut Tx, ws: WorkspaceId, from: Timestamp, to: Ti
             verdict: verdict_from(&d.verdict)?,
             reason: d.reason,
             asked_at: d.asked_at.0,
+            seen_at: d.seen_at.map(|t| t.0),
             at: d.decided_at.0,
             carried: d.carried,
             minutes: d.minutes,

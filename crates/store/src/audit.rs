@@ -194,6 +194,21 @@ pub async fn subject_events(tx: &mut Tx, chain: Chain, subject: Uuid, after: i64
     .collect()
 }
 
+/// The events of one kind about one record in a chain, in order.
+pub async fn subject_actions(tx: &mut Tx, chain: Chain, subject: Uuid, action: &str) -> Result<Vec<Event>> {
+    sql!(
+        tx,
+        all as EventRow,
+        concat!(event_select!(), "WHERE chain = $1 AND subject_id = $2 AND action = $3 ORDER BY seq"),
+        chain.to_string(),
+        subject,
+        action
+    )?
+    .into_iter()
+    .map(EventRow::into_event)
+    .collect()
+}
+
 pub async fn head(tx: &mut Tx, chain: Chain) -> Result<Option<(i64, Hash)>> {
     let row = sql!(tx, optional as (i64, String), "SELECT seq, hash FROM audit_heads WHERE chain = $1", chain.to_string())?;
     row.map(|(seq, hash)| Ok((seq, Hash::parse(&hash).ok_or_else(|| StoreError::Corrupt(format!("audit head hash `{hash}`")))?)))

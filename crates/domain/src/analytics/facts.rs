@@ -83,6 +83,8 @@ pub struct StageRound {
     /// The review's round (1, then one more per resubmission).
     pub round: u32,
     pub asked_at: Timestamp,
+    /// When someone it asked first opened the review.
+    pub first_seen_at: Option<Timestamp>,
     pub due_at: Option<Timestamp>,
     pub ended_at: Option<Timestamp>,
     pub end: Option<StageEnd>,
@@ -131,6 +133,8 @@ pub struct DecisionFact {
     pub verdict: Verdict,
     pub reason: Option<String>,
     pub asked_at: Timestamp,
+    /// When the decider first opened the review in this round of the stage.
+    pub seen_at: Option<Timestamp>,
     pub at: Timestamp,
     /// Made by an approval of the stage before (no time of its own).
     pub carried: bool,
@@ -226,6 +230,7 @@ impl ReviewFacts {
                 stage: stage.to_owned(),
                 round: self.rounds,
                 asked_at: started,
+                first_seen_at: None,
                 due_at,
                 ended_at: None,
                 end: None,
@@ -281,6 +286,8 @@ impl ReviewFacts {
 pub fn fold(post: PostId, events: &[Event]) -> Vec<ReviewFacts> {
     let mut created = None;
     let mut reviews: BTreeMap<ReviewId, ReviewFacts> = BTreeMap::new();
+    // Who has opened the round of a review's stage that waits now, and when.
+    let mut seen: BTreeMap<ReviewId, Vec<(Decider, Timestamp)>> = BTreeMap::new();
     let mut order = Vec::new();
     for event in events {
         let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);
@@ -297,6 +304,8 @@ pub fn fold(post: PostId, events: &[Event]) -> Vec<ReviewFacts> {
             order.push(id);
         }
         let Some(facts) = reviews.get_mut(&id) else { continue };
+        let rounds_before = facts.stages.len();
+        let opened = seen.entry(id).or_default();
         match event.action.as_str() {
             "review.started" | "review.approver_added" => facts.progress(&data["progress"], at, StageEnd::Passed),
             "review.resubmitted" => {
@@ -304,7 +313,7 @@ pub fn fold(post: PostId, events: &[Event]) -> Vec<ReviewFacts> {
                 facts.progress(&data["progress"], at, StageEnd::Passed);
             }
             "review.decided" => {
-                decided(facts, event, &data);
+                decided(facts, event, &data, opened);
                 if !data["progress"].is_null() {
                     facts.progress(&data["progress"], at, StageEnd::Passed);
                 }
@@ -325,6 +334,14 @@ pub fn fold(post: PostId, events: &[Event]) -> Vec<ReviewFacts> {
                 facts.planned_time_passed = Some("expire".into());
             }
             "review.publish_time_passed" => facts.planned_time_passed = Some("hold".into()),
+            "review.seen" => {
+                let (Some(user), Some(stage)) = (event.actor.user(), data["stage"].as_str()) else { continue };
+                let Some(round) = facts.stages.last_mut().filter(|r| r.ended_at.is_none() && r.stage == stage) else { continue };
+                round.first_seen_at.get_or_insert(at);
+                if !opened.iter().any(|(d, _)| *d == Decider::User(user)) {
+                    opened.push((Decider::User(user), at));
+                }
+            }
             "review.reminder" => {
                 facts.reminders += 1;
                 if let Some(round) = facts.open_round() {
@@ -341,11 +358,14 @@ pub fn fold(post: PostId, events: &[Event]) -> Vec<ReviewFacts> {
             _ if event.action.starts_with("post.") && !data["progress"].is_null() => facts.progress(&data["progress"], at, StageEnd::Reset),
             _ => {}
         }
+        if facts.stages.len() != rounds_before {
+            opened.clear(); // a new round: nobody has opened it yet
+        }
     }
     order.into_iter().filter_map(|id| reviews.remove(&id)).collect()
 }
 
-fn decided(facts: &mut ReviewFacts, event: &Event, data: &Value) {
+fn decided(facts: &mut ReviewFacts, event: &Event, data: &Value, opened: &[(Decider, Timestamp)]) {
     let Ok(verdict) = serde_json::from_value::<Verdict>(data["verdict"].clone()) else { return };
     let stage = data["stage"].as_str().unwrap_or_default().to_owned();
     let decider = match serde_json::from_value::<Principal>(data["for"].clone()) {
@@ -361,6 +381,9 @@ fn decided(facts: &mut ReviewFacts, event: &Event, data: &Value) {
     };
     let carried = data["carried"] == true;
     let asked_at = facts.open_round().filter(|r| r.stage == stage && !carried).map_or(event.at, |r| r.asked_at);
+    // Seen by whoever decided (a stand-in's own opening counts for them).
+    let seen_by = event.actor.user().map(Decider::User).unwrap_or_else(|| decider.clone());
+    let seen_at = opened.iter().find(|(d, _)| *d == seen_by || *d == decider).map(|(_, at)| *at).filter(|_| !carried);
     if verdict == Verdict::RequestChanges {
         facts.changes_requested += 1;
     }
@@ -372,6 +395,7 @@ fn decided(facts: &mut ReviewFacts, event: &Event, data: &Value) {
         verdict,
         reason: data["reason"].as_str().map(str::to_owned),
         asked_at,
+        seen_at,
         at: event.at,
         carried,
         minutes: 0,

@@ -89,6 +89,9 @@ pub struct ApproverMeasure {
     pub median_minutes: Option<i64>,
     pub p90_minutes: Option<i64>,
     pub business: Spread,
+    /// From the stage asking to their first opening it (of the decisions
+    /// made in the web app, where opening is recorded).
+    pub opened_median_minutes: Option<i64>,
     pub total_business_minutes: i64,
     /// Their part of all the business time waited for decisions (0–1).
     pub share: f64,
@@ -231,10 +234,13 @@ pub fn measure(
         stages.iter().filter(|s| s.total_business_minutes > 0).max_by_key(|s| s.total_business_minutes).map(|s| s.key.clone());
 
     // Decisions made in their own right (not carried by the stage before).
-    let mut by_decider: BTreeMap<Decider, Vec<(i64, i64, Verdict)>> = BTreeMap::new();
+    // Per decision: calendar and business minutes, the verdict, minutes until opened.
+    type Made = (i64, i64, Verdict, Option<i64>);
+    let mut by_decider: BTreeMap<Decider, Vec<Made>> = BTreeMap::new();
     let mut reasons: BTreeMap<Option<String>, (usize, usize)> = BTreeMap::new();
     for d in reviews.iter().flat_map(|r| &r.decisions).filter(|d| !d.carried && keep_stage(&d.stage) && keep_decider(&d.decider)) {
-        by_decider.entry(d.decider.clone()).or_default().push((d.minutes, d.business_minutes, d.verdict));
+        let opened = d.seen_at.map(|seen| super::hours::calendar_minutes(d.asked_at, seen));
+        by_decider.entry(d.decider.clone()).or_default().push((d.minutes, d.business_minutes, d.verdict, opened));
         let counts = reasons.entry(d.reason.clone()).or_default();
         match d.verdict {
             Verdict::RequestChanges => counts.0 += 1,
@@ -242,7 +248,7 @@ pub fn measure(
             Verdict::Approve => {}
         }
     }
-    let decided_business: i64 = by_decider.values().flatten().map(|(_, b, _)| b).sum();
+    let decided_business: i64 = by_decider.values().flatten().map(|m| m.1).sum();
     let mut approvers: Vec<ApproverMeasure> = by_decider
         .iter()
         .map(|(decider, made)| {
@@ -251,6 +257,7 @@ pub fn measure(
             let count = |v: Verdict| made.iter().filter(|m| m.2 == v).count();
             let spread = Spread::of(&calendar);
             let total_business = business.iter().sum();
+            let opened: Vec<i64> = made.iter().filter_map(|m| m.3).collect();
             ApproverMeasure {
                 user_id: match decider {
                     Decider::User(id) => Some(id.to_string()),
@@ -268,6 +275,7 @@ pub fn measure(
                 median_minutes: spread.median_minutes,
                 p90_minutes: spread.p90_minutes,
                 business: Spread::of(&business),
+                opened_median_minutes: percentile(&opened, 0.5),
                 total_business_minutes: total_business,
                 share: share(total_business, decided_business),
             }

@@ -104,6 +104,17 @@ async fn where_approval_time_goes_is_measured_to_the_minute(#[case] backend: Bac
     let a = create(&creator, &ws, "Annual report", &w.channel, Some("2030-01-15T09:00")).await;
     at(&h, "2030-01-07T09:00").await;
     submit(&creator, &a).await;
+    // The reviewer opens it at 10:00 and again at 10:30: the first counts;
+    // the manager, not asked at copy, opening it is not counted.
+    at(&h, "2030-01-07T10:00").await;
+    let review_page = format!("{}/w/{ws}/posts/{}/review", h.base, a.id);
+    assert_eq!(reviewer.http.get(&review_page).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(manager.http.get(&review_page).send().await.unwrap().status(), StatusCode::OK);
+    at(&h, "2030-01-07T10:30").await;
+    assert_eq!(reviewer.http.get(&review_page).send().await.unwrap().status(), StatusCode::OK);
+    let history = owner.get(&format!("{}/history", a.path)).await;
+    let seen = history.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "review.seen").count();
+    assert_eq!(seen, 1, "{}", history.body);
     at(&h, "2030-01-07T11:00").await;
     decided(&reviewer, &a, approve()).await;
     at(&h, "2030-01-11T16:00").await;

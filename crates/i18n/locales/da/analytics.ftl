@@ -62,6 +62,7 @@ analytics-approver = Godkender
 analytics-decisions = Beslutninger
 analytics-approvals = Godkendt
 analytics-changes = Ændringer ønsket
+analytics-opened = Åbnet efter (median)
 analytics-rejections = Afvist
 analytics-reasons-heading = Hvorfor der blev ønsket ændringer eller afvist
 analytics-reasons-none = Der blev ikke ønsket ændringer, og intet blev afvist.

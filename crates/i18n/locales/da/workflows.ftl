@@ -302,6 +302,7 @@ history-review-decided = { $who } { $verdict } { $revision } på trinnet { $stag
 history-review-overridden = { $who } godkendte trinnet { $stage } direkte: “{ $reason }”
 history-review-withdrawn = { $who } trak det tilbage fra gennemgang
 history-review-reminder = { $who } sendte en påmindelse til godkenderne på trinnet { $stage }
+history-review-seen = { $who } åbnede det på trinnet { $stage }
 history-review-escalated = { $who } eskalerede trinnet { $stage }
 history-review-publish-time-passed = Det planlagte tidspunkt passerede før godkendelsen ({ $who })
 history-comment-added = { $who } kommenterede: “{ $body }”

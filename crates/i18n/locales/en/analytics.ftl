@@ -62,6 +62,7 @@ analytics-approver = Approver
 analytics-decisions = Decisions
 analytics-approvals = Approved
 analytics-changes = Changes asked
+analytics-opened = Opened after (median)
 analytics-rejections = Rejected
 analytics-reasons-heading = Why changes were asked or posts rejected
 analytics-reasons-none = No changes were asked and nothing was rejected.

@@ -261,6 +261,7 @@ history-review-decided = { $who } { $verdict } { $revision } at stage { $stage }
 history-review-overridden = { $who } approved stage { $stage } outright: “{ $reason }”
 history-review-withdrawn = { $who } withdrew it from review
 history-review-reminder = { $who } reminded the reviewers at stage { $stage }
+history-review-seen = { $who } opened it at stage { $stage }
 history-review-escalated = { $who } escalated stage { $stage }
 history-review-publish-time-passed = The planned time passed before approval ({ $who })
 history-comment-added = { $who } commented: “{ $body }”

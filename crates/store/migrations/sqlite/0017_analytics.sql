@@ -1,7 +1,8 @@
 -- Workflow analytics. A workspace's business hours and preset reasons; and
 -- the review facts, derived from the audit log and rebuildable from it
 -- (`greenlight analytics rebuild`): one row per review, per round of a
--- stage, and per decision. `analytics_posts` holds the last event folded
+-- stage, and per decision (with when each was first opened: the web app
+-- records a `review.seen` event the first time someone asked opens it). `analytics_posts` holds the last event folded
 -- for each post, so a slower fold never overwrites a newer one.
 CREATE TABLE workflow_settings (
     workspace_id BLOB PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
@@ -43,6 +44,7 @@ CREATE TABLE stage_facts (
     stage            TEXT NOT NULL,
     round            INTEGER NOT NULL,
     asked_at         TEXT NOT NULL,
+    first_seen_at    TEXT,
     due_at           TEXT,
     ended_at         TEXT,
     end_kind         TEXT,
@@ -64,6 +66,7 @@ CREATE TABLE decision_facts (
     verdict          TEXT NOT NULL,
     reason           TEXT,
     asked_at         TEXT NOT NULL,
+    seen_at          TEXT,
     decided_at       TEXT NOT NULL,
     carried          INTEGER NOT NULL,
     minutes          INTEGER NOT NULL,

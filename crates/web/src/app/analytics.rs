@@ -132,6 +132,8 @@ pub struct ApproverRow {
     pub rejections: usize,
     pub median: String,
     pub business_median: String,
+    /// Asked → first opened (median).
+    pub opened: String,
     pub share: String,
 }
 
@@ -337,6 +339,7 @@ pub async fn page(
             rejections: a.rejections,
             median: maybe(a.median_minutes),
             business_median: maybe(a.business.median_minutes),
+            opened: maybe(a.opened_median_minutes),
             share: percent(Some(a.share)),
         })
         .collect();

@@ -113,6 +113,7 @@ pub fn sentence(e: &Event, names: &Names) -> String {
             t3("history-review-approver-added", "who", who, "email", text(&data, "email"), "stage", stage(text(&data, "stage")))
         }
         "review.withdrawn" => did("history-review-withdrawn"),
+        "review.seen" => did_to("history-review-seen", "stage", stage(text(&data, "stage"))),
         "review.reminder" => did_to("history-review-reminder", "stage", stage(text(&data, "stage"))),
         "review.escalated" => did_to("history-review-escalated", "stage", stage(text(&data, "stage"))),
         "review.publish_time_passed" => did("history-review-publish-time-passed"),

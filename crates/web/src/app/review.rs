@@ -537,6 +537,11 @@ pub async fn page(
     Query(q): Query<ReviewQuery>,
     headers: HeaderMap,
 ) -> PageResult {
+    // Someone asked opened it: analytics measure how long that took. Not
+    // being able to note it must not keep them from reading.
+    if let Err(err) = reviews::seen(&s.app, &member.caller, ws, id).await {
+        tracing::warn!(%err, "noting that a review was opened");
+    }
     let notice = match q.done.as_deref() {
         Some("approve") => crate::t("review-done-approve"),
         Some("request_changes") => crate::t("review-done-changes"),
