@@ -311,18 +311,20 @@ pub async fn planned_in_range(app: &App, caller: &Caller, ws: WorkspaceId, query
     Ok(crate::views::all(rows))
 }
 
-/// What the calendar's cards show of each post planned in `[from, until)`:
-/// the first words and the first picture of its current revision.
+/// What the calendar's cards show of each post planned in `[from, until)`
+/// that is among `shown`: the first words and the first picture of its
+/// current revision.
 pub async fn faces_in_range(
     app: &App,
     caller: &Caller,
     ws: WorkspaceId,
     from: jiff::Timestamp,
     until: jiff::Timestamp,
+    shown: &std::collections::BTreeSet<PostId>,
 ) -> Result<std::collections::BTreeMap<PostId, crate::views::Face>> {
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
-    let contents = posts::contents_in_range(&mut tx, ws, from, until, MAX_IN_RANGE).await?;
+    let contents = posts::contents_in_range(&mut tx, ws, from, until, MAX_IN_RANGE, |id| shown.contains(&id)).await?;
     Ok(contents.into_iter().map(|(id, content)| (id, crate::views::Face::of(content))).collect())
 }
 

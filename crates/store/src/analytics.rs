@@ -196,18 +196,20 @@ pub struct Filter {
     pub approver: Option<String>,
 }
 
-/// The reviews of `ws` the filter keeps among those in `review_facts` as `f`.
+/// The reviews of `ws` the filter keeps, as a condition on `review_facts`
+/// as `f`. The range on `f` drives every query (its index); what narrows by
+/// the post is asked only when set (an OR short-circuits), so no plan
+/// starts from the posts.
 macro_rules! kept {
     () => {
-        "FROM review_facts f JOIN posts p ON p.id = f.post_id
-         WHERE f.workspace_id = $1 AND f.ended_at >= $2 AND f.ended_at < $3
+        "f.workspace_id = $1 AND f.ended_at >= $2 AND f.ended_at < $3
            AND ($4 IS NULL OR f.workflow_id = $4)
-           AND ($5 IS NULL OR p.campaign_id = $5)
-           AND ($6 IS NULL OR p.owner_id = $6)
+           AND ($5 IS NULL OR EXISTS (SELECT 1 FROM posts p WHERE p.id = f.post_id AND p.campaign_id = $5))
+           AND ($6 IS NULL OR EXISTS (SELECT 1 FROM posts p WHERE p.id = f.post_id AND p.owner_id = $6))
            AND ($7 IS NULL OR EXISTS (SELECT 1 FROM post_labels l WHERE l.post_id = f.post_id AND l.label_id = $7))
            AND ($8 IS NULL OR EXISTS (SELECT 1 FROM post_channels c WHERE c.post_id = f.post_id AND c.channel_id = $8))
-           AND ($9 IS NULL OR EXISTS (SELECT 1 FROM stage_facts s WHERE s.review_id = f.review_id AND s.stage = $9))
-           AND ($10 IS NULL OR EXISTS (SELECT 1 FROM decision_facts d WHERE d.review_id = f.review_id AND d.decider = $10))"
+           AND ($9 IS NULL OR EXISTS (SELECT 1 FROM stage_facts s2 WHERE s2.review_id = f.review_id AND s2.stage = $9))
+           AND ($10 IS NULL OR EXISTS (SELECT 1 FROM decision_facts d2 WHERE d2.review_id = f.review_id AND d2.decider = $10))"
     };
 }
 
@@ -297,18 +299,20 @@ pub async fn ended_between(tx: &mut Tx, ws: WorkspaceId, from: Timestamp, to: Ti
     let reviews: Vec<ReviewRow> = binds!(
         "SELECT f.review_id, f.post_id, f.workflow_id, f.post_created_at, f.submitted_at, f.ended_at, f.outcome, f.rounds,
                 f.changes_requested, f.reminders, f.escalations, f.planned_time_passed, f.cycle_minutes, f.cycle_business_minutes,
-                f.brief_minutes, f.brief_business_minutes ",
+                f.brief_minutes, f.brief_business_minutes FROM review_facts f WHERE ",
         ""
     )?;
     let stages: Vec<StageRow> = binds!(
-        "SELECT review_id, stage, round, asked_at, first_seen_at, due_at, ended_at, end_kind, overridden, escalated, reminders,
-                minutes, business_minutes FROM stage_facts WHERE review_id IN (SELECT f.review_id ",
-        ") ORDER BY review_id, n"
+        "SELECT s.review_id, s.stage, s.round, s.asked_at, s.first_seen_at, s.due_at, s.ended_at, s.end_kind, s.overridden,
+                s.escalated, s.reminders, s.minutes, s.business_minutes
+         FROM review_facts f JOIN stage_facts s ON s.review_id = f.review_id WHERE ",
+        " ORDER BY s.review_id, s.n"
     )?;
     let decisions: Vec<DecisionRow> = binds!(
-        "SELECT review_id, stage, lane, round, decider, verdict, reason, asked_at, seen_at, decided_at, carried, minutes,
-                business_minutes FROM decision_facts WHERE review_id IN (SELECT f.review_id ",
-        ") ORDER BY review_id, n"
+        "SELECT d.review_id, d.stage, d.lane, d.round, d.decider, d.verdict, d.reason, d.asked_at, d.seen_at, d.decided_at,
+                d.carried, d.minutes, d.business_minutes
+         FROM review_facts f JOIN decision_facts d ON d.review_id = f.review_id WHERE ",
+        " ORDER BY d.review_id, d.n"
     )?;
     let mut out: BTreeMap<Uuid, ReviewFacts> = BTreeMap::new();
     for r in reviews {

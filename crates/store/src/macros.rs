@@ -41,7 +41,16 @@ macro_rules! row {
 
         impl $crate::sqlite::FromRow for $name {
             fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-                Ok($name { $($field: row.get(stringify!($field))?),* })
+                // Columns in the struct's order are found at once; see `column`.
+                let mut at = 0usize;
+                let mut next = |name: &'static str| {
+                    at += 1;
+                    (at - 1, name)
+                };
+                Ok($name { $($field: {
+                    let (i, name) = next(stringify!($field));
+                    $crate::sqlite::column(row, i, name)?
+                }),* })
             }
         }
     };

@@ -267,13 +267,16 @@ pub async fn review_card(tx: &mut Tx, workspace: WorkspaceId, id: PostId, revisi
 }
 
 /// The current revision's content of each post planned in `[from, until)`
-/// (at most `limit`): what calendar cards show of their words and pictures.
+/// (at most `limit`) that `wanted` keeps: what calendar cards show of their
+/// words and pictures. Only those kept are decoded (a month reads five
+/// times more posts than it shows as cards).
 pub async fn contents_in_range(
     tx: &mut Tx,
     workspace: WorkspaceId,
     from: Timestamp,
     until: Timestamp,
     limit: i64,
+    wanted: impl Fn(PostId) -> bool,
 ) -> Result<Vec<(PostId, Content)>> {
     let rows = sql!(
         tx,
@@ -286,9 +289,11 @@ pub async fn contents_in_range(
         limit
     )?;
     rows.into_iter()
+        .map(|(id, content)| (PostId::from_uuid(id), content))
+        .filter(|(id, _)| wanted(*id))
         .map(|(id, content)| {
             let content = serde_json::from_str(&content).map_err(|e| StoreError::Corrupt(format!("revision content: {e}")))?;
-            Ok((PostId::from_uuid(id), content))
+            Ok((id, content))
         })
         .collect()
 }

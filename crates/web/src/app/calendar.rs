@@ -286,7 +286,6 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
     };
     let at = |d: Date| d.to_zoned(tz.clone()).map(|z| z.timestamp()).map_err(|e| Error::Internal(e.to_string().into()));
     let posts = posts_between(app, member, ws, q, at(start)?, at(end)?).await?;
-    let faces = posts::faces_in_range(app, &member.caller, ws, at(start)?, at(end)?).await?;
     let lookups = lookups(app, member, ws).await?;
     let role = workspaces::role(app, &member.caller, ws).await?;
     let notes = planning::notes(app, &member.caller, ws, start, end).await?;
@@ -296,6 +295,10 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
             by_day.entry(planned.at.to_zoned(tz.clone()).date()).or_default().push(p);
         }
     }
+    // The posts shown as cards: a month shows a day's first few.
+    let per_day = if view == View::Month { MONTH_CARDS_PER_DAY } else { usize::MAX };
+    let shown = by_day.values().flat_map(|day| day.iter().take(per_day).map(|p| p.id)).collect();
+    let faces = posts::faces_in_range(app, &member.caller, ws, at(start)?, at(end)?, &shown).await?;
     let mut notes_by_day: BTreeMap<Date, Vec<&Note>> = BTreeMap::new();
     for n in &notes {
         notes_by_day.entry(n.day).or_default().push(n);
