@@ -122,10 +122,12 @@ async fn insert(tx: &mut Tx, ws: WorkspaceId, f: &ReviewFacts) -> Result<()> {
         sql!(
             tx,
             exec,
-            "INSERT INTO stage_facts (review_id, n, stage, round, asked_at, first_seen_at, due_at, ended_at, end_kind, overridden,
-                 escalated, reminders, minutes, business_minutes)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            "INSERT INTO stage_facts (review_id, workspace_id, review_ended_at, n, stage, round, asked_at, first_seen_at, due_at,
+                 ended_at, end_kind, overridden, escalated, reminders, minutes, business_minutes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             f.review.uuid(),
+            ws.uuid(),
+            t(f.ended_at),
             n as i64,
             s.stage.as_str(),
             i64::from(s.round),
@@ -145,10 +147,12 @@ async fn insert(tx: &mut Tx, ws: WorkspaceId, f: &ReviewFacts) -> Result<()> {
         sql!(
             tx,
             exec,
-            "INSERT INTO decision_facts (review_id, n, stage, lane, round, decider, verdict, reason, asked_at, seen_at, decided_at,
-                 carried, minutes, business_minutes)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            "INSERT INTO decision_facts (review_id, workspace_id, review_ended_at, n, stage, lane, round, decider, verdict, reason,
+                 asked_at, seen_at, decided_at, carried, minutes, business_minutes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             f.review.uuid(),
+            ws.uuid(),
+            t(f.ended_at),
             n as i64,
             d.stage.as_str(),
             d.lane.as_str(),
@@ -277,42 +281,50 @@ fn count(n: i64) -> u32 {
 /// The facts of the reviews of `ws` that ended in `[from, to)` and that
 /// `filter` keeps, in the order they ended.
 pub async fn ended_between(tx: &mut Tx, ws: WorkspaceId, from: Timestamp, to: Timestamp, filter: &Filter) -> Result<Vec<ReviewFacts>> {
-    macro_rules! binds {
-        ($q:literal, $end:literal) => {
-            sql!(
-                tx,
-                all as _,
-                concat!($q, kept!(), $end),
-                ws.uuid(),
-                DbTime(from),
-                DbTime(to),
-                filter.workflow.map(WorkflowId::uuid),
-                filter.campaign.map(|c| c.uuid()),
-                filter.author.map(UserId::uuid),
-                filter.label.map(LabelId::uuid),
-                filter.channel.map(ChannelId::uuid),
-                filter.stage.as_deref(),
-                filter.approver.as_deref()
-            )
-        };
-    }
-    let reviews: Vec<ReviewRow> = binds!(
-        "SELECT f.review_id, f.post_id, f.workflow_id, f.post_created_at, f.submitted_at, f.ended_at, f.outcome, f.rounds,
-                f.changes_requested, f.reminders, f.escalations, f.planned_time_passed, f.cycle_minutes, f.cycle_business_minutes,
-                f.brief_minutes, f.brief_business_minutes FROM review_facts f WHERE ",
-        ""
+    let reviews: Vec<ReviewRow> = sql!(
+        tx,
+        all as ReviewRow,
+        concat!(
+            "SELECT f.review_id, f.post_id, f.workflow_id, f.post_created_at, f.submitted_at, f.ended_at, f.outcome, f.rounds,
+                    f.changes_requested, f.reminders, f.escalations, f.planned_time_passed, f.cycle_minutes, f.cycle_business_minutes,
+                    f.brief_minutes, f.brief_business_minutes FROM review_facts f WHERE ",
+            kept!()
+        ),
+        ws.uuid(),
+        DbTime(from),
+        DbTime(to),
+        filter.workflow.map(WorkflowId::uuid),
+        filter.campaign.map(|c| c.uuid()),
+        filter.author.map(UserId::uuid),
+        filter.label.map(LabelId::uuid),
+        filter.channel.map(ChannelId::uuid),
+        filter.stage.as_deref(),
+        filter.approver.as_deref()
     )?;
-    let stages: Vec<StageRow> = binds!(
-        "SELECT s.review_id, s.stage, s.round, s.asked_at, s.first_seen_at, s.due_at, s.ended_at, s.end_kind, s.overridden,
-                s.escalated, s.reminders, s.minutes, s.business_minutes
-         FROM review_facts f JOIN stage_facts s ON s.review_id = f.review_id WHERE ",
-        " ORDER BY s.review_id, s.n"
+    // The period's rounds and decisions are one range of their own index
+    // each (joining them to the reviews cost two seeks a row); those of
+    // reviews the filter left out are passed over below.
+    let stages: Vec<StageRow> = sql!(
+        tx,
+        all as StageRow,
+        "SELECT review_id, stage, round, asked_at, first_seen_at, due_at, ended_at, end_kind, overridden, escalated, reminders,
+                minutes, business_minutes
+         FROM stage_facts WHERE workspace_id = $1 AND review_ended_at >= $2 AND review_ended_at < $3
+         ORDER BY review_ended_at, review_id, n",
+        ws.uuid(),
+        DbTime(from),
+        DbTime(to)
     )?;
-    let decisions: Vec<DecisionRow> = binds!(
-        "SELECT d.review_id, d.stage, d.lane, d.round, d.decider, d.verdict, d.reason, d.asked_at, d.seen_at, d.decided_at,
-                d.carried, d.minutes, d.business_minutes
-         FROM review_facts f JOIN decision_facts d ON d.review_id = f.review_id WHERE ",
-        " ORDER BY d.review_id, d.n"
+    let decisions: Vec<DecisionRow> = sql!(
+        tx,
+        all as DecisionRow,
+        "SELECT review_id, stage, lane, round, decider, verdict, reason, asked_at, seen_at, decided_at, carried, minutes,
+                business_minutes
+         FROM decision_facts WHERE workspace_id = $1 AND review_ended_at >= $2 AND review_ended_at < $3
+         ORDER BY review_ended_at, review_id, n",
+        ws.uuid(),
+        DbTime(from),
+        DbTime(to)
     )?;
     let mut out: BTreeMap<Uuid, ReviewFacts> = BTreeMap::new();
     for r in reviews {
@@ -419,15 +431,19 @@ pub async fn planned_between(tx: &mut Tx, ws: WorkspaceId, from: Timestamp, to: 
     let rows = sql!(
         tx,
         all as (Uuid, Uuid, DbTime, Option<DbTime>, bool),
-        "SELECT p.id, c.channel_id, p.planned_at,
-                (SELECT MAX(f.ended_at) FROM review_facts f WHERE f.post_id = p.id AND f.outcome = 'approved'),
+        // A post's latest approval is looked up once, not once per channel.
+        "WITH p AS MATERIALIZED (
+             SELECT id, planned_at,
+                    (SELECT MAX(f.ended_at) FROM review_facts f WHERE f.post_id = posts.id AND f.outcome = 'approved') AS approved_at
+             FROM posts
+             WHERE workspace_id = $1 AND planned_at >= $2 AND planned_at < $3
+               AND ($4 IS NULL OR campaign_id = $4)
+               AND ($5 IS NULL OR owner_id = $5)
+               AND ($6 IS NULL OR EXISTS (SELECT 1 FROM post_labels l WHERE l.post_id = posts.id AND l.label_id = $6)))
+         SELECT p.id, c.channel_id, p.planned_at, p.approved_at,
                 EXISTS (SELECT 1 FROM publications u WHERE u.post_id = p.id AND u.channel_id = c.channel_id AND u.status = 'published')
-         FROM posts p JOIN post_channels c ON c.post_id = p.id
-         WHERE p.workspace_id = $1 AND p.planned_at >= $2 AND p.planned_at < $3
-           AND ($4 IS NULL OR p.campaign_id = $4)
-           AND ($5 IS NULL OR p.owner_id = $5)
-           AND ($6 IS NULL OR EXISTS (SELECT 1 FROM post_labels l WHERE l.post_id = p.id AND l.label_id = $6))
-           AND ($7 IS NULL OR c.channel_id = $7)
+         FROM p JOIN post_channels c ON c.post_id = p.id
+         WHERE ($7 IS NULL OR c.channel_id = $7)
          ORDER BY p.planned_at, p.id",
         ws.uuid(),
         DbTime(from),

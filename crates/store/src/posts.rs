@@ -400,10 +400,17 @@ async fn load_links(tx: &mut Tx, posts: &mut [Post]) -> Result<()> {
         first,
         last
     )?;
+    // Grouped by post once (each post searching every row was most of
+    // reading a month).
+    let mut by_post: std::collections::HashMap<Uuid, (Vec<LabelId>, Vec<ChannelId>)> = std::collections::HashMap::new();
+    for (post, label) in labels {
+        by_post.entry(post).or_default().0.push(LabelId::from_uuid(label));
+    }
+    for (post, channel) in channels {
+        by_post.entry(post).or_default().1.push(ChannelId::from_uuid(channel));
+    }
     for post in posts.iter_mut() {
-        let id = post.id.uuid();
-        post.label_ids = labels.iter().filter(|(p, _)| *p == id).map(|(_, l)| LabelId::from_uuid(*l)).collect();
-        post.channel_ids = channels.iter().filter(|(p, _)| *p == id).map(|(_, c)| ChannelId::from_uuid(*c)).collect();
+        (post.label_ids, post.channel_ids) = by_post.remove(&post.id.uuid()).unwrap_or_default();
     }
     Ok(())
 }

@@ -36,10 +36,14 @@ CREATE TABLE review_facts (
     brief_business_minutes BIGINT
 );
 CREATE INDEX review_facts_ended ON review_facts(workspace_id, ended_at);
-CREATE INDEX review_facts_post ON review_facts(post_id);
+-- A post's latest approval, read from the index alone (the plan kept).
+CREATE INDEX review_facts_post ON review_facts(post_id, outcome, ended_at);
 
 CREATE TABLE stage_facts (
     review_id        UUID NOT NULL REFERENCES review_facts(review_id) ON DELETE CASCADE,
+    -- The review's, so a period's rows are one range of an index.
+    workspace_id     UUID NOT NULL,
+    review_ended_at  TIMESTAMPTZ,
     n                BIGINT NOT NULL,
     stage            TEXT NOT NULL,
     round            BIGINT NOT NULL,
@@ -55,9 +59,13 @@ CREATE TABLE stage_facts (
     business_minutes BIGINT,
     PRIMARY KEY (review_id, n)
 );
+CREATE INDEX stage_facts_ended ON stage_facts(workspace_id, review_ended_at, review_id, n);
 
 CREATE TABLE decision_facts (
     review_id        UUID NOT NULL REFERENCES review_facts(review_id) ON DELETE CASCADE,
+    -- The review's, so a period's rows are one range of an index.
+    workspace_id     UUID NOT NULL,
+    review_ended_at  TIMESTAMPTZ,
     n                BIGINT NOT NULL,
     stage            TEXT NOT NULL,
     lane             TEXT NOT NULL,
@@ -73,4 +81,5 @@ CREATE TABLE decision_facts (
     business_minutes BIGINT NOT NULL,
     PRIMARY KEY (review_id, n)
 );
+CREATE INDEX decision_facts_ended ON decision_facts(workspace_id, review_ended_at, review_id, n);
 CREATE INDEX decision_facts_decider ON decision_facts(decider);
