@@ -38,7 +38,8 @@ pub struct Figure {
 
 fn change(now: Option<f64>, before: Option<f64>, show: impl Fn(f64) -> String) -> String {
     match (now, before) {
-        (Some(n), Some(b)) if (n - b).abs() > f64::EPSILON => {
+        // Equal as written (83.3 % and 82.9 % both read "83 %") is no change.
+        (Some(n), Some(b)) if show(n) != show(b) => {
             let arrow = if n > b { "▲" } else { "▼" };
             t2("analytics-change", "arrow", arrow, "before", show(b))
         }
