@@ -24,7 +24,7 @@ use greenlight_domain::{
 };
 use greenlight_store::{
     Tx,
-    analytics::{self, Filter},
+    analytics::{self, Depth, Filter},
     audit, planning, workflows, workspaces,
 };
 use jiff::{civil::Date, tz::TimeZone};
@@ -400,10 +400,12 @@ pub(crate) async fn compute(tx: &mut Tx, now: Timestamp, ws: WorkspaceId, asked:
             |d| filter.approver.as_deref().is_none_or(|a| a == d.key()),
         )
     };
-    let reviews = analytics::ended_between(tx, ws, days.start, days.end, filter).await?;
+    let reviews = analytics::ended_between(tx, ws, days.start, days.end, filter, Depth::Rounds).await?;
     let measures = measure(&reviews);
+    // The headline of the period before needs only the reviews' own rows.
     let before = days.previous(&zone)?;
-    let previous = Headline::of(&measure(&analytics::ended_between(tx, ws, before.start, before.end, filter).await?));
+    let earlier = analytics::ended_between(tx, ws, before.start, before.end, filter, Depth::Reviews).await?;
+    let previous = Headline::of(&measure(&earlier));
     let open = open_reviews(tx, ws, filter, &names, &settings.business_hours, &zone, now).await?;
     let cadence = cadence(tx, ws, days, filter, &zone).await?;
     Ok(Report {

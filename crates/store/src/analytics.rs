@@ -278,9 +278,25 @@ fn count(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// How much of each review to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// The review's own row: enough for a headline.
+    Reviews,
+    /// With its stage rounds and decisions.
+    Rounds,
+}
+
 /// The facts of the reviews of `ws` that ended in `[from, to)` and that
 /// `filter` keeps, in the order they ended.
-pub async fn ended_between(tx: &mut Tx, ws: WorkspaceId, from: Timestamp, to: Timestamp, filter: &Filter) -> Result<Vec<ReviewFacts>> {
+pub async fn ended_between(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    from: Timestamp,
+    to: Timestamp,
+    filter: &Filter,
+    depth: Depth,
+) -> Result<Vec<ReviewFacts>> {
     let reviews: Vec<ReviewRow> = sql!(
         tx,
         all as ReviewRow,
@@ -304,28 +320,7 @@ pub async fn ended_between(tx: &mut Tx, ws: WorkspaceId, from: Timestamp, to: Ti
     // The period's rounds and decisions are one range of their own index
     // each (joining them to the reviews cost two seeks a row); those of
     // reviews the filter left out are passed over below.
-    let stages: Vec<StageRow> = sql!(
-        tx,
-        all as StageRow,
-        "SELECT review_id, stage, round, asked_at, first_seen_at, due_at, ended_at, end_kind, overridden, escalated, reminders,
-                minutes, business_minutes
-         FROM stage_facts WHERE workspace_id = $1 AND review_ended_at >= $2 AND review_ended_at < $3
-         ORDER BY review_ended_at, review_id, n",
-        ws.uuid(),
-        DbTime(from),
-        DbTime(to)
-    )?;
-    let decisions: Vec<DecisionRow> = sql!(
-        tx,
-        all as DecisionRow,
-        "SELECT review_id, stage, lane, round, decider, verdict, reason, asked_at, seen_at, decided_at, carried, minutes,
-                business_minutes
-         FROM decision_facts WHERE workspace_id = $1 AND review_ended_at >= $2 AND review_ended_at < $3
-         ORDER BY review_ended_at, review_id, n",
-        ws.uuid(),
-        DbTime(from),
-        DbTime(to)
-    )?;
+    let (stages, decisions) = if depth == Depth::Rounds { rounds(tx, ws, from, to).await? } else { (Vec::new(), Vec::new()) };
     let mut out: BTreeMap<Uuid, ReviewFacts> = BTreeMap::new();
     for r in reviews {
         let outcome = match r.outcome.as_deref() {
@@ -397,6 +392,33 @@ pub async fn ended_between(tx: &mut Tx, ws: WorkspaceId, from: Timestamp, to: Ti
     let mut list: Vec<ReviewFacts> = out.into_values().collect();
     list.sort_by_key(|f| (f.ended_at, f.review));
     Ok(list)
+}
+
+/// A period's stage rounds and decisions, each in review order.
+async fn rounds(tx: &mut Tx, ws: WorkspaceId, from: Timestamp, to: Timestamp) -> Result<(Vec<StageRow>, Vec<DecisionRow>)> {
+    let stages: Vec<StageRow> = sql!(
+        tx,
+        all as StageRow,
+        "SELECT review_id, stage, round, asked_at, first_seen_at, due_at, ended_at, end_kind, overridden, escalated, reminders,
+                minutes, business_minutes
+         FROM stage_facts WHERE workspace_id = $1 AND review_ended_at >= $2 AND review_ended_at < $3
+         ORDER BY review_ended_at, review_id, n",
+        ws.uuid(),
+        DbTime(from),
+        DbTime(to)
+    )?;
+    let decisions: Vec<DecisionRow> = sql!(
+        tx,
+        all as DecisionRow,
+        "SELECT review_id, stage, lane, round, decider, verdict, reason, asked_at, seen_at, decided_at, carried, minutes,
+                business_minutes
+         FROM decision_facts WHERE workspace_id = $1 AND review_ended_at >= $2 AND review_ended_at < $3
+         ORDER BY review_ended_at, review_id, n",
+        ws.uuid(),
+        DbTime(from),
+        DbTime(to)
+    )?;
+    Ok((stages, decisions))
 }
 
 /// The posts a workspace's log tells of, after `after`, a page at a time.

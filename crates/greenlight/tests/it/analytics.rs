@@ -255,6 +255,19 @@ async fn where_approval_time_goes_is_measured_to_the_minute(#[case] backend: Bac
     assert_eq!(by_manager.body["approvers"].as_array().unwrap().len(), 1, "{}", by_manager.body);
     let before = manager.get(&format!("/workspaces/{ws}/analytics/workflow?from=2029-12-01&to=2029-12-31")).await;
     assert_eq!((before.body["reviews_completed"].as_u64(), before.body["first_pass_rate"].clone()), (Some(0), Value::Null));
+    // The week after: nothing ended, and its period before holds all three.
+    let after = manager.get(&format!("/workspaces/{ws}/analytics/workflow?from=2030-01-15&to=2030-01-21")).await;
+    assert_eq!(after.body["reviews_completed"], 0);
+    assert_eq!(
+        json!([
+            after.body["previous"]["reviews_completed"],
+            after.body["previous"]["cycle_median_minutes"],
+            after.body["previous"]["cycle_business_median_minutes"]
+        ]),
+        json!([3, 2895, 75]),
+        "{}",
+        after.body["previous"]
+    );
     let bad = manager.get(&format!("/workspaces/{ws}/analytics/workflow?from=2030-13-01&author=nobody")).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
 
