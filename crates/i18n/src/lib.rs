@@ -263,3 +263,13 @@ pub fn duration(minutes: i64) -> String {
         t1("analytics-duration-minutes", "minutes", mins)
     }
 }
+
+/// A share (0–1) as a whole percentage, "–" when there is none.
+pub fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "–".to_owned(), |r| t1("analytics-percent", "value", decimal(r * 100.0, 0)))
+}
+
+/// A day as "7 Dec 2026".
+pub fn day(d: jiff::civil::Date) -> String {
+    date(d.to_datetime(jiff::civil::Time::midnight()), DateStyle::DayShortMonthYear)
+}

@@ -79,20 +79,17 @@ fn about_a_review(event: &Event) -> bool {
     event.action.starts_with("review.") || (event.action.starts_with("post.") && event.data.contains("\"progress\""))
 }
 
-/// Takes a recorded event in: if it is about a review, the post's facts
-/// are folded again (the job that follows every workspace event calls it).
-pub(crate) async fn take_in(app: &App, id: greenlight_domain::id::EventId) -> Result<()> {
-    let mut tx = app.db.write().await?;
-    let Some(event) = audit::event(&mut tx, id).await? else { return Ok(()) };
+/// Takes a recorded event in, in the transaction of the job that follows
+/// every workspace event: if it is about a review, the post's facts are
+/// folded again.
+pub(crate) async fn take_in(tx: &mut Tx, event: &Event) -> Result<()> {
     let (Chain::Workspace(ws), Some(post)) = (event.chain, event.subject_id) else { return Ok(()) };
-    if event.subject_kind != "post" || !about_a_review(&event) {
+    if event.subject_kind != "post" || !about_a_review(event) {
         return Ok(());
     }
-    let settings = analytics::settings(&mut tx, ws).await?;
-    let zone = zone(&mut tx, ws).await?;
-    refold(&mut tx, ws, PostId::from_uuid(post), &settings.business_hours, &zone).await?;
-    tx.commit().await?;
-    Ok(())
+    let settings = analytics::settings(tx, ws).await?;
+    let zone = zone(tx, ws).await?;
+    refold(tx, ws, PostId::from_uuid(post), &settings.business_hours, &zone).await
 }
 
 /// What a rebuild did.

@@ -73,7 +73,6 @@ impl Job for EventRecorded {
     }
 
     async fn run(&self, app: &App) -> Result<()> {
-        crate::analytics::take_in(app, self.event).await?;
         fan_out(app, self.event).await
     }
 }
@@ -83,7 +82,9 @@ async fn fan_out(app: &App, id: EventId) -> Result<()> {
     let mut tx = app.db.write().await?;
     let Some(event) = audit::event(&mut tx, id).await? else { return Ok(()) };
     let Chain::Workspace(ws) = event.chain else { return Ok(()) };
+    crate::analytics::take_in(&mut tx, &event).await?;
     if event.action == "review.seen" {
+        tx.commit().await?;
         return Ok(()); // analytics' alone: nobody is told that someone looked
     }
     let post = match (event.subject_kind.as_str(), event.subject_id) {

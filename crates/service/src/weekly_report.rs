@@ -10,7 +10,7 @@ use greenlight_domain::{
     notification::{DIGEST_HOUR, Frequency, Kind, Preferences},
     permission::Permission,
 };
-use greenlight_i18n::{duration, t, t1, t2};
+use greenlight_i18n::{day, duration, percent, t, t1, t2};
 use greenlight_store::{
     accounts,
     analytics::Filter,
@@ -141,10 +141,6 @@ struct WeeklyHtml<'a> {
     m: &'a Weekly,
 }
 
-fn percent(rate: Option<f64>) -> String {
-    rate.map_or_else(|| "–".to_owned(), |r| t1("analytics-percent", "value", greenlight_i18n::decimal(r * 100.0, 0)))
-}
-
 /// The report's headline, in the current language.
 fn lines(report: &Report) -> Vec<String> {
     let m = &report.measures;
@@ -223,10 +219,6 @@ async fn send(app: &App, job: &SendWeeklyReport) -> Result<()> {
         })
     })?;
     mailer.send(&mail).await.map_err(|e| Error::Internal(format!("sending the weekly report to {}: {e}", person.email).into()))
-}
-
-fn day(d: Date) -> String {
-    greenlight_i18n::date(d.to_datetime(jiff::civil::Time::midnight()), greenlight_i18n::DateStyle::DayShortMonthYear)
 }
 
 fn t3(stage: &str, who: &str, age: &str) -> String {

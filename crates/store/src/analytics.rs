@@ -493,8 +493,9 @@ pub async fn unmeasured_workspaces(tx: &mut Tx) -> Result<Vec<WorkspaceId>> {
     let rows = sql!(
         tx,
         all as (Uuid,),
-        "SELECT DISTINCT r.workspace_id FROM reviews r
-         WHERE NOT EXISTS (SELECT 1 FROM analytics_posts a WHERE a.workspace_id = r.workspace_id)"
+        "SELECT w.id FROM workspaces w
+         WHERE NOT EXISTS (SELECT 1 FROM analytics_posts a WHERE a.workspace_id = w.id)
+           AND EXISTS (SELECT 1 FROM reviews r WHERE r.workspace_id = w.id)"
     )?;
     Ok(rows.into_iter().map(|(id,)| WorkspaceId::from_uuid(id)).collect())
 }

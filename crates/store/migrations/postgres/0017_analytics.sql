@@ -16,6 +16,8 @@ CREATE TABLE analytics_posts (
     last_seq     BIGINT NOT NULL
 );
 
+CREATE INDEX analytics_posts_workspace ON analytics_posts(workspace_id);
+
 CREATE TABLE review_facts (
     review_id              UUID PRIMARY KEY,
     workspace_id           UUID NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,

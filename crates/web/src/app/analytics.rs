@@ -17,14 +17,10 @@ use greenlight_service::{planning, workflows, workspaces};
 use super::{Chrome, Member, OrPage, PagePath, PageResult, render, view::zone};
 use crate::{AppState, t, t1, t2};
 
-use greenlight_i18n::duration;
+use greenlight_i18n::{day, duration, percent};
 
 fn maybe(minutes: Option<i64>) -> String {
     minutes.map_or_else(|| "–".to_owned(), duration)
-}
-
-fn percent(rate: Option<f64>) -> String {
-    rate.map_or_else(|| "–".to_owned(), |r| t1("analytics-percent", "value", greenlight_i18n::decimal(r * 100.0, 0)))
 }
 
 /// One headline figure and how it moved since the period before.
@@ -94,11 +90,6 @@ fn control(report: &Report, tz: &jiff::tz::TimeZone) -> Option<Control> {
         })
         .collect();
     Some(Control { dots, median, top: duration(top), first_day: day(report.from), last_day: day(report.to), rows })
-}
-
-/// A day as "7 Dec 2026".
-fn day(d: jiff::civil::Date) -> String {
-    greenlight_i18n::date(d.to_datetime(jiff::civil::Time::midnight()), greenlight_i18n::DateStyle::DayShortMonthYear)
 }
 
 fn day_start(day: jiff::civil::Date, tz: &jiff::tz::TimeZone) -> Option<Timestamp> {
