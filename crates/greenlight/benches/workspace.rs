@@ -5,7 +5,8 @@
 //! over real HTTP with a signed-in session; and the process's memory.
 //!
 //! `cargo bench -p greenlight --bench workspace`
-//! (`GREENLIGHT_BENCH_POSTS=10000` for a smaller workspace).
+//! (`GREENLIGHT_BENCH_POSTS=10000` for a smaller workspace;
+//! `GREENLIGHT_BENCH_ONLY=analytics` for the analytics report alone).
 
 mod common;
 
@@ -369,10 +370,12 @@ fn main() {
     runtime.block_on(async {
         let dir = tempfile::tempdir().expect("a scratch directory");
         let bench = seed(dir.path(), n).await;
-        let reviewed = operations(&bench).await;
-        concurrent_writes(&bench, 16).await;
-        pages(&bench, &reviewed).await;
-        cold_start(dir.path(), &bench, reviewed[0]).await;
+        if std::env::var("GREENLIGHT_BENCH_ONLY").as_deref() != Ok("analytics") {
+            let reviewed = operations(&bench).await;
+            concurrent_writes(&bench, 16).await;
+            pages(&bench, &reviewed).await;
+            cold_start(dir.path(), &bench, reviewed[0]).await;
+        }
         analytics(&bench).await;
         let (now, peak) = memory();
         let db = std::fs::metadata(dir.path().join("bench.db")).map(|m| m.len()).unwrap_or(0);

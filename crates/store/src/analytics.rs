@@ -3,7 +3,7 @@
 //! `analytics::facts`), one row per review, per stage round and per
 //! decision.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use greenlight_domain::{
     Timestamp,
@@ -304,7 +304,8 @@ pub async fn ended_between(
             "SELECT f.review_id, f.post_id, f.workflow_id, f.post_created_at, f.submitted_at, f.ended_at, f.outcome, f.rounds,
                     f.changes_requested, f.reminders, f.escalations, f.planned_time_passed, f.cycle_minutes, f.cycle_business_minutes,
                     f.brief_minutes, f.brief_business_minutes FROM review_facts f WHERE ",
-            kept!()
+            kept!(),
+            " ORDER BY f.ended_at, f.review_id"
         ),
         ws.uuid(),
         DbTime(from),
@@ -321,38 +322,37 @@ pub async fn ended_between(
     // each (joining them to the reviews cost two seeks a row); those of
     // reviews the filter left out are passed over below.
     let (stages, decisions) = if depth == Depth::Rounds { rounds(tx, ws, from, to).await? } else { (Vec::new(), Vec::new()) };
-    let mut out: BTreeMap<Uuid, ReviewFacts> = BTreeMap::new();
+    let mut out: Vec<ReviewFacts> = Vec::with_capacity(reviews.len());
+    let mut at: HashMap<Uuid, usize> = HashMap::with_capacity(reviews.len());
     for r in reviews {
         let outcome = match r.outcome.as_deref() {
             Some(text) => Some(Outcome::parse(text).ok_or_else(|| StoreError::Corrupt(format!("review fact outcome `{text}`")))?),
             None => None,
         };
-        out.insert(
-            r.review_id,
-            ReviewFacts {
-                review: ReviewId::from_uuid(r.review_id),
-                post: PostId::from_uuid(r.post_id),
-                workflow: r.workflow_id.map(WorkflowId::from_uuid),
-                post_created_at: r.post_created_at.map(|t| t.0),
-                submitted_at: r.submitted_at.0,
-                ended_at: r.ended_at.map(|t| t.0),
-                outcome,
-                rounds: count(r.rounds),
-                changes_requested: count(r.changes_requested),
-                reminders: count(r.reminders),
-                escalations: count(r.escalations),
-                planned_time_passed: r.planned_time_passed,
-                stages: Vec::new(),
-                decisions: Vec::new(),
-                cycle_minutes: r.cycle_minutes,
-                cycle_business_minutes: r.cycle_business_minutes,
-                brief_minutes: r.brief_minutes,
-                brief_business_minutes: r.brief_business_minutes,
-            },
-        );
+        at.insert(r.review_id, out.len());
+        out.push(ReviewFacts {
+            review: ReviewId::from_uuid(r.review_id),
+            post: PostId::from_uuid(r.post_id),
+            workflow: r.workflow_id.map(WorkflowId::from_uuid),
+            post_created_at: r.post_created_at.map(|t| t.0),
+            submitted_at: r.submitted_at.0,
+            ended_at: r.ended_at.map(|t| t.0),
+            outcome,
+            rounds: count(r.rounds),
+            changes_requested: count(r.changes_requested),
+            reminders: count(r.reminders),
+            escalations: count(r.escalations),
+            planned_time_passed: r.planned_time_passed,
+            stages: Vec::new(),
+            decisions: Vec::new(),
+            cycle_minutes: r.cycle_minutes,
+            cycle_business_minutes: r.cycle_business_minutes,
+            brief_minutes: r.brief_minutes,
+            brief_business_minutes: r.brief_business_minutes,
+        });
     }
     for s in stages {
-        let Some(facts) = out.get_mut(&s.review_id) else { continue };
+        let Some(facts) = at.get(&s.review_id).and_then(|&i| out.get_mut(i)) else { continue };
         let end = match s.end_kind.as_deref() {
             Some(text) => Some(StageEnd::parse(text).ok_or_else(|| StoreError::Corrupt(format!("stage fact end `{text}`")))?),
             None => None,
@@ -373,7 +373,7 @@ pub async fn ended_between(
         });
     }
     for d in decisions {
-        let Some(facts) = out.get_mut(&d.review_id) else { continue };
+        let Some(facts) = at.get(&d.review_id).and_then(|&i| out.get_mut(i)) else { continue };
         facts.decisions.push(DecisionFact {
             stage: d.stage,
             lane: d.lane,
@@ -389,9 +389,7 @@ pub async fn ended_between(
             business_minutes: d.business_minutes,
         });
     }
-    let mut list: Vec<ReviewFacts> = out.into_values().collect();
-    list.sort_by_key(|f| (f.ended_at, f.review));
-    Ok(list)
+    Ok(out)
 }
 
 /// A period's stage rounds and decisions, each in review order.
@@ -453,20 +451,25 @@ pub async fn planned_between(tx: &mut Tx, ws: WorkspaceId, from: Timestamp, to: 
     let rows = sql!(
         tx,
         all as (Uuid, Uuid, DbTime, Option<DbTime>, bool),
-        // A post's latest approval is looked up once, not once per channel.
+        // A post's latest approval is looked up once, not once per channel,
+        // and its channels' publications only if it has one; the rows are
+        // counted by week, in no order (sorting spilled to disk).
         "WITH p AS MATERIALIZED (
              SELECT id, planned_at,
-                    (SELECT MAX(f.ended_at) FROM review_facts f WHERE f.post_id = posts.id AND f.outcome = 'approved') AS approved_at
+                    (SELECT MAX(f.ended_at) FROM review_facts f WHERE f.post_id = posts.id AND f.outcome = 'approved') AS approved_at,
+                    EXISTS (SELECT 1 FROM publications u WHERE u.post_id = posts.id AND u.status = 'published') AS any_published
              FROM posts
              WHERE workspace_id = $1 AND planned_at >= $2 AND planned_at < $3
                AND ($4 IS NULL OR campaign_id = $4)
                AND ($5 IS NULL OR owner_id = $5)
                AND ($6 IS NULL OR EXISTS (SELECT 1 FROM post_labels l WHERE l.post_id = posts.id AND l.label_id = $6)))
          SELECT p.id, c.channel_id, p.planned_at, p.approved_at,
-                EXISTS (SELECT 1 FROM publications u WHERE u.post_id = p.id AND u.channel_id = c.channel_id AND u.status = 'published')
+                CASE WHEN p.any_published
+                     THEN EXISTS (SELECT 1 FROM publications u
+                                  WHERE u.post_id = p.id AND u.channel_id = c.channel_id AND u.status = 'published')
+                     ELSE FALSE END
          FROM p JOIN post_channels c ON c.post_id = p.id
-         WHERE ($7 IS NULL OR c.channel_id = $7)
-         ORDER BY p.planned_at, p.id",
+         WHERE ($7 IS NULL OR c.channel_id = $7)",
         ws.uuid(),
         DbTime(from),
         DbTime(to),

@@ -40,17 +40,11 @@ macro_rules! row {
         }
 
         impl $crate::sqlite::FromRow for $name {
-            fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-                // Columns in the struct's order are found at once; see `column`.
-                let mut at = 0usize;
-                let mut next = |name: &'static str| {
-                    at += 1;
-                    (at - 1, name)
-                };
-                Ok($name { $($field: {
-                    let (i, name) = next(stringify!($field));
-                    $crate::sqlite::column(row, i, name)?
-                }),* })
+            const COLUMNS: Option<&'static [&'static str]> = Some(&[$(stringify!($field)),*]);
+
+            fn from_row(row: &rusqlite::Row<'_>, at: &[usize]) -> rusqlite::Result<Self> {
+                let mut at = at.iter().copied();
+                Ok($name { $($field: row.get($crate::sqlite::next_column(&mut at, stringify!($field))?)?),* })
             }
         }
     };

@@ -210,10 +210,11 @@ impl SqliteTx {
         let conn = self.conn()?;
         let mut statement = conn.prepare_cached(sql)?;
         bind(&mut statement, args)?;
+        let at = columns::<T>(&statement)?;
         let mut rows = statement.raw_query();
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
-            out.push(T::from_row(row)?);
+            out.push(T::from_row(row, &at)?);
         }
         Ok(out)
     }
@@ -223,9 +224,10 @@ impl SqliteTx {
         let conn = self.conn()?;
         let mut statement = conn.prepare_cached(sql)?;
         bind(&mut statement, args)?;
+        let at = columns::<T>(&statement)?;
         let mut rows = statement.raw_query();
         match rows.next()? {
-            Some(row) => Ok(Some(T::from_row(row)?)),
+            Some(row) => Ok(Some(T::from_row(row, &at)?)),
             None => Ok(None),
         }
     }
@@ -277,23 +279,47 @@ fn bind(statement: &mut rusqlite::CachedStatement<'_>, args: &[&dyn ToSql]) -> R
 }
 
 /// A row decoded from SQLite: tuples by position, the store's row structs
-/// by column name (see `row!`).
-/// Column `name`, looked for first at `at`, where a row struct whose fields
-/// follow the SELECT's order has it. rusqlite's lookup by name compares the
-/// name with each column's in turn: a struct of 16 fields paid 136 name
-/// comparisons a row, which was most of reading a month of posts.
-pub fn column<T: FromSql>(row: &rusqlite::Row<'_>, at: usize, name: &str) -> rusqlite::Result<T> {
-    if row.as_ref().column_name(at).is_ok_and(|found| found == name) { row.get(at) } else { row.get(name) }
+/// by column name (see `row!`). A struct's names are looked up once per
+/// query, not once per row: rusqlite's lookup by name compares the name
+/// with each column's in turn, and for a struct of 16 fields that was a
+/// third of decoding a period's analytics.
+pub trait FromRow: Sized {
+    /// The columns a row struct reads, in its fields' order; `None` for a
+    /// tuple, which reads the columns in order.
+    const COLUMNS: Option<&'static [&'static str]>;
+
+    /// Decodes a row; `at` holds where each of `COLUMNS` is.
+    fn from_row(row: &rusqlite::Row<'_>, at: &[usize]) -> rusqlite::Result<Self>;
 }
 
-pub trait FromRow: Sized {
-    fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self>;
+/// Where each of `T`'s columns is in the statement's result.
+fn columns<T: FromRow>(statement: &rusqlite::Statement<'_>) -> rusqlite::Result<Vec<usize>> {
+    let Some(names) = T::COLUMNS else { return Ok(Vec::new()) };
+    let found = statement.column_names();
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            // Where the SELECT lists the fields in order, at once.
+            if found.get(i) == Some(name) {
+                return Ok(i);
+            }
+            found.iter().position(|f| f == name).ok_or_else(|| rusqlite::Error::InvalidColumnName((*name).to_owned()))
+        })
+        .collect()
+}
+
+/// The next field's column, from the positions [`columns`] found.
+pub fn next_column(at: &mut impl Iterator<Item = usize>, name: &str) -> rusqlite::Result<usize> {
+    at.next().ok_or_else(|| rusqlite::Error::InvalidColumnName(name.to_owned()))
 }
 
 macro_rules! tuple_from_row {
     ($($t:ident $i:tt),+) => {
         impl<$($t: FromSql),+> FromRow for ($($t,)+) {
-            fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+            const COLUMNS: Option<&'static [&'static str]> = None;
+
+            fn from_row(row: &rusqlite::Row<'_>, _: &[usize]) -> rusqlite::Result<Self> {
                 Ok(($(row.get::<_, $t>($i)?,)+))
             }
         }
