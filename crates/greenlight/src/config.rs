@@ -30,6 +30,7 @@ pub struct Config {
     pub publishing: Publishing,
     pub audit: Audit,
     pub log: Log,
+    pub metrics: Metrics,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -43,6 +44,13 @@ pub struct Server {
     /// Behind a reverse proxy: the header carrying the client's address
     /// (e.g. `x-forwarded-for`), used to limit failed share-link attempts.
     pub client_ip_header: Option<String>,
+    /// Behind a proxy that gives each request an `X-Request-Id`: keep it
+    /// (else each request gets a new id).
+    pub trust_request_id: bool,
+    /// On SIGTERM or Ctrl-C: how long requests in flight and running jobs
+    /// may take to finish; jobs still running then are let go for another
+    /// worker.
+    pub shutdown_secs: u64,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -52,6 +60,9 @@ pub struct Database {
     /// Never written out by `default-config` (it may hold a password).
     #[serde(skip_serializing)]
     pub url: Option<SecretString>,
+    /// Connections at most (SQLite: readers beside the one writer, 8 by
+    /// default; PostgreSQL: 16 by default).
+    pub max_connections: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -241,6 +252,20 @@ impl Default for Mail {
     }
 }
 
+/// `GET /metrics` in the Prometheus text format.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Metrics {
+    /// An address of its own for `/metrics` (e.g. `127.0.0.1:9464`), which
+    /// then is not answered on `server.listen`; a `greenlight worker`
+    /// answers it only here.
+    pub listen: Option<String>,
+    /// A bearer token `/metrics` asks for. Never written out by
+    /// `default-config`.
+    #[serde(skip_serializing)]
+    pub token: Option<SecretString>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Log {
@@ -264,13 +289,22 @@ impl Default for Config {
             publishing: Publishing::default(),
             audit: Audit::default(),
             log: Log::default(),
+            metrics: Metrics::default(),
         }
     }
 }
 
 impl Default for Server {
     fn default() -> Self {
-        Server { listen: "127.0.0.1:8080".into(), public_url: None, request_timeout_secs: 30, max_body_kib: 1024, client_ip_header: None }
+        Server {
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            request_timeout_secs: 30,
+            max_body_kib: 1024,
+            client_ip_header: None,
+            trust_request_id: false,
+            shutdown_secs: 30,
+        }
     }
 }
 
@@ -309,7 +343,8 @@ impl Config {
         figment = figment.merge(Env::prefixed("GREENLIGHT__").split("__"));
         let mut merged: Value = figment.extract().map_err(|e| anyhow!("configuration: {e}"))?;
         read_value_files(&mut merged)?;
-        let mut config: Config = Figment::from(Serialized::defaults(merged)).extract().map_err(|e| anyhow!("configuration: {e}"))?;
+        let merged = Figment::from(Serialized::defaults(merged));
+        let mut config: Config = merged.extract().map_err(|first| every_error(&merged, first))?;
         if let Some(dir) = overrides.data_dir {
             config.data_dir = dir;
         }
@@ -319,7 +354,126 @@ impl Config {
         if let Some(listen) = overrides.listen {
             config.server.listen = listen;
         }
+        let problems = config.problems();
+        if !problems.is_empty() {
+            return Err(Problems(problems).into());
+        }
         Ok(config)
+    }
+
+    /// Every problem with the settings, at once (none: it is good to run).
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut problem = |text: String| problems.push(text);
+        if let Err(e) = address(&self.server.listen) {
+            problem(format!("server.listen `{}`: {e}", self.server.listen));
+        }
+        if let Some(url) = &self.server.public_url {
+            match url::Url::parse(url) {
+                Ok(u) if !matches!(u.scheme(), "http" | "https") => {
+                    problem(format!("server.public_url `{url}`: must start with https:// (or http:// for a local test)"))
+                }
+                Ok(u) if u.host_str().is_none_or(str::is_empty) => problem(format!("server.public_url `{url}`: has no host")),
+                Ok(u) if u.query().is_some() || u.fragment().is_some() => {
+                    problem(format!("server.public_url `{url}`: must not have a query or fragment"))
+                }
+                Ok(_) => {}
+                Err(e) => problem(format!("server.public_url `{url}`: not a URL ({e})")),
+            }
+        }
+        if self.server.request_timeout_secs == 0 {
+            problem("server.request_timeout_secs must be more than 0".into());
+        }
+        if self.server.max_body_kib == 0 {
+            problem("server.max_body_kib must be more than 0".into());
+        }
+        if let Some(name) = &self.server.client_ip_header
+            && (name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        {
+            problem(format!("server.client_ip_header `{name}`: not a header name"));
+        }
+        if let Some(url) = &self.database.url {
+            let url = url.expose_secret();
+            let scheme = url.split_once(':').map_or(url, |(s, _)| s);
+            if !matches!(scheme, "sqlite" | "postgres" | "postgresql") {
+                problem(format!(
+                    "database.url: unknown database URL scheme `{}`: use sqlite:… or postgres://…",
+                    scheme.chars().take(32).collect::<String>()
+                ));
+            }
+        }
+        if self.database.max_connections == Some(0) {
+            problem("database.max_connections must be at least 1".into());
+        }
+        if self.auth.session_days <= 0 {
+            problem(format!("auth.session_days is {}: must be more than 0", self.auth.session_days));
+        }
+        if self.auth.login_attempts_per_minute == 0 {
+            problem("auth.login_attempts_per_minute must be at least 1".into());
+        }
+        if self.auth.link_failures_per_minute == 0 {
+            problem("auth.link_failures_per_minute must be at least 1".into());
+        }
+        if self.media.max_upload_mib == 0 {
+            problem("media.max_upload_mib must be more than 0".into());
+        }
+        if let Some(host) = &self.mail.host {
+            if host.trim().is_empty() {
+                problem("mail.host is empty: leave it out to send no email".into());
+            } else if self.mail.tls == greenlight_delivery::TlsMode::None && !local_host(host) {
+                problem(format!(
+                    "mail.tls = \"none\" sends passwords and mail unencrypted: only for a server on this machine, not `{host}`"
+                ));
+            }
+            if let Some(smtp) = self.smtp()
+                && let Err(e) = greenlight_delivery::SmtpMailer::new(&smtp)
+            {
+                problem(format!("mail: {e}"));
+            }
+        }
+        if !matches!(self.log.format.as_str(), "human" | "json") {
+            problem(format!("log.format `{}`: use human or json", self.log.format));
+        }
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.filter) {
+            problem(format!("log.filter `{}`: {e}", self.log.filter));
+        }
+        if self.audit.checkpoint_minutes < 1 {
+            problem("audit.checkpoint_minutes must be at least 1".into());
+        }
+        if let Some(url) = &self.audit.checkpoint_webhook
+            && url::Url::parse(url).map_or(true, |u| !matches!(u.scheme(), "http" | "https"))
+        {
+            problem(format!("audit.checkpoint_webhook `{url}`: not an http(s) URL"));
+        }
+        for (what, key) in [("publishing.key", &self.publishing.key), ("audit.signing_key", &self.audit.signing_key)] {
+            if let Some(key) = key
+                && let Err(e) = parse_key(what, key.expose_secret())
+            {
+                problem(e.to_string());
+            }
+        }
+        let known = greenlight_service::jobs::Registry::standard().queues();
+        for (queue, limit) in &self.jobs.queues {
+            if !known.contains(queue.as_str()) {
+                problem(format!("jobs.queues.{queue}: no such queue (there are {})", known.iter().copied().collect::<Vec<_>>().join(", ")));
+            } else if *limit == 0 {
+                problem(format!("jobs.queues.{queue} must be at least 1"));
+            }
+        }
+        if self.jobs.lease_seconds < 3 {
+            problem("jobs.lease_seconds must be at least 3".into());
+        }
+        if let Some(listen) = &self.metrics.listen {
+            if let Err(e) = address(listen) {
+                problem(format!("metrics.listen `{listen}`: {e}"));
+            } else if *listen == self.server.listen {
+                problem("metrics.listen is server.listen: leave it out to answer /metrics there".into());
+            }
+        }
+        if self.metrics.token.as_ref().is_some_and(|t| t.expose_secret().len() < 16) {
+            problem("metrics.token must be at least 16 characters".into());
+        }
+        problems
     }
 
     /// The database to use: the configured URL, else SQLite in the data dir.
@@ -356,6 +510,67 @@ impl Config {
     pub fn to_toml(&self) -> anyhow::Result<String> {
         Ok(toml::to_string_pretty(self)?)
     }
+}
+
+/// Every setting that does not read, not only the first: serde stops at
+/// the first bad value, so each section is read again on its own.
+fn every_error(figment: &Figment, first: figment::Error) -> anyhow::Error {
+    fn section<T: serde::de::DeserializeOwned>(figment: &Figment, key: &str, errors: &mut Vec<String>) {
+        if figment.contains(key)
+            && let Err(e) = figment.extract_inner::<T>(key)
+        {
+            errors.extend(e.into_iter().map(|e| e.to_string()));
+        }
+    }
+    let mut errors = Vec::new();
+    section::<PathBuf>(figment, "data_dir", &mut errors);
+    section::<Server>(figment, "server", &mut errors);
+    section::<Database>(figment, "database", &mut errors);
+    section::<Auth>(figment, "auth", &mut errors);
+    section::<Media>(figment, "media", &mut errors);
+    section::<Mail>(figment, "mail", &mut errors);
+    section::<Webhooks>(figment, "webhooks", &mut errors);
+    section::<Jobs>(figment, "jobs", &mut errors);
+    section::<Publishing>(figment, "publishing", &mut errors);
+    section::<Audit>(figment, "audit", &mut errors);
+    section::<Log>(figment, "log", &mut errors);
+    section::<Metrics>(figment, "metrics", &mut errors);
+    if let (Ok(Value::Dict(_, given)), Ok(Value::Dict(_, known))) = (figment.extract::<Value>(), Value::serialize(Config::default())) {
+        errors.extend(given.keys().filter(|k| !known.contains_key(*k)).map(|k| format!("unknown setting `{k}`")));
+    }
+    if errors.is_empty() {
+        errors.push(first.to_string());
+    }
+    Problems(errors).into()
+}
+
+/// What is wrong with a configuration, every problem on its own line.
+#[derive(Debug)]
+pub struct Problems(pub Vec<String>);
+
+impl std::fmt::Display for Problems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the configuration has {} problem(s):", self.0.len())?;
+        self.0.iter().try_for_each(|p| write!(f, "\n  - {}", p.replace('\n', " ")))
+    }
+}
+
+impl std::error::Error for Problems {}
+
+/// `host:port` with a port (the host is resolved when listening).
+fn address(text: &str) -> std::result::Result<(), String> {
+    if text.parse::<std::net::SocketAddr>().is_ok() {
+        return Ok(());
+    }
+    match text.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(()),
+        _ => Err("not an address like 127.0.0.1:8080".into()),
+    }
+}
+
+/// This machine: where unencrypted SMTP reaches nobody else.
+fn local_host(host: &str) -> bool {
+    host == "localhost" || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Replaces every `<key>_file` setting with `<key>` set to the file's

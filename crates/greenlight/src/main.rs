@@ -20,6 +20,7 @@ use greenlight_service::{
 };
 use greenlight_store::Db;
 use greenlight_web::WebSettings;
+use tokio::sync::watch;
 
 /// Greenlight: plan, approve and publish social media posts, with a
 /// verifiable record of who approved what.
@@ -56,6 +57,22 @@ enum Command {
         /// Seed the demo data first (once; a no-op if it is there).
         #[arg(long)]
         demo: bool,
+        /// Serve requests only; jobs (notifications, mail, webhooks,
+        /// publishing) are left to `greenlight worker` processes.
+        #[arg(long)]
+        no_worker: bool,
+    },
+    /// Run only the job worker (notifications, mail, webhooks, publishing,
+    /// reminders), beside servers started with `--no-worker`.
+    Worker {
+        #[command(flatten)]
+        storage: Storage,
+    },
+    /// Check the whole configuration and say every problem at once (exits
+    /// 1 if there is any).
+    CheckConfig {
+        #[command(flatten)]
+        storage: Storage,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -206,7 +223,10 @@ async fn main() -> ExitCode {
     match run(cli).await {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {}", one_line(&err));
+            match err.downcast_ref::<config::Problems>() {
+                Some(problems) => eprintln!("error: {problems}"),
+                None => eprintln!("error: {}", one_line(&err)),
+            }
             ExitCode::FAILURE
         }
     }
@@ -224,7 +244,7 @@ fn load(config_file: Option<&PathBuf>, storage: &Storage, listen: Option<String>
 /// Opens and migrates the database, and builds the application.
 async fn open(config: &Config) -> anyhow::Result<App> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| format!("creating {}", config.data_dir.display()))?;
-    let db = Db::connect(&config.database_url()).await.context("opening the database")?;
+    let db = Db::connect_with(&config.database_url(), config.database.max_connections).await.context("opening the database")?;
     db.migrate().await.context("migrating the database")?;
     let mailer = match config.smtp() {
         Some(smtp) => Some(Arc::new(greenlight_delivery::SmtpMailer::new(&smtp).map_err(|e| anyhow!("mail settings: {e}"))?)
@@ -256,6 +276,7 @@ async fn open(config: &Config) -> anyhow::Result<App> {
             greenlight_networks::connectors(config.publishing.allow_private_addresses).map_err(|e| anyhow!("the HTTP client: {e}"))?,
         ),
         checkpoints: Arc::new(Signer::new(&config.audit_key()?, config.checkpoint_settings())),
+        metrics: Default::default(),
     })
 }
 
@@ -282,14 +303,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::DefaultConfig => {
             print!("{}", Config::default().to_toml()?);
         }
-        Command::Serve { storage, listen, demo } => {
+        Command::Serve { storage, listen, demo, no_worker } => {
             let config = load(file, &storage, listen)?;
             init_logging(&config)?;
             let app = open(&config).await?;
             if demo {
                 seed_demo(&app).await?;
             }
-            serve(&config, app).await?;
+            serve(&config, app, !no_worker).await?;
+        }
+        Command::Worker { storage } => {
+            let config = load(file, &storage, None)?;
+            init_logging(&config)?;
+            let app = open(&config).await?;
+            work(&config, app).await?;
+        }
+        Command::CheckConfig { storage } => {
+            // `load` refuses a configuration with problems, naming them all.
+            let config = load(file, &storage, None)?;
+            println!("the configuration is good: {} database, listening on {}", backend(&config), config.server.listen);
         }
         Command::Migrate { storage } => {
             let config = load(file, &storage, None)?;
@@ -450,12 +482,71 @@ fn init_logging(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(config: &Config, app: App) -> anyhow::Result<()> {
+fn backend(config: &Config) -> &'static str {
+    if config.database_url().starts_with("sqlite") { "SQLite" } else { "PostgreSQL" }
+}
+
+fn web_settings(config: &Config) -> WebSettings {
+    WebSettings {
+        secure_cookies: config.secure_cookies(),
+        max_body_bytes: config.server.max_body_kib * 1024,
+        request_timeout: Duration::from_secs(config.server.request_timeout_secs),
+        login_attempts_per_minute: config.auth.login_attempts_per_minute,
+        link_failures_per_minute: config.auth.link_failures_per_minute,
+        client_ip_header: config.server.client_ip_header.clone(),
+        trust_request_id: config.server.trust_request_id,
+        metrics_here: config.metrics.listen.is_none(),
+        metrics_token: config.metrics.token.as_ref().map(|t| secrecy::ExposeSecret::expose_secret(t).to_owned()),
+    }
+}
+
+/// What runs in the background whichever process starts: the recurring
+/// jobs are scheduled (once, however many processes ask), and facts are
+/// folded for workspaces from before analytics.
+async fn schedule_background(app: &App) -> anyhow::Result<()> {
+    checkpoints::schedule(app).await.map_err(service)?;
+    greenlight_service::weekly_report::schedule(app).await.map_err(service)?;
+    greenlight_service::analytics::rebuild_missing(app).await.map_err(service)?;
+    Ok(())
+}
+
+/// The job worker, until `stopping` turns true (then within the shutdown
+/// deadline).
+fn spawn_worker(app: &App, config: &Config, stopping: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+    let mut settings = config.jobs.worker_settings();
+    settings.stop_within = Duration::from_secs(config.server.shutdown_secs);
+    tokio::spawn(Worker::new(app.clone(), Registry::standard(), settings).run(async move {
+        let mut stopping = stopping;
+        let _ = stopping.wait_for(|stop| *stop).await;
+    }))
+}
+
+/// `/metrics` on its own address, if `metrics.listen` names one.
+async fn serve_metrics(config: &Config, app: &App, stopping: watch::Receiver<bool>) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+    let Some(listen) = &config.metrics.listen else { return Ok(None) };
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening for metrics on {listen}"))?;
+    println!("Metrics at http://{}/metrics", listener.local_addr()?);
+    let router = greenlight_web::metrics_router(app.clone(), web_settings(config));
+    Ok(Some(tokio::spawn(async move {
+        let mut stopping = stopping;
+        let stopped = async move {
+            let _ = stopping.wait_for(|stop| *stop).await;
+        };
+        if let Err(err) = greenlight_web::serve(listener, router, stopped).await {
+            tracing::error!(%err, "the metrics listener stopped");
+        }
+    })))
+}
+
+async fn serve(config: &Config, app: App, with_worker: bool) -> anyhow::Result<()> {
     let listener =
         tokio::net::TcpListener::bind(&config.server.listen).await.with_context(|| format!("listening on {}", config.server.listen))?;
     let address = listener.local_addr()?;
     let url = config.server.public_url.clone().unwrap_or_else(|| format!("http://{address}"));
     println!("Greenlight is running at {url} (API under {url}/api/v1, its docs at {url}/api/docs/)");
+    if !with_worker {
+        println!("Jobs are left to `greenlight worker` (started with --no-worker)");
+    }
     let has_users = {
         let mut tx = app.db.read().await?;
         greenlight_store::accounts::any_user(&mut tx).await?
@@ -465,33 +556,51 @@ async fn serve(config: &Config, app: App) -> anyhow::Result<()> {
     } else if !has_users {
         println!("No users yet: greenlight admin create-user --admin --email you@example.org --name \"Your Name\" --password-stdin");
     }
-    let settings = WebSettings {
-        secure_cookies: config.secure_cookies(),
-        max_body_bytes: config.server.max_body_kib * 1024,
-        request_timeout: Duration::from_secs(config.server.request_timeout_secs),
-        login_attempts_per_minute: config.auth.login_attempts_per_minute,
-        link_failures_per_minute: config.auth.link_failures_per_minute,
-        client_ip_header: config.server.client_ip_header.clone(),
-    };
     let db = app.db.clone();
-    // One signal stops both the server and the job worker; the worker
-    // finishes the job in hand first.
-    let (stop, stopping) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(Worker::new(app.clone(), Registry::standard(), config.jobs.worker_settings()).run(async move {
-        let mut stopping = stopping;
-        let _ = stopping.wait_for(|stop| *stop).await;
-    }));
-    checkpoints::schedule(&app).await.map_err(service)?;
-    greenlight_service::weekly_report::schedule(&app).await.map_err(service)?;
-    greenlight_service::analytics::rebuild_missing(&app).await.map_err(service)?;
-    let router = greenlight_web::router(app, settings);
-    greenlight_web::serve(listener, router, async move {
+    // One signal stops the server, the worker and the metrics listener.
+    let (stop, stopping) = watch::channel(false);
+    let worker = with_worker.then(|| spawn_worker(&app, config, stopping.clone()));
+    schedule_background(&app).await?;
+    let metrics = serve_metrics(config, &app, stopping.clone()).await?;
+    let router = greenlight_web::router(app, web_settings(config));
+    let deadline = Duration::from_secs(config.server.shutdown_secs);
+    let server = greenlight_web::serve(listener, router, async move {
         shutdown_signal().await;
         let _ = stop.send(true);
-    })
-    .await?;
-    if let Err(err) = worker.await {
-        tracing::error!(%err, "the job worker stopped abnormally");
+    });
+    let mut stopped = stopping;
+    tokio::select! {
+        served = server => served?,
+        () = async {
+            let _ = stopped.wait_for(|stop| *stop).await;
+            tokio::time::sleep(deadline).await;
+        } => tracing::warn!(seconds = deadline.as_secs(), "requests still in flight at the shutdown deadline; stopping without them"),
+    }
+    for task in [worker, metrics].into_iter().flatten() {
+        if let Err(err) = task.await {
+            tracing::error!(%err, "a background task stopped abnormally");
+        }
+    }
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Only the job worker (and `/metrics`, if `metrics.listen` is set), until
+/// SIGTERM or Ctrl-C.
+async fn work(config: &Config, app: App) -> anyhow::Result<()> {
+    let db = app.db.clone();
+    let (stop, stopping) = watch::channel(false);
+    schedule_background(&app).await?;
+    let metrics = serve_metrics(config, &app, stopping.clone()).await?;
+    let worker = spawn_worker(&app, config, stopping);
+    println!("Greenlight's worker is running ({} database)", backend(config));
+    shutdown_signal().await;
+    let _ = stop.send(true);
+    for task in [Some(worker), metrics].into_iter().flatten() {
+        if let Err(err) = task.await {
+            tracing::error!(%err, "a background task stopped abnormally");
+        }
     }
     db.close().await;
     tracing::info!("stopped");
@@ -518,5 +627,5 @@ async fn shutdown_signal() {
         () = interrupt => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
+    tracing::info!("shutting down: finishing the requests and jobs in flight");
 }

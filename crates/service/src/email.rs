@@ -126,7 +126,7 @@ async fn send_due(app: &App, user: UserId, due: Timestamp) -> Result<()> {
         })
     })?;
     let ids: Vec<_> = pending.iter().map(|n| n.id).collect();
-    let sent = mailer.send(&mail).await;
+    let sent = crate::mail::send(app, mailer.as_ref(), &mail).await;
     let mut tx = app.db.write().await?;
     match sent {
         Ok(()) => notifications::email_sent(&mut tx, &ids).await?,

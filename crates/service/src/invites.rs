@@ -227,5 +227,7 @@ async fn invite_external(app: &App, id: ShareLinkId) -> Result<()> {
     // server; if sending fails, the retry makes another token (this one
     // reached nobody).
     tx.commit().await?;
-    mailer.send(&mail).await.map_err(|e| Error::Internal(format!("sending the review link to {to}: {e}").into()))
+    crate::mail::send(app, mailer.as_ref(), &mail)
+        .await
+        .map_err(|e| Error::Internal(format!("sending the review link to {to}: {e}").into()))
 }

@@ -23,6 +23,7 @@ pub mod invites;
 pub mod jobs;
 pub mod mail;
 pub mod media;
+pub mod metrics;
 pub mod notifications;
 pub mod planning;
 pub mod posts;
@@ -68,6 +69,8 @@ pub struct App {
     pub connectors: Arc<publishing::Connectors>,
     /// Signs the audit chains' checkpoints.
     pub checkpoints: Arc<checkpoints::Signer>,
+    /// What `/metrics` shows.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 #[derive(Debug, Clone)]

@@ -23,6 +23,13 @@ pub trait Mailer: Send + Sync {
     async fn send(&self, mail: &Mail) -> std::result::Result<(), String>;
 }
 
+/// Sends `mail` through `mailer`, counted for `/metrics`.
+pub(crate) async fn send(app: &crate::App, mailer: &dyn Mailer, mail: &Mail) -> std::result::Result<(), String> {
+    let sent = mailer.send(mail).await;
+    app.metrics.delivery(crate::metrics::Channel::Email, sent.is_ok());
+    sent
+}
+
 /// The language a user's email is written in: theirs, else English.
 pub(crate) fn language(user: Option<&greenlight_store::accounts::User>) -> greenlight_i18n::Lang {
     user.and_then(|u| u.language.as_deref()).and_then(greenlight_i18n::Lang::parse).unwrap_or_default()

@@ -107,6 +107,7 @@ async fn fan_out(app: &App, id: EventId) -> Result<()> {
     tells.retain(|t| Some(t.user) != doer);
     deliver(&mut tx, app, ws, Some(post.id), tells).await?;
     tx.commit().await?;
+    app.metrics.event(&event.action, &data);
     Ok(())
 }
 

@@ -28,6 +28,7 @@ use crate::{
     audit::record,
     error::{Error, Result},
     jobs::{self, Job},
+    metrics::Channel,
 };
 
 /// Sends a delivery. `Ok` is the receiver's HTTP status (any); `Err` means
@@ -404,7 +405,10 @@ async fn deliver(app: &App, id: DeliveryId) -> Result<()> {
         headers.push(("Greenlight-Event".to_owned(), delivery.action.clone()));
         headers.push(("Greenlight-Delivery".to_owned(), delivery.id.to_string()));
     }
-    match app.webhooks.post(&hook.url, &headers, body).await {
+    let sent = app.webhooks.post(&hook.url, &headers, body).await;
+    let channel = if hook.kind == Kind::Generic { Channel::Webhook } else { Channel::Chat };
+    app.metrics.delivery(channel, sent.as_ref().is_ok_and(|status| (200..300).contains(status)));
+    match sent {
         Ok(status) if (200..300).contains(&status) => settle("delivered", Some(i64::from(status)), None).await,
         Ok(status) => {
             settle("pending", Some(i64::from(status)), Some(format!("the receiver answered {status}"))).await?;

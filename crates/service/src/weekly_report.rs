@@ -218,7 +218,9 @@ async fn send(app: &App, job: &SendWeeklyReport) -> Result<()> {
             html: render(&WeeklyHtml { m: &weekly })?,
         })
     })?;
-    mailer.send(&mail).await.map_err(|e| Error::Internal(format!("sending the weekly report to {}: {e}", person.email).into()))
+    crate::mail::send(app, mailer.as_ref(), &mail)
+        .await
+        .map_err(|e| Error::Internal(format!("sending the weekly report to {}: {e}", person.email).into()))
 }
 
 fn t3(stage: &str, who: &str, age: &str) -> String {

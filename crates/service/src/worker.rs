@@ -9,19 +9,26 @@
 //! wakes when a job is announced (`LISTEN`); otherwise it sleeps until the
 //! next job is due, a few seconds at most.
 
-use std::{collections::BTreeMap, future::Future, sync::Arc, time::Duration};
+use std::{
+    collections::BTreeMap,
+    future::Future,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
+use greenlight_domain::id::JobId;
 use greenlight_store::jobs::{self, Claimed, Outcome};
 use jiff::SignedDuration;
 use tokio::{
     sync::{Notify, watch},
     task::JoinSet,
 };
+use tracing::Instrument as _;
 use uuid::Uuid;
 
 use crate::{
-    App, Error, Result, analytics, audit, checkpoints, email, invites, jobs::Registry, preflight, publishing, reviews, webhooks,
-    weekly_report,
+    App, Error, Result, analytics, audit, checkpoints, email, invites, jobs::Registry, metrics::JobOutcome, preflight, publishing, reviews,
+    webhooks, weekly_report,
 };
 
 impl Registry {
@@ -58,6 +65,9 @@ pub struct WorkerSettings {
     /// How long finished jobs are kept, for operators to look at.
     pub keep_done: SignedDuration,
     pub keep_failed: SignedDuration,
+    /// Once asked to stop, how long running jobs may take to finish; those
+    /// still running then are let go for another worker to take up.
+    pub stop_within: Duration,
 }
 
 impl Default for WorkerSettings {
@@ -69,6 +79,7 @@ impl Default for WorkerSettings {
             idle: Duration::from_secs(5),
             keep_done: SignedDuration::from_hours(24),
             keep_failed: SignedDuration::from_hours(24 * 30),
+            stop_within: Duration::from_secs(30),
         }
     }
 }
@@ -79,12 +90,14 @@ pub struct Worker {
     registry: Registry,
     settings: WorkerSettings,
     name: String,
+    /// The jobs this worker holds now, to let go of if it stops first.
+    holding: Mutex<BTreeMap<JobId, (String, Instant)>>,
 }
 
 impl Worker {
     pub fn new(app: App, registry: Registry, settings: WorkerSettings) -> Self {
         let name = format!("{}-{}", std::process::id(), Uuid::now_v7().simple());
-        Worker { app, registry, settings, name }
+        Worker { app, registry, settings, name, holding: Mutex::new(BTreeMap::new()) }
     }
 
     /// Claims one due job of any queue and runs it; returns how many it ran
@@ -145,8 +158,9 @@ impl Worker {
     }
 
     /// Works until `shutdown` completes: every queue the registry knows
-    /// runs side by side with its own limit. Jobs in progress finish before
-    /// it returns.
+    /// runs side by side with its own limit. Jobs in progress may then
+    /// finish within `stop_within`; any still running after it are let go
+    /// (their leases ended) for another worker, and it returns.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         if let Err(err) = self.take_over_orphans().await {
             tracing::warn!(%err, "could not take over jobs left running");
@@ -167,8 +181,37 @@ impl Worker {
             let limit = this.settings.queues.get(queue).copied().unwrap_or(1).max(1);
             tasks.spawn(this.clone().run_queue(queue, limit, wake, listening, stopping.clone()));
         }
-        tasks.spawn(this.clone().prune_now_and_then(stopping));
-        while tasks.join_next().await.is_some() {}
+        tasks.spawn(this.clone().prune_now_and_then(stopping.clone()));
+        let mut stopping = stopping;
+        tokio::select! {
+            () = async { while tasks.join_next().await.is_some() {} } => return,
+            _ = stopping.wait_for(|stop| *stop) => {}
+        }
+        if tokio::time::timeout(this.settings.stop_within, async { while tasks.join_next().await.is_some() {} }).await.is_err() {
+            tasks.abort_all();
+            while tasks.join_next().await.is_some() {}
+            this.release_held().await;
+        }
+    }
+
+    /// Lets go of the jobs still held (their runs were stopped), so the
+    /// next worker takes them up at once.
+    async fn release_held(&self) {
+        let held = self.holding.lock().map(|mut h| std::mem::take(&mut *h)).unwrap_or_default();
+        for (id, (kind, started)) in held {
+            self.app.metrics.job(&kind, JobOutcome::Released, started.elapsed());
+            let released = async {
+                let mut tx = self.app.db.write().await?;
+                let released = jobs::release(&mut tx, id, &self.name).await?;
+                tx.commit().await?;
+                Ok::<_, Error>(released)
+            };
+            match released.await {
+                Ok(true) => tracing::warn!(job = %id, "stopped before the job finished; let go for another worker"),
+                Ok(false) => {}
+                Err(err) => tracing::error!(job = %id, %err, "could not let go of a job; it is taken up when its lease ends"),
+            }
+        }
     }
 
     /// On PostgreSQL, wakes a queue when a job is announced for it; returns
@@ -279,7 +322,23 @@ impl Worker {
         }
     }
 
+    /// Runs a claimed job in a span of its own (every log line of the run
+    /// names the job), counts it, and records how it ended.
     async fn run_claimed(&self, claimed: Claimed) -> Result<()> {
+        let span = tracing::info_span!("job", kind = %claimed.kind, id = %claimed.id, attempt = claimed.attempts);
+        let id = claimed.id;
+        if let Ok(mut holding) = self.holding.lock() {
+            holding.insert(id, (claimed.kind.clone(), Instant::now()));
+        }
+        let ran = self.run_and_record(claimed).instrument(span).await;
+        if let Ok(mut holding) = self.holding.lock() {
+            holding.remove(&id);
+        }
+        ran
+    }
+
+    async fn run_and_record(&self, claimed: Claimed) -> Result<()> {
+        let started = Instant::now();
         let (kind, payload) = (claimed.kind.as_str(), claimed.payload.as_str());
         let outcome = if claimed.attempts > claimed.max_attempts {
             // Claimed again after its worker died too often.
@@ -303,6 +362,12 @@ impl Worker {
                 }
             }
         };
+        let counted = match &outcome {
+            Outcome::Done => JobOutcome::Done,
+            Outcome::Retry { .. } => JobOutcome::Retry,
+            Outcome::Failed { .. } => JobOutcome::Failed,
+        };
+        self.app.metrics.job(kind, counted, started.elapsed());
         let mut tx = self.app.db.write().await?;
         if !jobs::finish(&mut tx, claimed.id, &self.name, &outcome, self.app.now()).await? {
             tracing::warn!(job = %claimed.id, "lost the job's lease before it finished");

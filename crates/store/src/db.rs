@@ -22,6 +22,22 @@ pub enum Db {
     Postgres(PgPool),
 }
 
+/// Readers beside SQLite's one writer, by default (each keeps its own
+/// page cache, so more cost memory).
+pub const SQLITE_READERS: u32 = 8;
+/// Connections to PostgreSQL an instance holds at most, by default.
+pub const POSTGRES_CONNECTIONS: u32 = 16;
+
+/// How a pool's connections are used at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Connections {
+    /// Working for a request or a job (on SQLite, the writer counts when
+    /// held).
+    pub busy: usize,
+    pub idle: usize,
+    pub max: usize,
+}
+
 /// A transaction on one backend.
 pub enum Tx {
     Sqlite(SqliteTx),
@@ -36,8 +52,15 @@ impl Db {
     }
 
     /// Opens the database the URL names (`sqlite:path` or `postgres://…`),
-    /// creating a SQLite file if it is missing.
+    /// creating a SQLite file if it is missing, with the default number of
+    /// connections.
     pub async fn connect(url: &str) -> Result<Db> {
+        Db::connect_with(url, None).await
+    }
+
+    /// Opens the database with at most `max_connections` (on SQLite, the
+    /// readers beside the one writer; `None`: the backend's default).
+    pub async fn connect_with(url: &str, max_connections: Option<u32>) -> Result<Db> {
         let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or(url);
         match scheme {
             "sqlite" => {
@@ -51,12 +74,12 @@ impl Db {
                 if url.contains(":memory:") || url.contains("mode=memory") {
                     return Err(StoreError::BadUrl("an in-memory SQLite database cannot be shared by connections: name a file".into()));
                 }
-                Ok(Db::Sqlite(SqliteDb::open(options)?))
+                Ok(Db::Sqlite(SqliteDb::open(options, max_connections.unwrap_or(SQLITE_READERS).max(1) as usize)?))
             }
             "postgres" | "postgresql" => {
                 let options = PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
                 let pool = PgPoolOptions::new()
-                    .max_connections(16)
+                    .max_connections(max_connections.unwrap_or(POSTGRES_CONNECTIONS).max(1))
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options.application_name("greenlight"))
                     .await?;
@@ -99,6 +122,20 @@ impl Db {
         let mut tx = self.read().await?;
         sql!(&mut tx, one as (i32,), "SELECT 1")?;
         Ok(())
+    }
+
+    /// The connections open now, for `/metrics`.
+    pub fn connections(&self) -> Connections {
+        match self {
+            Db::Sqlite(db) => {
+                let (busy, idle, max) = db.connections();
+                Connections { busy, idle, max }
+            }
+            Db::Postgres(pool) => {
+                let (open, idle) = (pool.size() as usize, pool.num_idle());
+                Connections { busy: open.saturating_sub(idle), idle, max: pool.options().get_max_connections() as usize }
+            }
+        }
     }
 
     pub async fn close(&self) {

@@ -110,6 +110,53 @@ pub async fn end_leases(tx: &mut Tx, now: Timestamp) -> Result<u64> {
     )?)
 }
 
+/// Lets go of a job `worker` holds but will not finish (it is stopping):
+/// its lease ends now, so the next worker takes it up as it would a
+/// stopped process's job.
+pub async fn release(tx: &mut Tx, id: JobId, worker: &str) -> Result<bool> {
+    let released = sql!(
+        tx,
+        exec,
+        "UPDATE jobs SET locked_until = $3 WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+        id.uuid(),
+        worker,
+        DbTime(Timestamp::UNIX_EPOCH)
+    )?;
+    Ok(released == 1)
+}
+
+/// One queue's unfinished jobs, as `/metrics` shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueStats {
+    pub queue: String,
+    /// Pending and due now.
+    pub due: i64,
+    /// Pending for later.
+    pub scheduled: i64,
+    pub running: i64,
+    /// When the longest-waiting due job became due.
+    pub oldest_due: Option<Timestamp>,
+}
+
+/// Every queue with unfinished jobs.
+pub async fn queue_stats(tx: &mut Tx, now: Timestamp) -> Result<Vec<QueueStats>> {
+    let rows = sql!(
+        tx,
+        all as (String, i64, i64, i64, Option<DbTime>),
+        "SELECT queue,
+                SUM(CASE WHEN status = 'pending' AND run_at <= $1 THEN 1 ELSE 0 END),
+                SUM(CASE WHEN status = 'pending' AND run_at > $1 THEN 1 ELSE 0 END),
+                SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END),
+                MIN(CASE WHEN status = 'pending' AND run_at <= $1 THEN run_at END)
+         FROM jobs WHERE status IN ('pending', 'running') GROUP BY queue",
+        DbTime(now)
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(queue, due, scheduled, running, oldest)| QueueStats { queue, due, scheduled, running, oldest_due: oldest.map(|t| t.0) })
+        .collect())
+}
+
 /// Claims up to `limit` jobs that are due — pending ones whose time has come,
 /// and running ones whose worker let the lease lapse (it died) — for
 /// `worker` until `until`. On PostgreSQL `SKIP LOCKED` lets several

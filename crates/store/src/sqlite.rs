@@ -36,8 +36,6 @@ use crate::error::{Result, StoreError};
 
 /// The statements a connection keeps prepared: more than the store has.
 const STATEMENT_CACHE: usize = 512;
-/// Readers open at once; more wait for one to be free.
-const MAX_READERS: usize = 8;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Commits between two checkpoints on the checkpoint thread: a write use
 /// case adds about a dozen pages to the WAL, so about SQLite's own 1,000.
@@ -73,11 +71,13 @@ struct Readers {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
+    max: usize,
 }
 
 impl SqliteDb {
     /// Opens the database file `options` name, creating it if missing.
-    pub fn open(options: SqliteConnectOptions) -> Result<SqliteDb> {
+    /// `max_readers` read at once; more wait for one to be free.
+    pub fn open(options: SqliteConnectOptions, max_readers: usize) -> Result<SqliteDb> {
         let path = options.get_filename().to_owned();
         let conn = open(&path, OpenFlags::SQLITE_OPEN_CREATE)?;
         // WAL is a property of the file; the writer sets it once for all.
@@ -89,7 +89,12 @@ impl SqliteDb {
         Ok(SqliteDb {
             writer: Arc::new(tokio::sync::Mutex::new(Writer { conn, commits: 0, checkpoint })),
             options: Arc::new(options),
-            readers: Arc::new(Readers { path, idle: Mutex::new(Vec::new()), permits: Arc::new(Semaphore::new(MAX_READERS)) }),
+            readers: Arc::new(Readers {
+                path,
+                idle: Mutex::new(Vec::new()),
+                permits: Arc::new(Semaphore::new(max_readers.max(1))),
+                max: max_readers.max(1),
+            }),
         })
     }
 
@@ -123,6 +128,14 @@ impl SqliteDb {
         let reader = Reader { conn: Some(conn), readers: self.readers.clone(), _permit: permit };
         reader.conn()?.execute_batch("BEGIN")?;
         Ok(SqliteTx { conn: Held::Reader(reader), open: true })
+    }
+
+    /// The writer and the readers: (busy, open and idle, at most).
+    pub fn connections(&self) -> (usize, usize, usize) {
+        let reading = self.readers.max.saturating_sub(self.readers.permits.available_permits());
+        let writing = usize::from(self.writer.try_lock().is_err());
+        let idle = self.readers.idle.lock().map(|idle| idle.len()).unwrap_or(0) + (1 - writing);
+        (reading + writing, idle, self.readers.max + 1)
     }
 
     /// Closes the readers; new reads wait forever, so call it last.

@@ -16,7 +16,8 @@ pub fn render(status: StatusCode, template: &impl Template, csp: &'static str) -
         }
         Err(err) => {
             tracing::error!(%err, "rendering a page");
-            (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong; it is logged").into_response()
+            let id = crate::observe::request_id().unwrap_or_default();
+            (StatusCode::INTERNAL_SERVER_ERROR, format!("something went wrong; it is logged under {id}")).into_response()
         }
     }
 }

@@ -9,6 +9,7 @@ mod extract;
 mod html;
 mod input;
 mod locale;
+mod observe;
 mod problem;
 mod upload;
 mod visit;
@@ -26,7 +27,7 @@ use axum::{
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use greenlight_service::App;
 use tokio::net::TcpListener;
-use tower_http::{catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer, trace::TraceLayer};
+use tower_http::{catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer};
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use problem::Problem;
@@ -54,6 +55,14 @@ pub struct WebSettings {
     /// (e.g. `x-forwarded-for`); without it every visitor would share the
     /// proxy's address.
     pub client_ip_header: Option<String>,
+    /// Take a request's id from its `X-Request-Id` header (set by a proxy
+    /// in front that makes its own); otherwise every request gets a new one.
+    pub trust_request_id: bool,
+    /// Answer `GET /metrics` on this router (off when the metrics have a
+    /// listen address of their own).
+    pub metrics_here: bool,
+    /// The bearer token `/metrics` asks for, if any.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for WebSettings {
@@ -65,6 +74,9 @@ impl Default for WebSettings {
             login_attempts_per_minute: 5,
             link_failures_per_minute: 10,
             client_ip_header: None,
+            trust_request_id: false,
+            metrics_here: true,
+            metrics_token: None,
         }
     }
 }
@@ -86,6 +98,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         settings: Arc::new(settings.clone()),
     };
     let (api, openapi) = api::routes(&state).split_for_parts();
+    let metrics = if settings.metrics_here { Router::new().route("/metrics", get(observe::metrics)) } else { Router::new() };
     // Swagger UI needs its own scripts and styles; everything else gets none.
     let docs = Router::from(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi)).layer(SetResponseHeaderLayer::overriding(
         header::CONTENT_SECURITY_POLICY,
@@ -98,6 +111,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .merge(app::routes(&state))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .merge(metrics)
         .fallback(app::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), input::refuse_control_characters))
         .layer(axum::middleware::from_fn(locale::choose))
@@ -109,12 +123,23 @@ pub fn router(app: App, settings: WebSettings) -> Router {
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "urn:greenlight:problem:internal",
                 "Internal error",
-                "something went wrong; it is logged",
+                "something went wrong; it is logged under the request's id",
             )
             .into_response()
         }))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe::track))
         .with_state(state)
+}
+
+/// Only `GET /metrics`, for a listen address of its own (`metrics.listen`).
+pub fn metrics_router(app: App, settings: WebSettings) -> Router {
+    let state = AppState {
+        app,
+        login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(std::num::NonZeroU32::MIN))),
+        visit_limiter: Arc::new(visit::FailureLimiter::new(settings.link_failures_per_minute)),
+        settings: Arc::new(settings),
+    };
+    Router::new().route("/metrics", get(observe::metrics)).with_state(state)
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

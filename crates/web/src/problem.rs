@@ -24,11 +24,14 @@ pub struct Problem {
     /// For stale writes: the version to re-read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
+    /// For server errors: the request's id, which its log lines carry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl Problem {
     pub fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
-        Problem { kind, title, status: status.as_u16(), detail: detail.into(), errors: Vec::new(), current_version: None }
+        Problem { kind, title, status: status.as_u16(), detail: detail.into(), errors: Vec::new(), current_version: None, request_id: None }
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -90,7 +93,7 @@ impl From<Error> for Problem {
                     S::INTERNAL_SERVER_ERROR,
                     "urn:greenlight:problem:internal",
                     "Internal error",
-                    "something went wrong; it is logged",
+                    "something went wrong; it is logged under the request's id",
                 )
             }
         }
@@ -123,8 +126,11 @@ impl From<QueryRejection> for Problem {
 }
 
 impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
+    fn into_response(mut self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() && self.request_id.is_none() {
+            self.request_id = crate::observe::request_id();
+        }
         let mut response = (status, axum::Json(&self)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         response

@@ -43,6 +43,7 @@ pub async fn app_on(url: &str, dir: &Path, clock: Arc<dyn Clock>, local: bool) -
             &[8; 32],
             greenlight_service::checkpoints::CheckpointSettings { every: jiff::SignedDuration::from_hours(1), file: None, webhook: None },
         )),
+        metrics: Default::default(),
     }
 }
 

@@ -13,33 +13,12 @@ use serde_json::{Value, json};
 
 use crate::{backends, harness::*};
 
-/// Runs SQL on the test database behind Greenlight's back.
-async fn raw(h: &Harness, statements: &[&str]) -> Result<(), sqlx::Error> {
-    match h.backend {
-        Backend::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(&h.db_url).await?;
-            for s in statements {
-                sqlx::query(sqlx::AssertSqlSafe(s.to_string())).execute(&pool).await?;
-            }
-            pool.close().await;
-        }
-        Backend::Postgres => {
-            let pool = sqlx::PgPool::connect(&h.db_url).await?;
-            for s in statements {
-                sqlx::query(sqlx::AssertSqlSafe(s.to_string())).execute(&pool).await?;
-            }
-            pool.close().await;
-        }
-    }
-    Ok(())
-}
-
 async fn disable_append_only(h: &Harness) {
     let statements: &[&str] = match h.backend {
         Backend::Sqlite => &["DROP TRIGGER audit_events_no_update", "DROP TRIGGER audit_events_no_delete"],
         Backend::Postgres => &["ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"],
     };
-    raw(h, statements).await.unwrap();
+    h.raw(statements).await.unwrap();
 }
 
 async fn verify(w: &World) -> Value {
@@ -61,12 +40,12 @@ async fn history_is_append_only_and_verifies(#[case] backend: Backend) {
     assert_eq!(all.body["intact"], true, "{}", all.body);
     assert!(all.body["chains"].as_array().unwrap().len() >= 2);
     // The database itself refuses to change history.
-    assert!(raw(&h, &["UPDATE audit_events SET action = 'x'"]).await.is_err());
-    assert!(raw(&h, &["DELETE FROM audit_events"]).await.is_err());
+    assert!(h.raw(&["UPDATE audit_events SET action = 'x'"]).await.is_err());
+    assert!(h.raw(&["DELETE FROM audit_events"]).await.is_err());
     let p = w.admin.post(&format!("/workspaces/{}/posts", w.ws), json!({"title": "Kept"})).await;
     assert_eq!(p.status, StatusCode::CREATED);
-    assert!(raw(&h, &["UPDATE revisions SET content = '{}'"]).await.is_err());
-    assert!(raw(&h, &["DELETE FROM revisions"]).await.is_err());
+    assert!(h.raw(&["UPDATE revisions SET content = '{}'"]).await.is_err());
+    assert!(h.raw(&["DELETE FROM revisions"]).await.is_err());
     let history = w.admin.get(&format!("/workspaces/{}/history?limit=2", w.ws)).await;
     assert_eq!(history.body["items"].as_array().map(Vec::len), Some(2));
     assert_eq!(history.body["items"][0]["action"], "workspace.created");
@@ -81,7 +60,7 @@ async fn a_changed_event_is_found(#[case] backend: Backend) {
     let w = h.world("changed").await;
     disable_append_only(&h).await;
     let sql = format!("UPDATE audit_events SET data = '{{\"role\":\"owner\"}}' WHERE {} AND seq = 3", chain_filter(&w));
-    raw(&h, &[&sql]).await.unwrap();
+    h.raw(&[&sql]).await.unwrap();
     let report = verify(&w).await;
     assert_eq!(report["intact"], false);
     assert_eq!(report["chains"][0]["status"], "broken");
@@ -96,16 +75,16 @@ async fn deleted_inserted_and_truncated_events_are_found(#[case] backend: Backen
     let filter = chain_filter(&w);
     // Delete the newest event: only the head shows it.
     let head: i64 = verify(&w).await["chains"][0]["events"].as_i64().unwrap();
-    raw(&h, &[&format!("DELETE FROM audit_events WHERE {filter} AND seq = {head}")]).await.unwrap();
+    h.raw(&[&format!("DELETE FROM audit_events WHERE {filter} AND seq = {head}")]).await.unwrap();
     let report = verify(&w).await;
     assert_eq!(report["chains"][0]["status"], "broken", "{report}");
     assert_eq!(report["chains"][0]["seq"], head);
     // Delete one in the middle.
-    raw(&h, &[&format!("DELETE FROM audit_events WHERE {filter} AND seq = 2")]).await.unwrap();
+    h.raw(&[&format!("DELETE FROM audit_events WHERE {filter} AND seq = 2")]).await.unwrap();
     let report = verify(&w).await;
     assert_eq!(report["chains"][0]["seq"], 2, "{report}");
     // Re-number to hide the gap: the links no longer match.
-    raw(&h, &[&format!("UPDATE audit_events SET seq = seq - 1 WHERE {filter} AND seq > 2")]).await.unwrap();
+    h.raw(&[&format!("UPDATE audit_events SET seq = seq - 1 WHERE {filter} AND seq > 2")]).await.unwrap();
     let report = verify(&w).await;
     assert_eq!(report["chains"][0]["status"], "broken");
     assert_eq!(report["chains"][0]["seq"], 2, "{report}");
@@ -151,8 +130,8 @@ async fn a_changed_revision_or_decision_is_found(#[case] backend: Backend) {
         Backend::Sqlite => &["DROP TRIGGER revisions_no_update"],
         Backend::Postgres => &["ALTER TABLE revisions DISABLE TRIGGER revisions_append_only"],
     };
-    raw(&h, statements).await.unwrap();
-    raw(&h, &["UPDATE revisions SET content = REPLACE(content, 'Friday', 'Saturday')"]).await.unwrap();
+    h.raw(statements).await.unwrap();
+    h.raw(&["UPDATE revisions SET content = REPLACE(content, 'Friday', 'Saturday')"]).await.unwrap();
     let report = verify(&w).await;
     assert_eq!(report["intact"], false, "{report}");
     assert_eq!(report["chains"][0]["status"], "intact", "the chain itself is untouched: {report}");
@@ -161,11 +140,11 @@ async fn a_changed_revision_or_decision_is_found(#[case] backend: Backend) {
     assert_eq!((found[0]["post_id"].as_str(), found[0]["revision"].as_i64()), (Some(id.as_str()), Some(1)), "{report}");
     assert_eq!(found[0]["event_id"], created, "{report}");
     assert!(found[0]["problem"].as_str().unwrap().contains("content was changed"), "{report}");
-    raw(&h, &["UPDATE revisions SET content = REPLACE(content, 'Saturday', 'Friday')"]).await.unwrap();
+    h.raw(&["UPDATE revisions SET content = REPLACE(content, 'Saturday', 'Friday')"]).await.unwrap();
     assert_eq!(verify(&w).await["intact"], true);
 
     // The review's recorded approval turns into a request for changes.
-    raw(&h, &["UPDATE reviews SET state = REPLACE(state, '\"verdict\":\"approve\"', '\"verdict\":\"request_changes\"')"]).await.unwrap();
+    h.raw(&["UPDATE reviews SET state = REPLACE(state, '\"verdict\":\"approve\"', '\"verdict\":\"request_changes\"')"]).await.unwrap();
     let report = verify(&w).await;
     assert_eq!(report["intact"], false, "{report}");
     let found = &report["chains"][0]["mismatches"];
@@ -217,7 +196,7 @@ async fn rewrite_chain(h: &Harness, chain: Chain, seq: i64, data: &str) {
         ));
     }
     statements.push(format!("UPDATE audit_heads SET hash = '{prev}' WHERE chain = '{chain}'"));
-    raw(h, &statements.iter().map(String::as_str).collect::<Vec<_>>()).await.unwrap();
+    h.raw(&statements.iter().map(String::as_str).collect::<Vec<_>>()).await.unwrap();
 }
 
 /// Receives posted checkpoints at its address (anything else is 404).
@@ -303,11 +282,11 @@ async fn signed_checkpoints_find_a_chain_rewritten_or_cut_short_behind_them(#[ca
     // Cut short before the checkpoint, head moved to match.
     let filter = chain_filter(&w);
     let cut = ours.seq - 1;
-    raw(&h, &[&format!("DELETE FROM audit_events WHERE {filter} AND seq > {cut}")]).await.unwrap();
+    h.raw(&[&format!("DELETE FROM audit_events WHERE {filter} AND seq > {cut}")]).await.unwrap();
     let mut tx = h.app.db.read().await.unwrap();
     let last = greenlight_store::audit::event_at(&mut tx, chain, cut).await.unwrap().unwrap();
     drop(tx);
-    raw(&h, &[&format!("UPDATE audit_heads SET seq = {cut}, hash = '{}' WHERE chain = '{chain}'", last.hash)]).await.unwrap();
+    h.raw(&[&format!("UPDATE audit_heads SET seq = {cut}, hash = '{}' WHERE chain = '{chain}'", last.hash)]).await.unwrap();
     assert_eq!(verify(&w).await["chains"][0]["status"], "intact");
     let found = problems(&h, &[ours]).await;
     assert!(found[0].as_deref().unwrap().contains("no longer reaches"), "{found:?}");

@@ -133,11 +133,33 @@ impl Harness {
                     webhook: None,
                 },
             )),
+            metrics: Default::default(),
         };
         let web = greenlight_web::WebSettings { max_body_bytes: 64 * 1024, ..Default::default() };
         let router = greenlight_web::router(app.clone(), web);
         tokio::spawn(greenlight_web::serve(listener, router, std::future::pending()));
         Harness { app, base, db_url, data_dir, clock, backend }
+    }
+
+    /// Runs SQL on the test database behind Greenlight's back.
+    pub async fn raw(&self, statements: &[&str]) -> Result<(), sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.db_url).await?;
+                for s in statements {
+                    sqlx::query(sqlx::AssertSqlSafe(s.to_string())).execute(&pool).await?;
+                }
+                pool.close().await;
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.db_url).await?;
+                for s in statements {
+                    sqlx::query(sqlx::AssertSqlSafe(s.to_string())).execute(&pool).await?;
+                }
+                pool.close().await;
+            }
+        }
+        Ok(())
     }
 
     /// Moves the clock on and runs every job due by then, as the worker

@@ -15,6 +15,7 @@ mod harness;
 mod input;
 mod notifications;
 mod openapi;
+mod operations;
 mod posts;
 mod preflight;
 mod publishing;

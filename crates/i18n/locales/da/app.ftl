@@ -58,7 +58,7 @@ error-too-large = For stor
 error-most-bytes = Højst { $limit } byte.
 error-unsupported-file = Filtypen understøttes ikke
 error-went-wrong = Noget gik galt
-error-logged = Fejlen er logget; prøv igen.
+error-logged = Fejlen er logget under { $id }; prøv igen, eller oplys den, når du melder fejlen.
 
 noun-workspace = arbejdsområde
 noun-workflow = arbejdsgang

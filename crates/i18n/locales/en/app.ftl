@@ -61,7 +61,7 @@ error-too-large = Too large
 error-most-bytes = The most is { $limit } bytes.
 error-unsupported-file = Unsupported file
 error-went-wrong = Something went wrong
-error-logged = It is logged; please try again.
+error-logged = It is logged under { $id }; please try again, or quote it when you report it.
 
 noun-workspace = workspace
 noun-workflow = workflow

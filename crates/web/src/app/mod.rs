@@ -305,7 +305,8 @@ fn describe(error: &Error) -> (StatusCode, String, String) {
         Error::UnsupportedMedia(what) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, t("error-unsupported-file"), what.clone()),
         Error::Internal(err) => {
             tracing::error!(error = %err, "internal error in a page");
-            (StatusCode::INTERNAL_SERVER_ERROR, t("error-went-wrong"), t("error-logged"))
+            let id = crate::observe::request_id().unwrap_or_default();
+            (StatusCode::INTERNAL_SERVER_ERROR, t("error-went-wrong"), crate::t1("error-logged", "id", id))
         }
     }
 }

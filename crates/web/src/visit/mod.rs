@@ -85,7 +85,8 @@ pub(super) fn too_many() -> Response {
 
 pub(super) fn internal(err: &Error) -> Response {
     tracing::error!(error = %err, "visitor page");
-    (StatusCode::INTERNAL_SERVER_ERROR, crate::t("visit-internal-error")).into_response()
+    let id = crate::observe::request_id().unwrap_or_default();
+    (StatusCode::INTERNAL_SERVER_ERROR, crate::t1("visit-internal-error", "id", id)).into_response()
 }
 
 pub(super) async fn stylesheet() -> Response {

@@ -1,0 +1,230 @@
+//! Running Greenlight for real: `/metrics` as Prometheus reads it, a
+//! request id an admin can find the log by, a worker that stops within its
+//! deadline, and a configuration checked whole.
+
+use std::{
+    io::Write,
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+use jiff::SignedDuration;
+use openmetrics_parser::{MetricsExposition, PrometheusType, PrometheusValue, Sample, prometheus::parse_prometheus};
+use reqwest::StatusCode;
+use rstest_reuse::apply;
+use serde_json::json;
+
+use crate::{backends, harness::*};
+
+type Scrape = MetricsExposition<PrometheusType, PrometheusValue>;
+
+async fn scrape(h: &Harness) -> Scrape {
+    let text = h.anonymous().http.get(format!("{}/metrics", h.base)).send().await.unwrap().text().await.unwrap();
+    parse_prometheus(&text).unwrap_or_else(|e| panic!("not the Prometheus text format: {e:?}\n{text}"))
+}
+
+/// The value of `family`'s sample whose labels include all of `labels`
+/// (a histogram's count).
+fn value(scrape: &Scrape, family: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    let matches = |s: &&Sample<PrometheusValue>| {
+        let set = s.get_labelset().unwrap();
+        labels.iter().all(|(k, v)| set.get_label_value(k) == Some(*v))
+    };
+    scrape.families.get(family)?.iter_samples().find(matches).map(|s| match &s.value {
+        PrometheusValue::Counter(c) => c.value.as_f64(),
+        PrometheusValue::Gauge(n) | PrometheusValue::Unknown(n) => n.as_f64(),
+        PrometheusValue::Histogram(h) => h.count.unwrap_or(0) as f64,
+        PrometheusValue::Summary(s) => s.count.unwrap_or(0) as f64,
+    })
+}
+
+fn counted(scrape: &Scrape, family: &str, labels: &[(&str, &str)]) -> f64 {
+    value(scrape, family, labels).unwrap_or(0.0)
+}
+
+#[apply(backends)]
+async fn metrics_count_requests_jobs_and_decisions_as_prometheus_reads_them(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("metered").await;
+    let ws = &w.ws;
+    let owner = h.login("owner@metered.example.org").await;
+    let creator = h.login("creator@metered.example.org").await;
+    let manager = h.login("manager@metered.example.org").await;
+    let wf =
+        owner.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Routine", "template": "routine", "is_default": true})).await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+
+    let route = [("route", "/api/v1/workspaces/{ws}/posts"), ("method", "POST"), ("status", "201")];
+    let before = scrape(&h).await;
+    let post = creator.post(&format!("/workspaces/{ws}/posts"), json!({"title": "Counted", "content": {"text": "Counted"}})).await;
+    assert_eq!(post.status, StatusCode::CREATED, "{}", post.body);
+    let path = format!("/workspaces/{ws}/posts/{}", post.body["post"]["id"].as_str().unwrap());
+    let missing = creator.get(&format!("/workspaces/{ws}/posts/{}", uuid::Uuid::now_v7())).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let after = scrape(&h).await;
+    assert_eq!(counted(&after, "greenlight_http_requests_total", &route) - counted(&before, "greenlight_http_requests_total", &route), 1.0);
+    // The route's template names it, never the ids in its path.
+    let not_found = [("route", "/api/v1/workspaces/{ws}/posts/{post}"), ("status", "404")];
+    assert_eq!(counted(&after, "greenlight_http_requests_total", &not_found), 1.0);
+    let labelled = after
+        .families
+        .values()
+        .flat_map(|f| f.iter_samples())
+        .flat_map(|s| s.get_labelset().unwrap().iter_values().cloned().collect::<Vec<_>>())
+        .collect::<Vec<_>>();
+    assert!(!labelled.iter().any(|v| v.contains(ws.as_str())), "an id became a label: {labelled:?}");
+    let timed = [("route", "/api/v1/workspaces/{ws}/posts"), ("method", "POST")];
+    assert!(counted(&after, "greenlight_http_request_duration_seconds", &timed) >= 1.0);
+
+    // Waiting work shows as the queue's depth; running it moves the job counters.
+    let r = creator.post(&format!("{path}/review"), json!(null)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let revision = r.body["current_revision"].as_str().unwrap().to_owned();
+    let waiting = scrape(&h).await;
+    assert!(counted(&waiting, "greenlight_jobs_due", &[("queue", "notify")]) >= 1.0, "the fan-out of the events waits");
+    assert_eq!(value(&waiting, "greenlight_jobs_due", &[("queue", "publish")]), Some(0.0), "an empty queue shows as zero");
+    h.pass(SignedDuration::from_mins(1)).await;
+    let r = manager.post(&format!("{path}/review/decisions"), json!({"verdict": "approve", "revision": revision})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    h.pass(SignedDuration::from_mins(1)).await;
+    let done = scrape(&h).await;
+    assert_eq!(counted(&done, "greenlight_jobs_due", &[("queue", "notify")]), 0.0);
+    assert!(counted(&done, "greenlight_job_runs_total", &[("kind", "fanout"), ("outcome", "done")]) >= 3.0);
+    assert_eq!(counted(&done, "greenlight_reviews_started_total", &[]), 1.0);
+    assert_eq!(counted(&done, "greenlight_decisions_total", &[("verdict", "approve")]), 1.0);
+    assert!(counted(&done, "greenlight_database_connections_max", &[]) >= 2.0);
+    assert!(counted(&done, "greenlight_process_resident_memory_bytes", &[]) > 1e6);
+}
+
+#[apply(backends)]
+async fn every_answer_carries_a_request_id_and_a_server_error_names_it(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("traced").await;
+    let http = &h.anonymous().http;
+    let id = |r: &reqwest::Response| r.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let first = http.get(format!("{}/healthz", h.base)).send().await.unwrap();
+    let second = http.get(format!("{}/healthz", h.base)).send().await.unwrap();
+    assert_eq!(id(&first).len(), 32, "{}", id(&first));
+    assert_ne!(id(&first), id(&second));
+    // Without a trusted proxy in front, a client cannot choose its id.
+    let chosen = http.get(format!("{}/healthz", h.base)).header("x-request-id", "forged-1").send().await.unwrap();
+    assert_ne!(id(&chosen), "forged-1");
+
+    // A post whose stored state is unreadable: a server error, with the id to find its log by.
+    let post = w.admin.post(&format!("/workspaces/{}/posts", w.ws), json!({"title": "Broken", "content": {"text": "x"}})).await;
+    let post_id = post.body["post"]["id"].as_str().unwrap().to_owned();
+    let uuid = uuid::Uuid::parse_str(&post_id).unwrap();
+    let key = match h.backend {
+        Backend::Sqlite => format!("x'{}'", uuid.simple()),
+        Backend::Postgres => format!("'{uuid}'"),
+    };
+    h.raw(&[&format!("UPDATE posts SET state = 'unheard-of' WHERE id = {key}")]).await.unwrap();
+    let broken = w.admin.request(reqwest::Method::GET, &format!("/workspaces/{}/posts/{post_id}", w.ws)).send().await.unwrap();
+    assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let header = id(&broken);
+    let problem: serde_json::Value = broken.json().await.unwrap();
+    assert_eq!(problem["request_id"], header.as_str(), "{problem}");
+    assert!(!problem.to_string().contains("unheard-of"), "the cause stays in the log: {problem}");
+}
+
+/// A webhook receiver that takes the connection and never answers.
+async fn silent_receiver() -> (String, tokio::net::TcpListener) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    (format!("http://{}", listener.local_addr().unwrap()), listener)
+}
+
+#[apply(backends)]
+async fn a_stopping_worker_lets_go_of_a_job_it_cannot_finish_in_time(#[case] backend: Backend) {
+    use greenlight_service::{
+        jobs::Registry,
+        worker::{Worker, WorkerSettings},
+    };
+    let h = Harness::start(backend).await;
+    let w = h.world("stopping").await;
+    let (url, silent) = silent_receiver().await;
+    let hooks = format!("/workspaces/{}/webhooks", w.ws);
+    let hook =
+        w.admin.post(&hooks, json!({"kind": "generic", "name": "Slow", "url": format!("{url}/in"), "events": ["post.created"]})).await;
+    assert_eq!(hook.status, StatusCode::CREATED, "{}", hook.body);
+    let post = w.admin.post(&format!("/workspaces/{}/posts", w.ws), json!({"title": "Held", "content": {"text": "x"}})).await;
+    assert_eq!(post.status, StatusCode::CREATED, "{}", post.body);
+
+    let settings = WorkerSettings { stop_within: Duration::from_millis(200), idle: Duration::from_millis(50), ..WorkerSettings::default() };
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(Worker::new(h.app.clone(), Registry::standard(), settings).run(async move {
+        let mut stopping = stopping;
+        let _ = stopping.wait_for(|s| *s).await;
+    }));
+    // The delivery is under way once the receiver has its connection.
+    let (held, _) = silent.accept().await.unwrap();
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(20), worker).await.expect("the worker kept its deadline").unwrap();
+    drop((held, silent));
+
+    let metrics = scrape(&h).await;
+    assert_eq!(counted(&metrics, "greenlight_job_runs_total", &[("kind", "deliver"), ("outcome", "released")]), 1.0);
+    // Let go, it is taken up at once by the next worker (the receiver is gone now, so it fails and waits to retry).
+    h.worker().run_due().await.unwrap();
+    let listed = w.admin.get(&format!("{hooks}/{}/deliveries", hook.body["id"].as_str().unwrap())).await;
+    assert_eq!(listed.body["items"][0]["status"], "pending", "{}", listed.body);
+    assert_eq!(listed.body["items"][0]["attempts"], 1, "only the run that was not cut short counts as sent: {}", listed.body);
+    let again = scrape(&h).await;
+    assert_eq!(counted(&again, "greenlight_job_runs_total", &[("kind", "deliver"), ("outcome", "retry")]), 1.0);
+}
+
+fn check_config(toml: &str, env: &[(&str, &str)]) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("greenlight.toml");
+    std::fs::File::create(&file).unwrap().write_all(toml.as_bytes()).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_greenlight"));
+    command.args(["check-config", "--config"]).arg(&file).current_dir(dir.path()).env_remove("DATABASE_URL").stdin(Stdio::null());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let out = command.output().unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn the_whole_configuration_is_checked_and_every_problem_named_at_once() {
+    let (ok, text) = check_config("[server]\nlisten = \"127.0.0.1:8080\"\npublic_url = \"https://greenlight.example.org\"\n", &[]);
+    assert!(ok, "{text}");
+    assert!(text.contains("the configuration is good"), "{text}");
+
+    let bad = r#"
+[server]
+public_url = "greenlight.example.org"
+shutdown_secs = 10
+[auth]
+session_days = 0
+[mail]
+host = "smtp.example.org"
+tls = "none"
+[log]
+format = "xml"
+[database]
+max_connections = 0
+[jobs.queues]
+nonsense = 2
+[metrics]
+listen = "nowhere"
+"#;
+    let (ok, text) = check_config(bad, &[]);
+    assert!(!ok, "{text}");
+    for expected in [
+        "7 problem(s)",
+        "server.public_url",
+        "auth.session_days",
+        "mail.tls",
+        "log.format `xml`",
+        "database.max_connections",
+        "jobs.queues.nonsense",
+        "metrics.listen `nowhere`",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+    // Type errors from the file and the environment are all named too.
+    let (ok, text) = check_config("[server]\nrequest_timeout_secs = \"soon\"\n", &[("GREENLIGHT__AUTH__SESSION_DAYS", "many")]);
+    assert!(!ok, "{text}");
+    assert!(text.contains("2 problem(s)") && text.contains("request_timeout_secs") && text.contains("session_days"), "{text}");
+}
