@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod audit;
 pub mod audit_export;
+pub mod backup;
 pub mod blobs;
 pub mod channel_auth;
 pub mod checkpoints;

@@ -124,6 +124,20 @@ impl Db {
         Ok(())
     }
 
+    /// A consistent copy of a SQLite database in the new file `path` (one
+    /// snapshot, taken beside the writer and the readers); `false` on
+    /// PostgreSQL, which `pg_dump` copies.
+    pub async fn copy_to(&self, path: &std::path::Path) -> Result<bool> {
+        match self {
+            Db::Sqlite(db) => {
+                let (db, path) = (db.clone(), path.to_owned());
+                tokio::task::spawn_blocking(move || db.copy_to(&path)).await.map_err(|_| StoreError::Closed)??;
+                Ok(true)
+            }
+            Db::Postgres(_) => Ok(false),
+        }
+    }
+
     /// The connections open now, for `/metrics`.
     pub fn connections(&self) -> Connections {
         match self {

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod comments;
 pub mod db;
 mod error;
+pub mod instance;
 pub mod jobs;
 pub mod media;
 pub mod notifications;

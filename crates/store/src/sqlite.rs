@@ -130,6 +130,15 @@ impl SqliteDb {
         Ok(SqliteTx { conn: Held::Reader(reader), open: true })
     }
 
+    /// A consistent copy in the new file `path`: `VACUUM INTO` reads one
+    /// snapshot on a connection of its own (it cannot run inside a
+    /// transaction), so writers go on meanwhile.
+    pub fn copy_to(&self, path: &Path) -> Result<()> {
+        let conn = open(&self.readers.path, OpenFlags::empty())?;
+        conn.execute("VACUUM INTO ?1", [path.to_string_lossy()])?;
+        Ok(())
+    }
+
     /// The writer and the readers: (busy, open and idle, at most).
     pub fn connections(&self) -> (usize, usize, usize) {
         let reading = self.readers.max.saturating_sub(self.readers.permits.available_permits());

@@ -228,3 +228,82 @@ listen = "nowhere"
     assert!(!ok, "{text}");
     assert!(text.contains("2 problem(s)") && text.contains("request_timeout_secs") && text.contains("session_days"), "{text}");
 }
+
+fn greenlight(args: &[&str], db_url: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_greenlight"))
+        .args(args)
+        .current_dir(env!("CARGO_TARGET_TMPDIR"))
+        .env("DATABASE_URL", db_url)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[apply(backends)]
+async fn a_backup_restores_to_the_same_rows_blobs_and_audit_heads(#[case] backend: Backend) {
+    let h = Harness::start(backend).await;
+    let w = h.world("kept").await;
+    crate::preflight::upload_picture(&w.admin, &w.ws, 40, 30).await;
+    let post = w.admin.post(&format!("/workspaces/{}/posts", w.ws), json!({"title": "Kept", "content": {"text": "Kept safe"}})).await;
+    assert_eq!(post.status, StatusCode::CREATED, "{}", post.body);
+    h.pass(SignedDuration::from_mins(1)).await;
+
+    // Taken while the server runs, from the server's own data directory.
+    let data = h.data_dir.path().to_str().unwrap().to_owned();
+    let file = h.data_dir.path().join("backup.tar.gz");
+    let out = greenlight(&["backup", "--data-dir", &data, "--to", file.to_str().unwrap()], &h.db_url);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let manifest: serde_json::Value = serde_json::from_slice(&out.stdout).expect("backup prints its manifest");
+    let again = greenlight(&["backup", "--data-dir", &data, "--to", file.to_str().unwrap()], &h.db_url);
+    assert!(!again.status.success(), "an existing file is never written over");
+
+    let target = tempfile::tempdir().unwrap();
+    let dir = target.path().join("restored");
+    let restored = greenlight(&["restore", "--from", file.to_str().unwrap(), "--data-dir", dir.to_str().unwrap()], "");
+    let said = String::from_utf8_lossy(&restored.stdout).into_owned();
+    assert!(restored.status.success(), "{said}{}", String::from_utf8_lossy(&restored.stderr));
+    assert_eq!(manifest["blobs"].as_array().map(Vec::len), Some(2), "the picture and its thumbnail: {manifest}");
+    let restored_blobs = walk(&dir.join("media"));
+    assert_eq!(restored_blobs, 2, "every blob is back under the data directory");
+    match backend {
+        Backend::Sqlite => {
+            assert!(said.contains("verify"), "{said}");
+            assert_eq!(manifest["tables"]["posts"], 1, "{said}");
+            assert!(manifest["audit_heads"].as_object().is_some_and(|heads| !heads.is_empty()), "{said}");
+            // The restored instance runs and verifies on its own.
+            let url = format!("sqlite://{}", dir.join("greenlight.db").display());
+            let verified = greenlight(&["audit", "verify", "--data-dir", dir.to_str().unwrap()], &url);
+            assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stdout));
+        }
+        Backend::Postgres => {
+            assert!(manifest["database"].is_null(), "PostgreSQL is left to pg_dump: {said}");
+            assert!(said.contains("pg_restore"), "{said}");
+        }
+    }
+    // A directory with something in it is refused unless told.
+    let refused = greenlight(&["restore", "--from", file.to_str().unwrap(), "--data-dir", dir.to_str().unwrap()], "");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("not empty"), "{}", String::from_utf8_lossy(&refused.stderr));
+
+    // A changed byte is found.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    let broken = target.path().join("broken.tar.gz");
+    std::fs::write(&broken, bytes).unwrap();
+    let out = greenlight(&["restore", "--from", broken.to_str().unwrap(), "--data-dir", target.path().join("b").to_str().unwrap()], "");
+    assert!(!out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+/// Files under `dir`, at any depth.
+fn walk(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map(|entries| entries.flatten().map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 }).sum()).unwrap_or(0)
+}
+
+#[test]
+fn the_packaged_configuration_passes_its_own_check() {
+    let toml = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../packaging/greenlight.toml")).unwrap();
+    let (ok, text) = check_config(&toml, &[]);
+    assert!(ok, "{text}");
+}
