@@ -7,7 +7,10 @@
 //! folds every post's history the same way, and a change of business hours
 //! rebuilds the workspace's facts in the background.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    future::Future,
+};
 
 use greenlight_domain::{
     Timestamp,
@@ -23,7 +26,7 @@ use greenlight_domain::{
     workflow::{Principal, ReviewStatus},
 };
 use greenlight_store::{
-    Tx,
+    Db, Tx,
     analytics::{self, Depth, Filter},
     audit, planning, workflows, workspaces,
 };
@@ -375,14 +378,20 @@ impl Names {
 pub async fn report(app: &App, caller: &Caller, ws: WorkspaceId, query: &ReportQuery) -> Result<Report> {
     let asked = Days::parse(query.from.as_deref(), query.to.as_deref())?;
     let filter = query.filter()?;
-    let mut tx = app.db.read().await?;
-    access::require(&mut tx, caller, ws, Permission::ViewAnalytics).await?;
-    compute(&mut tx, app.now(), ws, asked, &filter).await
+    {
+        let mut tx = app.db.read().await?;
+        access::require(&mut tx, caller, ws, Permission::ViewAnalytics).await?;
+    }
+    compute(&app.db, app.now(), ws, asked, &filter).await
 }
 
 /// The report of the days asked, without asking who wants it (the caller
-/// checked, or it is the weekly report's).
-pub(crate) async fn compute(tx: &mut Tx, now: Timestamp, ws: WorkspaceId, asked: crate::AskedDays, filter: &Filter) -> Result<Report> {
+/// checked, or it is the weekly report's). The period before and the plan
+/// are read beside the period itself, each on a connection and in a
+/// snapshot of its own (together they were a third of a year's report).
+pub(crate) async fn compute(db: &Db, now: Timestamp, ws: WorkspaceId, asked: crate::AskedDays, filter: &Filter) -> Result<Report> {
+    let mut tx = db.read().await?;
+    let tx = &mut tx;
     let workspace = workspaces::workspace(tx, ws).await?.ok_or(Error::NotFound("workspace"))?;
     let zone = TimeZone::get(&workspace.time_zone).unwrap_or(TimeZone::UTC);
     let days = Days::in_zone(asked, &zone, now, DEFAULT_DAYS)?;
@@ -397,14 +406,20 @@ pub(crate) async fn compute(tx: &mut Tx, now: Timestamp, ws: WorkspaceId, asked:
             |d| filter.approver.as_deref().is_none_or(|a| a == d.key()),
         )
     };
-    let reviews = analytics::ended_between(tx, ws, days.start, days.end, filter, Depth::Rounds).await?;
-    let measures = measure(&reviews);
     // The headline of the period before needs only the reviews' own rows.
     let before = days.previous(&zone)?;
-    let earlier = analytics::ended_between(tx, ws, before.start, before.end, filter, Depth::Reviews).await?;
-    let previous = Headline::of(&measure(&earlier));
+    let earlier = beside(db, filter, move |mut tx, filter| async move {
+        Ok(analytics::ended_between(&mut tx, ws, before.start, before.end, &filter, Depth::Reviews).await?)
+    });
+    let plan = {
+        let zone = zone.clone();
+        beside(db, filter, move |mut tx, filter| async move { cadence(&mut tx, ws, days, &filter, &zone).await })
+    };
+    let reviews = analytics::ended_between(tx, ws, days.start, days.end, filter, Depth::Rounds).await?;
+    let measures = measure(&reviews);
     let open = open_reviews(tx, ws, filter, &names, &settings.business_hours, &zone, now).await?;
-    let cadence = cadence(tx, ws, days, filter, &zone).await?;
+    let previous = Headline::of(&measure(&earlier.await.map_err(Error::internal)??));
+    let cadence = plan.await.map_err(Error::internal)??;
     Ok(Report {
         workspace_id: ws,
         from: days.from,
@@ -416,6 +431,16 @@ pub(crate) async fn compute(tx: &mut Tx, now: Timestamp, ws: WorkspaceId, asked:
         open,
         cadence,
     })
+}
+
+/// Runs `read` on a read transaction of its own, as a task beside the caller.
+fn beside<T, F>(db: &Db, filter: &Filter, read: impl FnOnce(Tx, Filter) -> F + Send + 'static) -> tokio::task::JoinHandle<Result<T>>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<T>> + Send + 'static,
+{
+    let (db, filter) = (db.clone(), filter.clone());
+    tokio::spawn(async move { read(db.read().await?, filter).await })
 }
 
 async fn open_reviews(

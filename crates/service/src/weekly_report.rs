@@ -159,16 +159,18 @@ fn lines(report: &Report) -> Vec<String> {
 
 async fn send(app: &App, job: &SendWeeklyReport) -> Result<()> {
     let to = job.from.checked_add(6.days()).map_err(Error::internal)?;
-    let mut tx = app.db.write().await?;
+    let mut tx = app.db.read().await?;
     let Some(person) = accounts::user(&mut tx, job.user).await? else { return Ok(()) };
     let Some(role) = workspaces::role_of(&mut tx, job.workspace, job.user).await? else { return Ok(()) };
     if !role.can(Permission::ViewAnalytics) {
         return Ok(());
     }
     let Some(ws) = workspaces::workspace(&mut tx, job.workspace).await? else { return Ok(()) };
-    let report = compute(&mut tx, app.now(), job.workspace, (Some(job.from), Some(to)), &Filter::default()).await?;
     let defaults = notifications::preferences(&mut tx, job.workspace, None).await?;
     let mine = notifications::preferences(&mut tx, job.workspace, Some(job.user)).await?;
+    drop(tx);
+    // Read beside the writer; only the notification is written.
+    let report = compute(&app.db, app.now(), job.workspace, (Some(job.from), Some(to)), &Filter::default()).await?;
     let wanted = Preferences::effective(Kind::WorkflowReport, &mine, &defaults);
     let lang = crate::mail::language(Some(&person));
     let url = app.url(&format!("/w/{}/analytics?from={}&to={to}", job.workspace, job.from));
@@ -205,9 +207,10 @@ async fn send(app: &App, job: &SendWeeklyReport) -> Result<()> {
             read_at: None,
             email_status: EmailState::None.as_str().into(),
         };
+        let mut tx = app.db.write().await?;
         notifications::insert(&mut tx, &n, &SendWeeklyReport::dedup_key(job), true, EmailState::None).await?;
+        tx.commit().await?;
     }
-    tx.commit().await?;
     let (Some(mailer), true) = (app.mailer.clone(), wanted.email != Frequency::Off) else { return Ok(()) };
     let mail = greenlight_i18n::sync_scope(lang, || -> Result<Mail> {
         Ok(Mail {
