@@ -251,6 +251,22 @@ async fn where_approval_time_goes_is_measured_to_the_minute(#[case] backend: Bac
     let legal = manager.get(&format!("{report_path}&stage=legal")).await;
     assert_eq!(legal.body["reviews_completed"], 2, "D never reached legal: {}", legal.body);
     assert_eq!(legal.body["stages"].as_array().unwrap().len(), 1);
+    // The work waiting is narrowed as the measures are: no post is on this channel.
+    let other = w
+        .admin
+        .post(
+            &format!("/workspaces/{ws}/channels"),
+            json!({"network": "bluesky", "handle": "elsewhere.bsky.social", "display_name": "Elsewhere"}),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::CREATED, "{}", other.body);
+    let elsewhere = manager.get(&format!("{report_path}&channel={}", other.body["id"].as_str().unwrap())).await;
+    assert_eq!(
+        (elsewhere.body["reviews_completed"].as_u64(), elsewhere.body["open"].as_array().map(Vec::len)),
+        (Some(0), Some(0)),
+        "{}",
+        elsewhere.body
+    );
     let by_manager = manager.get(&format!("{report_path}&approver={manager_id}")).await;
     assert_eq!(by_manager.body["approvers"].as_array().unwrap().len(), 1, "{}", by_manager.body);
     let before = manager.get(&format!("/workspaces/{ws}/analytics/workflow?from=2029-12-01&to=2029-12-31")).await;
