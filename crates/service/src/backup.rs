@@ -215,13 +215,22 @@ pub async fn restore(from: &Path, dir: &Path, overwrite: bool) -> Result<Restore
     for entry in archive.entries().map_err(|e| failed("reading the backup", e))? {
         let mut entry = entry.map_err(|e| failed("reading the backup", e))?;
         let name = entry.path().map_err(|e| failed("reading the backup", e))?.to_string_lossy().into_owned();
+        if name == DATABASE {
+            // Streamed to its file and hashed on the way: it may be large.
+            let mut file = HashingWriter {
+                file: File::create(dir.join(DATABASE)).map_err(|e| failed("writing the database", e))?,
+                hasher: Sha256::new(),
+                bytes: 0,
+            };
+            std::io::copy(&mut entry, &mut file).map_err(|e| failed("writing the database", e))?;
+            file.file.sync_all().map_err(|e| failed("writing the database", e))?;
+            database = Some(Stored { bytes: file.bytes, sha256: hex::encode(file.hasher.finalize()) });
+            continue;
+        }
         let mut bytes = Vec::new();
         entry.read_to_end(&mut bytes).map_err(|e| failed("reading the backup", e))?;
         if name == MANIFEST {
             manifest = Some(serde_json::from_slice(&bytes).map_err(|e| failed("the backup's manifest", e))?);
-        } else if name == DATABASE {
-            std::fs::write(dir.join(DATABASE), &bytes).map_err(|e| failed("writing the database", e))?;
-            database = Some(Stored { bytes: bytes.len() as u64, sha256: hex::encode(Sha256::digest(&bytes)) });
         } else if let Some(hex) = name.strip_prefix("media/").filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())) {
             let key = format!("sha256:{hex}");
             if hex::encode(Sha256::digest(&bytes)) != hex {
@@ -262,6 +271,26 @@ pub async fn restore(from: &Path, dir: &Path, overwrite: bool) -> Result<Restore
         chains = verified;
     }
     Ok(Restored { manifest, problems, chains })
+}
+
+/// A file written and hashed at once.
+struct HashingWriter {
+    file: File,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl Write for HashingWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// The restored database against the manifest, then every chain verified.

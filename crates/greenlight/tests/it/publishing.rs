@@ -1062,6 +1062,19 @@ async fn add_to_queue_takes_the_next_free_posting_time_and_keeps_the_approval(#[
     let w = h.world("queue").await;
     let (url, got) = receiver(Vec::new()).await;
     let (channel, _) = connected(&h, &w, &url).await;
+    // From a Thursday night in Copenhagen, so the slots below are days away
+    // whatever the time the test runs (within two hours of one, the post
+    // would rightly go out before the check that it has not).
+    let tz = jiff::tz::TimeZone::get("Europe/Copenhagen").unwrap();
+    let today = h.app.now().to_zoned(tz.clone()).date();
+    let thursday = (1..=7)
+        .map(|i| today.checked_add(jiff::Span::new().days(i)).unwrap())
+        .find(|d| d.weekday() == jiff::civil::Weekday::Thursday)
+        .unwrap()
+        .to_zoned(tz.clone())
+        .unwrap()
+        .timestamp();
+    h.pass(thursday.duration_since(h.app.now())).await;
     let slots = format!("/workspaces/{}/channels/{channel}/slots", w.ws);
     let bad = w.admin.put(&slots, json!([{"weekday": "monday", "time": "09:00"}, {"weekday": "someday", "time": "10:00"}])).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
@@ -1073,7 +1086,6 @@ async fn add_to_queue_takes_the_next_free_posting_time_and_keeps_the_approval(#[
     assert_eq!(set.body, json!([{"weekday": "monday", "time": "09:00"}, {"weekday": "wednesday", "time": "12:30"}]));
 
     // The next Monday 09:00 and Wednesday 12:30 in Copenhagen, reckoned here.
-    let tz = jiff::tz::TimeZone::get("Europe/Copenhagen").unwrap();
     let now = h.app.now().to_zoned(tz.clone());
     let next = |weekday: jiff::civil::Weekday, time: jiff::civil::Time| {
         (0..14)
