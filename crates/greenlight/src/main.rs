@@ -561,8 +561,12 @@ fn web_settings(config: &Config) -> WebSettings {
         client_ip_header: config.server.client_ip_header.clone(),
         trust_request_id: config.server.trust_request_id,
         metrics_here: config.metrics.listen.is_none(),
-        metrics_token: config.metrics.token.as_ref().map(|t| secrecy::ExposeSecret::expose_secret(t).to_owned()),
+        metrics_token: metrics_token(config),
     }
+}
+
+fn metrics_token(config: &Config) -> Option<String> {
+    config.metrics.token.as_ref().map(|t| secrecy::ExposeSecret::expose_secret(t).to_owned())
 }
 
 /// What runs in the background whichever process starts: the recurring
@@ -591,7 +595,7 @@ async fn serve_metrics(config: &Config, app: &App, stopping: watch::Receiver<boo
     let Some(listen) = &config.metrics.listen else { return Ok(None) };
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening for metrics on {listen}"))?;
     println!("Metrics at http://{}/metrics", listener.local_addr()?);
-    let router = greenlight_web::metrics_router(app.clone(), web_settings(config));
+    let router = greenlight_web::metrics_router(app.clone(), metrics_token(config));
     Ok(Some(tokio::spawn(async move {
         let mut stopping = stopping;
         let stopped = async move {
@@ -641,14 +645,20 @@ async fn serve(config: &Config, app: App, with_worker: bool) -> anyhow::Result<(
             tokio::time::sleep(deadline).await;
         } => tracing::warn!(seconds = deadline.as_secs(), "requests still in flight at the shutdown deadline; stopping without them"),
     }
-    for task in [worker, metrics].into_iter().flatten() {
+    finish([worker, metrics], &db).await;
+    Ok(())
+}
+
+/// Waits for the background tasks (each keeps the shutdown deadline), then
+/// closes the database.
+async fn finish(tasks: impl IntoIterator<Item = Option<tokio::task::JoinHandle<()>>>, db: &Db) {
+    for task in tasks.into_iter().flatten() {
         if let Err(err) = task.await {
             tracing::error!(%err, "a background task stopped abnormally");
         }
     }
     db.close().await;
     tracing::info!("stopped");
-    Ok(())
 }
 
 /// Only the job worker (and `/metrics`, if `metrics.listen` is set), until
@@ -662,13 +672,7 @@ async fn work(config: &Config, app: App) -> anyhow::Result<()> {
     println!("Greenlight's worker is running ({} database)", backend(config));
     shutdown_signal().await;
     let _ = stop.send(true);
-    for task in [Some(worker), metrics].into_iter().flatten() {
-        if let Err(err) = task.await {
-            tracing::error!(%err, "a background task stopped abnormally");
-        }
-    }
-    db.close().await;
-    tracing::info!("stopped");
+    finish([Some(worker), metrics], &db).await;
     Ok(())
 }
 

@@ -453,19 +453,8 @@ async fn open_reviews(
     now: Timestamp,
 ) -> Result<Vec<OpenReview>> {
     let mut definitions: BTreeMap<(WorkflowId, i64), Option<workflows::Workflow>> = BTreeMap::new();
-    let kept: Option<BTreeSet<PostId>> = if filter.campaign.is_some() || filter.label.is_some() || filter.channel.is_some() {
-        Some(analytics::waiting_posts_kept(tx, ws, filter).await?.into_iter().collect())
-    } else {
-        None
-    };
     let mut out = Vec::new();
-    for (record, title, owner) in workflows::waiting_reviews(tx, ws).await? {
-        if filter.workflow.is_some_and(|w| w != record.workflow_id)
-            || filter.author.is_some_and(|a| a != owner)
-            || kept.as_ref().is_some_and(|kept| !kept.contains(&record.post_id))
-        {
-            continue;
-        }
+    for (record, title, owner) in workflows::waiting_reviews(tx, ws, filter).await? {
         let key = (record.workflow_id, record.workflow_version);
         let workflow = match definitions.entry(key) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),

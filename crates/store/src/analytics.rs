@@ -490,25 +490,6 @@ pub async fn planned_between(tx: &mut Tx, ws: WorkspaceId, from: Timestamp, to: 
         .collect())
 }
 
-/// The posts with an open review that the filter's campaign, label and
-/// channel keep: the work waiting now, narrowed as the measures are.
-pub async fn waiting_posts_kept(tx: &mut Tx, ws: WorkspaceId, filter: &Filter) -> Result<Vec<PostId>> {
-    let rows = sql!(
-        tx,
-        all as (Uuid,),
-        "SELECT r.post_id FROM reviews r JOIN posts p ON p.id = r.post_id
-         WHERE r.workspace_id = $1 AND r.status IN ('active', 'changes_requested')
-           AND ($2 IS NULL OR p.campaign_id = $2)
-           AND ($3 IS NULL OR EXISTS (SELECT 1 FROM post_labels l WHERE l.post_id = p.id AND l.label_id = $3))
-           AND ($4 IS NULL OR EXISTS (SELECT 1 FROM post_channels c WHERE c.post_id = p.id AND c.channel_id = $4))",
-        ws.uuid(),
-        filter.campaign.map(|c| c.uuid()),
-        filter.label.map(LabelId::uuid),
-        filter.channel.map(ChannelId::uuid)
-    )?;
-    Ok(rows.into_iter().map(|(id,)| PostId::from_uuid(id)).collect())
-}
-
 /// Workspaces with reviews but not one post's facts (a database from
 /// before analytics, or one whose facts were lost).
 pub async fn unmeasured_workspaces(tx: &mut Tx) -> Result<Vec<WorkspaceId>> {

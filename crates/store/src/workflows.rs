@@ -11,6 +11,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
+    analytics::Filter,
     db::{Result, StoreError, Tx},
     time::DbTime,
 };
@@ -325,17 +326,30 @@ pub async fn active_reviews(tx: &mut Tx, ws: WorkspaceId) -> Result<Vec<ReviewRe
     rows.into_iter().map(review_from).collect()
 }
 
-/// The workspace's reviews waiting for a decision or for changes, each with
+/// The workspace's reviews waiting for a decision or for changes that the
+/// analytics filter's workflow, author, campaign, label and channel keep
+/// (its stage and approver depend on where each review stands), each with
 /// its post's title and owner, the longest-running first.
-pub async fn waiting_reviews(tx: &mut Tx, ws: WorkspaceId) -> Result<Vec<(ReviewRecord, String, UserId)>> {
+pub async fn waiting_reviews(tx: &mut Tx, ws: WorkspaceId, filter: &Filter) -> Result<Vec<(ReviewRecord, String, UserId)>> {
     let rows = sql!(
         tx,
         all as (Uuid, Uuid, Uuid, Uuid, i64, i64, String, DbTime, DbTime, String, Uuid),
         "SELECT r.id, r.workspace_id, r.post_id, r.workflow_id, r.workflow_version, r.version, r.state, r.created_at, r.updated_at,
                 p.title, p.owner_id
          FROM reviews r JOIN posts p ON p.id = r.post_id
-         WHERE r.workspace_id = $1 AND r.status IN ('active', 'changes_requested') ORDER BY r.created_at",
-        ws.uuid()
+         WHERE r.workspace_id = $1 AND r.status IN ('active', 'changes_requested')
+           AND ($2 IS NULL OR r.workflow_id = $2)
+           AND ($3 IS NULL OR p.owner_id = $3)
+           AND ($4 IS NULL OR p.campaign_id = $4)
+           AND ($5 IS NULL OR EXISTS (SELECT 1 FROM post_labels l WHERE l.post_id = p.id AND l.label_id = $5))
+           AND ($6 IS NULL OR EXISTS (SELECT 1 FROM post_channels c WHERE c.post_id = p.id AND c.channel_id = $6))
+         ORDER BY r.created_at",
+        ws.uuid(),
+        filter.workflow.map(WorkflowId::uuid),
+        filter.author.map(UserId::uuid),
+        filter.campaign.map(|c| c.uuid()),
+        filter.label.map(|l| l.uuid()),
+        filter.channel.map(|c| c.uuid())
     )?;
     rows.into_iter()
         .map(|(id, ws, post, wf, wv, v, state, created, updated, title, owner)| {

@@ -98,7 +98,7 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         settings: Arc::new(settings.clone()),
     };
     let (api, openapi) = api::routes(&state).split_for_parts();
-    let metrics = if settings.metrics_here { Router::new().route("/metrics", get(observe::metrics)) } else { Router::new() };
+    let metrics = if settings.metrics_here { metrics_router(state.app.clone(), settings.metrics_token.clone()) } else { Router::new() };
     // Swagger UI needs its own scripts and styles; everything else gets none.
     let docs = Router::from(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi)).layer(SetResponseHeaderLayer::overriding(
         header::CONTENT_SECURITY_POLICY,
@@ -131,15 +131,11 @@ pub fn router(app: App, settings: WebSettings) -> Router {
         .with_state(state)
 }
 
-/// Only `GET /metrics`, for a listen address of its own (`metrics.listen`).
-pub fn metrics_router(app: App, settings: WebSettings) -> Router {
-    let state = AppState {
-        app,
-        login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(std::num::NonZeroU32::MIN))),
-        visit_limiter: Arc::new(visit::FailureLimiter::new(settings.link_failures_per_minute)),
-        settings: Arc::new(settings),
-    };
-    Router::new().route("/metrics", get(observe::metrics)).with_state(state)
+/// `GET /metrics` alone: merged into the main router, or served on a listen
+/// address of its own (`metrics.listen`).
+pub fn metrics_router<S: Clone + Send + Sync + 'static>(app: App, token: Option<String>) -> Router<S> {
+    let state = observe::MetricsState { app, token: token.map(Into::into) };
+    Router::new().route("/metrics", get(observe::metrics).with_state(state))
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

@@ -62,10 +62,18 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
     response
 }
 
+/// What `/metrics` needs, on whichever address it is answered.
+#[derive(Clone)]
+pub struct MetricsState {
+    pub app: greenlight_service::App,
+    /// The bearer token it asks for, if any.
+    pub token: Option<std::sync::Arc<str>>,
+}
+
 /// `GET /metrics`: the Prometheus text format. With `metrics.token` set it
 /// needs `Authorization: Bearer <token>`.
-pub async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
-    if let Some(token) = &state.settings.metrics_token {
+pub async fn metrics(State(state): State<MetricsState>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(token) = &state.token {
         let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
         let matches = given.is_some_and(|g| subtle::ConstantTimeEq::ct_eq(g.as_bytes(), token.as_bytes()).into());
         if !matches {
