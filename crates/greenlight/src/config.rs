@@ -4,7 +4,10 @@
 //! value, by adding `_file` to its key (`GREENLIGHT__DATABASE__URL_FILE=
 //! /run/secrets/db`), so secrets stay out of the environment and the file.
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use anyhow::{Context, anyhow, bail};
 use figment::{
@@ -79,6 +82,41 @@ pub struct Auth {
 #[serde(deny_unknown_fields, default)]
 pub struct Media {
     pub max_upload_mib: u64,
+    /// Where media bytes live: `local` (`media` in the data directory) or
+    /// `s3` (the bucket `media.s3` names, which several instances share).
+    pub store: MediaStore,
+    pub s3: S3,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaStore {
+    #[default]
+    Local,
+    S3,
+}
+
+/// An S3-compatible bucket for media.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct S3 {
+    pub bucket: String,
+    /// The server's URL; unset for Amazon S3 itself.
+    pub endpoint: Option<String>,
+    pub region: String,
+    /// Unset: from the environment (`AWS_ACCESS_KEY_ID` …, an instance
+    /// role). Secrets are best given as `access_key_id_file` and
+    /// `secret_access_key_file`. Never written out by `default-config`.
+    #[serde(skip_serializing)]
+    pub access_key_id: Option<SecretString>,
+    #[serde(skip_serializing)]
+    pub secret_access_key: Option<SecretString>,
+}
+
+impl Default for S3 {
+    fn default() -> Self {
+        S3 { bucket: String::new(), endpoint: None, region: "us-east-1".into(), access_key_id: None, secret_access_key: None }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -316,7 +354,7 @@ impl Default for Auth {
 
 impl Default for Media {
     fn default() -> Self {
-        Media { max_upload_mib: 100 }
+        Media { max_upload_mib: 100, store: MediaStore::Local, s3: S3::default() }
     }
 }
 
@@ -417,6 +455,20 @@ impl Config {
         if self.media.max_upload_mib == 0 {
             problem("media.max_upload_mib must be more than 0".into());
         }
+        if self.media.store == MediaStore::S3 {
+            let s3 = &self.media.s3;
+            if s3.bucket.trim().is_empty() {
+                problem("media.store = \"s3\" needs media.s3.bucket".into());
+            }
+            if let Some(endpoint) = &s3.endpoint
+                && !url::Url::parse(endpoint).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+            {
+                problem(format!("media.s3.endpoint `{endpoint}` is not an http(s) URL"));
+            }
+            if s3.access_key_id.is_some() != s3.secret_access_key.is_some() {
+                problem("media.s3: give both access_key_id and secret_access_key, or neither (the environment's then)".into());
+            }
+        }
         if let Some(host) = &self.mail.host {
             if host.trim().is_empty() {
                 problem("mail.host is empty: leave it out to send no email".into());
@@ -499,6 +551,27 @@ impl Config {
             username: self.mail.username.clone(),
             password: self.mail.password.as_ref().map(|p| p.expose_secret().to_owned()),
             from: self.mail.from.clone(),
+        })
+    }
+
+    /// Where media bytes live.
+    pub fn blob_store(&self) -> anyhow::Result<Arc<dyn greenlight_service::blobs::BlobStore>> {
+        use greenlight_service::blobs::{FsBlobStore, S3BlobStore, S3Settings};
+        Ok(match self.media.store {
+            MediaStore::Local => Arc::new(FsBlobStore::new(self.data_dir.join("media"))),
+            MediaStore::S3 => {
+                let s3 = &self.media.s3;
+                Arc::new(
+                    S3BlobStore::new(&S3Settings {
+                        bucket: s3.bucket.clone(),
+                        endpoint: s3.endpoint.clone(),
+                        region: s3.region.clone(),
+                        access_key_id: s3.access_key_id.as_ref().map(|k| k.expose_secret().to_owned()),
+                        secret_access_key: s3.secret_access_key.as_ref().map(|k| k.expose_secret().to_owned()),
+                    })
+                    .map_err(|e| anyhow::anyhow!("media.s3: {e}"))?,
+                )
+            }
         })
     }
 

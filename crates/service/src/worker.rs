@@ -148,11 +148,13 @@ impl Worker {
         Ok(())
     }
 
-    /// Removes finished jobs past their retention.
+    /// Removes finished jobs past their retention, and rate limits' past
+    /// windows.
     pub async fn prune(&self) -> Result<u64> {
         let now = self.app.now();
         let mut tx = self.app.db.write().await?;
         let removed = jobs::prune(&mut tx, now - self.settings.keep_done, now - self.settings.keep_failed).await?;
+        greenlight_store::rate_limits::prune(&mut tx, now - crate::limits::KEEP_WINDOWS).await?;
         tx.commit().await?;
         Ok(removed)
     }

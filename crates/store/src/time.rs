@@ -15,7 +15,7 @@ use sqlx::{
 pub struct DbTime(pub Timestamp);
 
 impl DbTime {
-    fn text(self) -> String {
+    pub(crate) fn text(self) -> String {
         // Microseconds: the precision PostgreSQL keeps, so both backends agree.
         self.0.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
     }
@@ -46,7 +46,7 @@ fn parse_fixed(t: &[u8]) -> Option<Timestamp> {
     Timestamp::new(days * 86_400 + hour * 3_600 + minute * 60 + second, i32::try_from(micros * 1_000).ok()?).ok()
 }
 
-fn parse(text: &str) -> Result<Timestamp, jiff::Error> {
+pub(crate) fn parse(text: &str) -> Result<Timestamp, jiff::Error> {
     match parse_fixed(text.as_bytes()) {
         Some(at) => Ok(at),
         None => text.parse(),

@@ -24,8 +24,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use greenlight_service::App;
+use greenlight_service::{App, limits::Limit};
 use tokio::net::TcpListener;
 use tower_http::{catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer};
 use utoipa_swagger_ui::SwaggerUi;
@@ -85,16 +84,17 @@ impl Default for WebSettings {
 pub struct AppState {
     pub app: App,
     pub settings: Arc<WebSettings>,
-    pub login_limiter: Arc<DefaultKeyedRateLimiter<String>>,
-    pub visit_limiter: Arc<visit::FailureLimiter>,
+    /// Sign-in attempts per email address.
+    pub login_limit: Limit,
+    /// Failed share- and decision-link visits per client network.
+    pub link_limit: Limit,
 }
 
 pub fn router(app: App, settings: WebSettings) -> Router {
-    let per_minute = std::num::NonZeroU32::new(settings.login_attempts_per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
     let state = AppState {
         app,
-        login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
-        visit_limiter: Arc::new(visit::FailureLimiter::new(settings.link_failures_per_minute)),
+        login_limit: Limit::per_minute("login", settings.login_attempts_per_minute),
+        link_limit: Limit::per_minute("link", settings.link_failures_per_minute),
         settings: Arc::new(settings.clone()),
     };
     let (api, openapi) = api::routes(&state).split_for_parts();

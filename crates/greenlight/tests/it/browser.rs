@@ -1215,6 +1215,8 @@ async fn a_manager_reads_where_approval_time_went(#[case] backend: Backend) {
     b.click("header a.lang").await;
     b.click("input[name=language][value=da]").await;
     b.click("main form button[type=submit]").await;
+    // Saved before the next page is asked for (else the form's answer may land after it).
+    b.text_with("#notice", "Sproget er gemt.").await;
     b.go(&format!("/w/{ws}/analytics")).await;
     b.text_with("main h1", "Workflow-analyse").await;
     let english = b.js(&format!("return (document.body.innerText.match(/{ENGLISH}/g) || []).join(', ')"), vec![]).await;

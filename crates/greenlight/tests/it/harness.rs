@@ -31,7 +31,7 @@ pub fn postgres_base() -> String {
 }
 
 /// A fresh schema per test; schemas left by crashed runs over an hour ago are dropped.
-async fn postgres_schema() -> String {
+pub async fn postgres_schema() -> String {
     let base = postgres_base();
     let pool = sqlx::PgPool::connect(&base).await.unwrap_or_else(|e| panic!("PostgreSQL at {base} is required for the tests: {e}"));
     let now = jiff::Timestamp::now().as_second();
@@ -377,5 +377,34 @@ impl MailSink {
     /// The messages to one address.
     pub fn to(&self, address: &str) -> Vec<Value> {
         self.messages().into_iter().filter(|m| m["to"] == serde_json::json!([address])).collect()
+    }
+}
+
+/// A server that speaks the S3 API (`scripts/s3-server`, moto) with one
+/// empty bucket, for one test. Stops when dropped.
+pub struct S3Server {
+    _child: tokio::process::Child,
+    pub endpoint: String,
+    pub bucket: String,
+}
+
+impl S3Server {
+    pub async fn start(bucket: &str) -> S3Server {
+        use tokio::io::AsyncBufReadExt;
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/s3-server");
+        let mut child = tokio::process::Command::new(script)
+            .arg(bucket)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("scripts/s3-server needs python3 with moto[server] (scripts/test installs it)");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        tokio::io::BufReader::new(stdout).read_line(&mut line).await.unwrap();
+        let port: u16 =
+            line.trim().strip_prefix("ready ").and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("s3-server said {line:?}"));
+        S3Server { _child: child, endpoint: format!("http://127.0.0.1:{port}"), bucket: bucket.to_owned() }
     }
 }

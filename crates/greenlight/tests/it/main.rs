@@ -13,6 +13,7 @@ mod cli;
 mod comments;
 mod harness;
 mod input;
+mod instances;
 mod notifications;
 mod openapi;
 mod operations;

@@ -307,3 +307,138 @@ fn the_packaged_configuration_passes_its_own_check() {
     let (ok, text) = check_config(&toml, &[]);
     assert!(ok, "{text}");
 }
+
+/// Every table's rows and checksum in the database at `url`, its values
+/// read as the PostgreSQL database at `typed_by` types them.
+async fn checksums(url: &str, typed_by: &str) -> std::collections::BTreeMap<String, (u64, String)> {
+    use greenlight_store::copy;
+    let types = greenlight_store::Db::connect(typed_by).await.unwrap();
+    let typed = copy::tables(&mut types.read().await.unwrap()).await.unwrap();
+    types.close().await;
+    let db = greenlight_store::Db::connect(url).await.unwrap();
+    let mut tx = db.read().await.unwrap();
+    let mut sums = std::collections::BTreeMap::new();
+    let typed = copy::agree(copy::tables(&mut tx).await.unwrap(), typed).unwrap();
+    for table in &typed {
+        let sum = copy::checksum(&mut tx, table).await.unwrap();
+        sums.insert(table.name.clone(), (sum.rows(), sum.finish()));
+    }
+    drop(tx);
+    db.close().await;
+    sums
+}
+
+#[tokio::test]
+async fn an_instance_moves_from_sqlite_to_postgresql_and_back_with_every_row_intact() {
+    let h = Harness::start(Backend::Sqlite).await;
+    greenlight_service::demo::seed_with_history(&h.app, 14).await.unwrap();
+    let w = h.world("moving").await;
+    crate::preflight::upload_picture(&w.admin, &w.ws, 40, 30).await;
+    // A sealed channel secret (PostgreSQL's one BYTEA column).
+    crate::publishing::connected(&h, &w, "http://127.0.0.1:9/hook").await;
+    h.pass(SignedDuration::from_mins(5)).await;
+    let data = h.data_dir.path().to_str().unwrap().to_owned();
+
+    let postgres = postgres_schema().await;
+    let out = greenlight(&["copy", "--data-dir", &data, "--to", &postgres], &h.db_url);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("every table's checksum is the same") && !said.contains("DIFFERENT"), "{said}");
+
+    // What the copy says, checked apart from it: each table has the same
+    // rows on both sides (each read by its own backend's code).
+    let source = checksums(&h.db_url, &postgres).await;
+    assert!(source["audit_events"].0 > 100 && source["reviews"].0 > 10 && source["channel_connections"].0 == 1, "{source:?}");
+    assert_eq!(checksums(&postgres, &postgres).await, source);
+    // The instance runs on PostgreSQL: its chains verify, and it serves.
+    let verified = greenlight(&["audit", "verify", "--data-dir", &data], &postgres);
+    assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stdout));
+
+    // A database that holds anything is never copied into.
+    let again = greenlight(&["copy", "--data-dir", &data, "--to", &postgres], &h.db_url);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"), "{}", String::from_utf8_lossy(&again.stderr));
+
+    // And back to SQLite: every row as it was at the start.
+    let back_dir = tempfile::tempdir().unwrap();
+    let back = format!("sqlite://{}", back_dir.path().join("greenlight.db").display());
+    let out = greenlight(&["copy", "--data-dir", back_dir.path().to_str().unwrap(), "--to", &back], &postgres);
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(checksums(&back, &postgres).await, source);
+    // The round trip left the bytes as they were, not just the values:
+    // the same text of every timestamp and every id.
+    let pool = sqlx::SqlitePool::connect(&back).await.unwrap();
+    let (first,): (String,) =
+        sqlx::query_as("SELECT at || hex(id) FROM audit_events ORDER BY chain, seq LIMIT 1").fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    let pool = sqlx::SqlitePool::connect(&h.db_url).await.unwrap();
+    let (original,): (String,) =
+        sqlx::query_as("SELECT at || hex(id) FROM audit_events ORDER BY chain, seq LIMIT 1").fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    assert_eq!(first, original);
+}
+
+/// The Debian package the test setup built and installed
+/// (`scripts/package --install`), as a user who installed it finds it: its
+/// own system user, the configuration readable by that user only, the unit
+/// that runs it, and Greenlight started as the unit starts it (without
+/// systemd) answering `/readyz` from its data directory.
+#[tokio::test]
+async fn the_installed_debian_package_runs_as_its_own_user_from_its_configuration() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use tokio::io::AsyncBufReadExt;
+
+    let text = |out: std::process::Output| String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let status = Command::new("dpkg-query").args(["-W", "-f=${Status}", "greenlight"]).output().unwrap();
+    assert_eq!(text(status), "install ok installed", "scripts/test builds and installs the package (scripts/package --install)");
+    let user = text(Command::new("getent").args(["passwd", "greenlight"]).output().unwrap());
+    let fields: Vec<&str> = user.split(':').collect();
+    assert!(fields.len() == 7 && fields[5] == "/var/lib/greenlight" && fields[6].ends_with("nologin"), "a system user: {user}");
+    let uid: u32 = fields[2].parse().unwrap();
+
+    let config = std::fs::metadata("/etc/greenlight/greenlight.toml").unwrap();
+    assert_eq!(config.permissions().mode() & 0o777, 0o640, "the configuration may name secrets");
+    assert_eq!((config.uid(), config.gid()), (0, fields[3].parse().unwrap()));
+    let data = std::fs::metadata("/var/lib/greenlight").unwrap();
+    assert_eq!((data.uid(), data.permissions().mode() & 0o777), (uid, 0o700));
+    let unit = ["/usr/lib/systemd/system/greenlight.service", "/lib/systemd/system/greenlight.service"]
+        .iter()
+        .find_map(|p| std::fs::read_to_string(p).ok())
+        .expect("the unit is installed");
+    assert!(
+        unit.contains("User=greenlight") && unit.contains("ExecStart=/usr/bin/greenlight serve --config /etc/greenlight/greenlight.toml")
+    );
+
+    // As the unit runs it, on a free port (the packaged 8080 may be taken here).
+    let mut server = tokio::process::Command::new("setpriv")
+        .args(["--reuid=greenlight", "--regid=greenlight", "--init-groups", "--"])
+        .args(["/usr/bin/greenlight", "serve", "--config", "/etc/greenlight/greenlight.toml"])
+        .current_dir("/var/lib/greenlight")
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("GREENLIGHT__SERVER__LISTEN", "127.0.0.1:0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(server.stdout.take().unwrap()).lines();
+    let mut base = None;
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if let Some(rest) = line.strip_prefix("Greenlight is running at ") {
+            base = rest.split_whitespace().next().map(str::to_owned);
+            break;
+        }
+    }
+    let base = base.unwrap_or_else(|| panic!("the packaged Greenlight did not start"));
+    let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    let db = std::fs::metadata("/var/lib/greenlight/greenlight.db").unwrap();
+    assert_eq!(db.uid(), uid, "its database is its own");
+    // SIGTERM, as systemd stops it: it finishes and exits cleanly.
+    let pid = server.id().unwrap().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let exited = tokio::time::timeout(Duration::from_secs(60), server.wait()).await.unwrap().unwrap();
+    assert!(exited.success(), "{exited:?}");
+}

@@ -50,7 +50,7 @@ pub async fn receiver(answers: Vec<StatusCode>) -> (String, Got) {
 
 /// A workspace with the routine workflow, a webhook channel connected to
 /// `url`; returns the channel's id and its signing secret.
-async fn connected(h: &Harness, w: &World, url: &str) -> (String, String) {
+pub(crate) async fn connected(h: &Harness, w: &World, url: &str) -> (String, String) {
     let ws = &w.ws;
     let wf =
         w.admin.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Routine", "template": "routine", "is_default": true})).await;

@@ -99,11 +99,14 @@ const PREVIOUS_RELEASE: i64 = 13;
 const LENT: &[(&str, &str)] = &[("users", "language TEXT")];
 
 /// Migrations whose tables today's code writes on the fill's paths (the
-/// demo's history sets reasons and keeps review facts): lent whole to the
+/// demo's history sets reasons and keeps review facts, a sign-in counts
+/// its attempt): lent whole to the
 /// old schema for the fill, and dropped (these tables, last first) before
 /// the upgrade creates them for real.
-const LENT_TABLES: &[(&str, &[&str])] =
-    &[("0017_analytics", &["decision_facts", "stage_facts", "review_facts", "analytics_posts", "workflow_settings"])];
+const LENT_TABLES: &[(&str, &[&str])] = &[
+    ("0017_analytics", &["decision_facts", "stage_facts", "review_facts", "analytics_posts", "workflow_settings"]),
+    ("0018_rate_limits", &["rate_limits"]),
+];
 
 /// Runs SQL statements (one, or a migration's script).
 async fn execute(h: &Harness, sql: String) {

@@ -46,9 +46,6 @@ struct LoginOutput {
     csrf_token: String,
 }
 
-/// How many addresses the login limiter tracks before it forgets quiet ones.
-const LIMITER_KEYS: usize = 10_000;
-
 /// Logs in: sets the session cookie (HttpOnly, SameSite=Lax) and answers the
 /// CSRF token that cookie writes must carry. Limited to a few attempts per
 /// email address per minute.
@@ -58,19 +55,16 @@ const LIMITER_KEYS: usize = 10_000;
 ))]
 async fn login(State(state): State<AppState>, jar: CookieJar, ApiJson(input): ApiJson<LoginInput>) -> Result<Response, Problem> {
     let refused = || Problem { detail: "wrong email or password".into(), ..Problem::from(Error::Unauthenticated) };
-    // Keyed by a valid (so bounded) address; keys of quiet addresses are
-    // dropped now and then, so the limiter's memory stays small.
+    // Counted per valid address, before the password is checked.
     let email = Email::parse(&input.email).map_err(|_| refused())?;
-    if state.login_limiter.len() > LIMITER_KEYS {
-        state.login_limiter.retain_recent();
-    }
-    if state.login_limiter.check_key(&email.as_str().to_owned()).is_err() {
+    let Some(attempt) = state.login_limit.attempt(&state.app, email.as_str()).await? else {
         return Err(Problem::too_many_requests());
-    }
+    };
     let login = accounts::login(&state.app, email.as_str(), &input.password).await.map_err(|err| match err {
         Error::Unauthenticated => refused(),
         other => other.into(),
     })?;
+    attempt.succeeded(&state.app).await?;
     let lasts = login.expires_at.duration_since(state.app.now());
     let cookie = crate::extract::session_cookie(login.session_secret, lasts, state.settings.secure_cookies);
     let lang = login.user.language.as_deref().and_then(greenlight_i18n::Lang::parse);

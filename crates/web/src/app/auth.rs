@@ -178,11 +178,16 @@ pub async fn login(State(state): State<AppState>, jar: CookieJar, headers: Heade
         return again(&crate::t("auth-cross-site"), StatusCode::FORBIDDEN);
     }
     let Ok(email) = Email::parse(&form.email) else { return again(&crate::t("auth-wrong"), StatusCode::UNAUTHORIZED) };
-    if state.login_limiter.check_key(&email.as_str().to_owned()).is_err() {
-        return again(&crate::t("auth-too-many"), StatusCode::TOO_MANY_REQUESTS);
-    }
+    let attempt = match state.login_limit.attempt(&state.app, email.as_str()).await {
+        Ok(Some(attempt)) => attempt,
+        Ok(None) => return again(&crate::t("auth-too-many"), StatusCode::TOO_MANY_REQUESTS),
+        Err(other) => return super::PageError::new(other, &HeaderMap::new()).into_response(),
+    };
     match accounts::login(&state.app, email.as_str(), &form.password).await {
         Ok(login) => {
+            if let Err(other) = attempt.succeeded(&state.app).await {
+                return super::PageError::new(other, &HeaderMap::new()).into_response();
+            }
             let lasts = login.expires_at.duration_since(state.app.now());
             let cookie = crate::extract::session_cookie(login.session_secret, lasts, state.settings.secure_cookies);
             // The user's own language, on this browser too.

@@ -1,80 +1,27 @@
-//! Failed attempts per client address: too many, and the address is refused for a while.
+//! Failed attempts per client network: too many, and the network is refused for a while.
 
 use super::*;
 
-/// Failed attempts per address. governor's limiters count every request;
-/// here only failures count, and an address over the limit is refused
-/// everything (valid tokens too) until its window ends, so guessing tokens
-/// gains nothing.
-pub struct FailureLimiter {
-    max: u32,
-    window: Duration,
-    seen: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+/// Whether the address's network has failed too often: it is then
+/// refused everything (valid tokens too) until its window ends, so
+/// guessing tokens gains nothing. Counted in the database, so the limit
+/// holds across instances.
+pub(super) async fn blocked(state: &AppState, ip: IpAddr) -> Result<bool, Error> {
+    state.link_limit.exhausted(&state.app, &key(ip).to_string()).await
 }
 
-/// How many addresses the limiter remembers before it forgets quiet ones.
-const LIMITER_KEYS: usize = 10_000;
-
-impl FailureLimiter {
-    pub fn new(max_per_minute: u32) -> Self {
-        FailureLimiter { max: max_per_minute.max(1), window: Duration::from_secs(60), seen: Mutex::new(HashMap::new()) }
-    }
-
-    pub(super) fn blocked(&self, ip: IpAddr) -> bool {
-        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        seen.get(&key(ip)).is_some_and(|(start, n)| start.elapsed() < self.window && *n >= self.max)
-    }
-
-    pub(super) fn failed(&self, ip: IpAddr) {
-        self.with_entry(ip, |n| *n += 1);
-    }
-
-    /// Counts an attempt *before* a slow check (a password's Argon2), so
-    /// that guesses sent at once cannot all start before the first failure
-    /// is counted; `None` once the address is over its limit. A success
-    /// gives its attempt back.
-    pub(super) fn attempt(&self, ip: IpAddr) -> Option<Attempt<'_>> {
-        let max = self.max;
-        let counted = self.with_entry(ip, |n| {
-            let under = *n < max;
-            if under {
-                *n += 1;
-            }
-            under
-        });
-        counted.then_some(Attempt { limiter: self, ip })
-    }
-
-    /// The address's count in its current window, started afresh when the
-    /// window has passed.
-    fn with_entry<T>(&self, ip: IpAddr, change: impl FnOnce(&mut u32) -> T) -> T {
-        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        if seen.len() > LIMITER_KEYS {
-            seen.retain(|_, (start, _)| start.elapsed() < self.window);
-            // Still full: a flood from many addresses. Forgetting is safer
-            // for memory than tracking without bound.
-            if seen.len() > LIMITER_KEYS {
-                seen.clear();
-            }
-        }
-        let entry = seen.entry(key(ip)).or_insert((Instant::now(), 0));
-        if entry.0.elapsed() >= self.window {
-            *entry = (Instant::now(), 0);
-        }
-        change(&mut entry.1)
+/// Counts a failure against the address's network.
+pub(super) async fn failed(state: &AppState, ip: IpAddr) {
+    if let Err(err) = state.link_limit.failed(&state.app, &key(ip).to_string()).await {
+        // The visitor's answer does not depend on it; the log says it.
+        tracing::error!(error = %err, "counting a failed link visit");
     }
 }
 
-/// An attempt counted against its address until it succeeds.
-pub(super) struct Attempt<'a> {
-    limiter: &'a FailureLimiter,
-    ip: IpAddr,
-}
-
-impl Attempt<'_> {
-    pub(super) fn succeeded(self) {
-        self.limiter.with_entry(self.ip, |n| *n = n.saturating_sub(1));
-    }
+/// Counts an attempt before a slow check (a password); `None` once the
+/// network is over its limit. A success gives it back.
+pub(super) async fn attempt(state: &AppState, ip: IpAddr) -> Result<Option<Attempt>, Error> {
+    state.link_limit.attempt(&state.app, &key(ip).to_string()).await
 }
 
 /// The unit a limit applies to: an IPv4 address, or an IPv6 /64 (one
@@ -114,17 +61,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn limits_count_ipv4_addresses_and_ipv6_networks() {
+    fn limits_count_ipv4_addresses_and_ipv6_networks_as_one_key_each() {
         let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
         assert_eq!(key(ip("203.0.113.7")), ip("203.0.113.7"));
         assert_eq!(key(ip("2001:db8:1:2:aaaa::1")), key(ip("2001:db8:1:2:bbbb::9")), "one /64");
         assert_ne!(key(ip("2001:db8:1:2::1")), key(ip("2001:db8:1:3::1")));
         assert_eq!(key(ip("::ffff:203.0.113.7")), ip("203.0.113.7"));
-        let limiter = FailureLimiter::new(2);
-        assert!(!limiter.blocked(ip("2001:db8::1")));
-        limiter.failed(ip("2001:db8::1"));
-        limiter.failed(ip("2001:db8::2"));
-        assert!(limiter.blocked(ip("2001:db8::3")), "the same network");
-        assert!(!limiter.blocked(ip("203.0.113.7")));
     }
 }

@@ -5,12 +5,7 @@
 //! the link's scope) gets the same page, and counts against the visitor's
 //! address; an address with too many failures is refused for a while.
 
-use std::{
-    collections::HashMap,
-    net::{IpAddr, SocketAddr},
-    sync::Mutex,
-    time::{Duration, Instant},
-};
+use std::net::{IpAddr, SocketAddr};
 
 use askama::Template;
 use axum::{
@@ -31,6 +26,7 @@ use greenlight_domain::{
 use greenlight_service::views::{Channel, Comment, Post};
 use greenlight_service::{
     Error,
+    limits::Attempt,
     share_links::{self, Pass, VisitorComment, VisitorDecision, VisitorPost},
 };
 use serde::Deserialize;
@@ -41,7 +37,7 @@ mod limiter;
 mod one_click;
 mod share;
 
-pub use limiter::{ClientAddr, FailureLimiter};
+pub use limiter::ClientAddr;
 use {one_click::*, share::*};
 
 pub fn routes() -> Router<AppState> {

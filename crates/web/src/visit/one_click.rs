@@ -30,8 +30,10 @@ pub(super) async fn one_click(
     Path(token): Path<String>,
     Query(q): Query<VerdictQuery>,
 ) -> Response {
-    if state.visit_limiter.blocked(addr) {
-        return too_many();
+    match limiter::blocked(&state, addr).await {
+        Ok(false) => {}
+        Ok(true) => return too_many(),
+        Err(err) => return internal(&err),
     }
     let verdict = q.verdict.unwrap_or_default();
     one_click_page(&state, addr, &token, StatusCode::OK, None, verdict, String::new()).await
@@ -49,7 +51,7 @@ pub(super) async fn one_click_page(
     let found = match greenlight_service::decision_links::open_decision_link(&state.app, token).await {
         Ok(found) => found,
         Err(Error::NotFound("link")) => {
-            state.visit_limiter.failed(addr);
+            limiter::failed(state, addr).await;
             return invalid();
         }
         Err(err) => return internal(&err),
@@ -93,8 +95,10 @@ pub(super) async fn one_click_decide(
     Path(token): Path<String>,
     Form(form): Form<OneClickForm>,
 ) -> Response {
-    if state.visit_limiter.blocked(addr) {
-        return too_many();
+    match limiter::blocked(&state, addr).await {
+        Ok(false) => {}
+        Ok(true) => return too_many(),
+        Err(err) => return internal(&err),
     }
     let verdict = match form.verdict.as_str() {
         "approve" => Verdict::Approve,
@@ -112,7 +116,7 @@ pub(super) async fn one_click_decide(
             one_click_page(&state, addr, &token, StatusCode::OK, Some(notice), String::new(), String::new()).await
         }
         Err(Error::NotFound("link")) => {
-            state.visit_limiter.failed(addr);
+            limiter::failed(&state, addr).await;
             invalid()
         }
         Err(err @ Error::Internal(_)) => internal(&err),

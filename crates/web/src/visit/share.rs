@@ -20,13 +20,15 @@ pub(super) struct Visit {
 }
 
 impl Visit {
-    /// `None` if the address has failed too often.
-    pub(super) fn new(state: &AppState, addr: IpAddr, token: String, jar: &CookieJar) -> Option<Self> {
-        if state.visit_limiter.blocked(addr) {
-            return None;
+    /// Refused (too many requests) if the address has failed too often.
+    pub(super) async fn new(state: &AppState, addr: IpAddr, token: String, jar: &CookieJar) -> Result<Self, Response> {
+        match limiter::blocked(state, addr).await {
+            Ok(false) => {}
+            Ok(true) => return Err(too_many()),
+            Err(err) => return Err(internal(&err)),
         }
         let proof = jar.get(PROOF_COOKIE).map(|c| c.value().to_owned());
-        Some(Visit { ip: addr, token, proof })
+        Ok(Visit { ip: addr, token, proof })
     }
 
     pub(super) fn pass(&self) -> Pass<'_> {
@@ -40,10 +42,10 @@ impl Visit {
     /// The answer to an error that ends the request — a failed token, a
     /// password to give, an internal error; `None` for errors the page
     /// shows itself (a refused decision, a bad comment).
-    pub(super) fn refused(&self, state: &AppState, err: &Error) -> Option<Response> {
+    pub(super) async fn refused(&self, state: &AppState, err: &Error) -> Option<Response> {
         match err {
             Error::NotFound("link") => {
-                state.visit_limiter.failed(self.ip);
+                limiter::failed(state, self.ip).await;
                 Some(invalid())
             }
             Error::Unauthenticated => {
@@ -54,8 +56,8 @@ impl Visit {
         }
     }
 
-    pub(super) fn fail(&self, state: &AppState, err: Error) -> Response {
-        self.refused(state, &err).unwrap_or_else(|| internal(&err))
+    pub(super) async fn fail(&self, state: &AppState, err: Error) -> Response {
+        self.refused(state, &err).await.unwrap_or_else(|| internal(&err))
     }
 }
 
@@ -115,10 +117,13 @@ pub(super) async fn overview(
     Path(token): Path<String>,
     jar: CookieJar,
 ) -> Response {
-    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
+    let visit = match Visit::new(&state, addr, token, &jar).await {
+        Ok(visit) => visit,
+        Err(refused) => return refused,
+    };
     let overview = match share_links::overview(&state.app, &visit.pass()).await {
         Ok(o) => o,
-        Err(err) => return visit.fail(&state, err),
+        Err(err) => return visit.fail(&state, err).await,
     };
     // One post: straight to it.
     if let [post] = overview.posts.as_slice() {
@@ -147,11 +152,20 @@ pub(super) async fn unlock(
     jar: CookieJar,
     Form(form): Form<UnlockForm>,
 ) -> Response {
-    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
-    let Some(attempt) = state.visit_limiter.attempt(visit.ip) else { return too_many() };
+    let visit = match Visit::new(&state, addr, token, &jar).await {
+        Ok(visit) => visit,
+        Err(refused) => return refused,
+    };
+    let attempt = match limiter::attempt(&state, visit.ip).await {
+        Ok(Some(attempt)) => attempt,
+        Ok(None) => return too_many(),
+        Err(err) => return internal(&err),
+    };
     match share_links::unlock(&state.app, &visit.token, &form.password).await {
         Ok(Some(proof)) => {
-            attempt.succeeded();
+            if let Err(err) = attempt.succeeded(&state.app).await {
+                tracing::error!(error = %err, "giving back a link password's attempt");
+            }
             let cookie = Cookie::build((PROOF_COOKIE, proof))
                 .path(visit.base())
                 .http_only(true)
@@ -282,8 +296,11 @@ pub(super) async fn show_post(
     Query(done): Query<Done>,
     jar: CookieJar,
 ) -> Response {
-    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
-    let Ok(id) = id.parse::<PostId>() else { return visit.fail(&state, share_links::INVALID) };
+    let visit = match Visit::new(&state, addr, token, &jar).await {
+        Ok(visit) => visit,
+        Err(refused) => return refused,
+    };
+    let Ok(id) = id.parse::<PostId>() else { return visit.fail(&state, share_links::INVALID).await };
     let notice = match done.done.as_deref() {
         Some("approve") => Some(Notice { kind: "ok", text: crate::t("visit-done-approve") }),
         Some("request_changes") => Some(Notice { kind: "ok", text: crate::t("visit-done-changes") }),
@@ -303,7 +320,7 @@ pub(super) async fn render_post(
 ) -> Response {
     match share_links::post(&state.app, &visit.pass(), id).await {
         Ok(found) => page(status, post_page(visit, found, notice, echo)),
-        Err(err) => visit.fail(state, err),
+        Err(err) => visit.fail(state, err).await,
     }
 }
 
@@ -313,8 +330,13 @@ pub(super) async fn media(
     Path((token, id, media)): Path<(String, String, String)>,
     jar: CookieJar,
 ) -> Response {
-    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
-    let (Ok(id), Ok(media)) = (id.parse::<PostId>(), media.parse::<MediaId>()) else { return visit.fail(&state, share_links::INVALID) };
+    let visit = match Visit::new(&state, addr, token, &jar).await {
+        Ok(visit) => visit,
+        Err(refused) => return refused,
+    };
+    let (Ok(id), Ok(media)) = (id.parse::<PostId>(), media.parse::<MediaId>()) else {
+        return visit.fail(&state, share_links::INVALID).await;
+    };
     match share_links::media(&state.app, &visit.pass(), id, media).await {
         Ok((mime, bytes)) => {
             let mut response = bytes.into_response();
@@ -323,7 +345,7 @@ pub(super) async fn media(
             }
             response
         }
-        Err(err) => visit.fail(&state, err),
+        Err(err) => visit.fail(&state, err).await,
     }
 }
 
@@ -357,8 +379,11 @@ pub(super) async fn decide(
     jar: CookieJar,
     Form(form): Form<DecisionForm>,
 ) -> Response {
-    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
-    let Ok(id) = id.parse::<PostId>() else { return visit.fail(&state, share_links::INVALID) };
+    let visit = match Visit::new(&state, addr, token, &jar).await {
+        Ok(visit) => visit,
+        Err(refused) => return refused,
+    };
+    let Ok(id) = id.parse::<PostId>() else { return visit.fail(&state, share_links::INVALID).await };
     let echo = Echo { name: Some(form.name.clone()), comment: form.comment.clone(), body: String::new() };
     let verdict = match form.verdict.as_str() {
         "approve" => Verdict::Approve,
@@ -377,7 +402,7 @@ pub(super) async fn decide(
     match share_links::decide(&state.app, &visit.pass(), id, decision).await {
         Ok(_) => Redirect::to(&format!("{}/p/{id}?done={}", visit.base(), form.verdict)).into_response(),
         Err(err) => {
-            if let Some(refused) = visit.refused(&state, &err) {
+            if let Some(refused) = visit.refused(&state, &err).await {
                 return refused;
             }
             // Shown with the post as it is now: if it changed, the page
@@ -405,8 +430,11 @@ pub(super) async fn comment(
     jar: CookieJar,
     Form(form): Form<CommentForm>,
 ) -> Response {
-    let Some(visit) = Visit::new(&state, addr, token, &jar) else { return too_many() };
-    let Ok(id) = id.parse::<PostId>() else { return visit.fail(&state, share_links::INVALID) };
+    let visit = match Visit::new(&state, addr, token, &jar).await {
+        Ok(visit) => visit,
+        Err(refused) => return refused,
+    };
+    let Ok(id) = id.parse::<PostId>() else { return visit.fail(&state, share_links::INVALID).await };
     let echo = Echo { name: Some(form.name.clone()), comment: String::new(), body: form.body.clone() };
     let parent_id = match form.parent_id.as_deref().filter(|p| !p.is_empty()).map(str::parse::<CommentId>) {
         None => None,
@@ -420,7 +448,7 @@ pub(super) async fn comment(
     match share_links::comment(&state.app, &visit.pass(), id, input).await {
         Ok(_) => Redirect::to(&format!("{}/p/{id}?done=comment", visit.base())).into_response(),
         Err(err) => {
-            if let Some(refused) = visit.refused(&state, &err) {
+            if let Some(refused) = visit.refused(&state, &err).await {
                 return refused;
             }
             let notice = Notice { kind: "error", text: problem_text(&err) };
