@@ -2,7 +2,12 @@
 //! 18): on each backend, a bare axum endpoint doing one insert per request
 //! and Greenlight's write use cases, driven by the same load generator at
 //! 1, 16 and 64 concurrent clients. Prints requests/s, p50/p99/max latency
-//! and the ratio to the baseline at the same concurrency.
+//! and the ratio to the baseline at the same concurrency. Greenlight runs
+//! its worker beside the server, as `greenlight serve` does, so following
+//! the events (notifications, review facts) competes for the writer as it
+//! would. On PostgreSQL, the same use cases once more through three
+//! instances on the one database (each its own pool, router and worker),
+//! the clients spread over them.
 //!
 //! `cargo bench -p greenlight --bench writes`
 //! (`GREENLIGHT_BENCH_REQUESTS` requests per level, default 1000;
@@ -68,8 +73,8 @@ struct Figures {
 }
 
 /// Sends `reqs` from `clients` concurrent clients (each its own keep-alive
-/// connection), as fast as answers come.
-async fn drive(base: &str, reqs: Vec<Req>, clients: usize) -> Figures {
+/// connection, to one of `bases` in turn), as fast as answers come.
+async fn drive(bases: &[String], reqs: Vec<Req>, clients: usize) -> Figures {
     let reqs = Arc::new(reqs);
     let next = Arc::new(AtomicUsize::new(0));
     let failed = Arc::new(AtomicUsize::new(0));
@@ -79,8 +84,8 @@ async fn drive(base: &str, reqs: Vec<Req>, clients: usize) -> Figures {
         (0..clients).map(|_| reqwest::Client::builder().pool_max_idle_per_host(1).build().expect("client")).collect();
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for http in connections {
-        let (reqs, next, failed, base) = (reqs.clone(), next.clone(), failed.clone(), base.to_owned());
+    for (i, http) in connections.into_iter().enumerate() {
+        let (reqs, next, failed, base) = (reqs.clone(), next.clone(), failed.clone(), bases[i % bases.len()].clone());
         tasks.push(tokio::spawn(async move {
             let mut took = Vec::new();
             loop {
@@ -335,11 +340,23 @@ fn row(backend: &str, what: &str, clients: usize, n: usize, f: &Figures, baselin
     );
 }
 
-async fn run(backend: &str, baseline_base: &str, app: App, n: usize) {
-    let count = |clients: usize| if clients == 1 { n / 5 } else { n };
-    let mut baseline = Vec::new();
+/// Greenlight as `serve` runs it: the router, and the worker beside it.
+async fn serve(app: App) -> String {
+    let worker = greenlight_service::worker::Worker::new(
+        app.clone(),
+        greenlight_service::jobs::Registry::standard(),
+        greenlight_service::worker::WorkerSettings::default(),
+    );
+    tokio::spawn(worker.run(std::future::pending()));
+    let web = greenlight_web::WebSettings { max_body_bytes: 1 << 20, ..Default::default() };
+    listen(greenlight_web::router(app, web)).await
+}
+
+/// The baseline at each level, measured first.
+async fn baseline(backend: &str, base: &str, n: usize) -> Vec<f64> {
+    let mut per_second = Vec::new();
     for clients in LEVELS {
-        let reqs = (0..count(clients))
+        let reqs = (0..count(n, clients))
             .map(|i| Req {
                 method: Method::POST,
                 path: "/insert".into(),
@@ -348,20 +365,27 @@ async fn run(backend: &str, baseline_base: &str, app: App, n: usize) {
                 bearer: None,
             })
             .collect();
-        let f = drive(baseline_base, reqs, clients).await;
-        row(backend, "bare insert (baseline)", clients, count(clients), &f, None);
-        baseline.push(f.per_second);
+        let f = drive(&[base.to_owned()], reqs, clients).await;
+        row(backend, "bare insert (baseline)", clients, count(n, clients), &f, None);
+        per_second.push(f.per_second);
     }
-    let web = greenlight_web::WebSettings { max_body_bytes: 1 << 20, ..Default::default() };
-    let base = listen(greenlight_web::router(app.clone(), web)).await;
-    let s = setup(app).await;
-    let shared = drafts(&s, 50, false).await;
+    per_second
+}
+
+fn count(n: usize, clients: usize) -> usize {
+    if clients == 1 { n / 5 } else { n }
+}
+
+/// Every use case at every level through `bases` (instances of one
+/// Greenlight on one database; `s` set up through the first).
+async fn run(backend: &str, baseline: &[f64], s: &Setup, bases: &[String], n: usize) {
+    let shared = drafts(s, 50, false).await;
     for (what, make, fresh, submitted) in use_cases() {
         for (level, clients) in LEVELS.into_iter().enumerate() {
-            let k = count(clients);
-            let posts = if fresh { drafts(&s, k, submitted).await } else { shared.clone() };
-            let reqs = (0..k).map(|i| make(&s, &posts[i % posts.len()], i)).collect();
-            let f = drive(&base, reqs, clients).await;
+            let k = count(n, clients);
+            let posts = if fresh { drafts(s, k, submitted).await } else { shared.clone() };
+            let reqs = (0..k).map(|i| make(s, &posts[i % posts.len()], i)).collect();
+            let f = drive(bases, reqs, clients).await;
             row(backend, what, clients, k, &f, Some(baseline[level]));
         }
     }
@@ -379,17 +403,29 @@ fn main() {
         let floor = sqlite_baseline(dir.path()).await;
         let noop =
             (0..n).map(|_| Req { method: Method::POST, path: "/noop".into(), body: Value::Null, if_match: None, bearer: None }).collect();
-        let f = drive(&floor, noop, 16).await;
+        let f = drive(std::slice::from_ref(&floor), noop, 16).await;
         println!("The load generator against an endpoint that does nothing (16 clients): {:.0} requests/s.", f.per_second);
         println!();
         println!("| backend | use case | clients | requests | requests/s | p50 ms | p99 ms | max ms | ratio to baseline | failed |");
         println!("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
-        run("SQLite", &floor, app, n).await;
+        let floor = baseline("SQLite", &floor, n).await;
+        let base = serve(app.clone()).await;
+        run("SQLite", &floor, &setup(app).await, &[base], n).await;
         if pg != "none" {
             let url = common::fresh_pg(&pg, "greenlight_bench_writes").await;
-            let baseline = postgres_baseline(&common::fresh_pg(&pg, "greenlight_bench_baseline").await).await;
-            let app = common::app_on(&url, dir.path(), Arc::new(SystemClock), true).await;
-            run("PostgreSQL", &baseline, app, n).await;
+            let floor =
+                baseline("PostgreSQL", &postgres_baseline(&common::fresh_pg(&pg, "greenlight_bench_baseline").await).await, n).await;
+            let mut instances = Vec::new();
+            for _ in 0..3 {
+                instances.push(common::app_on(&url, dir.path(), Arc::new(SystemClock), true).await);
+            }
+            let s = setup(instances[0].clone()).await;
+            let mut bases = Vec::new();
+            for app in instances {
+                bases.push(serve(app).await);
+            }
+            run("PostgreSQL", &floor, &s, &bases[..1], n).await;
+            run("PostgreSQL, 3 instances", &floor, &s, &bases, n).await;
         }
     });
 }

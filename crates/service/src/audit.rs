@@ -10,12 +10,14 @@ use greenlight_store::{Db, Tx, audit, posts, workflows};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{App, Caller, access, error::Result, jobs};
+use crate::{App, Caller, access, error::Result};
 
-/// A workspace event was recorded: the job that tells whom it concerns.
-/// Its work (notifications, mail, chat) stands above every use case that
-/// records events, so the type is declared here and its [`jobs::Job`]
-/// implementation lives with the notifications.
+/// A workspace event to be looked at by a job of its own: events recorded
+/// before the worker followed the histories, and one the follower could not
+/// look at (retried with backoff). Its work (notifications, mail, chat)
+/// stands above every use case that records events, so the type is
+/// declared here and its [`crate::jobs::Job`] implementation lives with the
+/// notifications.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRecorded {
     pub event: EventId,
@@ -33,12 +35,9 @@ pub async fn record(
 ) -> Result<Event> {
     let actor = caller.actor();
     let event = audit::NewEvent { chain, at: app.now(), actor: &actor, action, subject_kind: subject.0, subject_id: subject.1, data };
-    let event = audit::append(tx, event).await?;
-    // Whom it concerns is worked out after it commits (notifications, mail).
-    if let Chain::Workspace(_) = chain {
-        jobs::enqueue(tx, app, &EventRecorded { event: event.id }, app.now()).await?;
-    }
-    Ok(event)
+    // Whom it concerns is worked out after it commits, by the worker that
+    // follows every workspace's history (notifications::follow).
+    Ok(audit::append(tx, event).await?)
 }
 
 /// A page of a workspace's history, oldest first, after sequence `after`.

@@ -114,6 +114,8 @@ pub struct Metrics {
     job_seconds: Histograms<JobKind>,
     deliveries: Family<Delivery, Counter>,
     reviews_started: Counter,
+    events_followed: Counter,
+    events_unfollowed: Gauge,
     decisions: Family<Verdict, Counter>,
     jobs_due: Family<Queue, Gauge>,
     jobs_scheduled: Family<Queue, Gauge>,
@@ -151,6 +153,13 @@ impl Default for Metrics {
             job_seconds: registered(&mut r, "job_duration_seconds", "Time a job's run took", Family::new_with_constructor(seconds)),
             deliveries: registered(&mut r, "deliveries", "Emails, chat messages and webhook calls sent, by outcome", Family::default()),
             reviews_started: registered(&mut r, "reviews_started", "Reviews started (a post submitted or resubmitted)", Counter::default()),
+            events_followed: registered(
+                &mut r,
+                "events_followed",
+                "Workspace events followed: looked at for notifications, webhooks and review facts",
+                Counter::default(),
+            ),
+            events_unfollowed: registered(&mut r, "events_unfollowed", "Workspace events recorded and not yet followed", Gauge::default()),
             decisions: registered(&mut r, "decisions", "Review decisions by verdict", Family::default()),
             jobs_due: registered(&mut r, "jobs_due", "Jobs due now and waiting for a worker, by queue", Family::default()),
             jobs_scheduled: registered(&mut r, "jobs_scheduled", "Jobs waiting for a later time, by queue", Family::default()),
@@ -182,6 +191,11 @@ impl Metrics {
         self.job_seconds.get_or_create(&JobKind { kind: kind.to_owned() }).observe(took.as_secs_f64());
     }
 
+    /// Events followed, counted once their transaction committed.
+    pub fn followed(&self, events: usize) {
+        self.events_followed.inc_by(u64::try_from(events).unwrap_or(u64::MAX));
+    }
+
     pub fn delivery(&self, channel: Channel, sent: bool) {
         let channel = match channel {
             Channel::Email => "email",
@@ -191,13 +205,15 @@ impl Metrics {
         self.deliveries.get_or_create(&Delivery { channel, outcome: if sent { "sent" } else { "failed" } }).inc();
     }
 
-    /// A recorded event, counted once its fan-out committed.
-    pub fn event(&self, action: &str, data: &serde_json::Value) {
+    /// A recorded event (its data as recorded), counted once it has been
+    /// followed.
+    pub fn event(&self, action: &str, data: &str) {
         match action {
             "review.started" | "review.resubmitted" => {
                 self.reviews_started.inc();
             }
             "review.decided" => {
+                let data: serde_json::Value = serde_json::from_str(data).unwrap_or_default();
                 let verdict = data["verdict"].as_str().unwrap_or("unknown").to_owned();
                 self.decisions.get_or_create(&Verdict { verdict }).inc();
             }
@@ -211,10 +227,11 @@ impl Metrics {
 pub async fn render(app: &App, queues: impl IntoIterator<Item = &'static str>) -> Result<String> {
     let m = &app.metrics;
     let now = app.now();
-    let stats = {
+    let (stats, unfollowed) = {
         let mut tx = app.db.read().await?;
-        greenlight_store::jobs::queue_stats(&mut tx, now).await?
+        (greenlight_store::jobs::queue_stats(&mut tx, now).await?, greenlight_store::audit::unfollowed(&mut tx, i64::MAX).await?)
     };
+    m.events_unfollowed.set(unfollowed.iter().map(|(_, n)| n).sum());
     for family in [&m.jobs_due, &m.jobs_scheduled, &m.jobs_running] {
         family.clear();
     }

@@ -1,11 +1,13 @@
 //! Notifications: every workspace event is looked at once, after its
-//! transaction commits (a job the audit record enqueues), and turned into
+//! transaction commits (the worker follows each workspace's history from a
+//! cursor, a batch of events per transaction), and turned into
 //! notifications for the members it concerns — in the app, and by email at
 //! once or in a digest, as each member prefers — and into deliveries for
 //! the workspace's webhooks that want it.
 //!
-//! A notification is made once per reason (its dedup key), so a retried
-//! job, or two events that both show a member is now asked, tell them once.
+//! A notification is made once per reason (its dedup key), so an event
+//! looked at again (a retried job), or two events that both show a member
+//! is now asked, tell them once.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -77,38 +79,126 @@ impl Job for EventRecorded {
     }
 }
 
-/// Looks at one event and tells whom it concerns.
+/// Looks at one event and tells whom it concerns (the job's way, kept for
+/// events recorded before the follower, and for one it could not take).
 async fn fan_out(app: &App, id: EventId) -> Result<()> {
     let mut tx = app.db.write().await?;
     let Some(event) = audit::event(&mut tx, id).await? else { return Ok(()) };
+    look_at(&mut tx, app, &event).await?;
+    tx.commit().await?;
+    app.metrics.event(&event.action, &event.data);
+    Ok(())
+}
+
+/// The most events of one workspace looked at in one transaction: enough
+/// to spare a transaction per event, few enough that the writer is not
+/// held long from the people waiting for it.
+const FOLLOW_BATCH: i64 = 16;
+
+/// Follows every workspace's history up to its newest event, a batch per
+/// transaction: the worker's way of telling whom each event concerns.
+/// Returns how many events it looked at.
+pub async fn follow(app: &App) -> Result<usize> {
+    let behind = {
+        let mut tx = app.db.read().await?;
+        audit::unfollowed(&mut tx, 1_000).await?
+    };
+    let mut followed = 0;
+    for (chain, _) in behind {
+        followed += follow_chain(app, chain).await?;
+    }
+    Ok(followed)
+}
+
+/// Follows one workspace's history up to its newest event.
+async fn follow_chain(app: &App, chain: Chain) -> Result<usize> {
+    let mut followed = 0;
+    loop {
+        let n = match follow_batch(app, chain, FOLLOW_BATCH).await {
+            Ok(n) => n,
+            // One of the batch failed: one at a time, to find it.
+            Err(_) => one_by_one(app, chain).await?,
+        };
+        followed += n;
+        // A short batch reached the newest event.
+        if n < FOLLOW_BATCH as usize {
+            return Ok(followed);
+        }
+    }
+}
+
+async fn one_by_one(app: &App, chain: Chain) -> Result<usize> {
+    let mut followed = 0;
+    for _ in 0..FOLLOW_BATCH {
+        let n = match follow_batch(app, chain, 1).await {
+            Ok(n) => n,
+            Err(err) => hand_over(app, chain, &err).await?,
+        };
+        if n == 0 {
+            break;
+        }
+        followed += n;
+    }
+    Ok(followed)
+}
+
+/// Looks at up to `batch` events of `chain` after the last followed, in one
+/// transaction; how many.
+async fn follow_batch(app: &App, chain: Chain, batch: i64) -> Result<usize> {
+    let mut tx = app.db.write().await?;
+    let after = audit::hold_followed(&mut tx, chain).await?;
+    let events = audit::chain_events(&mut tx, chain, after, batch).await?;
+    let Some(last) = events.last().map(|e| e.seq) else { return Ok(0) };
+    for event in &events {
+        look_at(&mut tx, app, event).await?;
+    }
+    audit::set_followed(&mut tx, chain, last).await?;
+    tx.commit().await?;
+    for event in &events {
+        app.metrics.event(&event.action, &event.data);
+    }
+    app.metrics.followed(events.len());
+    Ok(events.len())
+}
+
+/// An event that fails to be looked at goes to a job of its own, which
+/// retries it with backoff and is kept as failed if it never succeeds,
+/// and the chain moves on past it.
+async fn hand_over(app: &App, chain: Chain, err: &Error) -> Result<usize> {
+    let mut tx = app.db.write().await?;
+    let after = audit::hold_followed(&mut tx, chain).await?;
+    let Some(event) = audit::chain_events(&mut tx, chain, after, 1).await?.pop() else { return Ok(0) };
+    tracing::warn!(event = %event.id, action = %event.action, %err, "could not look at an event; a job retries it");
+    jobs::enqueue(&mut tx, app, &EventRecorded { event: event.id }, app.now()).await?;
+    audit::set_followed(&mut tx, chain, event.seq).await?;
+    tx.commit().await?;
+    Ok(1)
+}
+
+/// Works out whom one event concerns, in the caller's transaction.
+async fn look_at(tx: &mut Tx, app: &App, event: &Event) -> Result<()> {
     let Chain::Workspace(ws) = event.chain else { return Ok(()) };
-    crate::analytics::take_in(&mut tx, &event).await?;
+    crate::analytics::take_in(tx, event).await?;
     if event.action == "review.seen" {
-        tx.commit().await?;
         return Ok(()); // analytics' alone: nobody is told that someone looked
     }
     let post = match (event.subject_kind.as_str(), event.subject_id) {
-        ("post", Some(post)) => posts::post(&mut tx, ws, PostId::from_uuid(post)).await?,
+        ("post", Some(post)) => posts::post(tx, ws, PostId::from_uuid(post)).await?,
         _ => None,
     };
-    let actor = actor_name(&mut tx, &event.actor).await?;
+    let actor = actor_name(tx, &event.actor).await?;
     let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);
-    crate::webhooks::enqueue_for_event(&mut tx, app, ws, &event, &data, post.as_ref(), &actor).await?;
+    crate::webhooks::enqueue_for_event(tx, app, ws, event, &data, post.as_ref(), &actor).await?;
     let Some(post) = post else {
-        let tells = about_workspace(&mut tx, &event, &data, ws).await?;
-        deliver(&mut tx, app, ws, None, tells).await?;
-        tx.commit().await?;
-        return Ok(());
+        let tells = about_workspace(tx, event, &data, ws).await?;
+        return deliver(tx, app, ws, None, tells).await;
     };
-    let mut tells = asked_now(&mut tx, app, &post).await?;
-    tells.extend(about_event(&mut tx, &event, &data, &post, &actor).await?);
+    let mut tells = asked_now(tx, app, &post).await?;
+    tells.extend(about_event(tx, event, &data, &post, &actor).await?);
     // Nobody is told of what they did themselves.
     let doer = event.actor.user();
     tells.retain(|t| Some(t.user) != doer);
-    deliver(&mut tx, app, ws, Some(post.id), tells).await?;
-    tx.commit().await?;
-    app.metrics.event(&event.action, &data);
-    Ok(())
+    deliver(tx, app, ws, Some(post.id), tells).await
 }
 
 async fn actor_name(tx: &mut Tx, actor: &Actor) -> Result<String> {

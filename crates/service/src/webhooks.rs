@@ -249,7 +249,7 @@ pub async fn redeliver(app: &App, caller: &Caller, ws: WorkspaceId, id: WebhookI
 }
 
 /// Queues a delivery of `event` to every active hook that wants it (in the
-/// fan-out job's transaction).
+/// transaction that follows the event).
 pub async fn enqueue_for_event(
     tx: &mut Tx,
     app: &App,

@@ -8,6 +8,10 @@
 //! PostgreSQL database) share the queue safely. On PostgreSQL a worker
 //! wakes when a job is announced (`LISTEN`); otherwise it sleeps until the
 //! next job is due, a few seconds at most.
+//!
+//! Beside the queues it follows every workspace's history (a cursor per
+//! workspace), telling whom each new event concerns; workers on one
+//! database take turns per workspace.
 
 use std::{
     collections::BTreeMap,
@@ -27,8 +31,8 @@ use tracing::Instrument as _;
 use uuid::Uuid;
 
 use crate::{
-    App, Error, Result, analytics, audit, checkpoints, email, invites, jobs::Registry, metrics::JobOutcome, preflight, publishing, reviews,
-    webhooks, weekly_report,
+    App, Error, Result, analytics, audit, checkpoints, email, invites, jobs::Registry, metrics::JobOutcome, notifications, preflight,
+    publishing, reviews, webhooks, weekly_report,
 };
 
 impl Registry {
@@ -62,6 +66,9 @@ pub struct WorkerSettings {
     /// The longest an idle queue sleeps before it looks again (PostgreSQL
     /// also wakes it when a job is announced).
     pub idle: Duration,
+    /// How often the workspaces' histories are looked at for new events
+    /// when none came last time.
+    pub follow_every: Duration,
     /// How long finished jobs are kept, for operators to look at.
     pub keep_done: SignedDuration,
     pub keep_failed: SignedDuration,
@@ -77,6 +84,7 @@ impl Default for WorkerSettings {
             queues: queues.into_iter().map(|(q, n)| (q.to_owned(), n)).collect(),
             lease: SignedDuration::from_secs(60),
             idle: Duration::from_secs(5),
+            follow_every: Duration::from_secs(1),
             keep_done: SignedDuration::from_hours(24),
             keep_failed: SignedDuration::from_hours(24 * 30),
             stop_within: Duration::from_secs(30),
@@ -111,15 +119,16 @@ impl Worker {
         Ok(count)
     }
 
-    /// Runs due jobs one by one until none is left — including jobs the
-    /// jobs enqueue for now — then removes finished jobs past their
+    /// Runs due jobs one by one and follows the workspaces' histories until
+    /// nothing is left — including jobs the jobs enqueue for now and the
+    /// events they record — then removes finished jobs past their
     /// retention. Tests call this instead of sleeping; it gives up after a
     /// generous number of rounds so a job that keeps re-enqueueing itself
     /// cannot hang it.
     pub async fn drain(&self) -> Result<usize> {
         let mut total = 0;
         for _ in 0..10_000 {
-            match self.run_due().await? {
+            match self.run_due().await? + notifications::follow(&self.app).await? {
                 0 => {
                     self.prune().await?;
                     return Ok(total);
@@ -184,6 +193,7 @@ impl Worker {
             tasks.spawn(this.clone().run_queue(queue, limit, wake, listening, stopping.clone()));
         }
         tasks.spawn(this.clone().prune_now_and_then(stopping.clone()));
+        tasks.spawn(this.clone().follow_events(stopping.clone()));
         let mut stopping = stopping;
         tokio::select! {
             () = async { while tasks.join_next().await.is_some() {} } => return,
@@ -286,6 +296,25 @@ impl Worker {
             }
         }
         while running.join_next().await.is_some() {}
+    }
+
+    /// Follows the workspaces' histories: at once while events keep coming,
+    /// else every `follow_every`.
+    async fn follow_events(self: Arc<Self>, mut stopping: watch::Receiver<bool>) {
+        loop {
+            let pause = match notifications::follow(&self.app).await {
+                Ok(0) => self.settings.follow_every,
+                Ok(_) => Duration::ZERO,
+                Err(err) => {
+                    tracing::error!(%err, "following the workspaces' histories");
+                    self.settings.idle
+                }
+            };
+            tokio::select! {
+                _ = stopping.wait_for(|stop| *stop) => return,
+                () = tokio::time::sleep(pause) => {}
+            }
+        }
     }
 
     /// Removes finished jobs at start and every ten minutes.

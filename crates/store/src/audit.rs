@@ -215,6 +215,39 @@ pub async fn head(tx: &mut Tx, chain: Chain) -> Result<Option<(i64, Hash)>> {
         .transpose()
 }
 
+/// Workspace chains with events not yet followed, and how many each has
+/// (at most `limit` chains).
+pub async fn unfollowed(tx: &mut Tx, limit: i64) -> Result<Vec<(Chain, i64)>> {
+    let rows = sql!(
+        tx,
+        all as (String, i64),
+        "SELECT h.chain, h.seq - COALESCE(f.seq, 0) FROM audit_heads h LEFT JOIN audit_followed f ON f.chain = h.chain
+         WHERE h.chain <> 'instance' AND h.seq > COALESCE(f.seq, 0) ORDER BY h.chain LIMIT $1",
+        limit
+    )?;
+    rows.into_iter().map(|(c, n)| Ok((Chain::parse(&c).ok_or_else(|| StoreError::Corrupt(format!("audit chain `{c}`")))?, n))).collect()
+}
+
+/// The last event of `chain` followed, held for this transaction: another
+/// follower of the same chain waits for it to commit (PostgreSQL locks the
+/// row; SQLite has one writer).
+pub async fn hold_followed(tx: &mut Tx, chain: Chain) -> Result<i64> {
+    let (seq,) = sql!(
+        tx,
+        one as (i64,),
+        "INSERT INTO audit_followed (chain, seq) VALUES ($1, 0)
+         ON CONFLICT (chain) DO UPDATE SET seq = audit_followed.seq RETURNING seq",
+        chain.to_string()
+    )?;
+    Ok(seq)
+}
+
+/// Marks `chain` followed up to `seq`.
+pub async fn set_followed(tx: &mut Tx, chain: Chain, seq: i64) -> Result<()> {
+    sql!(tx, exec, "UPDATE audit_followed SET seq = $2 WHERE chain = $1", chain.to_string(), seq)?;
+    Ok(())
+}
+
 /// Every chain that has events or a head.
 pub async fn chains(tx: &mut Tx) -> Result<Vec<Chain>> {
     let rows = sql!(tx, all as (String,), "SELECT chain FROM audit_heads UNION SELECT DISTINCT chain FROM audit_events ORDER BY 1")?;

@@ -844,6 +844,13 @@ async fn the_style_guide_is_edited_as_a_form_of_rows(#[case] backend: Backend) {
     // A saved row has "remove"; blank rows are there to add more.
     b.click("input[name='banned[0].remove']").await;
     b.click(".guide-form button.primary").await;
+    // The notice still says "saved" from before: wait for the row to go.
+    for _ in 0..200 {
+        if value_of(&b, "input[name='banned[0].phrase']").await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     b.text_with("#notice", "The style guide is saved").await;
     assert!(!check("A miracle cure").await.contains("style.banned"), "the removed word is allowed again");
     let guide = t.owner.get(&format!("/workspaces/{ws}/style-guide")).await;

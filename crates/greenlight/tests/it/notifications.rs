@@ -444,3 +444,51 @@ async fn a_danish_reviewer_is_asked_in_danish(#[case] backend: Backend) {
     let theirs = sink.to("manager@klinik.example.org");
     assert_eq!(theirs[0]["subject"], "“Influenzavaccine” waits for your review at Review", "{theirs:?}");
 }
+
+/// The worker follows each workspace's history: however many follow at
+/// once (two here, on one database), each event is looked at exactly once
+/// and in order, a batch at a time, and nothing is left behind.
+#[apply(backends)]
+async fn followers_at_the_same_time_look_at_each_event_once(#[case] backend: Backend) {
+    use greenlight_service::notifications::follow;
+    let h = Harness::start(backend).await;
+    let w = h.world("followed").await;
+    let ws = w.ws.clone();
+    let owner = h.login("owner@followed.example.org").await;
+    let creator = h.login("creator@followed.example.org").await;
+    let members = owner.get(&format!("/workspaces/{ws}/members")).await;
+    let manager =
+        members.body.as_array().unwrap().iter().find(|m| m["email"] == "manager@followed.example.org").unwrap()["user_id"].clone();
+    routine_default(&owner, &ws).await;
+    let path = submitted_post(&creator, &w, "Followed").await;
+    h.pass(SignedDuration::ZERO).await;
+    let unfollowed = || async {
+        let mut tx = h.app.db.read().await.unwrap();
+        greenlight_store::audit::unfollowed(&mut tx, 100).await.unwrap()
+    };
+    assert_eq!(unfollowed().await, [], "the world's events were followed");
+
+    // More events than a batch, each telling the manager something new.
+    for i in 0..37 {
+        let r = creator.post(&format!("{path}/comments"), json!({"body": format!("Note {i}"), "mentions": [manager]})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let waiting = unfollowed().await;
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].1, 37, "one event a comment");
+    let (a, b) = tokio::join!(follow(&h.app), follow(&h.app));
+    assert_eq!(a.unwrap() + b.unwrap(), 37, "each event looked at once, by one of them");
+    assert_eq!(unfollowed().await, []);
+    let told = h.login("manager@followed.example.org").await.get("/my/notifications?limit=200").await;
+    let mentions: Vec<&str> = told.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "mention")
+        .map(|n| n["data"]["excerpt"].as_str().unwrap())
+        .collect();
+    let mut expected: Vec<String> = (0..37).map(|i| format!("Note {i}")).collect();
+    expected.reverse(); // newest first
+    assert_eq!(mentions, expected, "told of each, once");
+    assert_eq!(follow(&h.app).await.unwrap(), 0, "nothing left");
+}

@@ -81,15 +81,15 @@ async fn metrics_count_requests_jobs_and_decisions_as_prometheus_reads_them(#[ca
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let revision = r.body["current_revision"].as_str().unwrap().to_owned();
     let waiting = scrape(&h).await;
-    assert!(counted(&waiting, "greenlight_jobs_due", &[("queue", "notify")]) >= 1.0, "the fan-out of the events waits");
+    assert!(counted(&waiting, "greenlight_events_unfollowed", &[]) >= 1.0, "the events wait to be followed");
     assert_eq!(value(&waiting, "greenlight_jobs_due", &[("queue", "publish")]), Some(0.0), "an empty queue shows as zero");
     h.pass(SignedDuration::from_mins(1)).await;
     let r = manager.post(&format!("{path}/review/decisions"), json!({"verdict": "approve", "revision": revision})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     h.pass(SignedDuration::from_mins(1)).await;
     let done = scrape(&h).await;
-    assert_eq!(counted(&done, "greenlight_jobs_due", &[("queue", "notify")]), 0.0);
-    assert!(counted(&done, "greenlight_job_runs_total", &[("kind", "fanout"), ("outcome", "done")]) >= 3.0);
+    assert_eq!(counted(&done, "greenlight_events_unfollowed", &[]), 0.0);
+    assert!(counted(&done, "greenlight_events_followed_total", &[]) >= 3.0);
     assert_eq!(counted(&done, "greenlight_reviews_started_total", &[]), 1.0);
     assert_eq!(counted(&done, "greenlight_decisions_total", &[("verdict", "approve")]), 1.0);
     assert!(counted(&done, "greenlight_database_connections_max", &[]) >= 2.0);

@@ -106,6 +106,7 @@ const LENT: &[(&str, &str)] = &[("users", "language TEXT")];
 const LENT_TABLES: &[(&str, &[&str])] = &[
     ("0017_analytics", &["decision_facts", "stage_facts", "review_facts", "analytics_posts", "workflow_settings"]),
     ("0018_rate_limits", &["rate_limits"]),
+    ("0019_followed_events", &["audit_followed"]),
 ];
 
 /// Runs SQL statements (one, or a migration's script).
