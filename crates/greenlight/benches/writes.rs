@@ -7,7 +7,9 @@
 //! the events (notifications, review facts) competes for the writer as it
 //! would. On PostgreSQL, the same use cases once more through three
 //! instances on the one database (each its own pool, router and worker),
-//! the clients spread over them.
+//! the clients spread over them. "With follow-up" counts the requests over
+//! the time until the work they left behind was done too (their events
+//! followed), a sustained rate rather than a burst's.
 //!
 //! `cargo bench -p greenlight --bench writes`
 //! (`GREENLIGHT_BENCH_REQUESTS` requests per level, default 1000;
@@ -66,6 +68,7 @@ impl Req {
 
 struct Figures {
     per_second: f64,
+    elapsed: Duration,
     p50: Duration,
     p99: Duration,
     max: Duration,
@@ -137,6 +140,7 @@ async fn drive(bases: &[String], reqs: Vec<Req>, clients: usize) -> Figures {
     let at = |q: f64| took.get(((took.len() as f64 * q) as usize).min(took.len().saturating_sub(1))).copied().unwrap_or_default();
     Figures {
         per_second: took.len() as f64 / elapsed.as_secs_f64(),
+        elapsed,
         p50: at(0.5),
         p99: at(0.99),
         max: took.last().copied().unwrap_or_default(),
@@ -328,16 +332,33 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-fn row(backend: &str, what: &str, clients: usize, n: usize, f: &Figures, baseline: Option<f64>) {
+/// A table row; `settled`: how long the work the requests left behind
+/// (following their events: notifications, review facts) took to finish
+/// after the last answer.
+fn row(backend: &str, what: &str, clients: usize, n: usize, f: &Figures, baseline: Option<f64>, settled: Option<Duration>) {
     let ratio = baseline.map_or("—".to_owned(), |b| format!("{:.2}", f.per_second / b));
+    let with_after = settled.map_or("—".to_owned(), |after| format!("{:.0}", n as f64 / (f.elapsed + after).as_secs_f64()));
     println!(
-        "| {backend} | {what} | {clients} | {n} | {:.0} | {:.2} | {:.2} | {:.1} | {ratio} | {} |",
+        "| {backend} | {what} | {clients} | {n} | {:.0} | {:.2} | {:.2} | {:.1} | {ratio} | {with_after} | {} |",
         f.per_second,
         ms(f.p50),
         ms(f.p99),
         ms(f.max),
         f.failed
     );
+}
+
+/// Finishes what the requests left to the worker (a worker of its own
+/// beside the running one; they take turns) and says how long it took.
+async fn settle(app: &App) -> Duration {
+    let start = Instant::now();
+    let worker = greenlight_service::worker::Worker::new(
+        app.clone(),
+        greenlight_service::jobs::Registry::standard(),
+        greenlight_service::worker::WorkerSettings::default(),
+    );
+    worker.drain().await.expect("the follow-up work");
+    start.elapsed()
 }
 
 /// Greenlight as `serve` runs it: the router, and the worker beside it.
@@ -366,7 +387,7 @@ async fn baseline(backend: &str, base: &str, n: usize) -> Vec<f64> {
             })
             .collect();
         let f = drive(&[base.to_owned()], reqs, clients).await;
-        row(backend, "bare insert (baseline)", clients, count(n, clients), &f, None);
+        row(backend, "bare insert (baseline)", clients, count(n, clients), &f, None, None);
         per_second.push(f.per_second);
     }
     per_second
@@ -384,9 +405,12 @@ async fn run(backend: &str, baseline: &[f64], s: &Setup, bases: &[String], n: us
         for (level, clients) in LEVELS.into_iter().enumerate() {
             let k = count(n, clients);
             let posts = if fresh { drafts(s, k, submitted).await } else { shared.clone() };
+            // What making them left behind is done before the clock starts.
+            settle(&s.app).await;
             let reqs = (0..k).map(|i| make(s, &posts[i % posts.len()], i)).collect();
             let f = drive(bases, reqs, clients).await;
-            row(backend, what, clients, k, &f, Some(baseline[level]));
+            let settled = settle(&s.app).await;
+            row(backend, what, clients, k, &f, Some(baseline[level]), Some(settled));
         }
     }
 }
@@ -406,8 +430,10 @@ fn main() {
         let f = drive(std::slice::from_ref(&floor), noop, 16).await;
         println!("The load generator against an endpoint that does nothing (16 clients): {:.0} requests/s.", f.per_second);
         println!();
-        println!("| backend | use case | clients | requests | requests/s | p50 ms | p99 ms | max ms | ratio to baseline | failed |");
-        println!("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+        println!(
+            "| backend | use case | clients | requests | requests/s | p50 ms | p99 ms | max ms | ratio to baseline | with follow-up /s | failed |"
+        );
+        println!("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         let floor = baseline("SQLite", &floor, n).await;
         let base = serve(app.clone()).await;
         run("SQLite", &floor, &setup(app).await, &[base], n).await;

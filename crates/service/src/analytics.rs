@@ -82,17 +82,28 @@ fn about_a_review(event: &Event) -> bool {
     event.action.starts_with("review.") || (event.action.starts_with("post.") && event.data.contains("\"progress\""))
 }
 
-/// Takes a recorded event in, in the transaction of the job that follows
-/// every workspace event: if it is about a review, the post's facts are
-/// folded again.
-pub(crate) async fn take_in(tx: &mut Tx, event: &Event) -> Result<()> {
-    let (Chain::Workspace(ws), Some(post)) = (event.chain, event.subject_id) else { return Ok(()) };
-    if event.subject_kind != "post" || !about_a_review(event) {
-        return Ok(());
+/// The post whose review facts `event` changes, if any.
+pub(crate) fn to_refold(event: &Event) -> Option<(WorkspaceId, PostId)> {
+    let (Chain::Workspace(ws), Some(post)) = (event.chain, event.subject_id) else { return None };
+    (event.subject_kind == "post" && about_a_review(event)).then(|| (ws, PostId::from_uuid(post)))
+}
+
+/// Folds the review facts of each post again, in the transaction that
+/// follows their events: once per post for a batch of its events (the
+/// fold reads the post's whole history, so once after the last is the
+/// same as once after each).
+pub(crate) async fn take_in(tx: &mut Tx, posts: &BTreeSet<(WorkspaceId, PostId)>) -> Result<()> {
+    let mut settings: BTreeMap<WorkspaceId, (BusinessHours, TimeZone)> = BTreeMap::new();
+    for &(ws, post) in posts {
+        if let std::collections::btree_map::Entry::Vacant(slot) = settings.entry(ws) {
+            let hours = analytics::settings(tx, ws).await?.business_hours;
+            slot.insert((hours, zone(tx, ws).await?));
+        }
+        if let Some((hours, zone)) = settings.get(&ws) {
+            refold(tx, ws, post, hours, zone).await?;
+        }
     }
-    let settings = analytics::settings(tx, ws).await?;
-    let zone = zone(tx, ws).await?;
-    refold(tx, ws, PostId::from_uuid(post), &settings.business_hours, &zone).await
+    Ok(())
 }
 
 /// What a rebuild did.

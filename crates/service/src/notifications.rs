@@ -9,13 +9,16 @@
 //! looked at again (a retried job), or two events that both show a member
 //! is now asked, tell them once.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::Arc,
+};
 
 use greenlight_domain::{
     audit::{Actor, Chain, Event},
     id::{EventId, NotificationId, PostId, UserId, WorkspaceId},
     notification::{self, Kind, Preferences},
-    permission::Permission,
+    permission::{Permission, Role},
     workflow::Principal,
 };
 use greenlight_i18n::{Arg, Lang};
@@ -24,7 +27,8 @@ use greenlight_store::{
     comments::{self},
     notifications::{self, EmailState, Notification},
     posts::{self, Post},
-    workflows, workspaces,
+    workflows::{self, ReviewRecord, Workflow},
+    workspaces,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -84,7 +88,9 @@ impl Job for EventRecorded {
 async fn fan_out(app: &App, id: EventId) -> Result<()> {
     let mut tx = app.db.write().await?;
     let Some(event) = audit::event(&mut tx, id).await? else { return Ok(()) };
-    look_at(&mut tx, app, &event).await?;
+    let mut known = Known::default();
+    look_at(&mut tx, app, &mut known, &event).await?;
+    crate::analytics::take_in(&mut tx, &known.to_refold).await?;
     tx.commit().await?;
     app.metrics.event(&event.action, &event.data);
     Ok(())
@@ -149,9 +155,11 @@ async fn follow_batch(app: &App, chain: Chain, batch: i64) -> Result<usize> {
     let after = audit::hold_followed(&mut tx, chain).await?;
     let events = audit::chain_events(&mut tx, chain, after, batch).await?;
     let Some(last) = events.last().map(|e| e.seq) else { return Ok(0) };
+    let mut known = Known::default();
     for event in &events {
-        look_at(&mut tx, app, event).await?;
+        look_at(&mut tx, app, &mut known, event).await?;
     }
+    crate::analytics::take_in(&mut tx, &known.to_refold).await?;
     audit::set_followed(&mut tx, chain, last).await?;
     tx.commit().await?;
     for event in &events {
@@ -175,38 +183,120 @@ async fn hand_over(app: &App, chain: Chain, err: &Error) -> Result<usize> {
     Ok(1)
 }
 
+/// What looking at a batch of one workspace's events reads once instead of
+/// for each event: the batch is one transaction, and looking at an event
+/// changes none of it (it adds notifications, deliveries and jobs); and
+/// the posts whose review facts are folded again once the batch is read.
+#[derive(Default)]
+struct Known {
+    workspace: Option<Arc<Around>>,
+    users: BTreeMap<UserId, Option<accounts::User>>,
+    prefs: BTreeMap<UserId, Preferences>,
+    posts: BTreeMap<PostId, Option<Arc<Post>>>,
+    reviews: BTreeMap<PostId, Option<Arc<(ReviewRecord, Workflow)>>>,
+    /// Posts whose review facts the events change, folded again once at
+    /// the end.
+    to_refold: BTreeSet<(WorkspaceId, PostId)>,
+}
+
+/// The workspace's members, zone and default preferences.
+struct Around {
+    members: BTreeMap<UserId, Role>,
+    zone: jiff::tz::TimeZone,
+    defaults: Preferences,
+}
+
+impl Known {
+    async fn around(&mut self, tx: &mut Tx, ws: WorkspaceId) -> Result<Arc<Around>> {
+        if let Some(known) = &self.workspace {
+            return Ok(known.clone());
+        }
+        let around = Arc::new(Around {
+            members: workspaces::members(tx, ws).await?.into_iter().map(|m| (m.user_id, m.role)).collect(),
+            zone: workspaces::workspace(tx, ws)
+                .await?
+                .and_then(|w| jiff::tz::TimeZone::get(&w.time_zone).ok())
+                .unwrap_or(jiff::tz::TimeZone::UTC),
+            defaults: notifications::preferences(tx, ws, None).await?,
+        });
+        self.workspace = Some(around.clone());
+        Ok(around)
+    }
+
+    async fn user(&mut self, tx: &mut Tx, id: UserId) -> Result<Option<&accounts::User>> {
+        if let std::collections::btree_map::Entry::Vacant(slot) = self.users.entry(id) {
+            slot.insert(accounts::user(tx, id).await?);
+        }
+        Ok(self.users.get(&id).and_then(Option::as_ref))
+    }
+
+    async fn prefs(&mut self, tx: &mut Tx, ws: WorkspaceId, user: UserId) -> Result<Preferences> {
+        if let Some(known) = self.prefs.get(&user) {
+            return Ok(known.clone());
+        }
+        let prefs = notifications::preferences(tx, ws, Some(user)).await?;
+        self.prefs.insert(user, prefs.clone());
+        Ok(prefs)
+    }
+
+    async fn post(&mut self, tx: &mut Tx, ws: WorkspaceId, id: PostId) -> Result<Option<Arc<Post>>> {
+        if let Some(known) = self.posts.get(&id) {
+            return Ok(known.clone());
+        }
+        let post = posts::post(tx, ws, id).await?.map(Arc::new);
+        self.posts.insert(id, post.clone());
+        Ok(post)
+    }
+
+    /// The post's open review and the workflow version it runs.
+    async fn open_review(&mut self, tx: &mut Tx, post: PostId) -> Result<Option<Arc<(ReviewRecord, Workflow)>>> {
+        if let Some(known) = self.reviews.get(&post) {
+            return Ok(known.clone());
+        }
+        let open = match workflows::open_review(tx, post).await? {
+            Some(open) => {
+                let workflow = reviews::workflow_of(tx, &open).await?;
+                Some(Arc::new((open, workflow)))
+            }
+            None => None,
+        };
+        self.reviews.insert(post, open.clone());
+        Ok(open)
+    }
+}
+
 /// Works out whom one event concerns, in the caller's transaction.
-async fn look_at(tx: &mut Tx, app: &App, event: &Event) -> Result<()> {
+async fn look_at(tx: &mut Tx, app: &App, known: &mut Known, event: &Event) -> Result<()> {
     let Chain::Workspace(ws) = event.chain else { return Ok(()) };
-    crate::analytics::take_in(tx, event).await?;
+    known.to_refold.extend(crate::analytics::to_refold(event));
     if event.action == "review.seen" {
         return Ok(()); // analytics' alone: nobody is told that someone looked
     }
     let post = match (event.subject_kind.as_str(), event.subject_id) {
-        ("post", Some(post)) => posts::post(tx, ws, PostId::from_uuid(post)).await?,
+        ("post", Some(post)) => known.post(tx, ws, PostId::from_uuid(post)).await?,
         _ => None,
     };
-    let actor = actor_name(tx, &event.actor).await?;
+    let actor = actor_name(tx, known, &event.actor).await?;
     let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);
-    crate::webhooks::enqueue_for_event(tx, app, ws, event, &data, post.as_ref(), &actor).await?;
+    crate::webhooks::enqueue_for_event(tx, app, ws, event, &data, post.as_deref(), &actor).await?;
     let Some(post) = post else {
         let tells = about_workspace(tx, event, &data, ws).await?;
-        return deliver(tx, app, ws, None, tells).await;
+        return deliver(tx, app, known, ws, None, tells).await;
     };
-    let mut tells = asked_now(tx, app, &post).await?;
+    let mut tells = asked_now(tx, app, known, &post).await?;
     tells.extend(about_event(tx, event, &data, &post, &actor).await?);
     // Nobody is told of what they did themselves.
     let doer = event.actor.user();
     tells.retain(|t| Some(t.user) != doer);
-    deliver(tx, app, ws, Some(post.id), tells).await
+    deliver(tx, app, known, ws, Some(post.id), tells).await
 }
 
-async fn actor_name(tx: &mut Tx, actor: &Actor) -> Result<String> {
+async fn actor_name(tx: &mut Tx, known: &mut Known, actor: &Actor) -> Result<String> {
     Ok(match actor {
         Actor::External { name, .. } => format!("{name} (guest)"),
         Actor::Cli | Actor::System => "Greenlight".to_owned(),
         other => match other.user() {
-            Some(user) => accounts::user(tx, user).await?.map(|u| u.name).unwrap_or_else(|| "Someone".into()),
+            Some(user) => known.user(tx, user).await?.map(|u| u.name.clone()).unwrap_or_else(|| "Someone".into()),
             None => "Someone".into(),
         },
     })
@@ -218,13 +308,13 @@ fn quoted(post: &Post) -> String {
 
 /// The members the post's open review waits for now, each told once per
 /// stage round.
-async fn asked_now(tx: &mut Tx, app: &App, post: &Post) -> Result<Vec<Tell>> {
-    let Some(open) = workflows::open_review(tx, post.id).await? else { return Ok(Vec::new()) };
-    let workflow = reviews::workflow_of(tx, &open).await?;
+async fn asked_now(tx: &mut Tx, app: &App, known: &mut Known, post: &Post) -> Result<Vec<Tell>> {
+    let Some(open) = known.open_review(tx, post.id).await? else { return Ok(Vec::new()) };
+    let (open, workflow) = &*open;
     let Some(i) = open.run.active_stage() else { return Ok(Vec::new()) };
     let stage = &open.run.stages[i];
-    let name = reviews::waiting_stage(&open, &workflow.definition).unwrap_or_else(|| stage.key.clone());
-    invites::ask_outside_reviewers(tx, app, &open, &workflow.definition).await?;
+    let name = reviews::waiting_stage(open, &workflow.definition).unwrap_or_else(|| stage.key.clone());
+    invites::ask_outside_reviewers(tx, app, open, &workflow.definition).await?;
     let mut out = Vec::new();
     for principal in open.run.waiting_for(&workflow.definition) {
         match principal {
@@ -373,30 +463,28 @@ async fn about_event(tx: &mut Tx, event: &Event, data: &Value, post: &Post, acto
 }
 
 /// Stores the notifications each member wants, and schedules their email.
-async fn deliver(tx: &mut Tx, app: &App, ws: WorkspaceId, post: Option<PostId>, tells: Vec<Tell>) -> Result<()> {
+async fn deliver(tx: &mut Tx, app: &App, known: &mut Known, ws: WorkspaceId, post: Option<PostId>, tells: Vec<Tell>) -> Result<()> {
     if tells.is_empty() {
         return Ok(());
     }
     let now = app.now();
-    let members: BTreeMap<UserId, _> = workspaces::members(tx, ws).await?.into_iter().map(|m| (m.user_id, m.role)).collect();
-    let zone =
-        workspaces::workspace(tx, ws).await?.and_then(|w| jiff::tz::TimeZone::get(&w.time_zone).ok()).unwrap_or(jiff::tz::TimeZone::UTC);
-    let defaults = notifications::preferences(tx, ws, None).await?;
+    let around = known.around(tx, ws).await?;
+    let (members, zone, defaults) = (&around.members, &around.zone, &around.defaults);
     for t in tells {
         // Only members hear of a workspace's posts (one removed since, not).
         if !members.get(&t.user).is_some_and(|r| r.can(Permission::ViewPosts)) {
             continue;
         }
-        let mine = notifications::preferences(tx, ws, Some(t.user)).await?;
+        let mine = known.prefs(tx, ws, t.user).await?;
         // Written in the reader's language, once, as it is stored.
-        let lang = accounts::user(tx, t.user).await?.and_then(|u| u.language).and_then(|l| Lang::parse(&l)).unwrap_or_default();
-        let channels = Preferences::effective(t.kind, &mine, &defaults);
+        let lang = known.user(tx, t.user).await?.and_then(|u| u.language.as_deref()).and_then(Lang::parse).unwrap_or_default();
+        let channels = Preferences::effective(t.kind, &mine, defaults);
         let due = match channels.email {
             // Without a mail server nobody is emailed: nothing waits for one.
             _ if app.mailer.is_none() => None,
             notification::Frequency::Off => None,
             notification::Frequency::Immediate => Some(now),
-            other => notification::digest_due(other, now, &zone),
+            other => notification::digest_due(other, now, zone),
         };
         if !channels.in_app && due.is_none() {
             continue;

@@ -1213,9 +1213,18 @@ async fn a_manager_reads_where_approval_time_went(#[case] backend: Backend) {
     let workflow = b.js("return document.querySelector('select[name=workflow] option:nth-child(2)').value", vec![]).await;
     b.js("document.querySelector('select[name=workflow]').value = arguments[0]", vec![workflow.clone()]).await;
     b.click("form.filter-grid button[type=submit]").await;
+    // The page before has the same heading: wait for the filtered address.
+    let wanted = format!("workflow={}", workflow.as_str().unwrap());
+    let mut url = Value::Null;
+    for _ in 0..200 {
+        url = b.js("return location.search", vec![]).await;
+        if url.as_str().is_some_and(|u| u.contains(&wanted)) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(url.as_str().unwrap_or_default().contains(&wanted), "{url}");
     b.text_with("main h1", "Workflow analytics").await;
-    let url = b.js("return location.search", vec![]).await;
-    assert!(url.as_str().unwrap().contains(&format!("workflow={}", workflow.as_str().unwrap())), "{url}");
     b.text_with(".figures .figure:first-child .figure-value", "1").await;
 
     // In Danish.
