@@ -1,8 +1,9 @@
 //! Workflow analytics: where approval time goes.
 //!
-//! Every workspace event is looked at once after it commits (the job the
-//! audit record enqueues); an event about a review folds that post's whole
-//! history again into its review facts (`greenlight_domain::analytics`).
+//! Every workspace event is looked at once after it commits (the worker
+//! follows each workspace's history); the events about a review fold that
+//! post's whole history again into its review facts, once per batch of
+//! events (`greenlight_domain::analytics`).
 //! The audit log stays the source of truth: `greenlight analytics rebuild`
 //! folds every post's history the same way, and a change of business hours
 //! rebuilds the workspace's facts in the background.

@@ -88,7 +88,7 @@ impl Job for EventRecorded {
 async fn fan_out(app: &App, id: EventId) -> Result<()> {
     let mut tx = app.db.write().await?;
     let Some(event) = audit::event(&mut tx, id).await? else { return Ok(()) };
-    let mut known = Known::default();
+    let mut known = Known::new(event.chain);
     look_at(&mut tx, app, &mut known, &event).await?;
     crate::analytics::take_in(&mut tx, &known.to_refold).await?;
     tx.commit().await?;
@@ -101,65 +101,98 @@ async fn fan_out(app: &App, id: EventId) -> Result<()> {
 /// held long from the people waiting for it.
 const FOLLOW_BATCH: i64 = 16;
 
-/// Follows every workspace's history up to its newest event, a batch per
-/// transaction: the worker's way of telling whom each event concerns.
-/// Returns how many events it looked at.
+/// How many batches of one workspace a pass takes before it turns to the
+/// next: a busy workspace does not keep the others waiting.
+const BATCHES_PER_PASS: usize = 8;
+
+/// Follows every workspace's history, a batch per transaction, up to its
+/// newest event or a few batches: the worker's way of telling whom each
+/// event concerns. Returns how many events it looked at; a workspace that
+/// fails is left for the next pass (and said) while the others go on.
 pub async fn follow(app: &App) -> Result<usize> {
     let behind = {
         let mut tx = app.db.read().await?;
         audit::unfollowed(&mut tx, 1_000).await?
     };
     let mut followed = 0;
+    let mut failed = None;
     for (chain, _) in behind {
-        followed += follow_chain(app, chain).await?;
+        match follow_chain(app, chain).await {
+            Ok(n) => followed += n,
+            Err(err) => {
+                tracing::error!(%chain, %err, "following a workspace's history");
+                failed.get_or_insert(err);
+            }
+        }
     }
-    Ok(followed)
+    match failed {
+        Some(err) if followed == 0 => Err(err),
+        _ => Ok(followed),
+    }
 }
 
-/// Follows one workspace's history up to its newest event.
+/// Follows one workspace's history up to its newest event (or a few
+/// batches of it).
 async fn follow_chain(app: &App, chain: Chain) -> Result<usize> {
     let mut followed = 0;
-    loop {
+    for _ in 0..BATCHES_PER_PASS {
         let n = match follow_batch(app, chain, FOLLOW_BATCH).await {
             Ok(n) => n,
             // One of the batch failed: one at a time, to find it.
-            Err(_) => one_by_one(app, chain).await?,
+            Err(Failed { first: Some(_), .. }) => return Ok(followed + one_by_one(app, chain).await?),
+            Err(Failed { first: None, err }) => return Err(err),
         };
         followed += n;
         // A short batch reached the newest event.
         if n < FOLLOW_BATCH as usize {
-            return Ok(followed);
-        }
-    }
-}
-
-async fn one_by_one(app: &App, chain: Chain) -> Result<usize> {
-    let mut followed = 0;
-    for _ in 0..FOLLOW_BATCH {
-        let n = match follow_batch(app, chain, 1).await {
-            Ok(n) => n,
-            Err(err) => hand_over(app, chain, &err).await?,
-        };
-        if n == 0 {
             break;
         }
-        followed += n;
     }
     Ok(followed)
 }
 
+/// Looks at the events one at a time up to the first that fails, which is
+/// handed to a job of its own.
+async fn one_by_one(app: &App, chain: Chain) -> Result<usize> {
+    let mut followed = 0;
+    for _ in 0..FOLLOW_BATCH {
+        match follow_batch(app, chain, 1).await {
+            Ok(0) => break,
+            Ok(n) => followed += n,
+            Err(Failed { first: Some(seq), err }) => return Ok(followed + hand_over(app, chain, seq, &err).await?),
+            Err(Failed { first: None, err }) => return Err(err),
+        }
+    }
+    Ok(followed)
+}
+
+/// A batch that did not commit: why, and its first event's place in the
+/// chain if it got as far as reading its events (for a batch of one, the
+/// event that failed).
+struct Failed {
+    first: Option<i64>,
+    err: Error,
+}
+
+impl From<greenlight_store::StoreError> for Failed {
+    fn from(err: greenlight_store::StoreError) -> Failed {
+        Failed { first: None, err: err.into() }
+    }
+}
+
 /// Looks at up to `batch` events of `chain` after the last followed, in one
 /// transaction; how many.
-async fn follow_batch(app: &App, chain: Chain, batch: i64) -> Result<usize> {
+async fn follow_batch(app: &App, chain: Chain, batch: i64) -> std::result::Result<usize, Failed> {
     let mut tx = app.db.write().await?;
     let after = audit::hold_followed(&mut tx, chain).await?;
     let events = audit::chain_events(&mut tx, chain, after, batch).await?;
     let Some(last) = events.last().map(|e| e.seq) else { return Ok(0) };
-    let mut known = Known::default();
+    let failed = |err: Error| Failed { first: Some(after + 1), err };
+    let mut known = Known::new(chain);
     for event in &events {
-        look_at(&mut tx, app, &mut known, event).await?;
+        look_at(&mut tx, app, &mut known, event).await.map_err(failed)?;
     }
-    crate::analytics::take_in(&mut tx, &known.to_refold).await?;
+    crate::analytics::take_in(&mut tx, &known.to_refold).await.map_err(failed)?;
     audit::set_followed(&mut tx, chain, last).await?;
     tx.commit().await?;
     for event in &events {
@@ -169,13 +202,17 @@ async fn follow_batch(app: &App, chain: Chain, batch: i64) -> Result<usize> {
     Ok(events.len())
 }
 
-/// An event that fails to be looked at goes to a job of its own, which
-/// retries it with backoff and is kept as failed if it never succeeds,
-/// and the chain moves on past it.
-async fn hand_over(app: &App, chain: Chain, err: &Error) -> Result<usize> {
+/// The event at `seq` failed to be looked at: it goes to a job of its own,
+/// which retries it with backoff and is kept as failed if it never
+/// succeeds, and the chain moves on past it. If another worker has moved
+/// the chain on meanwhile (the failure was theirs to meet or not), nothing
+/// is handed over.
+async fn hand_over(app: &App, chain: Chain, seq: i64, err: &Error) -> Result<usize> {
     let mut tx = app.db.write().await?;
-    let after = audit::hold_followed(&mut tx, chain).await?;
-    let Some(event) = audit::chain_events(&mut tx, chain, after, 1).await?.pop() else { return Ok(0) };
+    if audit::hold_followed(&mut tx, chain).await? != seq - 1 {
+        return Ok(0);
+    }
+    let Some(event) = audit::event_at(&mut tx, chain, seq).await? else { return Ok(0) };
     tracing::warn!(event = %event.id, action = %event.action, %err, "could not look at an event; a job retries it");
     jobs::enqueue(&mut tx, app, &EventRecorded { event: event.id }, app.now()).await?;
     audit::set_followed(&mut tx, chain, event.seq).await?;
@@ -187,8 +224,9 @@ async fn hand_over(app: &App, chain: Chain, err: &Error) -> Result<usize> {
 /// for each event: the batch is one transaction, and looking at an event
 /// changes none of it (it adds notifications, deliveries and jobs); and
 /// the posts whose review facts are folded again once the batch is read.
-#[derive(Default)]
 struct Known {
+    /// The workspace whose events these are (its chain).
+    chain: Chain,
     workspace: Option<Arc<Around>>,
     users: BTreeMap<UserId, Option<accounts::User>>,
     prefs: BTreeMap<UserId, Preferences>,
@@ -207,7 +245,22 @@ struct Around {
 }
 
 impl Known {
+    fn new(chain: Chain) -> Known {
+        Known {
+            chain,
+            workspace: None,
+            users: BTreeMap::new(),
+            prefs: BTreeMap::new(),
+            posts: BTreeMap::new(),
+            reviews: BTreeMap::new(),
+            to_refold: BTreeSet::new(),
+        }
+    }
+
     async fn around(&mut self, tx: &mut Tx, ws: WorkspaceId) -> Result<Arc<Around>> {
+        if self.chain != Chain::Workspace(ws) {
+            return Err(Error::Internal(format!("{ws}'s events read with {}'s", self.chain).into()));
+        }
         if let Some(known) = &self.workspace {
             return Ok(known.clone());
         }
