@@ -329,20 +329,8 @@ pub struct MailSink {
 
 impl MailSink {
     pub async fn start() -> MailSink {
-        use tokio::io::AsyncBufReadExt;
         let dir = tempfile::tempdir().unwrap();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/smtp-sink");
-        let mut child = tokio::process::Command::new(script)
-            .arg(dir.path())
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("scripts/smtp-sink needs python3 with aiosmtpd (scripts/test installs it)");
-        let stdout = child.stdout.take().unwrap();
-        let mut line = String::new();
-        tokio::io::BufReader::new(stdout).read_line(&mut line).await.unwrap();
-        let port = line.trim().strip_prefix("ready ").and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("smtp-sink said {line:?}"));
+        let (child, port) = ready_script("smtp-sink", dir.path().as_os_str(), "python3 with aiosmtpd").await;
         MailSink { _child: child, dir, port }
     }
 
@@ -380,6 +368,25 @@ impl MailSink {
     }
 }
 
+/// Starts one of `scripts/` that serves on a port of its own and says
+/// `ready PORT` on its first line; stops with the child.
+async fn ready_script(name: &str, arg: &std::ffi::OsStr, needs: &str) -> (tokio::process::Child, u16) {
+    use tokio::io::AsyncBufReadExt;
+    let script = format!("{}/../../scripts/{name}", env!("CARGO_MANIFEST_DIR"));
+    let mut child = tokio::process::Command::new(script)
+        .arg(arg)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("scripts/{name} needs {needs} (scripts/test installs it): {e}"));
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    tokio::io::BufReader::new(stdout).read_line(&mut line).await.unwrap();
+    let port = line.trim().strip_prefix("ready ").and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("{name} said {line:?}"));
+    (child, port)
+}
+
 /// A server that speaks the S3 API (`scripts/s3-server`, moto) with one
 /// empty bucket, for one test. Stops when dropped.
 pub struct S3Server {
@@ -390,21 +397,7 @@ pub struct S3Server {
 
 impl S3Server {
     pub async fn start(bucket: &str) -> S3Server {
-        use tokio::io::AsyncBufReadExt;
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/s3-server");
-        let mut child = tokio::process::Command::new(script)
-            .arg(bucket)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("scripts/s3-server needs python3 with moto[server] (scripts/test installs it)");
-        let stdout = child.stdout.take().unwrap();
-        let mut line = String::new();
-        tokio::io::BufReader::new(stdout).read_line(&mut line).await.unwrap();
-        let port: u16 =
-            line.trim().strip_prefix("ready ").and_then(|p| p.parse().ok()).unwrap_or_else(|| panic!("s3-server said {line:?}"));
+        let (child, port) = ready_script("s3-server", bucket.as_ref(), "python3 with moto[server]").await;
         S3Server { _child: child, endpoint: format!("http://127.0.0.1:{port}"), bucket: bucket.to_owned() }
     }
 }

@@ -181,12 +181,12 @@ pub async fn login(State(state): State<AppState>, jar: CookieJar, headers: Heade
     let attempt = match state.login_limit.attempt(&state.app, email.as_str()).await {
         Ok(Some(attempt)) => attempt,
         Ok(None) => return again(&crate::t("auth-too-many"), StatusCode::TOO_MANY_REQUESTS),
-        Err(other) => return super::PageError::new(other, &HeaderMap::new()).into_response(),
+        Err(other) => return super::PageError::new(other, &headers).into_response(),
     };
     match accounts::login(&state.app, email.as_str(), &form.password).await {
         Ok(login) => {
             if let Err(other) = attempt.succeeded(&state.app).await {
-                return super::PageError::new(other, &HeaderMap::new()).into_response();
+                return super::PageError::new(other, &headers).into_response();
             }
             let lasts = login.expires_at.duration_since(state.app.now());
             let cookie = crate::extract::session_cookie(login.session_secret, lasts, state.settings.secure_cookies);
@@ -196,7 +196,7 @@ pub async fn login(State(state): State<AppState>, jar: CookieJar, headers: Heade
             (jar, Redirect::to(&next)).into_response()
         }
         Err(Error::Unauthenticated) => again(&crate::t("auth-wrong"), StatusCode::UNAUTHORIZED),
-        Err(other) => super::PageError::new(other, &HeaderMap::new()).into_response(),
+        Err(other) => super::PageError::new(other, &headers).into_response(),
     }
 }
 
