@@ -6,7 +6,9 @@
 //!
 //! `cargo bench -p greenlight --bench workspace`
 //! (`GREENLIGHT_BENCH_POSTS=10000` for a smaller workspace;
-//! `GREENLIGHT_BENCH_ONLY=analytics` for the analytics report alone).
+//! `GREENLIGHT_BENCH_ONLY=analytics` for the analytics report alone;
+//! `GREENLIGHT_BENCH_PAGE="calendar, week"` for one page and no report,
+//! requested `GREENLIGHT_BENCH_PAGE_RUNS` times, as long as a profiler needs).
 
 mod common;
 
@@ -209,7 +211,7 @@ async fn pages(b: &Bench, reviewed: &[PostId]) {
         ("post (composer)", format!("/w/{ws}/posts/{post}"), 0),
         ("review", format!("/w/{ws}/posts/{post}/review"), 0),
         ("post history", format!("/w/{ws}/posts/{post}/history"), 0),
-        ("my reviews (the manager's)", "/my/reviews".into(), 1),
+        ("my reviews (the manager's, 200 waiting)", "/my/reviews".into(), 1),
     ];
     println!();
     println!("Pages over HTTP (server and transfer, no browser rendering), in the workspace's middle month:");
@@ -220,7 +222,11 @@ async fn pages(b: &Bench, reviewed: &[PostId]) {
         let mut took = Vec::new();
         let mut size = 0;
         let mut cards = 0;
-        for _ in 0..RUNS / 4 {
+        if std::env::var("GREENLIGHT_BENCH_PAGE").is_ok_and(|only| only != name) {
+            continue;
+        }
+        let runs = std::env::var("GREENLIGHT_BENCH_PAGE_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(RUNS / 4);
+        for _ in 0..runs {
             let start = Instant::now();
             let response = client
                 .get(format!("{base}{path}"))
@@ -232,7 +238,7 @@ async fn pages(b: &Bench, reviewed: &[PostId]) {
             let body = response.text().await.expect("a page");
             took.push(start.elapsed());
             size = body.len();
-            cards = body.matches("class=\"post-card").count();
+            cards = body.matches("class=\"post-card").count() + body.matches("class=\"card review-card").count();
         }
         let extra = if cards > 0 { format!("{} KiB, {cards} posts", size / 1024) } else { format!("{} KiB", size / 1024) };
         row(name, &mut took, &extra);
@@ -376,7 +382,9 @@ fn main() {
             pages(&bench, &reviewed).await;
             cold_start(dir.path(), &bench, reviewed[0]).await;
         }
-        analytics(&bench).await;
+        if std::env::var("GREENLIGHT_BENCH_PAGE").is_err() {
+            analytics(&bench).await;
+        }
         let (now, peak) = memory();
         let db = std::fs::metadata(dir.path().join("bench.db")).map(|m| m.len()).unwrap_or(0);
         println!();

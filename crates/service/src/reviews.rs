@@ -643,19 +643,25 @@ pub struct WaitingReview {
 /// Every running review that waits for the caller — asked directly or
 /// through a group or role — ordered by due time (undated last).
 pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>> {
+    Ok(my_reviews_page(app, caller, 0, usize::MAX).await?.0)
+}
+
+/// The caller's waiting reviews from the `skip`th, at most `take` of them,
+/// and how many wait in all. Only those on the page have their posts read.
+pub async fn my_reviews_page(app: &App, caller: &Caller, skip: usize, take: usize) -> Result<(Vec<WaitingReview>, usize)> {
     let user = caller.require_user()?;
     let now = app.now();
     let mut tx = app.db.read().await?;
-    let mut out = Vec::new();
     let spaces: Vec<WorkspaceId> = match caller.via {
         crate::Via::Token { workspace, .. } => vec![workspace],
         _ => workspaces::workspaces_of(&mut tx, user).await?.into_iter().map(|w| w.id).collect(),
     };
+    let mut definitions: BTreeMap<(greenlight_domain::id::WorkflowId, i64), Workflow> = BTreeMap::new();
+    let mut waiting = Vec::new();
     for ws in spaces {
         // Asked directly, through a group or role, or for someone I stand in for.
         let people = crate::routing::people(&mut tx, ws, now).await?;
         let mine: BTreeSet<Principal> = std::iter::once(user).chain(people.delegators(user, now)).map(Principal::User).collect();
-        let mut definitions: BTreeMap<(greenlight_domain::id::WorkflowId, i64), Workflow> = BTreeMap::new();
         for record in workflows::active_reviews(&mut tx, ws).await? {
             let key = (record.workflow_id, record.workflow_version);
             let workflow = match definitions.entry(key) {
@@ -665,35 +671,51 @@ pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>
             if record.run.waiting_for(&workflow.definition).is_disjoint(&mine) {
                 continue;
             }
-            let Some(card) = posts::review_card(&mut tx, ws, record.post_id, *record.run.current_revision()).await? else { continue };
             let (Some(i), Some(name)) = (record.run.active_stage(), waiting_stage(&record, &workflow.definition)) else { continue };
-            let stage = &record.run.stages[i];
-            let verdict_only = workflow.definition.stage(&stage.key).is_some_and(|s| s.approved_by_verdict_alone());
-            let (revision_number, face) = match card.revision {
-                Some((number, content)) => (number, Some(crate::views::Face::of(content))),
-                None => (0, None),
-            };
-            out.push(WaitingReview {
-                workspace_id: ws,
-                post_id: record.post_id,
-                post_title: card.title,
-                stage: name,
-                stage_key: stage.key.clone(),
-                due_at: stage.due_at,
-                overdue: stage.due_at.is_some_and(|d| d < now),
-                current_revision: *record.run.current_revision(),
-                verdict_only,
-                owner_id: card.owner_id,
-                planned: card.planned,
-                channel_ids: card.channel_ids,
-                revision_number,
-                excerpt: face.as_ref().map(|f| f.excerpt.clone()).unwrap_or_default(),
-                first_media: face.and_then(|f| f.first_media),
-            });
+            let verdict_only = workflow.definition.stage(&record.run.stages[i].key).is_some_and(|s| s.approved_by_verdict_alone());
+            waiting.push((ws, record, i, name, verdict_only));
         }
     }
-    out.sort_by_key(|r| (r.due_at.is_none(), r.due_at));
-    Ok(out)
+    waiting.sort_by_key(|(_, record, i, ..)| {
+        let due = record.run.stages[*i].due_at;
+        (due.is_none(), due)
+    });
+    let total = waiting.len();
+    let page: Vec<_> = waiting.into_iter().skip(skip).take(take).collect();
+    let mut cards = BTreeMap::new();
+    for (ws, ..) in &page {
+        if let std::collections::btree_map::Entry::Vacant(slot) = cards.entry(*ws) {
+            let revisions = page.iter().filter(|w| w.0 == *ws).map(|(_, r, ..)| (r.post_id, *r.run.current_revision())).collect();
+            slot.insert(posts::review_cards(&mut tx, *ws, &revisions).await?);
+        }
+    }
+    let mut out = Vec::with_capacity(page.len());
+    for (ws, record, i, name, verdict_only) in page {
+        let Some(card) = cards.get_mut(&ws).and_then(|c| c.remove(&record.post_id)) else { continue };
+        let stage = &record.run.stages[i];
+        let (revision_number, face) = match card.revision {
+            Some((number, content)) => (number, Some(crate::views::Face::of(content))),
+            None => (0, None),
+        };
+        out.push(WaitingReview {
+            workspace_id: ws,
+            post_id: record.post_id,
+            post_title: card.title,
+            stage: name,
+            stage_key: stage.key.clone(),
+            due_at: stage.due_at,
+            overdue: stage.due_at.is_some_and(|d| d < now),
+            current_revision: *record.run.current_revision(),
+            verdict_only,
+            owner_id: card.owner_id,
+            planned: card.planned,
+            channel_ids: card.channel_ids,
+            revision_number,
+            excerpt: face.as_ref().map(|f| f.excerpt.clone()).unwrap_or_default(),
+            first_media: face.and_then(|f| f.first_media),
+        });
+    }
+    Ok((out, total))
 }
 
 /// A running stage's reminder or escalation fell due.

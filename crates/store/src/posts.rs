@@ -9,6 +9,8 @@ use greenlight_domain::{
     post::PostState,
     schedule::PlannedTime,
 };
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -231,10 +233,79 @@ row! {
     }
 }
 
-/// A post as a list of reviews shows it, in two reads (the post with its
-/// revision, then its channels) rather than the four a whole post and a
-/// revision take.
-pub async fn review_card(tx: &mut Tx, workspace: WorkspaceId, id: PostId, revision: Hash) -> Result<Option<ReviewCard>> {
+row! {
+    struct ReviewCardsRow {
+        post_id: Uuid,
+        title: String,
+        owner_id: Uuid,
+        planned_at: Option<DbTime>,
+        planned_zone: Option<String>,
+        content_hash: Option<String>,
+        number: Option<i64>,
+        content: Option<String>,
+    }
+}
+
+/// The posts of the workspace's running reviews that `wanted` names, each
+/// as a list of reviews shows it, with the revision `wanted` gives it: two
+/// reads for the whole list (the posts with their current revisions, then
+/// their channels) rather than two per review. A review of another
+/// revision than its post's current one is read on its own.
+pub async fn review_cards(tx: &mut Tx, workspace: WorkspaceId, wanted: &BTreeMap<PostId, Hash>) -> Result<BTreeMap<PostId, ReviewCard>> {
+    let rows = sql!(
+        tx,
+        all as ReviewCardsRow,
+        "SELECT p.id AS post_id, p.title, p.owner_id, p.planned_at, p.planned_zone, r.content_hash, r.number, r.content
+         FROM reviews v JOIN posts p ON p.id = v.post_id
+         LEFT JOIN revisions r ON r.id = p.current_revision_id
+         WHERE v.workspace_id = $1 AND v.status = 'active'",
+        workspace.uuid()
+    )?;
+    let channels = sql!(
+        tx,
+        all as (Uuid, Uuid),
+        "SELECT c.post_id, c.channel_id FROM reviews v JOIN post_channels c ON c.post_id = v.post_id
+         WHERE v.workspace_id = $1 AND v.status = 'active' ORDER BY c.post_id, c.channel_id",
+        workspace.uuid()
+    )?;
+    let mut channels_of: BTreeMap<PostId, Vec<ChannelId>> = BTreeMap::new();
+    for (post, channel) in channels {
+        channels_of.entry(PostId::from_uuid(post)).or_default().push(ChannelId::from_uuid(channel));
+    }
+    let mut cards = BTreeMap::new();
+    for row in rows {
+        let id = PostId::from_uuid(row.post_id);
+        let Some(revision) = wanted.get(&id) else { continue };
+        let revision = match (row.content_hash, row.number, row.content) {
+            (Some(hash), Some(number), Some(content)) if hash == revision.to_string() => {
+                Some((number, serde_json::from_str(&content).map_err(|e| StoreError::Corrupt(format!("revision content: {e}")))?))
+            }
+            _ => match review_card(tx, workspace, id, *revision).await? {
+                Some(card) => card.revision,
+                None => None,
+            },
+        };
+        let card = ReviewCard {
+            title: row.title,
+            owner_id: UserId::from_uuid(row.owner_id),
+            planned: planned_time(row.planned_at, row.planned_zone)?,
+            channel_ids: channels_of.remove(&id).unwrap_or_default(),
+            revision,
+        };
+        cards.insert(id, card);
+    }
+    Ok(cards)
+}
+
+fn planned_time(at: Option<DbTime>, zone: Option<String>) -> Result<Option<PlannedTime>> {
+    match (at, zone) {
+        (Some(at), Some(zone)) => Ok(Some(PlannedTime::new(at.0, ZoneName::parse(&zone).map_err(|e| StoreError::Corrupt(e.to_string()))?))),
+        _ => Ok(None),
+    }
+}
+
+/// A post as a list of reviews shows it, with the revision under review.
+async fn review_card(tx: &mut Tx, workspace: WorkspaceId, id: PostId, revision: Hash) -> Result<Option<ReviewCard>> {
     let row = sql!(
         tx,
         optional as ReviewCardRow,
@@ -247,10 +318,7 @@ pub async fn review_card(tx: &mut Tx, workspace: WorkspaceId, id: PostId, revisi
     )?;
     let Some(row) = row else { return Ok(None) };
     let channels = sql!(tx, all as (Uuid,), "SELECT channel_id FROM post_channels WHERE post_id = $1 ORDER BY channel_id", id.uuid())?;
-    let planned = match (row.planned_at, row.planned_zone) {
-        (Some(at), Some(zone)) => Some(PlannedTime::new(at.0, ZoneName::parse(&zone).map_err(|e| StoreError::Corrupt(e.to_string()))?)),
-        _ => None,
-    };
+    let planned = planned_time(row.planned_at, row.planned_zone)?;
     let revision = match (row.number, row.content) {
         (Some(number), Some(content)) => {
             Some((number, serde_json::from_str(&content).map_err(|e| StoreError::Corrupt(format!("revision content: {e}")))?))

@@ -15,6 +15,9 @@
   // reschedules it; the server keeps approvals and answers the calendar.
   function calendar(root) {
     let dragged = null;
+    // A card's link (and its "Move…" link) is the post's page; moving it
+    // posts to that page's reschedule address.
+    const reschedule = (link) => new URL(link.href).pathname + "/reschedule" + window.location.search;
     root.addEventListener("dragstart", (e) => {
       const card = e.target.closest("[data-post]");
       if (!card) return;
@@ -46,7 +49,7 @@
       sheet.onclose = () => {
         if (sheet.returnValue !== "move") return;
         const values = { date: sheet.querySelector("#move-date").value, hour: sheet.querySelector("#move-hour").value, version: link.dataset.version };
-        window.htmx.ajax("POST", link.dataset.move + window.location.search, { target: "#calendar", swap: "outerHTML", values, headers: { "X-CSRF-Token": csrf() } });
+        window.htmx.ajax("POST", reschedule(link), { target: "#calendar", swap: "outerHTML", values, headers: { "X-CSRF-Token": csrf() } });
       };
       sheet.returnValue = "";
       sheet.showModal();
@@ -57,8 +60,7 @@
       e.preventDefault();
       const values = { date: target.dataset.dropDate, version: dragged.dataset.version };
       if (target.dataset.dropHour) values.hour = target.dataset.dropHour;
-      const url = dragged.dataset.reschedule + window.location.search;
-      window.htmx.ajax("POST", url, { target: "#calendar", swap: "outerHTML", values, headers: { "X-CSRF-Token": csrf() } });
+      window.htmx.ajax("POST", reschedule(dragged), { target: "#calendar", swap: "outerHTML", values, headers: { "X-CSRF-Token": csrf() } });
     });
   }
 

@@ -304,3 +304,66 @@ async fn pages_speak_the_browser_s_language_until_the_user_chooses_theirs(#[case
     let (_, _, followed) = page(&elsewhere, reqwest::Method::GET, &calendar, None, false).await;
     assert!(followed.contains("<html lang=\"en\">"), "no choice follows the browser again");
 }
+
+/// My reviews shows fifty at a time, soonest due first, with links to the
+/// rest; a link past the end (the list shrank) shows the last page; a
+/// card's one form approves.
+#[apply(backends)]
+async fn my_reviews_come_fifty_to_a_page_with_the_rest_a_link_away(#[case] backend: Backend) {
+    use serde_json::json;
+    let h = Harness::start(backend).await;
+    let w = h.world("clinic").await;
+    let ws = w.ws.clone();
+    let owner = h.login("owner@clinic.example.org").await;
+    let creator = h.login("creator@clinic.example.org").await;
+    let reviewer = h.login("reviewer@clinic.example.org").await;
+    let wf =
+        owner.post(&format!("/workspaces/{ws}/workflows"), json!({"name": "Routine", "template": "routine", "is_default": true})).await;
+    assert_eq!(wf.status, StatusCode::CREATED, "{}", wf.body);
+    for i in 0..53 {
+        let post = creator
+            .post(&format!("/workspaces/{ws}/posts"), json!({"title": format!("Tip {i:02}"), "content": {"text": "Wash hands"}}))
+            .await;
+        let id = post.body["post"]["id"].as_str().unwrap().to_owned();
+        let r = creator.post(&format!("/workspaces/{ws}/posts/{id}/review"), json!(null)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let titles = |html: &str| -> Vec<String> {
+        (0..53).map(|i| format!("Tip {i:02}")).filter(|t| html.contains(&format!(">{t}</a></h2>"))).collect()
+    };
+    let (status, _, first) = page(&reviewer, reqwest::Method::GET, "/my/reviews", None, false).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(first.matches("<li class=\"card review-card\"").count(), 50, "{first}");
+    assert!(first.contains("53 waiting") && first.contains("1–50 shown of 53"), "{first}");
+    assert!(first.contains("href=\"/my/reviews?from=50\" rel=\"next\"") && !first.contains("rel=\"prev\""), "{first}");
+    let (_, _, second) = page(&reviewer, reqwest::Method::GET, "/my/reviews?from=50", None, false).await;
+    assert_eq!(second.matches("<li class=\"card review-card\"").count(), 3);
+    assert!(second.contains("51–53 shown of 53") && second.contains("href=\"/my/reviews?from=0\" rel=\"prev\""), "{second}");
+    let mut all = titles(&first);
+    all.extend(titles(&second));
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 53, "every review on one page or the other, none on both");
+    let (_, _, past) = page(&reviewer, reqwest::Method::GET, "/my/reviews?from=5000", None, false).await;
+    assert_eq!(titles(&past), titles(&second), "past the end: the last page");
+
+    // A card has one form, for approving and for asking for changes.
+    let card = &second[second.find("<li class=\"card review-card\"").unwrap()..];
+    let card = &card[..card.find("</li>").unwrap()];
+    let attr = |name: &str| {
+        let at = card.find(&format!("name=\"{name}\" value=\"")).unwrap() + name.len() + 15;
+        card[at..at + card[at..].find('"').unwrap()].replace("&#38;", "&")
+    };
+    let action = {
+        let at = card.find("action=\"").unwrap() + 8;
+        card[at..at + card[at..].find('"').unwrap()].to_owned()
+    };
+    assert_eq!(card.matches("<form").count(), 1, "one form per card");
+    let (csrf, revision) = (attr("csrf"), attr("revision"));
+    let form = [("csrf", csrf.as_str()), ("revision", revision.as_str()), ("back", "list"), ("verdict", "approve"), ("comment", "")];
+    // The client follows the redirect back to the list.
+    let (status, _, after) = page(&reviewer, reqwest::Method::POST, &action, Some(&form), false).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(after.contains("You approved “Tip"), "{after}");
+    assert!(after.contains("52 waiting"), "{after}");
+}

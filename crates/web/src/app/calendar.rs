@@ -24,7 +24,10 @@ use greenlight_service::{
     publishing::{self, PublicationView},
     workspaces,
 };
-use jiff::{ToSpan, civil::Date};
+use jiff::{
+    ToSpan,
+    civil::{Date, DateTime},
+};
 use serde::Deserialize;
 
 use super::{
@@ -289,15 +292,18 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
     let lookups = lookups(app, member, ws).await?;
     let role = workspaces::role(app, &member.caller, ws).await?;
     let notes = planning::notes(app, &member.caller, ws, start, end).await?;
-    let mut by_day: BTreeMap<Date, Vec<&Post>> = BTreeMap::new();
+    // Each post's planned time in the zone, worked out once: it places the
+    // card in its day and hour and is written on it.
+    let mut by_day: BTreeMap<Date, Vec<(&Post, DateTime)>> = BTreeMap::new();
     for p in &posts {
         if let Some(planned) = &p.planned {
-            by_day.entry(planned.at.to_zoned(tz.clone()).date()).or_default().push(p);
+            let local = planned.at.to_zoned(tz.clone()).datetime();
+            by_day.entry(local.date()).or_default().push((p, local));
         }
     }
     // The posts shown as cards: a month shows a day's first few.
     let per_day = if view == View::Month { MONTH_CARDS_PER_DAY } else { usize::MAX };
-    let shown = by_day.values().flat_map(|day| day.iter().take(per_day).map(|p| p.id)).collect();
+    let shown = by_day.values().flat_map(|day| day.iter().take(per_day).map(|(p, _)| p.id)).collect();
     let faces = posts::faces_in_range(app, &member.caller, ws, at(start)?, at(end)?, &shown).await?;
     let mut notes_by_day: BTreeMap<Date, Vec<&Note>> = BTreeMap::new();
     for n in &notes {
@@ -308,10 +314,10 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
     for o in &outcomes {
         outcomes_by_post.entry(o.post_id).or_default().push(o);
     }
-    let card = |p: &Post| {
+    let card = |(p, local): &(&Post, DateTime)| {
         let mine = outcomes_by_post.get(&p.id).map_or(&[][..], Vec::as_slice);
         let may_edit = greenlight_service::access::may_edit(role, &member.caller, Some(p.owner_id));
-        Card::of(p, faces.get(&p.id), mine, &lookups, &tz, may_edit)
+        Card::of(p, faces.get(&p.id), mine, &lookups, (&tz, *local), may_edit)
     };
     let note_view = |n: &Note| NoteView {
         id: n.id.to_string(),
@@ -321,7 +327,7 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
     let base = format!("/w/{ws}/calendar");
     let cell = |d: Date, in_range: bool, limit: usize| {
         let planned = by_day.get(&d).map_or(&[][..], Vec::as_slice);
-        let cards: Vec<Card> = planned.iter().take(limit).map(|p| card(p)).collect();
+        let cards: Vec<Card> = planned.iter().take(limit).map(card).collect();
         DayCell {
             more: planned.len() - cards.len(),
             more_link: format!("{base}{}", q.with(Some(View::Week), Some(d))),
@@ -349,26 +355,20 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
         }
         View::Week => {
             week_days = (0..7).map(|i| day_in_words(day(start, i), DateStyle::ShortWeekdayDayMonth)).collect();
+            let days: Vec<(Date, String)> =
+                (0..7).map(|i| day(start, i)).map(|d| (d, day_in_words(d, DateStyle::WeekdayDayMonth))).collect();
             for hour in FIRST_HOUR..=LAST_HOUR {
-                let slots = (0..7)
-                    .map(|i| {
-                        let d = day(start, i);
+                let slots = days
+                    .iter()
+                    .map(|(d, name)| {
                         let cards = by_day
-                            .get(&d)
+                            .get(d)
                             .into_iter()
                             .flatten()
-                            .filter(|p| {
-                                let h = p.planned.as_ref().map_or(FIRST_HOUR, |t| t.at.to_zoned(tz.clone()).hour());
-                                h.clamp(FIRST_HOUR, LAST_HOUR) == hour
-                            })
-                            .map(|p| card(p))
+                            .filter(|(_, local)| local.hour().clamp(FIRST_HOUR, LAST_HOUR) == hour)
+                            .map(card)
                             .collect();
-                        Slot {
-                            date: d.to_string(),
-                            hour,
-                            label: format!("{} {hour:02}:00", day_in_words(d, DateStyle::WeekdayDayMonth)),
-                            cards,
-                        }
+                        Slot { date: d.to_string(), hour, label: format!("{name} {hour:02}:00"), cards }
                     })
                     .collect();
                 hours.push(HourRow { label: format!("{hour:02}:00"), slots });

@@ -733,10 +733,21 @@ pub struct WaitingView {
 struct MyReviews {
     chrome: Chrome,
     items: Vec<WaitingView>,
+    /// How many wait in all, on this page and others.
+    total: usize,
+    pages: Pages,
     quick_count: usize,
     notice: String,
     problems: Problems,
     csrf: String,
+}
+
+/// Where a page of a longer list is, and the links to its neighbours
+/// (empty where there is none).
+struct Pages {
+    showing: String,
+    previous: String,
+    next: String,
 }
 
 /// "Tue 1 Dec 2026, 09:00 CET": a time with its zone, for lists that mix
@@ -776,7 +787,13 @@ pub struct ListQuery {
     done: String,
     ws: Option<WorkspaceId>,
     post: Option<PostId>,
+    /// The first review on the page, counted from 0.
+    from: usize,
 }
+
+/// How many reviews a page of my reviews shows: a screenful or two to work
+/// through, quick to draw; the rest a link away.
+const MY_REVIEWS_PAGE: usize = 50;
 
 /// Everything that waits for the member, soonest due first, overdue marked.
 pub async fn my_reviews(State(s): State<AppState>, member: Member, Query(q): Query<ListQuery>, headers: HeaderMap) -> PageResult {
@@ -788,13 +805,21 @@ pub async fn my_reviews(State(s): State<AppState>, member: Member, Query(q): Que
         }
         _ => String::new(),
     };
-    list(&s.app, member, notice, Problems::default(), &headers).await
+    list(&s.app, member, q.from, notice, Problems::default(), &headers).await
 }
 
-async fn list(app: &App, member: Member, notice: String, problems: Problems, headers: &HeaderMap) -> PageResult {
+async fn list(app: &App, member: Member, from: usize, notice: String, problems: Problems, headers: &HeaderMap) -> PageResult {
     let chrome = Chrome::plain(app, &member, crate::t("myrev-title"), "reviews").await.or_page(headers)?;
     let spaces: BTreeMap<WorkspaceId, String> = chrome.workspaces.iter().cloned().collect();
-    let waiting = reviews::my_reviews(app, &member.caller).await.or_page(headers)?;
+    let (mut waiting, total) = reviews::my_reviews_page(app, &member.caller, from, MY_REVIEWS_PAGE).await.or_page(headers)?;
+    // Past the end (the list shrank since the link was made): its last page.
+    let from = if waiting.is_empty() && from > 0 && total > 0 {
+        let last = (total - 1) / MY_REVIEWS_PAGE * MY_REVIEWS_PAGE;
+        waiting = reviews::my_reviews_page(app, &member.caller, last, MY_REVIEWS_PAGE).await.or_page(headers)?.0;
+        last
+    } else {
+        from
+    };
     let mut zones = super::view::Zones::default();
     let mut names = WorkspaceNames::default();
     let mut items = Vec::new();
@@ -831,7 +856,16 @@ async fn list(app: &App, member: Member, notice: String, problems: Problems, hea
         });
     }
     let quick_count = items.iter().filter(|i| i.quick).count();
-    let page = MyReviews { chrome, items, quick_count, notice, problems, csrf: member.csrf.clone() };
+    let pages = Pages {
+        showing: if total > items.len() {
+            crate::t3("myrev-showing", "first", from + 1, "last", from + items.len(), "total", total)
+        } else {
+            String::new()
+        },
+        previous: if from > 0 { format!("/my/reviews?from={}", from.saturating_sub(MY_REVIEWS_PAGE)) } else { String::new() },
+        next: if from + MY_REVIEWS_PAGE < total { format!("/my/reviews?from={}", from + MY_REVIEWS_PAGE) } else { String::new() },
+    };
+    let page = MyReviews { chrome, items, total, pages, quick_count, notice, problems, csrf: member.csrf.clone() };
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -887,5 +921,5 @@ pub async fn approve_selected(State(s): State<AppState>, submitted: Submitted<Se
         Problems::general(crate::t1("myrev-not-approved", "list", refused.join("; ")))
     };
     let problems = if form.pick.is_empty() { Problems::general(crate::t("myrev-select-first")) } else { problems };
-    list(&s.app, member, notice, problems, &headers).await
+    list(&s.app, member, 0, notice, problems, &headers).await
 }

@@ -16,7 +16,7 @@ use greenlight_service::{
     publishing::PublicationView,
     views::{Campaign, Channel, Face, Member as WsMember, Post},
 };
-use jiff::tz::TimeZone;
+use jiff::{civil::DateTime, tz::TimeZone};
 
 use super::Chrome;
 
@@ -115,7 +115,6 @@ impl Lookups {
 pub struct Card {
     pub id: String,
     pub href: String,
-    pub reschedule: String,
     pub version: i64,
     pub title: String,
     pub time: String,
@@ -157,8 +156,17 @@ const CARD_WORDS: usize = 90;
 const LATE: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
 
 impl Card {
-    /// `face`: its first words and picture; `outcomes`: its publications.
-    pub fn of(post: &Post, face: Option<&Face>, outcomes: &[&PublicationView], lookups: &Lookups, tz: &TimeZone, can_move: bool) -> Card {
+    /// `face`: its first words and picture; `outcomes`: its publications;
+    /// `local`: its planned time in `tz`, which the caller has already
+    /// worked out to place the card.
+    pub fn of(
+        post: &Post,
+        face: Option<&Face>,
+        outcomes: &[&PublicationView],
+        lookups: &Lookups,
+        (tz, local): (&TimeZone, DateTime),
+        can_move: bool,
+    ) -> Card {
         let ws = post.workspace_id;
         let channels = post
             .channel_ids
@@ -191,10 +199,9 @@ impl Card {
         Card {
             id: post.id.to_string(),
             href: format!("/w/{ws}/posts/{}", post.id),
-            reschedule: format!("/w/{ws}/posts/{}/reschedule", post.id),
             version: post.version,
             title: post.title.clone(),
-            time: post.planned.as_ref().map(|p| clock(p.at, tz)).unwrap_or_default(),
+            time: greenlight_i18n::date(local, DateStyle::Time),
             state: post.state.as_str(),
             state_label: state_label(post),
             owner: lookups.owner_name(post.owner_id),
@@ -208,8 +215,8 @@ impl Card {
                 .and_then(|f| f.first_media.as_ref())
                 .map(|m| (format!("/api/v1/workspaces/{ws}/media/{}/thumbnail", m.media_id), m.alt_text.clone().unwrap_or_default())),
             draggable: can_move && post.state.allows_reschedule(),
-            date: post.planned.as_ref().map(|p| p.at.to_zoned(tz.clone()).date().to_string()).unwrap_or_default(),
-            hour: post.planned.as_ref().map_or(9, |p| p.at.to_zoned(tz.clone()).hour()),
+            date: local.date().to_string(),
+            hour: local.hour(),
         }
     }
 }
