@@ -1,5 +1,7 @@
 //! Posts and their immutable revisions.
 
+use std::collections::BTreeMap;
+
 use greenlight_domain::{
     Timestamp,
     canonical::Hash,
@@ -9,8 +11,6 @@ use greenlight_domain::{
     post::PostState,
     schedule::PlannedTime,
 };
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use uuid::Uuid;
 

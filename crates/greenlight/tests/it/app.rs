@@ -346,6 +346,10 @@ async fn my_reviews_come_fifty_to_a_page_with_the_rest_a_link_away(#[case] backe
     assert_eq!(all.len(), 53, "every review on one page or the other, none on both");
     let (_, _, past) = page(&reviewer, reqwest::Method::GET, "/my/reviews?from=5000", None, false).await;
     assert_eq!(titles(&past), titles(&second), "past the end: the last page");
+    let (status, _, none) = page(&creator, reqwest::Method::GET, &format!("/my/reviews?from={}", usize::MAX), None, false).await;
+    assert!(status == StatusCode::OK && none.contains("Nothing waits for you."), "{status}: {none}");
+    let (status, _, _) = page(&reviewer, reqwest::Method::GET, "/my/reviews?from=first", None, false).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 
     // A card has one form, for approving and for asking for changes.
     let card = &second[second.find("<li class=\"card review-card\"").unwrap()..];

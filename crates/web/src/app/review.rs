@@ -858,12 +858,16 @@ async fn list(app: &App, member: Member, from: usize, notice: String, problems: 
     let quick_count = items.iter().filter(|i| i.quick).count();
     let pages = Pages {
         showing: if total > items.len() {
-            crate::t3("myrev-showing", "first", from + 1, "last", from + items.len(), "total", total)
+            crate::t3("myrev-showing", "first", from.saturating_add(1), "last", from.saturating_add(items.len()), "total", total)
         } else {
             String::new()
         },
         previous: if from > 0 { format!("/my/reviews?from={}", from.saturating_sub(MY_REVIEWS_PAGE)) } else { String::new() },
-        next: if from + MY_REVIEWS_PAGE < total { format!("/my/reviews?from={}", from + MY_REVIEWS_PAGE) } else { String::new() },
+        next: if from.saturating_add(MY_REVIEWS_PAGE) < total {
+            format!("/my/reviews?from={}", from + MY_REVIEWS_PAGE)
+        } else {
+            String::new()
+        },
     };
     let page = MyReviews { chrome, items, total, pages, quick_count, notice, problems, csrf: member.csrf.clone() };
     Ok(render(StatusCode::OK, &page))
