@@ -643,12 +643,22 @@ pub struct WaitingReview {
 /// Every running review that waits for the caller — asked directly or
 /// through a group or role — ordered by due time (undated last).
 pub async fn my_reviews(app: &App, caller: &Caller) -> Result<Vec<WaitingReview>> {
-    Ok(my_reviews_page(app, caller, 0, usize::MAX).await?.0)
+    Ok(my_reviews_page(app, caller, 0, usize::MAX).await?.reviews)
 }
 
-/// The caller's waiting reviews from the `skip`th, at most `take` of them,
-/// and how many wait in all. Only those on the page have their posts read.
-pub async fn my_reviews_page(app: &App, caller: &Caller, skip: usize, take: usize) -> Result<(Vec<WaitingReview>, usize)> {
+/// A page of the caller's waiting reviews.
+pub struct WaitingPage {
+    pub reviews: Vec<WaitingReview>,
+    /// How many wait in all.
+    pub total: usize,
+    /// How many come before this page.
+    pub skipped: usize,
+}
+
+/// The caller's waiting reviews from the `skip`th, at most `take` of them
+/// (the last page if `skip` is past the end: the list shrank since it was
+/// counted). Only those on the page have their posts read.
+pub async fn my_reviews_page(app: &App, caller: &Caller, skip: usize, take: usize) -> Result<WaitingPage> {
     let user = caller.require_user()?;
     let now = app.now();
     let mut tx = app.db.read().await?;
@@ -681,7 +691,9 @@ pub async fn my_reviews_page(app: &App, caller: &Caller, skip: usize, take: usiz
         (due.is_none(), due)
     });
     let total = waiting.len();
-    let page: Vec<_> = waiting.into_iter().skip(skip).take(take).collect();
+    let take = take.max(1);
+    let skipped = skip.min(total.saturating_sub(1) / take * take);
+    let page: Vec<_> = waiting.into_iter().skip(skipped).take(take).collect();
     let mut cards = BTreeMap::new();
     for (ws, ..) in &page {
         if let std::collections::btree_map::Entry::Vacant(slot) = cards.entry(*ws) {
@@ -715,7 +727,7 @@ pub async fn my_reviews_page(app: &App, caller: &Caller, skip: usize, take: usiz
             first_media: face.and_then(|f| f.first_media),
         });
     }
-    Ok((out, total))
+    Ok(WaitingPage { reviews: out, total, skipped })
 }
 
 /// A running stage's reminder or escalation fell due.

@@ -811,15 +811,8 @@ pub async fn my_reviews(State(s): State<AppState>, member: Member, Query(q): Que
 async fn list(app: &App, member: Member, from: usize, notice: String, problems: Problems, headers: &HeaderMap) -> PageResult {
     let chrome = Chrome::plain(app, &member, crate::t("myrev-title"), "reviews").await.or_page(headers)?;
     let spaces: BTreeMap<WorkspaceId, String> = chrome.workspaces.iter().cloned().collect();
-    let (mut waiting, total) = reviews::my_reviews_page(app, &member.caller, from, MY_REVIEWS_PAGE).await.or_page(headers)?;
-    // Past the end (the list shrank since the link was made): its last page.
-    let from = if waiting.is_empty() && from > 0 && total > 0 {
-        let last = (total - 1) / MY_REVIEWS_PAGE * MY_REVIEWS_PAGE;
-        waiting = reviews::my_reviews_page(app, &member.caller, last, MY_REVIEWS_PAGE).await.or_page(headers)?.0;
-        last
-    } else {
-        from
-    };
+    let reviews::WaitingPage { reviews: waiting, total, skipped: from } =
+        reviews::my_reviews_page(app, &member.caller, from, MY_REVIEWS_PAGE).await.or_page(headers)?;
     let mut zones = super::view::Zones::default();
     let mut names = WorkspaceNames::default();
     let mut items = Vec::new();
