@@ -8,7 +8,9 @@
 //! (`GREENLIGHT_BENCH_POSTS=10000` for a smaller workspace;
 //! `GREENLIGHT_BENCH_ONLY=analytics` for the analytics report alone;
 //! `GREENLIGHT_BENCH_PAGE="calendar, week"` for one page and no report,
-//! requested `GREENLIGHT_BENCH_PAGE_RUNS` times, as long as a profiler needs).
+//! requested `GREENLIGHT_BENCH_PAGE_RUNS` times, as long as a profiler needs;
+//! `GREENLIGHT_BENCH_PLANNED=shuffled` plans the posts in another order than
+//! they are written, as a team that plans ahead does).
 
 mod common;
 
@@ -67,6 +69,23 @@ struct Bench {
     posts: Vec<PostId>,
 }
 
+/// The planned slot of each of `n` posts in the order they are written:
+/// the same order, or shuffled (by a fixed xorshift, so every run plans
+/// alike; no generator is needed for more).
+fn planned_order(n: usize, shuffled: bool) -> Vec<usize> {
+    let mut slots: Vec<usize> = (0..n).collect();
+    if shuffled {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        for i in (1..n).rev() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            slots.swap(i, (seed % (i as u64 + 1)) as usize);
+        }
+    }
+    slots
+}
+
 async fn seed(dir: &std::path::Path, n: usize) -> Bench {
     let app = common::app(dir).await;
     let cli = Caller::cli();
@@ -98,9 +117,10 @@ async fn seed(dir: &std::path::Path, n: usize) -> Bench {
     let mut took = Vec::with_capacity(n);
     let mut ids = Vec::with_capacity(n);
     let first = date(2020, 1, 6);
-    for i in 0..n {
-        let day = first.checked_add(((i / PER_DAY) as i64).days()).expect("a day");
-        let minute = 7 * 60 + (i % PER_DAY) * 40;
+    let slots = planned_order(n, std::env::var("GREENLIGHT_BENCH_PLANNED").as_deref() == Ok("shuffled"));
+    for (i, &slot) in slots.iter().enumerate() {
+        let day = first.checked_add(((slot / PER_DAY) as i64).days()).expect("a day");
+        let minute = 7 * 60 + (slot % PER_DAY) * 40;
         let planned = format!("{day}T{:02}:{:02}[{ZONE}]", minute / 60, minute % 60);
         let input = from(json!({
             "title": format!("Heart habit {i}"),

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod audit_export;
 pub mod backup;
 pub mod blobs;
+pub mod calendar;
 pub mod channel_auth;
 pub mod checkpoints;
 pub mod clock;

@@ -286,49 +286,7 @@ pub async fn search(app: &App, caller: &Caller, ws: WorkspaceId, query: &str) ->
     Ok(hits)
 }
 
-/// The most posts a calendar range shows: a month has a few hundred at
-/// most; this bounds a pathological one.
-pub const MAX_IN_RANGE: i64 = 5000;
-
-/// Every post planned in the query's range (`from` and `until` required)
-/// that its filters let through, in planned order, up to
-/// [`MAX_IN_RANGE`]: what a calendar shows, read at once rather than a page
-/// at a time (so the query's `cursor` and `limit` are not used).
-pub async fn planned_in_range(app: &App, caller: &Caller, ws: WorkspaceId, query: PostQuery) -> Result<Vec<crate::views::Post>> {
-    let mut errors = Errors::new();
-    let filter = post_filter(&mut errors, &query);
-    if filter.from.is_none() {
-        errors.add_words("from", "err-post-required", []);
-    }
-    if filter.until.is_none() {
-        errors.add_words("until", "err-post-required", []);
-    }
-    errors.into_result()?;
-    let mut tx = app.db.read().await?;
-    access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
-    let mut rows = posts::posts(&mut tx, ws, &filter, None, MAX_IN_RANGE).await?;
-    rows.sort_by_key(|p| p.planned.as_ref().map(|t| t.at));
-    Ok(crate::views::all(rows))
-}
-
-/// What the calendar's cards show of each post planned in `[from, until)`
-/// that is among `shown`: the first words and the first picture of its
-/// current revision.
-pub async fn faces_in_range(
-    app: &App,
-    caller: &Caller,
-    ws: WorkspaceId,
-    from: jiff::Timestamp,
-    until: jiff::Timestamp,
-    shown: &std::collections::BTreeSet<PostId>,
-) -> Result<std::collections::BTreeMap<PostId, crate::views::Face>> {
-    let mut tx = app.db.read().await?;
-    access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
-    let contents = posts::contents_in_range(&mut tx, ws, from, until, MAX_IN_RANGE, |id| shown.contains(&id)).await?;
-    Ok(contents.into_iter().map(|(id, content)| (id, crate::views::Face::of(content))).collect())
-}
-
-fn post_filter(errors: &mut Errors, query: &PostQuery) -> PostFilter {
+pub(crate) fn post_filter(errors: &mut Errors, query: &PostQuery) -> PostFilter {
     let state = query.state.as_deref().and_then(|s| {
         let state = PostState::parse(s);
         if state.is_none() {

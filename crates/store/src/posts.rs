@@ -419,7 +419,10 @@ pub async fn posts(tx: &mut Tx, workspace: WorkspaceId, filter: &PostFilter, aft
         filter.channel.map(|c| c.uuid())
     )?;
     let mut posts = rows.into_iter().map(PostRow::into_post).collect::<Result<Vec<_>>>()?;
-    load_links(tx, &mut posts).await?;
+    match (filter.from, filter.until) {
+        (Some(from), Some(until)) => load_links_planned(tx, workspace, from, until, &mut posts).await?,
+        _ => load_links(tx, &mut posts).await?,
+    }
     Ok(posts)
 }
 
@@ -468,6 +471,47 @@ async fn load_links(tx: &mut Tx, posts: &mut [Post]) -> Result<()> {
         first,
         last
     )?;
+    attach_links(posts, labels, channels);
+    Ok(())
+}
+
+/// [`load_links`] for posts planned in `[from, until)`: their ids can lie
+/// anywhere (a post is planned long after it is written), so the links are
+/// found through the planned index, not a range of ids.
+async fn load_links_planned(tx: &mut Tx, workspace: WorkspaceId, from: Timestamp, until: Timestamp, posts: &mut [Post]) -> Result<()> {
+    if posts.is_empty() {
+        return Ok(());
+    }
+    let labels = planned_links(
+        tx,
+        "SELECT l.post_id, l.label_id FROM posts p JOIN post_labels l ON l.post_id = p.id
+         WHERE p.workspace_id = $1 AND p.planned_at >= $2 AND p.planned_at < $3 ORDER BY l.post_id, l.label_id",
+        (workspace, from, until),
+    )
+    .await?;
+    let channels = planned_links(
+        tx,
+        "SELECT c.post_id, c.channel_id FROM posts p JOIN post_channels c ON c.post_id = p.id
+         WHERE p.workspace_id = $1 AND p.planned_at >= $2 AND p.planned_at < $3 ORDER BY c.post_id, c.channel_id",
+        (workspace, from, until),
+    )
+    .await?;
+    attach_links(posts, labels, channels);
+    Ok(())
+}
+
+/// One link table's rows for the posts planned in `[from, until)`.
+async fn planned_links(
+    tx: &mut Tx,
+    query: &'static str,
+    (workspace, from, until): (WorkspaceId, Timestamp, Timestamp),
+) -> Result<Vec<(Uuid, Uuid)>> {
+    sql!(tx, all as (Uuid, Uuid), query, workspace.uuid(), DbTime(from), DbTime(until))
+}
+
+/// Gives each post its rows of `labels` and `channels` (in their order);
+/// rows of posts not among `posts` are left out.
+fn attach_links(posts: &mut [Post], labels: Vec<(Uuid, Uuid)>, channels: Vec<(Uuid, Uuid)>) {
     // Grouped by post once (each post searching every row was most of
     // reading a month).
     let mut by_post: std::collections::HashMap<Uuid, (Vec<LabelId>, Vec<ChannelId>)> = std::collections::HashMap::new();
@@ -480,7 +524,6 @@ async fn load_links(tx: &mut Tx, posts: &mut [Post]) -> Result<()> {
     for post in posts.iter_mut() {
         (post.label_ids, post.channel_ids) = by_post.remove(&post.id.uuid()).unwrap_or_default();
     }
-    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

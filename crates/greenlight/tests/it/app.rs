@@ -219,17 +219,25 @@ async fn the_composer_uploads_a_file_larger_than_a_form_body(#[case] backend: Ba
 }
 
 /// A busy day in the month shows its first posts and "n more", which opens
-/// its week, where every post is.
+/// its week, where every post is. Each card has its channels and first
+/// words, also where posts planned for other months were written between
+/// the day's (a month's posts need not have been written together).
 #[apply(backends)]
 async fn a_busy_day_in_the_month_shows_its_first_posts_and_how_many_more(#[case] backend: Backend) {
     let h = Harness::start(backend).await;
     let w = h.world("busy").await;
     let creator = h.login("creator@busy.example.org").await;
-    for hour in 8..14 {
+    // Created last hour first, with a post for March between each two.
+    for hour in (8..14).rev() {
         let planned = format!("2027-01-14T{hour:02}:00[Europe/Copenhagen]");
-        let r = creator
-            .post(&format!("/workspaces/{}/posts", w.ws), serde_json::json!({"title": format!("Busy {hour}"), "planned_at": planned}))
-            .await;
+        let post = serde_json::json!({
+            "title": format!("Busy {hour}"), "planned_at": planned, "channel_ids": [w.channel],
+            "content": {"text": format!("Words of hour {hour}")},
+        });
+        let r = creator.post(&format!("/workspaces/{}/posts", w.ws), post).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let elsewhere = serde_json::json!({"title": format!("March {hour}"), "planned_at": "2027-03-03T09:00[Europe/Copenhagen]"});
+        let r = creator.post(&format!("/workspaces/{}/posts", w.ws), elsewhere).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
     let (status, _, month) =
@@ -237,10 +245,16 @@ async fn a_busy_day_in_the_month_shows_its_first_posts_and_how_many_more(#[case]
     assert_eq!(status, StatusCode::OK);
     let shown: Vec<u32> = (8..14).filter(|hour| month.contains(&format!("Busy {hour}<"))).collect();
     assert_eq!(shown, [8, 9, 10, 11], "the day's first four, in time order");
+    let worded: Vec<u32> = (8..14).filter(|hour| month.contains(&format!("Words of hour {hour}<"))).collect();
+    assert_eq!(worded, [8, 9, 10, 11], "the shown cards' first words: {month}");
+    assert_eq!(month.matches("<abbr class=\"badge").count(), 4, "each shown card's one channel: {month}");
+    assert!(!month.contains("March "), "March's posts are not January's");
     let week = format!("/w/{}/calendar?view=week&#38;date=2027-01-14", w.ws);
     assert!(month.contains(&format!("href=\"{week}\"")) && month.contains(">2 more</a>"), "{month}");
     let (_, _, page_of_week) = page(&creator, reqwest::Method::GET, &week.replace("&#38;", "&"), None, false).await;
     assert!((8..14).all(|hour| page_of_week.contains(&format!("Busy {hour}<"))), "the week shows them all");
+    assert!((8..14).all(|hour| page_of_week.contains(&format!("Words of hour {hour}<"))), "{page_of_week}");
+    assert_eq!(page_of_week.matches("<abbr class=\"badge").count(), 6, "{page_of_week}");
 }
 
 /// The language a page is written in: the browser's when the user chose

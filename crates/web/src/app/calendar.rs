@@ -19,11 +19,7 @@ use greenlight_domain::{
 };
 use greenlight_i18n::{DateStyle, date as written};
 use greenlight_service::views::{Note, Post};
-use greenlight_service::{
-    App, Error, planning, posts,
-    publishing::{self, PublicationView},
-    workspaces,
-};
+use greenlight_service::{App, Error, calendar, planning, posts, publishing::PublicationView};
 use jiff::{
     ToSpan,
     civil::{Date, DateTime},
@@ -222,37 +218,6 @@ fn heading_case(s: String) -> String {
     }
 }
 
-/// Every post planned in `[from, until)` that the filters let through.
-async fn posts_between(
-    app: &App,
-    member: &Member,
-    ws: WorkspaceId,
-    q: &CalendarQuery,
-    from: jiff::Timestamp,
-    until: jiff::Timestamp,
-) -> Result<Vec<Post>, Error> {
-    let query = posts::PostQuery {
-        state: q.state.clone().filter(|s| PostState::parse(s).is_some()),
-        campaign_id: id::<CampaignId>(&q.campaign),
-        owner_id: id::<UserId>(&q.owner),
-        label_id: id::<LabelId>(&q.label),
-        channel_id: id::<ChannelId>(&q.channel),
-        from: Some(from.to_string()),
-        until: Some(until.to_string()),
-        cursor: None,
-        limit: None,
-    };
-    posts::planned_in_range(app, &member.caller, ws, query).await
-}
-
-async fn lookups(app: &App, member: &Member, ws: WorkspaceId) -> Result<Lookups, Error> {
-    Ok(Lookups {
-        channels: planning::channels(app, &member.caller, ws).await?.into_iter().map(|c| (c.id, c)).collect(),
-        campaigns: planning::campaigns(app, &member.caller, ws).await?.into_iter().map(|c| (c.id, c)).collect(),
-        members: workspaces::members(app, &member.caller, ws).await?.into_iter().map(|m| (m.user_id, m)).collect(),
-    })
-}
-
 fn choices(items: impl IntoIterator<Item = (String, String)>, current: &Option<String>) -> Vec<Choice> {
     items.into_iter().map(|(value, label)| Choice { selected: current.as_deref() == Some(value.as_str()), value, label }).collect()
 }
@@ -287,34 +252,32 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
             (first, next, first.checked_sub(1.month()).unwrap_or(first), next, heading_case(day_in_words(first, DateStyle::MonthYear)))
         }
     };
-    let at = |d: Date| d.to_zoned(tz.clone()).map(|z| z.timestamp()).map_err(|e| Error::Internal(e.to_string().into()));
-    let posts = posts_between(app, member, ws, q, at(start)?, at(end)?).await?;
-    let lookups = lookups(app, member, ws).await?;
-    let role = workspaces::role(app, &member.caller, ws).await?;
-    let notes = planning::notes(app, &member.caller, ws, start, end).await?;
-    // Each post's planned time in the zone, worked out once: it places the
-    // card in its day and hour and is written on it.
-    let mut by_day: BTreeMap<Date, Vec<(&Post, DateTime)>> = BTreeMap::new();
-    for p in &posts {
-        if let Some(planned) = &p.planned {
-            let local = planned.at.to_zoned(tz.clone()).datetime();
-            by_day.entry(local.date()).or_default().push((p, local));
-        }
-    }
-    // The posts shown as cards: a month shows a day's first few.
-    let per_day = if view == View::Month { MONTH_CARDS_PER_DAY } else { usize::MAX };
-    let shown = by_day.values().flat_map(|day| day.iter().take(per_day).map(|(p, _)| p.id)).collect();
-    let faces = posts::faces_in_range(app, &member.caller, ws, at(start)?, at(end)?, &shown).await?;
+    // A month shows a day's first posts as cards, a week and a list all.
+    let cards_per_day = if view == View::Month { MONTH_CARDS_PER_DAY } else { usize::MAX };
+    let filter = posts::PostQuery {
+        state: q.state.clone().filter(|s| PostState::parse(s).is_some()),
+        campaign_id: id::<CampaignId>(&q.campaign),
+        owner_id: id::<UserId>(&q.owner),
+        label_id: id::<LabelId>(&q.label),
+        channel_id: id::<ChannelId>(&q.channel),
+        ..Default::default()
+    };
+    let calendar::Calendar { role, by_day, faces, channels, campaigns, labels, members, notes, outcomes, .. } =
+        calendar::days(app, &member.caller, ws, calendar::Days { first: start, end, filter, cards_per_day }).await?;
+    let lookups = Lookups {
+        channels: channels.into_iter().map(|c| (c.id, c)).collect(),
+        campaigns: campaigns.into_iter().map(|c| (c.id, c)).collect(),
+        members: members.into_iter().map(|m| (m.user_id, m)).collect(),
+    };
     let mut notes_by_day: BTreeMap<Date, Vec<&Note>> = BTreeMap::new();
     for n in &notes {
         notes_by_day.entry(n.day).or_default().push(n);
     }
-    let outcomes = publishing::outcomes(app, &member.caller, ws, at(start)?, at(end)?).await?;
     let mut outcomes_by_post: BTreeMap<_, Vec<&PublicationView>> = BTreeMap::new();
     for o in &outcomes {
         outcomes_by_post.entry(o.post_id).or_default().push(o);
     }
-    let card = |(p, local): &(&Post, DateTime)| {
+    let card = |(p, local): &(Post, DateTime)| {
         let mine = outcomes_by_post.get(&p.id).map_or(&[][..], Vec::as_slice);
         let may_edit = greenlight_service::access::may_edit(role, &member.caller, Some(p.owner_id));
         Card::of(p, faces.get(&p.id), mine, &lookups, (&tz, *local), may_edit)
@@ -388,7 +351,6 @@ pub async fn grid(app: &App, member: &Member, ws: WorkspaceId, tz_name: &str, q:
     let ids = |v: Vec<(String, String)>, current: &Option<String>| choices(v, current);
     let channels = ids(lookups.channels.values().map(|c| (c.id.to_string(), super::view::channel_name(c))).collect(), &q.channel);
     let campaigns = ids(lookups.campaigns.values().map(|c| (c.id.to_string(), c.name.clone())).collect(), &q.campaign);
-    let labels = planning::labels(app, &member.caller, ws).await?;
     let labels = ids(labels.into_iter().map(|l| (l.id.to_string(), l.name)).collect(), &q.label);
     let states = ids(PostState::ALL.iter().map(|s| (s.as_str().to_owned(), state_name(*s).to_owned())).collect(), &q.state);
     let owners = ids(lookups.members.values().map(|m| (m.user_id.to_string(), m.name.clone())).collect(), &q.owner);
