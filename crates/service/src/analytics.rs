@@ -51,7 +51,7 @@ const REBUILD_BATCH: i64 = 200;
 pub const DEFAULT_DAYS: i64 = 30;
 
 /// The workspace's zone (UTC if it names none we know).
-async fn zone(tx: &mut Tx, ws: WorkspaceId) -> Result<TimeZone> {
+pub(crate) async fn zone(tx: &mut Tx, ws: WorkspaceId) -> Result<TimeZone> {
     let workspace = workspaces::workspace(tx, ws).await?.ok_or(Error::NotFound("workspace"))?;
     Ok(TimeZone::get(&workspace.time_zone).unwrap_or(TimeZone::UTC))
 }

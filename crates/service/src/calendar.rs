@@ -12,15 +12,11 @@ use greenlight_domain::{
     validation::Errors,
 };
 use greenlight_store::{planning, posts, publications, workspaces};
-use jiff::{
-    civil::{Date, DateTime},
-    tz::TimeZone,
-};
+use jiff::civil::{Date, DateTime};
 
 use crate::{
     App, Caller, access,
     error::{Error, Result},
-    planning::MAX_NOTE_DAYS,
     posts::PostQuery,
     publishing::PublicationView,
     views::{self, Face},
@@ -44,7 +40,6 @@ pub struct Days {
 pub struct Calendar {
     /// The caller's role in the workspace.
     pub role: Role,
-    pub zone: TimeZone,
     /// Each day's posts in planned order, with their planned time in the
     /// workspace's zone.
     pub by_day: BTreeMap<Date, Vec<(views::Post, DateTime)>>,
@@ -61,16 +56,13 @@ pub struct Calendar {
 
 pub async fn days(app: &App, caller: &Caller, ws: WorkspaceId, days: Days) -> Result<Calendar> {
     let Days { first, end, filter, cards_per_day } = days;
-    if end < first || first.until(end).map_or(true, |span| span.get_days() > MAX_NOTE_DAYS as i32) {
-        return Err(Error::field_said("until", "err-plan-note-range", [("max", MAX_NOTE_DAYS.to_string())]));
-    }
+    crate::planning::check_days(first, end)?;
     let mut errors = Errors::new();
     let mut filter = crate::posts::post_filter(&mut errors, &PostQuery { from: None, until: None, ..filter });
     errors.into_result()?;
     let mut tx = app.db.read().await?;
     let role = access::require(&mut tx, caller, ws, Permission::ViewPosts).await?;
-    let workspace = workspaces::workspace(&mut tx, ws).await?.ok_or(Error::NotFound("workspace"))?;
-    let zone = TimeZone::get(&workspace.time_zone).unwrap_or(TimeZone::UTC);
+    let zone = crate::analytics::zone(&mut tx, ws).await?;
     let at = |d: Date| d.to_zoned(zone.clone()).map(|z| z.timestamp()).map_err(|e| Error::Internal(e.to_string().into()));
     let (from, until) = (at(first)?, at(end)?);
     (filter.from, filter.until) = (Some(from), Some(until));
@@ -94,6 +86,5 @@ pub async fn days(app: &App, caller: &Caller, ws: WorkspaceId, days: Days) -> Re
         members: views::all(workspaces::members(&mut tx, ws).await?),
         notes: views::all(planning::notes(&mut tx, ws, first, end).await?),
         outcomes: publications::of_posts_planned(&mut tx, ws, from, until).await?.into_iter().map(Into::into).collect(),
-        zone,
     })
 }

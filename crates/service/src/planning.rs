@@ -325,6 +325,15 @@ pub async fn add_note(app: &App, caller: &Caller, ws: WorkspaceId, input: NewNot
     Ok(note.into())
 }
 
+/// Days from `from` up to `until` that one read may cover: forwards, at
+/// most [`MAX_NOTE_DAYS`].
+pub(crate) fn check_days(from: jiff::civil::Date, until: jiff::civil::Date) -> Result<()> {
+    if until < from || from.until(until).map_or(true, |span| span.get_days() > MAX_NOTE_DAYS as i32) {
+        return Err(Error::field_said("until", "err-plan-note-range", [("max", MAX_NOTE_DAYS.to_string())]));
+    }
+    Ok(())
+}
+
 /// The notes on days from `from` up to (not including) `until`.
 pub async fn notes(
     app: &App,
@@ -333,9 +342,7 @@ pub async fn notes(
     from: jiff::civil::Date,
     until: jiff::civil::Date,
 ) -> Result<Vec<crate::views::Note>> {
-    if until < from || from.until(until).map_or(true, |span| span.get_days() > MAX_NOTE_DAYS as i32) {
-        return Err(Error::field_said("until", "err-plan-note-range", [("max", MAX_NOTE_DAYS.to_string())]));
-    }
+    check_days(from, until)?;
     let mut tx = app.db.read().await?;
     access::require(&mut tx, caller, ws, Permission::ViewWorkspace).await?;
     Ok(crate::views::all(planning::notes(&mut tx, ws, from, until).await?))
