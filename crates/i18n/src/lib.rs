@@ -11,9 +11,9 @@
 
 mod time;
 
-use std::{borrow::Cow, collections::HashMap, future::Future};
+use std::{collections::HashMap, future::Future};
 
-use fluent_templates::{Loader, fluent_bundle::FluentValue, static_loader};
+use fluent_templates::{fluent_bundle::FluentValue, static_loader};
 
 pub use time::{DateStyle, format as date, short_weekday};
 
@@ -191,18 +191,22 @@ pub fn t3(key: &str, n1: &str, v1: impl Into<Arg>, n2: &str, v2: impl Into<Arg>,
 /// back as itself, so a slip shows as `some-key` on the page (and the
 /// catalogue test names it) instead of failing the request.
 pub fn lookup(lang: Lang, key: &str, args: &[(&str, Arg)]) -> String {
-    let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+    let args: HashMap<&str, FluentValue<'_>> = args
         .iter()
         .map(|(name, value)| {
             let value = match value {
                 Arg::Text(s) => FluentValue::from(s.as_str()),
                 Arg::Number(n) => FluentValue::from(*n),
             };
-            (Cow::Owned((*name).to_owned()), value)
+            (*name, value)
         })
         .collect();
-    let found = if args.is_empty() { LOCALES.try_lookup(lang.id(), key) } else { LOCALES.try_lookup_with_args(lang.id(), key, &args) };
-    found.unwrap_or_else(|| key.to_owned())
+    let args = (!args.is_empty()).then_some(&args);
+    // The reader's language, then English. The crate's own fallback lookup
+    // negotiates languages anew on every call (a list of the loaded ones, a
+    // matching pass) — most of a message's cost, and a list page asks for a
+    // few per card; ours are known.
+    [lang, Lang::En].iter().find_map(|l| LOCALES.lookup_single_language(l.id(), key, args).ok()).unwrap_or_else(|| key.to_owned())
 }
 
 /// Whether `lang`'s own files define `key` (no falling back to English).

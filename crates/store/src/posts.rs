@@ -485,14 +485,14 @@ async fn load_links_planned(tx: &mut Tx, workspace: WorkspaceId, from: Timestamp
     let labels = planned_links(
         tx,
         "SELECT l.post_id, l.label_id FROM posts p JOIN post_labels l ON l.post_id = p.id
-         WHERE p.workspace_id = $1 AND p.planned_at >= $2 AND p.planned_at < $3 ORDER BY l.post_id, l.label_id",
+         WHERE p.workspace_id = $1 AND p.planned_at >= $2 AND p.planned_at < $3",
         (workspace, from, until),
     )
     .await?;
     let channels = planned_links(
         tx,
         "SELECT c.post_id, c.channel_id FROM posts p JOIN post_channels c ON c.post_id = p.id
-         WHERE p.workspace_id = $1 AND p.planned_at >= $2 AND p.planned_at < $3 ORDER BY c.post_id, c.channel_id",
+         WHERE p.workspace_id = $1 AND p.planned_at >= $2 AND p.planned_at < $3",
         (workspace, from, until),
     )
     .await?;
@@ -500,7 +500,9 @@ async fn load_links_planned(tx: &mut Tx, workspace: WorkspaceId, from: Timestamp
     Ok(())
 }
 
-/// One link table's rows for the posts planned in `[from, until)`.
+/// One link table's rows for the posts planned in `[from, until)`, in no
+/// particular order ([`attach_links`] orders each post's: sorting the whole
+/// range in SQL took a temporary B-tree).
 async fn planned_links(
     tx: &mut Tx,
     query: &'static str,
@@ -509,8 +511,8 @@ async fn planned_links(
     sql!(tx, all as (Uuid, Uuid), query, workspace.uuid(), DbTime(from), DbTime(until))
 }
 
-/// Gives each post its rows of `labels` and `channels` (in their order);
-/// rows of posts not among `posts` are left out.
+/// Gives each post its rows of `labels` and `channels`, each post's in id
+/// order; rows of posts not among `posts` are left out.
 fn attach_links(posts: &mut [Post], labels: Vec<(Uuid, Uuid)>, channels: Vec<(Uuid, Uuid)>) {
     // Grouped by post once (each post searching every row was most of
     // reading a month).
@@ -522,7 +524,10 @@ fn attach_links(posts: &mut [Post], labels: Vec<(Uuid, Uuid)>, channels: Vec<(Uu
         by_post.entry(post).or_default().1.push(ChannelId::from_uuid(channel));
     }
     for post in posts.iter_mut() {
-        (post.label_ids, post.channel_ids) = by_post.remove(&post.id.uuid()).unwrap_or_default();
+        let (mut labels, mut channels) = by_post.remove(&post.id.uuid()).unwrap_or_default();
+        labels.sort_unstable();
+        channels.sort_unstable();
+        (post.label_ids, post.channel_ids) = (labels, channels);
     }
 }
 

@@ -113,7 +113,7 @@ impl SqliteDb {
     /// half way.
     pub async fn write(&self) -> Result<SqliteTx> {
         let writer = self.writer.clone().lock_owned().await;
-        writer.conn.execute_batch("BEGIN IMMEDIATE")?;
+        run(&writer.conn, "BEGIN IMMEDIATE")?;
         Ok(SqliteTx { conn: Held::Writer(writer), open: true })
     }
 
@@ -126,7 +126,7 @@ impl SqliteDb {
             None => open(&self.readers.path, OpenFlags::empty())?,
         };
         let reader = Reader { conn: Some(conn), readers: self.readers.clone(), _permit: permit };
-        reader.conn()?.execute_batch("BEGIN")?;
+        run(reader.conn()?, "BEGIN")?;
         Ok(SqliteTx { conn: Held::Reader(reader), open: true })
     }
 
@@ -165,6 +165,13 @@ fn checkpoints(conn: &Connection, asked: &Receiver<()>) {
             tracing::warn!(error = %e, "checkpoint failed; SQLite's own in a commit is the backstop");
         }
     }
+}
+
+/// Begins or ends a transaction through the statement cache: every request
+/// does so at least twice, and `execute_batch` parses its text each time.
+fn run(conn: &Connection, statement: &str) -> Result<()> {
+    conn.prepare_cached(statement)?.execute([])?;
+    Ok(())
 }
 
 fn open(path: &Path, extra: OpenFlags) -> Result<Connection> {
@@ -260,7 +267,7 @@ impl SqliteTx {
     }
 
     pub fn commit(mut self) -> Result<()> {
-        self.conn()?.execute_batch("COMMIT")?;
+        run(self.conn()?, "COMMIT")?;
         self.open = false;
         if let Held::Writer(writer) = &mut self.conn {
             writer.commits = writer.commits.wrapping_add(1);
@@ -280,7 +287,7 @@ impl Drop for SqliteTx {
         {
             // Nothing to tell if it fails: the connection then has no
             // transaction left to end.
-            let _ = conn.execute_batch("ROLLBACK");
+            let _ = run(conn, "ROLLBACK");
         }
     }
 }
