@@ -24,6 +24,9 @@ pub enum StoreError {
     Bind(usize),
     #[error("database: closed")]
     Closed,
+    /// The commit a SQLite write shared with others failed (group commit).
+    #[error("database: the commit failed: {0}")]
+    Batch(String),
     #[error("database: {0}")]
     Io(#[from] std::io::Error),
     #[error("migration: {0}")]

@@ -17,12 +17,24 @@
 //! crosses SQLite's threshold: that commit used to wait several
 //! milliseconds while holding the writer, and everyone queued behind it.
 //!
+//! Group commit: while others wait for the writer, a write that is done
+//! does not commit on its own. It ends its savepoint inside the writer's
+//! open transaction and waits; the last of a run of writes (nobody left
+//! waiting, or [`MAX_BATCH`] gathered) commits them all at once and tells
+//! each. Each write is still atomic (its savepoint), and none is answered
+//! before its commit. The pages writes share (an index's last leaf, the
+//! audit head) go to the WAL once per commit instead of once per write:
+//! writing the WAL (the kernel's page cache, SQLite's checksums) and the
+//! checkpoints copying it back were a fifth of a write's cost at sixteen
+//! clients.
+//!
 //! sqlx still applies the migrations, so both backends keep one history.
 
 use std::{
     path::{Path, PathBuf},
     sync::{
         Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
         mpsc::{Receiver, SyncSender, sync_channel},
     },
     time::Duration,
@@ -30,7 +42,7 @@ use std::{
 
 use rusqlite::{Connection, OpenFlags, ToSql, types::FromSql};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore, oneshot};
 
 use crate::error::{Result, StoreError};
 
@@ -43,6 +55,9 @@ const COMMITS_PER_CHECKPOINT: u32 = 64;
 /// SQLite's own checkpoint in the commit, kept only as the backstop should
 /// the checkpoint thread fall far behind (pages, about 40 MiB).
 const BACKSTOP_CHECKPOINT_PAGES: i64 = 10_000;
+/// The most writes one commit gathers: the first of them waits for the
+/// others to run, so more would trade its latency for little.
+const MAX_BATCH: usize = 16;
 
 /// One SQLite database file: its writer and its readers.
 #[derive(Clone)]
@@ -50,6 +65,8 @@ pub struct SqliteDb {
     /// For the migrations, which sqlx applies.
     options: Arc<SqliteConnectOptions>,
     writer: Arc<tokio::sync::Mutex<Writer>>,
+    /// The writer's count of those waiting for it.
+    queued: Arc<AtomicUsize>,
     readers: Arc<Readers>,
 }
 
@@ -59,6 +76,77 @@ struct Writer {
     commits: u32,
     /// Wakes the checkpoint thread; it ends when this is dropped.
     checkpoint: SyncSender<()>,
+    /// How many wait to begin a write (not those waiting for their commit).
+    queued: Arc<AtomicUsize>,
+    /// The writes done inside the open transaction, waiting for its commit.
+    batch: Vec<oneshot::Sender<Result<(), String>>>,
+}
+
+impl Writer {
+    /// Whether the open transaction is to be committed now: nobody waits
+    /// to add a write to it, or it holds enough.
+    fn commit_due(&self) -> bool {
+        self.queued.load(Ordering::Acquire) == 0 || self.batch.len() >= MAX_BATCH
+    }
+
+    /// Commits the open transaction and tells every write in it how that
+    /// went; a transaction SQLite already rolled back (a failing disk)
+    /// fails them all.
+    fn commit_batch(&mut self) -> Result<(), String> {
+        let outcome = if self.conn.is_autocommit() {
+            Err("the transaction it shared was rolled back".to_owned())
+        } else {
+            run(&self.conn, "COMMIT").map_err(|e| e.to_string())
+        };
+        if outcome.is_err() && !self.conn.is_autocommit() {
+            let _ = run(&self.conn, "ROLLBACK");
+        }
+        if outcome.is_ok() {
+            let before = self.commits;
+            self.commits = self.commits.wrapping_add(u32::try_from(self.batch.len()).unwrap_or(1));
+            if before / COMMITS_PER_CHECKPOINT != self.commits / COMMITS_PER_CHECKPOINT {
+                // Full means a checkpoint is already asked for.
+                let _ = self.checkpoint.try_send(());
+            }
+        }
+        for waiting in self.batch.drain(..) {
+            let _ = waiting.send(outcome.clone());
+        }
+        outcome
+    }
+
+    /// What a write that is over without committing leaves: its savepoint
+    /// undone, and the transaction ended if nobody else is coming to end it.
+    fn abandon(&mut self) {
+        if !self.conn.is_autocommit() {
+            let _ = run(&self.conn, "ROLLBACK TO write").and_then(|()| run(&self.conn, "RELEASE write"));
+        }
+        if self.commit_due() || self.conn.is_autocommit() {
+            if self.batch.is_empty() {
+                if !self.conn.is_autocommit() {
+                    let _ = run(&self.conn, "ROLLBACK");
+                }
+            } else {
+                let _ = self.commit_batch();
+            }
+        }
+    }
+}
+
+/// Counts a write waiting for the writer, until it has it or gives up.
+struct Queued(Arc<AtomicUsize>);
+
+impl Queued {
+    fn new(count: &Arc<AtomicUsize>) -> Queued {
+        count.fetch_add(1, Ordering::AcqRel);
+        Queued(count.clone())
+    }
+}
+
+impl Drop for Queued {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl std::fmt::Debug for SqliteDb {
@@ -86,8 +174,10 @@ impl SqliteDb {
         let (checkpoint, asked) = sync_channel(1);
         let checkpointer = open(&path, OpenFlags::empty())?;
         std::thread::Builder::new().name("sqlite-checkpoint".into()).spawn(move || checkpoints(&checkpointer, &asked))?;
+        let queued = Arc::new(AtomicUsize::new(0));
         Ok(SqliteDb {
-            writer: Arc::new(tokio::sync::Mutex::new(Writer { conn, commits: 0, checkpoint })),
+            writer: Arc::new(tokio::sync::Mutex::new(Writer { conn, commits: 0, checkpoint, queued: queued.clone(), batch: Vec::new() })),
+            queued,
             options: Arc::new(options),
             readers: Arc::new(Readers {
                 path,
@@ -101,7 +191,10 @@ impl SqliteDb {
     /// Applies the migrations not yet applied, through sqlx (so both
     /// backends keep one migration history), while the writer waits.
     pub async fn migrate(&self) -> Result<()> {
-        let _writer = self.writer.lock().await;
+        let mut writer = self.writer.lock().await;
+        if !writer.conn.is_autocommit() {
+            writer.commit_batch().map_err(StoreError::Batch)?;
+        }
         let pool = SqlitePoolOptions::new().max_connections(1).connect_with((*self.options).clone()).await?;
         let applied = sqlx::migrate!("./migrations/sqlite").run(&pool).await;
         pool.close().await;
@@ -110,11 +203,18 @@ impl SqliteDb {
 
     /// A write transaction: waits for the writer, then takes SQLite's write
     /// lock at once (`BEGIN IMMEDIATE`), so a read-then-write never fails
-    /// half way.
+    /// half way — or joins the transaction the writes before it left open
+    /// (see group commit above), inside a savepoint of its own.
     pub async fn write(&self) -> Result<SqliteTx> {
+        let queued = Queued::new(&self.queued);
         let writer = self.writer.clone().lock_owned().await;
-        run(&writer.conn, "BEGIN IMMEDIATE")?;
-        Ok(SqliteTx { conn: Held::Writer(writer), open: true })
+        drop(queued);
+        if writer.conn.is_autocommit() {
+            run(&writer.conn, "BEGIN IMMEDIATE")?;
+        }
+        let tx = SqliteTx { conn: Held::Writer(writer), open: true };
+        run(tx.conn()?, "SAVEPOINT write")?;
+        Ok(tx)
     }
 
     /// A read transaction: one snapshot, beside the writer.
@@ -266,28 +366,54 @@ impl SqliteTx {
         self.optional(sql, args)?.ok_or(StoreError::NoRow)
     }
 
-    pub fn commit(mut self) -> Result<()> {
-        run(self.conn()?, "COMMIT")?;
-        self.open = false;
-        if let Held::Writer(writer) = &mut self.conn {
-            writer.commits = writer.commits.wrapping_add(1);
-            if writer.commits % COMMITS_PER_CHECKPOINT == 0 {
-                // Full means a checkpoint is already asked for.
-                let _ = writer.checkpoint.try_send(());
+    /// Commits; a write returns once the commit that holds it is done.
+    pub async fn commit(mut self) -> Result<()> {
+        let writer = match &mut self.conn {
+            Held::Reader(reader) => {
+                run(reader.conn()?, "COMMIT")?;
+                self.open = false;
+                return Ok(());
             }
+            Held::Writer(writer) => writer,
+        };
+        run(&writer.conn, "RELEASE write")?;
+        self.open = false;
+        let (told, mut outcome) = oneshot::channel();
+        writer.batch.push(told);
+        if writer.commit_due() {
+            return writer.commit_batch().map_err(StoreError::Batch);
         }
-        Ok(())
+        // Others wait to write: this one lets them in, and the last of them
+        // commits for all. Should they all give up waiting, this one gets
+        // the writer back and commits itself.
+        let mutex = OwnedMutexGuard::mutex(writer).clone();
+        drop(self);
+        tokio::select! {
+            biased;
+            told = &mut outcome => told.map_err(|_| StoreError::Closed)?.map_err(StoreError::Batch),
+            mut writer = mutex.lock_owned() => match outcome.try_recv() {
+                Ok(told) => told.map_err(StoreError::Batch),
+                Err(oneshot::error::TryRecvError::Empty) => writer.commit_batch().map_err(StoreError::Batch),
+                Err(oneshot::error::TryRecvError::Closed) => Err(StoreError::Closed),
+            },
+        }
     }
 }
 
 impl Drop for SqliteTx {
     fn drop(&mut self) {
-        if self.open
-            && let Ok(conn) = self.conn()
-        {
+        if !self.open {
+            return;
+        }
+        match &mut self.conn {
+            Held::Writer(writer) => writer.abandon(),
             // Nothing to tell if it fails: the connection then has no
             // transaction left to end.
-            let _ = run(conn, "ROLLBACK");
+            Held::Reader(reader) => {
+                if let Ok(conn) = reader.conn() {
+                    let _ = run(conn, "ROLLBACK");
+                }
+            }
         }
     }
 }
@@ -378,5 +504,95 @@ impl FromRow for Vec<rusqlite::types::Value> {
 
     fn from_row(row: &rusqlite::Row<'_>, _: &[usize]) -> rusqlite::Result<Self> {
         (0..row.as_ref().column_count()).map(|i| row.get(i)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn db() -> (tempfile::TempDir, SqliteDb) {
+        // Each test runs on one thread: the tasks below move only when the
+        // test yields, so where each waits is known.
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        let db = SqliteDb::open(SqliteConnectOptions::new().filename(dir.path().join("t.db")), 2).expect("open");
+        let mut tx = db.write().await.expect("write");
+        tx.exec("CREATE TABLE t (id INTEGER PRIMARY KEY)", &[]).expect("create");
+        tx.commit().await.expect("commit");
+        (dir, db)
+    }
+
+    async fn ids(db: &SqliteDb) -> Vec<i64> {
+        let mut tx = db.read().await.expect("read");
+        tx.all::<(i64,)>("SELECT id FROM t ORDER BY id", &[]).expect("select").into_iter().map(|(id,)| id).collect()
+    }
+
+    fn insert(tx: &mut SqliteTx, id: i64) {
+        tx.exec("INSERT INTO t (id) VALUES ($1)", &[&id]).expect("insert");
+    }
+
+    /// Polls `f` once, without letting any other task run.
+    fn polled_once<F: Future + Unpin>(f: &mut F) -> std::task::Poll<F::Output> {
+        std::pin::Pin::new(f).poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+    }
+
+    /// Lets spawned tasks run until `n` writes wait for the writer.
+    async fn until_queued(db: &SqliteDb, n: usize) {
+        while db.queued.load(Ordering::Acquire) != n {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn writes_waiting_for_the_writer_commit_together_each_still_atomic() {
+        let (_dir, db) = db().await;
+        let mut first = db.write().await.expect("write");
+        insert(&mut first, 1);
+        let mut waiting = Vec::new();
+        for id in 2..=5 {
+            let db = db.clone();
+            waiting.push(tokio::spawn(async move {
+                let mut tx = db.write().await?;
+                insert(&mut tx, id);
+                // The fourth gives up: its row alone is undone.
+                if id == 4 {
+                    return Ok(false);
+                }
+                tx.commit().await.map(|()| true)
+            }));
+        }
+        until_queued(&db, 4).await;
+        // Others wait, so the first commit waits for theirs.
+        let mut committing = Box::pin(first.commit());
+        assert!(polled_once(&mut committing).is_pending(), "it waits for the others");
+        // Read on a connection of its own, without yielding to the writers.
+        let outside = open(&db.readers.path, OpenFlags::empty()).expect("open");
+        let seen: i64 = outside.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).expect("count");
+        assert_eq!(seen, 0, "nothing is seen before the commit");
+        committing.await.expect("the batch commits");
+        for task in waiting {
+            task.await.expect("task").expect("write");
+        }
+        assert_eq!(ids(&db).await, vec![1, 2, 3, 5]);
+        let writer = db.writer.lock().await;
+        assert!(writer.conn.is_autocommit() && writer.batch.is_empty(), "no transaction is left open");
+    }
+
+    #[tokio::test]
+    async fn a_write_whose_followers_gave_up_commits_itself() {
+        let (_dir, db) = db().await;
+        let mut first = db.write().await.expect("write");
+        insert(&mut first, 1);
+        let follower = tokio::spawn({
+            let db = db.clone();
+            async move { db.write().await.map(drop) }
+        });
+        until_queued(&db, 1).await;
+        let mut committing = Box::pin(first.commit());
+        assert!(polled_once(&mut committing).is_pending(), "it waits for the follower");
+        follower.abort();
+        assert!(follower.await.is_err_and(|e| e.is_cancelled()));
+        committing.await.expect("it commits on its own");
+        assert_eq!(ids(&db).await, vec![1]);
     }
 }
