@@ -116,19 +116,21 @@ impl Writer {
     }
 
     /// What a write that is over without committing leaves: its savepoint
-    /// undone, and the transaction ended if nobody else is coming to end it.
+    /// undone (or, should that fail, the whole transaction, so that nothing
+    /// of it is committed with the others, who are then told it failed),
+    /// and the transaction ended unless writes done in it wait for someone
+    /// coming to commit them.
     fn abandon(&mut self) {
-        if !self.conn.is_autocommit() {
-            let _ = run(&self.conn, "ROLLBACK TO write").and_then(|()| run(&self.conn, "RELEASE write"));
+        if !self.conn.is_autocommit() && run(&self.conn, "ROLLBACK TO write").and_then(|()| run(&self.conn, "RELEASE write")).is_err() {
+            let _ = run(&self.conn, "ROLLBACK");
         }
-        if self.commit_due() || self.conn.is_autocommit() {
-            if self.batch.is_empty() {
-                if !self.conn.is_autocommit() {
-                    let _ = run(&self.conn, "ROLLBACK");
-                }
-            } else {
-                let _ = self.commit_batch();
+        if self.batch.is_empty() {
+            // Nothing to keep: the next write begins afresh.
+            if !self.conn.is_autocommit() {
+                let _ = run(&self.conn, "ROLLBACK");
             }
+        } else if self.commit_due() || self.conn.is_autocommit() {
+            let _ = self.commit_batch();
         }
     }
 }
@@ -385,18 +387,23 @@ impl SqliteTx {
         }
         // Others wait to write: this one lets them in, and the last of them
         // commits for all. Should they all give up waiting, this one gets
-        // the writer back and commits itself.
+        // the writer back and commits itself. It waits in a task of its own:
+        // were it dropped with its caller (a client that hung up), the
+        // transaction could be left open, holding what it had released.
         let mutex = OwnedMutexGuard::mutex(writer).clone();
         drop(self);
-        tokio::select! {
-            biased;
-            told = &mut outcome => told.map_err(|_| StoreError::Closed)?.map_err(StoreError::Batch),
-            mut writer = mutex.lock_owned() => match outcome.try_recv() {
-                Ok(told) => told.map_err(StoreError::Batch),
-                Err(oneshot::error::TryRecvError::Empty) => writer.commit_batch().map_err(StoreError::Batch),
-                Err(oneshot::error::TryRecvError::Closed) => Err(StoreError::Closed),
-            },
-        }
+        let waiting = tokio::spawn(async move {
+            tokio::select! {
+                biased;
+                told = &mut outcome => told.map_err(|_| StoreError::Closed)?.map_err(StoreError::Batch),
+                mut writer = mutex.lock_owned() => match outcome.try_recv() {
+                    Ok(told) => told.map_err(StoreError::Batch),
+                    Err(oneshot::error::TryRecvError::Empty) => writer.commit_batch().map_err(StoreError::Batch),
+                    Err(oneshot::error::TryRecvError::Closed) => Err(StoreError::Closed),
+                },
+            }
+        });
+        waiting.await.map_err(|_| StoreError::Closed)?
     }
 }
 
@@ -594,5 +601,52 @@ mod tests {
         assert!(follower.await.is_err_and(|e| e.is_cancelled()));
         committing.await.expect("it commits on its own");
         assert_eq!(ids(&db).await, vec![1]);
+    }
+
+    #[tokio::test]
+    async fn a_parked_write_whose_caller_went_away_is_still_committed() {
+        let (_dir, db) = db().await;
+        let mut first = db.write().await.expect("write");
+        insert(&mut first, 1);
+        let follower = tokio::spawn({
+            let db = db.clone();
+            async move { db.write().await.map(drop) }
+        });
+        until_queued(&db, 1).await;
+        let mut committing = Box::pin(first.commit());
+        assert!(polled_once(&mut committing).is_pending(), "it waits for the follower");
+        // The caller hangs up, and so does the one it waited for.
+        drop(committing);
+        follower.abort();
+        assert!(follower.await.is_err_and(|e| e.is_cancelled()));
+        for _ in 0..1000 {
+            if db.writer.try_lock().is_ok_and(|w| w.conn.is_autocommit() && w.batch.is_empty()) {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        let writer = db.writer.try_lock().expect("the writer is free");
+        assert!(writer.conn.is_autocommit(), "no transaction is left open");
+        drop(writer);
+        assert_eq!(ids(&db).await, vec![1], "what it released is committed");
+    }
+
+    #[tokio::test]
+    async fn a_write_given_up_while_others_queue_leaves_no_transaction_open() {
+        let (_dir, db) = db().await;
+        let mut first = db.write().await.expect("write");
+        insert(&mut first, 1);
+        let follower = tokio::spawn({
+            let db = db.clone();
+            async move { db.write().await.map(drop) }
+        });
+        until_queued(&db, 1).await;
+        drop(first);
+        follower.abort();
+        assert!(follower.await.is_err_and(|e| e.is_cancelled()));
+        let writer = db.writer.try_lock().expect("the writer is free");
+        assert!(writer.conn.is_autocommit(), "no transaction is left open");
+        drop(writer);
+        assert_eq!(ids(&db).await, Vec::<i64>::new());
     }
 }
