@@ -543,6 +543,25 @@ mod tests {
         std::pin::Pin::new(f).poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
     }
 
+    /// A first write holding row 1, and a second queued behind it that will
+    /// give up as soon as it has the writer.
+    async fn first_and_follower(db: &SqliteDb) -> (SqliteTx, tokio::task::JoinHandle<Result<()>>) {
+        let mut first = db.write().await.expect("write");
+        insert(&mut first, 1);
+        let follower = tokio::spawn({
+            let db = db.clone();
+            async move { db.write().await.map(drop) }
+        });
+        until_queued(db, 1).await;
+        (first, follower)
+    }
+
+    /// Cancels a task still waiting for the writer.
+    async fn cancel(task: tokio::task::JoinHandle<Result<()>>) {
+        task.abort();
+        assert!(task.await.is_err_and(|e| e.is_cancelled()));
+    }
+
     /// Lets spawned tasks run until `n` writes wait for the writer.
     async fn until_queued(db: &SqliteDb, n: usize) {
         while db.queued.load(Ordering::Acquire) != n {
@@ -588,17 +607,10 @@ mod tests {
     #[tokio::test]
     async fn a_write_whose_followers_gave_up_commits_itself() {
         let (_dir, db) = db().await;
-        let mut first = db.write().await.expect("write");
-        insert(&mut first, 1);
-        let follower = tokio::spawn({
-            let db = db.clone();
-            async move { db.write().await.map(drop) }
-        });
-        until_queued(&db, 1).await;
+        let (first, follower) = first_and_follower(&db).await;
         let mut committing = Box::pin(first.commit());
         assert!(polled_once(&mut committing).is_pending(), "it waits for the follower");
-        follower.abort();
-        assert!(follower.await.is_err_and(|e| e.is_cancelled()));
+        cancel(follower).await;
         committing.await.expect("it commits on its own");
         assert_eq!(ids(&db).await, vec![1]);
     }
@@ -606,19 +618,12 @@ mod tests {
     #[tokio::test]
     async fn a_parked_write_whose_caller_went_away_is_still_committed() {
         let (_dir, db) = db().await;
-        let mut first = db.write().await.expect("write");
-        insert(&mut first, 1);
-        let follower = tokio::spawn({
-            let db = db.clone();
-            async move { db.write().await.map(drop) }
-        });
-        until_queued(&db, 1).await;
+        let (first, follower) = first_and_follower(&db).await;
         let mut committing = Box::pin(first.commit());
         assert!(polled_once(&mut committing).is_pending(), "it waits for the follower");
         // The caller hangs up, and so does the one it waited for.
         drop(committing);
-        follower.abort();
-        assert!(follower.await.is_err_and(|e| e.is_cancelled()));
+        cancel(follower).await;
         for _ in 0..1000 {
             if db.writer.try_lock().is_ok_and(|w| w.conn.is_autocommit() && w.batch.is_empty()) {
                 break;
@@ -634,16 +639,9 @@ mod tests {
     #[tokio::test]
     async fn a_write_given_up_while_others_queue_leaves_no_transaction_open() {
         let (_dir, db) = db().await;
-        let mut first = db.write().await.expect("write");
-        insert(&mut first, 1);
-        let follower = tokio::spawn({
-            let db = db.clone();
-            async move { db.write().await.map(drop) }
-        });
-        until_queued(&db, 1).await;
+        let (first, follower) = first_and_follower(&db).await;
         drop(first);
-        follower.abort();
-        assert!(follower.await.is_err_and(|e| e.is_cancelled()));
+        cancel(follower).await;
         let writer = db.writer.try_lock().expect("the writer is free");
         assert!(writer.conn.is_autocommit(), "no transaction is left open");
         drop(writer);
