@@ -543,6 +543,13 @@ mod tests {
         std::pin::Pin::new(f).poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
     }
 
+    /// `first`'s commit, polled once: it waits, since others are queued.
+    fn parked(first: SqliteTx) -> std::pin::Pin<Box<impl Future<Output = Result<()>>>> {
+        let mut committing = Box::pin(first.commit());
+        assert!(polled_once(&mut committing).is_pending(), "a commit waits while others are queued");
+        committing
+    }
+
     /// A first write holding row 1, and a second queued behind it that will
     /// give up as soon as it has the writer.
     async fn first_and_follower(db: &SqliteDb) -> (SqliteTx, tokio::task::JoinHandle<Result<()>>) {
@@ -589,8 +596,7 @@ mod tests {
         }
         until_queued(&db, 4).await;
         // Others wait, so the first commit waits for theirs.
-        let mut committing = Box::pin(first.commit());
-        assert!(polled_once(&mut committing).is_pending(), "it waits for the others");
+        let committing = parked(first);
         // Read on a connection of its own, without yielding to the writers.
         let outside = open(&db.readers.path, OpenFlags::empty()).expect("open");
         let seen: i64 = outside.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).expect("count");
@@ -608,8 +614,7 @@ mod tests {
     async fn a_write_whose_followers_gave_up_commits_itself() {
         let (_dir, db) = db().await;
         let (first, follower) = first_and_follower(&db).await;
-        let mut committing = Box::pin(first.commit());
-        assert!(polled_once(&mut committing).is_pending(), "it waits for the follower");
+        let committing = parked(first);
         cancel(follower).await;
         committing.await.expect("it commits on its own");
         assert_eq!(ids(&db).await, vec![1]);
@@ -619,8 +624,7 @@ mod tests {
     async fn a_parked_write_whose_caller_went_away_is_still_committed() {
         let (_dir, db) = db().await;
         let (first, follower) = first_and_follower(&db).await;
-        let mut committing = Box::pin(first.commit());
-        assert!(polled_once(&mut committing).is_pending(), "it waits for the follower");
+        let committing = parked(first);
         // The caller hangs up, and so does the one it waited for.
         drop(committing);
         cancel(follower).await;
